@@ -1,0 +1,1 @@
+//! Prometheus HTTP query API answers (instant queries).

@@ -1,0 +1,1 @@
+//! cutover: a terminal cockpit for strangler-fig migrations.
