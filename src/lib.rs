@@ -1,1 +1,2 @@
 //! cutover: a terminal cockpit for strangler-fig migrations.
+pub mod simulate;
