@@ -128,6 +128,12 @@ pub struct PlanDomain {
     pub queues: Vec<PlanQueue>,
     pub sagas: Vec<PlanSaga>,
     pub slo: Slo,
+    /// The rollback steps as they will run, one line each, secrets redacted (for the dialog and detail view).
+    pub rollback_steps: Vec<String>,
+    /// Verified when the observed new-path share stays at or below this ...
+    pub verify_share: f64,
+    /// ... within this long after the action.
+    pub verify_within: Duration,
 }
 
 impl PlanDomain {
