@@ -39,6 +39,9 @@ pub struct SignalHistory {
     groups: HashMap<String, u32>,
     pub frames: VecDeque<Frame>,
     pending: Vec<(u32, f64)>,
+    /// Per series: the frame generation it was last added in (duplicate detection in O(1)).
+    seen_in: Vec<u32>,
+    generation: u32,
 }
 
 impl SignalHistory {
@@ -61,16 +64,18 @@ impl SignalHistory {
             group,
         });
         self.index.insert(key.to_string(), i);
+        self.seen_in.push(self.generation.wrapping_sub(1));
         i
     }
 
     /// Adds a matched sample to the frame being built for the current scrape.
     pub fn add(&mut self, key: &str, le: Option<f64>, group_key: Option<&str>, value: f64) {
         let i = self.series_index(key, le, group_key);
-        // The same series twice in one body: keep the last value, as Prometheus does.
-        if let Some(slot) = self.pending.iter_mut().find(|(s, _)| *s == i) {
-            slot.1 = value;
-        } else {
+        // The same series twice in one body: the first sample wins, as Prometheus keeps it and
+        // drops the duplicates.
+        let slot = &mut self.seen_in[i as usize];
+        if *slot != self.generation {
+            *slot = self.generation;
             self.pending.push((i, value));
         }
     }
@@ -78,6 +83,7 @@ impl SignalHistory {
     /// Closes the frame for a scrape taken at `at_ms` and drops frames older than `keep_ms`.
     pub fn commit(&mut self, at_ms: i64, keep_ms: i64) {
         let values = std::mem::take(&mut self.pending);
+        self.generation = self.generation.wrapping_add(1);
         // A replayed or re-ordered scrape older than the newest frame is ignored: time only moves forward.
         if let Some(last) = self.frames.back() {
             if at_ms <= last.at_ms {
@@ -97,6 +103,7 @@ impl SignalHistory {
     /// Discards a frame being built (the scrape turned out to be a failure).
     pub fn discard(&mut self) {
         self.pending.clear();
+        self.generation = self.generation.wrapping_add(1);
     }
 
     pub fn newest(&self) -> Option<&Frame> {
