@@ -459,6 +459,40 @@ async fn a_body_that_stalls_midway_times_out_too() {
     assert_eq!(outcome.bytes, 5);
 }
 
+/// A server that reads the request, writes `answer` and closes the connection.
+async fn serve_raw(answer: &'static [u8]) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf).await;
+            let _ = stream.write_all(answer).await;
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn a_connection_closed_before_any_answer_is_an_error() {
+    let addr = serve_raw(b"").await;
+    let outcome = fetch(&spec("s", format!("http://{addr}/metrics"))).await;
+    let words = error_of(&outcome);
+    assert!(words.contains("closed"), "{words}");
+    assert!(!words.contains("127.0.0.1"), "{words}");
+    assert_eq!(outcome.status, None);
+}
+
+#[tokio::test]
+async fn a_body_cut_short_is_an_error() {
+    let addr = serve_raw(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nup 1\n").await;
+    let outcome = fetch(&spec("s", format!("http://{addr}/metrics"))).await;
+    let words = error_of(&outcome);
+    assert!(words.starts_with("reading body: "), "{words}");
+    assert_eq!(outcome.status, Some(200));
+    assert_eq!(outcome.bytes, 5);
+}
+
 #[tokio::test]
 async fn a_closed_port_is_connection_refused() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

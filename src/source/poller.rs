@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
-use super::scrape::Fetcher;
+use super::scrape::{unix_ms_now, Fetcher};
 use super::{ScrapeOutcome, SourceError, SourceSpec};
 
 /// Channel slots per source: room for a few polls while the consumer is busy redrawing.
@@ -119,7 +119,7 @@ pub async fn poll_once(specs: &[SourceSpec]) -> Vec<ScrapeOutcome> {
             Ok(fetcher) => fetcher.fetch().await,
             Err(error) => ScrapeOutcome {
                 source: spec.name.clone(),
-                at_ms: chrono::Utc::now().timestamp_millis(),
+                at_ms: unix_ms_now(),
                 duration_ms: 0,
                 bytes: 0,
                 status: None,

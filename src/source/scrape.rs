@@ -88,8 +88,11 @@ impl Fetcher {
         }
         check_auth(spec)?;
 
+        // No proxy from the environment, as Prometheus: an `HTTP_PROXY` set for internet
+        // access on a bastion would otherwise carry internal scrapes (and their credentials).
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
+            .no_proxy()
             .no_gzip()
             .default_headers(headers)
             .connect_timeout(spec.timeout)
@@ -236,7 +239,8 @@ impl Fetcher {
         } else {
             progress.set_status(status);
         }
-        if let (Some(problem), true) = (&read.problem, status.is_success()) {
+        // A non-2xx body cut short still tells enough for the error text.
+        if let (true, Some(problem)) = (status.is_success(), &read.problem) {
             return Err(problem.to_string());
         }
         match parse_instant(&read.data) {
@@ -728,7 +732,7 @@ fn lossy_utf8(data: Vec<u8>) -> String {
     }
 }
 
-fn unix_ms_now() -> i64 {
+pub(crate) fn unix_ms_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
@@ -736,7 +740,7 @@ fn unix_ms_now() -> i64 {
 }
 
 /// `1.5s`, `2s`, `250ms`: how durations are written in the configuration.
-pub fn fmt_duration(duration: Duration) -> String {
+pub(crate) fn fmt_duration(duration: Duration) -> String {
     let ms = duration.as_millis();
     if ms < 1000 {
         format!("{ms}ms")
@@ -749,7 +753,7 @@ pub fn fmt_duration(duration: Duration) -> String {
 }
 
 /// `64 MiB`, `512 KiB`, `1.5 MiB`, `100 B`: how sizes are written in the configuration.
-pub fn fmt_size(bytes: u64) -> String {
+pub(crate) fn fmt_size(bytes: u64) -> String {
     const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
     for (unit, size) in UNITS {
         if bytes >= size {
