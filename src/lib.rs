@@ -3,13 +3,21 @@
 //! Data flows one way: sources → ingest (filter + parse) → store → figures → views, with the
 //! recorder tapping after ingest and actions passing one central gate.
 
+/// Rollback: the one gate, the audit log, the step kinds, verification against the metrics.
+pub mod action;
+/// The pipeline from scrapes to figures, shared by live, `status`, replay and the demo.
+pub mod engine;
 /// Pure functions from the store to the figures every view reports.
 pub mod figures;
 /// Parsing scraped bodies: the zero-copy exposition parser, the family pre-filter, query API answers.
 pub mod ingest;
 /// The compiled configuration: numbered signals per source and domain.
 pub mod plan;
+/// Recordings: gzip JSON lines, truncation-tolerant.
+pub mod record;
 /// PromQL instant-vector selectors.
 pub mod selector;
+/// Where bodies come from: HTTP scrapes and Prometheus query APIs, polled concurrently.
+pub mod source;
 /// Per-signal history bounded by `history`.
 pub mod store;
