@@ -3,14 +3,14 @@
 use std::time::Duration;
 
 use super::{clip, StepOutcome};
-use crate::source::Secret;
+use crate::source::resolve_secret_env;
 
 pub async fn run(
     method: &str,
     url: &str,
     headers: &[(String, String)],
     body: Option<&str>,
-    bearer: Option<&Secret>,
+    bearer_env: Option<&str>,
     timeout: Duration,
 ) -> StepOutcome {
     let method = match reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()) {
@@ -25,8 +25,11 @@ pub async fn run(
     for (k, v) in headers {
         req = req.header(k, v);
     }
-    if let Some(token) = bearer {
-        req = req.bearer_auth(token.expose());
+    if let Some(var) = bearer_env {
+        match resolve_secret_env(var) {
+            Ok(token) => req = req.bearer_auth(token.expose()),
+            Err(e) => return StepOutcome::Failed(e.to_string()),
+        }
     }
     if let Some(b) = body {
         req = req.body(b.to_string());

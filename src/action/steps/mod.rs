@@ -7,8 +7,6 @@ pub mod http;
 
 use std::time::Duration;
 
-use crate::source::Secret;
-
 /// One step, ready to run (secrets already resolved, never printed).
 #[derive(Debug, Clone)]
 pub enum StepSpec {
@@ -23,7 +21,8 @@ pub enum StepSpec {
         url: String,
         headers: Vec<(String, String)>,
         body: Option<String>,
-        bearer: Option<Secret>,
+        /// Environment variable holding a bearer token, read when the step runs.
+        bearer_env: Option<String>,
         timeout: Duration,
     },
     Exec {
@@ -50,7 +49,7 @@ impl StepSpec {
                 url,
                 headers,
                 body,
-                bearer,
+                bearer_env,
                 ..
             } => {
                 let mut s = format!("http {method} {url}");
@@ -58,7 +57,7 @@ impl StepSpec {
                     let v = if is_secret_header(k) { "<redacted>" } else { v };
                     s.push_str(&format!(" -H '{k}: {v}'"));
                 }
-                if bearer.is_some() {
+                if bearer_env.is_some() {
                     s.push_str(" -H 'Authorization: Bearer <redacted>'");
                 }
                 if let Some(b) = body {
@@ -89,9 +88,9 @@ impl StepSpec {
                 url,
                 headers,
                 body,
-                bearer,
+                bearer_env,
                 timeout,
-            } => http::run(method, url, headers, body.as_deref(), bearer.as_ref(), *timeout).await,
+            } => http::run(method, url, headers, body.as_deref(), bearer_env.as_deref(), *timeout).await,
             StepSpec::Exec { argv, timeout } => exec::run(argv, *timeout).await,
         };
         StepResult {
