@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::action::StepSpec;
-use crate::config::{self, Config, Side, Signal as SignalText, SourceKind as ConfigKind, Step};
+use crate::config::{self, Config, Signal as SignalText, SourceKind as ConfigKind, Step};
 use crate::plan::{
-    Plan, PlanDomain, PlanQueue, PlanSaga, PlanSide, PlanSource, PlanTraffic, Shape, Signal, SignalId, Slo, SourceKind,
-    Stage, Timing,
+    Plan, PlanDomain, PlanQueue, PlanSaga, PlanSide, PlanSource, PlanTraffic, Shape, Signal,
+    SignalId, Slo, SourceKind, Stage, Timing,
 };
 use crate::selector::Selector;
 use crate::source::{resolve_secret_env, resolve_secret_file, Auth, SourceSpec};
@@ -83,9 +83,9 @@ impl Builder<'_> {
             key: key.to_string(),
             message,
         };
-        let source_name = text
-            .source_name(section_source)
-            .ok_or_else(|| err("no source: give the section a `source` or the signal `{ source, select }`".into()))?;
+        let source_name = text.source_name(section_source).ok_or_else(|| {
+            err("no source: give the section a `source` or the signal `{ source, select }`".into())
+        })?;
         let source = self
             .plan
             .source_index(source_name)
@@ -114,7 +114,10 @@ impl Builder<'_> {
                 // other expression is used as is.
                 let query = match Selector::parse(&select) {
                     Ok(sel) if shape == Shape::Latency => match sel.metric_name() {
-                        Some(name) if !name.ends_with("_bucket") => sel.with_metric_name(&format!("{name}_bucket")).text().to_string(),
+                        Some(name) if !name.ends_with("_bucket") => sel
+                            .with_metric_name(&format!("{name}_bucket"))
+                            .text()
+                            .to_string(),
                         _ => select.clone(),
                     },
                     _ => select.clone(),
@@ -196,19 +199,32 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
             let section = t.source.as_deref();
             let preset = t.preset.as_deref();
             let mut sides = [PlanSide::default(), PlanSide::default()];
-            for (i, (label, side)) in [("legacy", &expanded.legacy), ("new", &expanded.new)].into_iter().enumerate() {
+            for (i, (label, side)) in [("legacy", &expanded.legacy), ("new", &expanded.new)]
+                .into_iter()
+                .enumerate()
+            {
                 let Some(side) = side else { continue };
                 let k = |f: &str| format!("traffic.{label}.{f}");
                 let out = &mut sides[i];
-                out.requests = Some(b.signal(name, &k("requests"), section, &side.requests, Shape::Counter, preset)?);
+                out.requests = Some(b.signal(
+                    name,
+                    &k("requests"),
+                    section,
+                    &side.requests,
+                    Shape::Counter,
+                    preset,
+                )?);
                 if let Some(e) = &side.errors {
-                    out.errors = Some(b.signal(name, &k("errors"), section, e, Shape::Counter, preset)?);
+                    out.errors =
+                        Some(b.signal(name, &k("errors"), section, e, Shape::Counter, preset)?);
                 }
                 if let Some(w) = &side.weight {
-                    out.weight = Some(b.signal(name, &k("weight"), section, w, Shape::Gauge, preset)?);
+                    out.weight =
+                        Some(b.signal(name, &k("weight"), section, w, Shape::Gauge, preset)?);
                 }
                 if let Some(l) = &side.latency {
-                    out.latency = Some(b.signal(name, &k("latency"), section, l, Shape::Latency, preset)?);
+                    out.latency =
+                        Some(b.signal(name, &k("latency"), section, l, Shape::Latency, preset)?);
                 }
             }
             let [legacy, new] = sides;
@@ -241,8 +257,14 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
         let src = s.source.as_deref();
         let k = |f: &str| format!("saga[{i}].{f}");
         let failed = b.signal(name, &k("failed"), src, &s.failed, Shape::Counter, None)?;
-        let opt = |b: &mut Builder, f: &str, sig: &Option<SignalText>, shape| -> Result<Option<SignalId>, CompileError> {
-            sig.as_ref().map(|x| b.signal(name, &k(f), src, x, shape, None)).transpose()
+        let opt = |b: &mut Builder,
+                   f: &str,
+                   sig: &Option<SignalText>,
+                   shape|
+         -> Result<Option<SignalId>, CompileError> {
+            sig.as_ref()
+                .map(|x| b.signal(name, &k(f), src, x, shape, None))
+                .transpose()
         };
         sagas.push(PlanSaga {
             name: s.name.clone(),
@@ -285,7 +307,9 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
 }
 
 fn rollback_steps(d: &config::Domain) -> Vec<StepSpec> {
-    let Some(r) = &d.rollback else { return Vec::new() };
+    let Some(r) = &d.rollback else {
+        return Vec::new();
+    };
     r.steps
         .iter()
         .map(|s| match s {
@@ -297,7 +321,11 @@ fn rollback_steps(d: &config::Domain) -> Vec<StepSpec> {
             Step::Http(h) => StepSpec::Http {
                 method: h.method.clone(),
                 url: h.url.clone(),
-                headers: h.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                headers: h
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
                 body: h.body.clone(),
                 bearer_env: h.bearer_token_env.clone(),
                 timeout: h.timeout.map_or(DEFAULT_STEP_TIMEOUT, |t| t.as_std()),
@@ -346,7 +374,11 @@ fn source_specs(cfg: &Config, plan: &Plan) -> Vec<Result<SourceSpec, String>> {
                     ConfigKind::Scrape => crate::source::SourceKind::Scrape,
                     ConfigKind::Prometheus => crate::source::SourceKind::Prometheus,
                 },
-                headers: src.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                headers: src
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
                 auth,
                 ca_file: src.ca_file.clone(),
                 insecure_skip_verify: src.insecure_skip_verify,

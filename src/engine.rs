@@ -78,7 +78,10 @@ impl Engine {
                 Some(name) => {
                     ix.by_name.entry(name.to_string()).or_default().push(id);
                     if sig.shape == Shape::Latency {
-                        ix.by_name.entry(format!("{name}_bucket")).or_default().push(id);
+                        ix.by_name
+                            .entry(format!("{name}_bucket"))
+                            .or_default()
+                            .push(id);
                     }
                 }
                 None => ix.any_name.push(id),
@@ -145,7 +148,10 @@ impl Engine {
         let Some(src) = self.plan.source_index(&outcome.source) else {
             return;
         };
-        self.newest_ms = Some(self.newest_ms.map_or(outcome.at_ms, |n| n.max(outcome.at_ms)));
+        self.newest_ms = Some(
+            self.newest_ms
+                .map_or(outcome.at_ms, |n| n.max(outcome.at_ms)),
+        );
         let keep_ms = self.plan.timing.history.as_millis() as i64;
         let status = &mut self.sources[src];
         status.last_scrape_ms = Some(outcome.at_ms);

@@ -5,6 +5,10 @@
 
 /// Rollback: the one gate, the audit log, the step kinds, verification against the metrics.
 pub mod action;
+/// From the config file to what runs: the plan, source specs, rollback steps.
+pub mod compile;
+/// The configuration file: serde types, loading with file:line:key errors, validation.
+pub mod config;
 /// The pipeline from scrapes to figures, shared by live, `status`, replay and the demo.
 pub mod engine;
 /// Pure functions from the store to the figures every view reports.
@@ -13,6 +17,8 @@ pub mod figures;
 pub mod ingest;
 /// The compiled configuration: numbered signals per source and domain.
 pub mod plan;
+/// Selectors written for known exporters (HAProxy, RabbitMQ, Kafka, Redis streams, ...).
+pub mod presets;
 /// Recordings: gzip JSON lines, truncation-tolerant.
 pub mod record;
 /// PromQL instant-vector selectors.

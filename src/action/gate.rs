@@ -53,7 +53,13 @@ impl RunReport {
                     StepOutcome::Failed(t) => ("FAILED", t),
                     StepOutcome::TimedOut(t) => ("TIMED OUT", t),
                 };
-                format!("step {} {what} in {} ms{}{}", i + 1, s.duration.as_millis(), if text.is_empty() { "" } else { ": " }, text)
+                format!(
+                    "step {} {what} in {} ms{}{}",
+                    i + 1,
+                    s.duration.as_millis(),
+                    if text.is_empty() { "" } else { ": " },
+                    text
+                )
             })
             .collect::<Vec<_>>()
             .join("; ")
@@ -107,7 +113,12 @@ impl Gate {
         if let Some(r) = &self.refusal {
             return Err(Refusal::ReadOnly(r.clone()));
         }
-        if self.in_flight.lock().map(|s| s.contains(action.domain())).unwrap_or(true) {
+        if self
+            .in_flight
+            .lock()
+            .map(|s| s.contains(action.domain()))
+            .unwrap_or(true)
+        {
             return Err(Refusal::InFlight(action.domain().to_string()));
         }
         Ok(())
@@ -147,7 +158,10 @@ impl Gate {
             return Err(r);
         }
         let _claim = {
-            let mut set = self.in_flight.lock().map_err(|_| Refusal::InFlight(action.domain().into()))?;
+            let mut set = self
+                .in_flight
+                .lock()
+                .map_err(|_| Refusal::InFlight(action.domain().into()))?;
             if !set.insert(action.domain().to_string()) {
                 let r = Refusal::InFlight(action.domain().to_string());
                 drop(set);
@@ -198,8 +212,19 @@ impl Gate {
     }
 
     /// Audits a verification verdict.
-    pub fn record_verdict(&self, action: &Action, steps: &[StepSpec], verified: bool, words: &str, duration_ms: u64) {
-        let event = if verified { AuditEvent::Verified } else { AuditEvent::NotVerified };
+    pub fn record_verdict(
+        &self,
+        action: &Action,
+        steps: &[StepSpec],
+        verified: bool,
+        words: &str,
+        duration_ms: u64,
+    ) {
+        let event = if verified {
+            AuditEvent::Verified
+        } else {
+            AuditEvent::NotVerified
+        };
         let mut e = self.entry(action, steps, event);
         e.duration_ms = Some(duration_ms);
         e.result = words.to_string();

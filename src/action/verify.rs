@@ -8,8 +8,14 @@ use crate::figures::Status;
 pub enum Verdict {
     /// Still watching.
     Pending(String),
-    Verified { after_ms: i64, words: String },
-    NotVerified { after_ms: i64, words: String },
+    Verified {
+        after_ms: i64,
+        words: String,
+    },
+    NotVerified {
+        after_ms: i64,
+        words: String,
+    },
 }
 
 impl Verdict {
@@ -49,7 +55,12 @@ impl Verifier {
             .iter()
             .find(|d| d.name == self.domain)
             .and_then(|d| d.traffic.as_ref())
-            .and_then(|t| Some((t.legacy.requests_total.unwrap_or(0.0), t.new.requests_total?)));
+            .and_then(|t| {
+                Some((
+                    t.legacy.requests_total.unwrap_or(0.0),
+                    t.new.requests_total?,
+                ))
+            });
         if status.at_ms > self.acted_ms {
             if let Some((legacy, new)) = totals {
                 match self.base {
@@ -90,10 +101,16 @@ impl Verifier {
                     self.within_ms / 1000
                 ),
             };
-            return Verdict::NotVerified { after_ms: elapsed, words };
+            return Verdict::NotVerified {
+                after_ms: elapsed,
+                words,
+            };
         }
         Verdict::Pending(match self.last_share {
-            Some(s) => format!("verifying: new path share {:.1}% since the rollback", s * 100.0),
+            Some(s) => format!(
+                "verifying: new path share {:.1}% since the rollback",
+                s * 100.0
+            ),
             None => "verifying: waiting for traffic after the rollback".into(),
         })
     }

@@ -8,8 +8,12 @@ pub fn side(backend: &str, server: &str) -> Result<SideSignals, String> {
     let l = format!("proxy={},server={}", q(backend), q(server));
     Ok(SideSignals {
         requests: sel(format!("haproxy_server_http_responses_total{{{l}}}")),
-        errors: Some(sel(format!("haproxy_server_http_responses_total{{{l},code=\"5xx\"}}"))),
+        errors: Some(sel(format!(
+            "haproxy_server_http_responses_total{{{l},code=\"5xx\"}}"
+        ))),
         weight: Some(sel(format!("haproxy_server_weight{{{l}}}"))),
-        latency: Some(sel(format!("haproxy_server_response_time_average_seconds{{{l}}}"))),
+        latency: Some(sel(format!(
+            "haproxy_server_response_time_average_seconds{{{l}}}"
+        ))),
     })
 }

@@ -34,10 +34,9 @@ pub fn traffic(t: &Traffic) -> Result<ExpandedTraffic, String> {
             None => Ok(None),
             Some(Side::Signals(sig)) => Ok(Some(sig.clone())),
             Some(Side::Server(server)) => {
-                let preset = t
-                    .preset
-                    .as_deref()
-                    .ok_or_else(|| format!("traffic.{which} = {server:?} names a server, which needs a `preset`"))?;
+                let preset = t.preset.as_deref().ok_or_else(|| {
+                    format!("traffic.{which} = {server:?} names a server, which needs a `preset`")
+                })?;
                 let backend = t.backend.as_deref();
                 expand_side(preset, backend, server).map(Some)
             }

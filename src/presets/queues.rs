@@ -4,12 +4,17 @@ use super::{q, sel};
 use crate::config::{Queue, Signal};
 
 pub fn depth(preset: &str, queue: &Queue) -> Result<Signal, String> {
-    let need = |v: &Option<String>, key: &str| v.clone().ok_or(format!("preset {preset} needs `{key}`"));
+    let need =
+        |v: &Option<String>, key: &str| v.clone().ok_or(format!("preset {preset} needs `{key}`"));
     let text = match preset {
         // Backlog = ready messages; RabbitMQ's aggregated /metrics has no per-queue series, so
         // the source must be /metrics/per-object (or the detailed endpoint below).
         "rabbitmq" | "rabbitmq-detailed" => {
-            let prefix = if preset == "rabbitmq" { "rabbitmq" } else { "rabbitmq_detailed" };
+            let prefix = if preset == "rabbitmq" {
+                "rabbitmq"
+            } else {
+                "rabbitmq_detailed"
+            };
             let name = need(&queue.queue, "queue")?;
             let vhost = queue.vhost.clone().unwrap_or_else(|| "/".into());
             format!(

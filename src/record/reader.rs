@@ -40,10 +40,14 @@ pub struct Recording {
 
 impl Recording {
     pub fn start_ms(&self) -> i64 {
-        self.scrapes.first().map_or(self.header.started_at_ms, |s| s.at_ms)
+        self.scrapes
+            .first()
+            .map_or(self.header.started_at_ms, |s| s.at_ms)
     }
     pub fn end_ms(&self) -> i64 {
-        self.scrapes.last().map_or(self.header.started_at_ms, |s| s.at_ms)
+        self.scrapes
+            .last()
+            .map_or(self.header.started_at_ms, |s| s.at_ms)
     }
 }
 
@@ -108,15 +112,19 @@ pub fn read_recording_bytes(bytes: &[u8], path: &Path) -> Result<Recording, Reco
             why: format!("its header does not say format \"{FORMAT}\""),
         });
     }
-    let found = header_value.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+    let found = header_value
+        .get("version")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0) as u32;
     if found > VERSION {
         return Err(RecordingError::Newer { path: p(), found });
     }
-    let header: Header = serde_json::from_value(header_value).map_err(|e| RecordingError::BadLine {
-        path: p(),
-        line: 1,
-        why: e.to_string(),
-    })?;
+    let header: Header =
+        serde_json::from_value(header_value).map_err(|e| RecordingError::BadLine {
+            path: p(),
+            line: 1,
+            why: e.to_string(),
+        })?;
     let mut scrapes = Vec::new();
     for (i, line) in lines.enumerate() {
         let line = line.map_err(|e| RecordingError::BadLine {

@@ -40,7 +40,12 @@ impl Recorder {
         Self::from_file(path, file, started_at_ms, config)
     }
 
-    fn from_file(path: &Path, file: File, started_at_ms: i64, config: &str) -> Result<Recorder, WriteError> {
+    fn from_file(
+        path: &Path,
+        file: File,
+        started_at_ms: i64,
+        config: &str,
+    ) -> Result<Recorder, WriteError> {
         let mut r = Recorder {
             path: path.to_path_buf(),
             out: GzEncoder::new(BufWriter::new(file), Compression::new(6)),
@@ -88,6 +93,8 @@ impl Recorder {
             path: path.clone(),
             source,
         })?;
-        inner.flush().map_err(|source| WriteError::Write { path, source })
+        inner
+            .flush()
+            .map_err(|source| WriteError::Write { path, source })
     }
 }

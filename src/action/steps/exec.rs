@@ -40,12 +40,16 @@ pub async fn run(argv: &[String], timeout: Duration) -> StepOutcome {
         (child.wait().await, o, e)
     };
     match tokio::time::timeout(timeout, run).await {
-        Err(_) => StepOutcome::TimedOut(format!("{program} still running after {timeout:?}; killed")),
+        Err(_) => {
+            StepOutcome::TimedOut(format!("{program} still running after {timeout:?}; killed"))
+        }
         Ok((Err(e), _, _)) => StepOutcome::Failed(format!("{program}: {e}")),
         Ok((Ok(status), o, e)) => {
             let words = format!(
                 "exit {}; stdout: {}; stderr: {}",
-                status.code().map_or("by signal".to_string(), |c| c.to_string()),
+                status
+                    .code()
+                    .map_or("by signal".to_string(), |c| c.to_string()),
                 clip(String::from_utf8_lossy(&o).trim(), 2000),
                 clip(String::from_utf8_lossy(&e).trim(), 2000)
             );

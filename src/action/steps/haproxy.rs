@@ -47,7 +47,10 @@ async fn talk(address: &str, command: &str) -> std::io::Result<String> {
     exchange(s, command).await
 }
 
-async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, command: &str) -> std::io::Result<String> {
+async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
+    mut s: S,
+    command: &str,
+) -> std::io::Result<String> {
     s.write_all(command.trim_end().as_bytes()).await?;
     s.write_all(b"\n").await?;
     s.flush().await?;
@@ -69,9 +72,21 @@ mod tests {
 
     #[test]
     fn judges_replies_like_an_operator() {
-        assert!(matches!(judge("set weight be/s 0", "\n"), StepOutcome::Succeeded(_)));
-        assert!(matches!(judge("set weight be/x 0", "No such server.\n\n"), StepOutcome::Failed(_)));
-        assert!(matches!(judge("set weight be/s 0", "Permission denied\n"), StepOutcome::Failed(_)));
-        assert!(matches!(judge("get weight be/s", "0 (initial 10)\n"), StepOutcome::Succeeded(_)));
+        assert!(matches!(
+            judge("set weight be/s 0", "\n"),
+            StepOutcome::Succeeded(_)
+        ));
+        assert!(matches!(
+            judge("set weight be/x 0", "No such server.\n\n"),
+            StepOutcome::Failed(_)
+        ));
+        assert!(matches!(
+            judge("set weight be/s 0", "Permission denied\n"),
+            StepOutcome::Failed(_)
+        ));
+        assert!(matches!(
+            judge("get weight be/s", "0 (initial 10)\n"),
+            StepOutcome::Succeeded(_)
+        ));
     }
 }

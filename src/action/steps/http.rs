@@ -35,7 +35,9 @@ pub async fn run(
         req = req.body(b.to_string());
     }
     match req.send().await {
-        Err(e) if e.is_timeout() => StepOutcome::TimedOut(format!("no answer from {url} within {timeout:?}")),
+        Err(e) if e.is_timeout() => {
+            StepOutcome::TimedOut(format!("no answer from {url} within {timeout:?}"))
+        }
         // reqwest's error text names the URL, never headers: no secret can leak through it.
         Err(e) => StepOutcome::Failed(format!("{url}: {}", error_words(&e))),
         Ok(resp) => {
@@ -43,7 +45,15 @@ pub async fn run(
             let text = resp.text().await.unwrap_or_default();
             let text = clip(text.trim(), 500);
             if status.is_success() {
-                StepOutcome::Succeeded(format!("HTTP {}{}", status.as_u16(), if text.is_empty() { String::new() } else { format!(": {text}") }))
+                StepOutcome::Succeeded(format!(
+                    "HTTP {}{}",
+                    status.as_u16(),
+                    if text.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {text}")
+                    }
+                ))
             } else {
                 StepOutcome::Failed(format!("HTTP {}: {text}", status))
             }

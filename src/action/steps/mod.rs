@@ -34,16 +34,27 @@ pub enum StepSpec {
 /// Header names whose values are never shown.
 pub fn is_secret_header(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    ["authorization", "token", "secret", "password", "cookie", "api-key", "apikey", "key"]
-        .iter()
-        .any(|s| n.contains(s))
+    [
+        "authorization",
+        "token",
+        "secret",
+        "password",
+        "cookie",
+        "api-key",
+        "apikey",
+        "key",
+    ]
+    .iter()
+    .any(|s| n.contains(s))
 }
 
 impl StepSpec {
     /// The step exactly as it will run, secrets redacted: shown in the dialog and the audit log.
     pub fn summary(&self) -> String {
         match self {
-            StepSpec::Haproxy { address, command, .. } => format!("haproxy {address}: {command}"),
+            StepSpec::Haproxy {
+                address, command, ..
+            } => format!("haproxy {address}: {command}"),
             StepSpec::Http {
                 method,
                 url,
@@ -71,7 +82,9 @@ impl StepSpec {
 
     pub fn timeout(&self) -> Duration {
         match self {
-            StepSpec::Haproxy { timeout, .. } | StepSpec::Http { timeout, .. } | StepSpec::Exec { timeout, .. } => *timeout,
+            StepSpec::Haproxy { timeout, .. }
+            | StepSpec::Http { timeout, .. }
+            | StepSpec::Exec { timeout, .. } => *timeout,
         }
     }
 
@@ -90,7 +103,17 @@ impl StepSpec {
                 body,
                 bearer_env,
                 timeout,
-            } => http::run(method, url, headers, body.as_deref(), bearer_env.as_deref(), *timeout).await,
+            } => {
+                http::run(
+                    method,
+                    url,
+                    headers,
+                    body.as_deref(),
+                    bearer_env.as_deref(),
+                    *timeout,
+                )
+                .await
+            }
             StepSpec::Exec { argv, timeout } => exec::run(argv, *timeout).await,
         };
         StepResult {
@@ -104,7 +127,10 @@ impl StepSpec {
 fn shell_words(argv: &[String]) -> String {
     argv.iter()
         .map(|a| {
-            if a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:@,".contains(c)) && !a.is_empty() {
+            if a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./=:@,".contains(c))
+                && !a.is_empty()
+            {
                 a.clone()
             } else {
                 format!("'{}'", a.replace('\'', "'\\''"))
