@@ -577,12 +577,14 @@ impl Parser {
                 continue;
             }
             match c {
-                '\n' => return self.error(
-                    start_column,
-                    format!(
+                '\n' => {
+                    return self.error(
+                        start_column,
+                        format!(
                         "unterminated string: {what} has no closing {quote} before the line ends"
                     ),
-                ),
+                    )
+                }
                 '\\' => value.push(self.escape()?),
                 c => value.push(c),
             }
