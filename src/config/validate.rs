@@ -362,7 +362,12 @@ fn traffic(config: &Config, traffic: &Traffic, at: &KeyPath) -> Checked {
                             at.key(name),
                             format!(
                                 "with preset = \"{preset}\", {name} is a server name \
-                                 (e.g. {name} = \"monolith\"), not a table of signals"
+                                 (e.g. {name} = \"{example}\"), not a table of signals",
+                                example = if name == "legacy" {
+                                    "monolith"
+                                } else {
+                                    "orders_svc"
+                                }
                             ),
                         )
                     }
