@@ -1,2 +1,31 @@
 //! cutover: a terminal cockpit for strangler-fig migrations.
+//!
+//! Data flows one way: sources → ingest (filter + parse) → store → figures → views, with the
+//! recorder tapping after ingest and actions passing one central gate.
+
+/// Rollback: the one gate, the audit log, the step kinds, verification against the metrics.
+pub mod action;
+/// From the config file to what runs: the plan, source specs, rollback steps.
+pub mod compile;
+/// The configuration file: serde types, loading with file:line:key errors, validation.
+pub mod config;
+/// The pipeline from scrapes to figures, shared by live, `status`, replay and the demo.
+pub mod engine;
+/// Pure functions from the store to the figures every view reports.
+pub mod figures;
+/// Parsing scraped bodies: the zero-copy exposition parser, the family pre-filter, query API answers.
+pub mod ingest;
+/// The compiled configuration: numbered signals per source and domain.
+pub mod plan;
+/// Selectors written for known exporters (HAProxy, RabbitMQ, Kafka, Redis streams, ...).
+pub mod presets;
+/// Recordings: gzip JSON lines, truncation-tolerant.
+pub mod record;
+/// PromQL instant-vector selectors.
+pub mod selector;
+/// Where bodies come from: HTTP scrapes and Prometheus query APIs, polled concurrently.
+pub mod source;
+/// `cutover simulate`: realistic exporter endpoints and the demo scenario, on a virtual clock.
 pub mod simulate;
+/// Per-signal history bounded by `history`.
+pub mod store;

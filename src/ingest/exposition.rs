@@ -1,32 +1,738 @@
 //! The exposition-format parser (Prometheus text 0.0.4 and OpenMetrics text).
 //!
-//! INTERFACE CONTRACT (the rest of the crate codes against exactly this):
+//! Our own because the published crates are either slow or silently lose samples on input real
+//! exporters emit (label values holding `}` `,` `=`, Envoy's `name{}`, `:` in names); see the
+//! README. The design follows from scrape sizes of tens of MB:
 //!
-//! ```ignore
-//! #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-//! pub enum MetricType { Counter, Gauge, Histogram, Summary, Untyped, Other }
-//! #[derive(Debug, Clone, PartialEq)]
-//! pub struct Label<'a> { pub name: &'a str, pub value: std::borrow::Cow<'a, str> }
-//! #[derive(Debug)]
-//! pub struct Sample<'a, 'b> {
-//!     pub name: &'a str,              // full sample name, e.g. "h_bucket"; for quoted names the unquoted name
-//!     pub labels: &'b [Label<'a>],     // in source order, unescaped
-//!     pub value: f64,
-//!     pub timestamp_ms: Option<i64>,
-//!     pub line: u32,                   // 1-based line number
-//!     pub kind: MetricType,            // from the governing # TYPE line, by suffix (_bucket/_sum/_count/_total/_created); Untyped when none
-//! }
-//! #[derive(Debug, Clone, PartialEq, Eq)]
-//! pub struct BadLine { pub line: u32, pub reason: String }
-//! #[derive(Debug, Clone, Default, PartialEq, Eq)]
-//! pub struct ParseStats {
-//!     pub lines: u32,            // all lines seen
-//!     pub sample_lines: u32,     // lines that are neither blank nor comments
-//!     pub samples: u32,          // sample lines parsed and handed to the callback
-//!     pub filtered: u32,         // sample lines skipped by the pre-filter (valid name, family not needed)
-//!     pub bad_lines: u32,        // lines that could not be parsed (skipped, rest kept)
-//!     pub first_bad: Vec<BadLine>, // the first 20 bad lines with their line numbers
-//! }
-//! pub fn parse<'a, F: FnMut(&Sample<'a, '_>)>(body: &'a str, filter: &FamilyFilter, on_sample: F) -> ParseStats;
-//! ```
-//! `FamilyFilter` lives in `prefilter.rs`.
+//! - zero-copy: names and label values borrow from the body; a label value is owned only when it
+//!   holds an escape that must be undone;
+//! - no allocation per sample: one label buffer is reused across lines and the sample is handed
+//!   to a callback, not collected;
+//! - the [`FamilyFilter`] is asked about the name token before labels and values are read, so an
+//!   unwanted line costs a name scan and a `memchr` to the next line;
+//! - tolerant: a line that cannot be read is skipped, counted and reported with its 1-based line
+//!   number, and the rest of the body is kept, because one odd line must not blank a dashboard.
+//!
+//! Timestamps: Prometheus text writes int64 milliseconds, OpenMetrics float seconds. A body is
+//! read as OpenMetrics when it ends with `# EOF` (the header may lie, the body does not);
+//! otherwise an integer timestamp is milliseconds and one with a fraction or an exponent
+//! (invalid in 0.0.4) is taken as seconds. A well-formed timestamp no `i64` of milliseconds can
+//! hold is dropped (`None`) and the value kept.
+
+use std::borrow::Cow;
+
+use memchr::{memchr, memchr2};
+
+use crate::ingest::prefilter::FamilyFilter;
+
+/// How many bad lines a parse keeps with their reasons; the rest are only counted.
+pub const MAX_REPORTED_BAD_LINES: usize = 20;
+
+/// The type a sample belongs to, from the governing `# TYPE` line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricType {
+    Counter,
+    Gauge,
+    Histogram,
+    Summary,
+    /// Declared `untyped` or `unknown`, or no `# TYPE` line governs the sample.
+    Untyped,
+    /// OpenMetrics `info`, `stateset`, `gaugehistogram`, or a type word we do not know.
+    Other,
+}
+
+/// One label of a sample, unescaped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label<'a> {
+    pub name: &'a str,
+    pub value: Cow<'a, str>,
+}
+
+/// One sample line, borrowed from the body (and, for labels, from the parser's buffer).
+#[derive(Debug)]
+pub struct Sample<'a, 'b> {
+    /// Full sample name, e.g. `h_bucket`; for a quoted name, the name without quotes.
+    pub name: &'a str,
+    /// In source order, unescaped.
+    pub labels: &'b [Label<'a>],
+    pub value: f64,
+    pub timestamp_ms: Option<i64>,
+    /// 1-based line number.
+    pub line: u32,
+    /// From the governing `# TYPE` line, by suffix; `Untyped` when none applies.
+    pub kind: MetricType,
+}
+
+/// A line that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadLine {
+    pub line: u32,
+    pub reason: String,
+}
+
+/// What a parse saw; the source layer decides from it whether a scrape is up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParseStats {
+    /// All lines seen (up to and including `# EOF`).
+    pub lines: u32,
+    /// Lines that are neither blank nor comments.
+    pub sample_lines: u32,
+    /// Sample lines parsed and handed to the callback.
+    pub samples: u32,
+    /// Sample lines skipped by the pre-filter (valid name, family not needed).
+    pub filtered: u32,
+    /// Lines that could not be parsed (skipped, rest kept).
+    pub bad_lines: u32,
+    /// The first [`MAX_REPORTED_BAD_LINES`] bad lines with their line numbers.
+    pub first_bad: Vec<BadLine>,
+}
+
+/// Parse an exposition body, handing every wanted sample to `on_sample`.
+///
+/// Never fails: unreadable lines are skipped and reported in the returned [`ParseStats`].
+pub fn parse<'a, F: FnMut(&Sample<'a, '_>)>(
+    body: &'a str,
+    filter: &FamilyFilter,
+    mut on_sample: F,
+) -> ParseStats {
+    scan(body, filter, &mut on_sample, &mut |_, _| {})
+}
+
+/// Turn received bytes into text. Invalid UTF-8 is replaced rather than refused, so a body
+/// with one bad byte still yields its good lines (and garbage yields bad lines, not an error).
+/// A leading byte-order mark is dropped.
+pub fn body_text(bytes: &[u8]) -> Cow<'_, str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8_lossy(bytes)
+}
+
+/// The type word of a `# TYPE` line, finer than [`MetricType`] because the OpenMetrics types
+/// that map to `Other` still decide which suffixes belong to the family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeclaredType {
+    Counter,
+    Gauge,
+    Histogram,
+    GaugeHistogram,
+    Summary,
+    Info,
+    StateSet,
+    Untyped,
+    Unrecognised,
+}
+
+impl DeclaredType {
+    fn from_word(word: &str) -> DeclaredType {
+        const WORDS: [(&str, DeclaredType); 9] = [
+            ("counter", DeclaredType::Counter),
+            ("gauge", DeclaredType::Gauge),
+            ("histogram", DeclaredType::Histogram),
+            ("gaugehistogram", DeclaredType::GaugeHistogram),
+            ("summary", DeclaredType::Summary),
+            ("info", DeclaredType::Info),
+            ("stateset", DeclaredType::StateSet),
+            ("untyped", DeclaredType::Untyped),
+            ("unknown", DeclaredType::Untyped),
+        ];
+        WORDS
+            .iter()
+            .find(|(w, _)| w.eq_ignore_ascii_case(word))
+            .map_or(DeclaredType::Unrecognised, |(_, t)| *t)
+    }
+
+    fn metric_type(self) -> MetricType {
+        match self {
+            DeclaredType::Counter => MetricType::Counter,
+            DeclaredType::Gauge => MetricType::Gauge,
+            DeclaredType::Histogram => MetricType::Histogram,
+            DeclaredType::Summary => MetricType::Summary,
+            DeclaredType::Untyped => MetricType::Untyped,
+            DeclaredType::GaugeHistogram
+            | DeclaredType::Info
+            | DeclaredType::StateSet
+            | DeclaredType::Unrecognised => MetricType::Other,
+        }
+    }
+
+    /// The sample-name suffixes that belong to a family of this type (besides the bare name).
+    pub(crate) fn suffixes(self) -> &'static [&'static str] {
+        match self {
+            DeclaredType::Counter => &["_total", "_created"],
+            DeclaredType::Histogram => &["_bucket", "_sum", "_count", "_created"],
+            DeclaredType::Summary => &["_sum", "_count", "_created"],
+            DeclaredType::GaugeHistogram => &["_bucket", "_gsum", "_gcount"],
+            DeclaredType::Info => &["_info"],
+            DeclaredType::Gauge
+            | DeclaredType::StateSet
+            | DeclaredType::Untyped
+            | DeclaredType::Unrecognised => &[],
+        }
+    }
+}
+
+/// The kind of sample `name` under `# TYPE family declared`: the family's type when the name is
+/// the family name or the family name plus one of the type's suffixes, else `Untyped`.
+pub(crate) fn kind_by_suffix(family: &str, declared: DeclaredType, name: &str) -> MetricType {
+    match name.strip_prefix(family) {
+        Some("") => declared.metric_type(),
+        Some(rest) if declared.suffixes().contains(&rest) => declared.metric_type(),
+        _ => MetricType::Untyped,
+    }
+}
+
+/// What one line was, for callers that keep or drop whole lines (`prefilter::reduce`).
+pub(crate) enum LineKind<'a> {
+    Blank,
+    /// HELP, UNIT and free comments.
+    Comment,
+    Type {
+        family: &'a str,
+        declared: DeclaredType,
+    },
+    Eof,
+    /// A sample handed to the sample callback.
+    Sample {
+        name: &'a str,
+        kind: MetricType,
+    },
+    Filtered,
+    Bad,
+}
+
+/// Why a line is bad; turned into words only for the first few reported.
+type Reason = &'static str;
+
+/// The one pass over the body behind [`parse`] and `prefilter::reduce`: each line is handed to
+/// `on_line` (text without its line end) after its samples went to `on_sample`.
+pub(crate) fn scan<'a, S, L>(
+    body: &'a str,
+    filter: &FamilyFilter,
+    on_sample: &mut S,
+    on_line: &mut L,
+) -> ParseStats
+where
+    S: FnMut(&Sample<'a, '_>),
+    L: FnMut(&'a str, LineKind<'a>),
+{
+    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
+    let bytes = body.as_bytes();
+    let mut reader = LineReader {
+        filter,
+        openmetrics: ends_with_eof_marker(bytes),
+        labels: Vec::new(),
+        family: None,
+    };
+    let mut stats = ParseStats::default();
+    let mut start = 0usize;
+    while start < bytes.len() {
+        let end = memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        let mut text_end = end;
+        if text_end > start && bytes[text_end - 1] == b'\r' {
+            text_end -= 1;
+        }
+        // '\n' and '\r' are ASCII, so these are char boundaries.
+        let line = &body[start..text_end];
+        start = end + 1;
+        stats.lines += 1;
+        let line_no = stats.lines;
+
+        let kind = reader.read_line(line, line_no, on_sample);
+        match &kind {
+            Ok(LineKind::Blank | LineKind::Comment | LineKind::Type { .. } | LineKind::Eof) => {}
+            Ok(LineKind::Sample { .. }) => {
+                stats.sample_lines += 1;
+                stats.samples += 1;
+            }
+            Ok(LineKind::Filtered) => {
+                stats.sample_lines += 1;
+                stats.filtered += 1;
+            }
+            Ok(LineKind::Bad) => unreachable!("bad lines are reported as Err"),
+            Err((is_sample_line, reason)) => {
+                if *is_sample_line {
+                    stats.sample_lines += 1;
+                }
+                stats.bad_lines += 1;
+                if stats.first_bad.len() < MAX_REPORTED_BAD_LINES {
+                    stats.first_bad.push(BadLine {
+                        line: line_no,
+                        reason: (*reason).to_string(),
+                    });
+                }
+            }
+        }
+        let eof = matches!(kind, Ok(LineKind::Eof));
+        on_line(line, kind.unwrap_or(LineKind::Bad));
+        if eof {
+            break;
+        }
+    }
+    stats
+}
+
+/// Whether the body's last line is `# EOF`, which only OpenMetrics writes.
+fn ends_with_eof_marker(bytes: &[u8]) -> bool {
+    let trimmed = bytes.trim_ascii_end();
+    match trimmed.strip_suffix(b"# EOF") {
+        Some(before) => before.is_empty() || before.ends_with(b"\n"),
+        None => false,
+    }
+}
+
+/// The `# TYPE` line that governs the samples that follow it.
+struct Family<'a> {
+    name: &'a str,
+    declared: DeclaredType,
+}
+
+/// Parsing state carried from line to line.
+struct LineReader<'a, 'f> {
+    filter: &'f FamilyFilter,
+    openmetrics: bool,
+    /// Reused for every line so that labels cost no allocation per sample.
+    labels: Vec<Label<'a>>,
+    family: Option<Family<'a>>,
+}
+
+/// A bad line: whether it counts as a sample line, and why it is bad.
+type LineError = (bool, Reason);
+
+impl<'a> LineReader<'a, '_> {
+    fn read_line<S>(
+        &mut self,
+        line: &'a str,
+        line_no: u32,
+        on_sample: &mut S,
+    ) -> Result<LineKind<'a>, LineError>
+    where
+        S: FnMut(&Sample<'a, '_>),
+    {
+        let b = line.as_bytes();
+        let i = skip_blanks(b, 0);
+        if i == b.len() {
+            return Ok(LineKind::Blank);
+        }
+        if b[i] == b'#' {
+            return self.read_comment(line, i + 1).map_err(|r| (false, r));
+        }
+        self.read_sample(line, i, line_no, on_sample)
+            .map_err(|r| (true, r))
+    }
+
+    /// `# TYPE`, `# EOF`, or any other comment (HELP, UNIT, free text), from just after `#`.
+    fn read_comment(&mut self, line: &'a str, from: usize) -> Result<LineKind<'a>, Reason> {
+        let b = line.as_bytes();
+        let i = skip_blanks(b, from);
+        let word_end = token_end(b, i);
+        match &line[i..word_end] {
+            "TYPE" => {
+                let i = skip_blanks(b, word_end);
+                if i == b.len() {
+                    return Err("# TYPE line without a metric name");
+                }
+                let (family, i) = if b[i] == b'"' {
+                    quoted_name(line, i)?
+                } else {
+                    let end = token_end(b, i);
+                    if !is_metric_name(&line[i..end]) {
+                        return Err("# TYPE line with an invalid metric name");
+                    }
+                    (&line[i..end], end)
+                };
+                let i = skip_blanks(b, i);
+                let type_end = token_end(b, i);
+                if i == type_end {
+                    return Err("# TYPE line without a type");
+                }
+                let declared = DeclaredType::from_word(&line[i..type_end]);
+                self.family = Some(Family {
+                    name: family,
+                    declared,
+                });
+                Ok(LineKind::Type { family, declared })
+            }
+            "EOF" if skip_blanks(b, word_end) == b.len() => Ok(LineKind::Eof),
+            _ => Ok(LineKind::Comment),
+        }
+    }
+
+    /// A sample line starting at byte `i` (leading blanks skipped).
+    fn read_sample<S>(
+        &mut self,
+        line: &'a str,
+        mut i: usize,
+        line_no: u32,
+        on_sample: &mut S,
+    ) -> Result<LineKind<'a>, Reason>
+    where
+        S: FnMut(&Sample<'a, '_>),
+    {
+        let b = line.as_bytes();
+        self.labels.clear();
+        let name;
+        if b[i] == b'{' {
+            // Prometheus 3 quoted name: `{"my.dotted.metric",a="b"} 1`.
+            let j = skip_blanks(b, i + 1);
+            if j == b.len() || b[j] != b'"' {
+                return Err("sample without a metric name");
+            }
+            let (quoted, after) = quoted_name(line, j)?;
+            let k = skip_blanks(b, after);
+            if k == b.len() || (b[k] != b',' && b[k] != b'}') {
+                return Err("sample without a metric name");
+            }
+            if quoted.is_empty() {
+                return Err("empty metric name");
+            }
+            name = quoted;
+            if !self.filter.wants(name) {
+                return Ok(LineKind::Filtered);
+            }
+            i = if b[k] == b',' {
+                self.read_labels(line, k + 1)?
+            } else {
+                k + 1
+            };
+        } else {
+            if !NAME_START[usize::from(b[i])] {
+                return Err("line does not start with a metric name");
+            }
+            let start = i;
+            i += 1;
+            while i < b.len() && NAME_CHAR[usize::from(b[i])] {
+                i += 1;
+            }
+            name = &line[start..i];
+            if i == b.len() {
+                return Err("metric name without a value");
+            }
+            if b[i] != b'{' && b[i] != b' ' && b[i] != b'\t' {
+                return Err("unexpected character after the metric name");
+            }
+            i = skip_blanks(b, i);
+            if i == b.len() {
+                return Err("metric name without a value");
+            }
+            if b[i] != b'{' && !plausible_value_start(&b[i..]) {
+                return Err("text after the metric name is neither labels nor a value");
+            }
+            if !self.filter.wants(name) {
+                return Ok(LineKind::Filtered);
+            }
+            if b[i] == b'{' {
+                i = self.read_labels(line, i + 1)?;
+            }
+        }
+
+        // Value.
+        i = skip_blanks(b, i);
+        if i == b.len() {
+            return Err("sample without a value");
+        }
+        let value_end = token_end(b, i);
+        let value = parse_value(&line[i..value_end]).ok_or("value is not a number")?;
+
+        // Optional timestamp, then optionally an exemplar (` # {..} v [t]`), which is dropped.
+        i = skip_blanks(b, value_end);
+        let mut timestamp_ms = None;
+        if i < b.len() && b[i] != b'#' {
+            let ts_end = token_end(b, i);
+            timestamp_ms = parse_timestamp(&line[i..ts_end], self.openmetrics)?;
+            i = skip_blanks(b, ts_end);
+            if i < b.len() && b[i] != b'#' {
+                return Err("unexpected text after the timestamp");
+            }
+        }
+
+        let kind = match &self.family {
+            Some(family) => kind_by_suffix(family.name, family.declared, name),
+            None => MetricType::Untyped,
+        };
+        on_sample(&Sample {
+            name,
+            labels: &self.labels,
+            value,
+            timestamp_ms,
+            line: line_no,
+            kind,
+        });
+        Ok(LineKind::Sample { name, kind })
+    }
+
+    /// Labels from just after `{` (or after a quoted name and its comma) to just after `}`.
+    fn read_labels(&mut self, line: &'a str, mut i: usize) -> Result<usize, Reason> {
+        let b = line.as_bytes();
+        loop {
+            i = skip_blanks(b, i);
+            if i == b.len() {
+                return Err("label set is not closed");
+            }
+            if b[i] == b'}' {
+                return Ok(i + 1);
+            }
+            let name = if b[i] == b'"' {
+                let (quoted, after) = quoted_name(line, i)?;
+                i = after;
+                quoted
+            } else {
+                if !LABEL_START[usize::from(b[i])] {
+                    return Err("invalid label name");
+                }
+                let start = i;
+                i += 1;
+                while i < b.len() && LABEL_CHAR[usize::from(b[i])] {
+                    i += 1;
+                }
+                &line[start..i]
+            };
+            if name.is_empty() {
+                return Err("empty label name");
+            }
+            i = skip_blanks(b, i);
+            if i == b.len() || b[i] != b'=' {
+                return Err("label name not followed by =");
+            }
+            i = skip_blanks(b, i + 1);
+            if i == b.len() || b[i] != b'"' {
+                return Err("label value is not quoted");
+            }
+            let (value, after) = label_value(line, i + 1)?;
+            i = after;
+            if name == "__name__" {
+                return Err("__name__ given as a label");
+            }
+            if self.labels.iter().any(|l| l.name == name) {
+                return Err("duplicate label name");
+            }
+            self.labels.push(Label { name, value });
+            i = skip_blanks(b, i);
+            if i == b.len() {
+                return Err("label set is not closed");
+            }
+            match b[i] {
+                b',' => i += 1,
+                b'}' => return Ok(i + 1),
+                _ => return Err("expected , or } after a label value"),
+            }
+        }
+    }
+}
+
+/// A label value from just after its opening quote: the value and the index after its closing
+/// quote. `\"`, `\\` and `\n` are unescaped; any other escape is kept as written, as
+/// Prometheus does.
+fn label_value(line: &str, start: usize) -> Result<(Cow<'_, str>, usize), Reason> {
+    const NOT_CLOSED: Reason = "label value is not closed";
+    let b = line.as_bytes();
+    let mut i = memchr2(b'"', b'\\', &b[start..])
+        .map(|p| start + p)
+        .ok_or(NOT_CLOSED)?;
+    if b[i] == b'"' {
+        return Ok((Cow::Borrowed(&line[start..i]), i + 1));
+    }
+    let mut owned = String::with_capacity(i - start + 16);
+    let mut run_start = start;
+    loop {
+        owned.push_str(&line[run_start..i]);
+        if b[i] == b'"' {
+            return Ok((Cow::Owned(owned), i + 1));
+        }
+        // b[i] is a backslash.
+        let search_from = match b.get(i + 1) {
+            None => return Err(NOT_CLOSED),
+            Some(b'"') | Some(b'\\') | Some(b'n') => {
+                owned.push(match b[i + 1] {
+                    b'n' => '\n',
+                    other => char::from(other),
+                });
+                run_start = i + 2;
+                i + 2
+            }
+            Some(_) => {
+                // Kept as written: the run restarts at the backslash.
+                run_start = i;
+                i + 1
+            }
+        };
+        i = memchr2(b'"', b'\\', &b[search_from..])
+            .map(|p| search_from + p)
+            .ok_or(NOT_CLOSED)?;
+    }
+}
+
+/// A quoted metric or label name starting at the opening quote at `i`: the name and the index
+/// after the closing quote. Escapes are refused: a name must borrow from the body.
+fn quoted_name(line: &str, i: usize) -> Result<(&str, usize), Reason> {
+    let b = line.as_bytes();
+    let end = memchr2(b'"', b'\\', &b[i + 1..])
+        .map(|p| i + 1 + p)
+        .ok_or("quoted name is not closed")?;
+    if b[end] == b'\\' {
+        return Err("escapes in quoted names are not supported");
+    }
+    Ok((&line[i + 1..end], end + 1))
+}
+
+/// Value syntax: Go `ParseFloat`, with `NaN`/`Inf` in any case and sign (HAProxy writes `Nan`).
+#[inline]
+fn parse_value(text: &str) -> Option<f64> {
+    let b = text.as_bytes();
+    // Most values are small integers; 15 digits always fit an f64 exactly.
+    if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
+        let n = b.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+        return Some(n as f64);
+    }
+    text.parse::<f64>().ok()
+}
+
+/// A timestamp in milliseconds (see the module doc for the rules). `Ok(None)` when the number
+/// is well formed but no `i64` of milliseconds holds it.
+fn parse_timestamp(text: &str, openmetrics: bool) -> Result<Option<i64>, Reason> {
+    let b = text.as_bytes();
+    let digits = b.strip_prefix(b"-").unwrap_or(b);
+    if !openmetrics && !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+        return Ok(text.parse::<i64>().ok());
+    }
+    let plausible = b
+        .iter()
+        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'));
+    let seconds = if plausible {
+        text.parse::<f64>().ok()
+    } else {
+        None
+    };
+    let seconds = seconds.ok_or("timestamp is not a number")?;
+    let ms = (seconds * 1000.0).round();
+    // i64::MAX as f64 rounds up to 2^63, so the upper bound is exclusive.
+    if ms >= -(2f64.powi(63)) && ms < 2f64.powi(63) {
+        Ok(Some(ms as i64))
+    } else {
+        Ok(None)
+    }
+}
+
+/// Whether the bytes after a name can begin a value: a digit, sign, dot, `nan` or `inf`.
+/// Checked before the pre-filter so that prose and HTML count as bad lines, not filtered ones.
+#[inline]
+fn plausible_value_start(rest: &[u8]) -> bool {
+    match rest[0] {
+        b'0'..=b'9' | b'+' | b'-' | b'.' => true,
+        _ => {
+            rest.len() >= 3
+                && (rest[..3].eq_ignore_ascii_case(b"nan")
+                    || rest[..3].eq_ignore_ascii_case(b"inf"))
+        }
+    }
+}
+
+#[inline]
+fn skip_blanks(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+        i += 1;
+    }
+    i
+}
+
+/// The end of the token starting at `i`: the next blank or the end of the line.
+#[inline]
+fn token_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && b[i] != b' ' && b[i] != b'\t' {
+        i += 1;
+    }
+    i
+}
+
+/// Whether `name` can be written unquoted: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+pub(crate) fn is_metric_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && NAME_START[usize::from(b[0])]
+        && b[1..].iter().all(|&c| NAME_CHAR[usize::from(c)])
+}
+
+/// Whether `name` can be written as an unquoted label name: `[a-zA-Z_][a-zA-Z0-9_]*`.
+pub(crate) fn is_label_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && LABEL_START[usize::from(b[0])]
+        && b[1..].iter().all(|&c| LABEL_CHAR[usize::from(c)])
+}
+
+/// Write a metric name for a `# TYPE` line: bare when valid, else quoted.
+pub(crate) fn write_name(name: &str, out: &mut String) {
+    if is_metric_name(name) {
+        out.push_str(name);
+    } else {
+        out.push('"');
+        escape_into(name, out);
+        out.push('"');
+    }
+}
+
+/// Escape text for a quoted label value or name: `\` → `\\`, `"` → `\"`, newline → `\n`.
+pub(crate) fn escape_into(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+const fn byte_table(digits: bool, colon: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphabetic()
+            || b == b'_'
+            || (digits && b.is_ascii_digit())
+            || (colon && b == b':');
+        c += 1;
+    }
+    table
+}
+
+static NAME_START: [bool; 256] = byte_table(false, true);
+static NAME_CHAR: [bool; 256] = byte_table(true, true);
+static LABEL_START: [bool; 256] = byte_table(false, false);
+static LABEL_CHAR: [bool; 256] = byte_table(true, false);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_follow_the_format() {
+        assert_eq!(
+            parse_timestamp("1700000000000", false),
+            Ok(Some(1_700_000_000_000))
+        );
+        assert_eq!(parse_timestamp("123", true), Ok(Some(123_000)));
+        assert_eq!(parse_timestamp("1.5e3", true), Ok(Some(1_500_000)));
+        assert_eq!(
+            parse_timestamp("1700000000.123", false),
+            Ok(Some(1_700_000_000_123))
+        );
+        assert_eq!(parse_timestamp("99999999999999999999", false), Ok(None));
+        assert_eq!(parse_timestamp("12345678901234567890.1", true), Ok(None));
+        assert!(parse_timestamp("abc", false).is_err());
+        assert!(parse_timestamp("inf", true).is_err());
+    }
+
+    #[test]
+    fn eof_marker_only_as_last_line() {
+        assert!(ends_with_eof_marker(b"a 1\n# EOF\n"));
+        assert!(ends_with_eof_marker(b"# EOF"));
+        assert!(!ends_with_eof_marker(b"a 1\n"));
+        assert!(!ends_with_eof_marker(b"a{x=\"# EOF"));
+    }
+
+    #[test]
+    fn unknown_escapes_are_kept() {
+        let (v, _) = label_value(r#"a\tb\\c\"" rest"#, 0).unwrap();
+        assert_eq!(v, "a\\tb\\c\"");
+    }
+}

@@ -1,13 +1,227 @@
-//! INTERFACE CONTRACT:
+//! The pre-filter: which sample names the configuration needs.
 //!
-//! ```ignore
-//! pub struct FamilyFilter { .. }
-//! impl FamilyFilter {
-//!     pub fn all() -> Self;                                   // parse every line
-//!     pub fn names<I: IntoIterator<Item = S>, S: AsRef<str>>(names: I) -> Self; // only these exact sample names
-//!     pub fn wants(&self, sample_name: &str) -> bool;
-//!     pub fn keeps_all(&self) -> bool;
-//! }
-//! /// Keep only the lines a filter wants (plus `# TYPE` lines of wanted families), for recordings.
-//! pub fn reduce(body: &str, filter: &FamilyFilter) -> String;
-//! ```
+//! Envoy and Kafka scrapes run to tens of MB while a config reads a handful of families, so the
+//! parser asks the filter about each line's name token before it looks at labels or values, and
+//! skips unwanted lines at `memchr` speed. The check must be cheap: a bitset of the wanted name
+//! lengths rejects most lines without hashing, and the rest go through a hash set with a small
+//! multiplicative hasher (names are short, trusted, and not attacker-chosen keys of a long-lived
+//! table, so a DoS-resistant hasher buys nothing here).
+//!
+//! `reduce` uses the same line classification as the parser to cut a body down to what a
+//! recording needs.
+
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::ingest::exposition::{self, DeclaredType, LineKind};
+
+/// Which sample names a parse should hand over; every other sample line is skipped unparsed.
+#[derive(Debug, Clone)]
+pub struct FamilyFilter {
+    keep_all: bool,
+    /// Bit `n` is set when some wanted name is `n` bytes long (n < 256).
+    lengths: [u64; 4],
+    /// Some wanted name is 256 bytes or longer (those skip the length test).
+    has_long_names: bool,
+    names: HashSet<Box<str>, BuildHasherDefault<NameHasher>>,
+}
+
+impl FamilyFilter {
+    /// A filter that wants every sample: the whole body is parsed.
+    pub fn all() -> Self {
+        FamilyFilter {
+            keep_all: true,
+            lengths: [0; 4],
+            has_long_names: false,
+            names: HashSet::default(),
+        }
+    }
+
+    /// A filter that wants exactly these sample names (full names such as `h_bucket`, not
+    /// family names). Empty names are ignored; an empty list wants nothing.
+    pub fn names<I: IntoIterator<Item = S>, S: AsRef<str>>(names: I) -> Self {
+        let mut filter = FamilyFilter {
+            keep_all: false,
+            lengths: [0; 4],
+            has_long_names: false,
+            names: HashSet::default(),
+        };
+        for name in names {
+            let name = name.as_ref();
+            if name.is_empty() {
+                continue;
+            }
+            let len = name.len();
+            if len < 256 {
+                filter.lengths[len / 64] |= 1 << (len % 64);
+            } else {
+                filter.has_long_names = true;
+            }
+            filter.names.insert(name.into());
+        }
+        filter
+    }
+
+    /// Whether a sample with this full name should be parsed and handed over.
+    #[inline]
+    pub fn wants(&self, sample_name: &str) -> bool {
+        if self.keep_all {
+            return true;
+        }
+        let len = sample_name.len();
+        if len < 256 {
+            if self.lengths[len / 64] & (1 << (len % 64)) == 0 {
+                return false;
+            }
+        } else if !self.has_long_names {
+            return false;
+        }
+        self.names.contains(sample_name)
+    }
+
+    /// True when nothing is filtered out.
+    pub fn keeps_all(&self) -> bool {
+        self.keep_all
+    }
+
+    /// Whether any sample name that a `# TYPE family type` line governs is wanted.
+    /// `scratch` is reused to build the suffixed names without allocating per call.
+    fn wants_family(&self, family: &str, declared: DeclaredType, scratch: &mut String) -> bool {
+        if self.wants(family) {
+            return true;
+        }
+        declared.suffixes().iter().any(|suffix| {
+            scratch.clear();
+            scratch.push_str(family);
+            scratch.push_str(suffix);
+            self.wants(scratch)
+        })
+    }
+}
+
+/// Keep only the lines a filter wants (plus `# TYPE` lines of wanted families), for recordings.
+///
+/// Also kept, so that a replay of the reduced body reads the same as the live body did:
+/// - `# EOF`, which marks the body as OpenMetrics and so decides how timestamps are read;
+/// - the first 20 bad lines, so that a body which was garbage live is garbage in replay too;
+/// - a `# TYPE <name> untyped` line before a wanted sample whose governing `# TYPE` line was
+///   dropped while an earlier kept one would otherwise claim it.
+///
+/// HELP, UNIT and other comments, blank lines and unwanted samples are dropped.
+pub fn reduce(body: &str, filter: &FamilyFilter) -> String {
+    let mut out = String::new();
+    let mut scratch = String::new();
+    let mut bad_kept = 0usize;
+    // The family governing kinds in the output so far, and whether the input's governing
+    // family is a different (dropped) one.
+    let mut out_family: Option<(String, DeclaredType)> = None;
+    let mut input_family_dropped = false;
+    exposition::scan(body, filter, &mut |_| {}, &mut |line, kind| match kind {
+        LineKind::Type { family, declared } => {
+            if filter.wants_family(family, declared, &mut scratch) {
+                out.push_str(line.trim_start_matches([' ', '\t']));
+                out.push('\n');
+                out_family = Some((family.to_owned(), declared));
+                input_family_dropped = false;
+            } else {
+                input_family_dropped = true;
+            }
+        }
+        LineKind::Sample { name, kind } => {
+            if input_family_dropped {
+                let out_kind = match &out_family {
+                    Some((family, declared)) => exposition::kind_by_suffix(family, *declared, name),
+                    None => exposition::MetricType::Untyped,
+                };
+                if out_kind != kind {
+                    out.push_str("# TYPE ");
+                    exposition::write_name(name, &mut out);
+                    out.push_str(" untyped\n");
+                    out_family = Some((name.to_owned(), DeclaredType::Untyped));
+                }
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        LineKind::Eof => out.push_str("# EOF\n"),
+        LineKind::Bad => {
+            if bad_kept < exposition::MAX_REPORTED_BAD_LINES {
+                bad_kept += 1;
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        LineKind::Blank | LineKind::Comment | LineKind::Filtered => {}
+    });
+    out
+}
+
+/// A small multiply-rotate hasher for short, trusted keys (metric names).
+#[derive(Default)]
+struct NameHasher {
+    state: u64,
+}
+
+impl NameHasher {
+    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+
+    #[inline]
+    fn mix(&mut self, word: u64) {
+        self.state = (self.state.rotate_left(5) ^ word).wrapping_mul(Self::MULTIPLIER);
+    }
+}
+
+impl Hasher for NameHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, byte: u8) {
+        self.mix(u64::from(byte));
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wants_exact_names_only() {
+        let filter = FamilyFilter::names(["up", "http_requests_total", ""]);
+        assert!(filter.wants("up"));
+        assert!(filter.wants("http_requests_total"));
+        assert!(!filter.wants("http_requests"));
+        assert!(!filter.wants("uq"));
+        assert!(!filter.wants(""));
+        assert!(!filter.keeps_all());
+        assert!(FamilyFilter::all().wants("anything"));
+        assert!(FamilyFilter::all().keeps_all());
+    }
+
+    #[test]
+    fn long_names_are_found() {
+        let long = "x".repeat(300);
+        let filter = FamilyFilter::names([long.as_str()]);
+        assert!(filter.wants(&long));
+        assert!(!filter.wants(&"x".repeat(301)));
+        assert!(!FamilyFilter::names(["a"]).wants(&long));
+    }
+}

@@ -20,3 +20,132 @@
 //! the figures treat both kinds alike.
 pub mod poller;
 pub mod scrape;
+mod secret;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use poller::{poll_once, Poller};
+pub use scrape::Fetcher;
+pub use secret::{resolve_secret_env, resolve_secret_file, Secret};
+
+/// What one poll of one source produced. Time comes from here (`at_ms`), never from the
+/// wall clock at figure time, so live and replay are one code path.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ScrapeOutcome {
+    /// The source's configured name.
+    pub source: String,
+    /// Unix milliseconds when the request was sent.
+    pub at_ms: i64,
+    pub duration_ms: u64,
+    /// Body bytes as received on the wire (the compressed size if gzip).
+    pub bytes: u64,
+    /// HTTP status when there was one.
+    pub status: Option<u16>,
+    /// `Ok(body text, lossily UTF-8)` or `Err(error in words)`.
+    pub result: Result<String, String>,
+}
+
+/// How a source proves who is asking. Secrets stay wrapped so they never reach a log.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    None,
+    Bearer(Secret),
+    Basic { username: String, password: Secret },
+}
+
+/// Whether a source is an exposition endpoint or a Prometheus-compatible query API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceKind {
+    Scrape,
+    Prometheus,
+}
+
+/// Everything needed to poll one source, already resolved (secrets read, durations parsed),
+/// so this layer does not depend on how the configuration is written.
+#[derive(Clone)]
+pub struct SourceSpec {
+    pub name: String,
+    pub url: String,
+    pub kind: SourceKind,
+    /// Extra request headers (e.g. `X-Scope-OrgID`); their values are treated as secrets.
+    pub headers: Vec<(String, String)>,
+    pub auth: Auth,
+    /// A PEM file with extra CA certificates trusted for this source.
+    pub ca_file: Option<PathBuf>,
+    pub insecure_skip_verify: bool,
+    /// The most bytes a body may have, on the wire and again after gzip inflation.
+    pub max_body: u64,
+    /// The bound on one whole poll: connect, request and body.
+    pub timeout: Duration,
+    /// Prometheus kind: the PromQL expressions to evaluate each poll.
+    pub queries: Vec<String>,
+}
+
+/// Header values may carry credentials (API keys, tenant tokens), and the URL may carry a
+/// password, so Debug shows neither.
+impl fmt::Debug for SourceSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, _)| (name.as_str(), "<redacted>"))
+            .collect();
+        f.debug_struct("SourceSpec")
+            .field("name", &self.name)
+            .field("url", &scrape::url_without_password(&self.url))
+            .field("kind", &self.kind)
+            .field("headers", &headers)
+            .field("auth", &self.auth)
+            .field("ca_file", &self.ca_file)
+            .field("insecure_skip_verify", &self.insecure_skip_verify)
+            .field("max_body", &self.max_body)
+            .field("timeout", &self.timeout)
+            .field("queries", &self.queries)
+            .finish()
+    }
+}
+
+/// Why a source could not be set up. Messages name the source, variable or file, never a
+/// secret value.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("environment variable {var} is not set")]
+    SecretEnvMissing { var: String },
+    #[error("environment variable {var} does not hold valid UTF-8")]
+    SecretEnvNotUnicode { var: String },
+    #[error("environment variable {var} is empty")]
+    SecretEnvEmpty { var: String },
+    #[error("cannot read secret file {}: {source}", path.display())]
+    SecretFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("secret file {} is empty", path.display())]
+    SecretFileEmpty { path: PathBuf },
+    #[error("source {source_name}: invalid url: {reason}")]
+    BadUrl { source_name: String, reason: String },
+    #[error("source {source_name}: header {header:?} has an invalid name or value")]
+    BadHeader { source_name: String, header: String },
+    #[error("source {source_name}: cannot read ca_file {}: {source}", path.display())]
+    CaFileRead {
+        source_name: String,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("source {source_name}: ca_file {} holds no PEM certificate", path.display())]
+    CaFileNoCertificate { source_name: String, path: PathBuf },
+    #[error("source {source_name}: ca_file {}: {reason}", path.display())]
+    CaFileInvalid {
+        source_name: String,
+        path: PathBuf,
+        reason: String,
+    },
+    #[error("source {source_name}: cannot build the HTTP client: {reason}")]
+    Client { source_name: String, reason: String },
+    #[error("pollers need a running Tokio runtime")]
+    NoRuntime,
+}

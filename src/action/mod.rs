@@ -1,0 +1,26 @@
+//! Actions that change the world (rollback). They are values that pass one central gate:
+//! read-only, replay and demo refuse; otherwise confirm → audit → run → verify.
+
+pub mod audit;
+pub mod gate;
+pub mod steps;
+pub mod verify;
+
+pub use audit::{AuditEntry, AuditEvent, AuditLog};
+pub use gate::{Gate, Refusal, RunReport};
+pub use steps::{StepOutcome, StepResult, StepSpec};
+pub use verify::{Verdict, Verifier};
+
+/// A destructive operation, as a value: nothing happens until the gate runs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Rollback { domain: String },
+}
+
+impl Action {
+    pub fn domain(&self) -> &str {
+        match self {
+            Action::Rollback { domain } => domain,
+        }
+    }
+}

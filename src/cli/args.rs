@@ -1,0 +1,124 @@
+//! The command line of the contract (DESIGN §1), with clap. Global flags work before or after
+//! the subcommand.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cutover",
+    version,
+    about = "Terminal cockpit for strangler-fig migrations: traffic split, errors, latency, queue lag and saga failures per domain, with an audited rollback",
+    after_help = "Try it without any setup: cutover --demo"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// Run the TUI on the recording bundled in the binary (read-only, no config, no network).
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Also record the live session to FILE (gzip JSON lines).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Config file (default: $CUTOVER_CONFIG, then <config dir>/cutover.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Never act: rollback is refused everywhere.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
+    /// Colour depth; auto honours NO_COLOR, COLORTERM and TERM.
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
+    /// ASCII borders and bars, no braille (automatic when the locale is not UTF-8).
+    #[arg(long, global = true)]
+    pub ascii: bool,
+
+    /// Theme name: default, light, high-contrast, mono, or one in <config dir>/themes/.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Never,
+    #[value(name = "16")]
+    Ansi16,
+    #[value(name = "256")]
+    Ansi256,
+    Truecolor,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// One-shot figures: two polls one interval apart, then a table or JSON.
+    Status(StatusArgs),
+    /// Validate the config, reach every source, report selectors that match nothing.
+    Check,
+    /// The TUI on a recording (read-only), with pause, seek and speed keys.
+    Replay {
+        /// The recording (.jsonl.gz).
+        file: PathBuf,
+    },
+    /// Headless: poll and write a recording.
+    Record {
+        /// Where to write the recording.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Stop after this long (e.g. 10m); without it, until interrupted.
+        #[arg(long, value_name = "DURATION")]
+        duration: Option<String>,
+    },
+    /// Roll a domain back to the monolith (the same gate, audit and verification as the key R).
+    Rollback {
+        /// The domain's name.
+        domain: String,
+        /// Do not ask for the typed confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Serve realistic exporter endpoints on loopback for trying cutover out.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// Print the figures as JSON (the documented `status --json` document).
+    #[arg(long)]
+    pub json: bool,
+    /// Compute the figures from a recording instead of polling.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+    /// With --replay: the offset into the recording (e.g. 5m); default its end.
+    #[arg(long, value_name = "OFFSET", requires = "replay")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SimulateArgs {
+    /// Address to listen on (loopback).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: String,
+    /// Scenario name.
+    #[arg(long, default_value = "demo")]
+    pub scenario: String,
+    /// Virtual seconds per wall second.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Print the cutover config for the simulated endpoints and keep serving.
+    #[arg(long)]
+    pub print_config: bool,
+}

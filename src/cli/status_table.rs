@@ -1,0 +1,103 @@
+//! `cutover status` without --json: a readable table of the same figures.
+
+use std::fmt::Write;
+
+use crate::figures::health::{ms, num, pct};
+use crate::figures::{Side, Status};
+
+fn opt(v: Option<f64>, f: fn(f64) -> String) -> String {
+    v.filter(|x| x.is_finite()).map_or_else(|| "-".to_string(), f)
+}
+
+fn side(s: &Side) -> String {
+    let lat = s
+        .p95_seconds
+        .map(|p| format!("p95 {}", ms(p)))
+        .or_else(|| s.latency_gauge_seconds.map(|g| format!("avg {}", ms(g))))
+        .unwrap_or_else(|| "p95 -".into());
+    format!(
+        "{} req ({}/s), {} err ({}), {}",
+        opt(s.requests, num),
+        opt(s.rps, |v| format!("{v:.1}")),
+        opt(s.errors, num),
+        opt(s.error_ratio, pct),
+        lat
+    )
+}
+
+/// The table, one block per domain, then the sources.
+pub fn render(status: &Status) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "cutover status at {} ({})", status.at, status.mode);
+    for d in &status.domains {
+        let _ = writeln!(
+            out,
+            "\n{:<7} {}  [{}]{}",
+            d.health.marker(),
+            d.name,
+            d.stage,
+            if d.stale { "  STALE" } else { "" }
+        );
+        if let Some(t) = &d.traffic {
+            let split = match t.new_share {
+                Some(s) => format!("new {}", pct(s)),
+                None => "new -".into(),
+            };
+            let conf = t
+                .configured_new_share
+                .map(|c| format!(" (configured {})", pct(c)))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  split    {split}{conf}");
+            let _ = writeln!(out, "  legacy   {}", side(&t.legacy));
+            let _ = writeln!(out, "  new      {}", side(&t.new));
+        }
+        for q in &d.queues {
+            let _ = writeln!(
+                out,
+                "  queue    {} depth {} trend {}/s drain {}",
+                q.name,
+                opt(q.depth, num),
+                opt(q.trend_per_second, |v| format!("{v:+.1}")),
+                opt(q.drain_seconds, |v| format!("{v:.0}s"))
+            );
+        }
+        for s in &d.sagas {
+            let _ = writeln!(
+                out,
+                "  saga     {} failed {} ({}/min) compensated {} in progress {}",
+                s.name,
+                opt(s.failed, num),
+                opt(s.failed_per_minute, |v| format!("{v:.1}")),
+                opt(s.compensated, num),
+                opt(s.in_progress, num)
+            );
+        }
+        for r in &d.reasons {
+            let _ = writeln!(out, "  - {r}");
+        }
+    }
+    let _ = writeln!(out, "\nsources");
+    for s in &status.sources {
+        let state = match s.up {
+            Some(true) => "up",
+            Some(false) => "DOWN",
+            None => "?",
+        };
+        let _ = writeln!(
+            out,
+            "  {:<5} {:<20} {:>6} ms {:>9} B {:>6} series{}{}",
+            state,
+            s.name,
+            s.duration_ms.map_or("-".into(), |d| d.to_string()),
+            s.bytes.map_or("-".into(), |b| b.to_string()),
+            s.series.map_or("-".into(), |b| b.to_string()),
+            if s.parse_errors > 0 {
+                format!("  {} bad lines", s.parse_errors)
+            } else {
+                String::new()
+            },
+            s.error.as_deref().map(|e| format!("  error: {e}")).unwrap_or_default()
+        );
+    }
+    out
+}

@@ -1,0 +1,391 @@
+//! From the configuration file's types to what runs: the engine's plan (numbered signals),
+//! the sources' request specs (secrets resolved), and each domain's rollback steps.
+//!
+//! Presets are expanded here, so everything downstream sees plain selectors.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::action::StepSpec;
+use crate::config::{self, Config, Signal as SignalText, SourceKind as ConfigKind, Step};
+use crate::plan::{
+    Plan, PlanDomain, PlanQueue, PlanSaga, PlanSide, PlanSource, PlanTraffic, Shape, Signal,
+    SignalId, Slo, SourceKind, Stage, Timing,
+};
+use crate::selector::Selector;
+use crate::source::{resolve_secret_env, resolve_secret_file, Auth, SourceSpec};
+
+/// Everything a run needs from a config.
+pub struct Compiled {
+    pub plan: Arc<Plan>,
+    /// Per source, in plan order: the request spec, or why it could not be set up (a missing
+    /// token variable makes that one source down, not the whole cockpit).
+    pub specs: Vec<Result<SourceSpec, String>>,
+    /// Per domain name: the rollback steps as they will run.
+    pub steps: HashMap<String, Vec<StepSpec>>,
+    /// Where each signal came from, for `check`: (domain, key, source, selector text).
+    pub signal_uses: Vec<SignalUse>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SignalUse {
+    pub domain: String,
+    pub key: String,
+    pub signal: SignalId,
+    /// Set when a preset wrote the selector.
+    pub preset: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    #[error("domain {domain}: {key}: {message}")]
+    Signal {
+        domain: String,
+        key: String,
+        message: String,
+    },
+    #[error("domain {domain}: {message}")]
+    Preset { domain: String, message: String },
+}
+
+const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_EXEC_TIMEOUT: Duration = Duration::from_secs(30);
+
+struct Builder<'a> {
+    cfg: &'a Config,
+    plan: Plan,
+    seen: HashMap<(usize, String, u8), SignalId>,
+    uses: Vec<SignalUse>,
+}
+
+fn shape_code(s: Shape) -> u8 {
+    match s {
+        Shape::Counter => 0,
+        Shape::Gauge => 1,
+        Shape::Latency => 2,
+    }
+}
+
+impl Builder<'_> {
+    /// Numbers a signal, sharing one id between identical uses.
+    fn signal(
+        &mut self,
+        domain: &str,
+        key: &str,
+        section_source: Option<&str>,
+        text: &SignalText,
+        shape: Shape,
+        preset: Option<&str>,
+    ) -> Result<SignalId, CompileError> {
+        let err = |message: String| CompileError::Signal {
+            domain: domain.to_string(),
+            key: key.to_string(),
+            message,
+        };
+        let source_name = text.source_name(section_source).ok_or_else(|| {
+            err("no source: give the section a `source` or the signal `{ source, select }`".into())
+        })?;
+        let source = self
+            .plan
+            .source_index(source_name)
+            .ok_or_else(|| err(format!("unknown source {source_name:?}")))?;
+        let select = text.select.trim().to_string();
+        let dedup = (source, select.clone(), shape_code(shape));
+        if let Some(&id) = self.seen.get(&dedup) {
+            self.uses.push(SignalUse {
+                domain: domain.into(),
+                key: key.into(),
+                signal: id,
+                preset: preset.map(str::to_string),
+            });
+            return Ok(id);
+        }
+        let sig = match self.plan.sources[source].kind {
+            SourceKind::Scrape => Signal {
+                source,
+                text: select.clone(),
+                selector: Some(Selector::parse(&select).map_err(|e| err(e.to_string()))?),
+                query: None,
+                shape,
+            },
+            SourceKind::Prometheus => {
+                // A latency given as a histogram's base selector is asked for its buckets; any
+                // other expression is used as is.
+                let query = match Selector::parse(&select) {
+                    Ok(sel) if shape == Shape::Latency => match sel.metric_name() {
+                        Some(name) if !name.ends_with("_bucket") => sel
+                            .with_metric_name(&format!("{name}_bucket"))
+                            .text()
+                            .to_string(),
+                        _ => select.clone(),
+                    },
+                    _ => select.clone(),
+                };
+                Signal {
+                    source,
+                    text: select.clone(),
+                    selector: None,
+                    query: Some(query),
+                    shape,
+                }
+            }
+        };
+        let id = self.plan.signals.len();
+        self.plan.signals.push(sig);
+        self.seen.insert(dedup, id);
+        self.uses.push(SignalUse {
+            domain: domain.into(),
+            key: key.into(),
+            signal: id,
+            preset: preset.map(str::to_string),
+        });
+        Ok(id)
+    }
+}
+
+pub fn compile(cfg: &Config) -> Result<Compiled, CompileError> {
+    let s = &cfg.settings;
+    let mut b = Builder {
+        cfg,
+        plan: Plan {
+            timing: Timing {
+                interval: s.interval.as_std(),
+                timeout: s.timeout.as_std(),
+                window: s.window.as_std(),
+                history: s.history.as_std(),
+            },
+            sources: cfg
+                .sources
+                .iter()
+                .map(|src| PlanSource {
+                    name: src.name.clone(),
+                    kind: match src.kind {
+                        ConfigKind::Scrape => SourceKind::Scrape,
+                        ConfigKind::Prometheus => SourceKind::Prometheus,
+                    },
+                })
+                .collect(),
+            signals: Vec::new(),
+            domains: Vec::new(),
+        },
+        seen: HashMap::new(),
+        uses: Vec::new(),
+    };
+    let mut steps = HashMap::new();
+    for d in &cfg.domains {
+        let domain = compile_domain(&mut b, d)?;
+        steps.insert(d.name.clone(), rollback_steps(d));
+        b.plan.domains.push(domain);
+    }
+    let specs = source_specs(b.cfg, &b.plan);
+    Ok(Compiled {
+        plan: Arc::new(b.plan),
+        specs,
+        steps,
+        signal_uses: b.uses,
+    })
+}
+
+fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, CompileError> {
+    let name = d.name.as_str();
+    let traffic = match &d.traffic {
+        None => None,
+        Some(t) => {
+            let expanded = crate::presets::traffic(t).map_err(|message| CompileError::Preset {
+                domain: name.into(),
+                message,
+            })?;
+            let section = t.source.as_deref();
+            let preset = t.preset.as_deref();
+            let mut sides = [PlanSide::default(), PlanSide::default()];
+            for (i, (label, side)) in [("legacy", &expanded.legacy), ("new", &expanded.new)]
+                .into_iter()
+                .enumerate()
+            {
+                let Some(side) = side else { continue };
+                let k = |f: &str| format!("traffic.{label}.{f}");
+                let out = &mut sides[i];
+                out.requests = Some(b.signal(
+                    name,
+                    &k("requests"),
+                    section,
+                    &side.requests,
+                    Shape::Counter,
+                    preset,
+                )?);
+                if let Some(e) = &side.errors {
+                    out.errors =
+                        Some(b.signal(name, &k("errors"), section, e, Shape::Counter, preset)?);
+                }
+                if let Some(w) = &side.weight {
+                    out.weight =
+                        Some(b.signal(name, &k("weight"), section, w, Shape::Gauge, preset)?);
+                }
+                if let Some(l) = &side.latency {
+                    out.latency =
+                        Some(b.signal(name, &k("latency"), section, l, Shape::Latency, preset)?);
+                }
+            }
+            let [legacy, new] = sides;
+            Some(PlanTraffic { legacy, new })
+        }
+    };
+    let mut queues = Vec::new();
+    for (i, q) in d.queues.iter().enumerate() {
+        let depth = crate::presets::queue_depth(q).map_err(|message| CompileError::Preset {
+            domain: name.into(),
+            message: format!("queue {}: {message}", q.name),
+        })?;
+        let id = b.signal(
+            name,
+            &format!("queue[{i}].depth"),
+            q.source.as_deref(),
+            &depth,
+            Shape::Gauge,
+            q.preset.as_deref(),
+        )?;
+        queues.push(PlanQueue {
+            name: q.name.clone(),
+            depth: id,
+            warn: q.warn,
+            crit: q.crit,
+        });
+    }
+    let mut sagas = Vec::new();
+    for (i, s) in d.sagas.iter().enumerate() {
+        let src = s.source.as_deref();
+        let k = |f: &str| format!("saga[{i}].{f}");
+        let failed = b.signal(name, &k("failed"), src, &s.failed, Shape::Counter, None)?;
+        let opt = |b: &mut Builder,
+                   f: &str,
+                   sig: &Option<SignalText>,
+                   shape|
+         -> Result<Option<SignalId>, CompileError> {
+            sig.as_ref()
+                .map(|x| b.signal(name, &k(f), src, x, shape, None))
+                .transpose()
+        };
+        sagas.push(PlanSaga {
+            name: s.name.clone(),
+            failed,
+            compensated: opt(b, "compensated", &s.compensated, Shape::Counter)?,
+            started: opt(b, "started", &s.started, Shape::Counter)?,
+            in_progress: opt(b, "in_progress", &s.in_progress, Shape::Gauge)?,
+        });
+    }
+    let slo = Slo {
+        error_ratio: d.slo.error_ratio,
+        error_ratio_delta: d.slo.error_ratio_delta,
+        p95: d.slo.p95.map(|p| p.as_std()),
+        saga_failures_per_minute: d.slo.saga_failures_per_minute,
+        min_requests: d.slo.min_requests as f64,
+    };
+    let stage = match d.stage {
+        config::Stage::Planned => Stage::Planned,
+        config::Stage::Shadow => Stage::Shadow,
+        config::Stage::Canary => Stage::Canary,
+        config::Stage::Ramp => Stage::Ramp,
+        config::Stage::Migrated => Stage::Migrated,
+        config::Stage::RolledBack => Stage::RolledBack,
+    };
+    let rollback_steps = rollback_steps(d).iter().map(StepSpec::summary).collect();
+    Ok(PlanDomain {
+        name: d.name.clone(),
+        stage,
+        traffic,
+        queues,
+        sagas,
+        slo,
+        rollback_steps,
+        verify_share: d.rollback.as_ref().map_or(0.0, |r| r.verify_share),
+        verify_within: d
+            .rollback
+            .as_ref()
+            .map_or(Duration::from_secs(60), |r| r.verify_within.as_std()),
+    })
+}
+
+fn rollback_steps(d: &config::Domain) -> Vec<StepSpec> {
+    let Some(r) = &d.rollback else {
+        return Vec::new();
+    };
+    r.steps
+        .iter()
+        .map(|s| match s {
+            Step::Haproxy(h) => StepSpec::Haproxy {
+                address: h.address.clone(),
+                command: h.command.clone(),
+                timeout: h.timeout.map_or(DEFAULT_STEP_TIMEOUT, |t| t.as_std()),
+            },
+            Step::Http(h) => StepSpec::Http {
+                method: h.method.clone(),
+                url: h.url.clone(),
+                headers: h
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                body: h.body.clone(),
+                bearer_env: h.bearer_token_env.clone(),
+                timeout: h.timeout.map_or(DEFAULT_STEP_TIMEOUT, |t| t.as_std()),
+            },
+            Step::Exec(e) => StepSpec::Exec {
+                argv: e.argv.clone(),
+                timeout: e.timeout.map_or(DEFAULT_EXEC_TIMEOUT, |t| t.as_std()),
+            },
+        })
+        .collect()
+}
+
+fn source_specs(cfg: &Config, plan: &Plan) -> Vec<Result<SourceSpec, String>> {
+    cfg.sources
+        .iter()
+        .enumerate()
+        .map(|(i, src)| {
+            let auth = if let Some(var) = &src.bearer_token_env {
+                Auth::Bearer(resolve_secret_env(var).map_err(|e| e.to_string())?)
+            } else if let Some(path) = &src.bearer_token_file {
+                Auth::Bearer(resolve_secret_file(path).map_err(|e| e.to_string())?)
+            } else if let Some(basic) = &src.basic_auth {
+                let password = match (&basic.password_env, &basic.password_file) {
+                    (Some(var), _) => resolve_secret_env(var).map_err(|e| e.to_string())?,
+                    (None, Some(path)) => resolve_secret_file(path).map_err(|e| e.to_string())?,
+                    (None, None) => crate::source::Secret::new(String::new()),
+                };
+                Auth::Basic {
+                    username: basic.username.clone(),
+                    password,
+                }
+            } else {
+                Auth::None
+            };
+            let mut queries: Vec<String> = plan
+                .signals
+                .iter()
+                .filter(|s| s.source == i)
+                .filter_map(|s| s.query.clone())
+                .collect();
+            queries.dedup();
+            Ok(SourceSpec {
+                name: src.name.clone(),
+                url: src.url.clone(),
+                kind: match src.kind {
+                    ConfigKind::Scrape => crate::source::SourceKind::Scrape,
+                    ConfigKind::Prometheus => crate::source::SourceKind::Prometheus,
+                },
+                headers: src
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                auth,
+                ca_file: src.ca_file.clone(),
+                insecure_skip_verify: src.insecure_skip_verify,
+                max_body: src.max_body.bytes(),
+                timeout: plan.timing.timeout,
+                queries,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,24 @@
+//! The configuration: one TOML file (DESIGN §2), read into plain types and checked as a whole.
+//!
+//! - `model`: the serde types, one per table of the file;
+//! - `load`: reading, with errors that name file, line and key;
+//! - `validate`: the rules between values (unique names, known sources, selectors that parse);
+//! - `duration`, `size`: `"2s"` and `"64MiB"`;
+//! - `paths`: where the file is looked for and whether its permissions can be trusted;
+//! - `redact`: the copy of the config that recordings and logs may hold.
+
+pub mod duration;
+mod load;
+mod locate;
+pub mod model;
+mod paths;
+pub mod redact;
+pub mod size;
+mod validate;
+
+pub use duration::{Duration, DurationError};
+pub use load::{load, parse_str, ConfigError};
+pub use model::*;
+pub use paths::{default_path, loose_permissions, resolve_path, PathSource, CONFIG_ENV};
+pub use size::{ByteSize, SizeError};
+pub use validate::{SignalUse, MIN_INTERVAL};

@@ -1,0 +1,742 @@
+//! The configuration as the TOML file writes it (DESIGN §2): serde types, nothing else.
+//!
+//! These types mirror the file one to one, so that every key the file may hold is written down
+//! here once and an unknown key is an error (`deny_unknown_fields` everywhere). They hold no
+//! runtime state and no secrets: tokens and passwords are named by environment variable or file,
+//! and read by the source that needs them. `load` checks the rules that serde cannot (unique
+//! names, sources that exist, selectors that parse), so a `Config` obtained from `load` or
+//! `parse_str` is consistent.
+
+use super::duration::Duration;
+use super::size::ByteSize;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub settings: Settings,
+    /// `[[source]]` tables: where metrics come from.
+    #[serde(default, rename = "source", skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+    /// `[[domain]]` tables: what is being migrated.
+    #[serde(default, rename = "domain", skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<Domain>,
+    /// `[bindings]`: action name → key (`quit = "q"`). The TUI knows the actions; the loader only
+    /// refuses one key bound to two actions.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub bindings: BTreeMap<String, String>,
+    #[serde(default)]
+    pub ui: Ui,
+}
+
+/// `[settings]`: polling and retention.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Poll interval; at least 250ms.
+    pub interval: Duration,
+    /// Per request; shorter than `interval`, so that polls never overlap.
+    pub timeout: Duration,
+    /// Rates, ratios and trends look this far back.
+    pub window: Duration,
+    /// Kept for charts and replay seeking.
+    pub history: Duration,
+    /// Refuse every destructive action (rollback).
+    pub read_only: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            interval: Duration::from_secs(2),
+            timeout: Duration::from_millis(1500),
+            window: Duration::from_secs(60),
+            history: Duration::from_secs(3600),
+            read_only: false,
+        }
+    }
+}
+
+/// `[[source]]`: one metrics endpoint or one Prometheus query API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub name: String,
+    pub url: String,
+    #[serde(default)]
+    pub kind: SourceKind,
+    /// Extra request headers, e.g. `X-Scope-OrgID` for a multi-tenant Mimir.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// Environment variable holding a bearer token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer_token_env: Option<String>,
+    /// File holding a bearer token (read at each request, so rotation works).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer_token_file: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic_auth: Option<BasicAuth>,
+    /// Extra CA certificate (PEM) to trust for this source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+    #[serde(default)]
+    pub insecure_skip_verify: bool,
+    /// A larger body is a failed scrape (before or after gzip).
+    #[serde(default = "default_max_body")]
+    pub max_body: ByteSize,
+}
+
+fn default_max_body() -> ByteSize {
+    ByteSize::mib(64)
+}
+
+/// How a source is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// A Prometheus exposition endpoint; signals are selectors and the cockpit does the math.
+    #[default]
+    Scrape,
+    /// A Prometheus-compatible query API base URL; signals are PromQL expressions used as is.
+    Prometheus,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Scrape => "scrape",
+            SourceKind::Prometheus => "prometheus",
+        }
+    }
+}
+
+/// `basic_auth = { username = "u", password_env = "P" }`; the password never sits in the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    pub username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_env: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_file: Option<PathBuf>,
+}
+
+/// `[[domain]]`: one business domain on its way from the monolith to a new service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Domain {
+    pub name: String,
+    /// The declared plan; compared with the split actually observed.
+    pub stage: Stage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<Traffic>,
+    #[serde(default, rename = "queue", skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<Queue>,
+    #[serde(default, rename = "saga", skip_serializing_if = "Vec::is_empty")]
+    pub sagas: Vec<Saga>,
+    #[serde(default)]
+    pub slo: Slo,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback: Option<Rollback>,
+}
+
+/// Where a domain's migration stands, as declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    Planned,
+    Shadow,
+    Canary,
+    Ramp,
+    Migrated,
+    RolledBack,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Planned => "planned",
+            Stage::Shadow => "shadow",
+            Stage::Canary => "canary",
+            Stage::Ramp => "ramp",
+            Stage::Migrated => "migrated",
+            Stage::RolledBack => "rolled-back",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `[domain.traffic]`: the gateway's view of the two paths.
+///
+/// Either signals per side (`legacy.requests = '...'`), or a preset with server names
+/// (`preset = "haproxy", backend = "be_orders", legacy = "monolith", new = "orders_svc"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Traffic {
+    /// The source that bare-string signals in this section read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    /// The gateway backend (or cluster, service...) the preset looks at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
+    /// The monolith path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy: Option<Side>,
+    /// The new-service path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<Side>,
+}
+
+/// One path of the traffic split: a server name for a preset, or its own signals.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Side {
+    /// `legacy = "monolith"`: the preset builds the signals from this name.
+    Server(String),
+    /// `legacy.requests = '...'` and friends.
+    Signals(SideSignals),
+}
+
+/// The signals of one path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SideSignals {
+    /// Request counter.
+    pub requests: Signal,
+    /// Error counter (a requests selector narrowed to 5xx, typically).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Signal>,
+    /// Configured weight gauge: gives the intended split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Signal>,
+    /// Latency histogram (by base name) or gauge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<Signal>,
+}
+
+/// A series to read: a selector (for scrape sources) or a PromQL expression (for prometheus
+/// sources), on the section's source or on a named one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signal {
+    /// `None` when written as a bare string: the section's `source` is meant.
+    pub source: Option<String>,
+    pub select: String,
+}
+
+impl Signal {
+    /// The source this signal reads, given the `source` of the section it sits in.
+    pub fn source_name<'a>(&'a self, section_source: Option<&'a str>) -> Option<&'a str> {
+        self.source.as_deref().or(section_source)
+    }
+}
+
+/// `[[domain.queue]]`: a broker queue (or topic, or stream) between the two worlds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Queue {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// `rabbitmq`, `kafka` or `redis-stream`: builds `depth` from the fields below.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    /// Messages waiting (or consumer lag).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depth: Option<Signal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crit: Option<f64>,
+    /// RabbitMQ queue name (preset `rabbitmq`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
+    /// RabbitMQ virtual host (preset `rabbitmq`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vhost: Option<String>,
+    /// Consumer group (presets `kafka` and `redis-stream`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Kafka topic (preset `kafka`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// Redis stream key (preset `redis-stream`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
+}
+
+/// `[[domain.saga]]`: a distributed transaction spanning the monolith and the new service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Saga {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Failed sagas counter.
+    pub failed: Signal,
+    /// Compensations counter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensated: Option<Signal>,
+    /// Started sagas counter: gives a failure ratio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<Signal>,
+    /// Sagas in flight gauge: shows stuck ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_progress: Option<Signal>,
+}
+
+/// `[domain.slo]`: the thresholds health is judged by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Slo {
+    /// New path error ratio above this: crit.
+    pub error_ratio: f64,
+    /// New minus legacy error ratio above this: warn.
+    pub error_ratio_delta: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p95: Option<Duration>,
+    pub saga_failures_per_minute: f64,
+    /// Fewer requests in the window: "low traffic", no verdict.
+    pub min_requests: u64,
+}
+
+impl Default for Slo {
+    fn default() -> Self {
+        Slo {
+            error_ratio: 0.01,
+            error_ratio_delta: 0.005,
+            p95: None,
+            saga_failures_per_minute: 1.0,
+            min_requests: 20,
+        }
+    }
+}
+
+/// `[domain.rollback]`: how to send the domain's traffic back to the monolith, and how to tell
+/// that it worked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rollback {
+    /// Verified when the observed new-path share stays at or below this...
+    #[serde(default)]
+    pub verify_share: f64,
+    /// ... within this long after the action.
+    #[serde(default = "default_verify_within")]
+    pub verify_within: Duration,
+    /// `[[domain.rollback.step]]`, run in order.
+    #[serde(rename = "step")]
+    pub steps: Vec<Step>,
+}
+
+fn default_verify_within() -> Duration {
+    Duration::from_secs(60)
+}
+
+/// One rollback step, chosen by `kind`.
+///
+/// Deserialized by hand (see `StepFields`) rather than as a serde-tagged enum: a tagged enum
+/// buffers the table first, and its errors would then point at the whole `[[...step]]` array
+/// instead of the key at fault.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Step {
+    Haproxy(HaproxyStep),
+    Http(HttpStep),
+    Exec(ExecStep),
+}
+
+impl Step {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Step::Haproxy(_) => "haproxy",
+            Step::Http(_) => "http",
+            Step::Exec(_) => "exec",
+        }
+    }
+
+    pub fn timeout(&self) -> Option<Duration> {
+        match self {
+            Step::Haproxy(s) => s.timeout,
+            Step::Http(s) => s.timeout,
+            Step::Exec(s) => s.timeout,
+        }
+    }
+
+    /// One line saying what the step does, without header values or request bodies, for the
+    /// confirmation dialog and the audit log.
+    pub fn summary(&self) -> String {
+        match self {
+            Step::Haproxy(s) => format!("haproxy {}: {}", s.address, s.command),
+            Step::Http(s) => format!("http {} {}", s.method, super::redact::url(&s.url)),
+            Step::Exec(s) => format!("exec {}", shell_words(&s.argv)),
+        }
+    }
+}
+
+/// Quotes arguments that need it, only for display: exec steps never go through a shell.
+fn shell_words(argv: &[String]) -> String {
+    argv.iter()
+        .map(|arg| {
+            let plain = !arg.is_empty()
+                && arg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
+            if plain {
+                arg.clone()
+            } else {
+                format!("'{}'", arg.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `kind = "haproxy"`: one command on the HAProxy runtime API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HaproxyStep {
+    /// `"host:port"` or `"unix:/path/to/socket"`.
+    pub address: String,
+    /// e.g. `"set weight be_orders/orders_svc 0"`.
+    pub command: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+}
+
+/// `kind = "http"`: one HTTP request (Envoy runtime, flagger-loadtester, a Kubernetes PATCH...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpStep {
+    pub method: String,
+    pub url: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+    /// Environment variable holding a bearer token for this request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer_token_env: Option<String>,
+}
+
+/// `kind = "exec"`: one program with its arguments, run without a shell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecStep {
+    pub argv: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+}
+
+/// Every key a step table may hold, whatever its kind; `Step`'s deserializer then checks that
+/// the keys fit the kind.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepFields {
+    kind: StepKind,
+    address: Option<String>,
+    command: Option<String>,
+    method: Option<String>,
+    url: Option<String>,
+    headers: Option<BTreeMap<String, String>>,
+    body: Option<String>,
+    bearer_token_env: Option<String>,
+    argv: Option<Vec<String>>,
+    timeout: Option<Duration>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum StepKind {
+    Haproxy,
+    Http,
+    Exec,
+}
+
+const HAPROXY_KEYS: &[&str] = &["kind", "address", "command", "timeout"];
+const HTTP_KEYS: &[&str] = &[
+    "kind",
+    "method",
+    "url",
+    "headers",
+    "body",
+    "timeout",
+    "bearer_token_env",
+];
+const EXEC_KEYS: &[&str] = &["kind", "argv", "timeout"];
+
+impl StepFields {
+    /// The keys present, by name, for checking them against a kind.
+    fn present(&self) -> [(&'static str, bool); 9] {
+        [
+            ("address", self.address.is_some()),
+            ("command", self.command.is_some()),
+            ("method", self.method.is_some()),
+            ("url", self.url.is_some()),
+            ("headers", self.headers.is_some()),
+            ("body", self.body.is_some()),
+            ("bearer_token_env", self.bearer_token_env.is_some()),
+            ("argv", self.argv.is_some()),
+            ("timeout", self.timeout.is_some()),
+        ]
+    }
+
+    fn into_step<E: de::Error>(self) -> Result<Step, E> {
+        let allowed = match self.kind {
+            StepKind::Haproxy => HAPROXY_KEYS,
+            StepKind::Http => HTTP_KEYS,
+            StepKind::Exec => EXEC_KEYS,
+        };
+        if let Some((key, _)) = self
+            .present()
+            .into_iter()
+            .find(|(key, present)| *present && !allowed.contains(key))
+        {
+            return Err(E::unknown_field(key, allowed));
+        }
+        fn required<T, E: de::Error>(value: Option<T>, key: &'static str) -> Result<T, E> {
+            value.ok_or_else(|| E::missing_field(key))
+        }
+        Ok(match self.kind {
+            StepKind::Haproxy => Step::Haproxy(HaproxyStep {
+                address: required(self.address, "address")?,
+                command: required(self.command, "command")?,
+                timeout: self.timeout,
+            }),
+            StepKind::Http => Step::Http(HttpStep {
+                method: required(self.method, "method")?,
+                url: required(self.url, "url")?,
+                headers: self.headers.unwrap_or_default(),
+                body: self.body,
+                timeout: self.timeout,
+                bearer_token_env: self.bearer_token_env,
+            }),
+            StepKind::Exec => Step::Exec(ExecStep {
+                argv: required(self.argv, "argv")?,
+                timeout: self.timeout,
+            }),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Step {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StepVisitor;
+
+        impl<'de> Visitor<'de> for StepVisitor {
+            type Value = Step;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a step table with kind = \"haproxy\", \"http\" or \"exec\"")
+            }
+
+            // Checking inside the visitor keeps errors attached to this step's table.
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Step, A::Error> {
+                StepFields::deserialize(de::value::MapAccessDeserializer::new(map))?.into_step()
+            }
+        }
+
+        deserializer.deserialize_map(StepVisitor)
+    }
+}
+
+/// `[ui]`: look of the TUI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Ui {
+    /// A theme name from `themes/` (built in or in `<config dir>/themes/`).
+    pub theme: String,
+}
+
+impl Default for Ui {
+    fn default() -> Self {
+        Ui {
+            theme: "default".to_string(),
+        }
+    }
+}
+
+/// The table form of a signal, `{ source = "...", select = "..." }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignalTable {
+    #[serde(default)]
+    source: Option<String>,
+    select: String,
+}
+
+impl<'de> Deserialize<'de> for Signal {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SignalVisitor;
+
+        impl<'de> Visitor<'de> for SignalVisitor {
+            type Value = Signal;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a selector string or a table { source = \"...\", select = \"...\" }")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Signal, E> {
+                Ok(Signal {
+                    source: None,
+                    select: text.to_string(),
+                })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Signal, A::Error> {
+                let table = SignalTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Signal {
+                    source: table.source,
+                    select: table.select,
+                })
+            }
+        }
+
+        deserializer.deserialize_any(SignalVisitor)
+    }
+}
+
+impl Serialize for Signal {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        match &self.source {
+            None => serializer.serialize_str(&self.select),
+            Some(source) => {
+                let mut table = serializer.serialize_struct("Signal", 2)?;
+                table.serialize_field("source", source)?;
+                table.serialize_field("select", &self.select)?;
+                table.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Side {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SideVisitor;
+
+        impl<'de> Visitor<'de> for SideVisitor {
+            type Value = Side;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a server name (with a preset) or a table of signals (requests, errors, weight, latency)")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Side, E> {
+                Ok(Side::Server(text.to_string()))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Side, A::Error> {
+                SideSignals::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(Side::Signals)
+            }
+        }
+
+        deserializer.deserialize_any(SideVisitor)
+    }
+}
+
+impl Serialize for Side {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Side::Server(name) => serializer.serialize_str(name),
+            Side::Signals(signals) => signals.serialize(serializer),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_design() {
+        let config: Config = toml::from_str("").unwrap();
+        assert_eq!(config.settings.interval, Duration::from_secs(2));
+        assert_eq!(config.settings.timeout, Duration::from_millis(1500));
+        assert_eq!(config.settings.window, Duration::from_secs(60));
+        assert_eq!(config.settings.history, Duration::from_secs(3600));
+        assert!(!config.settings.read_only);
+        assert_eq!(config.ui.theme, "default");
+        let slo = Slo::default();
+        assert_eq!(slo.error_ratio, 0.01);
+        assert_eq!(slo.error_ratio_delta, 0.005);
+        assert_eq!(slo.saga_failures_per_minute, 1.0);
+        assert_eq!(slo.min_requests, 20);
+        assert_eq!(slo.p95, None);
+    }
+
+    #[test]
+    fn signal_as_string_or_table() {
+        #[derive(Deserialize)]
+        struct T {
+            a: Signal,
+            b: Signal,
+        }
+        let t: T = toml::from_str("a = 'up'\nb = { source = \"x\", select = 'down' }").unwrap();
+        assert_eq!(
+            t.a,
+            Signal {
+                source: None,
+                select: "up".into()
+            }
+        );
+        assert_eq!(
+            t.b,
+            Signal {
+                source: Some("x".into()),
+                select: "down".into()
+            }
+        );
+        assert_eq!(t.a.source_name(Some("sec")), Some("sec"));
+        assert_eq!(t.b.source_name(Some("sec")), Some("x"));
+        let e = toml::from_str::<T>("a = 'up'\nb = { sorce = \"x\", select = 'down' }")
+            .err()
+            .unwrap();
+        assert!(e.message().contains("unknown field `sorce`"), "{e}");
+    }
+
+    #[test]
+    fn step_summary_is_one_safe_line() {
+        let exec = Step::Exec(ExecStep {
+            argv: vec![
+                "kubectl".into(),
+                "argo".into(),
+                "rollouts".into(),
+                "abort".into(),
+                "it's".into(),
+            ],
+            timeout: None,
+        });
+        assert_eq!(
+            exec.summary(),
+            "exec kubectl argo rollouts abort 'it'\\''s'"
+        );
+        let http = Step::Http(HttpStep {
+            method: "POST".into(),
+            url: "https://u:pw@flagger:8080/rollback/open?token=abc&x=1".into(),
+            headers: BTreeMap::from([("Authorization".into(), "Bearer abc".into())]),
+            body: Some("{\"secret\": 1}".into()),
+            timeout: None,
+            bearer_token_env: None,
+        });
+        let line = http.summary();
+        assert!(
+            !line.contains("pw") && !line.contains("abc") && !line.contains("secret"),
+            "{line}"
+        );
+        assert!(line.starts_with("http POST https://u:"), "{line}");
+    }
+}

@@ -1,0 +1,316 @@
+//! The pipeline from scrapes to figures: filter + parse each body, keep what the signals match,
+//! and compute the figures at the newest data time. Live polling, `status`, replay and the demo
+//! all feed this one engine, so they cannot disagree.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::figures::health::{domains, SourceView};
+use crate::figures::traffic::At;
+use crate::figures::{BadLineReport, SourceStatus, Status};
+use crate::ingest::exposition::{self, Sample};
+use crate::ingest::prefilter::FamilyFilter;
+use crate::plan::{Plan, Shape, SignalId};
+use crate::source::ScrapeOutcome;
+use crate::store::Store;
+
+/// Label that ties a query answer's samples to the query that produced them.
+pub const QUERY_LABEL: &str = "__query__";
+
+/// Whether figures come from a live poll or a recording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Live,
+    Replay,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Live => "live",
+            Mode::Replay => "replay",
+        }
+    }
+}
+
+/// How to find the signals a sample may feed, per source.
+struct SourceIndex {
+    filter: FamilyFilter,
+    /// metric name → signals with that fixed name (histograms register `_bucket` too).
+    by_name: HashMap<String, Vec<SignalId>>,
+    /// Signals without a fixed metric name: every sample is offered to them.
+    any_name: Vec<SignalId>,
+    /// Query sources: query text → signal.
+    by_query: HashMap<String, Vec<SignalId>>,
+    signals: Vec<SignalId>,
+}
+
+pub struct Engine {
+    plan: Arc<Plan>,
+    store: Store,
+    index: Vec<SourceIndex>,
+    sources: Vec<SourceStatus>,
+    newest_ms: Option<i64>,
+}
+
+impl Engine {
+    pub fn new(plan: Arc<Plan>) -> Engine {
+        let mut index: Vec<SourceIndex> = plan
+            .sources
+            .iter()
+            .map(|_| SourceIndex {
+                filter: FamilyFilter::all(),
+                by_name: HashMap::new(),
+                any_name: Vec::new(),
+                by_query: HashMap::new(),
+                signals: Vec::new(),
+            })
+            .collect();
+        for (id, sig) in plan.signals.iter().enumerate() {
+            let ix = &mut index[sig.source];
+            ix.signals.push(id);
+            if let Some(q) = &sig.query {
+                ix.by_query.entry(q.clone()).or_default().push(id);
+                continue;
+            }
+            let Some(sel) = &sig.selector else { continue };
+            match sel.metric_name() {
+                Some(name) => {
+                    ix.by_name.entry(name.to_string()).or_default().push(id);
+                    if sig.shape == Shape::Latency {
+                        ix.by_name
+                            .entry(format!("{name}_bucket"))
+                            .or_default()
+                            .push(id);
+                    }
+                }
+                None => ix.any_name.push(id),
+            }
+        }
+        for ix in &mut index {
+            ix.filter = if !ix.any_name.is_empty() || !ix.by_query.is_empty() {
+                FamilyFilter::all()
+            } else {
+                FamilyFilter::names(ix.by_name.keys())
+            };
+        }
+        let sources = plan
+            .sources
+            .iter()
+            .map(|s| SourceStatus {
+                name: s.name.clone(),
+                up: None,
+                last_scrape: None,
+                duration_ms: None,
+                bytes: None,
+                series: None,
+                error: None,
+                parse_errors: 0,
+                bad_lines: Vec::new(),
+                http_status: None,
+                last_scrape_ms: None,
+            })
+            .collect();
+        Engine {
+            store: Store::new(plan.signals.len()),
+            plan,
+            index,
+            sources,
+            newest_ms: None,
+        }
+    }
+
+    pub fn plan(&self) -> &Arc<Plan> {
+        &self.plan
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The newest data time seen (unix ms).
+    pub fn newest_ms(&self) -> Option<i64> {
+        self.newest_ms
+    }
+
+    /// The family filter of a source: what its body is reduced to in recordings.
+    pub fn filter(&self, source: usize) -> &FamilyFilter {
+        &self.index[source].filter
+    }
+
+    pub fn sources(&self) -> &[SourceStatus] {
+        &self.sources
+    }
+
+    /// Takes one scrape into the store. Unknown source names are ignored (a recording of an
+    /// older config may name sources this plan does not have).
+    pub fn ingest(&mut self, outcome: &ScrapeOutcome) {
+        let Some(src) = self.plan.source_index(&outcome.source) else {
+            return;
+        };
+        self.newest_ms = Some(
+            self.newest_ms
+                .map_or(outcome.at_ms, |n| n.max(outcome.at_ms)),
+        );
+        let keep_ms = self.plan.timing.history.as_millis() as i64;
+        let status = &mut self.sources[src];
+        status.last_scrape_ms = Some(outcome.at_ms);
+        status.last_scrape = Some(rfc3339(outcome.at_ms));
+        status.duration_ms = Some(outcome.duration_ms);
+        status.bytes = Some(outcome.bytes);
+        status.http_status = outcome.status;
+        let body = match &outcome.result {
+            Ok(body) => body,
+            Err(e) => {
+                status.up = Some(false);
+                status.error = Some(e.clone());
+                return;
+            }
+        };
+        let ix = &self.index[src];
+        let plan = &self.plan;
+        let store = &mut self.store;
+        let mut key = String::new();
+        let stats = exposition::parse(body, &ix.filter, |s: &Sample| {
+            let mut offer = |id: SignalId| {
+                let sig = &plan.signals[id];
+                let matched = match (&sig.selector, &sig.query) {
+                    (_, Some(q)) => s
+                        .labels
+                        .iter()
+                        .any(|l| l.name == QUERY_LABEL && l.value.as_ref() == q.as_str()),
+                    (Some(sel), None) => {
+                        let labels = s.labels.iter().map(|l| (l.name, l.value.as_ref()));
+                        if sig.shape == Shape::Latency && s.name.ends_with("_bucket") {
+                            let base = &s.name[..s.name.len() - "_bucket".len()];
+                            sel.matches(base, labels.filter(|(n, _)| *n != "le"))
+                        } else {
+                            sel.matches(s.name, labels)
+                        }
+                    }
+                    (None, None) => false,
+                };
+                if matched {
+                    series_key(&mut key, s);
+                    let le = if sig.shape == Shape::Latency {
+                        s.labels
+                            .iter()
+                            .find(|l| l.name == "le")
+                            .and_then(|l| parse_le(&l.value))
+                    } else {
+                        None
+                    };
+                    let group = le.map(|_| group_key(s));
+                    store.signals[id].add(&key, le, group.as_deref(), s.value);
+                }
+            };
+            if !ix.by_query.is_empty() {
+                if let Some(l) = s.labels.iter().find(|l| l.name == QUERY_LABEL) {
+                    if let Some(ids) = ix.by_query.get(l.value.as_ref()) {
+                        ids.iter().for_each(|&id| offer(id));
+                    }
+                }
+                return;
+            }
+            if let Some(ids) = ix.by_name.get(s.name) {
+                ids.iter().for_each(|&id| offer(id));
+            }
+            ix.any_name.iter().for_each(|&id| offer(id));
+        });
+        let failed = stats.samples == 0 && stats.filtered == 0 && stats.bad_lines > 0;
+        status.parse_errors = stats.bad_lines;
+        status.bad_lines = stats
+            .first_bad
+            .iter()
+            .map(|b| BadLineReport {
+                line: b.line,
+                reason: b.reason.clone(),
+            })
+            .collect();
+        status.series = Some(u64::from(stats.samples) + u64::from(stats.filtered));
+        if failed {
+            status.up = Some(false);
+            status.error = Some(format!(
+                "no line of the body parses as metrics ({} bad lines; the first, line {}: {})",
+                stats.bad_lines,
+                stats.first_bad.first().map_or(0, |b| b.line),
+                stats.first_bad.first().map_or("", |b| b.reason.as_str())
+            ));
+            for &id in &ix.signals {
+                store.signals[id].discard();
+            }
+            return;
+        }
+        status.up = Some(true);
+        status.error = None;
+        for &id in &ix.signals {
+            store.signals[id].commit(outcome.at_ms, keep_ms);
+        }
+    }
+
+    /// The figures at the newest data time.
+    pub fn status(&self, mode: Mode) -> Status {
+        let now_ms = self.newest_ms.unwrap_or(0);
+        let at = At {
+            store: &self.store,
+            now_ms,
+            window_ms: self.plan.timing.window.as_millis() as i64,
+        };
+        let views: Vec<SourceView> = self
+            .sources
+            .iter()
+            .map(|s| SourceView {
+                name: &s.name,
+                up: s.up,
+                error: s.error.as_deref(),
+            })
+            .collect();
+        Status {
+            version: 1,
+            at: rfc3339(now_ms),
+            mode: mode.as_str().to_string(),
+            domains: domains(&at, &self.plan, &views),
+            sources: self.sources.clone(),
+            at_ms: now_ms,
+        }
+    }
+}
+
+/// `name{a="b",...}` as the source wrote it: the identity of a series across scrapes.
+fn series_key(out: &mut String, s: &Sample) {
+    out.clear();
+    out.push_str(s.name);
+    out.push('{');
+    for l in s.labels.iter() {
+        out.push_str(l.name);
+        out.push_str("=\"");
+        out.push_str(&l.value);
+        out.push_str("\",");
+    }
+    out.push('}');
+}
+
+fn group_key(s: &Sample) -> String {
+    let mut g = String::new();
+    for l in s.labels.iter().filter(|l| l.name != "le") {
+        g.push_str(l.name);
+        g.push('=');
+        g.push_str(&l.value);
+        g.push(',');
+    }
+    g
+}
+
+fn parse_le(v: &str) -> Option<f64> {
+    match v.trim() {
+        "+Inf" | "+inf" | "Inf" | "inf" => Some(f64::INFINITY),
+        t => t.parse().ok(),
+    }
+}
+
+/// Unix ms as RFC 3339 in UTC, second precision with milliseconds.
+pub fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

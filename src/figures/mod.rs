@@ -1,0 +1,12 @@
+//! Figures: pure functions from the store to what every view and `status --json` report.
+//! No I/O, no clock: time is the newest scrape's timestamp, so live and replay agree.
+
+pub mod counter;
+pub mod health;
+pub mod quantile;
+pub mod queue;
+pub mod saga;
+pub mod status;
+pub mod traffic;
+
+pub use status::*;

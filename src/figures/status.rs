@@ -1,0 +1,136 @@
+//! The figures' shapes: exactly the `status --json` document of the contract (version 1).
+//! Unknown numbers are `None` and serialise as `null`, never 0.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    Ok,
+    Unknown,
+    Warn,
+    Crit,
+}
+
+impl Health {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Ok => "ok",
+            Health::Unknown => "unknown",
+            Health::Warn => "warn",
+            Health::Crit => "crit",
+        }
+    }
+    /// The text marker that reads without colour.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Health::Ok => "[OK]",
+            Health::Unknown => "[?]",
+            Health::Warn => "[WARN]",
+            Health::Crit => "[CRIT]",
+        }
+    }
+    /// Severity for "worst of": crit > warn > unknown > ok.
+    pub fn worst(self, other: Health) -> Health {
+        self.max(other)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Side {
+    pub requests_total: Option<f64>,
+    pub requests: Option<f64>,
+    pub rps: Option<f64>,
+    pub errors_total: Option<f64>,
+    pub errors: Option<f64>,
+    pub error_ratio: Option<f64>,
+    pub p50_seconds: Option<f64>,
+    pub p95_seconds: Option<f64>,
+    pub p99_seconds: Option<f64>,
+    /// A latency gauge shown as is (HAProxy's average response time), when there is no histogram.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_gauge_seconds: Option<f64>,
+    pub weight: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Traffic {
+    pub legacy: Side,
+    pub new: Side,
+    pub new_share: Option<f64>,
+    pub configured_new_share: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueStatus {
+    pub name: String,
+    pub depth: Option<f64>,
+    pub trend_per_second: Option<f64>,
+    pub drain_seconds: Option<f64>,
+    pub health: Health,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SagaStatus {
+    pub name: String,
+    pub failed: Option<f64>,
+    pub failed_per_minute: Option<f64>,
+    pub compensated: Option<f64>,
+    pub failure_ratio: Option<f64>,
+    pub in_progress: Option<f64>,
+    pub health: Health,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DomainStatus {
+    pub name: String,
+    pub stage: String,
+    pub health: Health,
+    pub reasons: Vec<String>,
+    /// A source this domain reads is down: its figures are not current.
+    pub stale: bool,
+    pub traffic: Option<Traffic>,
+    pub queues: Vec<QueueStatus>,
+    pub sagas: Vec<SagaStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BadLineReport {
+    pub line: u32,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceStatus {
+    pub name: String,
+    /// `None` until the first scrape finished.
+    pub up: Option<bool>,
+    /// RFC 3339 time of the last scrape.
+    pub last_scrape: Option<String>,
+    pub duration_ms: Option<u64>,
+    pub bytes: Option<u64>,
+    pub series: Option<u64>,
+    pub error: Option<String>,
+    /// Lines of the last body that could not be parsed (skipped, the rest kept).
+    pub parse_errors: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bad_lines: Vec<BadLineReport>,
+    /// HTTP status of the last scrape, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// Time of the last scrape in unix ms (for ages in the views; not part of the JSON contract).
+    #[serde(skip)]
+    pub last_scrape_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Status {
+    pub version: u32,
+    pub at: String,
+    pub mode: String,
+    pub domains: Vec<DomainStatus>,
+    pub sources: Vec<SourceStatus>,
+    /// Data time in unix ms (the newest scrape); not part of the JSON contract.
+    #[serde(skip)]
+    pub at_ms: i64,
+}

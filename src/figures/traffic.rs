@@ -1,0 +1,98 @@
+//! Per-side traffic figures: requests, errors, ratios, latency quantiles, weights, the split.
+
+use super::counter::{gauge, increase};
+use super::quantile::{bucket_increases, gauge_mean, histogram_quantile};
+use super::status::{Side, Traffic};
+use crate::plan::{PlanSide, PlanTraffic, SignalId};
+use crate::store::Store;
+
+/// Where figures are computed: the store at a data time, over a window.
+pub struct At<'a> {
+    pub store: &'a Store,
+    pub now_ms: i64,
+    pub window_ms: i64,
+}
+
+impl At<'_> {
+    fn history(&self, id: SignalId) -> &crate::store::SignalHistory {
+        &self.store.signals[id]
+    }
+}
+
+pub fn side(at: &At, plan: &PlanSide) -> Side {
+    let mut s = Side::default();
+    if let Some(id) = plan.requests {
+        if let Some(inc) = increase(at.history(id), at.now_ms, at.window_ms) {
+            s.requests_total = Some(inc.total);
+            if inc.seconds > 0.0 {
+                s.requests = Some(inc.increase);
+                s.rps = inc.per_second();
+            }
+        }
+    }
+    // An errors selector that matches nothing while requests exist is 0 errors (no 5xx series yet);
+    // without requests it is unknown.
+    if let Some(id) = plan.errors {
+        match increase(at.history(id), at.now_ms, at.window_ms) {
+            Some(inc) => {
+                s.errors_total = Some(inc.total);
+                if inc.seconds > 0.0 {
+                    s.errors = Some(inc.increase);
+                }
+            }
+            None if s.requests_total.is_some() && errors_scraped(at, id) => {
+                s.errors_total = Some(0.0);
+                if s.requests.is_some() {
+                    s.errors = Some(0.0);
+                }
+            }
+            None => {}
+        }
+        if let (Some(e), Some(r)) = (s.errors, s.requests) {
+            s.error_ratio = (r > 0.0).then(|| e / r);
+        }
+    }
+    if let Some(id) = plan.latency {
+        let h = at.history(id);
+        if let Some(buckets) = bucket_increases(h, at.now_ms, at.window_ms) {
+            s.p50_seconds = histogram_quantile(0.5, &buckets);
+            s.p95_seconds = histogram_quantile(0.95, &buckets);
+            s.p99_seconds = histogram_quantile(0.99, &buckets);
+        } else {
+            s.latency_gauge_seconds = gauge_mean(h, at.now_ms, at.window_ms);
+        }
+    }
+    if let Some(id) = plan.weight {
+        s.weight = gauge(at.history(id), at.now_ms, at.window_ms);
+    }
+    s
+}
+
+/// The errors signal's source answered recently (its selector just matched nothing).
+fn errors_scraped(at: &At, id: SignalId) -> bool {
+    at.history(id)
+        .newest()
+        .is_some_and(|f| f.at_ms >= at.now_ms - at.window_ms)
+}
+
+pub fn traffic(at: &At, plan: &PlanTraffic) -> Traffic {
+    let legacy = side(at, &plan.legacy);
+    let new = side(at, &plan.new);
+    let new_share = share(new.rps, legacy.rps, plan.legacy.requests.is_none());
+    let configured_new_share = share(new.weight, legacy.weight, false);
+    Traffic {
+        legacy,
+        new,
+        new_share,
+        configured_new_share,
+    }
+}
+
+/// new / (legacy + new); unknown when either side is unknown (unless legacy is not configured),
+/// and when both are zero (idle: no split to speak of).
+fn share(new: Option<f64>, legacy: Option<f64>, legacy_absent: bool) -> Option<f64> {
+    let new = new?;
+    let legacy = if legacy_absent { 0.0 } else { legacy? };
+    let total = new + legacy;
+    (total > 0.0).then(|| new / total)
+}

@@ -1,0 +1,207 @@
+//! The compiled configuration: every signal the domains need, numbered, with the source it is
+//! read from. The engine, the recorder and the views work from this, not from the TOML types.
+
+use std::time::Duration;
+
+use crate::selector::Selector;
+
+/// Index into [`Plan::signals`].
+pub type SignalId = usize;
+
+/// How a signal's samples are turned into figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Monotonic counters: totals, increases, rates.
+    Counter,
+    /// Gauges: the value now (summed over matched series) and its trend.
+    Gauge,
+    /// A latency: histogram buckets (`<base>_bucket`) when present, else a gauge shown as is.
+    Latency,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    Scrape,
+    Prometheus,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanSource {
+    pub name: String,
+    pub kind: SourceKind,
+}
+
+#[derive(Debug, Clone)]
+pub struct Signal {
+    pub source: usize,
+    /// What the user wrote (shown by `check` and in reasons).
+    pub text: String,
+    /// For scrape sources: matched against samples. For query sources: `None`, and the samples
+    /// are those of `query` (tagged with a `__query__` label).
+    pub selector: Option<Selector>,
+    /// For query sources: the PromQL expression evaluated each poll.
+    pub query: Option<String>,
+    pub shape: Shape,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    Planned,
+    Shadow,
+    Canary,
+    Ramp,
+    Migrated,
+    RolledBack,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Planned => "planned",
+            Stage::Shadow => "shadow",
+            Stage::Canary => "canary",
+            Stage::Ramp => "ramp",
+            Stage::Migrated => "migrated",
+            Stage::RolledBack => "rolled-back",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PlanSide {
+    pub requests: Option<SignalId>,
+    pub errors: Option<SignalId>,
+    pub latency: Option<SignalId>,
+    pub weight: Option<SignalId>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PlanTraffic {
+    pub legacy: PlanSide,
+    pub new: PlanSide,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanQueue {
+    pub name: String,
+    pub depth: SignalId,
+    pub warn: Option<f64>,
+    pub crit: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanSaga {
+    pub name: String,
+    pub failed: SignalId,
+    pub compensated: Option<SignalId>,
+    pub started: Option<SignalId>,
+    pub in_progress: Option<SignalId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Slo {
+    pub error_ratio: f64,
+    pub error_ratio_delta: f64,
+    pub p95: Option<Duration>,
+    pub saga_failures_per_minute: f64,
+    pub min_requests: f64,
+}
+
+impl Default for Slo {
+    fn default() -> Self {
+        Slo {
+            error_ratio: 0.01,
+            error_ratio_delta: 0.005,
+            p95: None,
+            saga_failures_per_minute: 1.0,
+            min_requests: 20.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanDomain {
+    pub name: String,
+    pub stage: Stage,
+    pub traffic: Option<PlanTraffic>,
+    pub queues: Vec<PlanQueue>,
+    pub sagas: Vec<PlanSaga>,
+    pub slo: Slo,
+    /// The rollback steps as they will run, one line each, secrets redacted (for the dialog and detail view).
+    pub rollback_steps: Vec<String>,
+    /// Verified when the observed new-path share stays at or below this ...
+    pub verify_share: f64,
+    /// ... within this long after the action.
+    pub verify_within: Duration,
+}
+
+impl PlanDomain {
+    /// Every signal the domain reads, for "which sources does this domain depend on".
+    pub fn signals(&self) -> Vec<SignalId> {
+        let mut out = Vec::new();
+        if let Some(t) = &self.traffic {
+            for side in [&t.legacy, &t.new] {
+                out.extend(
+                    [side.requests, side.errors, side.latency, side.weight]
+                        .into_iter()
+                        .flatten(),
+                );
+            }
+        }
+        for q in &self.queues {
+            out.push(q.depth);
+        }
+        for s in &self.sagas {
+            out.push(s.failed);
+            out.extend(
+                [s.compensated, s.started, s.in_progress]
+                    .into_iter()
+                    .flatten(),
+            );
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Timing {
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub window: Duration,
+    pub history: Duration,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            interval: Duration::from_secs(2),
+            timeout: Duration::from_millis(1500),
+            window: Duration::from_secs(60),
+            history: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// Everything the engine needs to turn scrapes into figures.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub timing: Timing,
+    pub sources: Vec<PlanSource>,
+    pub signals: Vec<Signal>,
+    pub domains: Vec<PlanDomain>,
+}
+
+impl Plan {
+    pub fn source_index(&self, name: &str) -> Option<usize> {
+        self.sources.iter().position(|s| s.name == name)
+    }
+
+    /// The signals read from one source.
+    pub fn signals_of(&self, source: usize) -> impl Iterator<Item = (SignalId, &Signal)> {
+        self.signals
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| s.source == source)
+    }
+}

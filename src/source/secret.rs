@@ -1,0 +1,71 @@
+//! Secrets (tokens, passwords) read from an environment variable or a file at start.
+//!
+//! The value is wrapped so that printing it by mistake (Debug, Display, a log line, an error)
+//! shows `<redacted>`; only [`Secret::expose`] gives it out, at the point of use.
+
+use std::fmt;
+use std::path::Path;
+
+use super::SourceError;
+
+/// A secret value read from env/file at start; Debug and Display print "<redacted>" so it can
+/// never reach logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a value obtained some other way (tests, a caller's own secret store).
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The raw value, for building the request that needs it and nothing else.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Reads a secret from an environment variable. Errors name the variable, never the value.
+pub fn resolve_secret_env(var: &str) -> Result<Secret, SourceError> {
+    match std::env::var(var) {
+        Ok(value) if value.is_empty() => Err(SourceError::SecretEnvEmpty {
+            var: var.to_string(),
+        }),
+        Ok(value) => Ok(Secret(value)),
+        Err(std::env::VarError::NotPresent) => Err(SourceError::SecretEnvMissing {
+            var: var.to_string(),
+        }),
+        Err(std::env::VarError::NotUnicode(_)) => Err(SourceError::SecretEnvNotUnicode {
+            var: var.to_string(),
+        }),
+    }
+}
+
+/// Reads a secret from a file, dropping the trailing line ending editors and `echo` add.
+/// Errors name the file, never the value.
+pub fn resolve_secret_file(path: impl AsRef<Path>) -> Result<Secret, SourceError> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).map_err(|source| SourceError::SecretFile {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let value = text.trim_end_matches(['\n', '\r']);
+    if value.is_empty() {
+        return Err(SourceError::SecretFileEmpty {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(Secret(value.to_string()))
+}
