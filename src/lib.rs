@@ -23,9 +23,9 @@ pub mod presets;
 pub mod record;
 /// PromQL instant-vector selectors.
 pub mod selector;
-/// Where bodies come from: HTTP scrapes and Prometheus query APIs, polled concurrently.
-pub mod source;
 /// `cutover simulate`: realistic exporter endpoints and the demo scenario, on a virtual clock.
 pub mod simulate;
+/// Where bodies come from: HTTP scrapes and Prometheus query APIs, polled concurrently.
+pub mod source;
 /// Per-signal history bounded by `history`.
 pub mod store;

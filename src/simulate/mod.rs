@@ -10,6 +10,7 @@
 //! - [`render_all`] on a [`World`] advanced by hand, for generating a recording on a virtual
 //!   clock with no network at all (the bundled demo).
 
+mod demo_config;
 pub mod exporters;
 mod model;
 mod rng;
@@ -17,12 +18,10 @@ pub mod runtime_api;
 pub mod scenario;
 pub mod server;
 
-mod config;
-
 use std::net::SocketAddr;
 
-pub use config::config_toml;
-pub use runtime_api::RuntimeApi;
+pub use demo_config::{config_toml, demo_config_toml, DEMO_HTTP_BASE, DEMO_RUNTIME_API};
+pub use runtime_api::{execute_command, RuntimeApi};
 pub use scenario::{ScenarioEvent, World, DEMO_DURATION_MS, ORDERS_ROLLBACK_COMMAND, SCENARIOS};
 pub use server::{serve, serve_from, SimHandle};
 

@@ -226,7 +226,7 @@ impl Endpoint {
             self.success_status()
         };
         let mut seconds = behaviour.latency.sample(&mut self.rng);
-        if status >= 500 && status != 500 {
+        if status > 500 {
             // 503/504 come from timeouts upstream of the app: slow by nature.
             seconds = seconds.max(behaviour.latency.p95);
         }

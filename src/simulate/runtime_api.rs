@@ -188,66 +188,59 @@ pub fn execute_command(world: &mut World, command: &str) -> String {
     match args.as_slice() {
         ["set", "weight", target, rest @ ..] => {
             with_server(world, target, |world, backend, server| {
-                let weight_arg = rest.first().copied().unwrap_or("");
-                let (current, initial) = world.server_weight(backend, server).unwrap_or((0, 0));
-                let _ = current;
-                match parse_weight(weight_arg, initial) {
-                    Ok(weight) => match world.set_server_weight(backend, server, weight) {
-                        Ok(()) => String::new(),
-                        Err(e) => weight_error(e).to_string(),
-                    },
-                    Err(message) => message.to_string(),
-                }
+                apply_weight(world, backend, server, rest.first().copied().unwrap_or(""))
             })
         }
-        ["set", "weight"] => "Require 'backend/server'.\n".to_string(),
-        ["get", "weight", target, ..] => {
-            let Some((backend, server)) = split_target(target) else {
-                return "Require 'backend/server'.\n".to_string();
+        ["get", "weight", target, ..] => with_server(world, target, |world, backend, server| {
+            let (current, initial) = world.server_weight(backend, server).unwrap_or((0, 0));
+            format!("{current} (initial {initial})\n")
+        }),
+        ["set", "server", target, rest @ ..] => {
+            with_server(world, target, |world, backend, server| {
+                set_server(world, backend, server, rest)
+            })
+        }
+        ["set", "weight"] | ["get", "weight"] | ["set", "server"] => REQUIRE_TARGET.to_string(),
+        ["help", rest @ ..] => usage_message(rest, true),
+        _ => usage_message(&args, false),
+    }
+}
+
+const REQUIRE_TARGET: &str = "Require 'backend/server'.\n";
+const STATE_EXPECTS: &str = "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n";
+const SET_SERVER_SUPPORTS: &str = "'set server <srv>' only supports 'agent', 'health', 'state', 'weight', 'addr', 'fqdn', 'check-addr', 'check-port' and 'ssl'.\n";
+
+fn apply_weight(world: &mut World, backend: &str, server: &str, text: &str) -> String {
+    let (_, initial) = world.server_weight(backend, server).unwrap_or((0, 0));
+    match parse_weight(text, initial) {
+        Ok(weight) => match world.set_server_weight(backend, server, weight) {
+            Ok(()) => String::new(),
+            Err(e) => weight_error(e).to_string(),
+        },
+        Err(message) => message.to_string(),
+    }
+}
+
+/// `set server <bk>/<srv> weight <w>` and `... state ready|drain|maint`; the other options
+/// (addresses, health, agent, ssl) mean nothing in a simulation and are refused like typos.
+fn set_server(world: &mut World, backend: &str, server: &str, rest: &[&str]) -> String {
+    match rest {
+        ["weight", value, ..] => apply_weight(world, backend, server, value),
+        ["weight"] => "Require <weight> or <weight%>.\n".to_string(),
+        ["state", state, ..] => {
+            let state = match *state {
+                "ready" => ServerState::Up,
+                "drain" => ServerState::Drain,
+                "maint" => ServerState::Maint,
+                _ => return STATE_EXPECTS.to_string(),
             };
-            match world.find_server(backend, server) {
-                Ok(_) => {
-                    let (current, initial) = world.server_weight(backend, server).unwrap_or((0, 0));
-                    format!("{current} (initial {initial})\n")
-                }
+            match world.set_server_state(backend, server, state) {
+                Ok(()) => String::new(),
                 Err(e) => weight_error(e).to_string(),
             }
         }
-        ["get", "weight"] => "Require 'backend/server'.\n".to_string(),
-        ["set", "server", target, rest @ ..] => {
-            with_server(world, target, |world, backend, server| {
-                match rest {
-                ["weight", value, ..] => {
-                    let (_, initial) = world.server_weight(backend, server).unwrap_or((0, 0));
-                    match parse_weight(value, initial) {
-                        Ok(weight) => match world.set_server_weight(backend, server, weight) {
-                            Ok(()) => String::new(),
-                            Err(e) => weight_error(e).to_string(),
-                        },
-                        Err(message) => message.to_string(),
-                    }
-                }
-                ["weight"] => "Require <weight> or <weight%>.\n".to_string(),
-                ["state", state, ..] => {
-                    let state = match *state {
-                        "ready" => ServerState::Up,
-                        "drain" => ServerState::Drain,
-                        "maint" => ServerState::Maint,
-                        _ => return "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n".to_string(),
-                    };
-                    match world.set_server_state(backend, server, state) {
-                        Ok(()) => String::new(),
-                        Err(e) => weight_error(e).to_string(),
-                    }
-                }
-                ["state"] => "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n".to_string(),
-                _ => "'set server <srv>' only supports 'agent', 'health', 'state', 'weight', 'addr', 'fqdn', 'check-addr', 'check-port' and 'ssl'.\n".to_string(),
-            }
-            })
-        }
-        ["set", "server"] => "Require 'backend/server'.\n".to_string(),
-        ["help", rest @ ..] => usage_message(rest, true),
-        _ => usage_message(&args, false),
+        ["state"] => STATE_EXPECTS.to_string(),
+        _ => SET_SERVER_SUPPORTS.to_string(),
     }
 }
 
@@ -267,7 +260,7 @@ fn with_server(
     action: impl FnOnce(&mut World, &str, &str) -> String,
 ) -> String {
     let Some((backend, server)) = split_target(target) else {
-        return "Require 'backend/server'.\n".to_string();
+        return REQUIRE_TARGET.to_string();
     };
     match world.find_server(backend, server) {
         Ok(_) => action(world, backend, server),

@@ -625,8 +625,8 @@ fn behaviour(profile: Profile, t: f64) -> Behaviour {
                 latency: Latency::blend(Latency::new(0.028, 0.075), Latency::new(0.22, 0.65), f),
             }
         }
-        Profile::InventoryMonolith => b(0.003, 0.005, 0.045, 0.16),
-        Profile::InventoryNew => b(0.002, 0.005, 0.035, 0.12),
+        Profile::InventoryMonolith => b(0.003, 0.005, 0.035, 0.095),
+        Profile::InventoryNew => b(0.002, 0.005, 0.03, 0.08),
         Profile::BillingMonolith => b(0.004, 0.012, 0.09, 0.3),
         Profile::BillingNew => b(0.002, 0.012, 0.08, 0.22),
         Profile::NotificationsMonolith => b(0.003, 0.0, 0.03, 0.1),
@@ -1340,7 +1340,7 @@ mod tests {
             server_total(&world, "be_orders", "orders_svc"),
             after_rollback
         );
-        assert!(world.is_source_down("billing-svc") == false);
+        assert!(!world.is_source_down("billing-svc"));
         world.advance_to(START + 370_000);
         assert!(world.is_source_down("billing-svc"));
         world.advance_to(START + 480_000);

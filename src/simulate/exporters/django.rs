@@ -19,6 +19,13 @@ const LATENCY_BUCKETS: [f64; 16] = [
 
 const DB_LABELS: [(&str, &str); 2] = [("alias", "default"), ("vendor", "postgresql")];
 
+/// Label pairs of one series, names in prometheus_client's (sorted) order.
+type Labels<'a> = Vec<(&'a str, String)>;
+/// A counter series: labels, value, `_created` time.
+type CounterRow<'a> = (Labels<'a>, u64, f64);
+/// A histogram series: labels, bucket counts, `_created` time.
+type HistogramRow<'a> = (Labels<'a>, Buckets, f64);
+
 pub(super) fn render(world: &World, service: &Service) -> String {
     let mut body = Body::new();
     python_runtime(&mut body, world, service);
@@ -63,12 +70,7 @@ fn plain_counter(body: &mut Body, base: &str, help: &str, value: u64, created: f
 }
 
 /// A labelled counter: `(labels, value, created)` rows; no rows means HELP/TYPE only.
-fn labelled_counter(
-    body: &mut Body,
-    base: &str,
-    help: &str,
-    rows: &[(Vec<(&str, String)>, u64, f64)],
-) {
+fn labelled_counter(body: &mut Body, base: &str, help: &str, rows: &[CounterRow]) {
     let total = format!("{base}_total");
     body.family(&total, "counter", help);
     for (labels, value, _) in rows {
@@ -87,13 +89,7 @@ fn labelled_counter(
 }
 
 /// A histogram over `bounds` (with +Inf) for each `(labels, histogram-like)` row.
-fn histogram(
-    body: &mut Body,
-    name: &str,
-    help: &str,
-    bounds: &[f64],
-    rows: &[(Vec<(&str, String)>, Buckets, f64)],
-) {
+fn histogram(body: &mut Body, name: &str, help: &str, bounds: &[f64], rows: &[HistogramRow]) {
     body.family(name, "histogram", help);
     let bucket = format!("{name}_bucket");
     for (labels, buckets, _) in rows {

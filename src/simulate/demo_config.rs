@@ -6,6 +6,17 @@ use std::fmt::Write as _;
 
 use super::SOURCES;
 
+/// Placeholder endpoint of the config that goes with a recording made on a virtual clock
+/// ([`super::render_all`]): nothing listens there, a replay never connects.
+pub const DEMO_HTTP_BASE: &str = "http://127.0.0.1:9400";
+/// Placeholder runtime API address for the same config.
+pub const DEMO_RUNTIME_API: &str = "127.0.0.1:9999";
+
+/// The config of the bundled demo recording: [`config_toml`] with the placeholder addresses.
+pub fn demo_config_toml() -> String {
+    config_toml(DEMO_HTTP_BASE, DEMO_RUNTIME_API)
+}
+
 /// Config for the demo world served at `http_base` (`http://127.0.0.1:PORT`, no trailing slash)
 /// with its runtime API at `runtime_api` (`127.0.0.1:PORT`).
 pub fn config_toml(http_base: &str, runtime_api: &str) -> String {
