@@ -5,6 +5,7 @@ pub mod args;
 pub mod check;
 pub mod loaded;
 pub mod logging;
+pub mod record;
 pub mod replay_status;
 pub mod status;
 pub mod status_table;
@@ -72,6 +73,9 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Some(Command::Status(args)) => status::run(&cli.global, &args).await,
         Some(Command::Check) => check::run(&cli.global).await,
+        Some(Command::Record { out, duration }) => {
+            record::run(&cli.global, &out, duration.as_deref()).await
+        }
         Some(other) => Err(Failure::usage(format!(
             "{} is not available in this build yet",
             command_name(&other)
