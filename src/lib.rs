@@ -5,6 +5,8 @@
 
 /// Rollback: the one gate, the audit log, the step kinds, verification against the metrics.
 pub mod action;
+/// The command line: subcommands, config loading, exit codes.
+pub mod cli;
 /// From the config file to what runs: the plan, source specs, rollback steps.
 pub mod compile;
 /// The configuration file: serde types, loading with file:line:key errors, validation.

@@ -6,7 +6,8 @@ use crate::figures::health::{ms, num, pct};
 use crate::figures::{Side, Status};
 
 fn opt(v: Option<f64>, f: fn(f64) -> String) -> String {
-    v.filter(|x| x.is_finite()).map_or_else(|| "-".to_string(), f)
+    v.filter(|x| x.is_finite())
+        .map_or_else(|| "-".to_string(), f)
 }
 
 fn side(s: &Side) -> String {
@@ -96,7 +97,10 @@ pub fn render(status: &Status) -> String {
             } else {
                 String::new()
             },
-            s.error.as_deref().map(|e| format!("  error: {e}")).unwrap_or_default()
+            s.error
+                .as_deref()
+                .map(|e| format!("  error: {e}"))
+                .unwrap_or_default()
         );
     }
     out

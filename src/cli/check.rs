@@ -1,0 +1,86 @@
+//! `cutover check`: validate the config, reach every source, and say per source what came back
+//! and which selectors match nothing (the biggest support burden of canary tools: "no values
+//! found for metric").
+
+use super::status::two_polls;
+use super::{loaded, Failure, GlobalArgs};
+use crate::engine::Mode;
+
+pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
+    let loaded = loaded::load(global)?;
+    println!("config {}: ok", loaded.path.display());
+    if let Some(why) = &loaded.read_only {
+        println!("read-only: {why}");
+    }
+    let compiled = &loaded.compiled;
+    let plan = &compiled.plan;
+    let (engine, last) = two_polls(compiled).await;
+    let status = engine.status(Mode::Live);
+    let mut problems = 0;
+    println!("\nsources");
+    for (i, src) in status.sources.iter().enumerate() {
+        let outcome = &last[i];
+        let http = outcome.status.map_or("-".to_string(), |s| s.to_string());
+        match (&src.up, &src.error) {
+            (Some(true), _) => println!(
+                "  ok    {:<20} HTTP {http}  {} bytes  {} ms  {} series{}",
+                src.name,
+                src.bytes.unwrap_or(0),
+                src.duration_ms.unwrap_or(0),
+                src.series.unwrap_or(0),
+                if src.parse_errors > 0 {
+                    format!("  {} lines did not parse", src.parse_errors)
+                } else {
+                    String::new()
+                }
+            ),
+            (_, err) => {
+                problems += 1;
+                println!(
+                    "  DOWN  {:<20} HTTP {http}  {}",
+                    src.name,
+                    err.as_deref().unwrap_or("no answer")
+                );
+            }
+        }
+        for b in &src.bad_lines {
+            println!("        line {}: {}", b.line, b.reason);
+        }
+    }
+    println!("\nsignals");
+    for u in &compiled.signal_uses {
+        let sig = &plan.signals[u.signal];
+        let src = &status.sources[sig.source];
+        let history = &engine.store().signals[u.signal];
+        let matched = history.newest().map(|f| f.values.len());
+        let state = match (src.up, matched) {
+            (Some(true), Some(n)) if n > 0 => format!("{n} series"),
+            (Some(true), _) => {
+                problems += 1;
+                "MATCHES NOTHING".to_string()
+            }
+            _ => "source down".to_string(),
+        };
+        let via = u
+            .preset
+            .as_deref()
+            .map(|p| format!("  (preset {p})"))
+            .unwrap_or_default();
+        println!(
+            "  {:<16} {:<28} {:<16} {}{}\n      {}",
+            u.domain,
+            u.key,
+            plan.sources[sig.source].name,
+            state,
+            via,
+            sig.query.as_deref().unwrap_or(&sig.text)
+        );
+    }
+    if problems > 0 {
+        println!("\n{problems} problem(s) found");
+        Ok(1)
+    } else {
+        println!("\nall sources answered and every selector matched");
+        Ok(0)
+    }
+}

@@ -1,0 +1,43 @@
+//! Logs go to `<state dir>/cutover.log`, never to the terminal the TUI owns.
+
+use std::path::PathBuf;
+
+use crate::action::audit::create_private_dir;
+
+/// `<state dir>` from the `directories` crate (XDG_STATE_HOME on Linux), created 0700.
+pub fn state_dir() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "cutover")?;
+    let dir = dirs
+        .state_dir()
+        .map(|d| d.to_path_buf())
+        .unwrap_or_else(|| dirs.data_local_dir().to_path_buf());
+    Some(dir)
+}
+
+/// Keeps the log file open for the run.
+pub struct LogGuard;
+
+/// Starts logging to the state dir's `cutover.log`; silently does nothing when it cannot.
+pub fn init() -> Option<LogGuard> {
+    let dir = state_dir()?;
+    if !dir.exists() {
+        create_private_dir(&dir).ok()?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let file = opts.open(dir.join("cutover.log")).ok()?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CUTOVER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init()
+        .ok()?;
+    Some(LogGuard)
+}

@@ -1,0 +1,98 @@
+//! The binary's edge: parse the command line, load the config, run a subcommand, map errors to
+//! exit codes (0 ok, 1 runtime failure, 2 usage or config error; rollback adds 3 = not verified).
+
+pub mod args;
+pub mod check;
+pub mod loaded;
+pub mod logging;
+pub mod record;
+pub mod replay_status;
+pub mod status;
+pub mod status_table;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{Cli, Command, GlobalArgs};
+
+/// An error that knows its exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
+    }
+    pub fn runtime(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure::runtime(e.to_string())
+    }
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cutover: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("cutover: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Runs the parsed command line; returns the exit code.
+pub async fn run(cli: Cli) -> Result<u8, Failure> {
+    let _log = logging::init();
+    match cli.command {
+        Some(Command::Status(args)) => status::run(&cli.global, &args).await,
+        Some(Command::Check) => check::run(&cli.global).await,
+        Some(Command::Record { out, duration }) => {
+            record::run(&cli.global, &out, duration.as_deref()).await
+        }
+        Some(other) => Err(Failure::usage(format!(
+            "{} is not available in this build yet",
+            command_name(&other)
+        ))),
+        None => Err(Failure::usage(
+            "the TUI is not available in this build yet; use `cutover status`",
+        )),
+    }
+}
+
+fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::Status(_) => "status",
+        Command::Check => "check",
+        Command::Replay { .. } => "replay",
+        Command::Record { .. } => "record",
+        Command::Rollback { .. } => "rollback",
+        Command::Simulate(_) => "simulate",
+    }
+}

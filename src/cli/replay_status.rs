@@ -1,0 +1,47 @@
+//! `status --replay FILE --at OFFSET`: the figures at a point of a recording, through the same
+//! engine as live.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use super::{Failure, GlobalArgs};
+use crate::compile::compile;
+use crate::engine::{Engine, Mode};
+use crate::figures::Status;
+use crate::record::{read_recording, Recording};
+
+/// The compiled config a recording carries.
+pub fn compiled_of(rec: &Recording, file: &Path) -> Result<crate::compile::Compiled, Failure> {
+    let cfg = crate::config::parse_str(
+        &rec.header.config,
+        Path::new(&format!("{} (embedded config)", file.display())),
+    )
+    .map_err(|e| Failure::usage(e.to_string()))?;
+    compile(&cfg).map_err(|e| Failure::usage(format!("{}: {e}", file.display())))
+}
+
+/// Parses an offset like "5m" or "90s".
+pub fn offset_ms(text: &str) -> Result<i64, Failure> {
+    crate::config::Duration::from_str(text)
+        .map(|d| d.as_millis() as i64)
+        .map_err(|e| Failure::usage(format!("--at {text}: {e}")))
+}
+
+/// Feeds a recording up to `start + offset` and returns the figures there.
+pub fn status_at(rec: &Recording, compiled: &crate::compile::Compiled, until_ms: i64) -> Status {
+    let mut engine = Engine::new(compiled.plan.clone());
+    for s in rec.scrapes.iter().take_while(|s| s.at_ms <= until_ms) {
+        engine.ingest(s);
+    }
+    engine.status(Mode::Replay)
+}
+
+pub fn at(_global: &GlobalArgs, file: &Path, at: Option<&str>) -> Result<Status, Failure> {
+    let rec = read_recording(file).map_err(|e| Failure::usage(e.to_string()))?;
+    let compiled = compiled_of(&rec, file)?;
+    let until = match at {
+        Some(t) => rec.start_ms() + offset_ms(t)?,
+        None => rec.end_ms(),
+    };
+    Ok(status_at(&rec, &compiled, until))
+}

@@ -1,0 +1,90 @@
+//! `cutover status`: two polls one interval apart (or a point of a recording), then the figures.
+
+use std::time::Instant;
+
+use super::args::StatusArgs;
+use super::{loaded, Failure, GlobalArgs};
+use crate::compile::Compiled;
+use crate::engine::{Engine, Mode};
+use crate::figures::Status;
+use crate::source::{poll_once, ScrapeOutcome, SourceSpec};
+
+/// Polls every source once, concurrently; sources that could not be set up give their error.
+pub async fn poll_all(compiled: &Compiled) -> Vec<ScrapeOutcome> {
+    let specs: Vec<SourceSpec> = compiled
+        .specs
+        .iter()
+        .filter_map(|s| s.as_ref().ok().cloned())
+        .collect();
+    let mut fetched = poll_once(&specs).await.into_iter();
+    let now = crate::action::gate::now_ms();
+    compiled
+        .plan
+        .sources
+        .iter()
+        .zip(&compiled.specs)
+        .map(|(src, spec)| match spec {
+            Ok(_) => fetched.next().expect("one outcome per spec"),
+            Err(why) => ScrapeOutcome {
+                source: src.name.clone(),
+                at_ms: now,
+                duration_ms: 0,
+                bytes: 0,
+                status: None,
+                result: Err(why.clone()),
+            },
+        })
+        .collect()
+}
+
+/// Two polls one interval apart, through the engine: the figures `status` prints.
+pub async fn two_polls(compiled: &Compiled) -> (Engine, Vec<ScrapeOutcome>) {
+    let mut engine = Engine::new(compiled.plan.clone());
+    let started = Instant::now();
+    let first = poll_all(compiled).await;
+    first.iter().for_each(|o| engine.ingest(o));
+    let interval = compiled.plan.timing.interval;
+    if let Some(rest) = interval.checked_sub(started.elapsed()) {
+        tokio::time::sleep(rest).await;
+    }
+    let second = poll_all(compiled).await;
+    second.iter().for_each(|o| engine.ingest(o));
+    (engine, second)
+}
+
+pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<u8, Failure> {
+    let status = match &args.replay {
+        Some(file) => super::replay_status::at(global, file, args.at.as_deref())?,
+        None => {
+            let loaded = loaded::load(global)?;
+            let (engine, _) = two_polls(&loaded.compiled).await;
+            engine.status(Mode::Live)
+        }
+    };
+    print(&status, args.json)?;
+    Ok(0)
+}
+
+pub fn print(status: &Status, json: bool) -> Result<(), Failure> {
+    let text = if json {
+        let mut t =
+            serde_json::to_string_pretty(status).map_err(|e| Failure::runtime(e.to_string()))?;
+        t.push('\n');
+        t
+    } else {
+        super::status_table::render(status)
+    };
+    write_stdout(&text)
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
+pub fn write_stdout(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::runtime(e.to_string()))
+        }
+        _ => Ok(()),
+    }
+}
