@@ -11,6 +11,8 @@ pub mod cli;
 pub mod compile;
 /// The configuration file: serde types, loading with file:line:key errors, validation.
 pub mod config;
+/// The bundled demo recording and how it is made.
+pub mod demo;
 /// The pipeline from scrapes to figures, shared by live, `status`, replay and the demo.
 pub mod engine;
 /// Pure functions from the store to the figures every view reports.

@@ -7,6 +7,7 @@ pub mod loaded;
 pub mod logging;
 pub mod record;
 pub mod replay_status;
+pub mod simulate;
 pub mod status;
 pub mod status_table;
 
@@ -14,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, GlobalArgs};
+pub use args::{Cli, Command, DemoCommand, GlobalArgs};
 
 /// An error that knows its exit code.
 #[derive(Debug)]
@@ -73,6 +74,17 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Some(Command::Status(args)) => status::run(&cli.global, &args).await,
         Some(Command::Check) => check::run(&cli.global).await,
+        Some(Command::Demo(DemoCommand::Generate { out })) => {
+            crate::demo::generate(&out).map_err(Failure::runtime)?;
+            eprintln!("wrote {}", out.display());
+            Ok(0)
+        }
+        Some(Command::Demo(DemoCommand::Export { out })) => {
+            std::fs::write(&out, crate::demo::BUNDLED)
+                .map_err(|e| Failure::runtime(format!("{}: {e}", out.display())))?;
+            Ok(0)
+        }
+        Some(Command::Simulate(args)) => simulate::run(&args).await,
         Some(Command::Record { out, duration }) => {
             record::run(&cli.global, &out, duration.as_deref()).await
         }
@@ -94,5 +106,6 @@ fn command_name(c: &Command) -> &'static str {
         Command::Record { .. } => "record",
         Command::Rollback { .. } => "rollback",
         Command::Simulate(_) => "simulate",
+        Command::Demo(_) => "demo",
     }
 }
