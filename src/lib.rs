@@ -10,3 +10,7 @@ pub mod plan;
 pub mod selector;
 /// Per-signal history bounded by `history`.
 pub mod store;
+/// Events and per-domain trends derived from successive statuses (pure).
+pub mod timeline;
+/// The terminal cockpit: state, keys, themes, views and the event loop.
+pub mod ui;
