@@ -164,6 +164,8 @@ pub struct App {
     pub(crate) view: View,
     view_before_help: View,
     selected: Option<String>,
+    /// Until the user picks a domain, the selection stays on the top row (the worst domain).
+    picked: bool,
     pub(crate) source_selected: usize,
     pub(crate) event_selected: usize,
     pub(crate) detail_scroll: usize,
@@ -241,6 +243,7 @@ impl App {
             view: View::Overview,
             view_before_help: View::Overview,
             selected: None,
+            picked: false,
             source_selected: 0,
             event_selected: 0,
             detail_scroll: 0,
@@ -487,8 +490,10 @@ impl App {
     /// Every label on screen that moves with the clock alone.
     fn time_labels(&self) -> String {
         let mut out = String::new();
-        out.push_str(&format::clock_minutes(self.now_ms, self.utc_offset_secs));
-        out.push('|');
+        if self.mode == ModeLabel::Live {
+            out.push_str(&format::clock_minutes(self.now_ms, self.utc_offset_secs));
+            out.push('|');
+        }
         if let Some(a) = self.data_age_ms() {
             out.push_str(&format::age_fine(a));
         }
@@ -631,7 +636,10 @@ impl App {
             Action::PrevDomain => self.step_domain(-1),
             Action::NextDomain => self.step_domain(1),
             Action::Open => match self.view {
-                View::Overview if self.selected.is_some() => self.set_view(View::Detail),
+                View::Overview if self.selected.is_some() => {
+                    self.picked = true;
+                    self.set_view(View::Detail);
+                }
                 View::Events => {
                     let domain = self
                         .visible_events()
@@ -639,6 +647,7 @@ impl App {
                         .and_then(|e| e.domain.clone());
                     if let Some(d) = domain {
                         self.selected = Some(d);
+                        self.picked = true;
                         self.set_view(View::Detail);
                     }
                 }
@@ -745,6 +754,7 @@ impl App {
                 let cur = self.selected_index().unwrap_or(0);
                 let next = step(cur, self.order.len());
                 self.selected = self.nth_visible_name(next);
+                self.picked = true;
             }
             View::Detail => {
                 let max = self.layout.get().detail_max_scroll;
@@ -771,6 +781,7 @@ impl App {
         let n = self.order.len() as i64;
         let next = (cur + delta).rem_euclid(n) as usize;
         self.selected = self.nth_visible_name(next);
+        self.picked = true;
         self.detail_scroll = 0;
     }
 
@@ -830,7 +841,8 @@ impl App {
             .selected
             .as_deref()
             .is_some_and(|n| self.order.iter().any(|&i| ds[i].name == n));
-        if !still_visible && self.view != View::Detail {
+        let follow_top = !self.picked || (!still_visible && self.view != View::Detail);
+        if follow_top {
             self.selected = self.order.first().map(|&i| ds[i].name.clone());
         }
         if self.selected.is_none() {

@@ -245,7 +245,7 @@ fn traffic(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     let r = inner.right();
     let y = inner.y;
     if d.stale {
-        x += put(buf, x, y, r - x, "stale: ", st.unknown);
+        x += put(buf, x, y, r - x, "stale (a source is down): ", st.unknown);
     }
     match t.new_share {
         Some(s) => {
@@ -265,7 +265,7 @@ fn traffic(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
             );
         }
         None => {
-            x += put(buf, x, y, r - x, "split: no data", st.unknown);
+            x += put(buf, x, y, r - x, "no data for the split", st.unknown);
         }
     }
     if let Some(c) = t.configured_new_share {
@@ -282,7 +282,7 @@ fn traffic(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     let y = inner.y + 1;
     for (i, h) in HEAD.iter().enumerate() {
         let right = inner.x + 1 + label_w + col_w * (i as u16 + 1);
-        put_right(buf, right, y, col_w - 1, h, st.table_header);
+        put_right(buf, right, y, col_w, h, st.table_header);
     }
     let rows: [(&str, &Side, Style); 2] =
         [("legacy", &t.legacy, st.legacy), ("new", &t.new, st.new)];
@@ -543,7 +543,8 @@ fn queues(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     let st = &app.styles;
     let g = &app.glyphs;
     let inner = boxed(app, area, "Queues", buf);
-    let name_w = inner.width.saturating_sub(2 + 6 + 8 * 3 + 4);
+    // Left pad, four figures with a space before each, right pad.
+    let name_w = inner.width.saturating_sub(1 + (8 + 10 + 9 + 6) + 4 + 1);
     let cols = [name_w, 8, 10, 9, 6];
     let heads = ["queue", "depth", "trend/s", "drain", "health"];
     table_row(
@@ -584,7 +585,7 @@ fn sagas(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     let st = &app.styles;
     let g = &app.glyphs;
     let inner = boxed(app, area, "Sagas", buf);
-    let name_w = inner.width.saturating_sub(2 + 7 * 5 + 6 + 6);
+    let name_w = inner.width.saturating_sub(1 + (7 * 5 + 6) + 6 + 1);
     let cols = [name_w, 7, 7, 7, 7, 7, 6];
     let heads = [
         "saga", "failed", "/min", "comp.", "ratio", "stuck", "health",

@@ -20,7 +20,7 @@ use ratatui::Frame;
 use super::app::{App, Modal, View};
 use super::format;
 use super::keys::Action;
-use super::widgets::{fit, put, put_right, width};
+use super::widgets::{fit, put, put_right, width, wrap};
 use super::ModeLabel;
 use crate::figures::Health;
 
@@ -361,9 +361,25 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn modal(app: &App, m: &Modal, area: Rect, buf: &mut Buffer) {
     let Modal::Notice { title, lines } = m;
-    let inner_w = lines.iter().map(|l| width(l)).max().unwrap_or(0).max(30) as u16;
+    // Lines wrap to what fits; the box is as wide as its longest line.
+    let room = usize::from(area.width.saturating_sub(8)).max(10);
+    let mut wrapped: Vec<(String, bool)> = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if l.is_empty() {
+            wrapped.push((String::new(), i == 0));
+        }
+        for w in wrap(l, room) {
+            wrapped.push((w, i == 0));
+        }
+    }
+    let inner_w = wrapped
+        .iter()
+        .map(|(l, _)| width(l))
+        .max()
+        .unwrap_or(0)
+        .max(30) as u16;
     let w = (inner_w + 4).min(area.width.saturating_sub(4));
-    let h = (lines.len() as u16 + 4).min(area.height.saturating_sub(2));
+    let h = (wrapped.len() as u16 + 4).min(area.height.saturating_sub(2));
     let r = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
@@ -373,13 +389,12 @@ fn modal(app: &App, m: &Modal, area: Rect, buf: &mut Buffer) {
     Clear.render(r, buf);
     buf.set_style(r, app.styles.text);
     let inner = boxed(app, r, title, buf);
-    for (i, l) in lines.iter().enumerate() {
-        let l = fit(
-            l,
-            usize::from(inner.width.saturating_sub(2)),
-            app.glyphs.ellipsis,
-        );
-        let style = if i == 0 {
+    for (i, (l, first)) in wrapped
+        .iter()
+        .enumerate()
+        .take(usize::from(inner.height.saturating_sub(2)))
+    {
+        let style = if *first {
             app.styles.warn
         } else {
             app.styles.text
@@ -389,7 +404,7 @@ fn modal(app: &App, m: &Modal, area: Rect, buf: &mut Buffer) {
             inner.x + 1,
             inner.y + i as u16,
             inner.width - 1,
-            &l,
+            l,
             style,
         );
     }

@@ -53,8 +53,14 @@ pub fn split_bar(
         }
     }
     if let Some(c) = configured {
-        let at = width - new_cells(c, width);
-        let at = at.min(width - 1);
+        let at = (width - new_cells(c, width)).min(width - 1);
+        // The mark never hides a side's only cell: a sliver of traffic says more than the
+        // mark, and a mark on the boundary itself says nothing the bar does not.
+        let only_legacy = at < boundary && boundary == 1;
+        let only_new = at >= boundary && n == 1;
+        if only_legacy || only_new {
+            return;
+        }
         if let Some(cell) = buf.cell_mut((x + at, y)) {
             cell.set_symbol(glyphs.bar_configured).set_style(mark);
         }
@@ -83,6 +89,10 @@ mod tests {
         assert_eq!(draw(0.995, None, &g), "-#########");
         assert_eq!(draw(0.3, Some(0.5), &g), "-----|-###");
         assert_eq!(draw(0.3, Some(0.0), &g), "-------##|");
+        // A sliver is never covered by the mark.
+        assert_eq!(draw(0.1, Some(0.1), &g), "---------#");
+        assert_eq!(draw(0.995, Some(1.0), &g), "-#########");
+        assert_eq!(draw(0.01, Some(0.5), &g), "-----|---#");
         assert_eq!(draw(0.5, None, &Glyphs::UNICODE), "░░░░░█████");
     }
 }
