@@ -972,7 +972,10 @@ fn freeze_holds_the_figures_while_data_keeps_coming() {
     let mut later = status_at(STEPS);
     later.domains[0].health = Health::Crit;
     later.domains[0].reasons = vec!["new path error ratio 9.00% > 1.00%".into()];
-    app.apply(FeedEvent::Status(Box::new(later)));
+    assert!(
+        !app.apply(FeedEvent::Status(Box::new(later))),
+        "nothing to redraw while frozen"
+    );
     let events_before = app.timeline().events().len();
     assert!(events_before > 0);
     assert_eq!(screen(&app, 80, 24), frozen);
@@ -1350,4 +1353,112 @@ fn render_of_fifty_domains_at_200x60_is_fast() {
     eprintln!("detail at 200x60: {:?} per frame", start.elapsed() / frames);
     // A debug build is several times slower than release; this bound only catches blunders.
     assert!(per_frame < Duration::from_millis(25), "{per_frame:?}");
+}
+
+// ---------------------------------------------------------------- bytes on the wire
+
+/// What the terminal receives, kept for counting.
+#[derive(Clone, Default)]
+struct Tap(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Tap {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A crossterm terminal writing into a tap: ratatui diffs cells, and the event loop adds the
+/// synchronized-update brackets (16 bytes) around each frame.
+struct Wire {
+    tap: Tap,
+    terminal: Terminal<ratatui::backend::CrosstermBackend<Tap>>,
+}
+
+const SYNC_BRACKETS: usize = 16;
+
+impl Wire {
+    fn new(w: u16, h: u16) -> Wire {
+        let tap = Tap::default();
+        let backend = ratatui::backend::CrosstermBackend::new(tap.clone());
+        let options = ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(Rect::new(0, 0, w, h)),
+        };
+        Wire {
+            tap,
+            terminal: Terminal::with_options(backend, options).unwrap(),
+        }
+    }
+
+    /// Draws a frame; the bytes it cost.
+    fn frame(&mut self, app: &mut App) -> usize {
+        self.tap.0.lock().unwrap().clear();
+        self.terminal.draw(|f| views::draw(f, app)).unwrap();
+        app.mark_drawn();
+        self.tap.0.lock().unwrap().len() + SYNC_BRACKETS
+    }
+}
+
+#[test]
+fn bytes_on_the_wire_stay_within_the_ssh_budget() {
+    // The design goal: at most 377 bytes/s at 120x40 at steady state, every domain on screen.
+    let mut app = live();
+    let mut wire = Wire::new(120, 40);
+    let first = wire.frame(&mut app);
+    assert!(first > 2_000, "the first frame draws the screen: {first}");
+    let unchanged = wire.frame(&mut app);
+    assert!(unchanged <= 45, "a frame with no change: {unchanged} bytes");
+
+    // Ten seconds as the event loop runs them: a poll every 2 s, the clock every second,
+    // a frame only when something changed.
+    let mut total = 0;
+    let mut frames = 0;
+    let start = last_at() + 1_500;
+    for s in 1..=10i64 {
+        let now = start + s * 1_000;
+        let mut dirty = app.tick(now);
+        if s % 2 == 0 {
+            dirty |= app.apply(FeedEvent::Status(Box::new(status_at(STEPS - 1 + s / 2))));
+        }
+        if dirty {
+            total += wire.frame(&mut app);
+            frames += 1;
+        }
+    }
+    let per_second = total / 10;
+    eprintln!("120x40 overview: {per_second} bytes/s over 10 s, {frames} frames");
+    assert!(per_second <= 377, "{per_second} bytes/s");
+    assert!(frames <= 10);
+
+    // The detail view's charts move with every poll; it is measured, not budgeted.
+    key(&mut app, KeyCode::Enter);
+    wire.frame(&mut app);
+    let mut total = 0;
+    for s in 11..=20i64 {
+        let mut dirty = app.tick(start + s * 1_000);
+        if s % 2 == 0 {
+            dirty |= app.apply(FeedEvent::Status(Box::new(status_at(STEPS - 1 + s / 2))));
+        }
+        if dirty {
+            total += wire.frame(&mut app);
+        }
+    }
+    eprintln!("120x40 detail: {} bytes/s", total / 10);
+    key(&mut app, KeyCode::Esc);
+
+    // Nothing changes at all (frozen, no clock label moving): nothing is sent.
+    key(&mut app, KeyCode::Char('p'));
+    wire.frame(&mut app);
+    let mut replay = replay_app(ModeLabel::Replay);
+    let mut wire = Wire::new(120, 40);
+    wire.frame(&mut replay);
+    for s in 1..=10 {
+        assert!(
+            !replay.tick(last_at() + s * 1_000),
+            "a paused replay draws nothing"
+        );
+    }
 }

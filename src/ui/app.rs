@@ -180,8 +180,6 @@ pub struct App {
     latest: Option<Status>,
     /// Indices into `status.domains`, filtered and sorted.
     order: Vec<usize>,
-    /// Per status domain: its plan domain.
-    status_plan: Vec<Option<usize>>,
     timeline: Timeline,
     pub(crate) replay: Option<ReplayPosition>,
     pub(crate) feed_closed: bool,
@@ -254,7 +252,6 @@ impl App {
             status: None,
             latest: None,
             order: Vec::new(),
-            status_plan: Vec::new(),
             timeline: Timeline::new(opts.history),
             replay: None,
             feed_closed: false,
@@ -531,7 +528,9 @@ impl App {
                     self.status = self.latest.clone();
                     self.refresh_order();
                 }
-                !self.frozen || matches!(self.view, View::Overview | View::Detail)
+                // While frozen nothing on screen moves: the figures, charts and events all stop
+                // at the frozen time.
+                !self.frozen
             }
             FeedEvent::Replay(pos) => {
                 let changed = self.replay != Some(pos);
@@ -795,11 +794,6 @@ impl App {
             self.order.clear();
             return;
         };
-        self.status_plan = st
-            .domains
-            .iter()
-            .map(|d| self.plan_index.get(&d.name).copied())
-            .collect();
         let parts = self.filter.parts();
         let mut order: Vec<usize> = st
             .domains

@@ -75,8 +75,9 @@ pub struct ReplayPosition {
 pub enum FeedEvent {
     Status(Box<Status>),
     Replay(ReplayPosition),
-    /// An event for the timeline (rollbacks). A text that starts with `<domain>:` is filed
-    /// under that domain.
+    /// An event for the timeline. `kind`: `rollback` (requested, succeeded, failed, verified,
+    /// refused), `source-down`, `source-up`, `stage`, or any other word shown as is. A text
+    /// that starts with `<domain>:` is filed under that domain (its detail view's history).
     Event {
         at_ms: i64,
         kind: String,

@@ -13,7 +13,7 @@ use super::overview::is_idle;
 use super::{boxed, centered, health_style};
 use crate::figures::{DomainStatus, Health, Side};
 use crate::timeline::{EventKind, TrendPoint};
-use crate::ui::app::{App, LayoutMemo};
+use crate::ui::app::App;
 use crate::ui::format;
 use crate::ui::widgets::chart::y_max;
 use crate::ui::widgets::{chart, fit, put, put_right, width, wrap, Series};
@@ -73,7 +73,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
     let mut memo = app.layout.get();
     memo.detail_max_scroll = sections.len() - 1;
-    app.layout.set(LayoutMemo { ..memo });
+    app.layout.set(memo);
 
     let column = if two {
         let left_w = body.width / 2;

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 
 use super::{boxed, centered, health_style, scroll_to};
 use crate::timeline::{EventKind, TimelineEvent};
-use crate::ui::app::{App, LayoutMemo};
+use crate::ui::app::App;
 use crate::ui::format;
 use crate::ui::widgets::{fit, put, wrap};
 
@@ -33,7 +33,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let rows = usize::from(list.height.saturating_sub(1));
     let mut memo = app.layout.get();
     memo.list_rows = rows;
-    app.layout.set(LayoutMemo { ..memo });
+    app.layout.set(memo);
 
     let (tx, mx, kx, xx) = (list.x + 1, list.x + 10, list.x + 17, list.x + 26);
     put(buf, tx, list.y, 8, "TIME", st.table_header);

@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use crate::ui::app::{App, LayoutMemo};
+use crate::ui::app::App;
 use crate::ui::keys::Group;
 use crate::ui::widgets::{fit, put};
 
@@ -123,7 +123,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let mut memo = app.layout.get();
     memo.help_max_scroll = max_scroll;
     memo.list_rows = rows;
-    app.layout.set(LayoutMemo { ..memo });
+    app.layout.set(memo);
     let key_w: u16 = 24;
     let skip = app.help_scroll.min(max_scroll);
     for (i, (k, t, style)) in all.iter().enumerate().skip(skip).take(rows) {

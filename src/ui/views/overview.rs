@@ -14,7 +14,7 @@ use ratatui::style::Style;
 
 use super::{centered, health_style, scroll_to};
 use crate::figures::{DomainStatus, Health, Traffic};
-use crate::ui::app::{App, LayoutMemo, SortKey};
+use crate::ui::app::{App, SortKey};
 use crate::ui::format;
 use crate::ui::widgets::{fit, put, put_right, split_bar};
 
@@ -143,7 +143,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let rows = usize::from(list.height);
     let mut memo = app.layout.get();
     memo.list_rows = rows;
-    app.layout.set(LayoutMemo { ..memo });
+    app.layout.set(memo);
 
     if app.visible_count() == 0 {
         let msg = if status.domains.is_empty() {

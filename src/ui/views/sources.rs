@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use super::{boxed, centered, scroll_to};
 use crate::figures::SourceStatus;
 use crate::plan::SourceKind;
-use crate::ui::app::{App, LayoutMemo};
+use crate::ui::app::App;
 use crate::ui::format;
 use crate::ui::widgets::{fit, put, put_right, wrap};
 
@@ -63,7 +63,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let rows = usize::from(table.height.saturating_sub(1));
     let mut memo = app.layout.get();
     memo.list_rows = rows;
-    app.layout.set(LayoutMemo { ..memo });
+    app.layout.set(memo);
     if list.is_empty() {
         centered(
             app,
