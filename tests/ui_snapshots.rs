@@ -1462,3 +1462,27 @@ fn bytes_on_the_wire_stay_within_the_ssh_budget() {
         );
     }
 }
+
+// ---------------------------------------------------------------- the loop's edges
+
+fn assert_send<T: Send>(_: &T) {}
+
+#[tokio::test]
+async fn run_refuses_without_a_terminal_and_its_future_can_be_spawned() {
+    let (_feed_tx, feed_rx) = tokio::sync::mpsc::channel(4);
+    let (control_tx, _control_rx) = tokio::sync::mpsc::channel(4);
+    let fut = cutover::ui::run(
+        options(ModeLabel::Live, None, "default"),
+        feed_rx,
+        control_tx,
+    );
+    // The CLI may spawn the cockpit on the runtime.
+    assert_send(&fut);
+    if cutover::ui::stdout_is_terminal() {
+        // Run by hand in a terminal: the cockpit would take it over; nothing to check here.
+        return;
+    }
+    let err = fut.await.unwrap_err().to_string();
+    assert!(err.starts_with("stdout is not a terminal"), "{err}");
+    assert!(err.contains("cutover status"), "{err}");
+}
