@@ -145,10 +145,11 @@ pub async fn replay(
         tokio::select! {
             c = controls.recv() => {
                 let Some(c) = c else { break };
+                // Backwards: rebuild from the start; the timeline cuts itself back when it sees
+                // an older status.
                 if state.control(c) {
                     engine = Engine::new(plan.clone());
                     next = 0;
-                    if ui.send(FeedEvent::Reset).await.is_err() { break; }
                 }
                 moved = true;
             }
@@ -189,7 +190,12 @@ pub async fn replay(
         if state.at_ms >= state.end_ms && !state.paused {
             state.paused = true;
         }
-        if fed && ui.send(FeedEvent::Status(Box::new(engine.status(Mode::Replay)))).await.is_err() {
+        if fed
+            && ui
+                .send(FeedEvent::Status(Box::new(engine.status(Mode::Replay))))
+                .await
+                .is_err()
+        {
             break;
         }
         if ui.send(FeedEvent::Replay(state.position())).await.is_err() {

@@ -15,6 +15,8 @@ pub mod config;
 pub mod demo;
 /// The pipeline from scrapes to figures, shared by live, `status`, replay and the demo.
 pub mod engine;
+/// Feeds for the cockpit: live polling and replay, each with its own engine task.
+pub mod feed;
 /// Pure functions from the store to the figures every view reports.
 pub mod figures;
 /// Parsing scraped bodies: the zero-copy exposition parser, the family pre-filter, query API answers.
@@ -33,3 +35,7 @@ pub mod simulate;
 pub mod source;
 /// Per-signal history bounded by `history`.
 pub mod store;
+/// Events and per-domain trends derived from successive statuses (pure).
+pub mod timeline;
+/// The terminal cockpit: state, keys, themes, views and the event loop.
+pub mod ui;

@@ -10,6 +10,7 @@ pub mod replay_status;
 pub mod simulate;
 pub mod status;
 pub mod status_table;
+pub mod tui;
 
 use std::process::ExitCode;
 
@@ -88,13 +89,13 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Record { out, duration }) => {
             record::run(&cli.global, &out, duration.as_deref()).await
         }
+        Some(Command::Replay { file }) => tui::replay_file(&cli.global, &file).await,
         Some(other) => Err(Failure::usage(format!(
             "{} is not available in this build yet",
             command_name(&other)
         ))),
-        None => Err(Failure::usage(
-            "the TUI is not available in this build yet; use `cutover status`",
-        )),
+        None if cli.demo => tui::demo(&cli.global).await,
+        None => tui::live(&cli.global, cli.record.as_deref()).await,
     }
 }
 
