@@ -321,7 +321,7 @@ mod tests {
         );
         assert_eq!(
             entries[2].result,
-            "verified in 2 s: new path served 0% of 30 requests in the last 1 s"
+            "verified in 1.5 s: new path served 0% of 30 requests in the last 1 s"
         );
     }
 

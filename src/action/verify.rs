@@ -175,8 +175,8 @@ impl Verifier {
         (m.share <= self.verify_share).then(|| Verdict::Verified {
             after_ms: elapsed,
             words: format!(
-                "verified in {} s: new path served {} of {} requests in the last {}",
-                (elapsed.max(1) + 999) / 1000,
+                "verified in {}: new path served {} of {} requests in the last {}",
+                seconds(rounded(elapsed)),
                 percent(m.share),
                 count(m.total),
                 seconds(m.span_ms)
@@ -232,7 +232,7 @@ fn increase(before: f64, now: f64) -> f64 {
 }
 
 /// `8%`, `0.5%`, `0%`: one decimal only when it says something.
-fn percent(share: f64) -> String {
+pub fn percent(share: f64) -> String {
     let p = share * 100.0;
     if (p - p.round()).abs() < 0.05 {
         format!("{:.0}%", p)
@@ -249,8 +249,14 @@ fn count(n: f64) -> String {
     }
 }
 
+/// To a tenth of a second below 10 s, to whole seconds above: "verified in 0.3 s", "in 12 s".
+fn rounded(ms: i64) -> i64 {
+    let step = if ms < 10_000 { 100 } else { 1000 };
+    ((ms + step / 2) / step * step).max(100)
+}
+
 /// `60 s`, `2.5 s`.
-fn seconds(ms: i64) -> String {
+pub fn seconds(ms: i64) -> String {
     if ms % 1000 == 0 {
         format!("{} s", ms / 1000)
     } else {
@@ -440,6 +446,9 @@ mod tests {
         assert_eq!(percent(0.08), "8%");
         assert_eq!(percent(0.005), "0.5%");
         assert_eq!(seconds(2_500), "2.5 s");
+        assert_eq!(seconds(rounded(260)), "0.3 s");
+        assert_eq!(seconds(rounded(12_400)), "12 s");
+        assert_eq!(seconds(rounded(4_000)), "4 s");
         assert_eq!(count(12.0), "12");
     }
 }

@@ -92,6 +92,12 @@ pub enum Command {
     },
     /// Serve realistic exporter endpoints on loopback for trying cutover out.
     Simulate(SimulateArgs),
+    /// Print the audit log of rollbacks, newest first.
+    Audit {
+        /// Print the entries as a JSON array (newest first).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -2,10 +2,12 @@
 //! exit codes (0 ok, 1 runtime failure, 2 usage or config error; rollback adds 3 = not verified).
 
 pub mod args;
+pub mod audit;
 pub mod check;
 pub mod loaded;
 pub mod logging;
 pub mod replay_status;
+pub mod rollback;
 pub mod status;
 pub mod status_table;
 
@@ -72,6 +74,8 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Some(Command::Status(args)) => status::run(&cli.global, &args).await,
         Some(Command::Check) => check::run(&cli.global).await,
+        Some(Command::Rollback { domain, yes }) => rollback::run(&cli.global, &domain, yes).await,
+        Some(Command::Audit { json }) => audit::run(json),
         Some(other) => Err(Failure::usage(format!(
             "{} is not available in this build yet",
             command_name(&other)
@@ -90,5 +94,6 @@ fn command_name(c: &Command) -> &'static str {
         Command::Record { .. } => "record",
         Command::Rollback { .. } => "rollback",
         Command::Simulate(_) => "simulate",
+        Command::Audit { .. } => "audit",
     }
 }
