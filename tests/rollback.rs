@@ -941,3 +941,52 @@ async fn the_runtime_api_answer_is_in_the_result() {
         StepOutcome::Succeeded("0 (initial 10)".into())
     );
 }
+
+/// Every TOML example in docs/rollback.md loads with the real config loader and compiles to the
+/// steps it shows, so the documentation cannot drift from what cutover accepts.
+#[test]
+fn every_example_in_the_rollback_docs_loads() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rollback.md"))
+            .unwrap();
+    let blocks: Vec<&str> = doc
+        .split("```toml\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert!(blocks.len() >= 10, "{} examples", blocks.len());
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut summaries = Vec::new();
+    for block in blocks {
+        let domain = if block.contains("[[domain]]") {
+            ""
+        } else {
+            "[[domain]]\nname = \"orders\"\nstage = \"canary\"\n"
+        };
+        let text = format!(
+            "[[source]]\nname = \"gateway\"\nurl = \"http://127.0.0.1:8404/metrics\"\n{domain}{block}"
+        );
+        let config = cutover::config::parse_str(&text, Path::new("docs/rollback.md"))
+            .unwrap_or_else(|e| panic!("{e}\n{block}"));
+        let compiled = cutover::compile::compile(&config).unwrap();
+        let steps = &compiled.steps["orders"];
+        assert!(!steps.is_empty(), "{block}");
+        for s in steps {
+            kinds.insert(s.summary().split(' ').next().unwrap().to_string());
+            summaries.push(s.summary());
+        }
+    }
+    // The step shown as the dialog shows it is what cutover really prints for that example.
+    let shown = doc
+        .lines()
+        .find(|l| l.starts_with("http PATCH https://k8s-api.internal:6443/apis/argoproj.io"))
+        .unwrap();
+    assert!(
+        summaries.iter().any(|s| s == shown),
+        "{shown}\n{summaries:#?}"
+    );
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["exec", "haproxy", "http"]
+    );
+}
