@@ -95,6 +95,12 @@ pub enum Command {
     /// The bundled demo recording: export it, or regenerate it from the simulator.
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// Print the audit log of rollbacks, newest first.
+    Audit {
+        /// Print the entries as a JSON array (newest first).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

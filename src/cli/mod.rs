@@ -2,11 +2,13 @@
 //! exit codes (0 ok, 1 runtime failure, 2 usage or config error; rollback adds 3 = not verified).
 
 pub mod args;
+pub mod audit;
 pub mod check;
 pub mod loaded;
 pub mod logging;
 pub mod record;
 pub mod replay_status;
+pub mod rollback;
 pub mod simulate;
 pub mod status;
 pub mod status_table;
@@ -90,23 +92,9 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             record::run(&cli.global, &out, duration.as_deref()).await
         }
         Some(Command::Replay { file }) => tui::replay_file(&cli.global, &file).await,
-        Some(other) => Err(Failure::usage(format!(
-            "{} is not available in this build yet",
-            command_name(&other)
-        ))),
+        Some(Command::Rollback { domain, yes }) => rollback::run(&cli.global, &domain, yes).await,
+        Some(Command::Audit { json }) => audit::run(json),
         None if cli.demo => tui::demo(&cli.global).await,
         None => tui::live(&cli.global, cli.record.as_deref()).await,
-    }
-}
-
-fn command_name(c: &Command) -> &'static str {
-    match c {
-        Command::Status(_) => "status",
-        Command::Check => "check",
-        Command::Replay { .. } => "replay",
-        Command::Record { .. } => "record",
-        Command::Rollback { .. } => "rollback",
-        Command::Simulate(_) => "simulate",
-        Command::Demo(_) => "demo",
     }
 }
