@@ -1,6 +1,7 @@
 //! The binary's edge: parse the command line, load the config, run a subcommand, map errors to
 //! exit codes (0 ok, 1 runtime failure, 2 usage or config error; rollback adds 3 = not verified).
 
+pub mod actions;
 pub mod args;
 pub mod audit;
 pub mod check;

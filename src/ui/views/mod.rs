@@ -360,7 +360,8 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn modal(app: &App, m: &Modal, area: Rect, buf: &mut Buffer) {
-    let Modal::Notice { title, lines } = m;
+    let (title, lines) = m.text();
+    let (title, lines) = (&title, &lines);
     // Lines wrap to what fits; the box is as wide as its longest line.
     let room = usize::from(area.width.saturating_sub(8)).max(10);
     let mut wrapped: Vec<(String, bool)> = Vec::new();
@@ -408,12 +409,17 @@ fn modal(app: &App, m: &Modal, area: Rect, buf: &mut Buffer) {
             style,
         );
     }
+    let hint = match m {
+        Modal::Notice { .. } => "press any key",
+        Modal::ConfirmRollback { .. } => "",
+        Modal::RollbackProgress { .. } => "any key closes",
+    };
     put(
         buf,
         inner.x + 1,
         inner.bottom().saturating_sub(1),
         inner.width.saturating_sub(1),
-        "press any key",
+        hint,
         app.styles.muted,
     );
 }
