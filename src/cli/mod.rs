@@ -7,6 +7,7 @@ pub mod loaded;
 pub mod logging;
 pub mod record;
 pub mod replay_status;
+pub mod screenshot;
 pub mod simulate;
 pub mod status;
 pub mod status_table;
@@ -90,6 +91,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             record::run(&cli.global, &out, duration.as_deref()).await
         }
         Some(Command::Replay { file }) => tui::replay_file(&cli.global, &file).await,
+        Some(Command::Screenshot(args)) => screenshot::run(&cli.global, &args),
         Some(other) => Err(Failure::usage(format!(
             "{} is not available in this build yet",
             command_name(&other)
@@ -108,5 +110,6 @@ fn command_name(c: &Command) -> &'static str {
         Command::Rollback { .. } => "rollback",
         Command::Simulate(_) => "simulate",
         Command::Demo(_) => "demo",
+        Command::Screenshot(_) => "screenshot",
     }
 }
