@@ -101,6 +101,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// One view of a recording (or the demo) at a point in it, drawn as an SVG file.
+    Screenshot(ScreenshotArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -114,6 +116,44 @@ pub struct StatusArgs {
     /// With --replay: the offset into the recording (e.g. 5m); default its end.
     #[arg(long, value_name = "OFFSET", requires = "replay")]
     pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ScreenshotArgs {
+    /// Draw the recording bundled in the binary (the default when no --replay is given).
+    #[arg(long, conflicts_with = "replay")]
+    pub demo: bool,
+    /// Draw this recording instead of the demo.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+    /// The offset into the recording (e.g. 4m30s); default its end.
+    #[arg(long, value_name = "OFFSET")]
+    pub at: Option<String>,
+    /// The view on screen.
+    #[arg(long, value_enum, default_value_t = ViewArg::Overview)]
+    pub view: ViewArg,
+    /// The selected domain (default: the worst one, as on a fresh start).
+    #[arg(long, value_name = "NAME")]
+    pub domain: Option<String>,
+    /// Terminal width in cells.
+    #[arg(long, default_value_t = 120)]
+    pub width: u16,
+    /// Terminal height in cells.
+    #[arg(long, default_value_t = 40)]
+    pub height: u16,
+    /// Where to write the SVG.
+    #[arg(long, value_name = "FILE.svg")]
+    pub out: PathBuf,
+}
+
+/// The views `screenshot --view` can draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ViewArg {
+    Overview,
+    Detail,
+    Sources,
+    Events,
+    Help,
 }
 
 #[derive(Debug, Clone, Args)]

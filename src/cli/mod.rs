@@ -10,6 +10,7 @@ pub mod logging;
 pub mod record;
 pub mod replay_status;
 pub mod rollback;
+pub mod screenshot;
 pub mod simulate;
 pub mod status;
 pub mod status_table;
@@ -95,6 +96,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Replay { file }) => tui::replay_file(&cli.global, &file).await,
         Some(Command::Rollback { domain, yes }) => rollback::run(&cli.global, &domain, yes).await,
         Some(Command::Audit { json }) => audit::run(json),
+        Some(Command::Screenshot(args)) => screenshot::run(&cli.global, &args),
         None if cli.demo => tui::demo(&cli.global).await,
         None => tui::live(&cli.global, cli.record.as_deref()).await,
     }

@@ -45,7 +45,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     header(app, Rect::new(area.x, area.y, area.width, 2), buf);
     let body = Rect::new(area.x, area.y + 2, area.width, area.height - 3);
     match app.view() {
-        View::Overview => overview::render(app, body, buf),
+        View::Overview => {
+            if panic_requested_for_test() {
+                panic!("CUTOVER_TEST_PANIC_VIEW=1: the overview panics on purpose");
+            }
+            overview::render(app, body, buf)
+        }
         View::Detail => detail::render(app, body, buf),
         View::Sources => sources::render(app, body, buf),
         View::Events => events::render(app, body, buf),
@@ -59,6 +64,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(m) = &app.modal {
         modal(app, m, area, buf);
     }
+}
+
+/// A hidden test hook: with `CUTOVER_TEST_PANIC_VIEW=1` in the environment, drawing the
+/// overview panics. It exists for the end-to-end test (tests/tui_tmux.rs) that checks a panic
+/// inside a view still gives the terminal back; nothing else sets it. Read once per process.
+fn panic_requested_for_test() -> bool {
+    static REQUESTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *REQUESTED.get_or_init(|| std::env::var_os("CUTOVER_TEST_PANIC_VIEW").is_some_and(|v| v == "1"))
 }
 
 fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
