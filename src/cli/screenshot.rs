@@ -185,6 +185,7 @@ pub fn app_at(
         bindings: HashMap::new(),
         history: plan.timing.history,
         plan: plan.clone(),
+        actions: None,
     };
     let caps = TermCaps {
         depth: shot.depth,
