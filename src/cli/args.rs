@@ -95,6 +95,20 @@ pub enum Command {
     /// The bundled demo recording: export it, or regenerate it from the simulator.
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// Every path cutover uses and whether it exists, plus version, commit and features.
+    Info {
+        /// Print it as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout: `cutover man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -134,5 +148,8 @@ pub enum DemoCommand {
         out: PathBuf,
     },
     /// Write the bundled demo recording to a file (for `replay` or `status --replay`).
-    Export { out: PathBuf },
+    Export {
+        /// Where to write it.
+        out: PathBuf,
+    },
 }

@@ -3,6 +3,8 @@
 
 pub mod args;
 pub mod check;
+pub mod completions;
+pub mod info;
 pub mod loaded;
 pub mod logging;
 pub mod record;
@@ -71,6 +73,15 @@ pub fn main() -> ExitCode {
 
 /// Runs the parsed command line; returns the exit code.
 pub async fn run(cli: Cli) -> Result<u8, Failure> {
+    // These only print; they must not create the state dir and log file that `info` reports on.
+    match &cli.command {
+        Some(Command::Info { json }) => return print_info(&cli.global, *json),
+        Some(Command::Completions { shell }) => {
+            return print(&completions::completion_script(*shell))
+        }
+        Some(Command::Man) => return print(&completions::man_page()),
+        _ => {}
+    }
     let _log = logging::init();
     match cli.command {
         Some(Command::Status(args)) => status::run(&cli.global, &args).await,
@@ -99,6 +110,28 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     }
 }
 
+fn print_info(global: &GlobalArgs, json: bool) -> Result<u8, Failure> {
+    let info = info::gather(global);
+    if json {
+        let mut text = serde_json::to_string_pretty(&info)?;
+        text.push('\n');
+        print(text.as_bytes())
+    } else {
+        print(info::render_text(&info).as_bytes())
+    }
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not a failure.
+fn print(bytes: &[u8]) -> Result<u8, Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(Failure::runtime(format!("cannot write to stdout: {e}"))),
+    }
+}
+
 fn command_name(c: &Command) -> &'static str {
     match c {
         Command::Status(_) => "status",
@@ -108,5 +141,8 @@ fn command_name(c: &Command) -> &'static str {
         Command::Rollback { .. } => "rollback",
         Command::Simulate(_) => "simulate",
         Command::Demo(_) => "demo",
+        Command::Info { .. } => "info",
+        Command::Completions { .. } => "completions",
+        Command::Man => "man",
     }
 }
