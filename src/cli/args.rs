@@ -103,6 +103,20 @@ pub enum Command {
     },
     /// One view of a recording (or the demo) at a point in it, drawn as an SVG file.
     Screenshot(ScreenshotArgs),
+    /// Every path cutover uses and whether it exists, plus version, commit and features.
+    Info {
+        /// Print it as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout: `cutover man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -180,5 +194,8 @@ pub enum DemoCommand {
         out: PathBuf,
     },
     /// Write the bundled demo recording to a file (for `replay` or `status --replay`).
-    Export { out: PathBuf },
+    Export {
+        /// Where to write it.
+        out: PathBuf,
+    },
 }
