@@ -55,7 +55,7 @@ const DEFAULT_EXEC_TIMEOUT: Duration = Duration::from_secs(30);
 struct Builder<'a> {
     cfg: &'a Config,
     plan: Plan,
-    seen: HashMap<(usize, String, u8), SignalId>,
+    seen: HashMap<(usize, String, u8, u64), SignalId>,
     uses: Vec<SignalUse>,
 }
 
@@ -78,6 +78,21 @@ impl Builder<'_> {
         shape: Shape,
         preset: Option<&str>,
     ) -> Result<SignalId, CompileError> {
+        self.signal_in(domain, key, section_source, text, shape, preset, 1.0)
+    }
+
+    /// `signal` for a latency in a unit other than seconds.
+    #[allow(clippy::too_many_arguments)]
+    fn signal_in(
+        &mut self,
+        domain: &str,
+        key: &str,
+        section_source: Option<&str>,
+        text: &SignalText,
+        shape: Shape,
+        preset: Option<&str>,
+        unit_seconds: f64,
+    ) -> Result<SignalId, CompileError> {
         let err = |message: String| CompileError::Signal {
             domain: domain.to_string(),
             key: key.to_string(),
@@ -91,7 +106,12 @@ impl Builder<'_> {
             .source_index(source_name)
             .ok_or_else(|| err(format!("unknown source {source_name:?}")))?;
         let select = text.select.trim().to_string();
-        let dedup = (source, select.clone(), shape_code(shape));
+        let dedup = (
+            source,
+            select.clone(),
+            shape_code(shape),
+            unit_seconds.to_bits(),
+        );
         if let Some(&id) = self.seen.get(&dedup) {
             self.uses.push(SignalUse {
                 domain: domain.into(),
@@ -108,6 +128,7 @@ impl Builder<'_> {
                 selector: Some(Selector::parse(&select).map_err(|e| err(e.to_string()))?),
                 query: None,
                 shape,
+                latency_unit_seconds: unit_seconds,
             },
             SourceKind::Prometheus => {
                 // A latency given as a histogram's base selector is asked for its buckets; any
@@ -128,6 +149,7 @@ impl Builder<'_> {
                     selector: None,
                     query: Some(query),
                     shape,
+                    latency_unit_seconds: unit_seconds,
                 }
             }
         };
@@ -197,13 +219,14 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
                 message,
             })?;
             let section = t.source.as_deref();
-            let preset = t.preset.as_deref();
             let mut sides = [PlanSide::default(), PlanSide::default()];
             for (i, (label, side)) in [("legacy", &expanded.legacy), ("new", &expanded.new)]
                 .into_iter()
                 .enumerate()
             {
                 let Some(side) = side else { continue };
+                let preset = side.preset.as_deref();
+                let side = &side.signals;
                 let k = |f: &str| format!("traffic.{label}.{f}");
                 let out = &mut sides[i];
                 out.requests = Some(b.signal(
@@ -223,8 +246,16 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
                         Some(b.signal(name, &k("weight"), section, w, Shape::Gauge, preset)?);
                 }
                 if let Some(l) = &side.latency {
-                    out.latency =
-                        Some(b.signal(name, &k("latency"), section, l, Shape::Latency, preset)?);
+                    let unit = side.latency_unit.map_or(1.0, |u| u.seconds());
+                    out.latency = Some(b.signal_in(
+                        name,
+                        &k("latency"),
+                        section,
+                        l,
+                        Shape::Latency,
+                        preset,
+                        unit,
+                    )?);
                 }
             }
             let [legacy, new] = sides;
@@ -254,24 +285,36 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
     }
     let mut sagas = Vec::new();
     for (i, s) in d.sagas.iter().enumerate() {
+        let expanded = crate::presets::saga_signals(s).map_err(|message| CompileError::Preset {
+            domain: name.into(),
+            message: format!("saga {}: {message}", s.name),
+        })?;
         let src = s.source.as_deref();
+        let preset = s.preset.as_deref();
         let k = |f: &str| format!("saga[{i}].{f}");
-        let failed = b.signal(name, &k("failed"), src, &s.failed, Shape::Counter, None)?;
+        let failed = b.signal(
+            name,
+            &k("failed"),
+            src,
+            &expanded.failed,
+            Shape::Counter,
+            preset,
+        )?;
         let opt = |b: &mut Builder,
                    f: &str,
                    sig: &Option<SignalText>,
                    shape|
          -> Result<Option<SignalId>, CompileError> {
             sig.as_ref()
-                .map(|x| b.signal(name, &k(f), src, x, shape, None))
+                .map(|x| b.signal(name, &k(f), src, x, shape, preset))
                 .transpose()
         };
         sagas.push(PlanSaga {
             name: s.name.clone(),
             failed,
-            compensated: opt(b, "compensated", &s.compensated, Shape::Counter)?,
-            started: opt(b, "started", &s.started, Shape::Counter)?,
-            in_progress: opt(b, "in_progress", &s.in_progress, Shape::Gauge)?,
+            compensated: opt(b, "compensated", &expanded.compensated, Shape::Counter)?,
+            started: opt(b, "started", &expanded.started, Shape::Counter)?,
+            in_progress: opt(b, "in_progress", &expanded.in_progress, Shape::Gauge)?,
         });
     }
     let slo = Slo {
