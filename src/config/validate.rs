@@ -398,13 +398,15 @@ fn traffic(config: &Config, traffic: &Traffic, at: &KeyPath) -> Checked {
                         format!("preset = \"{preset_name}\" needs backend = \"...\": {what}"),
                     )
                 }
-                (KeyUse::Unused, _) if traffic.backend.is_some() => return problem(
-                    at.key("backend"),
-                    format!(
+                (KeyUse::Unused, _) if traffic.backend.is_some() => {
+                    return problem(
+                        at.key("backend"),
+                        format!(
                         "preset = \"{preset_name}\" does not use backend: legacy and new name {}",
                         preset.sides
                     ),
-                ),
+                    )
+                }
                 _ => {}
             }
             if let Some(backend) = &traffic.backend {
