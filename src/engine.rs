@@ -164,6 +164,9 @@ impl Engine {
             Err(e) => {
                 status.up = Some(false);
                 status.error = Some(e.clone());
+                for &id in &self.index[src].signals {
+                    self.store.signals[id].stale = true;
+                }
                 return;
             }
         };
@@ -238,12 +241,14 @@ impl Engine {
             ));
             for &id in &ix.signals {
                 store.signals[id].discard();
+                store.signals[id].stale = true;
             }
             return;
         }
         status.up = Some(true);
         status.error = None;
         for &id in &ix.signals {
+            store.signals[id].stale = false;
             store.signals[id].commit(outcome.at_ms, keep_ms);
         }
     }

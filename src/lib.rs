@@ -11,8 +11,12 @@ pub mod cli;
 pub mod compile;
 /// The configuration file: serde types, loading with file:line:key errors, validation.
 pub mod config;
+/// The bundled demo recording and how it is made.
+pub mod demo;
 /// The pipeline from scrapes to figures, shared by live, `status`, replay and the demo.
 pub mod engine;
+/// Feeds for the cockpit: live polling and replay, each with its own engine task.
+pub mod feed;
 /// Pure functions from the store to the figures every view reports.
 pub mod figures;
 /// Parsing scraped bodies: the zero-copy exposition parser, the family pre-filter, query API answers.
@@ -25,7 +29,13 @@ pub mod presets;
 pub mod record;
 /// PromQL instant-vector selectors.
 pub mod selector;
+/// `cutover simulate`: realistic exporter endpoints and the demo scenario, on a virtual clock.
+pub mod simulate;
 /// Where bodies come from: HTTP scrapes and Prometheus query APIs, polled concurrently.
 pub mod source;
 /// Per-signal history bounded by `history`.
 pub mod store;
+/// Events and per-domain trends derived from successive statuses (pure).
+pub mod timeline;
+/// The terminal cockpit: state, keys, themes, views and the event loop.
+pub mod ui;

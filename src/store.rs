@@ -42,6 +42,9 @@ pub struct SignalHistory {
     /// Per series: the frame generation it was last added in (duplicate detection in O(1)).
     seen_in: Vec<u32>,
     generation: u32,
+    /// The signal's source failed its last scrape: what the frames say is not current, so every
+    /// figure from it is unknown until the source answers again.
+    pub stale: bool,
 }
 
 impl SignalHistory {
@@ -106,7 +109,11 @@ impl SignalHistory {
         self.generation = self.generation.wrapping_add(1);
     }
 
+    /// The newest frame, unless the source is down.
     pub fn newest(&self) -> Option<&Frame> {
+        if self.stale {
+            return None;
+        }
         self.frames.back()
     }
 

@@ -92,6 +92,15 @@ pub enum Command {
     },
     /// Serve realistic exporter endpoints on loopback for trying cutover out.
     Simulate(SimulateArgs),
+    /// The bundled demo recording: export it, or regenerate it from the simulator.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+    /// Print the audit log of rollbacks, newest first.
+    Audit {
+        /// Print the entries as a JSON array (newest first).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -121,4 +130,15 @@ pub struct SimulateArgs {
     /// Print the cutover config for the simulated endpoints and keep serving.
     #[arg(long)]
     pub print_config: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Regenerate the demo recording from the simulator's scenario on a virtual clock.
+    Generate {
+        /// Where to write it (the bundled one is assets/demo.jsonl.gz).
+        out: PathBuf,
+    },
+    /// Write the bundled demo recording to a file (for `replay` or `status --replay`).
+    Export { out: PathBuf },
 }

@@ -2,18 +2,23 @@
 //! exit codes (0 ok, 1 runtime failure, 2 usage or config error; rollback adds 3 = not verified).
 
 pub mod args;
+pub mod audit;
 pub mod check;
 pub mod loaded;
 pub mod logging;
+pub mod record;
 pub mod replay_status;
+pub mod rollback;
+pub mod simulate;
 pub mod status;
 pub mod status_table;
+pub mod tui;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, GlobalArgs};
+pub use args::{Cli, Command, DemoCommand, GlobalArgs};
 
 /// An error that knows its exit code.
 #[derive(Debug)]
@@ -72,23 +77,24 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Some(Command::Status(args)) => status::run(&cli.global, &args).await,
         Some(Command::Check) => check::run(&cli.global).await,
-        Some(other) => Err(Failure::usage(format!(
-            "{} is not available in this build yet",
-            command_name(&other)
-        ))),
-        None => Err(Failure::usage(
-            "the TUI is not available in this build yet; use `cutover status`",
-        )),
-    }
-}
-
-fn command_name(c: &Command) -> &'static str {
-    match c {
-        Command::Status(_) => "status",
-        Command::Check => "check",
-        Command::Replay { .. } => "replay",
-        Command::Record { .. } => "record",
-        Command::Rollback { .. } => "rollback",
-        Command::Simulate(_) => "simulate",
+        Some(Command::Demo(DemoCommand::Generate { out })) => {
+            crate::demo::generate(&out).map_err(Failure::runtime)?;
+            eprintln!("wrote {}", out.display());
+            Ok(0)
+        }
+        Some(Command::Demo(DemoCommand::Export { out })) => {
+            std::fs::write(&out, crate::demo::BUNDLED)
+                .map_err(|e| Failure::runtime(format!("{}: {e}", out.display())))?;
+            Ok(0)
+        }
+        Some(Command::Simulate(args)) => simulate::run(&args).await,
+        Some(Command::Record { out, duration }) => {
+            record::run(&cli.global, &out, duration.as_deref()).await
+        }
+        Some(Command::Replay { file }) => tui::replay_file(&cli.global, &file).await,
+        Some(Command::Rollback { domain, yes }) => rollback::run(&cli.global, &domain, yes).await,
+        Some(Command::Audit { json }) => audit::run(json),
+        None if cli.demo => tui::demo(&cli.global).await,
+        None => tui::live(&cli.global, cli.record.as_deref()).await,
     }
 }

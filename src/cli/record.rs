@@ -1,0 +1,131 @@
+//! `cutover record --out FILE [--duration D]`: poll headless and write a recording.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use super::{loaded, Failure, GlobalArgs};
+use crate::engine::Engine;
+use crate::ingest::prefilter::reduce;
+use crate::record::{Recorder, ScrapeLine};
+use crate::source::{Poller, ScrapeOutcome, SourceSpec};
+
+pub async fn run(global: &GlobalArgs, out: &Path, duration: Option<&str>) -> Result<u8, Failure> {
+    let limit = match duration {
+        Some(d) => Some(
+            crate::config::Duration::from_str(d)
+                .map_err(|e| Failure::usage(format!("--duration {d}: {e}")))?
+                .as_std(),
+        ),
+        None => None,
+    };
+    let loaded = loaded::load(global)?;
+    let compiled = &loaded.compiled;
+    let started_ms = crate::action::gate::now_ms();
+    let mut recorder = Recorder::create(out, started_ms, &loaded.config.redacted_toml())?;
+    let mut engine = Engine::new(compiled.plan.clone());
+    let (specs, broken) = split_specs(compiled, started_ms);
+    for o in &broken {
+        engine.ingest(o);
+        recorder.write(&ScrapeLine::new(o, String::new()))?;
+    }
+    let (poller, mut rx) = Poller::start(specs, compiled.plan.timing.interval)?;
+    eprintln!(
+        "recording {} sources to {}{} (Ctrl-C stops)",
+        compiled.plan.sources.len(),
+        out.display(),
+        limit.map(|d| format!(" for {d:?}")).unwrap_or_default()
+    );
+    let deadline = async {
+        match limit {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(deadline);
+    let mut stop = StopSignals::new()?;
+    let mut scrapes = 0u64;
+    loop {
+        tokio::select! {
+            o = rx.recv() => {
+                let Some(o) = o else { break };
+                engine.ingest(&o);
+                let body = match (&o.result, engine.plan().source_index(&o.source)) {
+                    (Ok(b), Some(i)) => reduce(b, engine.filter(i)),
+                    _ => String::new(),
+                };
+                recorder.write(&ScrapeLine::new(&o, body))?;
+                scrapes += 1;
+            }
+            _ = &mut deadline => break,
+            _ = stop.wait() => break,
+        }
+    }
+    poller.stop();
+    recorder.finish()?;
+    let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    let elapsed = (crate::action::gate::now_ms() - started_ms).max(1) as f64 / 1000.0;
+    eprintln!(
+        "wrote {scrapes} scrapes, {:.1} KB in {:.0} s ({:.2} MB per hour)",
+        bytes as f64 / 1024.0,
+        elapsed,
+        bytes as f64 / 1e6 * 3600.0 / elapsed
+    );
+    Ok(0)
+}
+
+/// The specs that can be polled, and an error outcome for each source that could not be set up.
+pub fn split_specs(
+    compiled: &crate::compile::Compiled,
+    at_ms: i64,
+) -> (Vec<SourceSpec>, Vec<ScrapeOutcome>) {
+    let mut ok = Vec::new();
+    let mut broken = Vec::new();
+    for (src, spec) in compiled.plan.sources.iter().zip(&compiled.specs) {
+        match spec {
+            Ok(s) => ok.push(s.clone()),
+            Err(why) => broken.push(ScrapeOutcome {
+                source: src.name.clone(),
+                at_ms,
+                duration_ms: 0,
+                bytes: 0,
+                status: None,
+                result: Err(why.clone()),
+            }),
+        }
+    }
+    (ok, broken)
+}
+
+/// Ctrl-C, SIGTERM and SIGHUP end a headless run cleanly (the recording gets its trailer).
+pub struct StopSignals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    pub fn new() -> Result<StopSignals, Failure> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(StopSignals {
+                term: signal(SignalKind::terminate())?,
+                hup: signal(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
+    }
+
+    pub async fn wait(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = self.term.recv() => {}
+            _ = self.hup.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,174 @@
+//! The cockpit: live (pollers → engine → TUI, optionally recording), replay, and the demo.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, watch};
+
+use super::args::ColorArg;
+use super::{loaded, Failure, GlobalArgs};
+use crate::feed;
+use crate::plan::Plan;
+use crate::record::{read_recording, Recorder, Recording};
+use crate::source::Poller;
+use crate::ui::{self, ColorChoice, ModeLabel, UiOptions};
+
+/// Said when stdout is not a terminal (piped, cron, CI): no TUI.
+pub const NOT_A_TERMINAL: &str =
+    "stdout is not a terminal, so there is no cockpit to draw; for figures in a pipe or a script use `cutover status` (or `cutover status --json`)";
+
+fn color(c: ColorArg) -> ColorChoice {
+    match c {
+        ColorArg::Auto => ColorChoice::Auto,
+        ColorArg::Never => ColorChoice::Never,
+        ColorArg::Ansi16 => ColorChoice::Ansi16,
+        ColorArg::Ansi256 => ColorChoice::Ansi256,
+        ColorArg::Truecolor => ColorChoice::TrueColor,
+    }
+}
+
+fn options(
+    global: &GlobalArgs,
+    mode: ModeLabel,
+    read_only: Option<String>,
+    plan: Arc<Plan>,
+    theme: Option<&str>,
+    bindings: HashMap<String, String>,
+) -> UiOptions {
+    UiOptions {
+        mode,
+        read_only,
+        theme: global
+            .theme
+            .clone()
+            .or_else(|| theme.map(str::to_string))
+            .unwrap_or_else(|| "default".into()),
+        color: color(global.color),
+        ascii: global.ascii.then_some(true),
+        bindings,
+        history: plan.timing.history,
+        plan,
+    }
+}
+
+fn ensure_terminal() -> Result<(), Failure> {
+    if ui::stdout_is_terminal() {
+        Ok(())
+    } else {
+        Err(Failure::runtime(NOT_A_TERMINAL))
+    }
+}
+
+async fn run_ui(
+    opts: UiOptions,
+    rx: mpsc::Receiver<ui::FeedEvent>,
+    ctl: mpsc::Sender<ui::FeedControl>,
+) -> Result<u8, Failure> {
+    ui::run(opts, rx, ctl)
+        .await
+        .map_err(|e| Failure::runtime(format!("{e:#}")))?;
+    Ok(0)
+}
+
+/// `cutover [--record FILE]`: the live cockpit.
+pub async fn live(global: &GlobalArgs, record: Option<&Path>) -> Result<u8, Failure> {
+    let loaded = loaded::load(global)?;
+    ensure_terminal()?;
+    let compiled = &loaded.compiled;
+    let plan = compiled.plan.clone();
+    let started = crate::action::gate::now_ms();
+    let recorder = match record {
+        Some(p) => Some(Recorder::create(
+            p,
+            started,
+            &loaded.config.redacted_toml(),
+        )?),
+        None => None,
+    };
+    let (specs, broken) = super::record::split_specs(compiled, started);
+    let (poller, outcomes) = Poller::start(specs, plan.timing.interval)?;
+    // Sources that could not be set up (a missing token variable) are down from the start.
+    let (fwd_tx, fwd_rx) = mpsc::channel(plan.sources.len().max(1) * 4);
+    for o in broken {
+        let _ = fwd_tx.send(o).await;
+    }
+    tokio::spawn(forward(outcomes, fwd_tx));
+    let (ui_tx, ui_rx) = mpsc::channel(64);
+    let (latest_tx, _latest_rx) = watch::channel(None);
+    let feed_task = tokio::spawn(feed::live(plan.clone(), fwd_rx, ui_tx, latest_tx, recorder));
+    let (ctl_tx, _ctl_rx) = mpsc::channel(8);
+    let bindings = loaded.config.bindings.clone().into_iter().collect();
+    let opts = options(
+        global,
+        ModeLabel::Live,
+        loaded.read_only.clone(),
+        plan,
+        Some(&loaded.config.ui.theme),
+        bindings,
+    );
+    let code = run_ui(opts, ui_rx, ctl_tx).await;
+    // Stopping the pollers closes the feed, which finishes the recording.
+    poller.stop();
+    let _ = feed_task.await;
+    code
+}
+
+async fn forward(
+    mut from: mpsc::Receiver<crate::source::ScrapeOutcome>,
+    to: mpsc::Sender<crate::source::ScrapeOutcome>,
+) {
+    while let Some(o) = from.recv().await {
+        if to.send(o).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// `cutover replay FILE` and `cutover --demo`: always read-only.
+pub async fn replay(
+    global: &GlobalArgs,
+    rec: Recording,
+    label: &str,
+    mode: ModeLabel,
+    speed: f64,
+) -> Result<u8, Failure> {
+    ensure_terminal()?;
+    let compiled = super::replay_status::compiled_of(&rec, Path::new(label))?;
+    let plan = compiled.plan.clone();
+    let (ui_tx, ui_rx) = mpsc::channel(256);
+    let (ctl_tx, ctl_rx) = mpsc::channel(16);
+    let reason = match mode {
+        ModeLabel::Demo => "this is the demo: nothing here can act".to_string(),
+        _ => format!("replaying {label}: a recording can never act"),
+    };
+    let feed_task = tokio::spawn(feed::replay(rec, plan.clone(), ui_tx, ctl_rx, speed));
+    let opts = options(global, mode, Some(reason), plan, None, HashMap::new());
+    let code = run_ui(opts, ui_rx, ctl_tx).await;
+    feed_task.abort();
+    code
+}
+
+pub async fn replay_file(global: &GlobalArgs, file: &Path) -> Result<u8, Failure> {
+    let rec = read_recording(file).map_err(|e| Failure::usage(e.to_string()))?;
+    if rec.truncated {
+        tracing::warn!(
+            "{}: cut short; replaying up to its last whole line",
+            file.display()
+        );
+    }
+    replay(
+        global,
+        rec,
+        &file.display().to_string(),
+        ModeLabel::Replay,
+        1.0,
+    )
+    .await
+}
+
+/// The demo plays at 4×: its ten minutes tell their story in under three.
+pub async fn demo(global: &GlobalArgs) -> Result<u8, Failure> {
+    let rec = crate::demo::bundled().map_err(|e| Failure::runtime(e.to_string()))?;
+    replay(global, rec, "the bundled demo", ModeLabel::Demo, 4.0).await
+}

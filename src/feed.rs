@@ -1,0 +1,258 @@
+//! Feeds: what turns scrapes into figures for the cockpit, live or from a recording.
+//!
+//! Each feed owns an [`Engine`] on its own task and sends statuses to the UI over a bounded
+//! channel, so the UI loop never awaits the network or a parse. Statuses are coalesced: at most
+//! one every [`COALESCE`], and only when something arrived.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+use crate::engine::{Engine, Mode};
+use crate::figures::Status;
+use crate::ingest::prefilter::reduce;
+use crate::plan::Plan;
+use crate::record::{Recorder, Recording, ScrapeLine};
+use crate::source::ScrapeOutcome;
+use crate::ui::{FeedControl, FeedEvent, ReplayPosition};
+
+/// The shortest time between two statuses sent to the UI.
+pub const COALESCE: Duration = Duration::from_millis(200);
+
+/// Live: scrape outcomes in, statuses out; every outcome also goes to the recorder, its body
+/// reduced to the lines the config uses. The newest status is also published on `latest`
+/// (rollback verification watches it).
+pub async fn live(
+    plan: Arc<Plan>,
+    mut outcomes: mpsc::Receiver<ScrapeOutcome>,
+    ui: mpsc::Sender<FeedEvent>,
+    latest: watch::Sender<Option<Arc<Status>>>,
+    mut recorder: Option<Recorder>,
+) {
+    let mut engine = Engine::new(plan);
+    let mut tick = tokio::time::interval(COALESCE);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut dirty = false;
+    loop {
+        tokio::select! {
+            o = outcomes.recv() => {
+                let Some(o) = o else { break };
+                engine.ingest(&o);
+                if let Some(r) = recorder.as_mut() {
+                    let body = match (&o.result, engine.plan().source_index(&o.source)) {
+                        (Ok(b), Some(i)) => reduce(b, engine.filter(i)),
+                        _ => String::new(),
+                    };
+                    if let Err(e) = r.write(&ScrapeLine::new(&o, body)) {
+                        tracing::error!("recording stopped: {e}");
+                        recorder = None;
+                    }
+                }
+                dirty = true;
+            }
+            _ = tick.tick() => {
+                if dirty {
+                    dirty = false;
+                    let status = Arc::new(engine.status(Mode::Live));
+                    latest.send_replace(Some(status.clone()));
+                    if ui.send(FeedEvent::Status(Box::new((*status).clone()))).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    if let Some(r) = recorder {
+        if let Err(e) = r.finish() {
+            tracing::error!("{e}");
+        }
+    }
+}
+
+/// Replay speeds offered by `+` and `-`.
+pub const SPEEDS: &[f64] = &[0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
+
+/// Where a replay stands; pure, so seeking and speed are testable without a clock.
+#[derive(Debug, Clone)]
+pub struct ReplayState {
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub at_ms: i64,
+    pub paused: bool,
+    pub speed_index: usize,
+}
+
+impl ReplayState {
+    pub fn new(rec: &Recording, speed: f64) -> ReplayState {
+        let speed_index = SPEEDS.iter().position(|s| *s >= speed).unwrap_or(1);
+        ReplayState {
+            start_ms: rec.start_ms(),
+            end_ms: rec.end_ms(),
+            at_ms: rec.start_ms(),
+            paused: false,
+            speed_index,
+        }
+    }
+    pub fn speed(&self) -> f64 {
+        SPEEDS[self.speed_index]
+    }
+    pub fn position(&self) -> ReplayPosition {
+        ReplayPosition {
+            start_ms: self.start_ms,
+            end_ms: self.end_ms,
+            at_ms: self.at_ms,
+            paused: self.paused,
+            speed: self.speed(),
+        }
+    }
+    /// Applies a control; returns true when time went backwards (the engine must be rebuilt).
+    pub fn control(&mut self, c: FeedControl) -> bool {
+        match c {
+            FeedControl::TogglePause => self.paused = !self.paused,
+            FeedControl::Faster => self.speed_index = (self.speed_index + 1).min(SPEEDS.len() - 1),
+            FeedControl::Slower => self.speed_index = self.speed_index.saturating_sub(1),
+            FeedControl::Seek(delta) => {
+                let target = (self.at_ms + delta).clamp(self.start_ms, self.end_ms);
+                let back = target < self.at_ms;
+                self.at_ms = target;
+                return back;
+            }
+        }
+        false
+    }
+}
+
+/// Replays a recording through a fresh engine, at a speed, with pause and seek. At the end it
+/// stays paused on the last figures.
+pub async fn replay(
+    rec: Recording,
+    plan: Arc<Plan>,
+    ui: mpsc::Sender<FeedEvent>,
+    mut controls: mpsc::Receiver<FeedControl>,
+    speed: f64,
+) {
+    let mut state = ReplayState::new(&rec, speed);
+    let mut engine = Engine::new(plan.clone());
+    let mut next = 0usize;
+    let mut tick = tokio::time::interval(COALESCE);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last = tokio::time::Instant::now();
+    let mut first = true;
+    loop {
+        let mut moved = first;
+        first = false;
+        tokio::select! {
+            c = controls.recv() => {
+                let Some(c) = c else { break };
+                // Backwards: rebuild from the start; the timeline cuts itself back when it sees
+                // an older status.
+                if state.control(c) {
+                    engine = Engine::new(plan.clone());
+                    next = 0;
+                }
+                moved = true;
+            }
+            _ = tick.tick() => {
+                let now = tokio::time::Instant::now();
+                if !state.paused && state.at_ms < state.end_ms {
+                    let step = (now - last).as_millis() as f64 * state.speed();
+                    state.at_ms = (state.at_ms + step as i64).min(state.end_ms);
+                    moved = true;
+                }
+                last = now;
+            }
+        }
+        if !moved {
+            continue;
+        }
+        // Feed up to the position; while catching up after a seek, send a status per poll
+        // interval so the timeline's charts and events fill in as they would have live.
+        let interval = plan.timing.interval.as_millis() as i64;
+        let mut last_sent = i64::MIN;
+        let mut fed = false;
+        while next < rec.scrapes.len() && rec.scrapes[next].at_ms <= state.at_ms {
+            let s = &rec.scrapes[next];
+            if fed && s.at_ms - last_sent >= interval && s.at_ms < state.at_ms - interval {
+                let st = engine.status(Mode::Replay);
+                last_sent = st.at_ms;
+                if ui.send(FeedEvent::Status(Box::new(st))).await.is_err() {
+                    return;
+                }
+            }
+            if last_sent == i64::MIN {
+                last_sent = s.at_ms;
+            }
+            engine.ingest(s);
+            fed = true;
+            next += 1;
+        }
+        if state.at_ms >= state.end_ms && !state.paused {
+            state.paused = true;
+        }
+        if fed
+            && ui
+                .send(FeedEvent::Status(Box::new(engine.status(Mode::Replay))))
+                .await
+                .is_err()
+        {
+            break;
+        }
+        if ui.send(FeedEvent::Replay(state.position())).await.is_err() {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Header;
+
+    fn rec() -> Recording {
+        Recording {
+            header: Header {
+                format: "cutover-recording".into(),
+                version: 1,
+                tool: "t".into(),
+                started_at: String::new(),
+                started_at_ms: 0,
+                config: String::new(),
+            },
+            scrapes: (0..=300)
+                .map(|i| ScrapeOutcome {
+                    source: "s".into(),
+                    at_ms: 1_000_000 + i * 2000,
+                    duration_ms: 1,
+                    bytes: 1,
+                    status: Some(200),
+                    result: Ok(String::new()),
+                })
+                .collect(),
+            truncated: false,
+        }
+    }
+
+    #[test]
+    fn seek_and_speed_stay_in_bounds() {
+        let r = rec();
+        let mut s = ReplayState::new(&r, 1.0);
+        assert_eq!(s.speed(), 1.0);
+        assert!(!s.control(FeedControl::Seek(30_000)));
+        assert_eq!(s.at_ms, 1_030_000);
+        assert!(s.control(FeedControl::Seek(-300_000)));
+        assert_eq!(s.at_ms, s.start_ms);
+        s.control(FeedControl::Seek(10_000_000));
+        assert_eq!(s.at_ms, s.end_ms);
+        for _ in 0..20 {
+            s.control(FeedControl::Faster);
+        }
+        assert_eq!(s.speed(), 64.0);
+        for _ in 0..20 {
+            s.control(FeedControl::Slower);
+        }
+        assert_eq!(s.speed(), 0.5);
+        s.control(FeedControl::TogglePause);
+        assert!(s.paused);
+    }
+}

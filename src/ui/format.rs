@@ -1,0 +1,281 @@
+//! Numbers as the views show them: short, fixed width where it matters, and never a 0 for
+//! something unknown (callers show the unknown glyph for `None`).
+
+use std::fmt::Write;
+
+/// A ratio as a percentage in at most 5 characters: `0%`, `0.05%`, `4.20%`, `12.3%`, `100%`.
+pub fn ratio(v: f64) -> String {
+    let p = v * 100.0;
+    if p == 0.0 {
+        "0%".into()
+    } else if p < 10.0 {
+        format!("{p:.2}%")
+    } else if p < 99.95 {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
+/// A traffic share in at most 4 characters; a sliver is never rounded to 0 or 100.
+pub fn share(v: f64) -> String {
+    let p = v * 100.0;
+    if p > 0.0 && p < 1.0 {
+        "<1%".into()
+    } else if p > 99.0 && p < 100.0 {
+        ">99%".into()
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
+/// A latency in at most 5 characters: `0.4ms`, `12ms`, `480ms`, `1.25s`, `12.5s`, `125s`, `12m`.
+pub fn latency(seconds: f64) -> String {
+    let ms = seconds * 1000.0;
+    if ms < 1.0 {
+        format!("{ms:.1}ms")
+    } else if ms < 999.5 {
+        format!("{ms:.0}ms")
+    } else if seconds < 9.995 {
+        format!("{seconds:.2}s")
+    } else if seconds < 99.95 {
+        format!("{seconds:.1}s")
+    } else if seconds < 999.5 {
+        format!("{seconds:.0}s")
+    } else {
+        format!("{:.0}m", seconds / 60.0)
+    }
+}
+
+/// A count in at most 5 characters: `0`, `9999`, `12.3k`, `123k`, `1.2M`.
+pub fn count(v: f64) -> String {
+    let a = v.abs();
+    let sign = if v < 0.0 { "-" } else { "" };
+    if a < 9999.5 {
+        if a.fract() == 0.0 || a >= 100.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.1}")
+        }
+    } else if a < 99_950.0 {
+        format!("{sign}{:.1}k", a / 1e3)
+    } else if a < 999_500.0 {
+        format!("{sign}{:.0}k", a / 1e3)
+    } else if a < 99_950_000.0 {
+        format!("{sign}{:.1}M", a / 1e6)
+    } else if a < 999_500_000.0 {
+        format!("{sign}{:.0}M", a / 1e6)
+    } else {
+        format!("{sign}{:.1}G", a / 1e9)
+    }
+}
+
+/// A rate per minute: `0/m`, `0.5/m`, `12/m`.
+pub fn per_minute(v: f64) -> String {
+    if v == 0.0 {
+        "0/m".into()
+    } else if v < 10.0 {
+        format!("{v:.1}/m")
+    } else {
+        format!("{}/m", count(v))
+    }
+}
+
+/// A per-second rate: `0/s`, `0.35/s`, `12.5/s`, `1.2k/s`.
+pub fn per_second(v: f64) -> String {
+    if v == 0.0 {
+        "0/s".into()
+    } else if v.abs() < 1.0 {
+        format!("{v:.2}/s")
+    } else if v.abs() < 100.0 {
+        format!("{v:.1}/s")
+    } else {
+        format!("{}/s", count(v))
+    }
+}
+
+/// Bytes: `512B`, `45.1kB`, `12.0MB`.
+pub fn bytes(v: u64) -> String {
+    let f = v as f64;
+    if v < 1000 {
+        format!("{v}B")
+    } else if f < 999_950.0 {
+        format!("{:.1}kB", f / 1e3)
+    } else if f < 999_950_000.0 {
+        format!("{:.1}MB", f / 1e6)
+    } else {
+        format!("{:.1}GB", f / 1e9)
+    }
+}
+
+/// A duration given in ms: `12ms`, `1.5s`, `2m05s`.
+pub fn duration_ms(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms < 60_000 {
+        format!("{:.1}s", ms as f64 / 1000.0)
+    } else {
+        let s = ms / 1000;
+        format!("{}m{:02}s", s / 60, s % 60)
+    }
+}
+
+/// An age to the second, for the one place that ticks (the header, the sources view):
+/// `0s`, `59s`, `1m05s`, `2h03m`, `3d`.
+pub fn age_fine(ms: i64) -> String {
+    let s = (ms.max(0)) / 1000;
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else if s < 86_400 {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    } else {
+        format!("{}d", s / 86_400)
+    }
+}
+
+/// An age in steps, for rows: it changes a few times a minute at most, so fresh data does not
+/// rewrite every row every second over SSH: `<5s`, `<10s`, `<30s`, `<1m`, `3m`, `2h`, `4d`.
+pub fn age_coarse(ms: i64) -> &'static str {
+    const STEPS: [(i64, &str); 4] = [(5, "<5s"), (10, "<10s"), (30, "<30s"), (60, "<1m")];
+    let s = ms.max(0) / 1000;
+    for (limit, label) in STEPS {
+        if s < limit {
+            return label;
+        }
+    }
+    // Minutes, hours and days as static labels: ages past a minute are rare and stale anyway.
+    const MINUTES: [&str; 60] = [
+        "0m", "1m", "2m", "3m", "4m", "5m", "6m", "7m", "8m", "9m", "10m", "11m", "12m", "13m",
+        "14m", "15m", "16m", "17m", "18m", "19m", "20m", "21m", "22m", "23m", "24m", "25m", "26m",
+        "27m", "28m", "29m", "30m", "31m", "32m", "33m", "34m", "35m", "36m", "37m", "38m", "39m",
+        "40m", "41m", "42m", "43m", "44m", "45m", "46m", "47m", "48m", "49m", "50m", "51m", "52m",
+        "53m", "54m", "55m", "56m", "57m", "58m", "59m",
+    ];
+    const HOURS: [&str; 24] = [
+        "0h", "1h", "2h", "3h", "4h", "5h", "6h", "7h", "8h", "9h", "10h", "11h", "12h", "13h",
+        "14h", "15h", "16h", "17h", "18h", "19h", "20h", "21h", "22h", "23h",
+    ];
+    if s < 3600 {
+        MINUTES[(s / 60) as usize]
+    } else if s < 86_400 {
+        HOURS[(s / 3600) as usize]
+    } else {
+        ">1d"
+    }
+}
+
+/// Wall time of a unix ms as `HH:MM:SS`, shifted by the local UTC offset.
+pub fn clock(ms: i64, utc_offset_secs: i32) -> String {
+    let mut out = String::with_capacity(8);
+    let (h, m, s) = hms(ms, utc_offset_secs);
+    let _ = write!(out, "{h:02}:{m:02}:{s:02}");
+    out
+}
+
+/// Wall time of a unix ms as `HH:MM`.
+pub fn clock_minutes(ms: i64, utc_offset_secs: i32) -> String {
+    let (h, m, _) = hms(ms, utc_offset_secs);
+    format!("{h:02}:{m:02}")
+}
+
+fn hms(ms: i64, utc_offset_secs: i32) -> (i64, i64, i64) {
+    let secs = (ms.div_euclid(1000) + i64::from(utc_offset_secs)).rem_euclid(86_400);
+    (secs / 3600, (secs % 3600) / 60, secs % 60)
+}
+
+/// A replay offset: `+12:05` from the start, `1:02:03` past an hour.
+pub fn offset(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    if s < 3600 {
+        format!("{}:{:02}", s / 60, s % 60)
+    } else {
+        format!("{}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratios_fit_five_characters() {
+        for (v, s) in [
+            (0.0, "0%"),
+            (0.0005, "0.05%"),
+            (0.042, "4.20%"),
+            (0.123, "12.3%"),
+            (0.99999, "100%"),
+            (1.0, "100%"),
+        ] {
+            assert_eq!(ratio(v), s);
+            assert!(ratio(v).len() <= 5);
+        }
+    }
+
+    #[test]
+    fn slivers_are_not_rounded_away() {
+        assert_eq!(share(0.004), "<1%");
+        assert_eq!(share(0.996), ">99%");
+        assert_eq!(share(0.0), "0%");
+        assert_eq!(share(1.0), "100%");
+        assert_eq!(share(0.234), "23%");
+    }
+
+    #[test]
+    fn latencies_and_counts() {
+        assert_eq!(latency(0.0004), "0.4ms");
+        assert_eq!(latency(0.012), "12ms");
+        assert_eq!(latency(0.48), "480ms");
+        assert_eq!(latency(1.25), "1.25s");
+        assert_eq!(latency(12.5), "12.5s");
+        assert_eq!(latency(125.0), "125s");
+        assert_eq!(latency(1500.0), "25m");
+        assert_eq!(count(0.0), "0");
+        assert_eq!(count(12.5), "12.5");
+        assert_eq!(count(9999.0), "9999");
+        assert_eq!(count(12_345.0), "12.3k");
+        assert_eq!(count(123_456.0), "123k");
+        assert_eq!(count(1_234_567.0), "1.2M");
+        assert_eq!(count(-12_345.0), "-12.3k");
+        assert_eq!(per_minute(0.5), "0.5/m");
+        assert_eq!(per_minute(12.0), "12/m");
+        assert_eq!(bytes(512), "512B");
+        assert_eq!(bytes(45_100), "45.1kB");
+        assert_eq!(bytes(12_000_000), "12.0MB");
+        assert_eq!(duration_ms(12), "12ms");
+        assert_eq!(duration_ms(1500), "1.5s");
+        assert_eq!(duration_ms(125_000), "2m05s");
+    }
+
+    #[test]
+    fn ages() {
+        assert_eq!(age_fine(0), "0s");
+        assert_eq!(age_fine(59_999), "59s");
+        assert_eq!(age_fine(65_000), "1m05s");
+        assert_eq!(age_fine(7_380_000), "2h03m");
+        assert_eq!(age_fine(-5), "0s");
+        assert_eq!(age_coarse(1_000), "<5s");
+        assert_eq!(age_coarse(4_999), "<5s");
+        assert_eq!(age_coarse(5_000), "<10s");
+        assert_eq!(age_coarse(29_000), "<30s");
+        assert_eq!(age_coarse(59_000), "<1m");
+        assert_eq!(age_coarse(60_000), "1m");
+        assert_eq!(age_coarse(3_599_000), "59m");
+        assert_eq!(age_coarse(7_200_000), "2h");
+        assert_eq!(age_coarse(90_000_000), ">1d");
+    }
+
+    #[test]
+    fn clocks() {
+        // 2024-05-01T14:03:27Z
+        let ms = 1_714_572_207_000;
+        assert_eq!(clock(ms, 0), "14:03:27");
+        assert_eq!(clock(ms, 2 * 3600), "16:03:27");
+        assert_eq!(clock(ms, -15 * 3600), "23:03:27");
+        assert_eq!(clock_minutes(ms, 0), "14:03");
+        assert_eq!(offset(125_000), "2:05");
+        assert_eq!(offset(3_725_000), "1:02:05");
+    }
+}

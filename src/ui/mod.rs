@@ -1,0 +1,126 @@
+//! The terminal cockpit. The state ([`app::App`]) knows no terminal and is what the tests
+//! drive; the views draw it with ratatui; the event loop owns the terminal and never awaits the
+//! network: figures arrive on a channel.
+
+pub mod app;
+pub mod event_loop;
+pub mod format;
+pub mod glyphs;
+pub mod keys;
+pub mod screenshot;
+pub mod terminal;
+pub mod theme;
+pub mod views;
+pub mod widgets;
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use app::{App, TermCaps};
+pub use event_loop::run;
+pub use theme::{ColorChoice, ColorDepth};
+
+use crate::figures::Status;
+use crate::plan::Plan;
+
+/// Where the figures come from, shown in the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeLabel {
+    Live,
+    Replay,
+    Demo,
+}
+
+impl ModeLabel {
+    pub fn label(self) -> &'static str {
+        match self {
+            ModeLabel::Live => "LIVE",
+            ModeLabel::Replay => "REPLAY",
+            ModeLabel::Demo => "DEMO",
+        }
+    }
+}
+
+/// What the command line hands the cockpit.
+#[derive(Debug, Clone)]
+pub struct UiOptions {
+    pub mode: ModeLabel,
+    /// `None`: may act. `Some(reason)`: READ-ONLY, with the reason shown when an action is refused.
+    pub read_only: Option<String>,
+    pub theme: String,
+    pub color: ColorChoice,
+    /// `None`: decided from the locale.
+    pub ascii: Option<bool>,
+    /// `[bindings]`: action name → keys.
+    pub bindings: HashMap<String, String>,
+    pub plan: Arc<Plan>,
+    /// How much history the charts keep.
+    pub history: Duration,
+}
+
+/// Where a replay stands, for the position bar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplayPosition {
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub at_ms: i64,
+    pub paused: bool,
+    pub speed: f64,
+}
+
+/// What the feed (pollers, replay, actions) tells the cockpit.
+#[derive(Debug, Clone)]
+pub enum FeedEvent {
+    Status(Box<Status>),
+    Replay(ReplayPosition),
+    /// An event for the timeline. `kind`: `rollback` (requested, succeeded, failed, verified,
+    /// refused), `source-down`, `source-up`, `stage`, or any other word shown as is. A text
+    /// that starts with `<domain>:` is filed under that domain (its detail view's history).
+    Event {
+        at_ms: i64,
+        kind: String,
+        text: String,
+    },
+}
+
+/// What the cockpit asks of a replay feed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FeedControl {
+    TogglePause,
+    /// Relative seek in ms (negative: back).
+    Seek(i64),
+    Faster,
+    Slower,
+}
+
+/// What a key press asks of the world outside the state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UiCommand {
+    Quit,
+    Control(FeedControl),
+    /// Roll this domain back: always handed to the action gate, which refuses (and audits the
+    /// refusal) when nothing may act.
+    Rollback {
+        domain: String,
+    },
+}
+
+/// Why the cockpit cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum UiError {
+    #[error(transparent)]
+    Keys(#[from] keys::KeyError),
+    #[error(transparent)]
+    Theme(#[from] theme::ThemeError),
+    #[error("stdout is not a terminal, so there is no cockpit to show; for the figures as text or JSON use `cutover status` (or `cutover status --json`)")]
+    NotATerminal,
+    #[error("terminal: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Whether a TUI can be shown on stdout.
+pub fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}

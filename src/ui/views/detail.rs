@@ -1,0 +1,759 @@
+//! One domain in full: why its health is what it is, both sides' traffic figures, charts over
+//! the kept history (new-path share, error ratios, p95, each queue's depth), its queues and
+//! sagas, the sources it reads, and its rollback plan and history.
+//!
+//! Narrow screens stack the sections and scroll them a section at a time; from 140 columns
+//! the charts get the right half.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use super::overview::is_idle;
+use super::{boxed, centered, health_style};
+use crate::figures::{DomainStatus, Health, Side};
+use crate::timeline::{EventKind, TrendPoint};
+use crate::ui::app::App;
+use crate::ui::format;
+use crate::ui::widgets::chart::y_max;
+use crate::ui::widgets::{chart, fit, put, put_right, width, wrap, Series};
+
+/// Reads one figure out of a trend point.
+type ValueFn = dyn Fn(&TrendPoint) -> Option<f64>;
+
+/// From this width the charts sit beside the other sections.
+const TWO_COLUMNS: u16 = 140;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Why,
+    Traffic,
+    Charts,
+    Queues,
+    Sagas,
+    Sources,
+    Rollback,
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let st = &app.styles;
+    let Some(d) = app.selected_domain() else {
+        centered(
+            app,
+            area,
+            &[
+                "no domain selected",
+                "pick one on the overview and press enter",
+            ],
+            st.muted,
+            buf,
+        );
+        return;
+    };
+    title_line(app, d, Rect::new(area.x, area.y, area.width, 1), buf);
+    let body = Rect::new(
+        area.x,
+        area.y + 1,
+        area.width,
+        area.height.saturating_sub(1),
+    );
+
+    let two = area.width >= TWO_COLUMNS;
+    let mut sections = vec![Section::Why, Section::Traffic];
+    if !two {
+        sections.push(Section::Charts);
+    }
+    if !d.queues.is_empty() {
+        sections.push(Section::Queues);
+    }
+    if !d.sagas.is_empty() {
+        sections.push(Section::Sagas);
+    }
+    sections.extend([Section::Sources, Section::Rollback]);
+
+    let mut memo = app.layout.get();
+    memo.detail_max_scroll = sections.len() - 1;
+    app.layout.set(memo);
+
+    let column = if two {
+        let left_w = body.width / 2;
+        let right = Rect::new(body.x + left_w, body.y, body.width - left_w, body.height);
+        charts(app, d, right, buf);
+        Rect::new(body.x, body.y, left_w, body.height)
+    } else {
+        body
+    };
+
+    let skip = app.detail_scroll.min(sections.len() - 1);
+    let mut y = column.y;
+    let mut cut = false;
+    for (i, &s) in sections.iter().enumerate().skip(skip) {
+        let left = column.bottom().saturating_sub(y);
+        if left < 3 {
+            cut = i < sections.len();
+            break;
+        }
+        let want = height(app, d, s, column.width);
+        let h = want.min(left);
+        draw(app, d, s, Rect::new(column.x, y, column.width, h), buf);
+        y += h;
+        if h < want {
+            cut = true;
+            break;
+        }
+    }
+    if cut {
+        let hint = format!(" {} more ", app.key_hint(crate::ui::keys::Action::Down));
+        put_right(
+            buf,
+            column.right().saturating_sub(2),
+            column.bottom().saturating_sub(1),
+            column.width,
+            &hint,
+            st.accent,
+        );
+    }
+    if skip > 0 {
+        let hint = format!(" {} back ", app.key_hint(crate::ui::keys::Action::Up));
+        put_right(
+            buf,
+            column.right().saturating_sub(2),
+            column.y,
+            column.width,
+            &hint,
+            st.accent,
+        );
+    }
+}
+
+fn title_line(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
+    let st = &app.styles;
+    let mut x = area.x + 1;
+    let r = area.right();
+    x += put(buf, x, area.y, r - x, &d.name, st.title);
+    x += put(buf, x, area.y, r - x, "  declared ", st.muted);
+    x += put(buf, x, area.y, r - x, &d.stage, st.text);
+    x += 2;
+    x += put(
+        buf,
+        x,
+        area.y,
+        r - x,
+        d.health.marker(),
+        health_style(app, d.health),
+    );
+    if d.stale {
+        x += 1;
+        put(buf, x, area.y, r - x, "STALE", st.unknown);
+    }
+    if let Some(i) = app.selected_index() {
+        let text = format!(
+            "{}/{}  {}/{} other domains ",
+            i + 1,
+            app.visible_count(),
+            app.key_hint(crate::ui::keys::Action::PrevDomain),
+            app.key_hint(crate::ui::keys::Action::NextDomain)
+        );
+        put_right(buf, r, area.y, r.saturating_sub(x + 2), &text, st.muted);
+    }
+}
+
+fn reasons_lines(d: &DomainStatus, w: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    if d.reasons.is_empty() {
+        out.push("all checks pass".to_string());
+    }
+    for r in &d.reasons {
+        for (i, l) in wrap(r, w.saturating_sub(2)).into_iter().enumerate() {
+            out.push(if i == 0 {
+                format!("- {l}")
+            } else {
+                format!("  {l}")
+            });
+        }
+    }
+    out
+}
+
+fn height(app: &App, d: &DomainStatus, s: Section, w: u16) -> u16 {
+    let inner = usize::from(w.saturating_sub(4));
+    let n = match s {
+        Section::Why => reasons_lines(d, inner).len(),
+        Section::Traffic => 4,
+        Section::Charts => return charts_height(d, w),
+        Section::Queues => d.queues.len() + 1,
+        Section::Sagas => d.sagas.len() + 1,
+        Section::Sources => app.domain_source_names(&d.name).len().max(1),
+        Section::Rollback => rollback_lines(app, d, inner).len(),
+    };
+    n as u16 + 2
+}
+
+fn draw(app: &App, d: &DomainStatus, s: Section, area: Rect, buf: &mut Buffer) {
+    match s {
+        Section::Why => why(app, d, area, buf),
+        Section::Traffic => traffic(app, d, area, buf),
+        Section::Charts => charts(app, d, area, buf),
+        Section::Queues => queues(app, d, area, buf),
+        Section::Sagas => sagas(app, d, area, buf),
+        Section::Sources => sources(app, d, area, buf),
+        Section::Rollback => rollback(app, d, area, buf),
+    }
+}
+
+fn why(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
+    let title = format!("Health {}", d.health.marker());
+    let inner = boxed(app, area, &title, buf);
+    let style = match d.health {
+        Health::Ok => app.styles.ok,
+        h => health_style(app, h),
+    };
+    for (i, l) in reasons_lines(d, usize::from(inner.width.saturating_sub(2)))
+        .iter()
+        .enumerate()
+        .take(usize::from(inner.height))
+    {
+        let s = if d.reasons.is_empty() {
+            style
+        } else {
+            app.styles.text
+        };
+        put(buf, inner.x + 1, inner.y + i as u16, inner.width - 1, l, s);
+    }
+}
+
+fn opt(v: Option<f64>, f: fn(f64) -> String, unknown: &str) -> String {
+    v.map_or_else(|| unknown.to_string(), f)
+}
+
+fn traffic(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
+    let st = &app.styles;
+    let g = &app.glyphs;
+    let inner = boxed(app, area, "Traffic over the window", buf);
+    let Some(t) = &d.traffic else {
+        put(
+            buf,
+            inner.x + 1,
+            inner.y,
+            inner.width - 1,
+            "no traffic signals configured for this domain",
+            st.muted,
+        );
+        return;
+    };
+    let mut x = inner.x + 1;
+    let r = inner.right();
+    let y = inner.y;
+    if d.stale {
+        x += put(buf, x, y, r - x, "stale (a source is down): ", st.unknown);
+    }
+    match t.new_share {
+        Some(s) => {
+            x += put(buf, x, y, r - x, "split  legacy ", st.muted);
+            x += put(buf, x, y, r - x, &format::share(1.0 - s), st.legacy);
+            x += put(buf, x, y, r - x, "  new ", st.muted);
+            x += put(buf, x, y, r - x, &format::share(s), st.new);
+        }
+        None if is_idle(t) => {
+            x += put(
+                buf,
+                x,
+                y,
+                r - x,
+                "idle: no requests in the window",
+                st.muted,
+            );
+        }
+        None => {
+            x += put(buf, x, y, r - x, "no data for the split", st.unknown);
+        }
+    }
+    if let Some(c) = t.configured_new_share {
+        x += put(buf, x, y, r - x, "  configured new ", st.muted);
+        put(buf, x, y, r - x, &format::share(c), st.configured);
+    }
+
+    // Columns: label, then eight figures.
+    const HEAD: [&str; 8] = [
+        "requests", "rps", "errors", "err%", "p50", "p95", "p99", "weight",
+    ];
+    let label_w = 8u16;
+    let col_w = (inner.width.saturating_sub(label_w + 2) / 8).clamp(6, 10);
+    let y = inner.y + 1;
+    for (i, h) in HEAD.iter().enumerate() {
+        let right = inner.x + 1 + label_w + col_w * (i as u16 + 1);
+        put_right(buf, right, y, col_w, h, st.table_header);
+    }
+    let rows: [(&str, &Side, Style); 2] =
+        [("legacy", &t.legacy, st.legacy), ("new", &t.new, st.new)];
+    for (ri, (label, side, style)) in rows.iter().enumerate() {
+        let y = y + 1 + ri as u16;
+        put(buf, inner.x + 1, y, label_w, label, *style);
+        let lat = |v: Option<f64>| opt(v, format::latency, g.unknown);
+        let p95 = side.p95_seconds.or(side.latency_gauge_seconds);
+        let cells = [
+            opt(side.requests, format::count, g.unknown),
+            opt(
+                side.rps,
+                |v| format::per_second(v).trim_end_matches("/s").to_string(),
+                g.unknown,
+            ),
+            opt(side.errors, format::count, g.unknown),
+            opt(side.error_ratio, format::ratio, g.unknown),
+            lat(side.p50_seconds),
+            lat(p95),
+            lat(side.p99_seconds),
+            opt(side.weight, format::count, g.unknown),
+        ];
+        for (i, c) in cells.iter().enumerate() {
+            let right = inner.x + 1 + label_w + col_w * (i as u16 + 1);
+            put_right(buf, right, y, col_w - 1, c, st.text);
+        }
+    }
+}
+
+/// How many chart panels, and in how many columns.
+fn chart_grid(d: &DomainStatus, w: u16) -> (usize, usize) {
+    let panels = 3 + d.queues.len();
+    let cols = if w >= 60 { 2 } else { 1 };
+    (panels, cols)
+}
+
+fn charts_height(d: &DomainStatus, w: u16) -> u16 {
+    let (n, cols) = chart_grid(d, w);
+    (n.div_ceil(cols) as u16) * 6
+}
+
+fn charts(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
+    let (n, cols) = chart_grid(d, area.width);
+    let rows = n.div_ceil(cols);
+    let panel_h = (area.height / rows as u16).clamp(5, 12);
+    let trend = app.timeline().trend(&d.name);
+    let points = trend.points();
+    let until = app
+        .frozen_until()
+        .or(points.back().map(|p| p.at_ms))
+        .unwrap_or(0);
+    let from = points.front().map_or(until, |p| p.at_ms);
+    let span = format::age_fine(until - from);
+
+    let share = |p: &TrendPoint| p.new_share;
+    let legacy_err = |p: &TrendPoint| p.legacy_error_ratio;
+    let new_err = |p: &TrendPoint| p.new_error_ratio;
+    let legacy_p95 = |p: &TrendPoint| p.legacy_p95;
+    let new_p95 = |p: &TrendPoint| p.new_p95;
+    let queue_fns: Vec<Box<ValueFn>> = d
+        .queues
+        .iter()
+        .map(|q| {
+            let i = trend.queue_names().iter().position(|n| *n == q.name);
+            Box::new(move |p: &TrendPoint| i.and_then(|i| p.queue_depths.get(i).copied().flatten()))
+                as Box<ValueFn>
+        })
+        .collect();
+
+    let st = &app.styles;
+    for i in 0..n {
+        let (r, c) = (i / cols, i % cols);
+        let y = area.y + r as u16 * panel_h;
+        if y + 3 > area.bottom() {
+            break;
+        }
+        let col_w = area.width / cols as u16;
+        let x = area.x + c as u16 * col_w;
+        let w = if c == cols - 1 {
+            area.width - col_w * (cols as u16 - 1)
+        } else {
+            col_w
+        };
+        let h = panel_h.min(area.bottom() - y);
+        let panel = Rect::new(x, y, w, h);
+        let (title, series): (String, Vec<Series>) = match i {
+            0 => (
+                format!(
+                    "new share {}{}",
+                    d.traffic
+                        .as_ref()
+                        .and_then(|t| t.new_share)
+                        .map_or("-".into(), format::share),
+                    d.traffic
+                        .as_ref()
+                        .and_then(|t| t.configured_new_share)
+                        .map_or(String::new(), |c| format!(
+                            " (configured {})",
+                            format::share(c)
+                        ))
+                ),
+                vec![Series {
+                    points,
+                    value: &share,
+                    style: st.new,
+                    dotted: false,
+                    ascii: '*',
+                }],
+            ),
+            1 => (
+                format!(
+                    "errors L {} N {}",
+                    d.traffic
+                        .as_ref()
+                        .and_then(|t| t.legacy.error_ratio)
+                        .map_or("-".into(), format::ratio),
+                    d.traffic
+                        .as_ref()
+                        .and_then(|t| t.new.error_ratio)
+                        .map_or("-".into(), format::ratio),
+                ),
+                vec![
+                    Series {
+                        points,
+                        value: &legacy_err,
+                        style: st.legacy,
+                        dotted: true,
+                        ascii: '.',
+                    },
+                    Series {
+                        points,
+                        value: &new_err,
+                        style: st.new,
+                        dotted: false,
+                        ascii: '*',
+                    },
+                ],
+            ),
+            2 => (
+                format!(
+                    "p95 L {} N {}",
+                    d.traffic
+                        .as_ref()
+                        .and_then(|t| t.legacy.p95_seconds.or(t.legacy.latency_gauge_seconds))
+                        .map_or("-".into(), format::latency),
+                    d.traffic
+                        .as_ref()
+                        .and_then(|t| t.new.p95_seconds.or(t.new.latency_gauge_seconds))
+                        .map_or("-".into(), format::latency),
+                ),
+                vec![
+                    Series {
+                        points,
+                        value: &legacy_p95,
+                        style: st.legacy,
+                        dotted: true,
+                        ascii: '.',
+                    },
+                    Series {
+                        points,
+                        value: &new_p95,
+                        style: st.new,
+                        dotted: false,
+                        ascii: '*',
+                    },
+                ],
+            ),
+            q => {
+                let queue = &d.queues[q - 3];
+                (
+                    format!(
+                        "queue {} {}",
+                        queue.name,
+                        queue.depth.map_or("-".into(), format::count)
+                    ),
+                    vec![Series {
+                        points,
+                        value: queue_fns[q - 3].as_ref(),
+                        style: st.new,
+                        dotted: false,
+                        ascii: '*',
+                    }],
+                )
+            }
+        };
+        let inner = boxed(app, panel, &title, buf);
+        if inner.height == 0 || inner.width < 4 {
+            continue;
+        }
+        // The y scale: shares are 0-100%; the others run to the largest value seen.
+        let top = if i == 0 {
+            Some(1.0)
+        } else {
+            y_max(&series, from, until)
+        };
+        let known = y_max(&series, from, until).is_some();
+        if !known || points.len() < 2 {
+            let msg = if points.len() < 2 {
+                "collecting history"
+            } else {
+                "no data in the history"
+            };
+            let w = width(msg) as u16;
+            put(
+                buf,
+                inner.x + inner.width.saturating_sub(w) / 2,
+                inner.y + inner.height / 2,
+                inner.width,
+                msg,
+                st.muted,
+            );
+            continue;
+        }
+        let top = top.unwrap_or(1.0);
+        let label = match i {
+            0 => "100%".to_string(),
+            1 => format::ratio(top),
+            2 => format::latency(top),
+            _ => format::count(top),
+        };
+        let top = if top > 0.0 { top } else { 1.0 };
+        // Scale labels: the top value on the first row, the span of time on the last.
+        let label_w = width(&label) as u16;
+        let plot = Rect::new(
+            inner.x,
+            inner.y,
+            inner.width.saturating_sub(label_w + 1),
+            inner.height,
+        );
+        chart(buf, plot, &series, from, until, top, app.glyphs.ascii);
+        put_right(buf, inner.right(), inner.y, label_w, &label, st.muted);
+        if inner.height >= 2 {
+            put_right(
+                buf,
+                inner.right(),
+                inner.bottom() - 1,
+                label_w.max(2),
+                "0",
+                st.muted,
+            );
+        }
+        let span_label = format!("-{span}");
+        let sw = width(&span_label) as u16;
+        if panel.width > sw + 4 {
+            put(
+                buf,
+                panel.x + 2,
+                panel.bottom() - 1,
+                sw,
+                &span_label,
+                st.border,
+            );
+        }
+    }
+}
+
+fn queues(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
+    let st = &app.styles;
+    let g = &app.glyphs;
+    let inner = boxed(app, area, "Queues", buf);
+    // Left pad, four figures with a space before each, right pad.
+    let name_w = inner.width.saturating_sub(1 + (8 + 10 + 9 + 6) + 4 + 1);
+    let cols = [name_w, 8, 10, 9, 6];
+    let heads = ["queue", "depth", "trend/s", "drain", "health"];
+    table_row(
+        buf,
+        inner,
+        0,
+        &cols,
+        &heads.map(String::from),
+        &[st.table_header; 5],
+        g.ellipsis,
+    );
+    for (i, q) in d.queues.iter().enumerate() {
+        let cells = [
+            q.name.clone(),
+            opt(q.depth, format::count, g.unknown),
+            opt(q.trend_per_second, |v| format!("{v:+.1}"), g.unknown),
+            opt(
+                q.drain_seconds,
+                |s| format::duration_ms((s * 1000.0) as u64),
+                g.unknown,
+            ),
+            q.health.marker().to_string(),
+        ];
+        let hs = health_style(app, q.health);
+        table_row(
+            buf,
+            inner,
+            i as u16 + 1,
+            &cols,
+            &cells,
+            &[st.text, st.text, st.text, st.text, hs],
+            g.ellipsis,
+        );
+    }
+}
+
+fn sagas(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
+    let st = &app.styles;
+    let g = &app.glyphs;
+    let inner = boxed(app, area, "Sagas", buf);
+    let name_w = inner.width.saturating_sub(1 + (7 * 5 + 6) + 6 + 1);
+    let cols = [name_w, 7, 7, 7, 7, 7, 6];
+    let heads = [
+        "saga", "failed", "/min", "comp.", "ratio", "stuck", "health",
+    ];
+    table_row(
+        buf,
+        inner,
+        0,
+        &cols,
+        &heads.map(String::from),
+        &[st.table_header; 7],
+        g.ellipsis,
+    );
+    for (i, s) in d.sagas.iter().enumerate() {
+        let cells = [
+            s.name.clone(),
+            opt(s.failed, format::count, g.unknown),
+            opt(
+                s.failed_per_minute,
+                |v| format::per_minute(v).trim_end_matches("/m").to_string(),
+                g.unknown,
+            ),
+            opt(s.compensated, format::count, g.unknown),
+            opt(s.failure_ratio, format::ratio, g.unknown),
+            opt(s.in_progress, format::count, g.unknown),
+            s.health.marker().to_string(),
+        ];
+        let hs = health_style(app, s.health);
+        let t = st.text;
+        table_row(
+            buf,
+            inner,
+            i as u16 + 1,
+            &cols,
+            &cells,
+            &[t, t, t, t, t, t, hs],
+            g.ellipsis,
+        );
+    }
+}
+
+/// A row of cells: the first left-aligned, the others right-aligned, one space apart.
+fn table_row(
+    buf: &mut Buffer,
+    inner: Rect,
+    row: u16,
+    cols: &[u16],
+    cells: &[String],
+    styles: &[Style],
+    ellipsis: &str,
+) {
+    if row >= inner.height {
+        return;
+    }
+    let y = inner.y + row;
+    let mut x = inner.x + 1;
+    for (i, (w, c)) in cols.iter().zip(cells).enumerate() {
+        if x >= inner.right() {
+            break;
+        }
+        let w = (*w).min(inner.right() - x);
+        if i == 0 {
+            put(buf, x, y, w, &fit(c, usize::from(w), ellipsis), styles[i]);
+        } else {
+            put_right(buf, x + w, y, w, c, styles[i]);
+        }
+        x += w + 1;
+    }
+}
+
+fn sources(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
+    let st = &app.styles;
+    let g = &app.glyphs;
+    let inner = boxed(app, area, "Sources it reads", buf);
+    let names = app.domain_source_names(&d.name);
+    if names.is_empty() {
+        put(buf, inner.x + 1, inner.y, inner.width - 1, "none", st.muted);
+        return;
+    }
+    let status = app.status();
+    for (i, name) in names.iter().enumerate().take(usize::from(inner.height)) {
+        let y = inner.y + i as u16;
+        let s = status.and_then(|s| s.sources.iter().find(|s| s.name == *name));
+        let (marker, style) = super::sources::state(app, s.and_then(|s| s.up));
+        let mut x = inner.x + 1;
+        let r = inner.right();
+        x += put(buf, x, y, 6, marker, style) + 1;
+        x = x.max(inner.x + 8);
+        x += put(buf, x, y, r - x, &fit(name, 16, g.ellipsis), st.text);
+        x = x.max(inner.x + 25);
+        if let Some(s) = s {
+            let age = app.source_age_ms(s).map_or(g.unknown.to_string(), |a| {
+                format!("{} ago", format::age_fine(a))
+            });
+            x += put(buf, x, y, r.saturating_sub(x), &age, st.muted) + 2;
+            if let Some(e) = &s.error {
+                let e = fit(e, usize::from(r.saturating_sub(x)), g.ellipsis);
+                put(buf, x, y, r.saturating_sub(x), &e, st.crit);
+            }
+        }
+    }
+}
+
+fn rollback_lines(app: &App, d: &DomainStatus, w: usize) -> Vec<(String, Style)> {
+    let st = &app.styles;
+    let mut out = Vec::new();
+    match app.plan_domain(&d.name) {
+        Some(p) if !p.rollback_steps.is_empty() => {
+            for (i, s) in p.rollback_steps.iter().enumerate() {
+                for (j, l) in wrap(s, w.saturating_sub(4)).into_iter().enumerate() {
+                    let prefix = if j == 0 {
+                        format!("{}. ", i + 1)
+                    } else {
+                        "   ".into()
+                    };
+                    out.push((format!("{prefix}{l}"), st.text));
+                }
+            }
+            out.push((
+                format!(
+                    "verified when the new-path share stays at or below {} within {}",
+                    format::share(p.verify_share),
+                    format::duration_ms(p.verify_within.as_millis() as u64)
+                ),
+                st.muted,
+            ));
+        }
+        _ => out.push(("no rollback steps configured".into(), st.muted)),
+    }
+    match app.read_only() {
+        Some(r) => out.push((format!("read-only: {r}"), st.unknown)),
+        None => out.push((
+            format!(
+                "{} starts a rollback of this domain",
+                app.key_hint(crate::ui::keys::Action::Rollback)
+            ),
+            st.accent,
+        )),
+    }
+    let until = app.frozen_until();
+    let history: Vec<_> = app
+        .timeline()
+        .events()
+        .iter()
+        .filter(|e| e.kind == EventKind::Rollback && e.domain.as_deref() == Some(d.name.as_str()))
+        .filter(|e| until.map_or(true, |u| e.at_ms <= u))
+        .collect();
+    if history.is_empty() {
+        out.push(("no rollback in this session".into(), st.muted));
+    } else {
+        out.push(("history:".into(), st.table_header));
+        for e in history {
+            let line = format!("{} {}", format::clock(e.at_ms, app.utc_offset_secs), e.text);
+            for (j, l) in wrap(&line, w.saturating_sub(2)).into_iter().enumerate() {
+                out.push((if j == 0 { l } else { format!("  {l}") }, st.text));
+            }
+        }
+    }
+    out
+}
+
+fn rollback(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
+    let inner = boxed(app, area, "Rollback plan", buf);
+    for (i, (l, s)) in rollback_lines(app, d, usize::from(inner.width.saturating_sub(2)))
+        .iter()
+        .enumerate()
+        .take(usize::from(inner.height))
+    {
+        put(buf, inner.x + 1, inner.y + i as u16, inner.width - 1, l, *s);
+    }
+}

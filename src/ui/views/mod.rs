@@ -1,0 +1,433 @@
+//! The screen: a header (mode, READ-ONLY, clock, data age, views), the current view, a footer
+//! (key hints generated from the key table, messages, the filter being typed) and, over it
+//! all, a modal box when one is open.
+//!
+//! Views draw straight into the buffer from the state; they allocate little, so a frame of a
+//! 50-domain overview costs well under a millisecond.
+
+pub mod detail;
+pub mod events;
+pub mod help;
+pub mod overview;
+pub mod sources;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::{Block, Borders, Clear, Widget};
+use ratatui::Frame;
+
+use super::app::{App, Modal, View};
+use super::format;
+use super::keys::Action;
+use super::widgets::{fit, put, put_right, width, wrap};
+use super::ModeLabel;
+use crate::figures::Health;
+
+/// Below this the screen is not drawn, only a message saying so.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Draws a frame.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    render(app, area, frame.buffer_mut());
+}
+
+/// Draws the whole screen into `buf` (also used for screenshots and tests).
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let st = &app.styles;
+    buf.set_style(area, st.text);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(app, area, buf);
+        return;
+    }
+    header(app, Rect::new(area.x, area.y, area.width, 2), buf);
+    let body = Rect::new(area.x, area.y + 2, area.width, area.height - 3);
+    match app.view() {
+        View::Overview => overview::render(app, body, buf),
+        View::Detail => detail::render(app, body, buf),
+        View::Sources => sources::render(app, body, buf),
+        View::Events => events::render(app, body, buf),
+        View::Help => help::render(app, body, buf),
+    }
+    footer(
+        app,
+        Rect::new(area.x, area.bottom() - 1, area.width, 1),
+        buf,
+    );
+    if let Some(m) = &app.modal {
+        modal(app, m, area, buf);
+    }
+}
+
+fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
+    let lines = [
+        "terminal too small".to_string(),
+        format!(
+            "{}x{}, needs at least {MIN_WIDTH}x{MIN_HEIGHT}",
+            area.width, area.height
+        ),
+        format!(
+            "enlarge the window, or press {} to quit",
+            app.key_hint(Action::Quit)
+        ),
+    ];
+    let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
+    for (i, l) in lines.iter().enumerate() {
+        let w = width(l) as u16;
+        let x = area.x + area.width.saturating_sub(w) / 2;
+        let style = if i == 0 {
+            app.styles.warn
+        } else {
+            app.styles.text
+        };
+        put(buf, x, top + i as u16, area.width, l, style);
+    }
+}
+
+/// The style of a health marker.
+pub fn health_style(app: &App, h: Health) -> Style {
+    let st = &app.styles;
+    match h {
+        Health::Ok => st.ok,
+        Health::Warn => st.warn,
+        Health::Crit => st.crit,
+        Health::Unknown => st.unknown,
+    }
+}
+
+/// A bordered box in the theme's border style; returns the inside.
+pub fn boxed(app: &App, area: Rect, title: &str, buf: &mut Buffer) -> Rect {
+    let title = fit(
+        title,
+        usize::from(area.width.saturating_sub(4)),
+        app.glyphs.ellipsis,
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_set(app.glyphs.border)
+        .border_style(app.styles.border)
+        .title(format!(" {title} "))
+        .title_style(app.styles.title);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
+
+/// Centred text in an area, for empty states ("waiting for the first figures").
+pub fn centered(app: &App, area: Rect, lines: &[&str], style: Style, buf: &mut Buffer) {
+    let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
+    for (i, l) in lines.iter().enumerate() {
+        let l = fit(l, usize::from(area.width), app.glyphs.ellipsis);
+        let w = width(&l) as u16;
+        put(
+            buf,
+            area.x + (area.width - w) / 2,
+            top + i as u16,
+            area.width,
+            &l,
+            style,
+        );
+    }
+}
+
+fn header(app: &App, area: Rect, buf: &mut Buffer) {
+    let st = &app.styles;
+    let row0 = Rect::new(area.x, area.y, area.width, 1);
+    buf.set_style(row0, st.header);
+    let mut x = area.x;
+    let right = area.right();
+    x += put(
+        buf,
+        x,
+        area.y,
+        right - x,
+        " cutover ",
+        st.header.patch(st.title),
+    );
+    x += 1;
+    let mode_style = match app.mode {
+        ModeLabel::Live => st.mode_live,
+        ModeLabel::Replay | ModeLabel::Demo => st.mode_replay,
+    };
+    x += put(
+        buf,
+        x,
+        area.y,
+        right - x,
+        &format!(" {} ", app.mode.label()),
+        mode_style,
+    );
+    if app.read_only().is_some() {
+        x += 1;
+        x += put(buf, x, area.y, right - x, " READ-ONLY ", st.read_only);
+    }
+    if app.frozen {
+        x += 1;
+        x += put(buf, x, area.y, right - x, " FROZEN ", st.message);
+    }
+    x += 2;
+
+    // Right side: data age and the clock (the replay's time in a replay).
+    let mut right_text = String::new();
+    match app.data_age_ms() {
+        Some(a) => {
+            right_text.push_str("data ");
+            right_text.push_str(&format::age_fine(a));
+        }
+        None => right_text.push_str("no data yet"),
+    }
+    right_text.push_str("  ");
+    match app.mode {
+        ModeLabel::Live => {
+            right_text.push_str(&format::clock_minutes(app.now_ms(), app.utc_offset_secs))
+        }
+        ModeLabel::Replay | ModeLabel::Demo => {
+            right_text.push_str(&format::clock(app.clock_ms(), app.utc_offset_secs))
+        }
+    }
+    right_text.push(' ');
+    let rw = width(&right_text) as u16;
+    put_right(buf, right, area.y, rw, &right_text, st.header);
+
+    // Counts per health between the two, when there is room.
+    let room = right.saturating_sub(rw + 1).saturating_sub(x);
+    if app.status().is_some() {
+        let mut cx = x;
+        for (h, n) in app.health_counts() {
+            if n == 0 {
+                continue;
+            }
+            let text = format!("{n} {}", h.marker());
+            let w = width(&text) as u16;
+            if cx + w > x + room {
+                break;
+            }
+            cx += put(
+                buf,
+                cx,
+                area.y,
+                w,
+                &text,
+                st.header.patch(health_style(app, h)),
+            );
+            cx += 1;
+        }
+    }
+
+    // Row 1: the views, and the replay position.
+    let y = area.y + 1;
+    let mut x = area.x + 1;
+    let views = [
+        (View::Overview, Action::ViewOverview),
+        (View::Detail, Action::ViewDetail),
+        (View::Sources, Action::ViewSources),
+        (View::Events, Action::ViewEvents),
+        (View::Help, Action::ViewHelp),
+    ];
+    for (v, a) in views {
+        let label = format!("{} {}", app.key_hint(a), v.title());
+        let style = if v == app.view() {
+            st.tab_active
+        } else {
+            st.tab
+        };
+        x += put(buf, x, y, right.saturating_sub(x), &label, style);
+        x += 2;
+    }
+    if let Some(r) = app.replay {
+        replay_bar(app, r, Rect::new(x, y, right.saturating_sub(x + 1), 1), buf);
+    }
+}
+
+/// `▶ 2x ────●──── 12:05/30:00` in the room left on the views row.
+fn replay_bar(app: &App, r: super::ReplayPosition, area: Rect, buf: &mut Buffer) {
+    let st = &app.styles;
+    let g = &app.glyphs;
+    let total = (r.end_ms - r.start_ms).max(0);
+    let pos = (r.at_ms - r.start_ms).clamp(0, total);
+    let state = if r.paused { g.paused } else { g.playing };
+    let speed = if r.speed.fract() == 0.0 {
+        format!("{:.0}x", r.speed)
+    } else {
+        format!("{:.1}x", r.speed)
+    };
+    let times = format!("{}/{}", format::offset(pos), format::offset(total));
+    let fixed = width(state) + 1 + width(&speed) + 1 + 1 + width(&times);
+    let track_w = usize::from(area.width).saturating_sub(fixed);
+    let mut x = area.x;
+    let right = area.right();
+    x += put(buf, x, area.y, right.saturating_sub(x), state, st.accent);
+    x += 1;
+    x += put(buf, x, area.y, right.saturating_sub(x), &speed, st.text);
+    x += 1;
+    if track_w >= 4 {
+        let at = if total > 0 {
+            (pos as f64 / total as f64 * (track_w - 1) as f64).round() as usize
+        } else {
+            0
+        };
+        for i in 0..track_w {
+            let (sym, style) = if i == at {
+                (g.position, st.accent)
+            } else {
+                (g.track, st.muted)
+            };
+            put(buf, x + i as u16, area.y, 1, sym, style);
+        }
+        x += track_w as u16 + 1;
+    }
+    put(buf, x, area.y, right.saturating_sub(x), &times, st.text);
+}
+
+fn footer(app: &App, area: Rect, buf: &mut Buffer) {
+    let st = &app.styles;
+    buf.set_style(area, st.footer);
+    let right = area.right();
+    if app.filter.editing {
+        let mut x = area.x + 1;
+        x += put(buf, x, area.y, right - x, "filter: ", st.footer);
+        x += put(buf, x, area.y, right - x, &app.filter.text, st.accent);
+        x += put(buf, x, area.y, right - x, "_", st.accent);
+        put(
+            buf,
+            x + 2,
+            area.y,
+            right.saturating_sub(x + 2),
+            "enter apply  esc cancel  start with ! to invert",
+            st.muted,
+        );
+        return;
+    }
+    if let Some(m) = &app.message {
+        let text = fit(&m.text, usize::from(area.width - 2), app.glyphs.ellipsis);
+        let line = format!(" {text} ");
+        put(buf, area.x, area.y, area.width, &line, st.message);
+        return;
+    }
+    let mut x = area.x + 1;
+    if !app.filter.text.is_empty() {
+        let text = format!("filter: {} ", app.filter.text);
+        x += put(buf, x, area.y, right - x, &text, st.accent);
+        x += 1;
+    }
+    let mut actions: Vec<Action> = match app.view() {
+        View::Overview => vec![
+            Action::Open,
+            Action::Filter,
+            Action::Sort,
+            Action::Freeze,
+            Action::Rollback,
+            Action::Theme,
+        ],
+        View::Detail => vec![
+            Action::Back,
+            Action::PrevDomain,
+            Action::NextDomain,
+            Action::Down,
+            Action::Rollback,
+            Action::Freeze,
+        ],
+        View::Sources => vec![Action::Back, Action::Down, Action::Filter, Action::Freeze],
+        View::Events => vec![Action::Back, Action::Open, Action::Down, Action::Filter],
+        View::Help => vec![Action::Back, Action::Down],
+    };
+    if app.mode != ModeLabel::Live {
+        actions.splice(
+            0..0,
+            [
+                Action::Pause,
+                Action::SeekBack,
+                Action::SeekForward,
+                Action::Faster,
+            ],
+        );
+    }
+    actions.extend([Action::NextView, Action::Help, Action::Quit]);
+    for a in actions {
+        let key = app.key_hint(a);
+        let hint = a.def().hint;
+        let need = (width(&key) + 1 + width(hint)) as u16;
+        if x + need > right {
+            break;
+        }
+        x += put(buf, x, area.y, need, &key, st.footer.patch(st.accent));
+        x += 1;
+        x += put(buf, x, area.y, right - x, hint, st.footer);
+        x += 2;
+    }
+}
+
+fn modal(app: &App, m: &Modal, area: Rect, buf: &mut Buffer) {
+    let Modal::Notice { title, lines } = m;
+    // Lines wrap to what fits; the box is as wide as its longest line.
+    let room = usize::from(area.width.saturating_sub(8)).max(10);
+    let mut wrapped: Vec<(String, bool)> = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if l.is_empty() {
+            wrapped.push((String::new(), i == 0));
+        }
+        for w in wrap(l, room) {
+            wrapped.push((w, i == 0));
+        }
+    }
+    let inner_w = wrapped
+        .iter()
+        .map(|(l, _)| width(l))
+        .max()
+        .unwrap_or(0)
+        .max(30) as u16;
+    let w = (inner_w + 4).min(area.width.saturating_sub(4));
+    let h = (wrapped.len() as u16 + 4).min(area.height.saturating_sub(2));
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    Clear.render(r, buf);
+    buf.set_style(r, app.styles.text);
+    let inner = boxed(app, r, title, buf);
+    for (i, (l, first)) in wrapped
+        .iter()
+        .enumerate()
+        .take(usize::from(inner.height.saturating_sub(2)))
+    {
+        let style = if *first {
+            app.styles.warn
+        } else {
+            app.styles.text
+        };
+        put(
+            buf,
+            inner.x + 1,
+            inner.y + i as u16,
+            inner.width - 1,
+            l,
+            style,
+        );
+    }
+    put(
+        buf,
+        inner.x + 1,
+        inner.bottom().saturating_sub(1),
+        inner.width.saturating_sub(1),
+        "press any key",
+        app.styles.muted,
+    );
+}
+
+/// Keeps a selected row on screen: the new first row given the old one.
+pub fn scroll_to(offset: usize, selected: usize, rows: usize) -> usize {
+    if rows == 0 {
+        return 0;
+    }
+    if selected < offset {
+        selected
+    } else if selected >= offset + rows {
+        selected + 1 - rows
+    } else {
+        offset
+    }
+}

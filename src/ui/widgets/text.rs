@@ -1,0 +1,127 @@
+//! Text in cells: placed, clipped and cut with an ellipsis, measured in terminal columns.
+
+use std::borrow::Cow;
+
+use ratatui::buffer::Buffer;
+use ratatui::style::Style;
+use unicode_width::UnicodeWidthStr;
+
+/// Columns a string takes on screen.
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// `s` cut to `max` columns, ending with `ellipsis` when cut.
+pub fn fit<'a>(s: &'a str, max: usize, ellipsis: &str) -> Cow<'a, str> {
+    if width(s) <= max {
+        return Cow::Borrowed(s);
+    }
+    if max == 0 {
+        return Cow::Borrowed("");
+    }
+    let room = max.saturating_sub(width(ellipsis));
+    let mut out = String::with_capacity(max + 3);
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push_str(ellipsis);
+    Cow::Owned(out)
+}
+
+/// Writes `s` at (x, y), at most `max` columns; returns the columns written.
+pub fn put(buf: &mut Buffer, x: u16, y: u16, max: u16, s: &str, style: Style) -> u16 {
+    let area = buf.area;
+    if y < area.top() || y >= area.bottom() || x >= area.right() || max == 0 {
+        return 0;
+    }
+    let max = max.min(area.right() - x);
+    let (end, _) = buf.set_stringn(x, y, s, usize::from(max), style);
+    end - x
+}
+
+/// Writes `s` so that it ends just before column `right`, at most `max` columns.
+pub fn put_right(buf: &mut Buffer, right: u16, y: u16, max: u16, s: &str, style: Style) -> u16 {
+    let w = (width(s) as u16).min(max);
+    let x = right.saturating_sub(w);
+    put(buf, x, y, w, s, style)
+}
+
+/// Word-wraps `s` into lines of at most `max` columns; a word longer than a line is cut.
+pub fn wrap(s: &str, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    if max == 0 {
+        return out;
+    }
+    let mut line = String::new();
+    let mut used = 0;
+    for word in s.split_whitespace() {
+        let mut word = word;
+        loop {
+            let w = width(word);
+            let need = if used == 0 { w } else { used + 1 + w };
+            if need <= max {
+                if used > 0 {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                used = need;
+                break;
+            }
+            if used > 0 {
+                out.push(std::mem::take(&mut line));
+                used = 0;
+                continue;
+            }
+            // A word longer than a line: cut it.
+            let mut cut = 0;
+            let mut cw = 0;
+            for (i, c) in word.char_indices() {
+                let chw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                if cw + chw > max {
+                    break;
+                }
+                cw += chw;
+                cut = i + c.len_utf8();
+            }
+            if cut == 0 {
+                break;
+            }
+            out.push(word[..cut].to_string());
+            word = &word[cut..];
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if used > 0 {
+        out.push(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_by_words_and_cuts_long_words() {
+        assert_eq!(wrap("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), Vec::<String>::new());
+        assert_eq!(wrap("x y", 0), Vec::<String>::new());
+    }
+
+    #[test]
+    fn fit_cuts_with_an_ellipsis_by_columns() {
+        assert_eq!(fit("inventory", 9, "…"), "inventory");
+        assert_eq!(fit("notifications", 9, "…"), "notifica…");
+        assert_eq!(fit("notifications", 9, "~"), "notifica~");
+        assert_eq!(fit("abc", 0, "…"), "");
+    }
+}
