@@ -117,14 +117,7 @@ CFG
     start_bg haproxy haproxy -db -f "$LAB_RUN/haproxy.cfg"
 fi
 
-wait_for "RabbitMQ (rabbitmq_prometheus)" 60 http_ok "http://127.0.0.1:$RMQ_PROMETHEUS_PORT/metrics"
-wait_for "RabbitMQ management" 30 http_ok "http://guest:guest@127.0.0.1:$RMQ_MGMT_PORT/api/overview"
-if [ -n "${started_rabbitmq:-}" ]; then "$LAB_VENV/bin/python" "$here/scripts/seed_rabbitmq.py" "$RMQ_AMQP_PORT"; fi
-wait_for redis_exporter 10 http_ok "http://127.0.0.1:$REDIS_EXPORTER_PORT/metrics"
-wait_for "HAProxy exporter" 10 http_ok "http://127.0.0.1:$HAPROXY_METRICS_PORT/metrics"
-wait_for "HAProxy servers UP" 20 haproxy_servers_up
-
-# --- Prometheus, scraping every 2 s -----------------------------------------------------------
+# --- Prometheus, scraping every 2 s (it waits for its targets by itself) ----------------------
 targets=6
 if ! running prometheus; then
     need_port "$PROMETHEUS_PORT" prometheus
@@ -155,6 +148,13 @@ YML
         --storage.tsdb.path="$LAB_RUN/prometheus-data" \
         --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" --log.level=warn
 fi
+# --- Everything answering: RabbitMQ's first boot is the long pole -----------------------------
+wait_for "RabbitMQ (rabbitmq_prometheus)" 90 http_ok "http://127.0.0.1:$RMQ_PROMETHEUS_PORT/metrics"
+wait_for "RabbitMQ management" 30 http_ok "http://guest:guest@127.0.0.1:$RMQ_MGMT_PORT/api/overview"
+if [ -n "${started_rabbitmq:-}" ]; then "$LAB_VENV/bin/python" "$here/scripts/seed_rabbitmq.py" "$RMQ_AMQP_PORT"; fi
+wait_for redis_exporter 10 http_ok "http://127.0.0.1:$REDIS_EXPORTER_PORT/metrics"
+wait_for "HAProxy exporter" 10 http_ok "http://127.0.0.1:$HAPROXY_METRICS_PORT/metrics"
+wait_for "HAProxy servers UP" 20 haproxy_servers_up
 wait_for Prometheus 20 http_ok "http://127.0.0.1:$PROMETHEUS_PORT/-/ready"
 prometheus_targets_up() {
     curl -fsS --max-time 1 "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/query?query=count(up%3D%3D1)" |
