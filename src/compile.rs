@@ -131,14 +131,14 @@ impl Builder<'_> {
                 latency_unit_seconds: unit_seconds,
             },
             SourceKind::Prometheus => {
-                // A latency given as a histogram's base selector is asked for its buckets; any
-                // other expression is used as is.
+                // A latency given as a base selector is asked for its buckets, or for the gauge
+                // of that name (HAProxy's average): the answer says which it is. Any other
+                // expression is used as is.
                 let query = match Selector::parse(&select) {
                     Ok(sel) if shape == Shape::Latency => match sel.metric_name() {
-                        Some(name) if !name.ends_with("_bucket") => sel
-                            .with_metric_name(&format!("{name}_bucket"))
-                            .text()
-                            .to_string(),
+                        Some(name) if !name.ends_with("_bucket") => {
+                            bucket_or_gauge_query(&sel, name).unwrap_or_else(|| select.clone())
+                        }
                         _ => select.clone(),
                     },
                     _ => select.clone(),
@@ -164,6 +164,24 @@ impl Builder<'_> {
         });
         Ok(id)
     }
+}
+
+/// `{__name__=~"name(_bucket)?", <matchers>}` for a latency selector `name{<matchers>}`.
+fn bucket_or_gauge_query(sel: &Selector, name: &str) -> Option<String> {
+    let plain = name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':');
+    if !plain {
+        return None;
+    }
+    let bucket = format!("{name}_bucket");
+    let renamed = sel.with_metric_name(&bucket);
+    let matchers = renamed.text().strip_prefix(bucket.as_str())?;
+    let by_name = format!("__name__=~\"{name}(_bucket)?\"");
+    Some(match matchers.strip_prefix('{') {
+        Some(rest) => format!("{{{by_name}, {rest}"),
+        None => format!("{{{by_name}}}"),
+    })
 }
 
 pub fn compile(cfg: &Config) -> Result<Compiled, CompileError> {

@@ -124,6 +124,13 @@ impl Lab {
         assert_eq!(status, 200, "{body}");
     }
 
+    /// A few requests through the gateway, so that both apps have their request series (a
+    /// freshly restarted app has none until its first request).
+    fn warm_up(&self) {
+        let truth = self.traffic(20);
+        assert!(truth.requests("orders_svc") > 0.0, "{:?}", truth.by_server);
+    }
+
     /// Sends `n` requests through the gateway, one connection each; what came back.
     fn traffic(&self, n: usize) -> Truth {
         self.traffic_to(n, "HAPROXY_PORT", "GET", "/orders/{n}")
@@ -449,6 +456,7 @@ fn figures_equal_the_traffic_sent() {
         sources(&lab)
     );
     let compiled = compiled(&config);
+    lab.warm_up();
 
     let before = poll(&compiled);
     let truth = lab.traffic(500);
@@ -710,22 +718,41 @@ stage = "canary"
   preset = "redis-stream"
   stream = "orders.events"
   group = "inventory"
+{ORDERS_AS_THE_SERVICES_COUNT}
+[[domain]]
+name = "services-through-prometheus"
+stage = "canary"
+  [domain.traffic]
+  source = "prometheus"
+  legacy = {{ preset = "fastapi", handler = "/orders/{{order_id}}", labels = {{ service = "monolith" }} }}
+  new = {{ preset = "fastapi", handler = "/orders/{{order_id}}", labels = {{ service = "orders_svc" }} }}
 "#,
         settings(),
         sources(&lab)
     );
     let compiled = compiled(&config);
     // Prometheus scrapes every 2 s: wait until it has the counters the exporters show now.
+    let pairs = [
+        ("direct", "through-prometheus"),
+        (
+            "orders-as-the-services-count",
+            "services-through-prometheus",
+        ),
+    ];
     let in_step = |s: &Status| {
-        let d = domain(s, "direct").traffic.as_ref().unwrap();
-        let p = domain(s, "through-prometheus").traffic.as_ref().unwrap();
-        d.legacy.requests_total.is_some()
-            && d.legacy.requests_total == p.legacy.requests_total
-            && d.new.requests_total == p.new.requests_total
-            && d.legacy.errors_total == p.legacy.errors_total
-            && d.new.errors_total == p.new.errors_total
+        pairs.iter().all(|(direct, prom)| {
+            let d = domain(s, direct).traffic.as_ref().unwrap();
+            let p = domain(s, prom).traffic.as_ref().unwrap();
+            d.legacy.requests_total.is_some()
+                && d.new.requests_total.is_some()
+                && d.legacy.requests_total == p.legacy.requests_total
+                && d.new.requests_total == p.new.requests_total
+                && d.legacy.errors_total == p.legacy.errors_total
+                && d.new.errors_total == p.new.errors_total
+        })
     };
     let wait = Duration::from_secs(20);
+    lab.warm_up();
     let before = poll_until(&compiled, wait, "Prometheus in step before", in_step);
     let truth = lab.traffic(300);
     let after = poll_until(&compiled, wait, "Prometheus in step after", in_step);
@@ -784,6 +811,51 @@ stage = "canary"
         (d.legacy.error_ratio, d.new.error_ratio),
         (p.legacy.error_ratio, p.new.error_ratio)
     );
+    // HAProxy's average response time (a gauge, asked for by name through the query API).
+    let (a, b) = (d.new.latency_gauge_seconds, p.new.latency_gauge_seconds);
+    assert!(
+        a.zip(b).is_some_and(|(a, b)| (a - b).abs() < 0.002),
+        "{a:?} {b:?}"
+    );
+    // Each service's own count, and its histogram, the same both ways.
+    let own = domain(&status, "orders-as-the-services-count")
+        .traffic
+        .as_ref()
+        .unwrap();
+    let prom_own = domain(&status, "services-through-prometheus")
+        .traffic
+        .as_ref()
+        .unwrap();
+    for (what, a, b, expected) in [
+        (
+            "legacy",
+            own.legacy.requests,
+            prom_own.legacy.requests,
+            truth.requests("monolith"),
+        ),
+        (
+            "new",
+            own.new.requests,
+            prom_own.new.requests,
+            truth.requests("orders_svc"),
+        ),
+        (
+            "new errors",
+            own.new.errors,
+            prom_own.new.errors,
+            truth.class("orders_svc", "5xx"),
+        ),
+    ] {
+        equal(&format!("{what} (service)"), a, expected);
+        equal(
+            &format!("{what} (service, through Prometheus)"),
+            b,
+            expected,
+        );
+    }
+    assert!(own.legacy.p95_seconds.is_some());
+    assert_eq!(own.legacy.p95_seconds, prom_own.legacy.p95_seconds);
+    assert_eq!(own.new.p50_seconds, prom_own.new.p50_seconds);
     // Depths: RabbitMQ's seeded queue, and the stream as Redis reports it.
     equal("queue (exporter)", direct.queues[0].depth, 1234.0);
     equal("queue (Prometheus)", prom.queues[0].depth, 1234.0);
@@ -817,8 +889,6 @@ stage = "canary"
         None,
     );
     assert_eq!(status, 200, "{body}");
-    // The counters appear with the first saga: run one before the first poll.
-    lab.traffic_to(1, "ORDERS_SVC_PORT", "POST", "/orders");
     let before = poll(&compiled);
     let truth = lab.traffic_to(50, "ORDERS_SVC_PORT", "POST", "/orders");
     let after = poll(&compiled);

@@ -1200,3 +1200,56 @@ fn a_config_with_every_preset_compiles_and_round_trips() {
     let again = parse_str(&config.redacted_toml(), Path::new("again.toml")).unwrap();
     assert_eq!(again, config);
 }
+
+#[test]
+fn labels_narrow_preset_selectors_for_a_shared_query_api() {
+    // Prometheus holds every service's http_requests_total: `labels` picks one.
+    let config = format!(
+        r#"{}
+[[source]]
+name = "prometheus"
+kind = "prometheus"
+url = "http://127.0.0.1:1"
+
+[[domain]]
+name = "orders"
+stage = "canary"
+  [domain.traffic]
+  source = "prometheus"
+  preset = "haproxy"
+  backend = "be_orders"
+  labels = {{ job = "haproxy" }}
+  legacy = "monolith"
+  new = {{ preset = "fastapi", handler = "/orders/{{order_id}}", labels = {{ service = "orders_svc", job = "orders" }} }}
+"#,
+        settings()
+    );
+    let config = parse_str(&config, Path::new("labels.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let compiled = compile(&config).unwrap_or_else(|e| panic!("{e}"));
+    let texts: Vec<(String, String)> = compiled
+        .signal_uses
+        .iter()
+        .map(|u| {
+            let s = &compiled.plan.signals[u.signal];
+            (u.key.clone(), s.query.clone().unwrap())
+        })
+        .collect();
+    let get = |key: &str| texts.iter().find(|(k, _)| k == key).unwrap().1.as_str();
+    assert_eq!(
+        get("traffic.legacy.requests"),
+        r#"haproxy_server_http_responses_total{proxy="be_orders",server="monolith",job="haproxy"}"#
+    );
+    assert_eq!(
+        get("traffic.new.errors"),
+        r#"http_requests_total{handler="/orders/{order_id}",status=~"5..",job="orders",service="orders_svc"}"#
+    );
+    // A latency is asked for by name or as buckets: a gauge (HAProxy) or a histogram (FastAPI).
+    assert_eq!(
+        get("traffic.legacy.latency"),
+        r#"{__name__=~"haproxy_server_response_time_average_seconds(_bucket)?", proxy="be_orders", server="monolith", job="haproxy"}"#
+    );
+    assert_eq!(
+        get("traffic.new.latency"),
+        r#"{__name__=~"http_request_duration_seconds(_bucket)?", handler="/orders/{order_id}", job="orders", service="orders_svc"}"#
+    );
+}

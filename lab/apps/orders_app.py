@@ -36,6 +36,13 @@ SAGA_COMPENSATION = Counter(
 )
 SAGA_IN_PROGRESS = Gauge("saga_in_progress", "Sagas in flight", ["saga", "domain"])
 
+# Series exist from the start, at 0: "no saga failed yet" reads as 0, not as no data.
+_SAGA = {"saga": "place_order", "domain": DOMAIN}
+for metric in (SAGA_STARTED, SAGA_COMPLETED, SAGA_IN_PROGRESS):
+    metric.labels(**_SAGA)
+SAGA_FAILED.labels(step="charge_payment", reason="declined", **_SAGA)
+SAGA_COMPENSATION.labels(step="reserve_inventory", result="ok", **_SAGA)
+
 
 class EvenFailures:
     """Fails a given share of calls, evenly spread and exactly counted."""
@@ -78,7 +85,7 @@ def get_order(order_id: str, response: Response):
 @app.post("/orders")
 def place_order(response: Response):
     """Runs the place_order saga: reserve inventory, charge payment; compensate on failure."""
-    labels = {"saga": "place_order", "domain": DOMAIN}
+    labels = _SAGA
     SAGA_STARTED.labels(**labels).inc()
     SAGA_IN_PROGRESS.labels(**labels).inc()
     try:

@@ -199,6 +199,10 @@ pub struct Traffic {
     /// default, or `destination_version`, `destination_canonical_revision`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// Extra label matchers for every selector the gateway preset writes, e.g.
+    /// `{ job = "haproxy" }` when a Prometheus query API holds several gateways' series.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
     /// The monolith path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy: Option<Side>,
@@ -237,6 +241,10 @@ pub struct ServiceSide {
     /// Only this HTTP method (`GET`), when set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
+    /// Extra label matchers for every selector the preset writes, e.g. `{ service = "orders_svc" }`
+    /// when a Prometheus query API holds every service's `http_requests_total`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
     /// The configured weight, which only the gateway knows (e.g. HAProxy's `haproxy_server_weight`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<Signal>,
@@ -723,6 +731,7 @@ impl<'de> Deserialize<'de> for Side {
                         "source" => fields.source = Some(map.next_value()?),
                         "handler" => fields.handler = Some(map.next_value()?),
                         "method" => fields.method = Some(map.next_value()?),
+                        "labels" => fields.labels = Some(map.next_value()?),
                         _ => {
                             map.next_value::<de::IgnoredAny>()?;
                             unknown.get_or_insert(key);
@@ -753,10 +762,11 @@ struct SideFields {
     source: Option<String>,
     handler: Option<String>,
     method: Option<String>,
+    labels: Option<BTreeMap<String, String>>,
 }
 
 const SIGNAL_SIDE_KEYS: &[&str] = &["requests", "errors", "weight", "latency", "latency_unit"];
-const SERVICE_SIDE_KEYS: &[&str] = &["preset", "source", "handler", "method", "weight"];
+const SERVICE_SIDE_KEYS: &[&str] = &["preset", "source", "handler", "method", "labels", "weight"];
 
 impl SideFields {
     /// The keys of the form this table is in.
@@ -779,6 +789,7 @@ impl SideFields {
             ("source", self.source.is_some()),
             ("handler", self.handler.is_some()),
             ("method", self.method.is_some()),
+            ("labels", self.labels.is_some()),
         ];
         let allowed = self.allowed();
         if let Some((key, _)) = present
@@ -793,6 +804,7 @@ impl SideFields {
                 source: self.source,
                 handler: self.handler,
                 method: self.method,
+                labels: self.labels.unwrap_or_default(),
                 weight: self.weight,
             }),
             None => Side::Signals(SideSignals {

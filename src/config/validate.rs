@@ -412,6 +412,7 @@ fn traffic(config: &Config, traffic: &Traffic, at: &KeyPath) -> Checked {
             if let Some(backend) = &traffic.backend {
                 non_empty(at.key("backend"), backend, "backend name")?;
             }
+            label_names(&traffic.labels, &at.key("labels"))?;
             if let Some(by) = &traffic.by {
                 if preset.by == KeyUse::Unused {
                     return problem(at.key("by"), "by is used only with preset = \"istio\"");
@@ -468,6 +469,12 @@ fn traffic(config: &Config, traffic: &Traffic, at: &KeyPath) -> Checked {
             if traffic.by.is_some() {
                 return problem(at.key("by"), "by is used only with preset = \"istio\"");
             }
+            if !traffic.labels.is_empty() {
+                return problem(
+                    at.key("labels"),
+                    "labels narrows the selectors a preset writes: it is used only with a preset",
+                );
+            }
             if traffic.legacy.is_none() && traffic.new.is_none() {
                 return problem(
                     at.clone(),
@@ -512,11 +519,30 @@ fn service_side(config: &Config, traffic: &Traffic, side: &ServiceSide, at: &Key
     if let Some(handler) = &side.handler {
         non_empty(at.key("handler"), handler, "handler")?;
     }
+    label_names(&side.labels, &at.key("labels"))?;
     if let Some(method) = &side.method {
         if method.is_empty() || !method.bytes().all(|b| b.is_ascii_uppercase()) {
             return problem(
                 at.key("method"),
                 format!("\"{method}\" is not an HTTP method: expected e.g. \"GET\" (in capitals)"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `labels = { name = "value" }`: names a selector can use.
+fn label_names(labels: &BTreeMap<String, String>, at: &KeyPath) -> Checked {
+    for name in labels.keys() {
+        let mut chars = name.chars();
+        let valid = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid || name == "__name__" {
+            return problem(
+                at.key(name),
+                format!("\"{name}\" is not a label name (letters, digits and _, not starting with a digit)"),
             );
         }
     }

@@ -23,6 +23,8 @@ pub mod saga;
 pub mod temporal;
 pub mod traefik;
 
+use std::collections::BTreeMap;
+
 use crate::config::{LatencyUnit, Queue, Saga, ServiceSide, Side, SideSignals, Signal, Traffic};
 
 /// Which path of the split a gateway preset is building (ingress-nginx tells them apart by
@@ -184,8 +186,10 @@ pub fn traffic(t: &Traffic) -> Result<ExpandedTraffic, String> {
                         preset.backend.1
                     ));
                 }
+                let mut signals = (preset.side)(&ctx, path, server);
+                narrow(&mut signals, &t.labels);
                 Ok(Some(ExpandedSide {
-                    signals: (preset.side)(&ctx, path, server),
+                    signals,
                     preset: Some(name.to_string()),
                 }))
             }
@@ -198,6 +202,7 @@ pub fn traffic(t: &Traffic) -> Result<ExpandedTraffic, String> {
                     )
                 })?;
                 let mut signals = (preset.side)(svc);
+                narrow(&mut signals, &svc.labels);
                 signals.weight = svc.weight.clone().map(|mut w| {
                     // A weight written in the side's table reads the side's source by default.
                     w.source = w.source.or_else(|| svc.source.clone());
@@ -214,6 +219,29 @@ pub fn traffic(t: &Traffic) -> Result<ExpandedTraffic, String> {
         legacy: side(&t.legacy, Path::Legacy)?,
         new: side(&t.new, Path::New)?,
     })
+}
+
+/// Adds `labels` as equality matchers to every selector of a preset-built side.
+fn narrow(signals: &mut SideSignals, labels: &BTreeMap<String, String>) {
+    if labels.is_empty() {
+        return;
+    }
+    let extra: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}={}", q(v)))
+        .collect();
+    let extra = extra.join(",");
+    let add = |s: &mut Signal| {
+        // Preset selectors are `name` or `name{...}` / `{...}`, never with trailing text.
+        s.select = match s.select.strip_suffix('}') {
+            Some(open) => format!("{open},{extra}}}"),
+            None => format!("{}{{{extra}}}", s.select),
+        };
+    };
+    add(&mut signals.requests);
+    signals.errors.iter_mut().for_each(add);
+    signals.weight.iter_mut().for_each(add);
+    signals.latency.iter_mut().for_each(add);
 }
 
 /// The depth signal of a queue: its own `depth`, or the preset's.
