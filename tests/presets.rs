@@ -1253,3 +1253,11 @@ stage = "canary"
         r#"{__name__=~"http_request_duration_seconds(_bucket)?", handler="/orders/{order_id}", job="orders", service="orders_svc"}"#
     );
 }
+
+#[test]
+fn the_lab_config_loads_and_compiles() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/cutover.toml");
+    let config = cutover::config::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let compiled = compile(&config).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(compiled.steps["orders"].len(), 1);
+}
