@@ -52,6 +52,7 @@ impl PlanBuilder {
             selector: None,
             query: None,
             shape,
+            latency_unit_seconds: 1.0,
         });
         self.plan.signals.len() - 1
     }
