@@ -1223,3 +1223,63 @@ async fn a_fetcher_polls_afresh_each_time() {
     assert_eq!(body_of(&fetcher.fetch().await), "polls 2\n");
     assert_eq!(polls.load(Ordering::SeqCst), 2);
 }
+
+// ---------------------------------------------------------------------------------------
+// A full listen backlog
+// ---------------------------------------------------------------------------------------
+
+/// A server whose listen backlog is full drops the SYN (Linux, `tcp_abort_on_overflow` 0),
+/// and the kernel sends it again only after a second. The fetch gives up on the connection
+/// at half its timeout and tries a fresh one, which gets in once the server has caught up:
+/// the poll succeeds within a timeout shorter than the kernel's retransmit.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_syn_dropped_by_a_full_backlog_is_sent_again_within_the_timeout() {
+    use std::os::unix::io::AsRawFd;
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    // SAFETY: listen(2) on the socket the listener owns; it only shrinks the backlog.
+    assert_eq!(unsafe { libc::listen(listener.as_raw_fd(), 0) }, 0);
+    let addr = listener.local_addr().unwrap();
+    // Fill the backlog: a backlog of 0 holds one connection; later SYNs are dropped.
+    let fillers: Vec<std::net::TcpStream> = (0..3)
+        .filter_map(|_| {
+            std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(100)).ok()
+        })
+        .collect();
+    assert!(!fillers.is_empty());
+    // The server catches up 300 ms later and answers every connection it accepts.
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let mut buf = [0u8; 4096];
+                let mut seen = Vec::new();
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match std::io::Read::read(&mut stream, &mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let body = "up 1\n";
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            });
+        }
+    });
+    let mut s = spec("backlog", format!("http://{addr}/metrics"));
+    s.timeout = Duration::from_millis(900);
+    let started = Instant::now();
+    let outcome = fetch(&s).await;
+    assert_eq!(
+        outcome.result.as_deref(),
+        Ok("up 1\n"),
+        "after {:?}",
+        started.elapsed()
+    );
+    drop(fillers);
+}

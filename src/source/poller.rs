@@ -16,6 +16,57 @@ use super::{ScrapeOutcome, SourceError, SourceSpec};
 /// Channel slots per source: room for a few polls while the consumer is busy redrawing.
 const CHANNEL_SLOTS_PER_SOURCE: usize = 4;
 
+/// How many sources on one host and port may open their first connection at the same moment.
+const CONNECTS_AT_ONCE: usize = 8;
+
+/// When each source's first poll starts, counted from now.
+///
+/// Sources sharing a host and port (one exporter process serving many paths, one query API
+/// asked many things) would otherwise all connect in the same millisecond. A small listen
+/// backlog (Python's `socketserver` keeps 5) drops the SYNs it has no room for, and a dropped
+/// SYN is retransmitted only after a second, longer than many timeouts: the source times out
+/// although its server is fine. So such sources start in batches of [`CONNECTS_AT_ONCE`],
+/// spread evenly over a quarter of the shorter of the interval and their timeout. A source
+/// whose host it shares with at most seven others starts at once. Later polls keep the offset,
+/// as Prometheus spreads its scrapes over the interval.
+pub(crate) fn first_poll_offsets(
+    specs: &[SourceSpec],
+    interval: Option<Duration>,
+) -> Vec<Duration> {
+    let authority = |spec: &SourceSpec| match reqwest::Url::parse(&spec.url) {
+        Ok(url) => format!(
+            "{}:{}",
+            url.host_str().unwrap_or(""),
+            url.port_or_known_default().unwrap_or(0)
+        ),
+        Err(_) => spec.url.clone(),
+    };
+    let keys: Vec<String> = specs.iter().map(authority).collect();
+    let mut offsets = vec![Duration::ZERO; specs.len()];
+    let mut seen = std::collections::HashSet::new();
+    for key in &keys {
+        if !seen.insert(key) {
+            continue;
+        }
+        let members: Vec<usize> = (0..specs.len()).filter(|&i| keys[i] == *key).collect();
+        if members.len() <= CONNECTS_AT_ONCE {
+            continue;
+        }
+        let shortest = members
+            .iter()
+            .map(|&i| specs[i].timeout)
+            .chain(interval)
+            .min()
+            .unwrap_or_default();
+        let window = shortest / 4;
+        let batches = members.len().div_ceil(CONNECTS_AT_ONCE) as u32;
+        for (k, &i) in members.iter().enumerate() {
+            offsets[i] = window * (k / CONNECTS_AT_ONCE) as u32 / batches;
+        }
+    }
+    offsets
+}
+
 /// The running pollers. Dropping it (or [`Poller::stop`]) stops them; so does dropping the
 /// receiver.
 #[derive(Debug)]
@@ -27,7 +78,8 @@ pub struct Poller {
 impl Poller {
     /// Builds a fetcher per source (so a bad URL, header or CA file is reported now, not at
     /// the first poll) and starts one polling task per source on the current Tokio runtime.
-    /// Each source is polled at once, then every `interval`.
+    /// Each source is polled at once (or a little later, see [`first_poll_offsets`]), then
+    /// every `interval`.
     pub fn start(
         specs: Vec<SourceSpec>,
         interval: Duration,
@@ -41,11 +93,14 @@ impl Poller {
         let (shutdown, _) = watch::channel(false);
         // tokio's interval panics on zero; the configuration already demands far more.
         let interval = interval.max(Duration::from_millis(1));
+        let offsets = first_poll_offsets(&specs, Some(interval));
         let tasks = fetchers
             .into_iter()
-            .map(|fetcher| {
+            .zip(offsets)
+            .map(|(fetcher, offset)| {
                 runtime.spawn(poll_forever(
                     fetcher,
+                    offset,
                     interval,
                     outcomes.clone(),
                     shutdown.subscribe(),
@@ -76,10 +131,19 @@ impl Drop for Poller {
 /// Polls one source until shutdown or until nobody listens any more.
 async fn poll_forever(
     fetcher: Fetcher,
+    offset: Duration,
     every: Duration,
     outcomes: mpsc::Sender<ScrapeOutcome>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    if !offset.is_zero() {
+        tokio::select! {
+            biased;
+            _ = stopped(&mut shutdown) => return,
+            _ = outcomes.closed() => return,
+            _ = tokio::time::sleep(offset) => {}
+        }
+    }
     let mut ticker = tokio::time::interval(every);
     // A slow poll pushes the next ones back rather than firing a burst to catch up.
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -110,11 +174,14 @@ async fn stopped(shutdown: &mut watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|stop| *stop).await;
 }
 
-/// Polls every source once, all at the same time, and gives the outcomes in spec order
-/// (for `cutover status` and `cutover check`). A source that cannot even be set up gives an
-/// outcome whose error says why.
+/// Polls every source once, all at the same time (many sources on one host a little spread,
+/// see [`first_poll_offsets`]), and gives the outcomes in spec order (for `cutover status`
+/// and `cutover check`). A source that cannot even be set up gives an outcome whose error
+/// says why.
 pub async fn poll_once(specs: &[SourceSpec]) -> Vec<ScrapeOutcome> {
-    futures_util::future::join_all(specs.iter().map(|spec| async move {
+    let offsets = first_poll_offsets(specs, None);
+    futures_util::future::join_all(specs.iter().zip(offsets).map(|(spec, offset)| async move {
+        tokio::time::sleep(offset).await;
         match Fetcher::new(spec) {
             Ok(fetcher) => fetcher.fetch().await,
             Err(error) => ScrapeOutcome {
@@ -128,4 +195,56 @@ pub async fn poll_once(specs: &[SourceSpec]) -> Vec<ScrapeOutcome> {
         }
     }))
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(url: &str, timeout_ms: u64) -> SourceSpec {
+        SourceSpec {
+            name: url.into(),
+            url: url.into(),
+            kind: super::super::SourceKind::Scrape,
+            headers: Vec::new(),
+            auth: super::super::Auth::None,
+            ca_file: None,
+            insecure_skip_verify: false,
+            max_body: 1 << 20,
+            timeout: Duration::from_millis(timeout_ms),
+            queries: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_few_sources_per_host_start_at_once() {
+        let specs: Vec<SourceSpec> = (0..8)
+            .map(|i| spec(&format!("http://127.0.0.1:9000/m{i}"), 800))
+            .chain([spec("http://10.0.0.1/metrics", 800)])
+            .collect();
+        let offsets = first_poll_offsets(&specs, Some(Duration::from_secs(2)));
+        assert!(offsets.iter().all(|o| o.is_zero()), "{offsets:?}");
+    }
+
+    #[test]
+    fn many_sources_on_one_host_start_in_batches_within_a_quarter_of_the_timeout() {
+        let mut specs: Vec<SourceSpec> = (0..200)
+            .map(|i| spec(&format!("http://127.0.0.1:9000/m{i}"), 800))
+            .collect();
+        // Another port is another server.
+        specs.push(spec("http://127.0.0.1:9001/metrics", 800));
+        let offsets = first_poll_offsets(&specs, Some(Duration::from_secs(2)));
+        assert!(offsets[200].is_zero());
+        assert!(offsets[..8].iter().all(|o| o.is_zero()));
+        assert!(offsets[8] > Duration::ZERO);
+        let latest = *offsets.iter().max().unwrap();
+        assert!(latest < Duration::from_millis(200), "{latest:?}");
+        for batch in offsets[..200].chunks(CONNECTS_AT_ONCE) {
+            assert!(batch.iter().all(|o| *o == batch[0]), "{batch:?}");
+        }
+        assert!(offsets[..200].windows(2).all(|w| w[0] <= w[1]));
+        // Without an interval (one-shot status), the timeout bounds the spread.
+        let once = first_poll_offsets(&specs, None);
+        assert_eq!(once, offsets);
+    }
 }

@@ -95,7 +95,11 @@ impl Fetcher {
             .no_proxy()
             .no_gzip()
             .default_headers(headers)
-            .connect_timeout(spec.timeout)
+            // Half the timeout, and one fresh try after it (`send`): a poll needs at least two
+            // round trips (the handshake, then the request), so a connection slower than half
+            // the timeout could never have answered in time anyway, while a SYN dropped by a
+            // full listen backlog would only be sent again by the kernel after a second.
+            .connect_timeout(spec.timeout / 2)
             .redirect(redirect_policy(&url, !spec.headers.is_empty()))
             .danger_accept_invalid_certs(spec.insecure_skip_verify);
         if let Some(path) = &spec.ca_file {
@@ -160,8 +164,7 @@ impl Fetcher {
     /// An exposition endpoint: 2xx gives the body, anything else an error with the status.
     async fn scrape(&self, progress: &Progress) -> Result<String, String> {
         let response = self
-            .authorize(self.client.get(self.url.clone()))
-            .send()
+            .send(|| self.authorize(self.client.get(self.url.clone())))
             .await
             .map_err(|e| self.request_error_words(&e))?;
         let status = response.status();
@@ -219,12 +222,13 @@ impl Fetcher {
         progress: &Progress,
     ) -> Result<Vec<QuerySample>, String> {
         let response = self
-            .authorize(
-                self.client
-                    .get(query_endpoint(&self.url))
-                    .query(&[("query", query)]),
-            )
-            .send()
+            .send(|| {
+                self.authorize(
+                    self.client
+                        .get(query_endpoint(&self.url))
+                        .query(&[("query", query)]),
+                )
+            })
             .await
             .map_err(|e| self.request_error_words(&e))?;
         let status = response.status();
@@ -249,6 +253,22 @@ impl Fetcher {
             Err(error @ QueryError::Api { .. }) => Err(error.to_string()),
             Err(_) if !status.is_success() => Err(http_status_words(status, &read.data)),
             Err(error) => Err(error.to_string()),
+        }
+    }
+
+    /// Sends the request; when no connection could be set up within half the timeout (see
+    /// `connect_timeout` in [`Fetcher::new`]), tries once more on a fresh one. The whole poll
+    /// stays bounded by the timeout in [`Fetcher::fetch`].
+    async fn send(
+        &self,
+        request: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, reqwest::Error> {
+        match request().send().await {
+            Err(e) if e.is_connect() && e.is_timeout() => {
+                tracing::debug!(source = %self.name, "connect timed out; trying once more");
+                request().send().await
+            }
+            other => other,
         }
     }
 
