@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::{clip, StepOutcome};
+use crate::config::redact::{self, REDACTED};
 use crate::source::resolve_secret_env;
 
 pub async fn run(
@@ -17,7 +18,15 @@ pub async fn run(
         Ok(m) => m,
         Err(_) => return StepOutcome::Failed(format!("bad HTTP method {method:?}")),
     };
-    let client = match reqwest::Client::builder().timeout(timeout).build() {
+    // Like the scrapes: no proxy from the environment (the call goes where the config says),
+    // and no redirects (a PATCH must not silently turn into a GET somewhere else).
+    let client = match reqwest::Client::builder()
+        .use_rustls_tls()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .build()
+    {
         Ok(c) => c,
         Err(e) => return StepOutcome::Failed(format!("HTTP client: {e}")),
     };
@@ -25,24 +34,38 @@ pub async fn run(
     for (k, v) in headers {
         req = req.header(k, v);
     }
+    let mut token = None;
     if let Some(var) = bearer_env {
         match resolve_secret_env(var) {
-            Ok(token) => req = req.bearer_auth(token.expose()),
+            Ok(t) => {
+                req = req.bearer_auth(t.expose());
+                token = Some(t);
+            }
             Err(e) => return StepOutcome::Failed(e.to_string()),
         }
     }
+    // A server that echoes the request back must not carry the token into the audit log.
+    let scrub = |text: String| match &token {
+        Some(t) if !t.expose().is_empty() => text.replace(t.expose(), REDACTED),
+        _ => text,
+    };
     if let Some(b) = body {
         req = req.body(b.to_string());
     }
     match req.send().await {
-        Err(e) if e.is_timeout() => {
-            StepOutcome::TimedOut(format!("no answer from {url} within {timeout:?}"))
-        }
-        // reqwest's error text names the URL, never headers: no secret can leak through it.
-        Err(e) => StepOutcome::Failed(format!("{url}: {}", error_words(&e))),
+        Err(e) if e.is_timeout() => StepOutcome::TimedOut(format!(
+            "no answer from {} within {timeout:?}",
+            redact::url(url)
+        )),
+        // The error's own copy of the URL is dropped for the redacted one; headers never show.
+        Err(e) => StepOutcome::Failed(format!(
+            "{}: {}",
+            redact::url(url),
+            scrub(error_words(&e.without_url()))
+        )),
         Ok(resp) => {
             let status = resp.status();
-            let text = resp.text().await.unwrap_or_default();
+            let text = scrub(resp.text().await.unwrap_or_default());
             let text = clip(text.trim(), 500);
             if status.is_success() {
                 StepOutcome::Succeeded(format!(
