@@ -29,7 +29,9 @@ use cutover::engine::{Engine, Mode};
 use cutover::ingest::prefilter::reduce;
 use cutover::record::{Recorder, ScrapeLine};
 use cutover::ui::theme::ThemeSet;
-use cutover::ui::{App, ColorChoice, ColorDepth, FeedEvent, ModeLabel, ReplayPosition, TermCaps, UiOptions};
+use cutover::ui::{
+    App, ColorChoice, ColorDepth, FeedEvent, ModeLabel, ReplayPosition, TermCaps, UiOptions,
+};
 use gen::Fleet;
 use harness::median;
 
@@ -55,7 +57,10 @@ fn start_once() -> Start {
     let decode = t.elapsed();
     let cfg = cutover::config::parse_str(&rec.header.config, Path::new("<bundled demo>"))
         .expect("config");
-    let plan = cutover::compile::compile(&cfg).expect("compiles").plan.clone();
+    let plan = cutover::compile::compile(&cfg)
+        .expect("compiles")
+        .plan
+        .clone();
     let compile = t.elapsed();
     // The replay's first step: everything up to the recording's start, then a status.
     let mut engine = Engine::new(plan.clone());
@@ -75,6 +80,7 @@ fn start_once() -> Start {
         bindings: Default::default(),
         history: plan.timing.history,
         plan,
+        actions: None,
     };
     let caps = TermCaps::detect(&opts);
     let caps = TermCaps {
@@ -179,7 +185,11 @@ fn fleet_recording(fleet: &Fleet, minutes: u64) -> (f64, u64) {
     let mut t = 0;
     while t <= seconds {
         for (i, name) in sources.iter().enumerate() {
-            let o = setup::outcome(name, setup::T0_MS + t as i64 * 1000 + i as i64, fleet.body(i, t));
+            let o = setup::outcome(
+                name,
+                setup::T0_MS + t as i64 * 1000 + i as i64,
+                fleet.body(i, t),
+            );
             let body = match &o.result {
                 Ok(b) => reduce(b, engine.filter(i)),
                 Err(_) => String::new(),
@@ -196,18 +206,31 @@ fn fleet_recording(fleet: &Fleet, minutes: u64) -> (f64, u64) {
 fn main() {
     let full = harness::full_run();
     let runs = if full { 21 } else { 2 };
-    println!("## `--demo` start and recording size\n\n{}\n", harness::machine());
+    println!(
+        "## `--demo` start and recording size\n\n{}\n",
+        harness::machine()
+    );
     let starts: Vec<Start> = (0..runs).map(|_| start_once()).collect();
     let first = &starts[0];
     let med = |f: fn(&Start) -> f64| median(&mut starts[1..].iter().map(f).collect::<Vec<_>>());
     println!("### Start: the library path to the first frame with figures (120×40)\n");
-    println!("| phase | first run ms | median of the next {} ms |", runs - 1);
+    println!(
+        "| phase | first run ms | median of the next {} ms |",
+        runs - 1
+    );
     println!("|---|---:|---:|");
     for (name, f) in [
-        ("decode the bundled recording (gunzip + JSON lines)", (|s: &Start| s.decode) as fn(&Start) -> f64),
+        (
+            "decode the bundled recording (gunzip + JSON lines)",
+            (|s: &Start| s.decode) as fn(&Start) -> f64,
+        ),
         ("parse and compile its config", |s: &Start| s.compile),
-        ("engine fed to the start + first status", |s: &Start| s.engine),
-        ("themes, cockpit state, status applied", |s: &Start| s.cockpit),
+        ("engine fed to the start + first status", |s: &Start| {
+            s.engine
+        }),
+        ("themes, cockpit state, status applied", |s: &Start| {
+            s.cockpit
+        }),
         ("first frame drawn through crossterm", |s: &Start| s.frame),
         ("total (target ≤ 100 ms)", |s: &Start| s.total),
     ] {

@@ -151,7 +151,9 @@ fn run(input: &Input, rounds: usize, budget: Duration) {
     // `--only TEXT --repeat N`: run the cases whose name holds TEXT N times and stop, for
     // counting instructions under a profiler (`valgrind --tool=callgrind`).
     if let Some(only) = harness::arg("only") {
-        let repeat: usize = harness::arg("repeat").and_then(|r| r.parse().ok()).unwrap_or(1);
+        let repeat: usize = harness::arg("repeat")
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(1);
         for case in cases.iter_mut().filter(|c| c.name.contains(only.as_str())) {
             for _ in 0..repeat {
                 black_box((case.run)());
@@ -163,8 +165,14 @@ fn run(input: &Input, rounds: usize, budget: Duration) {
     let [floor, floor_f64, full, filtered, ingest, pp] = &t[..] else {
         unreachable!("six cases")
     };
-    assert_eq!(floor.output, samples as u64, "the floor sees every sample line");
-    assert_eq!(full.output, samples as u64, "cutover hands over every sample");
+    assert_eq!(
+        floor.output, samples as u64,
+        "the floor sees every sample line"
+    );
+    assert_eq!(
+        full.output, samples as u64,
+        "cutover hands over every sample"
+    );
     assert_eq!(filtered.output, wanted, "the filter keeps what it keeps");
 
     println!(
@@ -193,7 +201,12 @@ fn run(input: &Input, rounds: usize, budget: Duration) {
     };
     let of = |n: u64| format!("{n}/{samples}");
     row(floor, of(floor.output), "", Some(input.baseline.memchr));
-    row(floor_f64, of(floor_f64.output), "", Some(input.baseline.memchr_f64));
+    row(
+        floor_f64,
+        of(floor_f64.output),
+        "",
+        Some(input.baseline.memchr_f64),
+    );
     let full_mbs = mb_per_s(bytes, full.median);
     let filtered_mbs = mb_per_s(bytes, filtered.median);
     row(

@@ -47,7 +47,10 @@ fn baseline() -> u64 {
 fn extra(base: u64) -> Vec<(&'static str, String)> {
     vec![
         ("base_kib", base.to_string()),
-        ("extra_peak_kib", peak_kib().saturating_sub(base).to_string()),
+        (
+            "extra_peak_kib",
+            peak_kib().saturating_sub(base).to_string(),
+        ),
         ("rss_kib", rss_kib().to_string()),
     ]
 }
@@ -84,7 +87,9 @@ fn child(case: &str, full: bool, minutes: u64) {
         }
         Some(("engine", which)) => {
             let body = body(which, full);
-            let plan = setup::compiled(&config(which, "http://127.0.0.1:9/")).plan.clone();
+            let plan = setup::compiled(&config(which, "http://127.0.0.1:9/"))
+                .plan
+                .clone();
             let mut engine = Engine::new(plan.clone());
             let mut o = setup::outcome(&plan.sources[0].name, setup::T0_MS, body);
             let base = baseline();
@@ -110,7 +115,8 @@ fn child(case: &str, full: bool, minutes: u64) {
             let body = Arc::new(body(which, full));
             let served = body.clone();
             let server = setup::Server::start(Arc::new(move |_: &str| Some(served.clone())));
-            let compiled = setup::compiled(&config(which, &format!("{}/metrics", server.base_url())));
+            let compiled =
+                setup::compiled(&config(which, &format!("{}/metrics", server.base_url())));
             let spec = compiled.specs[0].clone().expect("spec");
             let mut engine = Engine::new(compiled.plan.clone());
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -170,12 +176,7 @@ fn history(cockpit: bool, full: bool, minutes: u64) {
         let mut wire = setup::Wire::new(120, 40);
         black_box(wire.frame(app));
     }
-    let frames: usize = engine
-        .store()
-        .signals
-        .iter()
-        .map(|s| s.frames.len())
-        .sum();
+    let frames: usize = engine.store().signals.iter().map(|s| s.frames.len()).sum();
     let values: usize = engine
         .store()
         .signals
@@ -241,13 +242,31 @@ fn main() {
     println!("|---|---|---:|---|");
     for (case, label) in [
         ("parse:envoy", "cutover parse, everything"),
-        ("engine:envoy", "cutover engine ingest, 6-domain config (two polls)"),
-        ("fetch:envoy", "cutover live path: HTTP fetch over loopback + engine ingest"),
-        ("prometheus-parse:envoy", "prometheus-parse 0.2.5, result kept"),
+        (
+            "engine:envoy",
+            "cutover engine ingest, 6-domain config (two polls)",
+        ),
+        (
+            "fetch:envoy",
+            "cutover live path: HTTP fetch over loopback + engine ingest",
+        ),
+        (
+            "prometheus-parse:envoy",
+            "prometheus-parse 0.2.5, result kept",
+        ),
         ("parse:kafka", "cutover parse, everything"),
-        ("engine:kafka", "cutover engine ingest, 6-domain config (two polls)"),
-        ("fetch:kafka", "cutover live path: HTTP fetch over loopback + engine ingest"),
-        ("prometheus-parse:kafka", "prometheus-parse 0.2.5, result kept"),
+        (
+            "engine:kafka",
+            "cutover engine ingest, 6-domain config (two polls)",
+        ),
+        (
+            "fetch:kafka",
+            "cutover live path: HTTP fetch over loopback + engine ingest",
+        ),
+        (
+            "prometheus-parse:kafka",
+            "prometheus-parse 0.2.5, result kept",
+        ),
     ] {
         let r = run_child(case, full, minutes);
         let which = case.split_once(':').map_or("", |(_, w)| w);
@@ -269,7 +288,10 @@ fn main() {
     println!("|---|---:|---:|---:|---|---:|---|");
     for (case, label) in [
         ("history:engine", "engine (store + figures)"),
-        ("history:cockpit", "engine + cockpit state (timeline, statuses)"),
+        (
+            "history:cockpit",
+            "engine + cockpit state (timeline, statuses)",
+        ),
     ] {
         let r = run_child(case, full, minutes);
         let rss = mib(&r["rss_kib"]);

@@ -51,7 +51,10 @@ async fn tap(
     log: Arc<Mutex<Vec<Poll>>>,
 ) {
     while let Some(o) = from.recv().await {
-        let source = names.iter().position(|n| *n == o.source).unwrap_or(usize::MAX);
+        let source = names
+            .iter()
+            .position(|n| *n == o.source)
+            .unwrap_or(usize::MAX);
         log.lock().expect("log").push(Poll {
             source,
             at_ms: o.at_ms,
@@ -81,7 +84,15 @@ fn main() {
             "1500ms",
         )
     } else {
-        (Fleet { domains: 2, pods: 2 }, 500, "500ms", "400ms")
+        (
+            Fleet {
+                domains: 2,
+                pods: 2,
+            },
+            500,
+            "500ms",
+            "400ms",
+        )
     };
     let names = fleet.sources();
     let started = Instant::now();
@@ -114,8 +125,7 @@ fn main() {
     let warmup = Duration::from_millis(2 * interval_ms as u64 + interval_ms as u64 / 2);
 
     let (cpu, rss_samples, statuses, frames) = runtime.block_on(async {
-        let (poller, outcomes) =
-            Poller::start(specs, plan.timing.interval).expect("pollers start");
+        let (poller, outcomes) = Poller::start(specs, plan.timing.interval).expect("pollers start");
         let (fwd_tx, fwd_rx) = mpsc::channel(plan.sources.len() * 4);
         tokio::spawn(tap(outcomes, fwd_tx, names.clone(), log.clone()));
         let (ui_tx, mut ui_rx) = mpsc::channel(64);
@@ -147,7 +157,11 @@ fn main() {
             (statuses, frames)
         });
         tokio::time::sleep(warmup).await;
-        let cpu_from = (threads_cpu("cutover-rt"), threads_cpu("bench-srv"), Instant::now());
+        let cpu_from = (
+            threads_cpu("cutover-rt"),
+            threads_cpu("bench-srv"),
+            Instant::now(),
+        );
         let mut rss_samples = Vec::new();
         let mut next_sample = Duration::from_secs(60).min(run_for);
         while cpu_from.2.elapsed() < run_for {

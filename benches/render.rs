@@ -115,7 +115,10 @@ fn frame_time(domains: usize, width: u16, height: u16, rounds: usize, budget: Du
     for (k, t) in t.iter().enumerate() {
         let us = t.median.as_secs_f64() * 1e6;
         let target = if k < 2 {
-            format!("≤ 1,000 µs {}", if us <= 1_000.0 { "✓" } else { "✗ MISSED" })
+            format!(
+                "≤ 1,000 µs {}",
+                if us <= 1_000.0 { "✓" } else { "✗ MISSED" }
+            )
         } else {
             String::new()
         };
@@ -221,7 +224,10 @@ fn wire_run(
 fn demo_arrivals() -> (Arc<cutover::plan::Plan>, Vec<Arrival>) {
     let rec = cutover::demo::bundled().expect("bundled demo");
     let cfg = cutover::config::parse_str(&rec.header.config, Path::new("<demo>")).expect("config");
-    let plan = cutover::compile::compile(&cfg).expect("compiles").plan.clone();
+    let plan = cutover::compile::compile(&cfg)
+        .expect("compiles")
+        .plan
+        .clone();
     let mut engine = Engine::new(plan.clone());
     let mut arrivals = Vec::new();
     let mut i = 0;

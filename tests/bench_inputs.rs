@@ -52,7 +52,10 @@ fn envoy_body_has_the_envoy_shape_and_parses_whole() {
     assert!(body.contains("_headers_count_count{"));
     // About 140 bytes a line, so that 200 clusters make about 16 MB.
     let per_line = body.len() as f64 / stats.lines as f64;
-    assert!((125.0..155.0).contains(&per_line), "{per_line} bytes per line");
+    assert!(
+        (125.0..155.0).contains(&per_line),
+        "{per_line} bytes per line"
+    );
     // prometheus-parse drops exactly Envoy's two `name{}` lines.
     assert_eq!(prometheus_parse_samples(&body), expected - 2);
 }
@@ -94,7 +97,11 @@ fn six_domain_envoy_config_needs_about_one_percent_of_the_lines() {
     let mut wanted = 0usize;
     let stats = parse(&body, engine.filter(0), |_| wanted += 1);
     let share = wanted as f64 / stats.sample_lines as f64;
-    assert_eq!(wanted, 20 * 6, "rq_total and the five rq_xx classes per cluster");
+    assert_eq!(
+        wanted,
+        20 * 6,
+        "rq_total and the five rq_xx classes per cluster"
+    );
     assert!((0.009..0.012).contains(&share), "{share}");
     let outcome = |at_ms: i64| ScrapeOutcome {
         source: "envoy".into(),
@@ -179,6 +186,10 @@ fn fleet_gives_every_domain_known_figures() {
         assert!(t.new_share.is_some_and(|s| s > 0.0 && s < 1.0));
         assert!(d.queues[0].depth.is_some(), "{}", d.name);
         assert_eq!(d.sagas.len(), 2);
-        assert!(d.sagas.iter().all(|s| s.failure_ratio.is_some()), "{}", d.name);
+        assert!(
+            d.sagas.iter().all(|s| s.failure_ratio.is_some()),
+            "{}",
+            d.name
+        );
     }
 }

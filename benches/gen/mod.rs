@@ -408,13 +408,34 @@ pub fn kafka(groups: usize, topics: usize, partitions: usize) -> String {
         );
     }
     let per_partition: [(&str, &str); 7] = [
-        ("kafka_topic_partition_current_offset", "Current Offset of a Broker at Topic/Partition"),
-        ("kafka_topic_partition_in_sync_replica", "Number of In-Sync Replicas for this Topic/Partition"),
-        ("kafka_topic_partition_leader", "Leader Broker ID of this Topic/Partition"),
-        ("kafka_topic_partition_leader_is_preferred", "1 if Topic/Partition is using the Preferred Broker"),
-        ("kafka_topic_partition_oldest_offset", "Oldest Offset of a Broker at Topic/Partition"),
-        ("kafka_topic_partition_replicas", "Number of Replicas for this Topic/Partition"),
-        ("kafka_topic_partition_under_replicated_partition", "1 if Topic/Partition is under Replicated"),
+        (
+            "kafka_topic_partition_current_offset",
+            "Current Offset of a Broker at Topic/Partition",
+        ),
+        (
+            "kafka_topic_partition_in_sync_replica",
+            "Number of In-Sync Replicas for this Topic/Partition",
+        ),
+        (
+            "kafka_topic_partition_leader",
+            "Leader Broker ID of this Topic/Partition",
+        ),
+        (
+            "kafka_topic_partition_leader_is_preferred",
+            "1 if Topic/Partition is using the Preferred Broker",
+        ),
+        (
+            "kafka_topic_partition_oldest_offset",
+            "Oldest Offset of a Broker at Topic/Partition",
+        ),
+        (
+            "kafka_topic_partition_replicas",
+            "Number of Replicas for this Topic/Partition",
+        ),
+        (
+            "kafka_topic_partition_under_replicated_partition",
+            "1 if Topic/Partition is under Replicated",
+        ),
     ];
     for (name, help) in per_partition {
         family(&mut out, name, "gauge", help);
@@ -671,7 +692,9 @@ impl Fleet {
                 }
             }
         }
-        out.push_str("# HELP haproxy_server_weight Service weight.\n# TYPE haproxy_server_weight gauge\n");
+        out.push_str(
+            "# HELP haproxy_server_weight Service weight.\n# TYPE haproxy_server_weight gauge\n",
+        );
         for d in 0..self.domains {
             let backend = Self::backend(d);
             for (server, weight) in servers(d) {
@@ -814,7 +837,9 @@ impl Fleet {
         let mut out = String::with_capacity(24_000);
         Self::process_metrics(&mut out, t_s);
         Self::duration_histogram(&mut out, &handlers, t_s);
-        out.push_str("# HELP http_requests_total Total HTTP requests.\n# TYPE http_requests_total counter\n");
+        out.push_str(
+            "# HELP http_requests_total Total HTTP requests.\n# TYPE http_requests_total counter\n",
+        );
         for (handler, rps, _) in &handlers {
             for (status, share) in [("2xx", 97), ("3xx", 1), ("4xx", 1), ("5xx", 1)] {
                 let _ = writeln!(

@@ -90,6 +90,7 @@ pub fn app(plan: Arc<Plan>, mode: ModeLabel) -> App {
         bindings: HashMap::new(),
         history: plan.timing.history,
         plan,
+        actions: None,
     };
     let caps = TermCaps {
         depth: ColorDepth::Ansi16,
@@ -146,9 +147,7 @@ impl Wire {
     pub fn frame(&mut self, app: &mut App) -> usize {
         self.tap.take();
         queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate).expect("queue");
-        self.terminal
-            .draw(|f| views::draw(f, app))
-            .expect("draw");
+        self.terminal.draw(|f| views::draw(f, app)).expect("draw");
         queue!(self.terminal.backend_mut(), EndSynchronizedUpdate).expect("queue");
         app.mark_drawn();
         self.tap.take().len()

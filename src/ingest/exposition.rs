@@ -553,8 +553,7 @@ impl<'a> LineReader<'a, '_> {
             let name = line.get(start..i)?;
             let value_start = i + 2;
             let end = quote_or_backslash(b, value_start)?;
-            if b[end] != b'"' || name == "__name__" || self.labels.iter().any(|l| l.name == name)
-            {
+            if b[end] != b'"' || name == "__name__" || self.labels.iter().any(|l| l.name == name) {
                 return None;
             }
             self.labels.push(Label {
@@ -951,7 +950,14 @@ mod tests {
         let body = "abc 1\nabcd 2\nabc{x=\"1\"} 3\nab 4\nabcd 5\nabcd: 6\n";
         assert_eq!(
             names_and_labels(body, &FamilyFilter::all()),
-            ["abc{} 1", "abcd{} 2", "abc{x=1} 3", "ab{} 4", "abcd{} 5", "abcd:{} 6"]
+            [
+                "abc{} 1",
+                "abcd{} 2",
+                "abc{x=1} 3",
+                "ab{} 4",
+                "abcd{} 5",
+                "abcd:{} 6"
+            ]
         );
         // The filter's verdict belongs to the whole name, not to a repeated prefix.
         assert_eq!(
@@ -977,8 +983,15 @@ mod tests {
                 "m{ab=8,c=9} 5"
             ]
         );
-        let stats = parse("m{ab=\"1\"} 1\nm{ab-x=\"1\"} 2\n", &FamilyFilter::all(), |_| {});
-        assert_eq!(stats.bad_lines, 1, "a repeated prefix does not hide a bad name");
+        let stats = parse(
+            "m{ab=\"1\"} 1\nm{ab-x=\"1\"} 2\n",
+            &FamilyFilter::all(),
+            |_| {},
+        );
+        assert_eq!(
+            stats.bad_lines, 1,
+            "a repeated prefix does not hide a bad name"
+        );
     }
 
     #[test]
