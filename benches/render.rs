@@ -36,6 +36,12 @@ fn enter(app: &mut App) {
     app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
 }
 
+/// The detail view (key `2`): before a domain is picked it follows the worst one, and unlike
+/// `Enter` it needs no status on screen yet.
+fn detail_view(app: &mut App) {
+    app.handle_key(KeyEvent::new(KeyCode::Char('2'), KeyModifiers::NONE));
+}
+
 /// A status moved later in time by `shift_ms`, so that a short list of statuses can be
 /// replayed as a long run without time going backwards.
 fn shifted(status: &Status, shift_ms: i64) -> Status {
@@ -291,12 +297,12 @@ fn bytes_on_the_wire(full: bool) {
             (w, h) == (120, 40),
         );
         let mut app = setup::app(plan.clone(), ModeLabel::Live);
-        enter(&mut app);
+        detail_view(&mut app);
         let s = wire_run(&mut app, &arrivals, w, h, warmup);
         bytes_table_row(
             &format!("demo, detail of the worst domain, {w}×{h}"),
             &s,
-            false,
+            (w, h) == (120, 40),
         );
     }
     let fleet = Fleet {
