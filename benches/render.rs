@@ -8,7 +8,7 @@
 //!    on screen changed, each frame inside a synchronized update. Driven by the bundled demo
 //!    recording through the real engine (live mode), and by a 50-domain fleet.
 //!
-//! `cargo bench --bench render`
+//! `cargo bench --bench render`; with `DUMP_FRAMES=1` every counted frame's bytes go to stderr.
 
 #[allow(dead_code)]
 mod gen;
@@ -206,6 +206,9 @@ fn wire_run(
         };
         if dirty {
             let n = wire.frame(app);
+            if std::env::var_os("DUMP_FRAMES").is_some() && now >= counting_from {
+                eprintln!("FRAME {n} {:?}", String::from_utf8_lossy(&wire.last));
+            }
             if now >= counting_from {
                 frames += 1;
                 bytes += n;

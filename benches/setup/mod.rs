@@ -127,6 +127,7 @@ impl Tap {
 /// loop draws them, inside a synchronized update.
 pub struct Wire {
     pub tap: Tap,
+    pub last: Vec<u8>,
     pub terminal: Terminal<CrosstermBackend<Tap>>,
 }
 
@@ -140,7 +141,11 @@ impl Wire {
             },
         )
         .expect("terminal");
-        Wire { tap, terminal }
+        Wire {
+            tap,
+            terminal,
+            last: Vec::new(),
+        }
     }
 
     /// Draws a frame as the event loop does; returns the bytes it sent.
@@ -150,7 +155,8 @@ impl Wire {
         self.terminal.draw(|f| views::draw(f, app)).expect("draw");
         queue!(self.terminal.backend_mut(), EndSynchronizedUpdate).expect("queue");
         app.mark_drawn();
-        self.tap.take().len()
+        self.last = self.tap.take();
+        self.last.len()
     }
 }
 
