@@ -152,7 +152,8 @@ impl Engine {
             self.newest_ms
                 .map_or(outcome.at_ms, |n| n.max(outcome.at_ms)),
         );
-        let keep_ms = self.plan.timing.history.as_millis() as i64;
+        // The figures never look further back than the window (see `store`).
+        let keep_ms = self.plan.timing.window.as_millis() as i64;
         let status = &mut self.sources[src];
         status.last_scrape_ms = Some(outcome.at_ms);
         status.last_scrape = Some(rfc3339(outcome.at_ms));
@@ -173,7 +174,9 @@ impl Engine {
         let ix = &self.index[src];
         let plan = &self.plan;
         let store = &mut self.store;
+        // Reused for every matched sample, so matching allocates nothing per sample.
         let mut key = String::new();
+        let mut group = String::new();
         let stats = exposition::parse(body, &ix.filter, |s: &Sample| {
             let mut offer = |id: SignalId| {
                 let sig = &plan.signals[id];
@@ -203,8 +206,11 @@ impl Engine {
                     } else {
                         None
                     };
-                    let group = le.map(|_| group_key(s));
-                    store.signals[id].add(&key, le, group.as_deref(), s.value);
+                    let group = le.map(|_| {
+                        group_key(&mut group, s);
+                        group.as_str()
+                    });
+                    store.signals[id].add(&key, le, group, s.value);
                 }
             };
             if !ix.by_query.is_empty() {
@@ -295,15 +301,15 @@ fn series_key(out: &mut String, s: &Sample) {
     out.push('}');
 }
 
-fn group_key(s: &Sample) -> String {
-    let mut g = String::new();
+/// The labels of a histogram bucket without `le`: which histogram the bucket belongs to.
+fn group_key(out: &mut String, s: &Sample) {
+    out.clear();
     for l in s.labels.iter().filter(|l| l.name != "le") {
-        g.push_str(l.name);
-        g.push('=');
-        g.push_str(&l.value);
-        g.push(',');
+        out.push_str(l.name);
+        out.push('=');
+        out.push_str(&l.value);
+        out.push(',');
     }
-    g
 }
 
 fn parse_le(v: &str) -> Option<f64> {

@@ -33,7 +33,7 @@ pub mod selector;
 pub mod simulate;
 /// Where bodies come from: HTTP scrapes and Prometheus query APIs, polled concurrently.
 pub mod source;
-/// Per-signal history bounded by `history`.
+/// Per-signal history bounded by the figures' window.
 pub mod store;
 /// Events and per-domain trends derived from successive statuses (pure).
 pub mod timeline;

@@ -1,4 +1,10 @@
-//! Per-signal history of the series a selector matched, bounded by `history`.
+//! Per-signal history of the series a selector matched, bounded by the figures' `window`.
+//!
+//! Only the window is kept because the figures read nothing older (rates, increases, quantiles
+//! and trends all look `window` back from the newest scrape). The charts' longer `history` is
+//! kept by the timeline as one point per status, and a replay seeks by feeding the recording
+//! again, so an hour of raw frames would only cost memory: for 50 domains polled every second
+//! it was about 370 MB.
 //!
 //! A frame is pushed for every successful scrape of the signal's source, even when the
 //! selector matched nothing: an empty newest frame is how the figures know "no data"

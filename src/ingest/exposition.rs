@@ -10,6 +10,9 @@
 //!   to a callback, not collected;
 //! - the [`FamilyFilter`] is asked about the name token before labels and values are read, so an
 //!   unwanted line costs a name scan and a `memchr` to the next line;
+//! - the samples of a family come in a run of lines that repeat one name and the same label
+//!   names, so a name equal to the previous line's is recognised by one comparison instead of
+//!   a scan byte by byte (and its filter verdict reused), and likewise each label name;
 //! - tolerant: a line that cannot be read is skipped, counted and reported with its 1-based line
 //!   number, and the rest of the body is kept, because one odd line must not blank a dashboard.
 //!
@@ -221,6 +224,10 @@ where
         openmetrics: ends_with_eof_marker(bytes),
         labels: Vec::new(),
         family: None,
+        last_name: "",
+        last_name_wanted: false,
+        last_kind: None,
+        last_label_names: Vec::new(),
     };
     let mut stats = ParseStats::default();
     let mut start = 0usize;
@@ -292,6 +299,13 @@ struct LineReader<'a, 'f> {
     /// Reused for every line so that labels cost no allocation per sample.
     labels: Vec<Label<'a>>,
     family: Option<Family<'a>>,
+    /// The last unquoted metric name read in full, and whether the filter wanted it.
+    last_name: &'a str,
+    last_name_wanted: bool,
+    /// The kind of `last_name`'s samples under the governing `# TYPE` line, once known.
+    last_kind: Option<MetricType>,
+    /// The last label name read in full at each position of a label set.
+    last_label_names: Vec<&'a str>,
 }
 
 /// A bad line: whether it counts as a sample line, and why it is bad.
@@ -349,6 +363,7 @@ impl<'a> LineReader<'a, '_> {
                     name: family,
                     declared,
                 });
+                self.last_kind = None;
                 Ok(LineKind::Type { family, declared })
             }
             "EOF" if skip_blanks(b, word_end) == b.len() => Ok(LineKind::Eof),
@@ -370,7 +385,10 @@ impl<'a> LineReader<'a, '_> {
         let b = line.as_bytes();
         self.labels.clear();
         let name;
-        if b[i] == b'{' {
+        // Whether the name is the last unquoted name read (see `last_name`).
+        let mut repeated = false;
+        let is_quoted = b[i] == b'{';
+        if is_quoted {
             // Prometheus 3 quoted name: `{"my.dotted.metric",a="b"} 1`.
             let j = skip_blanks(b, i + 1);
             if j == b.len() || b[j] != b'"' {
@@ -394,13 +412,18 @@ impl<'a> LineReader<'a, '_> {
                 k + 1
             };
         } else {
-            if !NAME_START[usize::from(b[i])] {
-                return Err("line does not start with a metric name");
-            }
             let start = i;
-            i += 1;
-            while i < b.len() && NAME_CHAR[usize::from(b[i])] {
+            repeated = repeats(b, i, self.last_name, &NAME_CHAR);
+            if repeated {
+                i += self.last_name.len();
+            } else {
+                if !NAME_START[usize::from(b[i])] {
+                    return Err("line does not start with a metric name");
+                }
                 i += 1;
+                while i < b.len() && NAME_CHAR[usize::from(b[i])] {
+                    i += 1;
+                }
             }
             name = &line[start..i];
             if i == b.len() {
@@ -416,7 +439,12 @@ impl<'a> LineReader<'a, '_> {
             if b[i] != b'{' && !plausible_value_start(&b[i..]) {
                 return Err("text after the metric name is neither labels nor a value");
             }
-            if !self.filter.wants(name) {
+            if !repeated {
+                self.last_name = name;
+                self.last_name_wanted = self.filter.wants(name);
+                self.last_kind = None;
+            }
+            if !self.last_name_wanted {
                 return Ok(LineKind::Filtered);
             }
             if b[i] == b'{' {
@@ -429,8 +457,14 @@ impl<'a> LineReader<'a, '_> {
         if i == b.len() {
             return Err("sample without a value");
         }
-        let value_end = token_end(b, i);
-        let value = parse_value(&line[i..value_end]).ok_or("value is not a number")?;
+        let (value, value_end) = match small_integer(b, i) {
+            Some(read) => read,
+            None => {
+                let end = token_end(b, i);
+                let value = parse_value(&line[i..end]).ok_or("value is not a number")?;
+                (value, end)
+            }
+        };
 
         // Optional timestamp, then optionally an exemplar (` # {..} v [t]`), which is dropped.
         i = skip_blanks(b, value_end);
@@ -444,9 +478,20 @@ impl<'a> LineReader<'a, '_> {
             }
         }
 
-        let kind = match &self.family {
-            Some(family) => kind_by_suffix(family.name, family.declared, name),
-            None => MetricType::Untyped,
+        // A repeated name keeps its kind until the next `# TYPE` line.
+        let kind = match self.last_kind {
+            Some(kind) if repeated => kind,
+            _ => {
+                let kind = match &self.family {
+                    Some(family) => kind_by_suffix(family.name, family.declared, name),
+                    None => MetricType::Untyped,
+                };
+                if !is_quoted {
+                    // `last_name` is this name now.
+                    self.last_kind = Some(kind);
+                }
+                kind
+            }
         };
         on_sample(&Sample {
             name,
@@ -460,7 +505,72 @@ impl<'a> LineReader<'a, '_> {
     }
 
     /// Labels from just after `{` (or after a quoted name and its comma) to just after `}`.
-    fn read_labels(&mut self, line: &'a str, mut i: usize) -> Result<usize, Reason> {
+    ///
+    /// Nearly every label set is written the one way client libraries write it
+    /// (`name="value",...}`: no blanks, no escapes, no quoted names), so that form goes through
+    /// a lean loop; anything else is read again from the start of the set by the general
+    /// reader, which also finds the reason a line is bad.
+    fn read_labels(&mut self, line: &'a str, i: usize) -> Result<usize, Reason> {
+        if let Some(end) = self.read_plain_labels(line, i) {
+            return Ok(end);
+        }
+        self.labels.clear();
+        self.read_any_labels(line, i)
+    }
+
+    /// The plain form of [`Self::read_labels`]; `None` for anything else (including every
+    /// error), leaving the reasons to the general reader.
+    fn read_plain_labels(&mut self, line: &'a str, mut i: usize) -> Option<usize> {
+        let b = line.as_bytes();
+        loop {
+            let &first = b.get(i)?;
+            if first == b'}' {
+                // `{}`, or a trailing comma.
+                return Some(i + 1);
+            }
+            let position = self.labels.len();
+            let start = i;
+            match self.last_label_names.get(position) {
+                Some(last) if repeats(b, i, last, &LABEL_CHAR) => i += last.len(),
+                _ => {
+                    if !LABEL_START[usize::from(first)] {
+                        return None;
+                    }
+                    i += 1;
+                    while i < b.len() && LABEL_CHAR[usize::from(b[i])] {
+                        i += 1;
+                    }
+                    let name = line.get(start..i)?;
+                    match self.last_label_names.get_mut(position) {
+                        Some(last) => *last = name,
+                        None => self.last_label_names.push(name),
+                    }
+                }
+            }
+            if b.get(i..i + 2)? != b"=\"" {
+                return None;
+            }
+            let name = line.get(start..i)?;
+            let value_start = i + 2;
+            let end = quote_or_backslash(b, value_start)?;
+            if b[end] != b'"' || name == "__name__" || self.labels.iter().any(|l| l.name == name) {
+                return None;
+            }
+            self.labels.push(Label {
+                name,
+                value: Cow::Borrowed(line.get(value_start..end)?),
+            });
+            i = end + 1;
+            match b.get(i)? {
+                b',' => i += 1,
+                b'}' => return Some(i + 1),
+                _ => return None,
+            }
+        }
+    }
+
+    /// Labels in any form the formats allow: blanks around tokens, quoted names, escapes.
+    fn read_any_labels(&mut self, line: &'a str, mut i: usize) -> Result<usize, Reason> {
         let b = line.as_bytes();
         loop {
             i = skip_blanks(b, i);
@@ -475,13 +585,24 @@ impl<'a> LineReader<'a, '_> {
                 i = after;
                 quoted
             } else {
-                if !LABEL_START[usize::from(b[i])] {
-                    return Err("invalid label name");
-                }
+                let position = self.labels.len();
                 let start = i;
-                i += 1;
-                while i < b.len() && LABEL_CHAR[usize::from(b[i])] {
-                    i += 1;
+                match self.last_label_names.get(position) {
+                    Some(last) if repeats(b, i, last, &LABEL_CHAR) => i += last.len(),
+                    _ => {
+                        if !LABEL_START[usize::from(b[i])] {
+                            return Err("invalid label name");
+                        }
+                        i += 1;
+                        while i < b.len() && LABEL_CHAR[usize::from(b[i])] {
+                            i += 1;
+                        }
+                        let name = &line[start..i];
+                        match self.last_label_names.get_mut(position) {
+                            Some(last) => *last = name,
+                            None => self.last_label_names.push(name),
+                        }
+                    }
                 }
                 &line[start..i]
             };
@@ -524,9 +645,7 @@ impl<'a> LineReader<'a, '_> {
 fn label_value(line: &str, start: usize) -> Result<(Cow<'_, str>, usize), Reason> {
     const NOT_CLOSED: Reason = "label value is not closed";
     let b = line.as_bytes();
-    let mut i = memchr2(b'"', b'\\', &b[start..])
-        .map(|p| start + p)
-        .ok_or(NOT_CLOSED)?;
+    let mut i = quote_or_backslash(b, start).ok_or(NOT_CLOSED)?;
     if b[i] == b'"' {
         return Ok((Cow::Borrowed(&line[start..i]), i + 1));
     }
@@ -554,10 +673,93 @@ fn label_value(line: &str, start: usize) -> Result<(Cow<'_, str>, usize), Reason
                 i + 1
             }
         };
-        i = memchr2(b'"', b'\\', &b[search_from..])
-            .map(|p| search_from + p)
-            .ok_or(NOT_CLOSED)?;
+        i = quote_or_backslash(b, search_from).ok_or(NOT_CLOSED)?;
     }
+}
+
+/// Whether `b[i..]` starts with `name` as a whole token: the byte after it (if any) cannot
+/// continue a name of the class `chars`. `name` was read and checked in full on an earlier
+/// line, so equal bytes are an equally valid name.
+#[inline]
+fn repeats(b: &[u8], i: usize, name: &str, chars: &[bool; 256]) -> bool {
+    let n = name.as_bytes();
+    !n.is_empty()
+        && b.len() - i >= n.len()
+        && same_bytes(&b[i..i + n.len()], n)
+        && b.get(i + n.len()).map_or(true, |&c| !chars[usize::from(c)])
+}
+
+/// `a == b` for slices of equal length, compared a word at a time in line: names are short,
+/// and a call to `bcmp` for each one costs more than the comparison.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_ne_bytes(w)
+    };
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    // The last eight bytes, overlapping what was compared.
+    word(a, n - 8) == word(b, n - 8)
+}
+
+/// A value of up to 15 digits and nothing else (most values are counts): the value and the
+/// index after it, read in one pass. `None` sends the value to the general reader.
+#[inline]
+fn small_integer(b: &[u8], start: usize) -> Option<(f64, usize)> {
+    let mut n = 0u64;
+    let mut i = start;
+    // 15 digits always fit an f64 exactly.
+    while i < b.len() && i - start < 15 && b[i].is_ascii_digit() {
+        n = n * 10 + u64::from(b[i] - b'0');
+        i += 1;
+    }
+    match b.get(i) {
+        _ if i == start => None,
+        None | Some(b' ' | b'\t') => Some((n as f64, i)),
+        Some(_) => None,
+    }
+}
+
+/// The first `"` or `\` at or after `from`. Label values are short, so eight bytes at a time
+/// in a register beat setting up a vector search for each one.
+#[inline]
+fn quote_or_backslash(b: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while i + 8 <= b.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[i..i + 8]);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        // A byte of `x` is zero exactly where the lowest set high bit of this is; bits above
+        // the first zero byte may be wrong, the lowest one never is.
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+        let hits = zero(quote) | zero(backslash);
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b[i..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\')
+        .map(|p| i + p)
 }
 
 /// A quoted metric or label name starting at the opening quote at `i`: the name and the index
@@ -728,6 +930,121 @@ mod tests {
         assert!(ends_with_eof_marker(b"# EOF"));
         assert!(!ends_with_eof_marker(b"a 1\n"));
         assert!(!ends_with_eof_marker(b"a{x=\"# EOF"));
+    }
+
+    fn names_and_labels(body: &str, filter: &FamilyFilter) -> Vec<String> {
+        let mut out = Vec::new();
+        parse(body, filter, |s| {
+            let labels: Vec<String> = s
+                .labels
+                .iter()
+                .map(|l| format!("{}={}", l.name, l.value))
+                .collect();
+            out.push(format!("{}{{{}}} {}", s.name, labels.join(","), s.value));
+        });
+        out
+    }
+
+    #[test]
+    fn a_name_that_extends_or_shortens_the_previous_one_is_read_whole() {
+        let body = "abc 1\nabcd 2\nabc{x=\"1\"} 3\nab 4\nabcd 5\nabcd: 6\n";
+        assert_eq!(
+            names_and_labels(body, &FamilyFilter::all()),
+            [
+                "abc{} 1",
+                "abcd{} 2",
+                "abc{x=1} 3",
+                "ab{} 4",
+                "abcd{} 5",
+                "abcd:{} 6"
+            ]
+        );
+        // The filter's verdict belongs to the whole name, not to a repeated prefix.
+        assert_eq!(
+            names_and_labels(body, &FamilyFilter::names(["abcd"])),
+            ["abcd{} 2", "abcd{} 5"]
+        );
+        assert_eq!(
+            names_and_labels(body, &FamilyFilter::names(["abc", "ab"])),
+            ["abc{} 1", "abc{x=1} 3", "ab{} 4"]
+        );
+    }
+
+    #[test]
+    fn a_label_name_that_extends_or_shortens_the_previous_one_is_read_whole() {
+        let body = "m{ab=\"1\",c=\"2\"} 1\nm{abc=\"3\",c=\"4\"} 2\nm{a=\"5\"} 3\nm{ab =\"6\", cd=\"7\"} 4\nm{ab=\"8\",c=\"9\"} 5\n";
+        assert_eq!(
+            names_and_labels(body, &FamilyFilter::all()),
+            [
+                "m{ab=1,c=2} 1",
+                "m{abc=3,c=4} 2",
+                "m{a=5} 3",
+                "m{ab=6,cd=7} 4",
+                "m{ab=8,c=9} 5"
+            ]
+        );
+        let stats = parse(
+            "m{ab=\"1\"} 1\nm{ab-x=\"1\"} 2\n",
+            &FamilyFilter::all(),
+            |_| {},
+        );
+        assert_eq!(
+            stats.bad_lines, 1,
+            "a repeated prefix does not hide a bad name"
+        );
+    }
+
+    #[test]
+    fn plain_and_general_label_readers_agree() {
+        // Each set written plainly, then with blanks that send it to the general reader.
+        let sets = [
+            r#"{}"#,
+            r#"{a="1"}"#,
+            r#"{a="1",}"#,
+            r#"{route="/users/{id}",q="a=b,c}",x=""}"#,
+            r#"{msg="say \"hi\"",p="C:\\dir",n="a\nb",t="a\tb"}"#,
+            r#"{city="Zürich ☃",le="+Inf"}"#,
+            r#"{a="1",a="2"}"#,
+            r#"{__name__="x"}"#,
+            r#"{a="1"b="2"}"#,
+            r#"{a="1",1b="2"}"#,
+            r#"{a="1""#,
+            r#"{a=1}"#,
+        ];
+        for set in sets {
+            let plain = format!("m{set} 1\nm{set} 2\n");
+            let spaced = format!(
+                "m{} 1\nm{} 2\n",
+                set.replacen('{', "{ ", 1),
+                set.replacen('{', "{ ", 1)
+            );
+            let a = names_and_labels(&plain, &FamilyFilter::all());
+            let b = names_and_labels(&spaced, &FamilyFilter::all());
+            assert_eq!(a, b, "{set}");
+            let bad = |body: &str| parse(body, &FamilyFilter::all(), |_| {}).first_bad;
+            assert_eq!(bad(&plain), bad(&spaced), "{set}");
+        }
+    }
+
+    #[test]
+    fn quote_or_backslash_finds_the_first_at_every_offset() {
+        for len in 0..40 {
+            // Non-ASCII filler: high bytes must not look like a match.
+            let filler: Vec<u8> = "é".bytes().cycle().take(len).collect();
+            assert_eq!(quote_or_backslash(&filler, 0), None, "{len}");
+            for at in 0..len {
+                for mark in [b'"', b'\\'] {
+                    let mut b = filler.clone();
+                    b[at] = mark;
+                    if at + 3 < len {
+                        b[at + 3] = b'"';
+                    }
+                    for from in 0..=at {
+                        assert_eq!(quote_or_backslash(&b, from), Some(at), "{len} {at} {from}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

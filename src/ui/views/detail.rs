@@ -15,7 +15,7 @@ use crate::figures::{DomainStatus, Health, Side};
 use crate::timeline::{EventKind, TrendPoint};
 use crate::ui::app::App;
 use crate::ui::format;
-use crate::ui::widgets::chart::y_max;
+use crate::ui::widgets::chart::{axis_span, nice_top, y_max};
 use crate::ui::widgets::{chart, fit, put, put_right, width, wrap, Series};
 
 /// Reads one figure out of a trend point.
@@ -334,8 +334,12 @@ fn charts(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
         .frozen_until()
         .or(points.back().map(|p| p.at_ms))
         .unwrap_or(0);
-    let from = points.front().map_or(until, |p| p.at_ms);
-    let span = format::age_fine(until - from);
+    // A round axis length, so that the axis and the points' columns stay put between polls.
+    let observed = points.front().map_or(0, |p| until - p.at_ms);
+    let history_ms = i64::try_from(app.timeline().history().as_millis()).unwrap_or(i64::MAX);
+    let axis_ms = axis_span(observed, history_ms);
+    let from = until - axis_ms;
+    let span = format::age_coarse(axis_ms);
 
     let share = |p: &TrendPoint| p.new_share;
     let legacy_err = |p: &TrendPoint| p.legacy_error_ratio;
@@ -476,7 +480,7 @@ fn charts(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
         let top = if i == 0 {
             Some(1.0)
         } else {
-            y_max(&series, from, until)
+            y_max(&series, from, until).map(nice_top)
         };
         let known = y_max(&series, from, until).is_some();
         if !known || points.len() < 2 {

@@ -25,6 +25,12 @@ pub struct Series<'a> {
 const DOTS: [[u8; 2]; 4] = [[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]];
 
 /// Draws `series` over the time range `[from_ms, to_ms]` with values from 0 to `y_max`.
+///
+/// Each dot column is a fixed slice of time, aligned to multiples of its length rather than to
+/// the newest point, and shows the newest value that fell in it. So while the range keeps its
+/// length, a new point changes only the newest column and the line into it, and the chart moves one column at a time
+/// when time crosses a column's edge: over SSH a poll costs the cells that changed, not the
+/// whole chart.
 pub fn chart(
     buf: &mut Buffer,
     area: Rect,
@@ -45,13 +51,17 @@ pub fn chart(
     // Dots per cell and the series that drew last there (its colour).
     let mut bits = vec![0u8; cells];
     let mut owner = vec![u8::MAX; cells];
-    let span = (to_ms - from_ms).max(1);
+    // The time of one dot column, and the (absolute) column the range ends in.
+    let column_ms = ((to_ms - from_ms) / (cols - 1).max(1)).max(1);
+    let last_column = to_ms.div_euclid(column_ms);
+    let first_column = last_column - (cols - 1);
 
     for (si, s) in series.iter().enumerate() {
         let visible = || {
-            s.points
-                .iter()
-                .filter(|p| p.at_ms >= from_ms && p.at_ms <= to_ms)
+            s.points.iter().filter(|p| {
+                let c = p.at_ms.div_euclid(column_ms);
+                c >= first_column && c <= last_column
+            })
         };
         let n = visible().count();
         let gap_ms = match (visible().next(), visible().next_back()) {
@@ -77,12 +87,20 @@ pub fn chart(
         };
         let mut prev: Option<(i64, i64, i64)> = None;
         let mut k = 0u32;
-        for p in visible() {
+        let mut points = visible().peekable();
+        while let Some(p) = points.next() {
+            let x = p.at_ms.div_euclid(column_ms) - first_column;
+            // The newest point of a column stands for it.
+            if points
+                .peek()
+                .is_some_and(|q| q.at_ms.div_euclid(column_ms) - first_column == x)
+            {
+                continue;
+            }
             let Some(v) = (s.value)(p).filter(|v| v.is_finite()) else {
                 prev = None;
                 continue;
             };
-            let x = (p.at_ms - from_ms) * (cols - 1) / span;
             let y = ((v / y_max).clamp(0.0, 1.0) * (rows - 1) as f64).round() as i64;
             match prev {
                 Some((px, py, pt)) if p.at_ms - pt <= gap_ms => {
@@ -144,6 +162,51 @@ fn line(x0: i64, y0: i64, x1: i64, y1: i64, plot: &mut dyn FnMut(i64, i64)) {
             y += step_y;
         }
     }
+}
+
+/// The length of a chart's time axis for `observed_ms` of history, at most `history_ms`: the
+/// next of a few round lengths, so the axis (and every point's column) stays put while the
+/// history grows, instead of stretching with each new point.
+pub fn axis_span(observed_ms: i64, history_ms: i64) -> i64 {
+    const MIN: i64 = 60_000;
+    const STEPS: [i64; 12] = [
+        MIN,
+        2 * MIN,
+        5 * MIN,
+        10 * MIN,
+        15 * MIN,
+        30 * MIN,
+        60 * MIN,
+        120 * MIN,
+        180 * MIN,
+        360 * MIN,
+        720 * MIN,
+        1440 * MIN,
+    ];
+    let cap = history_ms.max(1);
+    STEPS
+        .iter()
+        .copied()
+        .find(|&s| s >= observed_ms)
+        .unwrap_or_else(|| observed_ms.max(1))
+        .min(cap)
+}
+
+/// The top of a y axis for a largest value `v`: the next of 1, 2, 2.5, 5 times a power of ten,
+/// so the scale (and its label) changes only when the values cross a round number.
+pub fn nice_top(v: f64) -> f64 {
+    if !(v.is_finite() && v > 0.0) {
+        return v;
+    }
+    let power = 10f64.powf(v.log10().floor());
+    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
+        let top = m * power;
+        // A hair of tolerance: 0.3 must not become 0.5 because of how it is stored.
+        if top >= v * (1.0 - 1e-9) {
+            return top;
+        }
+    }
+    10.0 * power
 }
 
 /// The largest finite value of the series in range, for the y axis; `None` when none is known.
@@ -226,6 +289,65 @@ mod tests {
         chart(&mut buf, area, &s, 0, 1000, 1.0, false);
         // From the bottom-left dot to the top-right dot, 4 columns by 4 rows.
         assert_eq!(rows(&buf), ["⡠⠊"]);
+    }
+
+    #[test]
+    fn axis_lengths_are_round_and_capped_by_history() {
+        assert_eq!(axis_span(0, 3_600_000), 60_000);
+        assert_eq!(axis_span(61_000, 3_600_000), 120_000);
+        assert_eq!(axis_span(400_000, 3_600_000), 600_000);
+        assert_eq!(axis_span(3_500_000, 3_600_000), 3_600_000);
+        assert_eq!(axis_span(400_000, 300_000), 300_000);
+    }
+
+    #[test]
+    fn y_tops_are_round() {
+        assert_eq!(nice_top(0.3), 0.5);
+        assert_eq!(nice_top(0.25), 0.25);
+        assert_eq!(nice_top(0.031), 0.05);
+        assert_eq!(nice_top(1.0), 1.0);
+        assert_eq!(nice_top(1.2), 2.0);
+        assert_eq!(nice_top(730.0), 1000.0);
+    }
+
+    #[test]
+    fn a_new_point_in_the_newest_column_changes_only_that_column() {
+        // Ten columns of one second; points every 200 ms.
+        let values: Vec<Option<f64>> = (0..60).map(|i| Some(f64::from(i % 7) / 7.0)).collect();
+        let p = pts(&values);
+        let p: VecDeque<TrendPoint> = p
+            .into_iter()
+            .map(|mut t| {
+                t.at_ms /= 5;
+                t
+            })
+            .collect();
+        let value = |p: &TrendPoint| p.new_share;
+        let draw = |until: i64| {
+            let s = [Series {
+                points: &p,
+                value: &value,
+                style: Style::default(),
+                dotted: false,
+                ascii: '*',
+            }];
+            let mut buf = Buffer::empty(Rect::new(0, 0, 10, 4));
+            let area = buf.area;
+            let mut shown = s[0].points.clone();
+            shown.retain(|t| t.at_ms <= until);
+            let s = [Series {
+                points: &shown,
+                ..s[0]
+            }];
+            chart(&mut buf, area, &s, until - 9_000, until, 1.0, true);
+            rows(&buf)
+        };
+        let (a, b) = (draw(10_400), draw(10_600));
+        // The newest column and the line into it may change; the rest stays.
+        for (ra, rb) in a.iter().zip(&b) {
+            assert_eq!(ra[..8], rb[..8], "{a:?} {b:?}");
+        }
+        assert_ne!(a, b, "the newest point is drawn");
     }
 
     #[test]

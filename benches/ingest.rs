@@ -1,0 +1,292 @@
+//! Ingest throughput, side by side in one interleaved run: cutover's parser on everything,
+//! cutover with the pre-filter of a six-domain config, the whole engine ingest with that
+//! config, prometheus-parse 0.2.5 on the same text, and two memchr floors (a line scan that
+//! finds each value field; the same plus an f64 parse of the value).
+//!
+//! `cargo bench --bench ingest` (pin it with `taskset -c 1` on a shared machine);
+//! `cargo bench --bench ingest -- --rounds 25` for more rounds.
+
+#[allow(dead_code)]
+mod gen;
+#[allow(dead_code)]
+mod harness;
+
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cutover::engine::Engine;
+use cutover::ingest::exposition::parse;
+use cutover::ingest::prefilter::FamilyFilter;
+use cutover::source::ScrapeOutcome;
+use harness::{interleaved, mb_per_s, Case, Timing};
+use memchr::{memchr_iter, memrchr};
+
+/// The physical floor: every line found with memchr, comments skipped, the value field
+/// located with memrchr. No allocation, no number parsed.
+fn memchr_floor(body: &[u8]) -> u64 {
+    let mut samples = 0u64;
+    let mut value_bytes = 0u64;
+    let mut start = 0;
+    for end in memchr_iter(b'\n', body) {
+        let line = &body[start..end];
+        start = end + 1;
+        if line.is_empty() || line[0] == b'#' {
+            continue;
+        }
+        if let Some(space) = memrchr(b' ', line) {
+            value_bytes += (line.len() - space) as u64;
+            samples += 1;
+        }
+    }
+    black_box(value_bytes);
+    samples
+}
+
+/// The floor plus the value parsed as f64.
+fn memchr_f64(body: &[u8]) -> u64 {
+    let mut samples = 0u64;
+    let mut sum = 0f64;
+    let mut start = 0;
+    for end in memchr_iter(b'\n', body) {
+        let line = &body[start..end];
+        start = end + 1;
+        if line.is_empty() || line[0] == b'#' {
+            continue;
+        }
+        if let Some(space) = memrchr(b' ', line) {
+            // Exposition text is ASCII around the value, so this is valid UTF-8.
+            let text = std::str::from_utf8(&line[space + 1..]).unwrap_or("");
+            if let Ok(v) = text.parse::<f64>() {
+                sum += v;
+                samples += 1;
+            }
+        }
+    }
+    black_box(sum);
+    samples
+}
+
+/// prometheus-parse as its README uses it: an owned `String` per line. Returns the samples
+/// its result represents (buckets and quantiles counted one by one), to show what it drops.
+fn prometheus_parse(body: &str) -> u64 {
+    let scrape = prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_owned())))
+        .expect("in-memory lines do not fail");
+    scrape
+        .samples
+        .iter()
+        .map(|s| match &s.value {
+            prometheus_parse::Value::Histogram(b) => b.len() as u64,
+            prometheus_parse::Value::Summary(q) => q.len() as u64,
+            _ => 1,
+        })
+        .sum()
+}
+
+fn cutover_parse(body: &str, filter: &FamilyFilter) -> u64 {
+    let mut checksum = 0u64;
+    let stats = parse(body, filter, |s| {
+        checksum = checksum.wrapping_add(s.value.to_bits() ^ s.labels.len() as u64);
+    });
+    black_box(checksum);
+    u64::from(stats.samples)
+}
+
+/// The engine and the filter a config gives: what a live poll of this body runs.
+fn engine_for(config: &str) -> Engine {
+    let cfg = cutover::config::parse_str(config, Path::new("<bench config>")).expect("config");
+    let compiled = cutover::compile::compile(&cfg).expect("compiles");
+    Engine::new(Arc::clone(&compiled.plan))
+}
+
+/// A reference row of docs/parser-perf measurements (2026-11-24, same machine kind):
+/// MB/s on the corresponding body.
+struct Baseline {
+    memchr: f64,
+    memchr_f64: f64,
+    zero_copy_prototype: f64,
+    prometheus_parse: f64,
+}
+
+struct Input {
+    name: &'static str,
+    body: String,
+    config: String,
+    baseline: Baseline,
+}
+
+fn run(input: &Input, rounds: usize, budget: Duration) {
+    let body = input.body.as_str();
+    let bytes = body.len();
+    let samples = gen::sample_lines(body);
+    let mut engine = engine_for(&input.config);
+    let filter = engine.filter(0).clone();
+    let wanted = {
+        let mut n = 0u64;
+        parse(body, &filter, |_| n += 1);
+        n
+    };
+    let mut outcome = ScrapeOutcome {
+        source: engine.plan().sources[0].name.clone(),
+        at_ms: 1_700_000_000_000,
+        duration_ms: 1,
+        bytes: bytes as u64,
+        status: Some(200),
+        result: Ok(body.to_string()),
+    };
+    let all = FamilyFilter::all();
+    let mut cases = vec![
+        Case::new("memchr line scan (floor)", || memchr_floor(body.as_bytes())),
+        Case::new("memchr + f64 parse", || memchr_f64(body.as_bytes())),
+        Case::new("cutover, everything", || cutover_parse(body, &all)),
+        Case::new("cutover, 6-domain filter", || cutover_parse(body, &filter)),
+        Case::new("cutover engine ingest, 6-domain config", || {
+            outcome.at_ms += 2_000;
+            engine.ingest(&outcome);
+            engine.sources()[0].series.unwrap_or(0)
+        }),
+        Case::new("prometheus-parse 0.2.5", || prometheus_parse(body)),
+    ];
+    // `--only TEXT --repeat N`: run the cases whose name holds TEXT N times and stop, for
+    // counting instructions under a profiler (`valgrind --tool=callgrind`).
+    if let Some(only) = harness::arg("only") {
+        let repeat: usize = harness::arg("repeat")
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(1);
+        for case in cases.iter_mut().filter(|c| c.name.contains(only.as_str())) {
+            for _ in 0..repeat {
+                black_box((case.run)());
+            }
+        }
+        return;
+    }
+    let t = interleaved(&mut cases, rounds, budget);
+    let [floor, floor_f64, full, filtered, ingest, pp] = &t[..] else {
+        unreachable!("six cases")
+    };
+    assert_eq!(
+        floor.output, samples as u64,
+        "the floor sees every sample line"
+    );
+    assert_eq!(
+        full.output, samples as u64,
+        "cutover hands over every sample"
+    );
+    assert_eq!(filtered.output, wanted, "the filter keeps what it keeps");
+
+    println!(
+        "\n### {} — {:.2} MB, {} sample lines; the 6-domain config needs {} of them ({:.2}%)\n",
+        input.name,
+        bytes as f64 / 1e6,
+        samples,
+        wanted,
+        100.0 * wanted as f64 / samples as f64
+    );
+    println!("| case | median ms | MB/s | M samples/s | × memchr floor | prometheus-parse ÷ case | out/in | target | baseline MB/s (parser-perf.md) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---|---:|");
+    let row = |t: &Timing, out: String, target: &str, base: Option<f64>| {
+        println!(
+            "| {} | {:.2} | {:.0} | {:.1} | {:.1} | {:.1} | {} | {} | {} |",
+            t.name,
+            t.ms(),
+            mb_per_s(bytes, t.median),
+            samples as f64 / 1e6 / t.median.as_secs_f64(),
+            t.median.as_secs_f64() / floor.median.as_secs_f64(),
+            pp.median.as_secs_f64() / t.median.as_secs_f64(),
+            out,
+            target,
+            base.map_or("–".to_string(), |b| format!("{b:.0}"))
+        );
+    };
+    let of = |n: u64| format!("{n}/{samples}");
+    row(floor, of(floor.output), "", Some(input.baseline.memchr));
+    row(
+        floor_f64,
+        of(floor_f64.output),
+        "",
+        Some(input.baseline.memchr_f64),
+    );
+    let full_mbs = mb_per_s(bytes, full.median);
+    let filtered_mbs = mb_per_s(bytes, filtered.median);
+    row(
+        full,
+        of(full.output),
+        &verdict(full_mbs >= 1_200.0, "≥ 1,200 MB/s"),
+        Some(input.baseline.zero_copy_prototype),
+    );
+    row(
+        filtered,
+        format!("{} wanted", filtered.output),
+        &verdict(filtered_mbs >= 3_000.0, "≥ 3,000 MB/s"),
+        None,
+    );
+    row(ingest, format!("{} wanted", wanted), "", None);
+    row(pp, of(pp.output), "", Some(input.baseline.prometheus_parse));
+    let speedup = pp.median.as_secs_f64() / full.median.as_secs_f64();
+    let over_floor = full.median.as_secs_f64() / floor.median.as_secs_f64();
+    println!(
+        "\ncutover, everything: {speedup:.1}× faster than prometheus-parse ({}), {over_floor:.1}× the memchr floor's time ({}). \
+         Runs per case: {}.",
+        verdict(speedup >= 20.0, "target ≥ 20×"),
+        verdict(over_floor <= 10.0, "target ≤ 10×"),
+        t.iter()
+            .map(|t| t.runs.to_string())
+            .collect::<Vec<_>>()
+            .join("/")
+    );
+}
+
+fn verdict(met: bool, target: &str) -> String {
+    format!("{target} {}", if met { "✓" } else { "✗ MISSED" })
+}
+
+fn main() {
+    let full = harness::full_run();
+    let rounds = harness::arg("rounds")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(if full { 15 } else { 1 });
+    let budget = Duration::from_millis(if full { 150 } else { 1 });
+    let (envoy, kafka) = if full {
+        (gen::envoy(200), gen::kafka(50, 20, 12))
+    } else {
+        (gen::envoy(4), gen::kafka(3, 2, 3))
+    };
+    println!("## Ingest\n\n{}", harness::machine());
+    println!("Rounds: {rounds}, about {budget:?} per case per round, interleaved.");
+    let inputs = [
+        Input {
+            name: "Envoy-shaped",
+            body: envoy,
+            config: gen::envoy_config("http://127.0.0.1:9901/stats/prometheus"),
+            baseline: Baseline {
+                memchr: 12_648.0,
+                memchr_f64: 7_609.0,
+                zero_copy_prototype: 1_814.0,
+                prometheus_parse: 76.0,
+            },
+        },
+        Input {
+            name: "kafka_exporter-shaped",
+            body: kafka,
+            config: gen::kafka_config("http://127.0.0.1:9308/metrics"),
+            baseline: Baseline {
+                memchr: 12_054.0,
+                memchr_f64: 6_507.0,
+                zero_copy_prototype: 1_747.0,
+                prometheus_parse: 84.3,
+            },
+        },
+    ];
+    let only_body = harness::arg("body");
+    for input in &inputs {
+        if only_body
+            .as_deref()
+            .is_some_and(|b| !input.name.to_lowercase().starts_with(b))
+        {
+            continue;
+        }
+        run(input, rounds, budget);
+    }
+    println!("\nThe baseline column is the zero-copy prototype's row for \"cutover, everything\".");
+}
