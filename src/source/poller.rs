@@ -145,8 +145,10 @@ async fn poll_forever(
         }
     }
     let mut ticker = tokio::time::interval(every);
-    // A slow poll pushes the next ones back rather than firing a burst to catch up.
-    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    // A slow poll skips the ticks it overran rather than firing a burst to catch up, and the
+    // source keeps its place in the interval (its offset above): with `Delay` every late tick
+    // would push all later polls back, and over minutes a source drifts across cycles.
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
     loop {
         let outcome = tokio::select! {
             biased;

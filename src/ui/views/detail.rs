@@ -681,8 +681,10 @@ fn sources(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
         x += put(buf, x, y, r - x, &fit(name, 16, g.ellipsis), st.text);
         x = x.max(inner.x + 25);
         if let Some(s) = s {
+            // Coarse, as in the overview: an age in seconds would redraw this line every
+            // second over SSH; the sources view (3) has the exact one.
             let age = app.source_age_ms(s).map_or(g.unknown.to_string(), |a| {
-                format!("{} ago", format::age_fine(a))
+                format!("{} ago", format::age_coarse(a))
             });
             x += put(buf, x, y, r.saturating_sub(x), &age, st.muted) + 2;
             if let Some(e) = &s.error {
