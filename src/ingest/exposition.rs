@@ -686,7 +686,7 @@ fn repeats(b: &[u8], i: usize, name: &str, chars: &[bool; 256]) -> bool {
     !n.is_empty()
         && b.len() - i >= n.len()
         && same_bytes(&b[i..i + n.len()], n)
-        && b.get(i + n.len()).map_or(true, |&c| !chars[usize::from(c)])
+        && b.get(i + n.len()).is_none_or(|&c| !chars[usize::from(c)])
 }
 
 /// `a == b` for slices of equal length, compared a word at a time in line: names are short,
