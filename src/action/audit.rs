@@ -155,3 +155,78 @@ pub fn operator() -> String {
         .unwrap_or_else(|| "localhost".into());
     format!("{user}@{host}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(writer: usize, n: usize, result_len: usize) -> AuditEntry {
+        AuditEntry {
+            time: format!("2025-01-01T00:00:{:02}.000Z", n % 60),
+            operator: "ops@bastion".into(),
+            domain: format!("domain-{writer}"),
+            action: "rollback".into(),
+            steps: vec![format!(
+                "haproxy 127.0.0.1:9999: set weight be_{writer}/svc 0"
+            )],
+            event: AuditEvent::Requested,
+            duration_ms: Some(n as u64),
+            // Long results (step outputs) make a line far larger than one pipe buffer.
+            result: format!("{writer}:{n}:{}", "x".repeat(result_len)),
+        }
+    }
+
+    /// Several writers at once (threads of one process, each with its own handle, as two
+    /// cutover processes would have): every line of the log is one whole entry.
+    #[test]
+    fn concurrent_appends_never_interleave_or_cut_a_line() {
+        const WRITERS: usize = 8;
+        const ENTRIES: usize = 40;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state/audit.jsonl");
+        std::thread::scope(|scope| {
+            for writer in 0..WRITERS {
+                let log = AuditLog::new(path.clone());
+                scope.spawn(move || {
+                    for n in 0..ENTRIES {
+                        let result_len = if n % 5 == 0 { 100_000 } else { n * 37 };
+                        log.append(&entry(writer, n, result_len)).unwrap();
+                    }
+                });
+            }
+        });
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.ends_with('\n'));
+        let mut seen = vec![Vec::new(); WRITERS];
+        for (i, line) in text.lines().enumerate() {
+            let e: AuditEntry = serde_json::from_str(line)
+                .unwrap_or_else(|err| panic!("line {} does not parse: {err}", i + 1));
+            let (writer, rest) = e.result.split_once(':').unwrap();
+            let (n, filler) = rest.split_once(':').unwrap();
+            assert!(filler.bytes().all(|b| b == b'x'));
+            let writer: usize = writer.parse().unwrap();
+            assert_eq!(e.domain, format!("domain-{writer}"));
+            seen[writer].push(n.parse::<usize>().unwrap());
+        }
+        // Each writer's entries are all there, in the order it wrote them.
+        for ns in seen {
+            assert_eq!(ns, (0..ENTRIES).collect::<Vec<_>>());
+        }
+        assert_eq!(
+            AuditLog::new(path).read_all().unwrap().len(),
+            WRITERS * ENTRIES
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_log_is_private_to_its_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_state_dir(&dir.path().join("cutover"));
+        log.append(&entry(0, 0, 10)).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(log.path()), 0o600);
+        assert_eq!(mode(&dir.path().join("cutover")), 0o700);
+    }
+}
