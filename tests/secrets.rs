@@ -338,3 +338,61 @@ fn cutover_has_rollback() -> bool {
         .unwrap();
     out.status.success() && !String::from_utf8_lossy(&probe.stderr).contains("not available")
 }
+
+/// The rollback path, through the library's gate (the `cutover rollback` command and the key
+/// both end there): an HTTP step whose server echoes the token in its 401 fails, and neither
+/// the step's words nor the audit log carry the token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_rollback_step_keeps_the_token_out_of_its_words_and_the_audit_log() {
+    use cutover::action::{Action, AuditEvent, AuditLog, Gate, StepOutcome, StepSpec};
+
+    let token = canary();
+    // Only this test reads this variable; the other test hands its canary to the child.
+    let var = "CUTOVER_SECRETS_TEST_STEP_TOKEN";
+    std::env::set_var(var, &token);
+    let server = echo_server();
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::in_state_dir(dir.path());
+    let gate = Gate::new(None, audit.clone());
+    let steps = vec![StepSpec::Http {
+        method: "POST".into(),
+        url: format!(
+            "http://127.0.0.1:{}/unauthorized?token={token}",
+            server.port
+        ),
+        headers: vec![("X-Api-Key".into(), token.clone())],
+        body: Some("{\"weight\": 0}".into()),
+        bearer_env: Some(var.into()),
+        timeout: std::time::Duration::from_secs(5),
+    }];
+    let report = gate
+        .run(
+            &Action::Rollback {
+                domain: "orders".into(),
+            },
+            &steps,
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.event, AuditEvent::Failed);
+    let StepOutcome::Failed(words) = &report.steps[0].outcome else {
+        panic!("{:?}", report.steps[0].outcome);
+    };
+    // The server did echo the credential; the words say so without it.
+    assert!(
+        words.contains("401") && words.contains("<redacted>"),
+        "{words}"
+    );
+    let seen: Vec<String> = server.requests().iter().map(authorization).collect();
+    assert!(seen.contains(&format!("Bearer {token}")), "{seen:?}");
+
+    let needles = [token.clone()];
+    let leak = Leak { needles: &needles };
+    leak.assert_absent("the step's words", report.words().as_bytes());
+    leak.assert_absent("the step summary", report.steps[0].summary.as_bytes());
+    let log = std::fs::read(audit.path()).unwrap();
+    leak.assert_absent("the audit log", &log);
+    let entries = audit.read_all().unwrap();
+    let events: Vec<AuditEvent> = entries.iter().map(|e| e.event).collect();
+    assert_eq!(events, vec![AuditEvent::Requested, AuditEvent::Failed]);
+}

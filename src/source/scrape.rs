@@ -866,7 +866,7 @@ impl Redactor {
 }
 
 /// Standard base64, only to recognise a Basic credential echoed back in an error body.
-fn base64(input: &[u8]) -> String {
+pub(crate) fn base64(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for group in input.chunks(3) {

@@ -63,7 +63,7 @@ impl StepSpec {
                 bearer_env,
                 ..
             } => {
-                let mut s = format!("http {method} {url}");
+                let mut s = format!("http {method} {}", crate::config::redact::url(url));
                 for (k, v) in headers {
                     let v = if is_secret_header(k) { "<redacted>" } else { v };
                     s.push_str(&format!(" -H '{k}: {v}'"));
