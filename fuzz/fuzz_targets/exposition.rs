@@ -14,26 +14,30 @@ use cutover::ingest::exposition::{
 use cutover::ingest::prefilter::{reduce, FamilyFilter};
 use libfuzzer_sys::fuzz_target;
 
+/// What a sample carries, without copying it: the name borrows from the body, the labels are
+/// hashed (in order, unescaped), so that comparing parses costs no allocation per sample.
 #[derive(Debug, PartialEq)]
-struct Owned {
-    name: String,
-    labels: Vec<(String, String)>,
+struct Seen<'a> {
+    name: &'a str,
+    labels: u64,
     value_bits: u64,
     timestamp_ms: Option<i64>,
     kind: MetricType,
     line: u32,
 }
 
-fn collect(body: &str, filter: &FamilyFilter) -> (Vec<Owned>, ParseStats) {
+fn collect<'a>(body: &'a str, filter: &FamilyFilter) -> (Vec<Seen<'a>>, ParseStats) {
+    use std::hash::{Hash, Hasher};
     let mut samples = Vec::new();
-    let stats = parse(body, filter, |s: &Sample| {
-        samples.push(Owned {
-            name: s.name.to_string(),
-            labels: s
-                .labels
-                .iter()
-                .map(|l| (l.name.to_string(), l.value.to_string()))
-                .collect(),
+    let stats = parse(body, filter, |s: &Sample<'a, '_>| {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for label in s.labels {
+            label.name.hash(&mut hasher);
+            label.value.as_ref().hash(&mut hasher);
+        }
+        samples.push(Seen {
+            name: s.name,
+            labels: hasher.finish(),
             value_bits: s.value.to_bits(),
             timestamp_ms: s.timestamp_ms,
             kind: s.kind,
@@ -48,7 +52,7 @@ fn up(stats: &ParseStats) -> bool {
     !(stats.samples == 0 && stats.filtered == 0 && stats.bad_lines > 0)
 }
 
-fn check_stats(stats: &ParseStats, samples: &[Owned], body: &str) {
+fn check_stats(stats: &ParseStats, samples: &[Seen], body: &str) {
     assert_eq!(stats.samples as usize, samples.len(), "{stats:?}");
     assert!(
         stats.samples + stats.filtered <= stats.sample_lines,
@@ -81,10 +85,10 @@ fn check_stats(stats: &ParseStats, samples: &[Owned], body: &str) {
 }
 
 /// A deterministic half of the names, chosen by `seed`.
-fn some_names(samples: &[Owned], seed: u8) -> Vec<String> {
-    let mut names: Vec<String> = samples
+fn some_names<'a>(samples: &[Seen<'a>], seed: u8) -> Vec<&'a str> {
+    let mut names: Vec<&str> = samples
         .iter()
-        .map(|s| s.name.clone())
+        .map(|s| s.name)
         .filter(|name| {
             let h = name
                 .bytes()
@@ -97,18 +101,18 @@ fn some_names(samples: &[Owned], seed: u8) -> Vec<String> {
     names
 }
 
-fn without_lines(samples: Vec<Owned>) -> Vec<Owned> {
+fn without_lines(samples: Vec<Seen>) -> Vec<Seen> {
     samples
         .into_iter()
-        .map(|s| Owned { line: 0, ..s })
+        .map(|s| Seen { line: 0, ..s })
         .collect()
 }
 
-fn check_filtered(body: &str, all: &[Owned], filter: &FamilyFilter) {
+fn check_filtered(body: &str, all: &[Seen], filter: &FamilyFilter) {
     let (kept, stats) = collect(body, filter);
     check_stats(&stats, &kept, body);
-    let expected: Vec<&Owned> = all.iter().filter(|s| filter.wants(&s.name)).collect();
-    let kept_refs: Vec<&Owned> = kept.iter().collect();
+    let expected: Vec<&Seen> = all.iter().filter(|s| filter.wants(s.name)).collect();
+    let kept_refs: Vec<&Seen> = kept.iter().collect();
     assert_eq!(kept_refs, expected, "the filter lost or invented samples");
 
     let reduced = reduce(body, filter);
