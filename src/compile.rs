@@ -55,7 +55,7 @@ const DEFAULT_EXEC_TIMEOUT: Duration = Duration::from_secs(30);
 struct Builder<'a> {
     cfg: &'a Config,
     plan: Plan,
-    seen: HashMap<(usize, String, u8), SignalId>,
+    seen: HashMap<(usize, String, u8, u64), SignalId>,
     uses: Vec<SignalUse>,
 }
 
@@ -78,6 +78,21 @@ impl Builder<'_> {
         shape: Shape,
         preset: Option<&str>,
     ) -> Result<SignalId, CompileError> {
+        self.signal_in(domain, key, section_source, text, shape, preset, 1.0)
+    }
+
+    /// `signal` for a latency in a unit other than seconds.
+    #[allow(clippy::too_many_arguments)]
+    fn signal_in(
+        &mut self,
+        domain: &str,
+        key: &str,
+        section_source: Option<&str>,
+        text: &SignalText,
+        shape: Shape,
+        preset: Option<&str>,
+        unit_seconds: f64,
+    ) -> Result<SignalId, CompileError> {
         let err = |message: String| CompileError::Signal {
             domain: domain.to_string(),
             key: key.to_string(),
@@ -91,7 +106,12 @@ impl Builder<'_> {
             .source_index(source_name)
             .ok_or_else(|| err(format!("unknown source {source_name:?}")))?;
         let select = text.select.trim().to_string();
-        let dedup = (source, select.clone(), shape_code(shape));
+        let dedup = (
+            source,
+            select.clone(),
+            shape_code(shape),
+            unit_seconds.to_bits(),
+        );
         if let Some(&id) = self.seen.get(&dedup) {
             self.uses.push(SignalUse {
                 domain: domain.into(),
@@ -108,16 +128,17 @@ impl Builder<'_> {
                 selector: Some(Selector::parse(&select).map_err(|e| err(e.to_string()))?),
                 query: None,
                 shape,
+                latency_unit_seconds: unit_seconds,
             },
             SourceKind::Prometheus => {
-                // A latency given as a histogram's base selector is asked for its buckets; any
-                // other expression is used as is.
+                // A latency given as a base selector is asked for its buckets, or for the gauge
+                // of that name (HAProxy's average): the answer says which it is. Any other
+                // expression is used as is.
                 let query = match Selector::parse(&select) {
                     Ok(sel) if shape == Shape::Latency => match sel.metric_name() {
-                        Some(name) if !name.ends_with("_bucket") => sel
-                            .with_metric_name(&format!("{name}_bucket"))
-                            .text()
-                            .to_string(),
+                        Some(name) if !name.ends_with("_bucket") => {
+                            bucket_or_gauge_query(&sel, name).unwrap_or_else(|| select.clone())
+                        }
                         _ => select.clone(),
                     },
                     _ => select.clone(),
@@ -128,6 +149,7 @@ impl Builder<'_> {
                     selector: None,
                     query: Some(query),
                     shape,
+                    latency_unit_seconds: unit_seconds,
                 }
             }
         };
@@ -142,6 +164,24 @@ impl Builder<'_> {
         });
         Ok(id)
     }
+}
+
+/// `{__name__=~"name(_bucket)?", <matchers>}` for a latency selector `name{<matchers>}`.
+fn bucket_or_gauge_query(sel: &Selector, name: &str) -> Option<String> {
+    let plain = name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':');
+    if !plain {
+        return None;
+    }
+    let bucket = format!("{name}_bucket");
+    let renamed = sel.with_metric_name(&bucket);
+    let matchers = renamed.text().strip_prefix(bucket.as_str())?;
+    let by_name = format!("__name__=~\"{name}(_bucket)?\"");
+    Some(match matchers.strip_prefix('{') {
+        Some(rest) => format!("{{{by_name}, {rest}"),
+        None => format!("{{{by_name}}}"),
+    })
 }
 
 pub fn compile(cfg: &Config) -> Result<Compiled, CompileError> {
@@ -197,13 +237,14 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
                 message,
             })?;
             let section = t.source.as_deref();
-            let preset = t.preset.as_deref();
             let mut sides = [PlanSide::default(), PlanSide::default()];
             for (i, (label, side)) in [("legacy", &expanded.legacy), ("new", &expanded.new)]
                 .into_iter()
                 .enumerate()
             {
                 let Some(side) = side else { continue };
+                let preset = side.preset.as_deref();
+                let side = &side.signals;
                 let k = |f: &str| format!("traffic.{label}.{f}");
                 let out = &mut sides[i];
                 out.requests = Some(b.signal(
@@ -223,8 +264,16 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
                         Some(b.signal(name, &k("weight"), section, w, Shape::Gauge, preset)?);
                 }
                 if let Some(l) = &side.latency {
-                    out.latency =
-                        Some(b.signal(name, &k("latency"), section, l, Shape::Latency, preset)?);
+                    let unit = side.latency_unit.map_or(1.0, |u| u.seconds());
+                    out.latency = Some(b.signal_in(
+                        name,
+                        &k("latency"),
+                        section,
+                        l,
+                        Shape::Latency,
+                        preset,
+                        unit,
+                    )?);
                 }
             }
             let [legacy, new] = sides;
@@ -254,24 +303,36 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
     }
     let mut sagas = Vec::new();
     for (i, s) in d.sagas.iter().enumerate() {
+        let expanded = crate::presets::saga_signals(s).map_err(|message| CompileError::Preset {
+            domain: name.into(),
+            message: format!("saga {}: {message}", s.name),
+        })?;
         let src = s.source.as_deref();
+        let preset = s.preset.as_deref();
         let k = |f: &str| format!("saga[{i}].{f}");
-        let failed = b.signal(name, &k("failed"), src, &s.failed, Shape::Counter, None)?;
+        let failed = b.signal(
+            name,
+            &k("failed"),
+            src,
+            &expanded.failed,
+            Shape::Counter,
+            preset,
+        )?;
         let opt = |b: &mut Builder,
                    f: &str,
                    sig: &Option<SignalText>,
                    shape|
          -> Result<Option<SignalId>, CompileError> {
             sig.as_ref()
-                .map(|x| b.signal(name, &k(f), src, x, shape, None))
+                .map(|x| b.signal(name, &k(f), src, x, shape, preset))
                 .transpose()
         };
         sagas.push(PlanSaga {
             name: s.name.clone(),
             failed,
-            compensated: opt(b, "compensated", &s.compensated, Shape::Counter)?,
-            started: opt(b, "started", &s.started, Shape::Counter)?,
-            in_progress: opt(b, "in_progress", &s.in_progress, Shape::Gauge)?,
+            compensated: opt(b, "compensated", &expanded.compensated, Shape::Counter)?,
+            started: opt(b, "started", &expanded.started, Shape::Counter)?,
+            in_progress: opt(b, "in_progress", &expanded.in_progress, Shape::Gauge)?,
         });
     }
     let slo = Slo {

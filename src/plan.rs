@@ -42,6 +42,9 @@ pub struct Signal {
     /// For query sources: the PromQL expression evaluated each poll.
     pub query: Option<String>,
     pub shape: Shape,
+    /// Latency signals: seconds per unit of the source's values (0.001 for the millisecond
+    /// histograms of Envoy, Istio and Kong), so that figures are always in seconds. 1 otherwise.
+    pub latency_unit_seconds: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

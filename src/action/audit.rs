@@ -89,13 +89,21 @@ impl AuditLog {
             }
         }
         let mut opts = OpenOptions::new();
-        opts.append(true).create(true);
+        opts.read(true).append(true).create(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        opts.open(&self.path).map_err(io)
+        let file = opts.open(&self.path).map_err(io)?;
+        tighten(&file).map_err(io)?;
+        Ok(file)
+    }
+
+    /// Whether an entry could be appended now (the file opens for appending), without writing
+    /// one: lets a dialog refuse before the operator types anything.
+    pub fn check(&self) -> Result<(), AuditError> {
+        self.open().map(drop)
     }
 
     /// Appends one entry and fsyncs it.
@@ -107,6 +115,10 @@ impl AuditLog {
         let mut line = serde_json::to_string(entry).map_err(|e| io(std::io::Error::other(e)))?;
         line.push('\n');
         let mut f = self.open()?;
+        // A line cut short by a crash must not swallow this one.
+        if !ends_with_newline(&mut f).map_err(io)? {
+            line.insert(0, '\n');
+        }
         f.write_all(line.as_bytes()).map_err(io)?;
         f.sync_all().map_err(io)
     }
@@ -130,6 +142,34 @@ impl AuditLog {
     }
 }
 
+/// True for an empty file or one whose last byte is a line end.
+fn ends_with_newline(file: &mut File) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    if file.metadata()?.len() == 0 {
+        return Ok(true);
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
+}
+
+/// An audit log found readable by others (copied, restored from a backup) is made 0600 again:
+/// it names operators and what they ran.
+fn tighten(file: &File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file.metadata()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
+}
+
 /// Creates a directory (and parents) readable by its owner only.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut b = std::fs::DirBuilder::new();
@@ -146,7 +186,10 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 pub fn operator() -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into());
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(user_from_uid)
+        .unwrap_or_else(|| "unknown".into());
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .ok()
@@ -156,23 +199,51 @@ pub fn operator() -> String {
     format!("{user}@{host}")
 }
 
+/// The login name of the real user id from /etc/passwd (containers and cron jobs often run
+/// without `$USER`), or `uid N` when it is not listed.
+fn user_from_uid() -> Option<String> {
+    #[cfg(unix)]
+    {
+        // SAFETY: getuid(2) cannot fail and touches no memory.
+        let uid = unsafe { libc::getuid() };
+        let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+        let name = passwd.lines().find_map(|line| {
+            let mut fields = line.split(':');
+            let name = fields.next()?;
+            let id = fields.nth(1)?;
+            (id.parse::<u32>().ok()? == uid).then(|| name.to_string())
+        });
+        Some(name.unwrap_or_else(|| format!("uid {uid}")))
+    }
+    #[cfg(not(unix))]
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn entry(writer: usize, n: usize, result_len: usize) -> AuditEntry {
+    fn entry(event: AuditEvent) -> AuditEntry {
         AuditEntry {
-            time: format!("2025-01-01T00:00:{:02}.000Z", n % 60),
+            time: "2025-03-01T10:00:00.000Z".into(),
             operator: "ops@bastion".into(),
-            domain: format!("domain-{writer}"),
+            domain: "orders".into(),
             action: "rollback".into(),
-            steps: vec![format!(
-                "haproxy 127.0.0.1:9999: set weight be_{writer}/svc 0"
-            )],
-            event: AuditEvent::Requested,
+            steps: vec!["haproxy 127.0.0.1:9999: set weight be_orders/orders_svc 0".into()],
+            event,
+            duration_ms: None,
+            result: String::new(),
+        }
+    }
+
+    /// An entry whose result says who wrote it and which it was; long results (step outputs)
+    /// make a line far larger than one pipe buffer.
+    fn numbered_entry(writer: usize, n: usize, result_len: usize) -> AuditEntry {
+        AuditEntry {
+            domain: format!("domain-{writer}"),
             duration_ms: Some(n as u64),
-            // Long results (step outputs) make a line far larger than one pipe buffer.
             result: format!("{writer}:{n}:{}", "x".repeat(result_len)),
+            ..entry(AuditEvent::Requested)
         }
     }
 
@@ -190,7 +261,7 @@ mod tests {
                 scope.spawn(move || {
                     for n in 0..ENTRIES {
                         let result_len = if n % 5 == 0 { 100_000 } else { n * 37 };
-                        log.append(&entry(writer, n, result_len)).unwrap();
+                        log.append(&numbered_entry(writer, n, result_len)).unwrap();
                     }
                 });
             }
@@ -218,15 +289,67 @@ mod tests {
         );
     }
 
+    #[test]
+    fn appends_lines_in_a_private_file_in_a_private_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_state_dir(&dir.path().join("state/cutover"));
+        log.append(&entry(AuditEvent::Requested)).unwrap();
+        log.append(&entry(AuditEvent::Succeeded)).unwrap();
+        let all = log.read_all().unwrap();
+        assert_eq!(
+            all.iter().map(|e| e.event).collect::<Vec<_>>(),
+            [AuditEvent::Requested, AuditEvent::Succeeded]
+        );
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        assert_eq!(text.lines().count(), 2);
+        assert!(text.contains(r#""event":"requested""#), "{text}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(log.path()), 0o600);
+            assert_eq!(mode(log.path().parent().unwrap()), 0o700);
+        }
+    }
+
     #[cfg(unix)]
     #[test]
-    fn the_log_is_private_to_its_owner() {
+    fn a_world_readable_log_is_made_private_again() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let log = AuditLog::in_state_dir(&dir.path().join("cutover"));
-        log.append(&entry(0, 0, 10)).unwrap();
-        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(log.path()), 0o600);
-        assert_eq!(mode(&dir.path().join("cutover")), 0o700);
+        let log = AuditLog::in_state_dir(dir.path());
+        std::fs::write(log.path(), "").unwrap();
+        std::fs::set_permissions(log.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+        log.append(&entry(AuditEvent::Requested)).unwrap();
+        let mode = std::fs::metadata(log.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_directory_in_the_way_makes_the_log_unavailable() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_state_dir(dir.path());
+        std::fs::create_dir(log.path()).unwrap();
+        assert!(log.check().is_err());
+        assert!(log.append(&entry(AuditEvent::Requested)).is_err());
+    }
+
+    #[test]
+    fn lines_that_do_not_parse_are_skipped_and_a_missing_log_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_state_dir(dir.path());
+        assert!(log.read_all().unwrap().is_empty());
+        log.append(&entry(AuditEvent::Requested)).unwrap();
+        let mut f = OpenOptions::new().append(true).open(log.path()).unwrap();
+        f.write_all(b"{\"cut short").unwrap();
+        log.append(&entry(AuditEvent::Failed)).unwrap();
+        assert_eq!(log.read_all().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn the_operator_is_user_at_host() {
+        let op = operator();
+        let (user, host) = op.split_once('@').unwrap();
+        assert!(!user.is_empty() && !host.is_empty(), "{op}");
     }
 }

@@ -5,10 +5,12 @@
 //! audit log (or nothing runs) → steps in order, first failure stops → outcome audited.
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::audit::{operator, AuditEntry, AuditEvent, AuditLog};
+use super::audit::{operator, AuditEntry, AuditError, AuditEvent, AuditLog};
+use super::rollback::Progress;
 use super::steps::{StepOutcome, StepResult, StepSpec};
 use super::Action;
 
@@ -36,6 +38,8 @@ pub struct RunReport {
     pub event: AuditEvent,
     /// Wall time when the last step finished (unix ms): verification counts traffic after it.
     pub finished_ms: i64,
+    /// Set when the outcome could not be appended to the audit log (the steps did run).
+    pub audit_warning: Option<String>,
 }
 
 impl RunReport {
@@ -66,20 +70,28 @@ impl RunReport {
     }
 }
 
-/// Releases the in-flight claim when the run ends, however it ends.
-struct Claim {
+/// A domain's place in the set of actions in flight; released when dropped, however the
+/// action ends. A rollback holds it from the request until its verdict, so a repeated key
+/// cannot start a second one while the first is still being verified.
+#[derive(Debug)]
+pub struct Claim {
     set: Arc<Mutex<HashSet<String>>>,
     domain: String,
 }
 
 impl Drop for Claim {
     fn drop(&mut self) {
-        if let Ok(mut s) = self.set.lock() {
-            s.remove(&self.domain);
-        }
+        lock(&self.set).remove(&self.domain);
     }
 }
 
+/// The set stays usable even if a thread panicked while holding it: it is a plain set.
+fn lock(set: &Mutex<HashSet<String>>) -> std::sync::MutexGuard<'_, HashSet<String>> {
+    set.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The one gate. Clones share the set of actions in flight, so every face (TUI, CLI) and every
+/// task that holds a clone sees the same claims.
 #[derive(Debug, Clone)]
 pub struct Gate {
     /// `Some(reason)` when nothing may act: read-only flag or config, replay, demo, loose permissions.
@@ -90,6 +102,8 @@ pub struct Gate {
 }
 
 impl Gate {
+    /// `refusal` is decided once, where the session starts: `Loaded::read_only` for live
+    /// sessions (flag, config, loose permissions), `for_replay` / `for_demo` otherwise.
     pub fn new(refusal: Option<String>, audit: AuditLog) -> Gate {
         Gate {
             refusal,
@@ -97,6 +111,25 @@ impl Gate {
             in_flight: Arc::new(Mutex::new(HashSet::new())),
             operator: operator(),
         }
+    }
+
+    /// A gate for a recording: a replay shows the past, it never acts.
+    pub fn for_replay(file: &Path, audit: AuditLog) -> Gate {
+        Gate::new(
+            Some(format!(
+                "replaying {}: a recording never acts",
+                file.display()
+            )),
+            audit,
+        )
+    }
+
+    /// A gate for the bundled demo: nothing it shows is real.
+    pub fn for_demo(audit: AuditLog) -> Gate {
+        Gate::new(
+            Some("demo: the bundled recording never acts".to_string()),
+            audit,
+        )
     }
 
     pub fn audit(&self) -> &AuditLog {
@@ -108,20 +141,43 @@ impl Gate {
         self.refusal.as_deref()
     }
 
-    /// Whether the action would be refused before confirmation (so a dialog is not even shown).
+    /// `user@host` written in the audit log.
+    pub fn operator(&self) -> &str {
+        &self.operator
+    }
+
+    /// Whether the action would be refused before confirmation (so a dialog is not even
+    /// shown): read-only, already in flight, or an audit log that cannot take an entry.
     pub fn precheck(&self, action: &Action) -> Result<(), Refusal> {
         if let Some(r) = &self.refusal {
             return Err(Refusal::ReadOnly(r.clone()));
         }
-        if self
-            .in_flight
-            .lock()
-            .map(|s| s.contains(action.domain()))
-            .unwrap_or(true)
-        {
+        if lock(&self.in_flight).contains(action.domain()) {
             return Err(Refusal::InFlight(action.domain().to_string()));
         }
+        self.audit
+            .check()
+            .map_err(|e| Refusal::AuditUnavailable(e.to_string()))
+    }
+
+    /// `precheck`, and the steps to run exist.
+    pub fn admit(&self, action: &Action, steps: &[StepSpec]) -> Result<(), Refusal> {
+        self.precheck(action)?;
+        if steps.is_empty() {
+            return Err(Refusal::NoSteps(action.domain().to_string()));
+        }
         Ok(())
+    }
+
+    /// The typed confirmation: the domain's name, exactly (surrounding blanks ignored).
+    /// A mismatch is a refusal, and audited as one.
+    pub fn confirm(&self, action: &Action, steps: &[StepSpec], typed: &str) -> Result<(), Refusal> {
+        if typed.trim() == action.domain() {
+            return Ok(());
+        }
+        let r = Refusal::NotConfirmed(action.domain().to_string());
+        self.record_refusal(action, steps, &r);
+        Err(r)
     }
 
     fn entry(&self, action: &Action, steps: &[StepSpec], event: AuditEvent) -> AuditEntry {
@@ -146,40 +202,39 @@ impl Gate {
         }
     }
 
-    /// Runs a confirmed action. Refusals are audited; the `requested` entry is written first.
+    /// Runs a confirmed action; the claim is released when it returns. Refusals are audited;
+    /// the `requested` entry is written first, or nothing runs.
     pub async fn run(&self, action: &Action, steps: &[StepSpec]) -> Result<RunReport, Refusal> {
-        if let Err(r) = self.precheck(action) {
-            self.record_refusal(action, steps, &r);
-            return Err(r);
-        }
-        if steps.is_empty() {
-            let r = Refusal::NoSteps(action.domain().to_string());
-            self.record_refusal(action, steps, &r);
-            return Err(r);
-        }
-        let _claim = {
-            let mut set = self
-                .in_flight
-                .lock()
-                .map_err(|_| Refusal::InFlight(action.domain().into()))?;
-            if !set.insert(action.domain().to_string()) {
-                let r = Refusal::InFlight(action.domain().to_string());
-                drop(set);
-                self.record_refusal(action, steps, &r);
-                return Err(r);
-            }
-            Claim {
-                set: self.in_flight.clone(),
-                domain: action.domain().to_string(),
-            }
-        };
-        self.audit
+        self.start(action, steps, |_| {})
+            .await
+            .map(|(report, _claim)| report)
+    }
+
+    /// Runs a confirmed action and hands back its claim, so the caller decides how long the
+    /// domain stays in flight (a rollback: until its verdict).
+    pub async fn start(
+        &self,
+        action: &Action,
+        steps: &[StepSpec],
+        mut progress: impl FnMut(Progress),
+    ) -> Result<(RunReport, Claim), Refusal> {
+        let claim = self.claim(action, steps)?;
+        if let Err(e) = self
+            .audit
             .append(&self.entry(action, steps, AuditEvent::Requested))
-            .map_err(|e| Refusal::AuditUnavailable(e.to_string()))?;
+        {
+            return Err(Refusal::AuditUnavailable(e.to_string()));
+        }
+        progress(Progress::Requested { steps: steps.len() });
         let started = Instant::now();
         let mut results = Vec::new();
         let mut event = AuditEvent::Succeeded;
-        for step in steps {
+        for (index, step) in steps.iter().enumerate() {
+            progress(Progress::StepStarted {
+                index,
+                of: steps.len(),
+                summary: step.summary(),
+            });
             let r = step.run().await;
             let stop = match &r.outcome {
                 StepOutcome::Succeeded(_) => false,
@@ -192,23 +247,49 @@ impl Gate {
                     true
                 }
             };
+            progress(Progress::StepFinished {
+                index,
+                of: steps.len(),
+                result: r.clone(),
+            });
             results.push(r);
             if stop {
                 break;
             }
         }
-        let report = RunReport {
+        let mut report = RunReport {
             steps: results,
             event,
             finished_ms: now_ms(),
+            audit_warning: None,
         };
         let mut e = self.entry(action, steps, event);
         e.duration_ms = Some(started.elapsed().as_millis() as u64);
         e.result = report.words();
         if let Err(err) = self.audit.append(&e) {
             tracing::error!("audit log: {err}");
+            report.audit_warning = Some(err.to_string());
         }
-        Ok(report)
+        Ok((report, claim))
+    }
+
+    /// Admits the action and marks its domain in flight; refusals are audited.
+    fn claim(&self, action: &Action, steps: &[StepSpec]) -> Result<Claim, Refusal> {
+        let refused = |r: Refusal| {
+            self.record_refusal(action, steps, &r);
+            Err(r)
+        };
+        if let Err(r) = self.admit(action, steps) {
+            return refused(r);
+        }
+        // Checked again under the lock: two triggers may both pass `admit`.
+        if !lock(&self.in_flight).insert(action.domain().to_string()) {
+            return refused(Refusal::InFlight(action.domain().to_string()));
+        }
+        Ok(Claim {
+            set: self.in_flight.clone(),
+            domain: action.domain().to_string(),
+        })
     }
 
     /// Audits a verification verdict.
@@ -219,7 +300,7 @@ impl Gate {
         verified: bool,
         words: &str,
         duration_ms: u64,
-    ) {
+    ) -> Result<(), AuditError> {
         let event = if verified {
             AuditEvent::Verified
         } else {
@@ -228,9 +309,9 @@ impl Gate {
         let mut e = self.entry(action, steps, event);
         e.duration_ms = Some(duration_ms);
         e.result = words.to_string();
-        if let Err(err) = self.audit.append(&e) {
+        self.audit.append(&e).inspect_err(|err| {
             tracing::error!("audit log: {err}");
-        }
+        })
     }
 }
 
@@ -238,4 +319,184 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn exec(script: &str) -> StepSpec {
+        StepSpec::Exec {
+            argv: vec!["/bin/sh".into(), "-c".into(), script.into()],
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    fn orders() -> Action {
+        Action::Rollback {
+            domain: "orders".into(),
+        }
+    }
+
+    fn events(log: &AuditLog) -> Vec<AuditEvent> {
+        log.read_all().unwrap().iter().map(|e| e.event).collect()
+    }
+
+    #[tokio::test]
+    async fn the_request_is_audited_before_the_first_step_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_state_dir(dir.path());
+        let gate = Gate::new(None, log.clone());
+        // The step itself reads the audit log: the `requested` line must already be there.
+        let steps = [exec(&format!("cat {}", log.path().display()))];
+        let report = gate.run(&orders(), &steps).await.unwrap();
+        assert!(report.succeeded(), "{}", report.words());
+        match &report.steps[0].outcome {
+            StepOutcome::Succeeded(out) => assert!(out.contains(r#""event":"requested""#), "{out}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(events(&log), [AuditEvent::Requested, AuditEvent::Succeeded]);
+    }
+
+    #[tokio::test]
+    async fn the_first_failure_stops_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("third-ran");
+        let log = AuditLog::in_state_dir(dir.path());
+        let gate = Gate::new(None, log.clone());
+        let steps = [
+            exec("true"),
+            exec("echo broken >&2; exit 4"),
+            exec(&format!("touch {}", marker.display())),
+        ];
+        let report = gate.run(&orders(), &steps).await.unwrap();
+        assert_eq!(report.event, AuditEvent::Failed);
+        assert_eq!(report.steps.len(), 2);
+        assert!(!marker.exists());
+        let last = log.read_all().unwrap().pop().unwrap();
+        assert_eq!(last.event, AuditEvent::Failed);
+        assert!(last.result.contains("step 2 FAILED"), "{}", last.result);
+        assert!(last.result.contains("stderr: broken"), "{}", last.result);
+        assert_eq!(last.steps.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_locked_gate_runs_nothing_and_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("ran");
+        let log = AuditLog::in_state_dir(dir.path());
+        let steps = [exec(&format!("touch {}", marker.display()))];
+        for gate in [
+            Gate::new(Some("--read-only was given".into()), log.clone()),
+            Gate::for_replay(Path::new("incident.jsonl.gz"), log.clone()),
+            Gate::for_demo(log.clone()),
+        ] {
+            let why = gate.read_only().unwrap().to_string();
+            assert_eq!(
+                gate.precheck(&orders()),
+                Err(Refusal::ReadOnly(why.clone()))
+            );
+            let refused = gate.run(&orders(), &steps).await.unwrap_err();
+            assert_eq!(refused, Refusal::ReadOnly(why));
+        }
+        assert!(!marker.exists());
+        assert_eq!(events(&log), [AuditEvent::Refused; 3]);
+        let replay = &log.read_all().unwrap()[1];
+        assert_eq!(
+            replay.result,
+            "read-only: replaying incident.jsonl.gz: a recording never acts"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_audit_log_that_cannot_take_the_request_stops_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("ran");
+        let log = AuditLog::in_state_dir(dir.path());
+        std::fs::create_dir(log.path()).unwrap();
+        let gate = Gate::new(None, log);
+        let steps = [exec(&format!("touch {}", marker.display()))];
+        assert!(matches!(
+            gate.precheck(&orders()),
+            Err(Refusal::AuditUnavailable(_))
+        ));
+        let refused = gate.run(&orders(), &steps).await.unwrap_err();
+        assert!(matches!(refused, Refusal::AuditUnavailable(_)), "{refused}");
+        assert!(!marker.exists());
+    }
+
+    #[tokio::test]
+    async fn a_second_trigger_while_one_runs_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_state_dir(dir.path());
+        let gate = Gate::new(None, log.clone());
+        let slow = [exec("sleep 0.5")];
+        let action = orders();
+        let first = gate.run(&action, &slow);
+        let second = async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            assert_eq!(
+                gate.precheck(&orders()),
+                Err(Refusal::InFlight("orders".into()))
+            );
+            gate.run(&orders(), &slow).await
+        };
+        let (first, second) = tokio::join!(first, second);
+        assert!(first.unwrap().succeeded());
+        assert_eq!(second.unwrap_err(), Refusal::InFlight("orders".into()));
+        // Another domain is not held up, and once the first ended a new one may run.
+        let inventory = Action::Rollback {
+            domain: "inventory".into(),
+        };
+        assert!(gate.precheck(&inventory).is_ok());
+        assert!(gate
+            .run(&orders(), &[exec("true")])
+            .await
+            .unwrap()
+            .succeeded());
+        assert_eq!(
+            events(&log),
+            [
+                AuditEvent::Requested,
+                AuditEvent::Refused,
+                AuditEvent::Succeeded,
+                AuditEvent::Requested,
+                AuditEvent::Succeeded
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn no_steps_and_a_wrong_name_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_state_dir(dir.path());
+        let gate = Gate::new(None, log.clone());
+        assert_eq!(
+            gate.run(&orders(), &[]).await.unwrap_err(),
+            Refusal::NoSteps("orders".into())
+        );
+        let steps = [exec("true")];
+        assert!(gate.confirm(&orders(), &steps, " orders\n").is_ok());
+        assert_eq!(
+            gate.confirm(&orders(), &steps, "order"),
+            Err(Refusal::NotConfirmed("orders".into()))
+        );
+        assert_eq!(events(&log), [AuditEvent::Refused, AuditEvent::Refused]);
+    }
+
+    #[tokio::test]
+    async fn a_timed_out_step_is_audited_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_state_dir(dir.path());
+        let gate = Gate::new(None, log.clone());
+        let steps = [StepSpec::Exec {
+            argv: vec!["sleep".into(), "5".into()],
+            timeout: Duration::from_millis(200),
+        }];
+        let report = gate.run(&orders(), &steps).await.unwrap();
+        assert_eq!(report.event, AuditEvent::TimedOut);
+        assert_eq!(events(&log), [AuditEvent::Requested, AuditEvent::TimedOut]);
+    }
 }

@@ -3,11 +3,13 @@
 
 pub mod audit;
 pub mod gate;
+pub mod rollback;
 pub mod steps;
 pub mod verify;
 
-pub use audit::{AuditEntry, AuditEvent, AuditLog};
-pub use gate::{Gate, Refusal, RunReport};
+pub use audit::{AuditEntry, AuditError, AuditEvent, AuditLog};
+pub use gate::{Claim, Gate, Refusal, RunReport};
+pub use rollback::{rollback, verify, Progress, RollbackRun, Verification};
 pub use steps::{StepOutcome, StepResult, StepSpec};
 pub use verify::{Verdict, Verifier};
 

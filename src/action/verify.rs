@@ -1,14 +1,21 @@
 //! Verification against the metrics: after a rollback, the observed new-path share must fall to
-//! `verify_share` or below within `verify_within`. The share counts only traffic after the action
-//! (counter increases since the first scrape that followed it); no traffic yet is not verified.
+//! `verify_share` or below within `verify_within`.
+//!
+//! The share is measured between two successive scrapes that both came after the action, from
+//! the counters' increases: what the gateway really served since the change, not a rate that
+//! still averages in the minute before it. A request that was already in flight on the new path
+//! and finished after the change only counts in the first such interval. No traffic in an
+//! interval tells nothing: "no traffic yet" is not verified. Time is the data's (scrape
+//! timestamps), so a recording verifies the same way as a live session.
 
 use crate::figures::Status;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
-    /// Still watching.
+    /// Still watching; what is seen so far, in words.
     Pending(String),
     Verified {
+        /// Since the action finished.
         after_ms: i64,
         words: String,
     },
@@ -22,6 +29,36 @@ impl Verdict {
     pub fn is_final(&self) -> bool {
         !matches!(self, Verdict::Pending(_))
     }
+
+    pub fn is_verified(&self) -> bool {
+        matches!(self, Verdict::Verified { .. })
+    }
+
+    /// The verdict in words, as shown and audited.
+    pub fn words(&self) -> &str {
+        match self {
+            Verdict::Pending(w)
+            | Verdict::Verified { words: w, .. }
+            | Verdict::NotVerified { words: w, .. } => w,
+        }
+    }
+}
+
+/// The domain's request counters at one scrape.
+#[derive(Debug, Clone, Copy)]
+struct Totals {
+    at_ms: i64,
+    legacy: f64,
+    new: f64,
+}
+
+/// The share over the latest interval that had traffic.
+#[derive(Debug, Clone, Copy)]
+struct Measured {
+    share: f64,
+    new: f64,
+    total: f64,
+    span_ms: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -31,8 +68,11 @@ pub struct Verifier {
     pub acted_ms: i64,
     pub verify_share: f64,
     pub within_ms: i64,
-    base: Option<(f64, f64)>,
-    last_share: Option<f64>,
+    previous: Option<Totals>,
+    last: Option<Measured>,
+    /// A status after the action showed the domain's data stale (a source down).
+    saw_stale: bool,
+    verdict: Option<Verdict>,
 }
 
 impl Verifier {
@@ -42,76 +82,373 @@ impl Verifier {
             acted_ms,
             verify_share,
             within_ms,
-            base: None,
-            last_share: None,
+            previous: None,
+            last: None,
+            saw_stale: false,
+            verdict: None,
         }
     }
 
-    /// Looks at a new status; returns the verdict so far.
+    /// The final verdict, once there is one.
+    pub fn verdict(&self) -> Option<&Verdict> {
+        self.verdict.as_ref()
+    }
+
+    /// Looks at a new status; returns the verdict so far. Once final, the verdict stays.
+    /// The same status seen twice (a redraw) changes nothing.
     pub fn observe(&mut self, status: &Status) -> Verdict {
+        if let Some(v) = &self.verdict {
+            return v.clone();
+        }
         let elapsed = status.at_ms - self.acted_ms;
-        let totals = status
-            .domains
-            .iter()
-            .find(|d| d.name == self.domain)
-            .and_then(|d| d.traffic.as_ref())
-            .and_then(|t| {
-                Some((
-                    t.legacy.requests_total.unwrap_or(0.0),
-                    t.new.requests_total?,
-                ))
-            });
         if status.at_ms > self.acted_ms {
-            if let Some((legacy, new)) = totals {
-                match self.base {
-                    None => self.base = Some((legacy, new)),
-                    Some((bl, bn)) => {
-                        // A counter below its base was reset: it counted its whole value since.
-                        let dl = if legacy >= bl { legacy - bl } else { legacy };
-                        let dn = if new >= bn { new - bn } else { new };
-                        if dl + dn > 0.0 {
-                            let share = dn / (dl + dn);
-                            self.last_share = Some(share);
-                            if share <= self.verify_share {
-                                return Verdict::Verified {
-                                    after_ms: elapsed,
-                                    words: format!(
-                                        "verified in {} s: new path share {:.1}% since the rollback ({} legacy, {} new requests)",
-                                        (elapsed + 999) / 1000,
-                                        share * 100.0,
-                                        dl,
-                                        dn
-                                    ),
-                                };
-                            }
-                        }
-                    }
-                }
+            if let Some(v) = self.measure(status, elapsed) {
+                self.verdict = Some(v.clone());
+                return v;
             }
         }
         if elapsed >= self.within_ms {
-            let words = match self.last_share {
-                Some(s) => format!(
-                    "NOT verified after {} s: new path still serves {:.0}%",
-                    self.within_ms / 1000,
-                    s * 100.0
-                ),
-                None => format!(
-                    "NOT verified after {} s: no traffic observed since the rollback",
-                    self.within_ms / 1000
-                ),
-            };
-            return Verdict::NotVerified {
-                after_ms: elapsed,
-                words,
-            };
+            return self.give_up(elapsed);
         }
-        Verdict::Pending(match self.last_share {
-            Some(s) => format!(
-                "verifying: new path share {:.1}% since the rollback",
-                s * 100.0
+        Verdict::Pending(self.pending_words())
+    }
+
+    /// A verdict from the clock alone, for when data stops coming (every source hangs):
+    /// `NotVerified` once `now_ms` is past the deadline.
+    pub fn expire(&mut self, now_ms: i64) -> Option<Verdict> {
+        if let Some(v) = &self.verdict {
+            return Some(v.clone());
+        }
+        let elapsed = now_ms - self.acted_ms;
+        (elapsed >= self.within_ms).then(|| self.give_up(elapsed))
+    }
+
+    /// Ends the watch early (cutover quits, the data feed ends): not verified, saying why.
+    pub fn abandon(&mut self, now_ms: i64, why: &str) -> Verdict {
+        if let Some(v) = &self.verdict {
+            return v.clone();
+        }
+        let elapsed = now_ms - self.acted_ms;
+        let v = Verdict::NotVerified {
+            after_ms: elapsed,
+            words: format!("NOT verified after {}: {why}", seconds(elapsed)),
+        };
+        self.verdict = Some(v.clone());
+        v
+    }
+
+    /// Takes this status's counters; `Some` when the share since the previous scrape decides.
+    fn measure(&mut self, status: &Status, elapsed: i64) -> Option<Verdict> {
+        let domain = status.domains.iter().find(|d| d.name == self.domain)?;
+        if domain.stale {
+            self.saw_stale = true;
+            return None;
+        }
+        let traffic = domain.traffic.as_ref()?;
+        let now = Totals {
+            at_ms: status.at_ms,
+            // A legacy side that matches nothing counts as no legacy traffic: that can only make
+            // the new path's share look larger, never verify a rollback that did not happen.
+            legacy: traffic.legacy.requests_total.unwrap_or(0.0),
+            new: traffic.new.requests_total?,
+        };
+        let Some(before) = self.previous else {
+            self.previous = Some(now);
+            return None;
+        };
+        if now.at_ms <= before.at_ms {
+            return None;
+        }
+        self.previous = Some(now);
+        let dl = increase(before.legacy, now.legacy);
+        let dn = increase(before.new, now.new);
+        if dl + dn <= 0.0 {
+            return None;
+        }
+        let m = Measured {
+            share: dn / (dl + dn),
+            new: dn,
+            total: dl + dn,
+            span_ms: now.at_ms - before.at_ms,
+        };
+        self.last = Some(m);
+        (m.share <= self.verify_share).then(|| Verdict::Verified {
+            after_ms: elapsed,
+            words: format!(
+                "verified in {}: new path served {} of {} requests in the last {}",
+                seconds(rounded(elapsed)),
+                percent(m.share),
+                count(m.total),
+                seconds(m.span_ms)
             ),
-            None => "verifying: waiting for traffic after the rollback".into(),
         })
+    }
+
+    fn give_up(&mut self, elapsed: i64) -> Verdict {
+        let after = seconds(self.within_ms);
+        let words = match self.last {
+            Some(m) => format!(
+                "NOT verified after {after}: new path still serves {} ({} of {} requests in the last {})",
+                percent(m.share),
+                count(m.new),
+                count(m.total),
+                seconds(m.span_ms)
+            ),
+            None if self.saw_stale => {
+                format!("NOT verified after {after}: no data since the rollback (a source is down)")
+            }
+            None => format!("NOT verified after {after}: no traffic observed since the rollback"),
+        };
+        let v = Verdict::NotVerified {
+            after_ms: elapsed,
+            words,
+        };
+        self.verdict = Some(v.clone());
+        v
+    }
+
+    fn pending_words(&self) -> String {
+        match self.last {
+            Some(m) => format!(
+                "verifying: new path served {} of {} requests in the last {}",
+                percent(m.share),
+                count(m.total),
+                seconds(m.span_ms)
+            ),
+            None if self.saw_stale => "verifying: no data (a source is down)".into(),
+            None => "verifying: waiting for traffic after the rollback".into(),
+        }
+    }
+}
+
+/// A counter's growth; a value below the previous one means it was reset and counted its
+/// whole value since, as `rate()` assumes.
+fn increase(before: f64, now: f64) -> f64 {
+    if now >= before {
+        now - before
+    } else {
+        now
+    }
+}
+
+/// `8%`, `0.5%`, `0%`: one decimal only when it says something.
+pub fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if (p - p.round()).abs() < 0.05 {
+        format!("{:.0}%", p)
+    } else {
+        format!("{:.1}%", p)
+    }
+}
+
+fn count(n: f64) -> String {
+    if n.fract() == 0.0 {
+        format!("{n:.0}")
+    } else {
+        format!("{n:.1}")
+    }
+}
+
+/// To a tenth of a second below 10 s, to whole seconds above: "verified in 0.3 s", "in 12 s".
+fn rounded(ms: i64) -> i64 {
+    let step = if ms < 10_000 { 100 } else { 1000 };
+    ((ms + step / 2) / step * step).max(100)
+}
+
+/// `60 s`, `2.5 s`.
+pub fn seconds(ms: i64) -> String {
+    if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::figures::{DomainStatus, Health, Side, Traffic};
+
+    const ACTED: i64 = 1_000_000;
+
+    fn status(at_ms: i64, legacy: Option<f64>, new: Option<f64>, stale: bool) -> Status {
+        Status {
+            version: 1,
+            at: String::new(),
+            mode: "live".into(),
+            domains: vec![DomainStatus {
+                name: "orders".into(),
+                stage: "canary".into(),
+                health: Health::Ok,
+                reasons: Vec::new(),
+                stale,
+                traffic: Some(Traffic {
+                    legacy: Side {
+                        requests_total: legacy,
+                        ..Side::default()
+                    },
+                    new: Side {
+                        requests_total: new,
+                        ..Side::default()
+                    },
+                    new_share: None,
+                    configured_new_share: None,
+                }),
+                queues: Vec::new(),
+                sagas: Vec::new(),
+            }],
+            sources: Vec::new(),
+            at_ms,
+        }
+    }
+
+    fn at(ms: i64, legacy: f64, new: f64) -> Status {
+        status(ACTED + ms, Some(legacy), Some(new), false)
+    }
+
+    fn verifier() -> Verifier {
+        Verifier::new("orders", ACTED, 0.0, 60_000)
+    }
+
+    #[test]
+    fn verified_when_the_new_counter_stops() {
+        let mut v = verifier();
+        assert!(!v.observe(&at(2_000, 1000.0, 100.0)).is_final());
+        let verdict = v.observe(&at(4_000, 1040.0, 100.0));
+        assert_eq!(
+            verdict,
+            Verdict::Verified {
+                after_ms: 4_000,
+                words: "verified in 4 s: new path served 0% of 40 requests in the last 2 s".into()
+            }
+        );
+        // Final stays final, whatever comes next.
+        assert_eq!(v.observe(&at(6_000, 1040.0, 200.0)), verdict);
+    }
+
+    #[test]
+    fn not_verified_while_the_new_counter_keeps_growing() {
+        let mut v = verifier();
+        let mut legacy = 1000.0;
+        let mut new = 100.0;
+        let mut last = Verdict::Pending(String::new());
+        for s in (2..=60).step_by(2) {
+            legacy += 46.0;
+            new += 4.0;
+            last = v.observe(&at(s * 1000, legacy, new));
+            if last.is_final() {
+                break;
+            }
+        }
+        assert_eq!(
+            last,
+            Verdict::NotVerified {
+                after_ms: 60_000,
+                words: "NOT verified after 60 s: new path still serves 8% (4 of 50 requests in the last 2 s)".into()
+            }
+        );
+    }
+
+    #[test]
+    fn scrapes_before_the_action_do_not_count() {
+        let mut v = verifier();
+        // The share before the action was 0 (the new path idle): that must not verify.
+        assert!(!v
+            .observe(&status(ACTED - 4_000, Some(900.0), Some(50.0), false))
+            .is_final());
+        assert!(!v
+            .observe(&status(ACTED - 2_000, Some(950.0), Some(50.0), false))
+            .is_final());
+        assert!(!v.observe(&at(1_000, 1000.0, 60.0)).is_final());
+        assert!(v.observe(&at(3_000, 1010.0, 60.0)).is_verified());
+    }
+
+    #[test]
+    fn a_straggler_in_the_first_interval_does_not_block_the_verdict() {
+        let mut v = verifier();
+        v.observe(&at(1_000, 1000.0, 100.0));
+        assert!(!v.observe(&at(2_000, 1020.0, 101.0)).is_final());
+        assert!(v.observe(&at(3_000, 1040.0, 101.0)).is_verified());
+    }
+
+    #[test]
+    fn no_traffic_is_not_verified() {
+        let mut v = verifier();
+        v.observe(&at(1_000, 1000.0, 100.0));
+        let p = v.observe(&at(30_000, 1000.0, 100.0));
+        assert_eq!(
+            p,
+            Verdict::Pending("verifying: waiting for traffic after the rollback".into())
+        );
+        let end = v.observe(&at(61_000, 1000.0, 100.0));
+        assert_eq!(
+            end.words(),
+            "NOT verified after 60 s: no traffic observed since the rollback"
+        );
+    }
+
+    #[test]
+    fn unknown_new_side_and_stale_data_tell_nothing() {
+        let mut v = verifier();
+        v.observe(&status(ACTED + 1_000, Some(1000.0), None, false));
+        v.observe(&status(ACTED + 2_000, Some(1010.0), None, false));
+        assert!(!v
+            .observe(&status(ACTED + 3_000, Some(1020.0), Some(0.0), true))
+            .is_final());
+        let end = v.observe(&status(ACTED + 60_000, Some(1020.0), Some(0.0), true));
+        assert_eq!(
+            end.words(),
+            "NOT verified after 60 s: no data since the rollback (a source is down)"
+        );
+    }
+
+    #[test]
+    fn a_reset_counter_counts_its_whole_value() {
+        let mut v = Verifier::new("orders", ACTED, 0.05, 60_000);
+        v.observe(&at(1_000, 5000.0, 500.0));
+        // The new service restarted: its counter is back to 30.
+        let p = v.observe(&at(2_000, 5070.0, 30.0));
+        assert_eq!(
+            p,
+            Verdict::Pending(
+                "verifying: new path served 30% of 100 requests in the last 1 s".into()
+            )
+        );
+    }
+
+    #[test]
+    fn the_same_status_twice_changes_nothing() {
+        let mut v = verifier();
+        let s = at(1_000, 1000.0, 100.0);
+        v.observe(&s);
+        assert!(!v.observe(&s).is_final());
+    }
+
+    #[test]
+    fn the_clock_ends_a_watch_whose_data_stopped() {
+        let mut v = verifier();
+        v.observe(&at(1_000, 1000.0, 100.0));
+        assert_eq!(v.expire(ACTED + 59_000), None);
+        let end = v.expire(ACTED + 61_500).unwrap();
+        assert_eq!(
+            end,
+            Verdict::NotVerified {
+                after_ms: 61_500,
+                words: "NOT verified after 60 s: no traffic observed since the rollback".into()
+            }
+        );
+        assert_eq!(v.verdict(), Some(&end));
+    }
+
+    #[test]
+    fn words_for_fractions() {
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(0.08), "8%");
+        assert_eq!(percent(0.005), "0.5%");
+        assert_eq!(seconds(2_500), "2.5 s");
+        assert_eq!(seconds(rounded(260)), "0.3 s");
+        assert_eq!(seconds(rounded(12_400)), "12 s");
+        assert_eq!(seconds(rounded(4_000)), "4 s");
+        assert_eq!(count(12.0), "12");
     }
 }

@@ -95,6 +95,28 @@ pub enum Command {
     /// The bundled demo recording: export it, or regenerate it from the simulator.
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// Print the audit log of rollbacks, newest first.
+    Audit {
+        /// Print the entries as a JSON array (newest first).
+        #[arg(long)]
+        json: bool,
+    },
+    /// One view of a recording (or the demo) at a point in it, drawn as an SVG file.
+    Screenshot(ScreenshotArgs),
+    /// Every path cutover uses and whether it exists, plus version, commit and features.
+    Info {
+        /// Print it as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout: `cutover man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -108,6 +130,44 @@ pub struct StatusArgs {
     /// With --replay: the offset into the recording (e.g. 5m); default its end.
     #[arg(long, value_name = "OFFSET", requires = "replay")]
     pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ScreenshotArgs {
+    /// Draw the recording bundled in the binary (the default when no --replay is given).
+    #[arg(long, conflicts_with = "replay")]
+    pub demo: bool,
+    /// Draw this recording instead of the demo.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+    /// The offset into the recording (e.g. 4m30s); default its end.
+    #[arg(long, value_name = "OFFSET")]
+    pub at: Option<String>,
+    /// The view on screen.
+    #[arg(long, value_enum, default_value_t = ViewArg::Overview)]
+    pub view: ViewArg,
+    /// The selected domain (default: the worst one, as on a fresh start).
+    #[arg(long, value_name = "NAME")]
+    pub domain: Option<String>,
+    /// Terminal width in cells.
+    #[arg(long, default_value_t = 120)]
+    pub width: u16,
+    /// Terminal height in cells.
+    #[arg(long, default_value_t = 40)]
+    pub height: u16,
+    /// Where to write the SVG.
+    #[arg(long, value_name = "FILE.svg")]
+    pub out: PathBuf,
+}
+
+/// The views `screenshot --view` can draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ViewArg {
+    Overview,
+    Detail,
+    Sources,
+    Events,
+    Help,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -134,5 +194,8 @@ pub enum DemoCommand {
         out: PathBuf,
     },
     /// Write the bundled demo recording to a file (for `replay` or `status --replay`).
-    Export { out: PathBuf },
+    Export {
+        /// Where to write it.
+        out: PathBuf,
+    },
 }

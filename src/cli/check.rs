@@ -53,19 +53,37 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
         let src = &status.sources[sig.source];
         let history = &engine.store().signals[u.signal];
         let matched = history.newest().map(|f| f.values.len());
+        let mut hint = None;
         let state = match (src.up, matched) {
             (Some(true), Some(n)) if n > 0 => format!("{n} series"),
             (Some(true), _) => {
                 problems += 1;
+                hint = u.preset.as_deref().and_then(|p| {
+                    let url = &loaded.config.sources.get(sig.source)?.url;
+                    crate::presets::rabbitmq::hint(p, url)
+                });
                 "MATCHES NOTHING".to_string()
             }
             _ => "source down".to_string(),
         };
+        // What the preset expanded to is the selector printed below; a unit other than
+        // seconds is said too, since figures are scaled from it.
+        let unit = match sig.latency_unit_seconds {
+            1.0 => String::new(),
+            0.001 => ", values in ms".to_string(),
+            u => format!(", values in units of {u} s"),
+        };
         let via = u
             .preset
             .as_deref()
-            .map(|p| format!("  (preset {p})"))
-            .unwrap_or_default();
+            .map(|p| format!("  (preset {p}{unit})"))
+            .unwrap_or_else(|| {
+                if unit.is_empty() {
+                    String::new()
+                } else {
+                    format!("  ({})", &unit[2..])
+                }
+            });
         println!(
             "  {:<16} {:<28} {:<16} {}{}\n      {}",
             u.domain,
@@ -75,6 +93,9 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
             via,
             sig.query.as_deref().unwrap_or(&sig.text)
         );
+        if let Some(hint) = hint {
+            println!("      hint: {hint}");
+        }
     }
     if problems > 0 {
         println!("\n{problems} problem(s) found");

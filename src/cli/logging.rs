@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use crate::action::audit::create_private_dir;
 
+/// The log file's name in the state dir.
+pub const LOG_FILE: &str = "cutover.log";
+
 /// `<state dir>` from the `directories` crate (XDG_STATE_HOME on Linux), created 0700.
 pub fn state_dir() -> Option<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "cutover")?;
@@ -30,7 +33,7 @@ pub fn init() -> Option<LogGuard> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let file = opts.open(dir.join("cutover.log")).ok()?;
+    let file = opts.open(dir.join(LOG_FILE)).ok()?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("CUTOVER_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -1,12 +1,18 @@
 //! The binary's edge: parse the command line, load the config, run a subcommand, map errors to
 //! exit codes (0 ok, 1 runtime failure, 2 usage or config error; rollback adds 3 = not verified).
 
+pub mod actions;
 pub mod args;
+pub mod audit;
 pub mod check;
+pub mod completions;
+pub mod info;
 pub mod loaded;
 pub mod logging;
 pub mod record;
 pub mod replay_status;
+pub mod rollback;
+pub mod screenshot;
 pub mod simulate;
 pub mod status;
 pub mod status_table;
@@ -71,6 +77,15 @@ pub fn main() -> ExitCode {
 
 /// Runs the parsed command line; returns the exit code.
 pub async fn run(cli: Cli) -> Result<u8, Failure> {
+    // These only print; they must not create the state dir and log file that `info` reports on.
+    match &cli.command {
+        Some(Command::Info { json }) => return print_info(&cli.global, *json),
+        Some(Command::Completions { shell }) => {
+            return print(&completions::completion_script(*shell))
+        }
+        Some(Command::Man) => return print(&completions::man_page()),
+        _ => {}
+    }
     let _log = logging::init();
     match cli.command {
         Some(Command::Status(args)) => status::run(&cli.global, &args).await,
@@ -90,23 +105,34 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             record::run(&cli.global, &out, duration.as_deref()).await
         }
         Some(Command::Replay { file }) => tui::replay_file(&cli.global, &file).await,
-        Some(other) => Err(Failure::usage(format!(
-            "{} is not available in this build yet",
-            command_name(&other)
-        ))),
+        Some(Command::Rollback { domain, yes }) => rollback::run(&cli.global, &domain, yes).await,
+        Some(Command::Audit { json }) => audit::run(json),
+        Some(Command::Screenshot(args)) => screenshot::run(&cli.global, &args),
+        // Answered before logging starts, above.
+        Some(Command::Info { .. } | Command::Completions { .. } | Command::Man) => Ok(0),
         None if cli.demo => tui::demo(&cli.global).await,
         None => tui::live(&cli.global, cli.record.as_deref()).await,
     }
 }
 
-fn command_name(c: &Command) -> &'static str {
-    match c {
-        Command::Status(_) => "status",
-        Command::Check => "check",
-        Command::Replay { .. } => "replay",
-        Command::Record { .. } => "record",
-        Command::Rollback { .. } => "rollback",
-        Command::Simulate(_) => "simulate",
-        Command::Demo(_) => "demo",
+fn print_info(global: &GlobalArgs, json: bool) -> Result<u8, Failure> {
+    let info = info::gather(global);
+    if json {
+        let mut text = serde_json::to_string_pretty(&info)?;
+        text.push('\n');
+        print(text.as_bytes())
+    } else {
+        print(info::render_text(&info).as_bytes())
+    }
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not a failure.
+fn print(bytes: &[u8]) -> Result<u8, Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(Failure::runtime(format!("cannot write to stdout: {e}"))),
     }
 }

@@ -8,11 +8,14 @@ use tokio::sync::{mpsc, watch};
 
 use super::args::ColorArg;
 use super::{loaded, Failure, GlobalArgs};
+use crate::action::Gate;
 use crate::feed;
 use crate::plan::Plan;
 use crate::record::{read_recording, Recorder, Recording};
 use crate::source::Poller;
-use crate::ui::{self, ColorChoice, ModeLabel, UiOptions};
+use crate::ui::{self, ActionRequest, ColorChoice, ModeLabel, UiOptions};
+
+use super::actions::ActionDesk;
 
 /// Said when stdout is not a terminal (piped, cron, CI): no TUI.
 pub const NOT_A_TERMINAL: &str =
@@ -35,8 +38,10 @@ fn options(
     plan: Arc<Plan>,
     theme: Option<&str>,
     bindings: HashMap<String, String>,
+    actions: Option<mpsc::Sender<ActionRequest>>,
 ) -> UiOptions {
     UiOptions {
+        actions,
         mode,
         read_only,
         theme: global
@@ -95,8 +100,16 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>) -> Result<u8, Fail
     }
     tokio::spawn(forward(outcomes, fwd_tx));
     let (ui_tx, ui_rx) = mpsc::channel(64);
-    let (latest_tx, _latest_rx) = watch::channel(None);
-    let feed_task = tokio::spawn(feed::live(plan.clone(), fwd_rx, ui_tx, latest_tx, recorder));
+    let (latest_tx, latest_rx) = watch::channel(None);
+    let feed_task = tokio::spawn(feed::live(
+        plan.clone(),
+        fwd_rx,
+        ui_tx.clone(),
+        latest_tx,
+        recorder,
+    ));
+    let gate = Gate::new(loaded.read_only.clone(), audit_log()?);
+    let actions = start_desk(gate, plan.clone(), compiled.steps.clone(), latest_rx, ui_tx);
     let (ctl_tx, _ctl_rx) = mpsc::channel(8);
     let bindings = loaded.config.bindings.clone().into_iter().collect();
     let opts = options(
@@ -106,6 +119,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>) -> Result<u8, Fail
         plan,
         Some(&loaded.config.ui.theme),
         bindings,
+        Some(actions),
     );
     let code = run_ui(opts, ui_rx, ctl_tx).await;
     // Stopping the pollers closes the feed, which finishes the recording.
@@ -142,8 +156,30 @@ pub async fn replay(
         ModeLabel::Demo => "this is the demo: nothing here can act".to_string(),
         _ => format!("replaying {label}: a recording can never act"),
     };
-    let feed_task = tokio::spawn(feed::replay(rec, plan.clone(), ui_tx, ctl_rx, speed));
-    let opts = options(global, mode, Some(reason), plan, None, HashMap::new());
+    let feed_task = tokio::spawn(feed::replay(
+        rec,
+        plan.clone(),
+        ui_tx.clone(),
+        ctl_rx,
+        speed,
+    ));
+    // Replay and demo have a gate too, so that R is answered, refused and audited the same way.
+    let audit = audit_log()?;
+    let gate = match mode {
+        ModeLabel::Demo => Gate::for_demo(audit),
+        _ => Gate::for_replay(Path::new(label), audit),
+    };
+    let (_never, latest_rx) = watch::channel(None);
+    let actions = start_desk(gate, plan.clone(), compiled.steps.clone(), latest_rx, ui_tx);
+    let opts = options(
+        global,
+        mode,
+        Some(reason),
+        plan,
+        None,
+        HashMap::new(),
+        Some(actions),
+    );
     let code = run_ui(opts, ui_rx, ctl_tx).await;
     feed_task.abort();
     code
@@ -171,4 +207,27 @@ pub async fn replay_file(global: &GlobalArgs, file: &Path) -> Result<u8, Failure
 pub async fn demo(global: &GlobalArgs) -> Result<u8, Failure> {
     let rec = crate::demo::bundled().map_err(|e| Failure::runtime(e.to_string()))?;
     replay(global, rec, "the bundled demo", ModeLabel::Demo, 4.0).await
+}
+
+fn audit_log() -> Result<crate::action::AuditLog, Failure> {
+    super::rollback::audit_log()
+        .ok_or_else(|| Failure::runtime("no state directory could be determined for the audit log"))
+}
+
+fn start_desk(
+    gate: Gate,
+    plan: Arc<Plan>,
+    steps: HashMap<String, Vec<crate::action::StepSpec>>,
+    latest: watch::Receiver<Option<Arc<crate::figures::Status>>>,
+    ui: mpsc::Sender<ui::FeedEvent>,
+) -> mpsc::Sender<ActionRequest> {
+    let (tx, rx) = mpsc::channel(8);
+    let desk = ActionDesk {
+        gate,
+        plan,
+        steps,
+        latest,
+    };
+    tokio::spawn(desk.serve(rx, ui));
+    tx
 }

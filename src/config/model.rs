@@ -179,8 +179,10 @@ impl fmt::Display for Stage {
 
 /// `[domain.traffic]`: the gateway's view of the two paths.
 ///
-/// Either signals per side (`legacy.requests = '...'`), or a preset with server names
-/// (`preset = "haproxy", backend = "be_orders", legacy = "monolith", new = "orders_svc"`).
+/// Either signals per side (`legacy.requests = '...'`), or a gateway preset with server names
+/// (`preset = "haproxy", backend = "be_orders", legacy = "monolith", new = "orders_svc"`), or
+/// per side a service preset read from the service's own metrics
+/// (`new = { preset = "fastapi", source = "orders-svc", handler = "/orders/{order_id}" }`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Traffic {
@@ -189,9 +191,18 @@ pub struct Traffic {
     pub source: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
-    /// The gateway backend (or cluster, service...) the preset looks at.
+    /// What the preset narrows to before telling the sides apart: the HAProxy backend, the
+    /// ingress-nginx primary Ingress, Istio's destination service name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backend: Option<String>,
+    /// Istio only: the label whose values `legacy` and `new` name (`destination_workload` by
+    /// default, or `destination_version`, `destination_canonical_revision`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// Extra label matchers for every selector the gateway preset writes, e.g.
+    /// `{ job = "haproxy" }` when a Prometheus query API holds several gateways' series.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
     /// The monolith path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy: Option<Side>,
@@ -200,13 +211,43 @@ pub struct Traffic {
     pub new: Option<Side>,
 }
 
-/// One path of the traffic split: a server name for a preset, or its own signals.
+/// One path of the traffic split: a server name for a preset, its own signals, or a service
+/// preset.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Side {
-    /// `legacy = "monolith"`: the preset builds the signals from this name.
+    /// `legacy = "monolith"`: the section's gateway preset builds the signals from this name.
     Server(String),
     /// `legacy.requests = '...'` and friends.
     Signals(SideSignals),
+    /// `new = { preset = "fastapi", source = "orders-svc", handler = "/orders/{order_id}" }`:
+    /// the path as the service itself counts it.
+    Service(ServiceSide),
+}
+
+/// A side read from the service's own instrumentation (prometheus-fastapi-instrumentator,
+/// django-prometheus, prometheus-flask-exporter) instead of the gateway's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSide {
+    /// `fastapi`, `django` or `flask`.
+    pub preset: String,
+    /// The service's metrics source; the traffic section's `source` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The route to count: FastAPI's route template (`/orders/{order_id}`), Django's view name
+    /// (`orders:detail`), Flask's path. Every route but the metrics endpoint when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<String>,
+    /// Only this HTTP method (`GET`), when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Extra label matchers for every selector the preset writes, e.g. `{ service = "orders_svc" }`
+    /// when a Prometheus query API holds every service's `http_requests_total`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// The configured weight, which only the gateway knows (e.g. HAProxy's `haproxy_server_weight`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Signal>,
 }
 
 /// The signals of one path.
@@ -224,6 +265,29 @@ pub struct SideSignals {
     /// Latency histogram (by base name) or gauge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency: Option<Signal>,
+    /// The unit `latency` is in: `"s"` (default) or `"ms"` (Envoy, Istio, Kong histograms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_unit: Option<LatencyUnit>,
+}
+
+/// The unit of a latency signal: figures are always in seconds, so millisecond histograms
+/// (Envoy, Istio, Kong) are scaled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LatencyUnit {
+    #[serde(rename = "s")]
+    Seconds,
+    #[serde(rename = "ms")]
+    Milliseconds,
+}
+
+impl LatencyUnit {
+    /// How many seconds one unit is.
+    pub fn seconds(self) -> f64 {
+        match self {
+            LatencyUnit::Seconds => 1.0,
+            LatencyUnit::Milliseconds => 0.001,
+        }
+    }
 }
 
 /// A series to read: a selector (for scrape sources) or a PromQL expression (for prometheus
@@ -277,14 +341,27 @@ pub struct Queue {
 }
 
 /// `[[domain.saga]]`: a distributed transaction spanning the monolith and the new service.
+///
+/// Either signals (`failed = '...'` and friends) or a preset: `preset = "saga", saga = "place_order"`
+/// (the `saga_*` convention of docs/presets.md) or `preset = "temporal", workflow_type = "PlaceOrder"`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Saga {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// Failed sagas counter.
-    pub failed: Signal,
+    /// `saga` or `temporal`: builds the signals from `saga` / `workflow_type`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    /// The `saga` label value (preset `saga`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saga: Option<String>,
+    /// The Temporal workflow type (preset `temporal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow_type: Option<String>,
+    /// Failed sagas counter; required without a preset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<Signal>,
     /// Compensations counter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compensated: Option<Signal>,
@@ -631,20 +708,113 @@ impl<'de> Deserialize<'de> for Side {
             type Value = Side;
 
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a server name (with a preset) or a table of signals (requests, errors, weight, latency)")
+                f.write_str("a server name (with a preset), a table of signals (requests, errors, weight, latency) or a service preset table (preset, source, handler)")
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Side, E> {
                 Ok(Side::Server(text.to_string()))
             }
 
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Side, A::Error> {
-                SideSignals::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(Side::Signals)
+            // Read key by key, so that an unknown key is reported with the keys of the form
+            // the table is in (signals, or a service preset), whatever order they come in.
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Side, A::Error> {
+                let mut fields = SideFields::default();
+                let mut unknown = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "requests" => fields.requests = Some(map.next_value()?),
+                        "errors" => fields.errors = Some(map.next_value()?),
+                        "weight" => fields.weight = Some(map.next_value()?),
+                        "latency" => fields.latency = Some(map.next_value()?),
+                        "latency_unit" => fields.latency_unit = Some(map.next_value()?),
+                        "preset" => fields.preset = Some(map.next_value()?),
+                        "source" => fields.source = Some(map.next_value()?),
+                        "handler" => fields.handler = Some(map.next_value()?),
+                        "method" => fields.method = Some(map.next_value()?),
+                        "labels" => fields.labels = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                            unknown.get_or_insert(key);
+                        }
+                    }
+                }
+                if let Some(key) = unknown {
+                    return Err(de::Error::unknown_field(&key, fields.allowed()));
+                }
+                fields.into_side()
             }
         }
 
         deserializer.deserialize_any(SideVisitor)
+    }
+}
+
+/// Every key a side table may hold, whichever form it is; `into_side` then checks that the keys
+/// fit the form (`preset` present: a service preset; else signals).
+#[derive(Default)]
+struct SideFields {
+    requests: Option<Signal>,
+    errors: Option<Signal>,
+    weight: Option<Signal>,
+    latency: Option<Signal>,
+    latency_unit: Option<LatencyUnit>,
+    preset: Option<String>,
+    source: Option<String>,
+    handler: Option<String>,
+    method: Option<String>,
+    labels: Option<BTreeMap<String, String>>,
+}
+
+const SIGNAL_SIDE_KEYS: &[&str] = &["requests", "errors", "weight", "latency", "latency_unit"];
+const SERVICE_SIDE_KEYS: &[&str] = &["preset", "source", "handler", "method", "labels", "weight"];
+
+impl SideFields {
+    /// The keys of the form this table is in.
+    fn allowed(&self) -> &'static [&'static str] {
+        if self.preset.is_some() {
+            SERVICE_SIDE_KEYS
+        } else {
+            SIGNAL_SIDE_KEYS
+        }
+    }
+
+    fn into_side<E: de::Error>(self) -> Result<Side, E> {
+        let present = [
+            ("requests", self.requests.is_some()),
+            ("errors", self.errors.is_some()),
+            ("weight", self.weight.is_some()),
+            ("latency", self.latency.is_some()),
+            ("latency_unit", self.latency_unit.is_some()),
+            ("preset", self.preset.is_some()),
+            ("source", self.source.is_some()),
+            ("handler", self.handler.is_some()),
+            ("method", self.method.is_some()),
+            ("labels", self.labels.is_some()),
+        ];
+        let allowed = self.allowed();
+        if let Some((key, _)) = present
+            .into_iter()
+            .find(|(key, present)| *present && !allowed.contains(key))
+        {
+            return Err(E::unknown_field(key, allowed));
+        }
+        Ok(match self.preset {
+            Some(preset) => Side::Service(ServiceSide {
+                preset,
+                source: self.source,
+                handler: self.handler,
+                method: self.method,
+                labels: self.labels.unwrap_or_default(),
+                weight: self.weight,
+            }),
+            None => Side::Signals(SideSignals {
+                requests: self.requests.ok_or_else(|| E::missing_field("requests"))?,
+                errors: self.errors,
+                weight: self.weight,
+                latency: self.latency,
+                latency_unit: self.latency_unit,
+            }),
+        })
     }
 }
 
@@ -653,6 +823,7 @@ impl Serialize for Side {
         match self {
             Side::Server(name) => serializer.serialize_str(name),
             Side::Signals(signals) => signals.serialize(serializer),
+            Side::Service(service) => service.serialize(serializer),
         }
     }
 }

@@ -48,7 +48,7 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
         }
     }
 
-    let t = d.traffic.as_ref().map(|p| traffic(at, p));
+    let t = d.traffic.as_ref().map(|p| traffic(at, p, &plan.signals));
     if let Some(t) = &t {
         health = health.worst(traffic_health(t, d, &mut reasons));
         if let Some(r) = stage_contradiction(d.stage, t) {

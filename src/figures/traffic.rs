@@ -3,7 +3,7 @@
 use super::counter::{gauge, increase};
 use super::quantile::{bucket_increases, gauge_mean, histogram_quantile};
 use super::status::{Side, Traffic};
-use crate::plan::{PlanSide, PlanTraffic, SignalId};
+use crate::plan::{PlanSide, PlanTraffic, Signal, SignalId};
 use crate::store::Store;
 
 /// Where figures are computed: the store at a data time, over a window.
@@ -19,7 +19,9 @@ impl At<'_> {
     }
 }
 
-pub fn side(at: &At, plan: &PlanSide) -> Side {
+/// One path's figures. `latency_unit_seconds` scales the latency signal's values to seconds
+/// (0.001 for the millisecond histograms of Envoy, Istio and Kong).
+pub fn side(at: &At, plan: &PlanSide, latency_unit_seconds: f64) -> Side {
     let mut s = Side::default();
     if let Some(id) = plan.requests {
         if let Some(inc) = increase(at.history(id), at.now_ms, at.window_ms) {
@@ -54,12 +56,13 @@ pub fn side(at: &At, plan: &PlanSide) -> Side {
     }
     if let Some(id) = plan.latency {
         let h = at.history(id);
+        let seconds = |v: Option<f64>| v.map(|v| v * latency_unit_seconds);
         if let Some(buckets) = bucket_increases(h, at.now_ms, at.window_ms) {
-            s.p50_seconds = histogram_quantile(0.5, &buckets);
-            s.p95_seconds = histogram_quantile(0.95, &buckets);
-            s.p99_seconds = histogram_quantile(0.99, &buckets);
+            s.p50_seconds = seconds(histogram_quantile(0.5, &buckets));
+            s.p95_seconds = seconds(histogram_quantile(0.95, &buckets));
+            s.p99_seconds = seconds(histogram_quantile(0.99, &buckets));
         } else {
-            s.latency_gauge_seconds = gauge_mean(h, at.now_ms, at.window_ms);
+            s.latency_gauge_seconds = seconds(gauge_mean(h, at.now_ms, at.window_ms));
         }
     }
     if let Some(id) = plan.weight {
@@ -75,9 +78,11 @@ fn errors_scraped(at: &At, id: SignalId) -> bool {
         .is_some_and(|f| f.at_ms >= at.now_ms - at.window_ms)
 }
 
-pub fn traffic(at: &At, plan: &PlanTraffic) -> Traffic {
-    let legacy = side(at, &plan.legacy);
-    let new = side(at, &plan.new);
+/// Both paths and the split; `signals` are the plan's, for the latency units.
+pub fn traffic(at: &At, plan: &PlanTraffic, signals: &[Signal]) -> Traffic {
+    let unit = |p: &PlanSide| p.latency.map_or(1.0, |id| signals[id].latency_unit_seconds);
+    let legacy = side(at, &plan.legacy, unit(&plan.legacy));
+    let new = side(at, &plan.new, unit(&plan.new));
     let new_share = share(new.rps, legacy.rps, plan.legacy.requests.is_none());
     let configured_new_share = share(new.weight, legacy.weight, false);
     Traffic {

@@ -1,19 +1,37 @@
-//! HAProxy's built-in Prometheus exporter (2.4+): per-server response counters by class,
-//! the effective weight, and the average response time (HAProxy has no latency histograms).
+//! HAProxy's built-in Prometheus exporter (2.4+, `http-request use-service prometheus-exporter`).
+//!
+//! Per server: `haproxy_server_http_responses_total` by `code` class (`"5xx"`), the effective
+//! weight (`haproxy_server_weight`, which `set weight` changes) and the average response time
+//! over the last 1024 requests. HAProxy has no latency histograms, so p95/p99 need the
+//! service's own histogram (a service preset, or `new.latency = { source, select }`).
 
-use super::{q, sel};
-use crate::config::SideSignals;
+use super::{http_side, GatewayPreset, KeyUse, Matchers, Path};
+use crate::config::{LatencyUnit, SideSignals};
 
-pub fn side(backend: &str, server: &str) -> Result<SideSignals, String> {
-    let l = format!("proxy={},server={}", q(backend), q(server));
-    Ok(SideSignals {
-        requests: sel(format!("haproxy_server_http_responses_total{{{l}}}")),
-        errors: Some(sel(format!(
-            "haproxy_server_http_responses_total{{{l},code=\"5xx\"}}"
-        ))),
-        weight: Some(sel(format!("haproxy_server_weight{{{l}}}"))),
-        latency: Some(sel(format!(
-            "haproxy_server_response_time_average_seconds{{{l}}}"
-        ))),
-    })
+pub const PRESET: GatewayPreset = GatewayPreset {
+    name: "haproxy",
+    backend: (KeyUse::Required, "the HAProxy backend, e.g. \"be_orders\""),
+    by: KeyUse::Unused,
+    sides: "server names in the backend",
+    side,
+};
+
+fn side(gw: &super::Gateway, _path: Path, server: &str) -> SideSignals {
+    let on = Matchers::new()
+        .eq("proxy", gw.backend.unwrap_or_default())
+        .eq("server", server);
+    let mut s = http_side(
+        "haproxy_server_http_responses_total",
+        &on,
+        on.clone()
+            .eq("code", "5xx")
+            .on("haproxy_server_http_responses_total"),
+        Some((
+            "haproxy_server_response_time_average_seconds",
+            LatencyUnit::Seconds,
+        )),
+        None,
+    );
+    s.weight = Some(super::sel(on.on("haproxy_server_weight")));
+    s
 }

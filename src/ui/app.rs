@@ -82,11 +82,63 @@ impl SortKey {
     }
 }
 
-/// A box over the view that takes every key until it closes. Notices now; the rollback
-/// confirmation dialog is the next kind.
+/// A box over the view that takes every key until it closes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
-    Notice { title: String, lines: Vec<String> },
+    Notice {
+        title: String,
+        lines: Vec<String>,
+    },
+    /// The gate admitted a rollback: the exact steps, and the domain name to be typed.
+    ConfirmRollback {
+        domain: String,
+        steps: Vec<String>,
+        verify: String,
+        typed: String,
+    },
+    /// A confirmed rollback: its progress and verdict as they arrive.
+    RollbackProgress {
+        domain: String,
+        lines: Vec<String>,
+    },
+}
+
+impl Modal {
+    /// Title and lines as the box shows them.
+    pub fn text(&self) -> (String, Vec<String>) {
+        match self {
+            Modal::Notice { title, lines } => (title.clone(), lines.clone()),
+            Modal::ConfirmRollback {
+                domain,
+                steps,
+                verify,
+                typed,
+            } => {
+                let mut lines = vec![format!(
+                    "Roll {domain} back to the monolith. These steps run, in order; the first failure stops the rest:"
+                )];
+                lines.push(String::new());
+                for (i, s) in steps.iter().enumerate() {
+                    lines.push(format!("  {}. {s}", i + 1));
+                }
+                lines.push(String::new());
+                lines.push(verify.clone());
+                lines.push(String::new());
+                lines.push(format!("Type {domain} to confirm: {typed}_"));
+                lines.push("Enter runs it · Esc cancels".into());
+                (format!("Rollback {domain}"), lines)
+            }
+            Modal::RollbackProgress { domain, lines } => {
+                let mut l = lines.clone();
+                l.push(String::new());
+                l.push(
+                    "Esc closes this box; the rollback and its verification go on (see Events)"
+                        .into(),
+                );
+                (format!("Rollback {domain}"), l)
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -538,7 +590,34 @@ impl App {
                 changed
             }
             FeedEvent::Event { at_ms, kind, text } => {
+                if kind == "rollback" {
+                    if let Some(Modal::RollbackProgress { domain, lines }) = self.modal.as_mut() {
+                        if let Some(rest) = text.strip_prefix(&format!("{domain}: ")) {
+                            lines.push(rest.to_string());
+                        }
+                    }
+                }
                 self.timeline.push_event(at_ms, &kind, &text);
+                true
+            }
+            FeedEvent::RollbackOffer {
+                domain,
+                steps,
+                verify,
+            } => {
+                self.modal = Some(Modal::ConfirmRollback {
+                    domain,
+                    steps,
+                    verify,
+                    typed: String::new(),
+                });
+                true
+            }
+            FeedEvent::RollbackRefused { domain, reason } => {
+                self.modal = Some(Modal::Notice {
+                    title: "Rollback refused".into(),
+                    lines: vec![reason, String::new(), format!("{domain} was not touched.")],
+                });
                 true
             }
         }
@@ -563,12 +642,11 @@ impl App {
             return Vec::new();
         }
         if self.modal.is_some() {
-            // Ctrl-C still quits from anywhere; every other key closes the notice.
+            // Ctrl-C still quits from anywhere.
             if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
                 return vec![UiCommand::Quit];
             }
-            self.modal = None;
-            return Vec::new();
+            return self.modal_key(key);
         }
         self.message = None;
         if self.filter.editing {
@@ -579,6 +657,39 @@ impl App {
             return Vec::new();
         };
         self.act(action)
+    }
+
+    /// Keys while a box is open: the confirmation dialog takes typing; other boxes close.
+    fn modal_key(&mut self, key: KeyEvent) -> Vec<UiCommand> {
+        let Some(Modal::ConfirmRollback { domain, typed, .. }) = self.modal.as_mut() else {
+            self.modal = None;
+            return Vec::new();
+        };
+        match key.code {
+            KeyCode::Esc => {
+                let d = domain.clone();
+                self.modal = None;
+                self.say(format!("rollback of {d} cancelled: nothing ran"));
+            }
+            KeyCode::Backspace => {
+                typed.pop();
+            }
+            KeyCode::Char(c)
+                if !key.modifiers.contains(KeyModifiers::CONTROL) && typed.len() < 200 =>
+            {
+                typed.push(c);
+            }
+            KeyCode::Enter => {
+                let (domain, typed) = (domain.clone(), typed.clone());
+                self.modal = Some(Modal::RollbackProgress {
+                    domain: domain.clone(),
+                    lines: vec![format!("confirmed: handing {domain} to the gate ...")],
+                });
+                return vec![UiCommand::ConfirmRollback { domain, typed }];
+            }
+            _ => {}
+        }
+        Vec::new()
     }
 
     fn edit_filter(&mut self, key: KeyEvent) {
@@ -728,16 +839,7 @@ impl App {
             self.say("rollback: select a domain first");
             return Vec::new();
         };
-        if let Some(reason) = &self.refusal {
-            self.modal = Some(Modal::Notice {
-                title: "Rollback".into(),
-                lines: vec![
-                    format!("read-only: rollback refused ({reason})"),
-                    String::new(),
-                    format!("{domain} was not touched."),
-                ],
-            });
-        }
+        // The gate alone decides: its answer comes back as an offer or a refusal.
         vec![UiCommand::Rollback { domain }]
     }
 

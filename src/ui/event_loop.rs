@@ -19,7 +19,7 @@ use tokio::sync::mpsc::{Receiver, Sender};
 use super::app::{App, TermCaps};
 use super::terminal::{ExitSignals, TerminalGuard};
 use super::theme::{user_theme_dir, ThemeSet};
-use super::{views, FeedControl, FeedEvent, UiCommand, UiError, UiOptions};
+use super::{views, ActionRequest, FeedControl, FeedEvent, UiCommand, UiError, UiOptions};
 
 /// Feed events taken in one go before drawing: a burst (a replay seek) makes one frame.
 const COALESCE: usize = 256;
@@ -113,11 +113,10 @@ pub async fn run(
                                 }
                             }
                             UiCommand::Rollback { domain } => {
-                                if app.read_only().is_none() {
-                                    app.say(format!(
-                                        "rollback of {domain}: the confirmation dialog is not in this build; use `cutover rollback {domain}`"
-                                    ));
-                                }
+                                ask(&opts, &mut app, ActionRequest::Open { domain });
+                            }
+                            UiCommand::ConfirmRollback { domain, typed } => {
+                                ask(&opts, &mut app, ActionRequest::Confirm { domain, typed });
                             }
                         }
                     }
@@ -161,6 +160,17 @@ pub async fn run(
     drop(terminal);
     drop(guard);
     result
+}
+
+/// Hands a request to the action gate's task without waiting on it.
+fn ask(opts: &UiOptions, app: &mut App, req: ActionRequest) {
+    let sent = opts
+        .actions
+        .as_ref()
+        .is_some_and(|tx| tx.try_send(req).is_ok());
+    if !sent {
+        app.say("rollback: the action gate is not answering; nothing ran");
+    }
 }
 
 /// One frame inside a synchronized update, written in one piece.

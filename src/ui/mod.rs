@@ -58,6 +58,8 @@ pub struct UiOptions {
     pub plan: Arc<Plan>,
     /// How much history the charts keep.
     pub history: Duration,
+    /// Where rollback requests go (the action gate's task). `None`: nothing to ask.
+    pub actions: Option<tokio::sync::mpsc::Sender<ActionRequest>>,
 }
 
 /// Where a replay stands, for the position bar.
@@ -83,6 +85,26 @@ pub enum FeedEvent {
         kind: String,
         text: String,
     },
+    /// The gate admitted a rollback of `domain`: show the steps and ask for the typed name.
+    RollbackOffer {
+        domain: String,
+        steps: Vec<String>,
+        verify: String,
+    },
+    /// The gate refused (read-only, replay, demo, in flight, audit log unusable, wrong name).
+    RollbackRefused {
+        domain: String,
+        reason: String,
+    },
+}
+
+/// What the cockpit asks of the action gate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionRequest {
+    /// `R` on a domain: may it be rolled back? Answered by an offer or a refusal.
+    Open { domain: String },
+    /// The dialog's Enter, with what was typed.
+    Confirm { domain: String, typed: String },
 }
 
 /// What the cockpit asks of a replay feed.
@@ -104,6 +126,11 @@ pub enum UiCommand {
     /// refusal) when nothing may act.
     Rollback {
         domain: String,
+    },
+    /// The confirmation dialog's Enter.
+    ConfirmRollback {
+        domain: String,
+        typed: String,
     },
 }
 

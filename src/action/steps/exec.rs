@@ -1,63 +1,196 @@
-//! A program run directly (no shell), killed at its timeout; exit 0 is success.
+//! A program run directly (no shell), killed at its timeout; exit 0 is success. Its stdout and
+//! stderr are kept (clipped) for the audit log, also when it fails or is killed.
+//!
+//! The program runs in a process group of its own, so a timeout kills what it started too
+//! (`kubectl` plugins, a script's `sleep`), not just the first process.
 
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::{clip, StepOutcome};
+
+/// How long the pipes may stay open after the program ended (a child it left behind may hold
+/// them): what came until then is kept.
+const DRAIN_GRACE: Duration = Duration::from_millis(500);
+
+/// Output kept per stream in the audit log.
+const KEEP_BYTES: usize = 2000;
 
 pub async fn run(argv: &[String], timeout: Duration) -> StepOutcome {
     let Some((program, args)) = argv.split_first() else {
         return StepOutcome::Failed("empty argv".into());
     };
-    let mut child = match tokio::process::Command::new(program)
+    let mut command = tokio::process::Command::new(program);
+    command
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-    {
+        .kill_on_drop(true);
+    #[cfg(unix)]
+    command.process_group(0);
+    let mut child = match command.spawn() {
         Ok(c) => c,
         Err(e) => return StepOutcome::Failed(format!("cannot start {program}: {e}")),
     };
-    let mut out = child.stdout.take();
-    let mut err = child.stderr.take();
-    let read_all = async {
-        let mut o = Vec::new();
-        let mut e = Vec::new();
-        if let Some(s) = out.as_mut() {
-            let _ = s.read_to_end(&mut o).await;
-        }
-        if let Some(s) = err.as_mut() {
-            let _ = s.read_to_end(&mut e).await;
-        }
-        (o, e)
-    };
-    let run = async {
-        let (o, e) = read_all.await;
-        (child.wait().await, o, e)
-    };
-    match tokio::time::timeout(timeout, run).await {
-        Err(_) => {
-            StepOutcome::TimedOut(format!("{program} still running after {timeout:?}; killed"))
-        }
-        Ok((Err(e), _, _)) => StepOutcome::Failed(format!("{program}: {e}")),
-        Ok((Ok(status), o, e)) => {
-            let words = format!(
-                "exit {}; stdout: {}; stderr: {}",
-                status
-                    .code()
-                    .map_or("by signal".to_string(), |c| c.to_string()),
-                clip(String::from_utf8_lossy(&o).trim(), 2000),
-                clip(String::from_utf8_lossy(&e).trim(), 2000)
-            );
+    let pid = child.id();
+    let out = Captured::default();
+    let err = Captured::default();
+    let readers = [
+        child.stdout.take().map(|s| out.clone().fill(s)),
+        child.stderr.take().map(|s| err.clone().fill(s)),
+    ];
+    let readers: Vec<_> = readers.into_iter().flatten().collect();
+    let waited = tokio::time::timeout(timeout, child.wait()).await;
+    if waited.is_err() {
+        kill_group(pid);
+        let _ = child.kill().await;
+    }
+    for r in readers {
+        // A background child that outlives a finished program is left alone: only what it
+        // wrote so far is kept.
+        let _ = tokio::time::timeout(DRAIN_GRACE, r).await;
+    }
+    let output = format!("stdout: {}; stderr: {}", out.text(), err.text());
+    match waited {
+        Err(_) => StepOutcome::TimedOut(format!(
+            "{program} still running after {timeout:?}; killed; {output}"
+        )),
+        Ok(Err(e)) => StepOutcome::Failed(format!("{program}: {e}")),
+        Ok(Ok(status)) => {
+            let words = format!("exit {}; {output}", exit_words(&status));
             if status.success() {
                 StepOutcome::Succeeded(words)
             } else {
                 StepOutcome::Failed(words)
             }
         }
+    }
+}
+
+fn exit_words(status: &std::process::ExitStatus) -> String {
+    if let Some(code) = status.code() {
+        return code.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            return format!("by signal {sig}");
+        }
+    }
+    "by signal".into()
+}
+
+/// Kills the program's whole process group (it leads it: `process_group(0)`).
+fn kill_group(pid: Option<u32>) {
+    #[cfg(unix)]
+    if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
+        // SAFETY: kill(2) with a negative pid signals that process group and touches no memory.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
+}
+
+/// What a stream produced so far, readable even when reading is abandoned.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// Reads the stream to its end in a task of its own, so stdout and stderr drain together
+    /// (reading one after the other deadlocks once the other's pipe buffer is full).
+    fn fill(
+        self,
+        mut stream: impl AsyncRead + Unpin + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = stream.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut kept) = self.0.lock() {
+                    // Keep a little more than shown, so `clip` can say how much was cut.
+                    if kept.len() < 64 * 1024 {
+                        kept.extend_from_slice(&buf[..n]);
+                    }
+                }
+            }
+        })
+    }
+
+    fn text(&self) -> String {
+        let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
+        clip(String::from_utf8_lossy(&bytes).trim(), KEEP_BYTES)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str) -> Vec<String> {
+        vec!["/bin/sh".into(), "-c".into(), script.into()]
+    }
+
+    #[tokio::test]
+    async fn exit_zero_succeeds_with_its_output() {
+        let out = run(&sh("echo done; echo note >&2"), Duration::from_secs(5)).await;
+        assert_eq!(
+            out,
+            StepOutcome::Succeeded("exit 0; stdout: done; stderr: note".into())
+        );
+    }
+
+    #[tokio::test]
+    async fn non_zero_exit_fails_and_keeps_stderr() {
+        let out = run(&sh("echo nope >&2; exit 3"), Duration::from_secs(5)).await;
+        assert_eq!(
+            out,
+            StepOutcome::Failed("exit 3; stdout: ; stderr: nope".into())
+        );
+    }
+
+    #[tokio::test]
+    async fn both_streams_drain_together() {
+        // 200 KiB on stderr before anything on stdout: more than a pipe buffer holds.
+        let script = "head -c 204800 /dev/zero | tr '\\0' e >&2; echo out";
+        let out = run(&sh(script), Duration::from_secs(10)).await;
+        match out {
+            StepOutcome::Succeeded(w) => assert!(w.contains("stdout: out;"), "{w}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_timeout_kills_the_program_and_what_it_started() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("survived");
+        let script = format!("echo started; (sleep 2; touch {}) & wait", marker.display());
+        let started = std::time::Instant::now();
+        let out = run(&sh(&script), Duration::from_millis(300)).await;
+        assert!(started.elapsed() < Duration::from_secs(2));
+        match out {
+            StepOutcome::TimedOut(w) => assert!(w.contains("stdout: started"), "{w}"),
+            other => panic!("{other:?}"),
+        }
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        assert!(!marker.exists(), "a child of the killed program lived on");
+    }
+
+    #[tokio::test]
+    async fn a_missing_program_fails() {
+        let out = run(
+            &["/nonexistent/kubectl".to_string()],
+            Duration::from_secs(1),
+        )
+        .await;
+        assert!(matches!(out, StepOutcome::Failed(w) if w.starts_with("cannot start")));
     }
 }

@@ -9,6 +9,13 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use super::{clip, StepOutcome};
 
 pub async fn run(address: &str, command: &str, timeout: Duration) -> StepOutcome {
+    // Without `prompt`, HAProxy reads one line and closes: a second line would be silently
+    // dropped, so several commands must be joined with ';' on one line.
+    if command.trim_end().contains('\n') {
+        return StepOutcome::Failed(
+            "the command holds a line break; join several commands with ';'".into(),
+        );
+    }
     match tokio::time::timeout(timeout, talk(address, command)).await {
         Err(_) => StepOutcome::TimedOut(format!("no answer from {address} within {timeout:?}")),
         Ok(Err(e)) => StepOutcome::Failed(format!("{address}: {e}")),
@@ -16,14 +23,49 @@ pub async fn run(address: &str, command: &str, timeout: Duration) -> StepOutcome
     }
 }
 
-/// Success or failure from the reply text.
+/// Phrases HAProxy uses to refuse a command ("No such server.", "Permission denied",
+/// "Unknown command...", "Require 'backend/server'.", "Backend is using a static LB algorithm
+/// and only accepts weights '0%' and '100%'.", ...). Matched case-insensitively.
+const REFUSALS: [&str; 14] = [
+    "no such",
+    "permission denied",
+    "unknown command",
+    "require ",
+    "only accepts",
+    "invalid",
+    "error",
+    "can't",
+    "cannot",
+    "not found",
+    "failed",
+    "missing",
+    "expects",
+    "is not",
+];
+
+/// Answers some changing commands give on success instead of the usual empty line.
+const SUCCESS_WORDS: [&str; 4] = [
+    "ip changed from",
+    "no need to change",
+    "new server registered",
+    "server deleted",
+];
+
+/// Success or failure from the reply text. A changing command (`set weight`, `set server`,
+/// `disable server` ...) answers an empty line when it worked; any other text is HAProxy
+/// saying why not, so it is a failure unless it is one of the few known success answers.
+/// Reading commands (`get`, `show`, `help`) succeed unless the reply is a refusal.
 pub fn judge(command: &str, reply: &str) -> StepOutcome {
     let text = reply.trim();
+    let lower = text.to_ascii_lowercase();
+    let first_line = lower.lines().next().unwrap_or("");
+    let refused = REFUSALS.iter().any(|r| first_line.contains(r));
     let reads = {
         let c = command.trim_start();
-        c.starts_with("show ") || c.starts_with("get ") || c.starts_with("help")
+        ["show ", "get ", "help"].iter().any(|p| c.starts_with(p))
     };
-    if text.is_empty() || reads {
+    let known_success = SUCCESS_WORDS.iter().any(|w| lower.starts_with(w));
+    if text.is_empty() || known_success || (reads && !refused) {
         StepOutcome::Succeeded(clip(text, 2000))
     } else {
         StepOutcome::Failed(format!("HAProxy answered: {}", clip(text, 500)))
@@ -88,5 +130,101 @@ mod tests {
             judge("get weight be/s", "0 (initial 10)\n"),
             StepOutcome::Succeeded(_)
         ));
+    }
+
+    #[test]
+    fn a_read_that_names_a_missing_server_fails() {
+        assert!(matches!(
+            judge("get weight be/x", "No such server.\n\n"),
+            StepOutcome::Failed(_)
+        ));
+        assert!(matches!(
+            judge("show stat", "# pxname,svname,qcur\nbe_orders,monolith,0\n"),
+            StepOutcome::Succeeded(_)
+        ));
+    }
+
+    #[test]
+    fn static_algorithm_and_unknown_text_fail_known_success_answers_pass() {
+        let static_lb =
+            "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n";
+        assert!(matches!(
+            judge("set weight be/s 50", static_lb),
+            StepOutcome::Failed(_)
+        ));
+        assert!(matches!(
+            judge("set weight be/s 0", "something unexpected\n"),
+            StepOutcome::Failed(_)
+        ));
+        assert!(matches!(
+            judge(
+                "set server be/s addr 10.0.0.2",
+                "IP changed from '10.0.0.1' to '10.0.0.2' by 'stats socket command'\n"
+            ),
+            StepOutcome::Succeeded(_)
+        ));
+    }
+
+    /// A real exchange over TCP with a listener that answers as HAProxy does and closes.
+    #[tokio::test]
+    async fn talks_one_command_per_connection() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let server = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut got = Vec::new();
+            let mut buf = [0u8; 256];
+            while !got.ends_with(b"\n") {
+                let n = s.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+            s.write_all(b"No such server.\n\n").await.unwrap();
+            String::from_utf8(got).unwrap()
+        });
+        let out = run(&addr, "set weight be/x 0", Duration::from_secs(2)).await;
+        assert_eq!(server.await.unwrap(), "set weight be/x 0\n");
+        assert_eq!(
+            out,
+            StepOutcome::Failed("HAProxy answered: No such server.".into())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_times_out() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let _server = tokio::spawn(async move {
+            let (s, _) = listener.accept().await.unwrap();
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            drop(s);
+        });
+        let out = run(&addr, "set weight be/s 0", Duration::from_millis(200)).await;
+        assert!(matches!(out, StepOutcome::TimedOut(_)), "{out:?}");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn speaks_over_a_unix_socket() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("haproxy.sock");
+        let listener = tokio::net::UnixListener::bind(&path).unwrap();
+        let server = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 256];
+            let n = s.read(&mut buf).await.unwrap();
+            s.write_all(b"0 (initial 10)\n\n").await.unwrap();
+            String::from_utf8_lossy(&buf[..n]).into_owned()
+        });
+        let out = run(
+            &format!("unix:{}", path.display()),
+            "get weight be_orders/orders_svc",
+            Duration::from_secs(2),
+        )
+        .await;
+        assert_eq!(server.await.unwrap(), "get weight be_orders/orders_svc\n");
+        assert_eq!(out, StepOutcome::Succeeded("0 (initial 10)".into()));
     }
 }

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::{clip, StepOutcome};
+use crate::config::redact::{self, REDACTED};
 use crate::source::resolve_secret_env;
 
 pub async fn run(
@@ -17,7 +18,15 @@ pub async fn run(
         Ok(m) => m,
         Err(_) => return StepOutcome::Failed(format!("bad HTTP method {method:?}")),
     };
-    let client = match reqwest::Client::builder().timeout(timeout).build() {
+    // Like the scrapes: no proxy from the environment (the call goes where the config says),
+    // and no redirects (a PATCH must not silently turn into a GET somewhere else).
+    let client = match reqwest::Client::builder()
+        .use_rustls_tls()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .build()
+    {
         Ok(c) => c,
         Err(e) => return StepOutcome::Failed(format!("HTTP client: {e}")),
     };
@@ -53,7 +62,7 @@ pub async fn run(
     }
     // Words name the URL as the audit log's step summary does: password and secret-looking
     // query values replaced.
-    let shown_url = crate::config::redact::url(url);
+    let shown_url = redact::url(url);
     redact(send(req, &shown_url, timeout).await, &secrets)
 }
 
@@ -65,7 +74,7 @@ async fn send(req: reqwest::RequestBuilder, url: &str, timeout: Duration) -> Ste
         }
         // reqwest's error text names the URL (as written), never headers: the URL's secrets
         // are taken out by `redact`.
-        Err(e) => StepOutcome::Failed(format!("{url}: {}", error_words(&e))),
+        Err(e) => StepOutcome::Failed(format!("{url}: {}", error_words(&e.without_url()))),
         Ok(resp) => {
             let status = resp.status();
             let text = resp.text().await.unwrap_or_default();
@@ -93,7 +102,7 @@ fn redact(outcome: StepOutcome, secrets: &[String]) -> StepOutcome {
     let clean = |mut text: String| {
         for secret in secrets.iter().filter(|s| s.len() >= 4) {
             if text.contains(secret.as_str()) {
-                text = text.replace(secret.as_str(), "<redacted>");
+                text = text.replace(secret.as_str(), REDACTED);
             }
         }
         text

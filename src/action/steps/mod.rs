@@ -7,6 +7,8 @@ pub mod http;
 
 use std::time::Duration;
 
+use crate::config::redact;
+
 /// One step, ready to run (secrets already resolved, never printed).
 #[derive(Debug, Clone)]
 pub enum StepSpec {
@@ -31,21 +33,9 @@ pub enum StepSpec {
     },
 }
 
-/// Header names whose values are never shown.
+/// Header names whose values are never shown (the same rule as recordings and logs).
 pub fn is_secret_header(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    [
-        "authorization",
-        "token",
-        "secret",
-        "password",
-        "cookie",
-        "api-key",
-        "apikey",
-        "key",
-    ]
-    .iter()
-    .any(|s| n.contains(s))
+    crate::config::redact::is_secret_name(name)
 }
 
 impl StepSpec {
@@ -63,13 +53,17 @@ impl StepSpec {
                 bearer_env,
                 ..
             } => {
-                let mut s = format!("http {method} {}", crate::config::redact::url(url));
+                let mut s = format!("http {method} {}", redact::url(url));
                 for (k, v) in headers {
-                    let v = if is_secret_header(k) { "<redacted>" } else { v };
+                    let v = if is_secret_header(k) {
+                        redact::REDACTED
+                    } else {
+                        v
+                    };
                     s.push_str(&format!(" -H '{k}: {v}'"));
                 }
-                if bearer_env.is_some() {
-                    s.push_str(" -H 'Authorization: Bearer <redacted>'");
+                if let Some(var) = bearer_env {
+                    s.push_str(&format!(" -H 'Authorization: Bearer <${var}>'"));
                 }
                 if let Some(b) = body {
                     s.push_str(&format!(" -d '{b}'"));
@@ -165,4 +159,59 @@ pub fn clip(text: &str, max: usize) -> String {
         end -= 1;
     }
     format!("{}… ({} bytes more)", &text[..end], text.len() - end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_show_the_step_as_it_runs_with_secrets_redacted() {
+        let http = StepSpec::Http {
+            method: "PATCH".into(),
+            url: "https://ops:hunter2@kong.internal:8001/upstreams/orders/targets/svc:8000?api_key=abc&x=1".into(),
+            headers: vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("X-Api-Key".into(), "abc".into()),
+            ],
+            body: Some(r#"{"weight":0}"#.into()),
+            bearer_env: Some("KONG_TOKEN".into()),
+            timeout: Duration::from_secs(5),
+        };
+        assert_eq!(
+            http.summary(),
+            "http PATCH https://ops:<redacted>@kong.internal:8001/upstreams/orders/targets/svc:8000?api_key=<redacted>&x=1 \
+             -H 'Content-Type: application/json' -H 'X-Api-Key: <redacted>' \
+             -H 'Authorization: Bearer <$KONG_TOKEN>' -d '{\"weight\":0}'"
+        );
+        let exec = StepSpec::Exec {
+            argv: vec![
+                "kubectl".into(),
+                "argo".into(),
+                "rollouts".into(),
+                "abort".into(),
+                "orders svc".into(),
+            ],
+            timeout: Duration::from_secs(30),
+        };
+        assert_eq!(
+            exec.summary(),
+            "exec kubectl argo rollouts abort 'orders svc'"
+        );
+        let haproxy = StepSpec::Haproxy {
+            address: "unix:/run/haproxy/admin.sock".into(),
+            command: "set weight be_orders/orders_svc 0".into(),
+            timeout: Duration::from_secs(5),
+        };
+        assert_eq!(
+            haproxy.summary(),
+            "haproxy unix:/run/haproxy/admin.sock: set weight be_orders/orders_svc 0"
+        );
+    }
+
+    #[test]
+    fn clip_cuts_on_a_char_boundary_and_says_so() {
+        assert_eq!(clip("short", 10), "short");
+        assert_eq!(clip("ééé", 3), "é… (4 bytes more)");
+    }
 }

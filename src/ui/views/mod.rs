@@ -45,7 +45,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     header(app, Rect::new(area.x, area.y, area.width, 2), buf);
     let body = Rect::new(area.x, area.y + 2, area.width, area.height - 3);
     match app.view() {
-        View::Overview => overview::render(app, body, buf),
+        View::Overview => {
+            if panic_requested_for_test() {
+                panic!("CUTOVER_TEST_PANIC_VIEW=1: the overview panics on purpose");
+            }
+            overview::render(app, body, buf)
+        }
         View::Detail => detail::render(app, body, buf),
         View::Sources => sources::render(app, body, buf),
         View::Events => events::render(app, body, buf),
@@ -59,6 +64,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(m) = &app.modal {
         modal(app, m, area, buf);
     }
+}
+
+/// A hidden test hook: with `CUTOVER_TEST_PANIC_VIEW=1` in the environment, drawing the
+/// overview panics. It exists for the end-to-end test (tests/tui_tmux.rs) that checks a panic
+/// inside a view still gives the terminal back; nothing else sets it. Read once per process.
+fn panic_requested_for_test() -> bool {
+    static REQUESTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *REQUESTED.get_or_init(|| std::env::var_os("CUTOVER_TEST_PANIC_VIEW").is_some_and(|v| v == "1"))
 }
 
 fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
@@ -360,7 +373,8 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn modal(app: &App, m: &Modal, area: Rect, buf: &mut Buffer) {
-    let Modal::Notice { title, lines } = m;
+    let (title, lines) = m.text();
+    let (title, lines) = (&title, &lines);
     // Lines wrap to what fits; the box is as wide as its longest line.
     let room = usize::from(area.width.saturating_sub(8)).max(10);
     let mut wrapped: Vec<(String, bool)> = Vec::new();
@@ -408,12 +422,17 @@ fn modal(app: &App, m: &Modal, area: Rect, buf: &mut Buffer) {
             style,
         );
     }
+    let hint = match m {
+        Modal::Notice { .. } => "press any key",
+        Modal::ConfirmRollback { .. } => "",
+        Modal::RollbackProgress { .. } => "any key closes",
+    };
     put(
         buf,
         inner.x + 1,
         inner.bottom().saturating_sub(1),
         inner.width.saturating_sub(1),
-        "press any key",
+        hint,
         app.styles.muted,
     );
 }

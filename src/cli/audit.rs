@@ -1,0 +1,101 @@
+//! `cutover audit [--json]`: the audit log, newest first, readable or as JSON.
+
+use super::rollback::audit_log;
+use super::status::write_stdout;
+use super::Failure;
+use crate::action::{AuditEntry, AuditEvent};
+
+pub fn run(json: bool) -> Result<u8, Failure> {
+    let log =
+        audit_log().ok_or_else(|| Failure::runtime("no state directory could be determined"))?;
+    let mut entries = log
+        .read_all()
+        .map_err(|e| Failure::runtime(e.to_string()))?;
+    entries.reverse();
+    let text = if json {
+        let mut t =
+            serde_json::to_string_pretty(&entries).map_err(|e| Failure::runtime(e.to_string()))?;
+        t.push('\n');
+        t
+    } else if entries.is_empty() {
+        format!("No audit entries yet ({}).\n", log.path().display())
+    } else {
+        render(&entries)
+    };
+    write_stdout(&text)?;
+    Ok(0)
+}
+
+/// One heading line per entry (time, event, domain, operator, duration), then what it was
+/// about: the steps for a request or a refusal, the result otherwise.
+pub fn render(entries: &[AuditEntry]) -> String {
+    let mut out = String::new();
+    for e in entries {
+        out.push_str(&format!(
+            "{}  {:<12}  {}  {}",
+            e.time,
+            e.event.as_str(),
+            e.domain,
+            e.operator
+        ));
+        if let Some(ms) = e.duration_ms {
+            out.push_str(&format!("  ({})", duration(ms)));
+        }
+        out.push('\n');
+        let show_steps = matches!(e.event, AuditEvent::Requested | AuditEvent::Refused);
+        if !e.result.is_empty() {
+            out.push_str(&format!("    {}\n", e.result));
+        }
+        if show_steps {
+            for (i, s) in e.steps.iter().enumerate() {
+                out.push_str(&format!("    {}. {s}\n", i + 1));
+            }
+        }
+    }
+    out
+}
+
+fn duration(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(event: AuditEvent, duration_ms: Option<u64>, result: &str) -> AuditEntry {
+        AuditEntry {
+            time: "2025-03-01T10:00:00.000Z".into(),
+            operator: "ops@bastion".into(),
+            domain: "orders".into(),
+            action: "rollback".into(),
+            steps: vec!["haproxy 127.0.0.1:9999: set weight be_orders/orders_svc 0".into()],
+            event,
+            duration_ms,
+            result: result.into(),
+        }
+    }
+
+    #[test]
+    fn requests_show_their_steps_outcomes_their_result() {
+        let text = render(&[
+            entry(
+                AuditEvent::NotVerified,
+                Some(60_000),
+                "NOT verified after 60 s: new path still serves 8%",
+            ),
+            entry(AuditEvent::Succeeded, Some(12), "step 1 ok in 12 ms"),
+            entry(AuditEvent::Requested, None, ""),
+        ]);
+        assert_eq!(
+            text,
+            "2025-03-01T10:00:00.000Z  not_verified  orders  ops@bastion  (60.0 s)\n    NOT verified after 60 s: new path still serves 8%\n\
+             2025-03-01T10:00:00.000Z  succeeded     orders  ops@bastion  (12 ms)\n    step 1 ok in 12 ms\n\
+             2025-03-01T10:00:00.000Z  requested     orders  ops@bastion\n    1. haproxy 127.0.0.1:9999: set weight be_orders/orders_svc 0\n"
+        );
+    }
+}

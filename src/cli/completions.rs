@@ -1,0 +1,236 @@
+//! `cutover completions SHELL` and `cutover man`: both are generated from the clap definitions
+//! in `args.rs`, so tab completion and `man cutover` list exactly what the parser accepts and
+//! cannot drift from it.
+
+use clap::{Arg, ArgAction, Command, CommandFactory};
+use clap_complete::Shell;
+use clap_mangen::roff::{bold, italic, roman, Roff};
+use clap_mangen::Man;
+
+use super::args::Cli;
+
+/// The name the scripts complete and the man page documents.
+pub const BIN_NAME: &str = "cutover";
+
+/// The completion script for `shell`, in memory: generating straight to stdout would panic on
+/// a closed pipe (`cutover completions bash | head`), while writing a buffer can fail politely.
+pub fn completion_script(shell: Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), BIN_NAME, &mut out);
+    out
+}
+
+/// The man page (roff, section 1): the usual NAME, SYNOPSIS, DESCRIPTION and OPTIONS from the
+/// top-level command, then a COMMANDS section with every subcommand's usage and options on the
+/// same page, since one page is what `man cutover` finds; then the files, environment and exit
+/// codes of the contract.
+pub fn man_page() -> Vec<u8> {
+    let mut cmd = Cli::command().bin_name(BIN_NAME);
+    cmd.build();
+    let man = Man::new(cmd.clone()).title(BIN_NAME.to_uppercase());
+    let mut commands = Roff::new();
+    commands.control("SH", ["COMMANDS"]);
+    for sub in visible_subcommands(&cmd) {
+        render_subcommand(&mut commands, sub);
+    }
+    render_static_sections(&mut commands);
+
+    // Each piece is rendered on its own and starts with the same roff preamble; keep the first.
+    let pieces: [RenderPiece; 8] = [
+        &|w| man.render_title(w),
+        &|w| man.render_name_section(w),
+        &|w| man.render_synopsis_section(w),
+        &|w| man.render_description_section(w),
+        &|w| man.render_options_section(w),
+        &|w| commands.to_writer(w),
+        &|w| man.render_extra_section(w),
+        &|w| man.render_version_section(w),
+    ];
+    let mut page = String::new();
+    for (i, render) in pieces.iter().enumerate() {
+        let mut piece = Vec::new();
+        // Writing to a Vec cannot fail.
+        let _ = render(&mut piece);
+        let piece = String::from_utf8_lossy(&piece);
+        let skip = if i == 0 { 0 } else { preamble_len(&piece) };
+        page.push_str(&piece[skip..]);
+    }
+    page.into_bytes()
+}
+
+/// The length of the lines before the first macro that is not part of roff's quote-character
+/// set-up (`.ie`/`.el`), which every rendered piece repeats.
+fn preamble_len(piece: &str) -> usize {
+    let mut len = 0;
+    for line in piece.split_inclusive('\n') {
+        if line.starts_with(".ie ") || line.starts_with(".el ") {
+            len += line.len();
+        } else {
+            break;
+        }
+    }
+    len
+}
+
+/// Writes one part of the man page.
+type RenderPiece<'a> = &'a dyn Fn(&mut Vec<u8>) -> std::io::Result<()>;
+
+/// Subcommands a user can type, without clap's generated `help`.
+fn visible_subcommands(cmd: &Command) -> impl Iterator<Item = &Command> {
+    cmd.get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+}
+
+/// Arguments of a subcommand that are its own: not the global flags the parent documents, not
+/// the generated --help and --version.
+fn own_arguments(cmd: &Command) -> impl Iterator<Item = &Arg> {
+    cmd.get_arguments().filter(|a| {
+        !a.is_global_set()
+            && !a.is_hide_set()
+            && !matches!(a.get_action(), ArgAction::Help | ArgAction::Version)
+    })
+}
+
+fn render_subcommand(roff: &mut Roff, sub: &Command) {
+    let name = sub.get_bin_name().unwrap_or(sub.get_name()).to_string();
+    roff.control("SS", [name.as_str()]);
+    let usage = sub.clone().render_usage().to_string();
+    let usage = usage.trim_start_matches("Usage:").trim();
+    roff.text([bold(usage)]);
+    if let Some(about) = sub.get_long_about().or_else(|| sub.get_about()) {
+        roff.control("PP", []);
+        roff.text([roman(about.to_string())]);
+    }
+    for arg in own_arguments(sub) {
+        render_argument(roff, arg);
+    }
+    let nested: Vec<&Command> = visible_subcommands(sub).collect();
+    for child in nested {
+        render_subcommand(roff, child);
+    }
+}
+
+fn render_argument(roff: &mut Roff, arg: &Arg) {
+    roff.control("TP", []);
+    let value = arg
+        .get_value_names()
+        .map(|names| names.join(" "))
+        .unwrap_or_else(|| arg.get_id().as_str().to_uppercase());
+    let takes_value = arg.get_action().takes_values();
+    match (arg.get_short(), arg.get_long()) {
+        (None, None) => roff.text([italic(value)]),
+        (short, long) => {
+            let mut flags = Vec::new();
+            if let Some(s) = short {
+                flags.push(format!("-{s}"));
+            }
+            if let Some(l) = long {
+                flags.push(format!("--{l}"));
+            }
+            let mut line = vec![bold(flags.join(", "))];
+            if takes_value {
+                line.push(roman(" "));
+                line.push(italic(value));
+            }
+            roff.text(line)
+        }
+    };
+    // clap drops the final period of a one-line help; put sentences back together.
+    let mut sentences: Vec<String> = arg
+        .get_long_help()
+        .or_else(|| arg.get_help())
+        .map(|h| h.to_string().trim().trim_end_matches('.').to_string())
+        .into_iter()
+        .filter(|h| !h.is_empty())
+        .collect();
+    let possible: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| v.get_name().to_string())
+        .collect();
+    if takes_value && !possible.is_empty() {
+        sentences.push(format!("One of: {}", possible.join(", ")));
+    }
+    let defaults: Vec<String> = arg
+        .get_default_values()
+        .iter()
+        .map(|v| v.to_string_lossy().into_owned())
+        .collect();
+    if takes_value && !defaults.is_empty() {
+        sentences.push(format!("Default: {}", defaults.join(" ")));
+    }
+    let mut help = sentences.join(". ");
+    if !help.is_empty() {
+        help.push('.');
+    }
+    roff.text([roman(help)]);
+}
+
+/// What the clap definitions do not know: the files of DESIGN §4, the environment and the exit
+/// codes of DESIGN §1.
+fn render_static_sections(roff: &mut Roff) {
+    let entry = |roff: &mut Roff, term: &str, text: &str| {
+        roff.control("TP", []);
+        roff.text([bold(term)]);
+        roff.text([roman(text)]);
+    };
+    roff.control("SH", ["FILES"]);
+    roff.text([roman(
+        "Paths follow the XDG base directories on Linux; `cutover info` prints the ones in use \
+         and whether they exist.",
+    )]);
+    entry(
+        roff,
+        "~/.config/cutover/cutover.toml",
+        "The config file when neither --config nor $CUTOVER_CONFIG names one.",
+    );
+    entry(
+        roff,
+        "~/.config/cutover/themes/",
+        "User themes (NAME.toml), which override the built-in ones of the same name.",
+    );
+    entry(
+        roff,
+        "~/.local/state/cutover/audit.jsonl",
+        "The audit log of rollbacks: JSON lines, append-only.",
+    );
+    entry(
+        roff,
+        "~/.local/state/cutover/cutover.log",
+        "The log file; the level is set by $CUTOVER_LOG (default info).",
+    );
+    entry(
+        roff,
+        "~/.local/share/cutover/recordings/",
+        "The suggested folder for recordings made with record --out or --record.",
+    );
+
+    roff.control("SH", ["ENVIRONMENT"]);
+    entry(
+        roff,
+        "CUTOVER_CONFIG",
+        "The config file, when --config is not given.",
+    );
+    entry(roff, "NO_COLOR", "When set, the same as --color never.");
+    entry(
+        roff,
+        "TERM, COLORTERM",
+        "Read by --color auto to choose the colour depth.",
+    );
+    entry(
+        roff,
+        "CUTOVER_LOG",
+        "Log filter for the log file (e.g. debug).",
+    );
+
+    roff.control("SH", ["EXIT STATUS"]);
+    entry(roff, "0", "Success.");
+    entry(roff, "1", "Runtime failure.");
+    entry(roff, "2", "Usage or configuration error.");
+    entry(
+        roff,
+        "3",
+        "rollback: the rollback ran but was not verified.",
+    );
+}

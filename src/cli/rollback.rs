@@ -1,0 +1,226 @@
+//! `cutover rollback DOMAIN [--yes]`: the rollback of the key R, for scripts. The same gate,
+//! audit log and verification; exit 0 verified, 3 not verified, 1 a step failed, 2 refused
+//! (read-only, unknown domain, not confirmed, audit log unavailable, already in progress).
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use super::status::poll_all;
+use super::{loaded, logging, Failure, GlobalArgs};
+use crate::action::verify::{percent, seconds};
+use crate::action::{
+    rollback, verify, Action, AuditLog, Gate, Progress, Refusal, StepOutcome, StepSpec, Verdict,
+};
+use crate::compile::Compiled;
+use crate::engine::{Engine, Mode};
+use crate::figures::Status;
+
+/// Exit code when the steps ran but the metrics did not confirm the rollback in time.
+pub const NOT_VERIFIED: u8 = 3;
+
+/// The audit log every face writes: `<state dir>/audit.jsonl`.
+pub fn audit_log() -> Option<AuditLog> {
+    logging::state_dir().map(|d| AuditLog::in_state_dir(&d))
+}
+
+pub async fn run(global: &GlobalArgs, domain: &str, yes: bool) -> Result<u8, Failure> {
+    let loaded = loaded::load(global)?;
+    let compiled = &loaded.compiled;
+    let (Some(steps), Some(plan)) = (
+        compiled.steps.get(domain),
+        compiled.plan.domains.iter().find(|d| d.name == domain),
+    ) else {
+        let known: Vec<&str> = compiled
+            .plan
+            .domains
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        return Err(Failure::usage(format!(
+            "{}; the config names: {}",
+            Refusal::UnknownDomain(domain.to_string()),
+            if known.is_empty() {
+                "no domain".to_string()
+            } else {
+                known.join(", ")
+            }
+        )));
+    };
+    let Some(audit) = audit_log() else {
+        return Err(refused(
+            domain,
+            &Refusal::AuditUnavailable("no state directory could be determined".into()),
+        ));
+    };
+    let gate = Gate::new(loaded.read_only.clone(), audit);
+    let action = Action::Rollback {
+        domain: domain.to_string(),
+    };
+    if let Err(r) = gate.admit(&action, steps) {
+        gate.record_refusal(&action, steps, &r);
+        return Err(refused(domain, &r));
+    }
+
+    let mut out = String::new();
+    plan_text(
+        &mut out,
+        domain,
+        steps,
+        plan.verify_share,
+        plan.verify_within,
+    );
+    out.push_str(&format!("Audit log: {}\n", gate.audit().path().display()));
+    say(&out);
+    if !yes {
+        say(&format!(
+            "Type the domain name ({domain}) to roll it back; anything else cancels: "
+        ));
+        let typed = read_line().await;
+        if let Err(r) = gate.confirm(&action, steps, &typed) {
+            return Err(refused(domain, &r));
+        }
+    }
+
+    let run = rollback(&gate, &action, steps, print_progress)
+        .await
+        .map_err(|r| refused(domain, &r))?;
+    if let Some(w) = &run.report.audit_warning {
+        eprintln!("cutover: warning: the outcome could not be audited: {w}");
+    }
+    if !run.succeeded() {
+        let failed = run.report.steps.len();
+        let why = run
+            .report
+            .steps
+            .last()
+            .map(|s| outcome_words(&s.outcome))
+            .unwrap_or_default();
+        let skipped = steps.len() - failed;
+        return Err(Failure::runtime(format!(
+            "rollback of {domain} FAILED at step {failed} of {}: {why}{}",
+            steps.len(),
+            if skipped > 0 {
+                format!(" ({skipped} later step(s) not run)")
+            } else {
+                String::new()
+            }
+        )));
+    }
+
+    say(&format!(
+        "All steps done. Verifying: the new path must serve at most {} of requests within {}.\n",
+        percent(plan.verify_share),
+        seconds(plan.verify_within.as_millis() as i64)
+    ));
+    let timing = &compiled.plan.timing;
+    let late = timing.interval + timing.timeout;
+    let mut verification = run.verification(plan.verify_share, plan.verify_within);
+    let (tx, mut rx) = mpsc::channel(2);
+    let verdict = tokio::select! {
+        v = verify(&mut verification, &mut rx, late, |p| say(&format!("  {}\n", p.words()))) => v,
+        _ = feed(compiled, tx) => unreachable!("the feed never ends on its own"),
+    };
+    if let Some(w) = verification.audit_warning() {
+        eprintln!("cutover: warning: the verdict could not be audited: {w}");
+    }
+    say(&format!("{}\n", verdict.words()));
+    Ok(match verdict {
+        Verdict::Verified { .. } => 0,
+        _ => NOT_VERIFIED,
+    })
+}
+
+fn refused(domain: &str, why: &Refusal) -> Failure {
+    Failure::usage(format!("rollback of {domain} refused: {why}"))
+}
+
+/// The domain and every step exactly as it will run (secrets redacted), then how it is verified.
+pub fn plan_text(
+    out: &mut String,
+    domain: &str,
+    steps: &[StepSpec],
+    verify_share: f64,
+    verify_within: Duration,
+) {
+    out.push_str(&format!(
+        "Rollback of {domain}: {} step(s), in order; the first failure stops the rest.\n",
+        steps.len()
+    ));
+    for (i, s) in steps.iter().enumerate() {
+        out.push_str(&format!("  {}. {}\n", i + 1, s.summary()));
+    }
+    out.push_str(&format!(
+        "Verified when the new path serves at most {} of requests within {}.\n",
+        percent(verify_share),
+        seconds(verify_within.as_millis() as i64)
+    ));
+}
+
+fn print_progress(p: Progress) {
+    match p {
+        Progress::Requested { .. } => {}
+        Progress::StepStarted { index, of, summary } => {
+            say(&format!("[{}/{of}] run {summary}\n", index + 1))
+        }
+        Progress::StepFinished { index, of, result } => {
+            let what = match &result.outcome {
+                StepOutcome::Succeeded(_) => "ok",
+                StepOutcome::Failed(_) => "FAILED",
+                StepOutcome::TimedOut(_) => "TIMED OUT",
+            };
+            let text = outcome_words(&result.outcome);
+            say(&format!(
+                "[{}/{of}] {what} in {} ms{}{text}\n",
+                index + 1,
+                result.duration.as_millis(),
+                if text.is_empty() { "" } else { ": " }
+            ));
+        }
+    }
+}
+
+fn outcome_words(o: &StepOutcome) -> String {
+    match o {
+        StepOutcome::Succeeded(t) | StepOutcome::Failed(t) | StepOutcome::TimedOut(t) => t.clone(),
+    }
+}
+
+/// Polls every source each interval, through a fresh engine, and sends the figures on.
+/// Never returns on its own: when the receiver is gone it waits to be dropped.
+async fn feed(compiled: &Compiled, tx: mpsc::Sender<Status>) {
+    let mut engine = Engine::new(compiled.plan.clone());
+    let interval = compiled.plan.timing.interval;
+    loop {
+        let started = Instant::now();
+        for outcome in poll_all(compiled).await {
+            engine.ingest(&outcome);
+        }
+        if tx.send(engine.status(Mode::Live)).await.is_err() {
+            break;
+        }
+        if let Some(rest) = interval.checked_sub(started.elapsed()) {
+            tokio::time::sleep(rest).await;
+        }
+    }
+    std::future::pending::<()>().await;
+}
+
+/// One line from stdin (no terminal needed); end of input reads as nothing typed.
+async fn read_line() -> String {
+    tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map(|_| line)
+    })
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .unwrap_or_default()
+}
+
+/// Prints and flushes at once: a prompt has no line end, and progress must show as it happens.
+fn say(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}

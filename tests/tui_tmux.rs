@@ -1,0 +1,760 @@
+//! The cockpit end to end in a real terminal: tmux runs the binary against exporters served on
+//! 127.0.0.1 (the real captures, their counters growing between scrapes), keys go in with
+//! `send-keys`, and the assertions read the pane as a person would see it. Covered: every view
+//! reached by its keys, the terminal given back on SIGTERM, SIGHUP, SIGINT, Ctrl-C and a panic
+//! inside a view, keys answered while a source hangs, the bytes written to the terminal, and a
+//! recording that survives SIGKILL.
+//!
+//! These tests need tmux, so they are `#[ignore]`d; CI installs tmux and runs them with
+//! `cargo test --test tui_tmux -- --ignored`. The one test that needs no terminal (stdout is a
+//! pipe) always runs. The tmux tests take a lock so that their timings do not disturb each
+//! other.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use common::{fixture, json, run_ok, HttpServer, Reply, Sandbox, COUNTER};
+
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 40;
+/// A debug binary on a loaded machine can take a while to show its first figures.
+const STARTUP: Duration = Duration::from_secs(60);
+const SETTLE: Duration = Duration::from_secs(15);
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+// ------------------------------------------------------------------ the exporters
+
+/// A counter series of a capture, growing by `per_scrape(n)` at each scrape.
+struct Growth {
+    series: &'static str,
+    per_scrape: fn(u64) -> u64,
+}
+
+/// The capture with the series of `growth` set to their value after `n` scrapes.
+fn grown(body: &str, growth: &[Growth], n: usize) -> String {
+    let mut out = String::with_capacity(body.len() + 64);
+    for line in body.lines() {
+        let hit = growth.iter().find(|g| {
+            line.strip_prefix(g.series)
+                .is_some_and(|rest| rest.starts_with(' '))
+        });
+        match hit {
+            Some(g) => {
+                let base: f64 = line[g.series.len()..].trim().parse().unwrap();
+                let added: u64 = (1..=n as u64).map(g.per_scrape).sum();
+                out.push_str(&format!("{} {}", g.series, base + added as f64));
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Traffic that varies from scrape to scrape, as real traffic does.
+fn jitter(n: u64, spread: u64) -> u64 {
+    (n * 7919 + 13) % spread
+}
+
+const GATEWAY: &[Growth] = &[
+    Growth {
+        series: r#"haproxy_server_http_responses_total{proxy="be_orders",server="monolith",code="2xx"}"#,
+        per_scrape: |n| 80 + jitter(n, 20),
+    },
+    Growth {
+        series: r#"haproxy_server_http_responses_total{proxy="be_orders",server="monolith",code="5xx"}"#,
+        per_scrape: |n| jitter(n, 2),
+    },
+    Growth {
+        series: r#"haproxy_server_http_responses_total{proxy="be_orders",server="orders_svc",code="2xx"}"#,
+        per_scrape: |n| 8 + jitter(n, 4),
+    },
+    Growth {
+        series: r#"haproxy_server_http_responses_total{proxy="be_orders",server="orders_svc",code="5xx"}"#,
+        per_scrape: |n| 2 + jitter(n, 2),
+    },
+];
+
+const MONOLITH: &[Growth] = &[Growth {
+    series: r#"http_requests_total{handler="/orders/{order_id}",method="GET",status="2xx"}"#,
+    per_scrape: |n| 40 + jitter(n, 10),
+}];
+
+/// HAProxy, the orders monolith and RabbitMQ from the real captures, moving; `/hang` accepts
+/// and never answers.
+fn exporters() -> HttpServer {
+    let gateway = fixture("real/haproxy-idle.prom");
+    let monolith = fixture("real/orders-monolith-canary.prom");
+    let rabbitmq = fixture("real/rabbitmq-per-object.prom");
+    HttpServer::start(move |req, n| {
+        Some(match req.path.as_str() {
+            "/gateway" => Reply::text(grown(&gateway, GATEWAY, n)),
+            "/monolith" => Reply::text(grown(&monolith, MONOLITH, n)),
+            "/rabbitmq" => {
+                let depth = 1234 + jitter(n as u64, 300);
+                Reply::text(rabbitmq.replace(
+                    "rabbitmq_queue_messages_ready{vhost=\"/\",queue=\"inventory.reserve\"} 1234",
+                    &format!(
+                        "rabbitmq_queue_messages_ready{{vhost=\"/\",queue=\"inventory.reserve\"}} {depth}"
+                    ),
+                ))
+            }
+            "/hang" => return None,
+            _ => Reply::status(404, "not found"),
+        })
+    })
+}
+
+/// Three domains: orders (its canary failing: [CRIT]), inventory (a queue under its limits)
+/// and the monolith's own view of orders; `extra` adds sources or domains.
+fn config(server: &HttpServer, interval: &str, timeout: &str, extra: &str) -> String {
+    format!(
+        r#"
+[settings]
+interval = "{interval}"
+timeout = "{timeout}"
+window = "30s"
+
+[[source]]
+name = "gateway"
+url = "{gw}"
+
+[[source]]
+name = "monolith"
+url = "{mono}"
+
+[[source]]
+name = "rabbitmq"
+url = "{rmq}"
+
+[[domain]]
+name = "orders"
+stage = "canary"
+  [domain.traffic]
+  source = "gateway"
+  legacy.requests = 'haproxy_server_http_responses_total{{proxy="be_orders",server="monolith"}}'
+  legacy.errors   = 'haproxy_server_http_responses_total{{proxy="be_orders",server="monolith",code="5xx"}}'
+  legacy.weight   = 'haproxy_server_weight{{proxy="be_orders",server="monolith"}}'
+  new.requests    = 'haproxy_server_http_responses_total{{proxy="be_orders",server="orders_svc"}}'
+  new.errors      = 'haproxy_server_http_responses_total{{proxy="be_orders",server="orders_svc",code="5xx"}}'
+  new.weight      = 'haproxy_server_weight{{proxy="be_orders",server="orders_svc"}}'
+
+[[domain]]
+name = "inventory"
+stage = "ramp"
+  [[domain.queue]]
+  name = "inventory.reserve"
+  source = "rabbitmq"
+  depth = 'rabbitmq_queue_messages_ready{{vhost="/",queue="inventory.reserve"}}'
+  warn = 5000
+  crit = 10000
+
+[[domain]]
+name = "monolith-orders"
+stage = "planned"
+  [domain.traffic]
+  source = "monolith"
+  legacy.requests = 'http_requests_total{{handler="/orders/{{order_id}}"}}'
+  legacy.errors   = 'http_requests_total{{handler="/orders/{{order_id}}",status="5xx"}}'
+{extra}
+"#,
+        gw = server.url("/gateway"),
+        mono = server.url("/monolith"),
+        rmq = server.url("/rabbitmq"),
+    )
+}
+
+const DOMAINS: [&str; 3] = ["orders", "inventory", "monolith-orders"];
+
+// ------------------------------------------------------------------ tmux
+
+/// One tmux server of its own (its own socket), one 120×40 pane running the binary under a
+/// wrapper shell that says how it exited and whether the terminal modes came back, then stays
+/// so the pane can be read. The server is killed on drop.
+struct Pane {
+    socket: String,
+    pid_file: PathBuf,
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+impl Pane {
+    /// Starts `cutover ARGS` in the sandbox's environment, with `env` added.
+    fn start(sb: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Pane {
+        let socket = format!(
+            "cutover-test-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let dir = sb.path();
+        let pid_file = dir.join(format!("{socket}.pid"));
+        let mut script = String::from("unset RUST_BACKTRACE NO_COLOR COLORTERM CUTOVER_CONFIG\n");
+        for (k, v) in [
+            ("HOME", dir.to_path_buf()),
+            ("XDG_CONFIG_HOME", dir.join("config")),
+            ("XDG_STATE_HOME", dir.join("state")),
+            ("XDG_DATA_HOME", dir.join("data")),
+            ("XDG_CACHE_HOME", dir.join("cache")),
+        ] {
+            script.push_str(&format!("export {k}={}\n", quote(&v.to_string_lossy())));
+        }
+        script.push_str("export LANG=C.UTF-8\n");
+        for (k, v) in env {
+            script.push_str(&format!("export {k}={}\n", quote(v)));
+        }
+        let mut command = quote(env!("CARGO_BIN_EXE_cutover"));
+        for a in args {
+            command.push(' ');
+            command.push_str(&quote(a));
+        }
+        script.push_str(&format!(
+            "echo BEFORE-CUTOVER\n\
+             modes=$(stty -g)\n\
+             sh -c 'echo $$ > \"$0\"; exec \"$@\"' {pid} {command}\n\
+             echo EXITED $?\n\
+             if [ \"$(stty -g)\" = \"$modes\" ]; then echo TTY-RESTORED; else echo TTY-CHANGED; fi\n\
+             sleep 120\n",
+            pid = quote(&pid_file.to_string_lossy()),
+        ));
+        let script_file = dir.join(format!("{socket}.sh"));
+        std::fs::write(&script_file, script).unwrap();
+        let conf = dir.join(format!("{socket}.conf"));
+        std::fs::write(&conf, "set -g status off\nset -g history-limit 200\n").unwrap();
+        let pane = Pane { socket, pid_file };
+        let out = Command::new("tmux")
+            .args(["-L", &pane.socket, "-u", "-f"])
+            .arg(&conf)
+            .args(["new-session", "-d", "-s", "main", "-x"])
+            .arg(WIDTH.to_string())
+            .arg("-y")
+            .arg(HEIGHT.to_string())
+            .arg(format!("sh {}", quote(&script_file.to_string_lossy())))
+            .output()
+            .expect("tmux is installed");
+        assert!(
+            out.status.success(),
+            "tmux new-session: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        pane
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The pane as text.
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "main"])
+    }
+
+    /// The pane once two captures in a row agree: tmux may take a frame in more than one
+    /// read, and a capture between them shows half of it.
+    fn settled_screen(&self) -> String {
+        let mut last = self.screen();
+        for _ in 0..50 {
+            sleep(Duration::from_millis(15));
+            let now = self.screen();
+            if now == last {
+                break;
+            }
+            last = now;
+        }
+        last
+    }
+
+    fn display(&self, format: &str) -> String {
+        self.tmux(&["display", "-p", "-t", "main", format])
+            .trim()
+            .to_string()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "main"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    fn text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "main", "-l", text]);
+    }
+
+    /// Waits until the pane satisfies `ok`; fails with `what` and the pane after `timeout`.
+    fn wait_for(&self, what: &str, timeout: Duration, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.settled_screen();
+            if ok(&s) {
+                return s;
+            }
+            if start.elapsed() > timeout {
+                panic!("waited {timeout:?} for {what}; the pane shows:\n{s}");
+            }
+            sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The cutover process (the wrapper writes its pid just before exec).
+    fn pid(&self) -> String {
+        let start = Instant::now();
+        loop {
+            if let Ok(p) = std::fs::read_to_string(&self.pid_file) {
+                if !p.trim().is_empty() {
+                    return p.trim().to_string();
+                }
+            }
+            assert!(start.elapsed() < STARTUP, "cutover never started");
+            sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.pid())
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -{name}");
+    }
+
+    /// Waits for the wrapper's report; returns the exit status and the pane. The report is
+    /// looked for across line ends: after SIGKILL the terminal stays raw and lines wrap.
+    fn exited(&self) -> (i32, String) {
+        let flat = |s: &str| s.lines().collect::<String>();
+        let s = self.wait_for("cutover to exit", SETTLE, |s| {
+            let f = flat(s);
+            f.contains("TTY-RESTORED") || f.contains("TTY-CHANGED")
+        });
+        let f = flat(&s);
+        let at = f
+            .find("EXITED ")
+            .expect("the wrapper reports the exit status")
+            + 7;
+        let digits: String = f[at..].chars().take_while(char::is_ascii_digit).collect();
+        (digits.parse().unwrap(), s)
+    }
+
+    /// The terminal is as the shell left it: normal screen with what was there before,
+    /// cursor shown, the same tty modes (raw mode left).
+    fn assert_restored(&self, screen: &str) {
+        assert_eq!(
+            self.display("#{alternate_on}"),
+            "0",
+            "still on the alternate screen"
+        );
+        assert_eq!(self.display("#{cursor_flag}"), "1", "cursor still hidden");
+        assert!(
+            screen.contains("BEFORE-CUTOVER"),
+            "the normal screen's content is back:\n{screen}"
+        );
+        assert!(
+            screen.contains("TTY-RESTORED"),
+            "tty modes (raw mode) restored:\n{screen}"
+        );
+        assert!(
+            !screen.contains("DOMAIN") && !screen.contains(" LIVE "),
+            "the cockpit is gone:\n{screen}"
+        );
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+fn overview_ready(s: &str) -> bool {
+    s.contains(" LIVE ")
+        && s.contains("DOMAIN")
+        && DOMAINS.iter().all(|d| s.contains(&format!(" {d} ")))
+        && s.contains("[CRIT]")
+        && s.contains("[OK]")
+}
+
+fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?}:\n{screen}"))
+}
+
+/// The live cockpit on the moving exporters, waited for until the overview is complete.
+fn live(sb: &Sandbox, server: &HttpServer, interval: &str, extra: &str) -> Pane {
+    let cfg = sb.config(&config(server, interval, "800ms", extra));
+    let pane = Pane::start(sb, &["--config", cfg.to_str().unwrap()], &[]);
+    pane.wait_for("the live overview", STARTUP, overview_ready);
+    pane
+}
+
+// ------------------------------------------------------------------ a, b: views and signals
+
+#[test]
+#[ignore = "needs tmux"]
+fn every_view_by_its_keys_then_sigterm_gives_the_terminal_back() {
+    let _one = one_at_a_time();
+    let server = exporters();
+    let sb = Sandbox::new();
+    let pane = live(&sb, &server, "1s", "");
+
+    let s = pane.settled_screen();
+    let header = s.lines().next().unwrap();
+    assert!(
+        header.contains("cutover") && header.contains(" LIVE "),
+        "{header}"
+    );
+    assert!(!header.contains("READ-ONLY"), "{header}");
+    assert!(line_with(&s, " orders ").contains("[CRIT]"), "{s}");
+    assert!(line_with(&s, " inventory ").contains("[OK]"), "{s}");
+    // Worst first: orders on top.
+    let row = |name: &str| s.lines().position(|l| l.contains(&format!(" {name} ")));
+    assert!(row("orders") < row("inventory"), "{s}");
+
+    // j moves to the second row; Enter opens its detail.
+    pane.keys(&["j"]);
+    pane.keys(&["Enter"]);
+    let s = pane.wait_for("the detail view", SETTLE, |s| {
+        s.contains("Traffic over the window") && s.contains("inventory.reserve")
+    });
+    let title = s.lines().nth(2).unwrap();
+    assert!(
+        title.contains("inventory"),
+        "j then Enter opens inventory:\n{s}"
+    );
+    assert!(s.contains("inventory.reserve"), "{s}");
+
+    pane.keys(&["3"]);
+    let s = pane.wait_for("the sources view", SETTLE, |s| s.contains("LAST ERROR"));
+    for source in ["gateway", "monolith", "rabbitmq"] {
+        assert!(
+            line_with(&s, &format!(" {source} ")).contains("[UP]"),
+            "{s}"
+        );
+    }
+
+    pane.keys(&["4"]);
+    let s = pane.wait_for("the events view", SETTLE, |s| s.contains("WHAT HAPPENED"));
+    assert!(line_with(&s, "orders:").contains("[CRIT]"), "{s}");
+
+    pane.keys(&["?"]);
+    let s = pane.wait_for("the help", SETTLE, |s| {
+        s.contains("quit and restore the terminal")
+    });
+    assert!(s.contains("Moving around"));
+
+    // Esc goes back to the overview; / filters it.
+    pane.keys(&["Escape"]);
+    pane.wait_for("the overview again", SETTLE, overview_ready);
+    pane.keys(&["/"]);
+    pane.text("inv");
+    pane.keys(&["Enter"]);
+    let s = pane.wait_for("the filtered overview", SETTLE, |s| {
+        s.contains("filter: inv") && !s.contains(" orders ")
+    });
+    assert!(s.contains(" inventory "), "{s}");
+    pane.keys(&["Escape"]);
+    pane.wait_for("the filter cleared", SETTLE, overview_ready);
+
+    pane.signal("TERM");
+    let (code, s) = pane.exited();
+    assert_eq!(code, 0, "SIGTERM ends the cockpit as a quit does:\n{s}");
+    pane.assert_restored(&s);
+}
+
+/// A signal (or Ctrl-C typed) ends the live cockpit with the terminal given back.
+fn ends_cleanly(how: &str) {
+    let _one = one_at_a_time();
+    let server = exporters();
+    let sb = Sandbox::new();
+    let pane = live(&sb, &server, "1s", "");
+    match how {
+        "ctrl-c" => pane.keys(&["C-c"]),
+        signal => pane.signal(signal),
+    }
+    let (code, s) = pane.exited();
+    assert_eq!(code, 0, "{how}: cutover handled it and quit:\n{s}");
+    pane.assert_restored(&s);
+}
+
+#[test]
+#[ignore = "needs tmux"]
+fn sighup_gives_the_terminal_back() {
+    ends_cleanly("HUP");
+}
+
+#[test]
+#[ignore = "needs tmux"]
+fn sigint_gives_the_terminal_back() {
+    ends_cleanly("INT");
+}
+
+#[test]
+#[ignore = "needs tmux"]
+fn ctrl_c_gives_the_terminal_back() {
+    ends_cleanly("ctrl-c");
+}
+
+// ------------------------------------------------------------------ 3: a panic in a view
+
+#[test]
+#[ignore = "needs tmux"]
+fn a_panic_inside_a_view_gives_the_terminal_back() {
+    let _one = one_at_a_time();
+    let sb = Sandbox::new();
+    let pane = Pane::start(&sb, &["--demo"], &[("CUTOVER_TEST_PANIC_VIEW", "1")]);
+    let (code, s) = pane.exited();
+    assert_ne!(code, 0, "a panic is a failure:\n{s}");
+    assert!(
+        s.contains("panicked") && s.contains("the overview panics on purpose"),
+        "the panic message is on the normal screen:\n{s}"
+    );
+    // The message comes after what was there before, on the same screen.
+    assert!(s.find("BEFORE-CUTOVER") < s.find("panicked"), "{s}");
+    pane.assert_restored(&s);
+}
+
+// ------------------------------------------------------------------ c: a hung source
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+#[test]
+#[ignore = "needs tmux"]
+fn keys_are_answered_while_a_source_hangs() {
+    let _one = one_at_a_time();
+    let server = exporters();
+    let sb = Sandbox::new();
+    let hung = format!(
+        "\n[[source]]\nname = \"hung\"\nurl = \"{}\"\n\n[[domain]]\nname = \"billing\"\nstage = \"shadow\"\n  [[domain.queue]]\n  name = \"billing.charge\"\n  source = \"hung\"\n  depth = 'rabbitmq_queue_messages_ready{{queue=\"billing.charge\"}}'\n",
+        server.url("/hang")
+    );
+    let cfg = sb.config(&config(&server, "1s", "800ms", &hung));
+    let pane = Pane::start(&sb, &["--config", cfg.to_str().unwrap()], &[]);
+    pane.wait_for("the live overview", STARTUP, overview_ready);
+    // The hung source is being polled and never answers.
+    pane.keys(&["3"]);
+    let s = pane.wait_for("the hung source shown down", SETTLE, |s| {
+        s.lines()
+            .any(|l| l.contains(" hung ") && l.contains("[DOWN]"))
+    });
+    assert!(line_with(&s, " hung ").contains("[DOWN]"));
+    pane.keys(&["1"]);
+    pane.wait_for("the overview", SETTLE, |s| s.contains("DOMAIN"));
+
+    // Alternate between two views; time from the key to the new view on screen.
+    let mut latencies = Vec::new();
+    for round in 0..10 {
+        let (key, marker) = if round % 2 == 0 {
+            ("4", "WHAT HAPPENED")
+        } else {
+            ("1", "DOMAIN")
+        };
+        let start = Instant::now();
+        pane.keys(&[key]);
+        loop {
+            if pane.screen().contains(marker) {
+                break;
+            }
+            assert!(start.elapsed() < SETTLE, "key {key} never answered");
+            sleep(Duration::from_millis(10));
+        }
+        latencies.push(start.elapsed());
+        sleep(Duration::from_millis(150));
+    }
+    let hang_requests = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/hang")
+        .count();
+    assert!(
+        hang_requests >= 3,
+        "the hung source was polled {hang_requests} times"
+    );
+    let m = median(latencies.clone());
+    println!(
+        "key to screen while a source hangs: median {:.1} ms, all {:?}",
+        m.as_secs_f64() * 1000.0,
+        latencies
+            .iter()
+            .map(|d| format!("{:.1}", d.as_secs_f64() * 1000.0))
+            .collect::<Vec<_>>()
+    );
+    assert!(m < Duration::from_millis(100), "median key latency {m:?}");
+    pane.keys(&["q"]);
+    let (code, s) = pane.exited();
+    assert_eq!(code, 0, "{s}");
+}
+
+// ------------------------------------------------------------------ d: bytes over the wire
+
+/// Bytes per second the program writes to the pane over `span`.
+fn bytes_per_second(pane: &Pane, dir: &Path, name: &str, span: Duration) -> (u64, f64) {
+    let file = dir.join(format!("{name}.bytes"));
+    std::fs::write(&file, b"").unwrap();
+    pane.tmux(&[
+        "pipe-pane",
+        "-o",
+        "-t",
+        "main",
+        &format!("cat >> {}", quote(&file.to_string_lossy())),
+    ]);
+    let start = Instant::now();
+    sleep(span);
+    pane.tmux(&["pipe-pane", "-t", "main"]);
+    let elapsed = start.elapsed();
+    sleep(Duration::from_millis(200));
+    let bytes = std::fs::metadata(&file).unwrap().len();
+    (bytes, bytes as f64 / elapsed.as_secs_f64())
+}
+
+#[test]
+#[ignore = "needs tmux"]
+fn bytes_written_to_the_terminal_stay_in_budget() {
+    let _one = one_at_a_time();
+    let sb = Sandbox::new();
+
+    // The demo, paused: nothing on screen moves, so nothing is sent.
+    let pane = Pane::start(&sb, &["--demo"], &[]);
+    pane.wait_for("the demo", STARTUP, |s| {
+        s.contains(" DEMO ") && s.contains("DOMAIN")
+    });
+    pane.keys(&["Space"]);
+    pane.wait_for("the demo paused", SETTLE, |s| {
+        s.lines().nth(1).is_some_and(|l| l.contains("||"))
+    });
+    sleep(Duration::from_secs(2));
+    let (bytes, rate) = bytes_per_second(&pane, sb.path(), "demo-paused", Duration::from_secs(10));
+    println!("demo paused at {WIDTH}x{HEIGHT}: {bytes} bytes in 10 s, {rate:.1} bytes/s");
+    assert!(rate < 64.0, "paused demo writes {rate:.1} bytes/s");
+    drop(pane);
+
+    // Live on the moving exporters, polled every 2 s, every domain's figures on screen.
+    let server = exporters();
+    let pane = live(&sb, &server, "2s", "");
+    // Steady state: the window has filled and the first events are in.
+    sleep(Duration::from_secs(5));
+    let s = pane.settled_screen();
+    assert!(overview_ready(&s), "{s}");
+    let (bytes, rate) = bytes_per_second(&pane, sb.path(), "live", Duration::from_secs(10));
+    println!("live steady state at {WIDTH}x{HEIGHT}, 2 s interval: {bytes} bytes in 10 s, {rate:.1} bytes/s");
+    assert!(bytes > 0, "the live figures moved, so something was drawn");
+    assert!(
+        rate <= 377.0,
+        "live steady state writes {rate:.1} bytes/s (budget 377)"
+    );
+}
+
+// ------------------------------------------------------------------ e: SIGKILL while recording
+
+#[test]
+#[ignore = "needs tmux"]
+fn a_recording_survives_sigkill() {
+    let _one = one_at_a_time();
+    let server = exporters();
+    let sb = Sandbox::new();
+    let rec = sb.path().join("session.jsonl.gz");
+    let cfg = sb.config(&config(&server, "1s", "800ms", ""));
+    let pane = Pane::start(
+        &sb,
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "--record",
+            rec.to_str().unwrap(),
+        ],
+        &[],
+    );
+    pane.wait_for("the live overview", STARTUP, overview_ready);
+    sleep(Duration::from_secs(3));
+    pane.signal("KILL");
+    let (code, _) = pane.exited();
+    assert_eq!(code, 128 + 9, "killed");
+    // Nothing can restore the terminal after SIGKILL; the recording is what matters.
+    let v = json(&run_ok(
+        sb.cutover()
+            .args(["status", "--json", "--replay"])
+            .arg(&rec),
+    ));
+    assert_eq!(v["mode"], "replay");
+    let names: Vec<&str> = v["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    for d in DOMAINS {
+        assert!(names.contains(&d), "{names:?}");
+    }
+    for s in v["sources"].as_array().unwrap() {
+        assert_eq!(s["up"], true, "{s}");
+    }
+    let orders = v["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "orders")
+        .unwrap();
+    assert_eq!(orders["health"], "crit", "{orders}");
+}
+
+// ------------------------------------------------------------------ f: no terminal
+
+#[test]
+fn without_a_terminal_there_is_no_cockpit_but_a_pointer_to_status() {
+    let server = exporters();
+    let sb = Sandbox::new();
+    let cfg = sb.config(&config(&server, "1s", "800ms", ""));
+    let file = sb.path().join("demo.jsonl.gz");
+    run_ok(sb.cutover().args(["demo", "export"]).arg(&file));
+    let cfg = cfg.to_str().unwrap();
+    let file = file.to_str().unwrap();
+    for args in [vec!["--demo"], vec!["--config", cfg], vec!["replay", file]] {
+        // stdout is a pipe, as in `cutover --demo | cat`.
+        let out = sb.cutover().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{args:?}");
+        assert!(
+            err.contains("not a terminal") && err.contains("cutover status"),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}: nothing drawn on the pipe");
+    }
+}
+
+#[test]
+fn growing_counters_grow() {
+    let body = "a_total{x=\"1\"} 10\nb 3\n";
+    let g = [Growth {
+        series: "a_total{x=\"1\"}",
+        per_scrape: |n| n,
+    }];
+    assert_eq!(grown(body, &g, 0), body);
+    assert_eq!(grown(body, &g, 3), "a_total{x=\"1\"} 16\nb 3\n");
+}
