@@ -1,28 +1,33 @@
-//! Soak: `cutover record` against 200 sources for minutes, 10% of them misbehaving (flapping
-//! up and down, hanging, answering garbage), watching the process from outside.
+//! Soak: the cockpit (`cutover --record`, in tmux) against 200 sources for minutes, 10% of
+//! them misbehaving (flapping up and down, hanging, answering garbage), watching the process
+//! from outside and pressing keys.
 //!
 //! Ignored by default; CI runs it for 5 minutes:
 //! `CUTOVER_SOAK_SECS=300 cargo test --test soak -- --ignored --nocapture`
 //! (`CUTOVER_SOAK_SECS=30` for a quick look). After a warm-up (60 s, or a third of a shorter
 //! run) the resident set must stay within 10% of its post-warm-up value, and the thread and
-//! file-descriptor counts must not grow. Then the recording must replay. (That the cockpit
-//! keeps answering keys meanwhile is the tmux test's business; this one is headless.)
+//! file-descriptor counts must not grow; every key pressed (a view change every 10 s) must be
+//! answered; `q` must give the terminal back. Then the recording must replay.
 
 mod common;
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::tmux::{Pane, STARTUP};
 use common::{json, run_ok, Sandbox};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
 const SOURCES: usize = 200;
 const SAMPLE_EVERY: Duration = Duration::from_secs(3);
+const KEY_EVERY: Duration = Duration::from_secs(10);
+/// Generous: this says the cockpit answers at all under load, not how fast (the tmux tests
+/// measure that).
+const KEY_ANSWER: Duration = Duration::from_secs(5);
 
 /// How a source behaves; one in ten misbehaves.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -250,13 +255,8 @@ fn soak_seconds() -> u64 {
         .unwrap_or(300)
 }
 
-fn stop(mut child: Child) {
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
 #[test]
-#[ignore = "minutes long; CI runs it with CUTOVER_SOAK_SECS=300"]
+#[ignore = "minutes long and needs tmux; CI runs it with CUTOVER_SOAK_SECS=300"]
 fn soak_two_hundred_sources_with_flat_memory_threads_and_fds() {
     let secs = soak_seconds();
     assert!(
@@ -269,42 +269,53 @@ fn soak_two_hundred_sources_with_flat_memory_threads_and_fds() {
     let cfg = sb.config(&config(port));
     let recording = sb.path().join("soak.jsonl.gz");
 
-    let started = Instant::now();
-    let mut child = sb
-        .cutover()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["record", "--out"])
-        .arg(&recording)
-        .args(["--duration", &format!("{secs}s")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let mut stderr_pipe = child.stderr.take().unwrap();
-    let stderr_reader = thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr_pipe.read_to_string(&mut text);
-        text
+    // The cockpit as an operator runs it, recording as it goes.
+    let pane = Pane::start(
+        &sb,
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "--record",
+            recording.to_str().unwrap(),
+        ],
+        &[],
+    );
+    pane.wait_for("the live overview", STARTUP, |s| {
+        s.contains(" LIVE ") && s.contains("DOMAIN")
     });
+    let pid: u32 = pane.pid().parse().unwrap();
+    let started = Instant::now();
     let mut samples = Vec::new();
-    let exit = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(secs + 60) {
-            stop(child);
-            panic!("record did not stop after its --duration");
-        }
-        if let Some(s) = sample(pid, started.elapsed()) {
-            samples.push(s);
+    let mut answers = Vec::new();
+    let mut next_key = Duration::ZERO;
+    let mut on_sources = false;
+    while started.elapsed() < Duration::from_secs(secs) {
+        let at = started.elapsed();
+        let s = sample(pid, at).expect("the cockpit is running");
+        samples.push(s);
+        if at >= next_key {
+            // Between the overview and the sources view and back: each key must change the
+            // screen while 200 sources are polled, 20 of them misbehaving.
+            let (key, shows): (&str, fn(&str) -> bool) = if on_sources {
+                ("1", |s| s.contains("DOMAIN") && !s.contains("LAST ERROR"))
+            } else {
+                ("3", |s| s.contains("LAST ERROR"))
+            };
+            let pressed = Instant::now();
+            pane.keys(&[key]);
+            pane.wait_for(&format!("key {key} answered"), KEY_ANSWER, shows);
+            answers.push(pressed.elapsed());
+            on_sources = !on_sources;
+            next_key = at + KEY_EVERY;
         }
         thread::sleep(SAMPLE_EVERY);
-    };
-    let stderr = stderr_reader.join().unwrap();
-    assert!(exit.success(), "exit {exit:?}\n{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    pane.keys(&["q"]);
+    let (code, screen) = pane.exited();
+    assert_eq!(code, 0, "the cockpit quit cleanly:\n{screen}");
+    pane.assert_restored(&screen);
+    let log = std::fs::read_to_string(sb.state_dir().join("cutover.log")).unwrap_or_default();
+    assert!(!log.contains("panicked"), "{log}");
 
     for s in &samples {
         eprintln!(
@@ -315,6 +326,13 @@ fn soak_two_hundred_sources_with_flat_memory_threads_and_fds() {
             s.fds
         );
     }
+    answers.sort();
+    eprintln!(
+        "{} key presses answered, median {:?}, slowest {:?}",
+        answers.len(),
+        answers[answers.len() / 2],
+        answers[answers.len() - 1]
+    );
     let after: Vec<Sample> = samples
         .iter()
         .copied()
