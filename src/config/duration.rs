@@ -119,7 +119,7 @@ impl fmt::Display for Duration {
             return f.write_str("0s");
         }
         // Milliseconds only when the value is not a whole number of seconds: "1500ms", not "1s500ms".
-        if ms % 1000 != 0 {
+        if !ms.is_multiple_of(1000) {
             return write!(f, "{ms}ms");
         }
         for (name, unit_ms) in UNITS {

@@ -530,7 +530,7 @@ fn parse_url(spec: &SourceSpec) -> Result<Url, SourceError> {
             url.scheme()
         )));
     }
-    if url.host_str().map_or(true, str::is_empty) {
+    if url.host_str().is_none_or(str::is_empty) {
         return Err(bad("no host".to_string()));
     }
     Ok(url)
@@ -747,7 +747,7 @@ pub(crate) fn fmt_duration(duration: Duration) -> String {
     let ms = duration.as_millis();
     if ms < 1000 {
         format!("{ms}ms")
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         let text = format!("{:.3}", duration.as_secs_f64());
@@ -760,7 +760,7 @@ pub(crate) fn fmt_size(bytes: u64) -> String {
     const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
     for (unit, size) in UNITS {
         if bytes >= size {
-            if bytes % size == 0 {
+            if bytes.is_multiple_of(size) {
                 return format!("{} {unit}", bytes / size);
             }
             let text = format!("{:.2}", bytes as f64 / size as f64);

@@ -487,7 +487,7 @@ impl App {
             .events()
             .iter()
             .rev()
-            .filter(|e| until.map_or(true, |u| e.at_ms <= u))
+            .filter(|e| until.is_none_or(|u| e.at_ms <= u))
             .filter(|e| match &parts {
                 None => true,
                 Some((needle, invert)) => {

@@ -377,9 +377,11 @@ impl<'a> View<'a> {
             "check_last_change_seconds" => seconds_since(self.now_s, server.last_change_s),
             "max_session_rate" => int(server.max_session_rate),
             "check_code" => "200".into(),
-            "check_duration_seconds" => {
-                haproxy_seconds(if server.checks % 3 == 0 { 0.002 } else { 0.001 })
-            }
+            "check_duration_seconds" => haproxy_seconds(if server.checks.is_multiple_of(3) {
+                0.002
+            } else {
+                0.001
+            }),
             "last_session_seconds" => match server.last_session_s {
                 Some(at) => seconds_since(self.now_s, at),
                 None => "-1".into(),

@@ -731,7 +731,7 @@ fn rollback_lines(app: &App, d: &DomainStatus, w: usize) -> Vec<(String, Style)>
         .events()
         .iter()
         .filter(|e| e.kind == EventKind::Rollback && e.domain.as_deref() == Some(d.name.as_str()))
-        .filter(|e| until.map_or(true, |u| e.at_ms <= u))
+        .filter(|e| until.is_none_or(|u| e.at_ms <= u))
         .collect();
     if history.is_empty() {
         out.push(("no rollback in this session".into(), st.muted));

@@ -60,7 +60,7 @@ pub fn chart(
         };
         let mut plot = |x: i64, y: i64, k: &mut u32| {
             *k += 1;
-            if s.dotted && *k % 2 == 0 {
+            if s.dotted && (*k).is_multiple_of(2) {
                 return;
             }
             let x = x.clamp(0, cols - 1);
