@@ -42,7 +42,7 @@ enum Behaviour {
 }
 
 fn behaviour(source: usize) -> Behaviour {
-    if source % 10 != 0 {
+    if !source.is_multiple_of(10) {
         return Behaviour::Good;
     }
     match (source / 10) % 3 {
@@ -125,10 +125,10 @@ async fn serve_connection(stream: TcpStream, started: Instant) {
         let tick = started.elapsed().as_secs();
         let (status, body, cut_short) = match behaviour(source) {
             Behaviour::Good => (200, good_body(source, tick).into_bytes(), false),
-            Behaviour::Flapping if (tick / 5) % 2 == 0 => {
+            Behaviour::Flapping if (tick / 5).is_multiple_of(2) => {
                 (200, good_body(source, tick).into_bytes(), false)
             }
-            Behaviour::Flapping if (tick / 10) % 2 == 0 => {
+            Behaviour::Flapping if (tick / 10).is_multiple_of(2) => {
                 (503, b"service unavailable\n".to_vec(), false)
             }
             // Down: close without an answer.
