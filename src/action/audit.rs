@@ -115,6 +115,9 @@ impl AuditLog {
         let mut line = serde_json::to_string(entry).map_err(|e| io(std::io::Error::other(e)))?;
         line.push('\n');
         let mut f = self.open()?;
+        // Another cutover may be appending at the same time: the check for a cut-short line
+        // below must not see its line half-written, so appends take turns.
+        lock_exclusive(&f).map_err(io)?;
         // A line cut short by a crash must not swallow this one.
         if !ends_with_newline(&mut f).map_err(io)? {
             line.insert(0, '\n');
@@ -139,6 +142,29 @@ impl AuditLog {
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect())
+    }
+}
+
+/// Waits for an exclusive advisory lock on the file; closing the file releases it.
+fn lock_exclusive(file: &File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        loop {
+            // SAFETY: flock(2) on a descriptor this `File` owns for the whole call.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } == 0 {
+                return Ok(());
+            }
+            let err = std::io::Error::last_os_error();
+            if err.kind() != std::io::ErrorKind::Interrupted {
+                return Err(err);
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        Ok(())
     }
 }
 
@@ -234,6 +260,59 @@ mod tests {
             duration_ms: None,
             result: String::new(),
         }
+    }
+
+    /// An entry whose result says who wrote it and which it was; long results (step outputs)
+    /// make a line far larger than one pipe buffer.
+    fn numbered_entry(writer: usize, n: usize, result_len: usize) -> AuditEntry {
+        AuditEntry {
+            domain: format!("domain-{writer}"),
+            duration_ms: Some(n as u64),
+            result: format!("{writer}:{n}:{}", "x".repeat(result_len)),
+            ..entry(AuditEvent::Requested)
+        }
+    }
+
+    /// Several writers at once (threads of one process, each with its own handle, as two
+    /// cutover processes would have): every line of the log is one whole entry.
+    #[test]
+    fn concurrent_appends_never_interleave_or_cut_a_line() {
+        const WRITERS: usize = 8;
+        const ENTRIES: usize = 40;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state/audit.jsonl");
+        std::thread::scope(|scope| {
+            for writer in 0..WRITERS {
+                let log = AuditLog::new(path.clone());
+                scope.spawn(move || {
+                    for n in 0..ENTRIES {
+                        let result_len = if n % 5 == 0 { 100_000 } else { n * 37 };
+                        log.append(&numbered_entry(writer, n, result_len)).unwrap();
+                    }
+                });
+            }
+        });
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.ends_with('\n'));
+        let mut seen = vec![Vec::new(); WRITERS];
+        for (i, line) in text.lines().enumerate() {
+            let e: AuditEntry = serde_json::from_str(line)
+                .unwrap_or_else(|err| panic!("line {} does not parse: {err}", i + 1));
+            let (writer, rest) = e.result.split_once(':').unwrap();
+            let (n, filler) = rest.split_once(':').unwrap();
+            assert!(filler.bytes().all(|b| b == b'x'));
+            let writer: usize = writer.parse().unwrap();
+            assert_eq!(e.domain, format!("domain-{writer}"));
+            seen[writer].push(n.parse::<usize>().unwrap());
+        }
+        // Each writer's entries are all there, in the order it wrote them.
+        for ns in seen {
+            assert_eq!(ns, (0..ENTRIES).collect::<Vec<_>>());
+        }
+        assert_eq!(
+            AuditLog::new(path).read_all().unwrap().len(),
+            WRITERS * ENTRIES
+        );
     }
 
     #[test]

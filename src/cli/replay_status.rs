@@ -17,7 +17,8 @@ pub fn compiled_of(rec: &Recording, file: &Path) -> Result<crate::compile::Compi
         Path::new(&format!("{} (embedded config)", file.display())),
     )
     .map_err(|e| Failure::usage(e.to_string()))?;
-    compile(&cfg).map_err(|e| Failure::usage(format!("{}: {e}", file.display())))
+    compile(&cfg.without_credential_sources())
+        .map_err(|e| Failure::usage(format!("{}: {e}", file.display())))
 }
 
 /// Parses an offset like "5m" or "90s".
@@ -44,4 +45,44 @@ pub fn at(_global: &GlobalArgs, file: &Path, at: Option<&str>) -> Result<Status,
         None => rec.end_ms(),
     };
     Ok(status_at(&rec, &compiled, until))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{read_recording, Recorder};
+
+    /// A recording names the token file of the config it was made with; replaying it (perhaps
+    /// on another machine, from someone else) must not read that file. A FIFO nobody writes
+    /// to stands in for the worst such file: reading it never returns.
+    #[cfg(unix)]
+    #[test]
+    fn replay_reads_no_credential_file_the_recording_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("token");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let config = format!(
+            "[[source]]\nname = \"s\"\nurl = \"http://127.0.0.1:1/metrics\"\nbearer_token_file = \"{}\"\n\n[[source]]\nname = \"b\"\nurl = \"http://127.0.0.1:1/metrics\"\nbasic_auth = {{ username = \"u\", password_file = \"{}\" }}\n",
+            fifo.display(),
+            fifo.display()
+        );
+        let path = dir.path().join("r.jsonl.gz");
+        Recorder::create(&path, 0, &config)
+            .unwrap()
+            .finish()
+            .unwrap();
+        let rec = read_recording(&path).unwrap();
+        let (done, wait) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = done.send(compiled_of(&rec, Path::new("r.jsonl.gz")).map(|c| c.specs.len()));
+        });
+        let specs = wait
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("replay blocked reading a file the recording names");
+        assert_eq!(specs.ok(), Some(2));
+    }
 }

@@ -114,6 +114,22 @@ impl Config {
         config
     }
 
+    /// A copy that names no file or variable to read a credential from, for replay: a
+    /// recording never polls, and one received from someone else must not make cutover read
+    /// files it names (a FIFO would hang the replay, `/dev/zero` exhaust memory).
+    pub fn without_credential_sources(&self) -> Config {
+        let mut config = self.clone();
+        for source in &mut config.sources {
+            source.bearer_token_env = None;
+            source.bearer_token_file = None;
+            if let Some(auth) = &mut source.basic_auth {
+                auth.password_env = None;
+                auth.password_file = None;
+            }
+        }
+        config
+    }
+
     /// The redacted config as TOML, for the header of a recording.
     pub fn redacted_toml(&self) -> String {
         // Every type in the model serializes to TOML (strings, numbers, tables, arrays of

@@ -278,7 +278,7 @@ where
 }
 
 /// Whether the body's last line is `# EOF`, which only OpenMetrics writes.
-fn ends_with_eof_marker(bytes: &[u8]) -> bool {
+pub(crate) fn ends_with_eof_marker(bytes: &[u8]) -> bool {
     let trimmed = bytes.trim_ascii_end();
     match trimmed.strip_suffix(b"# EOF") {
         Some(before) => before.is_empty() || before.ends_with(b"\n"),

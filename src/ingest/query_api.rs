@@ -4,6 +4,8 @@
 //! turned into exposition text (`to_exposition`) so that they flow through the same parser,
 //! store and recordings as scraped bodies: one pipeline, not two.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::ingest::exposition::{escape_into, is_label_name, is_metric_name};
@@ -168,42 +170,66 @@ fn shown_start(body: &[u8]) -> String {
 /// the like). The `__query__` label tells apart series of different queries with equal labels;
 /// a `__query__` label already on the series is replaced by it. Names that are not valid bare
 /// names are written in the quoted form.
+///
+/// Every series comes back from the parser: a name holding a character a quoted name cannot
+/// carry (`"`, `\`, a line break) has it replaced by `_`, as Prometheus's own "underscores"
+/// escaping does, and a label whose name is empty, or that becomes a duplicate or a reserved
+/// name that way, is left out rather than turning the whole line into a bad one.
 pub fn to_exposition(query: &str, samples: &[QuerySample], out: &mut String) {
     use std::fmt::Write as _;
+    let mut written: Vec<Cow<'_, str>> = Vec::new();
     for sample in samples {
         let name = sample
             .labels
             .iter()
             .find(|(label, _)| label == "__name__")
-            .map_or("query_result", |(_, value)| value.as_str());
-        if is_metric_name(name) {
-            out.push_str(name);
+            .map(|(_, value)| writable_name(value))
+            .filter(|name| !name.is_empty())
+            .unwrap_or(Cow::Borrowed("query_result"));
+        if is_metric_name(&name) {
+            out.push_str(&name);
             out.push('{');
         } else {
             out.push_str("{\"");
-            escape_into(name, out);
+            out.push_str(&name);
             out.push_str("\",");
         }
+        written.clear();
         for (label, value) in &sample.labels {
-            if label == "__name__" || label == "__query__" {
+            let label = writable_name(label);
+            if label.is_empty()
+                || label == "__name__"
+                || label == "__query__"
+                || written.contains(&label)
+            {
                 continue;
             }
-            if is_label_name(label) {
-                out.push_str(label);
+            if is_label_name(&label) {
+                out.push_str(&label);
             } else {
                 out.push('"');
-                escape_into(label, out);
+                out.push_str(&label);
                 out.push('"');
             }
             out.push_str("=\"");
             escape_into(value, out);
             out.push_str("\",");
+            written.push(label);
         }
         out.push_str("__query__=\"");
         escape_into(query, out);
         out.push_str("\"} ");
         write_value(sample.value, out);
         let _ = writeln!(out, " {}", sample.timestamp_ms);
+    }
+}
+
+/// A metric or label name as the parser can read it back in quotes, which take no escapes.
+fn writable_name(name: &str) -> Cow<'_, str> {
+    if name.contains(['"', '\\', '\n', '\r']) {
+        Cow::Owned(name.replace(['"', '\\', '\n', '\r'], "_"))
+    } else {
+        Cow::Borrowed(name)
     }
 }
 
@@ -239,6 +265,61 @@ mod tests {
         out.clear();
         write_value(1e300, &mut out);
         assert_eq!(out, "1e300");
+    }
+
+    /// Found by fuzzing: a label name holding `"` was written escaped in a quoted name, which
+    /// the parser refuses, so the whole series turned into a bad line.
+    #[test]
+    fn every_series_reads_back_whatever_its_names_hold() {
+        use crate::ingest::exposition::parse;
+        use crate::ingest::prefilter::FamilyFilter;
+        let labels = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let samples = vec![
+            QuerySample {
+                labels: labels(&[("__name__", "up"), ("a\"b", "1"), ("a_b", "2"), ("", "3")]),
+                value: 1.0,
+                timestamp_ms: 5,
+            },
+            QuerySample {
+                labels: labels(&[("__name__", "we\\ird\nname"), ("__name\"_", "x")]),
+                value: 2.0,
+                timestamp_ms: 6,
+            },
+            QuerySample {
+                labels: labels(&[("__name__", ""), ("job", "j")]),
+                value: 3.0,
+                timestamp_ms: 7,
+            },
+        ];
+        let mut text = String::new();
+        to_exposition("q", &samples, &mut text);
+        let mut back = Vec::new();
+        let stats = parse(&text, &FamilyFilter::all(), |s| {
+            let labels: Vec<String> = s
+                .labels
+                .iter()
+                .map(|l| format!("{}={}", l.name, l.value))
+                .collect();
+            back.push((s.name.to_string(), labels, s.value));
+        });
+        assert_eq!(stats.bad_lines, 0, "{text}: {:?}", stats.first_bad);
+        assert_eq!(
+            back,
+            vec![
+                ("up".into(), vec!["a_b=1".into(), "__query__=q".into()], 1.0),
+                ("we_ird_name".into(), vec!["__query__=q".into()], 2.0),
+                (
+                    "query_result".into(),
+                    vec!["job=j".into(), "__query__=q".into()],
+                    3.0
+                ),
+            ]
+        );
     }
 
     #[test]

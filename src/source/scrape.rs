@@ -157,7 +157,10 @@ impl Fetcher {
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             bytes: progress.wire_bytes(),
             status: progress.status(),
-            result: result.map_err(|words| self.redactor.redact(&words)),
+            result: match result {
+                Ok(body) => Ok(self.redactor.redact_body(body)),
+                Err(words) => Err(self.redactor.redact(&words)),
+            },
         }
     }
 
@@ -804,39 +807,60 @@ pub(crate) fn url_without_password(url: &str) -> String {
 }
 
 /// Removes every configured secret from error text: a server may echo a header back in its
-/// error page, and error text reaches the screen, logs and recordings.
+/// error page, and error text reaches the screen, logs and recordings. Bodies are cleaned
+/// too, of credentials only: a server that echoes the `Authorization` header into a 200 page
+/// or a label value would otherwise put the token into recordings (which keep bad lines).
 #[derive(Clone)]
 struct Redactor {
     needles: Vec<String>,
+    /// The credentials among `needles` that are long enough to look for in a body: replacing
+    /// a short value there (a tenant name, a 4-letter password) would garble real data.
+    body_needles: Vec<String>,
 }
 
 impl Redactor {
     /// Values shorter than this are left alone: they hide nothing and replacing them would
     /// garble the message (a tenant header `1` would turn `HTTP 401` into nonsense).
     const MIN_LEN: usize = 4;
+    /// Shorter credentials are not searched for in bodies.
+    const MIN_BODY_LEN: usize = 8;
 
     fn for_spec(spec: &SourceSpec) -> Self {
         let mut needles: Vec<String> = spec.headers.iter().map(|(_, v)| v.clone()).collect();
+        let mut credentials: Vec<String> = spec
+            .headers
+            .iter()
+            .filter(|(name, _)| crate::config::redact::is_secret_name(name))
+            .map(|(_, v)| v.clone())
+            .collect();
         match &spec.auth {
             Auth::None => {}
-            Auth::Bearer(token) => needles.push(token.expose().to_string()),
+            Auth::Bearer(token) => credentials.push(token.expose().to_string()),
             Auth::Basic { username, password } => {
-                needles.push(password.expose().to_string());
-                needles.push(base64(
+                credentials.push(password.expose().to_string());
+                credentials.push(base64(
                     format!("{username}:{}", password.expose()).as_bytes(),
                 ));
             }
         }
         if let Ok(url) = Url::parse(&spec.url) {
             if let Some(password) = url.password() {
-                needles.push(password.to_string());
+                credentials.push(password.to_string());
             }
         }
-        needles.retain(|n| n.len() >= Self::MIN_LEN);
-        // Longest first, so a value containing another is replaced whole.
-        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
-        needles.dedup();
-        Redactor { needles }
+        needles.extend(credentials.iter().cloned());
+        let tidy = |list: &mut Vec<String>, min_len: usize| {
+            list.retain(|n| n.len() >= min_len);
+            // Longest first, so a value containing another is replaced whole.
+            list.sort_by_key(|n| std::cmp::Reverse(n.len()));
+            list.dedup();
+        };
+        tidy(&mut needles, Self::MIN_LEN);
+        tidy(&mut credentials, Self::MIN_BODY_LEN);
+        Redactor {
+            needles,
+            body_needles: credentials,
+        }
     }
 
     fn redact(&self, text: &str) -> String {
@@ -848,10 +872,21 @@ impl Redactor {
         }
         text
     }
+
+    /// The body, with any credential in it replaced; bodies run to tens of MB, so the body
+    /// is only copied when a credential is found.
+    fn redact_body(&self, mut body: String) -> String {
+        for needle in &self.body_needles {
+            if memchr::memmem::find(body.as_bytes(), needle.as_bytes()).is_some() {
+                body = body.replace(needle.as_str(), "<redacted>");
+            }
+        }
+        body
+    }
 }
 
 /// Standard base64, only to recognise a Basic credential echoed back in an error body.
-fn base64(input: &[u8]) -> String {
+pub(crate) fn base64(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for group in input.chunks(3) {
@@ -891,6 +926,55 @@ mod tests {
         assert_eq!(fmt_size(512 << 10), "512 KiB");
         assert_eq!(fmt_size(3 << 19), "1.5 MiB");
         assert_eq!(fmt_size(100), "100 B");
+    }
+
+    #[test]
+    fn bodies_lose_credentials_but_keep_short_values_and_tenant_headers() {
+        let spec = |auth: Auth, headers: Vec<(&str, &str)>| SourceSpec {
+            name: "s".into(),
+            url: "http://u:url-password-1@127.0.0.1:1/metrics".into(),
+            kind: SourceKind::Scrape,
+            headers: headers
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            auth,
+            ca_file: None,
+            insecure_skip_verify: false,
+            max_body: 1 << 20,
+            timeout: Duration::from_secs(1),
+            queries: Vec::new(),
+        };
+        let bearer = Redactor::for_spec(&spec(
+            Auth::Bearer(crate::source::Secret::new("tok-1234567890")),
+            vec![
+                ("X-Scope-OrgID", "tenant-prod"),
+                ("X-Api-Key", "key-abcdefgh"),
+            ],
+        ));
+        let body = "a{auth=\"Bearer tok-1234567890\",t=\"tenant-prod\",k=\"key-abcdefgh\",p=\"url-password-1\"} 1\n";
+        assert_eq!(
+            bearer.redact_body(body.to_string()),
+            "a{auth=\"Bearer <redacted>\",t=\"tenant-prod\",k=\"<redacted>\",p=\"<redacted>\"} 1\n"
+        );
+        // Error text loses every configured value, the tenant too.
+        assert_eq!(
+            bearer.redact("HTTP 401: tenant-prod"),
+            "HTTP 401: <redacted>"
+        );
+        let basic = Redactor::for_spec(&spec(
+            Auth::Basic {
+                username: "ops".into(),
+                password: crate::source::Secret::new("orders"),
+            },
+            Vec::new(),
+        ));
+        let echoed = format!("Basic {}", base64(b"ops:orders"));
+        // A six-letter password is also a label value somewhere: bodies keep it.
+        assert_eq!(
+            basic.redact_body(format!("q{{queue=\"orders\",h=\"{echoed}\"}} 1\n")),
+            "q{queue=\"orders\",h=\"Basic <redacted>\"} 1\n"
+        );
     }
 
     #[test]

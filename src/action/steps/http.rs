@@ -31,41 +31,53 @@ pub async fn run(
         Err(e) => return StepOutcome::Failed(format!("HTTP client: {e}")),
     };
     let mut req = client.request(method, url);
+    // Values the answer must not carry into the screen or the audit log: a server may echo
+    // the credential back in its error page.
+    let mut secrets: Vec<String> = Vec::new();
     for (k, v) in headers {
         req = req.header(k, v);
+        if super::is_secret_header(k) {
+            secrets.push(v.clone());
+        }
     }
-    let mut token = None;
     if let Some(var) = bearer_env {
         match resolve_secret_env(var) {
-            Ok(t) => {
-                req = req.bearer_auth(t.expose());
-                token = Some(t);
+            Ok(token) => {
+                req = req.bearer_auth(token.expose());
+                secrets.push(token.expose().to_string());
             }
             Err(e) => return StepOutcome::Failed(e.to_string()),
         }
     }
-    // A server that echoes the request back must not carry the token into the audit log.
-    let scrub = |text: String| match &token {
-        Some(t) if !t.expose().is_empty() => text.replace(t.expose(), REDACTED),
-        _ => text,
-    };
+    if let Ok(parsed) = reqwest::Url::parse(url) {
+        if let Some(password) = parsed.password() {
+            // The client sends a URL's user info as a Basic credential: an echo shows it so.
+            let basic = format!("{}:{password}", parsed.username());
+            secrets.push(crate::source::scrape::base64(basic.as_bytes()));
+            secrets.push(password.to_string());
+        }
+    }
     if let Some(b) = body {
         req = req.body(b.to_string());
     }
+    // Words name the URL as the audit log's step summary does: password and secret-looking
+    // query values replaced.
+    let shown_url = redact::url(url);
+    redact(send(req, &shown_url, timeout).await, &secrets)
+}
+
+/// Sends the request; `url` is the URL as the words may show it.
+async fn send(req: reqwest::RequestBuilder, url: &str, timeout: Duration) -> StepOutcome {
     match req.send().await {
-        Err(e) if e.is_timeout() => StepOutcome::TimedOut(format!(
-            "no answer from {} within {timeout:?}",
-            redact::url(url)
-        )),
-        // The error's own copy of the URL is dropped for the redacted one; headers never show.
-        Err(e) => StepOutcome::Failed(format!(
-            "{}: {}",
-            redact::url(url),
-            scrub(error_words(&e.without_url()))
-        )),
+        Err(e) if e.is_timeout() => {
+            StepOutcome::TimedOut(format!("no answer from {url} within {timeout:?}"))
+        }
+        // reqwest's error text names the URL (as written), never headers: the URL's secrets
+        // are taken out by `redact`.
+        Err(e) => StepOutcome::Failed(format!("{url}: {}", error_words(&e.without_url()))),
         Ok(resp) => {
             let status = resp.status();
-            let text = scrub(resp.text().await.unwrap_or_default());
+            let text = resp.text().await.unwrap_or_default();
             let text = clip(text.trim(), 500);
             if status.is_success() {
                 StepOutcome::Succeeded(format!(
@@ -81,6 +93,24 @@ pub async fn run(
                 StepOutcome::Failed(format!("HTTP {}: {text}", status))
             }
         }
+    }
+}
+
+/// The outcome with every secret value replaced by `<redacted>` (values under 4 characters
+/// hide nothing and would garble the words).
+fn redact(outcome: StepOutcome, secrets: &[String]) -> StepOutcome {
+    let clean = |mut text: String| {
+        for secret in secrets.iter().filter(|s| s.len() >= 4) {
+            if text.contains(secret.as_str()) {
+                text = text.replace(secret.as_str(), REDACTED);
+            }
+        }
+        text
+    };
+    match outcome {
+        StepOutcome::Succeeded(t) => StepOutcome::Succeeded(clean(t)),
+        StepOutcome::Failed(t) => StepOutcome::Failed(clean(t)),
+        StepOutcome::TimedOut(t) => StepOutcome::TimedOut(clean(t)),
     }
 }
 
