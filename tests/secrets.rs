@@ -214,26 +214,61 @@ impl Leak<'_> {
     }
 }
 
+/// Fresh canaries (the token, the Basic password and the Basic credential as it travels), the
+/// echoing servers, a sandbox with the token in a private file and the config naming it all.
+struct Setup {
+    token: String,
+    password: String,
+    needles: Vec<String>,
+    server: HttpServer,
+    sb: Sandbox,
+    token_file: PathBuf,
+    cfg: PathBuf,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let token = canary();
+        let password = canary();
+        let needles = vec![
+            token.clone(),
+            password.clone(),
+            base64(format!("ops:{password}").as_bytes()),
+        ];
+        let server = echo_server();
+        let sb = Sandbox::new();
+        let token_file = sb.path().join("token");
+        std::fs::write(&token_file, format!("{token}\n")).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        let cfg = sb.config(&config(&server, &token_file));
+        Setup {
+            token,
+            password,
+            needles,
+            server,
+            sb,
+            token_file,
+            cfg,
+        }
+    }
+}
+
 #[test]
 fn a_canary_token_never_appears_in_any_output_file_or_log() {
-    let token = canary();
-    let password = canary();
-    let needles = vec![
-        token.clone(),
-        password.clone(),
-        base64(format!("ops:{password}").as_bytes()),
-    ];
+    let Setup {
+        token,
+        password,
+        needles,
+        server,
+        sb,
+        token_file,
+        cfg,
+    } = Setup::new();
     let leak = Leak { needles: &needles };
-    let server = echo_server();
-    let sb = Sandbox::new();
-    let token_file = sb.path().join("token");
-    std::fs::write(&token_file, format!("{token}\n")).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    let cfg = sb.config(&config(&server, &token_file));
     let run = |args: &[&str]| -> Output {
         sb.cutover()
             .env("CANARY_TOKEN", &token)
@@ -406,24 +441,16 @@ async fn a_failed_rollback_step_keeps_the_token_out_of_its_words_and_the_audit_l
 fn a_canary_token_never_reaches_the_screen() {
     use common::tmux::{quote, Pane, SETTLE, STARTUP};
 
-    let token = canary();
-    let password = canary();
-    let needles = vec![
-        token.clone(),
-        password.clone(),
-        base64(format!("ops:{password}").as_bytes()),
-    ];
+    let Setup {
+        token,
+        password,
+        needles,
+        server: _server,
+        sb,
+        token_file: _,
+        cfg,
+    } = Setup::new();
     let leak = Leak { needles: &needles };
-    let server = echo_server();
-    let sb = Sandbox::new();
-    let token_file = sb.path().join("token");
-    std::fs::write(&token_file, format!("{token}\n")).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    let cfg = sb.config(&config(&server, &token_file));
     let pane = Pane::start(
         &sb,
         &["--config", cfg.to_str().unwrap()],
