@@ -84,7 +84,7 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
         match (s.health, s.failed_per_minute) {
             (Health::Unknown, _) => reasons.push(format!("saga {}: no data", s.name)),
             (Health::Warn | Health::Crit, Some(r)) => reasons.push(format!(
-                "saga {}: {:.1} failures/min > {}",
+                "saga {}: {:.2} failures/min > {}",
                 s.name,
                 r,
                 num(d.slo.saga_failures_per_minute)
