@@ -100,7 +100,7 @@ fn engine_for(config: &str) -> Engine {
     Engine::new(Arc::clone(&compiled.plan))
 }
 
-/// A reference row of docs/parser-perf measurements (2026-11-24, same machine kind):
+/// A reference row of an earlier idle-machine measurement (2026-11-24, same machine kind):
 /// MB/s on the corresponding body.
 struct Baseline {
     memchr: f64,
@@ -183,7 +183,7 @@ fn run(input: &Input, rounds: usize, budget: Duration) {
         wanted,
         100.0 * wanted as f64 / samples as f64
     );
-    println!("| case | median ms | MB/s | M samples/s | × memchr floor | prometheus-parse ÷ case | out/in | target | baseline MB/s (parser-perf.md) |");
+    println!("| case | median ms | MB/s | M samples/s | × memchr floor | prometheus-parse ÷ case | out/in | target | idle reference MB/s (2026-11-24) |");
     println!("|---|---:|---:|---:|---:|---:|---:|---|---:|");
     let row = |t: &Timing, out: String, target: &str, base: Option<f64>| {
         println!(

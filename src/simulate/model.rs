@@ -288,7 +288,7 @@ pub(crate) enum Framework {
     Django,
 }
 
-/// A saga's counters, following the `saga_*` convention of reference/metrics.md B4.
+/// A saga's counters, following the `saga_*` counter convention the saga preset reads.
 #[derive(Debug, Clone)]
 pub(crate) struct Saga {
     pub(crate) name: &'static str,

@@ -333,7 +333,7 @@ pub(super) fn python_runtime(body: &mut Body, world: &World, service: &Service) 
     body.sample("process_max_fds", &[], "20000.0");
 }
 
-/// The `saga_*` families (reference/metrics.md B4), as a prometheus_client app defines them.
+/// The `saga_*` families the saga preset reads, as a prometheus_client app defines them.
 pub(super) fn sagas(body: &mut Body, service: &Service) {
     if service.sagas.is_empty() {
         return;
