@@ -256,17 +256,21 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn ascii_line_with_a_gap_for_unknown() {
-        let p = pts(&[Some(0.0), Some(0.5), Some(1.0), None, Some(1.0), Some(0.0)]);
-        let value = |p: &TrendPoint| p.new_share;
-        let s = [Series {
-            points: &p,
-            value: &value,
+    /// The new path's share as a plain solid line, '*' in ASCII mode.
+    fn new_share_line(points: &VecDeque<TrendPoint>) -> Series<'_> {
+        Series {
+            points,
+            value: &|p: &TrendPoint| p.new_share,
             style: Style::default(),
             dotted: false,
             ascii: '*',
-        }];
+        }
+    }
+
+    #[test]
+    fn ascii_line_with_a_gap_for_unknown() {
+        let p = pts(&[Some(0.0), Some(0.5), Some(1.0), None, Some(1.0), Some(0.0)]);
+        let s = [new_share_line(&p)];
         let mut buf = Buffer::empty(Rect::new(0, 0, 6, 3));
         let area = buf.area;
         chart(&mut buf, area, &s, 0, 5000, 1.0, true);
@@ -276,14 +280,7 @@ mod tests {
     #[test]
     fn braille_rising_line_fills_cells() {
         let p = pts(&[Some(0.0), Some(1.0)]);
-        let value = |p: &TrendPoint| p.new_share;
-        let s = [Series {
-            points: &p,
-            value: &value,
-            style: Style::default(),
-            dotted: false,
-            ascii: '*',
-        }];
+        let s = [new_share_line(&p)];
         let mut buf = Buffer::empty(Rect::new(0, 0, 2, 1));
         let area = buf.area;
         chart(&mut buf, area, &s, 0, 1000, 1.0, false);
@@ -322,23 +319,12 @@ mod tests {
                 t
             })
             .collect();
-        let value = |p: &TrendPoint| p.new_share;
         let draw = |until: i64| {
-            let s = [Series {
-                points: &p,
-                value: &value,
-                style: Style::default(),
-                dotted: false,
-                ascii: '*',
-            }];
             let mut buf = Buffer::empty(Rect::new(0, 0, 10, 4));
             let area = buf.area;
-            let mut shown = s[0].points.clone();
+            let mut shown = p.clone();
             shown.retain(|t| t.at_ms <= until);
-            let s = [Series {
-                points: &shown,
-                ..s[0]
-            }];
+            let s = [new_share_line(&shown)];
             chart(&mut buf, area, &s, until - 9_000, until, 1.0, true);
             rows(&buf)
         };
@@ -353,14 +339,7 @@ mod tests {
     #[test]
     fn unknown_only_draws_nothing_and_has_no_maximum() {
         let p = pts(&[None, None]);
-        let value = |p: &TrendPoint| p.new_share;
-        let s = [Series {
-            points: &p,
-            value: &value,
-            style: Style::default(),
-            dotted: false,
-            ascii: '*',
-        }];
+        let s = [new_share_line(&p)];
         assert_eq!(y_max(&s, 0, 1000), None);
         let mut buf = Buffer::empty(Rect::new(0, 0, 4, 2));
         let area = buf.area;
