@@ -41,17 +41,12 @@ pub(crate) fn first_poll_offsets(
         ),
         Err(_) => spec.url.clone(),
     };
-    let keys: Vec<String> = specs.iter().map(authority).collect();
+    let mut by_host: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    for (i, spec) in specs.iter().enumerate() {
+        by_host.entry(authority(spec)).or_default().push(i);
+    }
     let mut offsets = vec![Duration::ZERO; specs.len()];
-    let mut seen = std::collections::HashSet::new();
-    for key in &keys {
-        if !seen.insert(key) {
-            continue;
-        }
-        let members: Vec<usize> = (0..specs.len()).filter(|&i| keys[i] == *key).collect();
-        if members.len() <= CONNECTS_AT_ONCE {
-            continue;
-        }
+    for members in by_host.values().filter(|m| m.len() > CONNECTS_AT_ONCE) {
         let shortest = members
             .iter()
             .map(|&i| specs[i].timeout)
