@@ -22,6 +22,8 @@ pub enum Role {
     Token,
     /// `basic_auth.password_file`: the password cutover sends.
     Password,
+    /// `ca_file`: which servers cutover believes.
+    CaFile,
 }
 
 impl Role {
@@ -31,6 +33,7 @@ impl Role {
             Role::Config => path.display().to_string(),
             Role::Token => format!("the token file {}", path.display()),
             Role::Password => format!("the password file {}", path.display()),
+            Role::CaFile => format!("the CA file {}", path.display()),
         }
     }
 
@@ -42,13 +45,14 @@ impl Role {
             }
             Role::Token => "someone else could replace the token cutover sends with their own",
             Role::Password => "someone else could replace the password cutover sends",
+            Role::CaFile => "someone else could make cutover trust a server of theirs",
         }
     }
 
     /// What someone who can read it could do.
     fn secret(self) -> Option<&'static str> {
         match self {
-            Role::Config => None,
+            Role::Config | Role::CaFile => None,
             Role::Token => Some("they can read the token"),
             Role::Password => Some("they can read the password"),
         }
@@ -87,6 +91,7 @@ pub fn untrusted(path: &Path, role: Role) -> Option<String> {
             Role::Config => "it",
             Role::Token => "the token file",
             Role::Password => "the password file",
+            Role::CaFile => "the CA file",
         };
         directories_above(path).find_map(|(dir, own)| directory_problem(&dir, own, path, what))
     }
