@@ -72,9 +72,9 @@ pub fn untrusted(path: &Path, role: Role) -> Option<String> {
         let me = my_uid();
         if meta.uid() != me && meta.uid() != 0 {
             return Some(format!(
-                "{title} belongs to {}, not to you ({}) or root: {}. Fix with: chown {} {fix}",
+                "{title} belongs to {}, not to {}: {}. Fix with: chown {} {fix}",
                 describe_uid(meta.uid()),
-                describe_uid(me),
+                you_or_root(me),
                 role.stake(),
                 chown_name(me),
             ));
@@ -134,6 +134,15 @@ pub fn readable_secret(path: &Path, role: Role) -> Option<String> {
     }
 }
 
+/// The owners the rule accepts, in words: "you (ana (uid 1000)) or root".
+fn you_or_root(me: u32) -> String {
+    if me == 0 {
+        format!("you ({})", describe_uid(me))
+    } else {
+        format!("you ({}) or root", describe_uid(me))
+    }
+}
+
 /// Every directory above `path`, as written (made absolute) and as resolved, nearest first, each
 /// with whether it is the directory the file itself lies in.
 fn directories_above(path: &Path) -> impl Iterator<Item = (PathBuf, bool)> {
@@ -168,10 +177,10 @@ fn directory_problem(dir: &Path, own: bool, file: &Path, what: &str) -> Option<S
         };
         if meta.uid() != me && meta.uid() != 0 {
             return Some(format!(
-                "{place} belongs to {}, not to you ({}) or root: its owner could swap {what} for \
-                 their own. Fix with: chown {} {}, or move {} to a directory of yours",
+                "{place} belongs to {}, not to {}: its owner could swap {what} for their own. \
+                 Fix with: chown {} {}, or move {} to a directory of yours",
                 describe_uid(meta.uid()),
-                describe_uid(me),
+                you_or_root(me),
                 chown_name(me),
                 shell_word(dir),
                 shell_word(file),
