@@ -188,6 +188,18 @@ fn an_audit_log_linked_to_dev_full_leaves_the_device_alone() {
     set(&state, 0o700);
     symlink("/dev/full", state.join("audit.jsonl")).unwrap();
     let before = mode(Path::new("/dev/full"));
+    /// Puts the device's mode back should a regression change it, so that a failing run
+    /// does not leave the host's /dev/full broken.
+    struct Restore(u32);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if mode(Path::new("/dev/full")) != self.0 {
+                let _ =
+                    std::fs::set_permissions("/dev/full", std::fs::Permissions::from_mode(self.0));
+            }
+        }
+    }
+    let _restore = Restore(before);
     let out = case.rollback();
     assert_refused(&case, &out, "is a symbolic link");
     assert_eq!(
