@@ -35,8 +35,15 @@ pub fn generate(out: &Path) -> Result<(), String> {
     let compiled = compile(&cfg).map_err(|e| e.to_string())?;
     let engine = Engine::new(compiled.plan.clone());
     let mut world = World::new("demo", DEMO_START_MS).map_err(|e| e.to_string())?;
-    let mut rec =
-        Recorder::create(out, DEMO_START_MS, &cfg.redacted_toml()).map_err(|e| e.to_string())?;
+    // Regenerating the bundled recording in place is the point: an existing file is replaced
+    // (a link in its place is still refused).
+    let mut rec = Recorder::create_with(
+        out,
+        DEMO_START_MS,
+        &cfg.redacted_toml(),
+        crate::safe_fs::Existing::Replace,
+    )
+    .map_err(|e| e.to_string())?;
     let mut t = DEMO_START_MS;
     while t <= DEMO_START_MS + DEMO_DURATION_MS {
         world.advance_to(t);

@@ -27,6 +27,8 @@ pub mod plan;
 pub mod presets;
 /// Recordings: gzip JSON lines, truncation-tolerant.
 pub mod record;
+/// Files cutover trusts or writes: no links followed, owner and mode checked, never chmodded.
+pub mod safe_fs;
 /// PromQL instant-vector selectors.
 pub mod selector;
 /// `cutover simulate`: realistic exporter endpoints and the demo scenario, on a virtual clock.

@@ -1,12 +1,16 @@
 //! The audit log: JSON lines, append-only, fsynced per entry, 0600 in a 0700 state dir.
 //! The `requested` entry is written before an action runs; if it cannot be written the action
 //! does not run. Each entry is one `write` of a whole line, so the log is never half-written.
+//! The log is opened without following links and refused (never chmodded) when its owner or
+//! mode is wrong, in a state dir that passes `safe_fs::state_dir::check`.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use crate::safe_fs::{self, state_dir, Access, PrivateFileError, StateDirError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -57,6 +61,10 @@ pub enum AuditError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("audit log: {0}")]
+    File(#[from] PrivateFileError),
+    #[error("audit log: {0}")]
+    StateDir(#[from] StateDirError),
 }
 
 #[derive(Debug, Clone)]
@@ -79,25 +87,12 @@ impl AuditLog {
     }
 
     fn open(&self) -> Result<File, AuditError> {
-        let io = |source| AuditError::Io {
-            path: self.path.clone(),
-            source,
-        };
         if let Some(dir) = self.path.parent() {
-            if !dir.as_os_str().is_empty() && !dir.exists() {
-                create_private_dir(dir).map_err(io)?;
+            if !dir.as_os_str().is_empty() {
+                state_dir::ensure(dir)?;
             }
         }
-        let mut opts = OpenOptions::new();
-        opts.read(true).append(true).create(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let file = opts.open(&self.path).map_err(io)?;
-        tighten(&file).map_err(io)?;
-        Ok(file)
+        Ok(safe_fs::open_private(&self.path, Access::Append)?)
     }
 
     /// Whether an entry could be appended now (the file opens for appending), without writing
@@ -128,16 +123,16 @@ impl AuditLog {
 
     /// Every entry, oldest first; lines that do not parse are skipped.
     pub fn read_all(&self) -> Result<Vec<AuditEntry>, AuditError> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(source) => {
-                return Err(AuditError::Io {
-                    path: self.path.clone(),
-                    source,
-                })
-            }
+        use std::io::Read;
+        let Some(mut file) = safe_fs::open_read(&self.path)? else {
+            return Ok(Vec::new());
         };
+        let mut text = String::new();
+        file.read_to_string(&mut text)
+            .map_err(|source| AuditError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
         Ok(text
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())
@@ -180,33 +175,7 @@ fn ends_with_newline(file: &mut File) -> std::io::Result<bool> {
     Ok(last[0] == b'\n')
 }
 
-/// An audit log found readable by others (copied, restored from a backup) is made 0600 again:
-/// it names operators and what they ran.
-fn tighten(file: &File) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = file.metadata()?.permissions().mode();
-        if mode & 0o077 != 0 {
-            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = file;
-    Ok(())
-}
-
-/// Creates a directory (and parents) readable by its owner only.
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
-    }
-    b.create(dir)
-}
+pub use crate::safe_fs::state_dir::create_private_dir;
 
 /// `user@host` of whoever runs cutover, for the audit trail.
 pub fn operator() -> String {
@@ -248,6 +217,7 @@ fn user_from_uid() -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::OpenOptions;
 
     fn entry(event: AuditEvent) -> AuditEntry {
         AuditEntry {
@@ -338,17 +308,22 @@ mod tests {
         }
     }
 
+    /// A log found readable by others (copied, restored from a backup) is refused with the fix,
+    /// never chmodded: the file might not be ours to change.
     #[cfg(unix)]
     #[test]
-    fn a_world_readable_log_is_made_private_again() {
+    fn a_world_readable_log_is_refused_and_left_as_it_is() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let log = AuditLog::in_state_dir(dir.path());
         std::fs::write(log.path(), "").unwrap();
         std::fs::set_permissions(log.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
-        log.append(&entry(AuditEvent::Requested)).unwrap();
+        let err = log.append(&entry(AuditEvent::Requested)).unwrap_err();
+        assert!(err.to_string().contains("chmod 600"), "{err}");
+        assert!(log.check().is_err());
         let mode = std::fs::metadata(log.path()).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(mode & 0o777, 0o644);
+        assert_eq!(std::fs::read_to_string(log.path()).unwrap(), "");
     }
 
     #[test]

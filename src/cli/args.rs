@@ -20,9 +20,13 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
-    /// Also record the live session to FILE (gzip JSON lines).
+    /// Also record the live session to FILE (gzip JSON lines, 0600; an existing file is refused).
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+
+    /// With --record: replace an existing file (a symbolic link is still refused).
+    #[arg(long, requires = "record")]
+    pub force: bool,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -75,12 +79,15 @@ pub enum Command {
     },
     /// Headless: poll and write a recording.
     Record {
-        /// Where to write the recording.
+        /// Where to write the recording (created 0600; an existing file is refused).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         /// Stop after this long (e.g. 10m); without it, until interrupted.
         #[arg(long, value_name = "DURATION")]
         duration: Option<String>,
+        /// Replace an existing file (a symbolic link is still refused).
+        #[arg(long)]
+        force: bool,
     },
     /// Roll a domain back to the monolith (the same gate, audit and verification as the key R).
     Rollback {

@@ -7,10 +7,13 @@ use super::{loaded, Failure, GlobalArgs};
 use crate::engine::Mode;
 
 pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
-    let loaded = loaded::load(global)?;
+    let loaded = loaded::load_quietly(global)?;
     println!("config {}: ok", loaded.path.display());
     if let Some(why) = &loaded.read_only {
         println!("read-only: {why}");
+    }
+    for w in &loaded.warnings {
+        println!("warning: {w}");
     }
     let compiled = &loaded.compiled;
     let plan = &compiled.plan;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use super::{Failure, GlobalArgs};
 use crate::compile::{compile, Compiled};
 use crate::config::{self, Config, PathSource};
+use crate::safe_fs::state_dir;
 
 pub struct Loaded {
     pub path: PathBuf,
@@ -12,6 +13,8 @@ pub struct Loaded {
     pub compiled: Compiled,
     /// `Some(reason)` when nothing may act.
     pub read_only: Option<String>,
+    /// Said on start and by `check`, without stopping anything (a token file others can read).
+    pub warnings: Vec<String>,
 }
 
 /// The message when there is no config, naming where we looked.
@@ -25,7 +28,18 @@ pub fn no_config_message(path: Option<&Path>, why: PathSource) -> String {
     )
 }
 
+/// Loads the config and says its warnings on stderr.
 pub fn load(global: &GlobalArgs) -> Result<Loaded, Failure> {
+    let loaded = load_quietly(global)?;
+    for w in &loaded.warnings {
+        tracing::warn!("{w}");
+        eprintln!("cutover: warning: {w}");
+    }
+    Ok(loaded)
+}
+
+/// Loads the config; the caller says the warnings.
+pub fn load_quietly(global: &GlobalArgs) -> Result<Loaded, Failure> {
     let (path, why) = config::resolve_path(global.config.as_deref());
     let path = match path {
         Some(p) if p.exists() => p,
@@ -39,19 +53,17 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded, Failure> {
         read_only = Some("--read-only was given".to_string());
     } else if config.settings.read_only {
         read_only = Some(format!("read_only = true in {}", path.display()));
-    } else if let Some(why) = config::loose_permissions(&path) {
+    } else if let Some(why) = config::untrusted_files(&path, &config) {
         read_only = Some(why);
-    } else if let Some(why) = config
-        .secret_files()
-        .into_iter()
-        .find_map(config::loose_permissions)
-    {
-        read_only = Some(why);
+    } else if let Some(Err(why)) = super::logging::state_dir().map(|d| state_dir::check(&d)) {
+        read_only = Some(why.to_string());
     }
+    let warnings = config::readable_secrets(&config);
     Ok(Loaded {
         path,
         config,
         compiled,
         read_only,
+        warnings,
     })
 }

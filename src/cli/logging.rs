@@ -1,8 +1,10 @@
-//! Logs go to `<state dir>/cutover.log`, never to the terminal the TUI owns.
+//! Logs go to `<state dir>/cutover.log`, never to the terminal the TUI owns; the file is
+//! rotated by size (`log_file`).
 
 use std::path::PathBuf;
 
-use crate::action::audit::create_private_dir;
+use super::log_file::{RotatingLog, KEEP, MAX_BYTES};
+use crate::safe_fs::state_dir;
 
 /// The log file's name in the state dir.
 pub const LOG_FILE: &str = "cutover.log";
@@ -20,20 +22,12 @@ pub fn state_dir() -> Option<PathBuf> {
 /// Keeps the log file open for the run.
 pub struct LogGuard;
 
-/// Starts logging to the state dir's `cutover.log`; silently does nothing when it cannot.
+/// Starts logging to the state dir's `cutover.log`; silently does nothing when it cannot (a
+/// state dir that cannot be trusted makes the session read-only, and says so, elsewhere).
 pub fn init() -> Option<LogGuard> {
     let dir = state_dir()?;
-    if !dir.exists() {
-        create_private_dir(&dir).ok()?;
-    }
-    let mut opts = std::fs::OpenOptions::new();
-    opts.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let file = opts.open(dir.join(LOG_FILE)).ok()?;
+    state_dir::ensure(&dir).ok()?;
+    let file = RotatingLog::open(&dir.join(LOG_FILE), MAX_BYTES, KEEP).ok()?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("CUTOVER_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

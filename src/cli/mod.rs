@@ -8,6 +8,7 @@ pub mod check;
 pub mod completions;
 pub mod info;
 pub mod loaded;
+pub mod log_file;
 pub mod logging;
 pub mod record;
 pub mod replay_status;
@@ -96,14 +97,19 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(0)
         }
         Some(Command::Demo(DemoCommand::Export { out })) => {
-            std::fs::write(&out, crate::demo::BUNDLED)
+            // Replaced when it exists, as before, but never written through a link.
+            let mut file = crate::safe_fs::create_private(&out, crate::safe_fs::Existing::Replace)
+                .map_err(|e| Failure::runtime(e.to_string()))?;
+            std::io::Write::write_all(&mut file, crate::demo::BUNDLED)
                 .map_err(|e| Failure::runtime(format!("{}: {e}", out.display())))?;
             Ok(0)
         }
         Some(Command::Simulate(args)) => simulate::run(&args).await,
-        Some(Command::Record { out, duration }) => {
-            record::run(&cli.global, &out, duration.as_deref()).await
-        }
+        Some(Command::Record {
+            out,
+            duration,
+            force,
+        }) => record::run(&cli.global, &out, duration.as_deref(), force).await,
         Some(Command::Replay { file }) => tui::replay_file(&cli.global, &file).await,
         Some(Command::Rollback { domain, yes }) => rollback::run(&cli.global, &domain, yes).await,
         Some(Command::Audit { json }) => audit::run(json),
@@ -111,7 +117,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         // Answered before logging starts, above.
         Some(Command::Info { .. } | Command::Completions { .. } | Command::Man) => Ok(0),
         None if cli.demo => tui::demo(&cli.global).await,
-        None => tui::live(&cli.global, cli.record.as_deref()).await,
+        None => tui::live(&cli.global, cli.record.as_deref(), cli.force).await,
     }
 }
 

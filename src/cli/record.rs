@@ -7,9 +7,15 @@ use super::{loaded, Failure, GlobalArgs};
 use crate::engine::Engine;
 use crate::ingest::prefilter::reduce;
 use crate::record::{Recorder, ScrapeLine};
+use crate::safe_fs::Existing;
 use crate::source::{Poller, ScrapeOutcome, SourceSpec};
 
-pub async fn run(global: &GlobalArgs, out: &Path, duration: Option<&str>) -> Result<u8, Failure> {
+pub async fn run(
+    global: &GlobalArgs,
+    out: &Path,
+    duration: Option<&str>,
+    force: bool,
+) -> Result<u8, Failure> {
     let limit = match duration {
         Some(d) => Some(
             crate::config::Duration::from_str(d)
@@ -21,7 +27,7 @@ pub async fn run(global: &GlobalArgs, out: &Path, duration: Option<&str>) -> Res
     let loaded = loaded::load(global)?;
     let compiled = &loaded.compiled;
     let started_ms = crate::action::gate::now_ms();
-    let mut recorder = Recorder::create(out, started_ms, &loaded.config.redacted_toml())?;
+    let mut recorder = create_recording(out, started_ms, &loaded.config.redacted_toml(), force)?;
     let mut engine = Engine::new(compiled.plan.clone());
     let (specs, broken) = split_specs(compiled, started_ms);
     for o in &broken {
@@ -71,6 +77,23 @@ pub async fn run(global: &GlobalArgs, out: &Path, duration: Option<&str>) -> Res
         bytes as f64 / 1e6 * 3600.0 / elapsed
     );
     Ok(0)
+}
+
+/// The recording file of `record --out` and `--record`: new, 0600, never through a link; an
+/// existing file is replaced only with `--force`. Refusals are usage errors (exit 2).
+pub fn create_recording(
+    out: &Path,
+    started_ms: i64,
+    config: &str,
+    force: bool,
+) -> Result<Recorder, Failure> {
+    let existing = if force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
+    Recorder::create_with(out, started_ms, config, existing)
+        .map_err(|e| Failure::usage(e.to_string()))
 }
 
 /// The specs that can be polled, and an error outcome for each source that could not be set up.

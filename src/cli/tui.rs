@@ -11,7 +11,7 @@ use super::{loaded, Failure, GlobalArgs};
 use crate::action::Gate;
 use crate::feed;
 use crate::plan::Plan;
-use crate::record::{read_recording, Recorder, Recording};
+use crate::record::{read_recording, Recording};
 use crate::source::Poller;
 use crate::ui::{self, ActionRequest, ColorChoice, ModeLabel, UiOptions};
 
@@ -77,17 +77,18 @@ async fn run_ui(
 }
 
 /// `cutover [--record FILE]`: the live cockpit.
-pub async fn live(global: &GlobalArgs, record: Option<&Path>) -> Result<u8, Failure> {
+pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Result<u8, Failure> {
     let loaded = loaded::load(global)?;
     ensure_terminal()?;
     let compiled = &loaded.compiled;
     let plan = compiled.plan.clone();
     let started = crate::action::gate::now_ms();
     let recorder = match record {
-        Some(p) => Some(Recorder::create(
+        Some(p) => Some(super::record::create_recording(
             p,
             started,
             &loaded.config.redacted_toml(),
+            force,
         )?),
         None => None,
     };

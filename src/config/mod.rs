@@ -19,6 +19,9 @@ mod validate;
 pub use duration::{Duration, DurationError};
 pub use load::{load, parse_str, ConfigError};
 pub use model::*;
-pub use paths::{default_path, loose_permissions, resolve_path, PathSource, CONFIG_ENV};
+pub use paths::{
+    default_path, loose_permissions, readable_secrets, resolve_path, untrusted_files, PathSource,
+    CONFIG_ENV,
+};
 pub use size::{ByteSize, SizeError};
 pub use validate::{SignalUse, MIN_INTERVAL};

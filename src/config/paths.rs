@@ -3,6 +3,9 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use super::Config;
+use crate::safe_fs::trust::{self, Role};
+
 /// The environment variable naming a config file.
 pub const CONFIG_ENV: &str = "CUTOVER_CONFIG";
 
@@ -56,34 +59,51 @@ fn resolve_with(
     }
 }
 
-/// Why the file at `path` cannot be trusted, when group or others may write to it: whoever can
-/// change the config can change the rollback commands run with the operator's rights (ssh
-/// refuses a private key with loose permissions for the same reason). `None` when the
-/// permissions are fine, the file cannot be examined, or the platform has no such modes.
+/// Why the config file at `path` cannot be trusted: OpenSSH's rule (`safe_fs::trust`) — it
+/// and every directory above it must belong to the user or root and be closed to writes by
+/// group and others. Whoever can change the config can change the commands a rollback runs
+/// with the operator's rights. `None` when it can be trusted or cannot be examined.
 pub fn loose_permissions(path: &Path) -> Option<String> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o7777;
-        let who = match (mode & 0o020 != 0, mode & 0o002 != 0) {
-            (false, false) => return None,
-            (true, false) => "its group",
-            (false, true) => "all users",
-            (true, true) => "its group and all users",
-        };
-        Some(format!(
-            "{} is writable by {who} (mode {:04o}): someone else could change the commands a \
-             rollback runs with your rights. Fix with: chmod go-w {}",
-            path.display(),
-            mode,
-            path.display()
-        ))
+    trust::untrusted(path, Role::Config)
+}
+
+/// Why the config at `path`, or a file it names that decides what cutover sends or believes
+/// (token, password and CA files), cannot be trusted; the first reason found.
+pub fn untrusted_files(path: &Path, config: &Config) -> Option<String> {
+    loose_permissions(path).or_else(|| {
+        named_files(config)
+            .into_iter()
+            .find_map(|(file, role)| trust::untrusted(file, role))
+    })
+}
+
+/// Warnings for secret files that group or others can read: the secret may already be out.
+pub fn readable_secrets(config: &Config) -> Vec<String> {
+    named_files(config)
+        .into_iter()
+        .filter_map(|(file, role)| trust::readable_secret(file, role))
+        .collect()
+}
+
+/// Every file the config names, with what it holds.
+fn named_files(config: &Config) -> Vec<(&Path, Role)> {
+    let mut files = Vec::new();
+    for source in &config.sources {
+        if let Some(f) = &source.bearer_token_file {
+            files.push((f.as_path(), Role::Token));
+        }
+        if let Some(f) = source
+            .basic_auth
+            .as_ref()
+            .and_then(|a| a.password_file.as_ref())
+        {
+            files.push((f.as_path(), Role::Password));
+        }
+        if let Some(f) = &source.ca_file {
+            files.push((f.as_path(), Role::CaFile));
+        }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        None
-    }
+    files
 }
 
 #[cfg(test)]
@@ -133,6 +153,7 @@ mod tests {
             |mode| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
 
         set(0o600);
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
         assert_eq!(loose_permissions(&path), None);
         set(0o644);
         assert_eq!(loose_permissions(&path), None);

@@ -9,14 +9,12 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 
 use super::format::{Header, ScrapeLine, FORMAT, VERSION};
+use crate::safe_fs::{self, Existing, PrivateFileError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error("{path}: cannot create the recording: {source}")]
-    Create {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("cannot create the recording: {0}")]
+    Create(#[from] PrivateFileError),
     #[error("{path}: cannot write the recording: {source}")]
     Write {
         path: PathBuf,
@@ -31,12 +29,20 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// Creates the file and writes the header line.
+    /// Creates a new file and writes the header line; an existing file is refused.
     pub fn create(path: &Path, started_at_ms: i64, config: &str) -> Result<Recorder, WriteError> {
-        let file = File::create(path).map_err(|source| WriteError::Create {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        Self::create_with(path, started_at_ms, config, Existing::Refuse)
+    }
+
+    /// Creates the file, 0600, never through a link (a recording holds the config and the
+    /// figures of production), replacing an existing regular file only when `existing` says so.
+    pub fn create_with(
+        path: &Path,
+        started_at_ms: i64,
+        config: &str,
+        existing: Existing,
+    ) -> Result<Recorder, WriteError> {
+        let file = safe_fs::create_private(path, existing)?;
         Self::from_file(path, file, started_at_ms, config)
     }
 
@@ -96,5 +102,30 @@ impl Recorder {
         inner
             .flush()
             .map_err(|source| WriteError::Write { path, source })
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_recording_is_private_and_never_overwrites_unasked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl.gz");
+        Recorder::create(&path, 0, "").unwrap().finish().unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let len = std::fs::metadata(&path).unwrap().len();
+        let err = Recorder::create(&path, 0, "x".repeat(10_000).as_str())
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("already exists"), "{err}");
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), len);
+        Recorder::create_with(&path, 0, "", Existing::Replace)
+            .unwrap()
+            .finish()
+            .unwrap();
     }
 }
