@@ -80,12 +80,19 @@ impl ActionDesk {
                         break;
                     }
                 }
-                ActionRequest::Confirm { domain, typed } => {
+                ActionRequest::Confirm {
+                    domain,
+                    typed,
+                    drawn_whole,
+                } => {
                     let action = Action::Rollback {
                         domain: domain.clone(),
                     };
                     let steps = desk.steps_of(&domain);
-                    if let Err(r) = desk.gate.confirm(&action, &steps, &typed) {
+                    if let Err(r) = desk
+                        .gate
+                        .confirm_shown(&action, &steps, &typed, drawn_whole)
+                    {
                         let _ = ui
                             .send(FeedEvent::RollbackRefused {
                                 domain,

@@ -186,6 +186,7 @@ pub fn app_at(
         history: plan.timing.history,
         plan: plan.clone(),
         actions: None,
+        refusals: None,
     };
     let caps = TermCaps {
         depth: shot.depth,

@@ -115,8 +115,17 @@ pub async fn run(
                             UiCommand::Rollback { domain } => {
                                 ask(&opts, &mut app, ActionRequest::Open { domain });
                             }
-                            UiCommand::ConfirmRollback { domain, typed } => {
-                                ask(&opts, &mut app, ActionRequest::Confirm { domain, typed });
+                            UiCommand::ConfirmRollback {
+                                domain,
+                                typed,
+                                drawn_whole,
+                            } => {
+                                let req = ActionRequest::Confirm {
+                                    domain,
+                                    typed,
+                                    drawn_whole,
+                                };
+                                ask(&opts, &mut app, req);
                             }
                         }
                     }
@@ -164,13 +173,7 @@ pub async fn run(
 
 /// Hands a request to the action gate's task without waiting on it.
 fn ask(opts: &UiOptions, app: &mut App, req: ActionRequest) {
-    let sent = opts
-        .actions
-        .as_ref()
-        .is_some_and(|tx| tx.try_send(req).is_ok());
-    if !sent {
-        app.say("rollback: the action gate is not answering; nothing ran");
-    }
+    super::handoff::hand_over(opts, app, req);
 }
 
 /// One frame inside a synchronized update, written in one piece.
