@@ -56,7 +56,7 @@ pub fn text(
     )];
     lines.push(String::new());
     for (i, s) in steps.iter().enumerate() {
-        lines.push(format!("  {}. {s}", i + 1));
+        lines.push(crate::action::terms::step_line(i, s));
     }
     lines.push(String::new());
     lines.push(verify.to_string());
