@@ -8,15 +8,26 @@ use std::time::Duration;
 
 use super::steps::StepSpec;
 
-/// A share as an exact percentage: `0%`, `0.5%`, `0.04%`, `33.3%`, `100%`. Only the noise of
-/// multiplying by 100 in floating point is removed; no digit the config gave is lost.
+/// A share as an exact percentage: `0%`, `0.5%`, `0.04%`, `33.3%`, `100%`. The decimal point
+/// of the number's shortest form (the digits the config gave) moves two places: no rounding,
+/// and none of the noise of multiplying by 100 in floating point.
 pub fn share(v: f64) -> String {
-    let p = v * 100.0;
-    let clean = (p * 1e9).round() / 1e9;
-    if clean == 0.0 && p != 0.0 {
-        format!("{p}%")
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    let text = format!("{}", v.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let frac = format!("{frac:0<2}");
+    let (moved, rest) = frac.split_at(2);
+    let int = format!("{int}{moved}");
+    let int = int.trim_start_matches('0');
+    let rest = rest.trim_end_matches('0');
+    let sign = if v < 0.0 { "-" } else { "" };
+    let int = if int.is_empty() { "0" } else { int };
+    if rest.is_empty() {
+        format!("{sign}{int}%")
     } else {
-        format!("{clean}%")
+        format!("{sign}{int}.{rest}%")
     }
 }
 
@@ -68,6 +79,8 @@ mod tests {
             (0.12345, "12.345%"),
             (1.0, "100%"),
             (1e-13, "0.00000000001%"),
+            (0.1 + 0.2, "30.000000000000004%"),
+            (12.5, "1250%"),
         ] {
             assert_eq!(share(v), s, "{v}");
         }
