@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crossterm::event::KeyEvent;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -264,6 +263,6 @@ fn press(app: &mut App, action: Action) -> Result<(), ScreenshotError> {
         .keys_of(action)
         .first()
         .ok_or(ScreenshotError::Unbound(action.def().name))?;
-    app.handle_key(KeyEvent::new(key.code, key.modifiers));
+    app.handle_key(crate::ui::keys::event_of(&key));
     Ok(())
 }

@@ -637,6 +637,12 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
+        // A ctrl key bound to suspend works from anywhere, as Ctrl-Z does in a shell.
+        if key.modifiers.contains(KeyModifiers::CONTROL)
+            && self.keys.action(&key) == Some(Action::Suspend)
+        {
+            return vec![UiCommand::Suspend];
+        }
         if self.modal.is_some() {
             // Ctrl-C still quits from anywhere.
             if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
@@ -717,6 +723,7 @@ impl App {
         let page = self.layout.get().list_rows.max(1);
         match action {
             Action::Quit => return vec![UiCommand::Quit],
+            Action::Suspend => return vec![UiCommand::Suspend],
             Action::Help => {
                 if self.view == View::Help {
                     self.view = self.view_before_help;

@@ -130,6 +130,8 @@ pub enum FeedControl {
 #[derive(Debug, Clone, PartialEq)]
 pub enum UiCommand {
     Quit,
+    /// Give the terminal back and stop, as Ctrl-Z does in a shell; resume on SIGCONT.
+    Suspend,
     Control(FeedControl),
     /// Roll this domain back: always handed to the action gate, which refuses (and audits the
     /// refusal) when nothing may act.
