@@ -13,7 +13,10 @@ use crate::action::Refusal;
 /// Writes a refusal to the audit log for a domain: the cockpit's way to audit what the gate
 /// never heard. Wired by the command that owns the gate.
 #[derive(Clone)]
-pub struct RefusalAudit(Arc<dyn Fn(&str, &Refusal) + Send + Sync>);
+pub struct RefusalAudit(Arc<RecordFn>);
+
+/// Records one refusal: (domain, why).
+type RecordFn = dyn Fn(&str, &Refusal) + Send + Sync;
 
 impl RefusalAudit {
     pub fn new(f: impl Fn(&str, &Refusal) + Send + Sync + 'static) -> RefusalAudit {
