@@ -81,6 +81,7 @@ fn start_once() -> Start {
         history: plan.timing.history,
         plan,
         actions: None,
+        refusals: None,
     };
     let caps = TermCaps::detect(&opts);
     let caps = TermCaps {

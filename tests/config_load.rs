@@ -202,3 +202,53 @@ fn missing_file_is_a_read_error() {
         .to_string()
         .starts_with("tests/valid_configs/does-not-exist.toml: cannot read the config: "));
 }
+
+/// `check` (through `config::load`) and the cockpit read `[bindings]` with one grammar: every
+/// valid file starts the cockpit's key map, and every file refused for its bindings is refused
+/// by the key map too, with the same words.
+#[test]
+fn check_and_the_cockpit_agree_on_every_bindings_file() {
+    use cutover::ui::keys::KeyMap;
+    use std::collections::HashMap;
+
+    for path in toml_files("tests/valid_configs") {
+        let config = load(&path);
+        let bindings: HashMap<String, String> = config.bindings.into_iter().collect();
+        if let Err(e) = KeyMap::new(&bindings) {
+            panic!(
+                "{}: check passes it, the cockpit refuses it: {e}",
+                path.display()
+            );
+        }
+    }
+    let mut refused = 0;
+    for path in toml_files("tests/invalid_configs") {
+        let Err(e) = config::load(&path) else {
+            continue;
+        };
+        let message = e.to_string();
+        if !message.contains(": bindings.") {
+            continue;
+        }
+        refused += 1;
+        let text = std::fs::read_to_string(&path).unwrap();
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        let bindings: HashMap<String, String> = table["bindings"]
+            .as_table()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+            .collect();
+        let ui = KeyMap::new(&bindings)
+            .err()
+            .unwrap_or_else(|| panic!("{}: check refuses it, the cockpit starts", path.display()))
+            .to_string();
+        let ui = ui.trim_start_matches("[bindings]: ");
+        assert!(
+            message.ends_with(ui),
+            "{}:\n  check:   {message}\n  cockpit: {ui}",
+            path.display()
+        );
+    }
+    assert!(refused >= 6, "only {refused} bindings files");
+}

@@ -1012,3 +1012,116 @@ fn every_example_in_the_rollback_docs_loads() {
         ["exec", "haproxy", "http"]
     );
 }
+
+/// The rollback's terms as the cockpit's dialog draws them: the gate's desk answers `R` with
+/// its offer, and the `App` draws it in a 160×48 frame.
+async fn dialog_screen(config: &Path, state: &Path) -> String {
+    use cutover::cli::actions::ActionDesk;
+    use cutover::ui::theme::ThemeSet;
+    use cutover::ui::{
+        views, ActionRequest, App, ColorChoice, ColorDepth, FeedEvent, ModeLabel, TermCaps,
+        UiOptions,
+    };
+
+    let cfg = cutover::config::load(config).unwrap();
+    let compiled = cutover::compile::compile(&cfg).unwrap();
+    let desk = ActionDesk {
+        gate: Gate::new(None, AuditLog::in_state_dir(state)),
+        plan: compiled.plan.clone(),
+        steps: compiled.steps.clone(),
+        latest: tokio::sync::watch::channel(None).1,
+    };
+    let (req_tx, req_rx) = tokio::sync::mpsc::channel(1);
+    let (ui_tx, mut ui_rx) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(desk.serve(req_rx, ui_tx));
+    req_tx
+        .send(ActionRequest::Open {
+            domain: "orders".into(),
+        })
+        .await
+        .unwrap();
+    let offer = ui_rx.recv().await.unwrap();
+    assert!(
+        matches!(offer, FeedEvent::RollbackOffer { .. }),
+        "{offer:?}"
+    );
+    let opts = UiOptions {
+        mode: ModeLabel::Live,
+        read_only: None,
+        theme: "default".into(),
+        color: ColorChoice::Never,
+        ascii: Some(false),
+        bindings: Default::default(),
+        plan: compiled.plan.clone(),
+        history: Duration::from_secs(600),
+        actions: None,
+        refusals: None,
+    };
+    let caps = TermCaps {
+        depth: ColorDepth::None,
+        ascii: false,
+        utc_offset_secs: 0,
+    };
+    let mut app = App::new(&opts, ThemeSet::builtin(), caps).unwrap();
+    app.apply(offer);
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
+    t.draw(|f| views::draw(f, &app)).unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dialog_and_the_command_state_the_same_terms_to_the_digit() {
+    let metrics = gateway_metrics(Switch::default(), After::Stops);
+    for (share, within, words) in [
+        ("0.005", "1500ms", "at most 0.5% of requests within 1.5 s."),
+        (
+            "0.0004",
+            "1234ms",
+            "at most 0.04% of requests within 1.234 s.",
+        ),
+        ("0.333", "90s", "at most 33.3% of requests within 90 s."),
+        ("0.07", "250ms", "at most 7% of requests within 0.25 s."),
+    ] {
+        let sb = Sandbox::new();
+        let marker = sb.path().join("ran");
+        let steps = exec_step(&["/usr/bin/touch", marker.to_str().unwrap()], "5s")
+            + &haproxy_step("127.0.0.1:9", SET_WEIGHT, "2s");
+        let body = config(&metrics, &steps, "").replace(
+            "verify_share = 0.0\n  verify_within = \"3s\"",
+            &format!("verify_share = {share}\n  verify_within = \"{within}\""),
+        );
+        assert!(body.contains(within), "{body}");
+        let cfg = sb.config(&body);
+
+        // The command states its terms, then is told no.
+        let out = tokio::task::block_in_place(|| rollback_cmd(&sb, &cfg, &["orders"], "no\n"));
+        assert_eq!(code(&out), 2, "{}", explain(&out));
+        assert!(!marker.exists());
+        let (stdout, _) = text(&out);
+        let terms: Vec<&str> = stdout
+            .lines()
+            .filter(|l| {
+                l.starts_with("  1. ") || l.starts_with("  2. ") || l.starts_with("Verified")
+            })
+            .collect();
+        assert_eq!(terms.len(), 3, "{stdout}");
+        assert!(terms[2].ends_with(words), "{share} {within}: {}", terms[2]);
+
+        // The dialog draws the same lines, character for character.
+        let screen = dialog_screen(&cfg, &sb.state_dir()).await;
+        for line in &terms {
+            assert!(
+                screen.contains(line.trim()),
+                "{share} {within}: the dialog lacks {line:?}:\n{screen}"
+            );
+        }
+    }
+}

@@ -2,8 +2,9 @@
 //! 127.0.0.1 (the real captures, their counters growing between scrapes), keys go in with
 //! `send-keys`, and the assertions read the pane as a person would see it. Covered: every view
 //! reached by its keys, the terminal given back on SIGTERM, SIGHUP, SIGINT, Ctrl-C and a panic
-//! inside a view, keys answered while a source hangs, the bytes written to the terminal, and a
-//! recording that survives SIGKILL.
+//! inside a view, keys answered while a source hangs, the bytes written to the terminal, a
+//! recording that survives SIGKILL, Ctrl-Z / SIGTSTP giving the terminal back until SIGCONT, and
+//! the rollback dialog: a name typed while the dialog cannot be shown whole runs nothing.
 //!
 //! These tests need tmux, so they are `#[ignore]`d; CI installs tmux and runs them with
 //! `cargo test --test tui_tmux -- --ignored`. The one test that needs no terminal (stdout is a
@@ -540,4 +541,188 @@ fn growing_counters_grow() {
     }];
     assert_eq!(grown(body, &g, 0), body);
     assert_eq!(grown(body, &g, 3), "a_total{x=\"1\"} 16\nb 3\n");
+}
+
+// ------------------------------------------------------------------ job control
+
+/// The process state letter from /proc (`T` when stopped).
+fn proc_state(pid: &str) -> char {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat.rsplit_once(')')
+        .and_then(|(_, rest)| rest.trim_start().chars().next())
+        .unwrap_or('?')
+}
+
+/// The pane's tty modes as `stty -a` prints them.
+fn tty_modes(pane: &Pane) -> String {
+    let tty = pane.display("#{pane_tty}");
+    let out = std::process::Command::new("stty")
+        .args(["-a", "-F", &tty])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn raw(modes: &str) -> bool {
+    modes.split_whitespace().any(|w| w == "-icanon")
+}
+
+#[test]
+#[ignore = "needs tmux"]
+fn ctrl_z_and_sigtstp_give_the_terminal_back_and_fg_takes_it_again() {
+    let _one = one_at_a_time();
+    let server = exporters();
+    let sb = Sandbox::new();
+    let pane = live(&sb, &server, "1s", "");
+    let pid = pane.pid();
+    assert!(raw(&tty_modes(&pane)), "the cockpit runs in raw mode");
+    for how in ["ctrl-z", "TSTP"] {
+        match how {
+            "ctrl-z" => pane.keys(&["C-z"]),
+            signal => pane.signal(signal),
+        }
+        let start = Instant::now();
+        while proc_state(&pid) != 'T' {
+            assert!(start.elapsed() < SETTLE, "{how}: cutover never stopped");
+            sleep(Duration::from_millis(20));
+        }
+        // Stopped, with the terminal as the shell had it.
+        let s = pane.settled_screen();
+        assert_eq!(
+            pane.display("#{alternate_on}"),
+            "0",
+            "{how}: alternate screen"
+        );
+        assert_eq!(pane.display("#{cursor_flag}"), "1", "{how}: cursor hidden");
+        assert!(
+            s.contains("BEFORE-CUTOVER") && !s.contains("DOMAIN"),
+            "{how}:\n{s}"
+        );
+        let modes = tty_modes(&pane);
+        assert!(
+            !raw(&modes) && modes.split_whitespace().any(|w| w == "echo"),
+            "{how}: the tty is left in raw mode: {modes}"
+        );
+        // fg: the cockpit takes the terminal again and draws the whole screen.
+        pane.signal("CONT");
+        pane.wait_for("the overview after SIGCONT", SETTLE, overview_ready);
+        assert_eq!(pane.display("#{alternate_on}"), "1", "{how}: resumed");
+        assert!(
+            raw(&tty_modes(&pane)),
+            "{how}: raw mode again after SIGCONT"
+        );
+        // Keys work again.
+        pane.keys(&["3"]);
+        pane.wait_for("the sources view", SETTLE, |s| s.contains("LAST ERROR"));
+        pane.keys(&["1"]);
+        pane.wait_for("the overview", SETTLE, overview_ready);
+    }
+    pane.keys(&["q"]);
+    let (code, s) = pane.exited();
+    assert_eq!(code, 0, "{s}");
+    pane.assert_restored(&s);
+}
+
+// ------------------------------------------------------------------ the gate's dialog
+
+fn audit_text(sb: &Sandbox) -> String {
+    std::fs::read_to_string(sb.state_dir().join("audit.jsonl")).unwrap_or_default()
+}
+
+fn wait_audit(sb: &Sandbox, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    loop {
+        let a = audit_text(sb);
+        if ok(&a) {
+            return a;
+        }
+        assert!(
+            start.elapsed() < SETTLE,
+            "waited for {what}; the audit log:\n{a}"
+        );
+        sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+#[ignore = "needs tmux"]
+fn a_name_typed_on_a_screen_too_small_for_the_dialog_runs_nothing() {
+    let _one = one_at_a_time();
+    let server = exporters();
+    let sb = Sandbox::new();
+    let marker = sb.path().join("rollback-ran");
+    let steps = format!(
+        "  [domain.rollback]\n  verify_within = \"5s\"\n  [[domain.rollback.step]]\n  kind = \"exec\"\n  argv = [\"/usr/bin/touch\", {:?}]\n\n[[domain]]\nname = \"inventory\"",
+        marker.to_str().unwrap()
+    );
+    let text =
+        config(&server, "1s", "800ms", "").replacen("[[domain]]\nname = \"inventory\"", &steps, 1);
+    assert!(text.contains("rollback-ran"));
+    let cfg = sb.config(&text);
+    let pane = Pane::start(&sb, &["--config", cfg.to_str().unwrap()], &[]);
+    pane.wait_for("the live overview", STARTUP, overview_ready);
+
+    for (w, h) in [(20, 5), (79, 23)] {
+        pane.tmux(&[
+            "resize-window",
+            "-t",
+            "main",
+            "-x",
+            &w.to_string(),
+            "-y",
+            &h.to_string(),
+        ]);
+        pane.wait_for("the too-small screen", SETTLE, |s| {
+            s.contains("terminal too small") && s.contains("80x24")
+        });
+        let before = audit_text(&sb).lines().count();
+        pane.keys(&["R"]);
+        if w >= 40 {
+            pane.wait_for("the dialog said to be hidden", SETTLE, |s| {
+                s.contains("rollback dialog cannot be shown")
+            });
+        } else {
+            sleep(Duration::from_millis(800));
+        }
+        pane.text("orders");
+        pane.keys(&["Enter"]);
+        let a = wait_audit(&sb, "the refusal", |a| a.lines().count() > before);
+        let last = a.lines().last().unwrap();
+        assert!(
+            last.contains("\"refused\"") && last.contains("could not be shown whole"),
+            "{w}x{h}: {last}"
+        );
+        sleep(Duration::from_millis(300));
+        assert!(!marker.exists(), "{w}x{h}: the step ran");
+        assert!(!a.contains("\"requested\""), "{w}x{h}: {a}");
+        // Back at full size the refusal is on screen; any key closes it.
+        pane.tmux(&[
+            "resize-window",
+            "-t",
+            "main",
+            "-x",
+            &WIDTH.to_string(),
+            "-y",
+            &HEIGHT.to_string(),
+        ]);
+        pane.wait_for("the refusal", SETTLE, |s| s.contains("Rollback refused"));
+        pane.keys(&["Escape"]);
+        pane.wait_for("the overview", SETTLE, |s| {
+            overview_ready(s) && !s.contains("Rollback refused")
+        });
+    }
+
+    // The same keys on a screen that shows the dialog whole do run it: the test can fail.
+    pane.keys(&["R"]);
+    pane.wait_for("the dialog", SETTLE, |s| {
+        s.contains("Type orders to confirm")
+    });
+    pane.text("orders");
+    pane.keys(&["Enter"]);
+    wait_audit(&sb, "the rollback", |a| a.contains("\"succeeded\""));
+    assert!(marker.exists());
+    pane.keys(&["Escape"]);
+    pane.keys(&["q"]);
+    let (code, s) = pane.exited();
+    assert_eq!(code, 0, "{s}");
 }

@@ -520,6 +520,7 @@ fn options(mode: ModeLabel, read_only: Option<&str>, theme: &str) -> UiOptions {
         plan: Arc::new(plan()),
         history: Duration::from_secs(3600),
         actions: None,
+        refusals: None,
     }
 }
 
@@ -745,7 +746,12 @@ fn help_is_generated_from_the_key_table() {
             .lines()
             .find(|l| l.get(25..).is_some_and(|t| t.trim_end() == def.help))
             .unwrap_or_else(|| panic!("help for {} missing", def.name));
-        for k in def.keys {
+        let defaults = cutover::config::bindings::ACTIONS
+            .iter()
+            .find(|(n, _)| *n == def.name)
+            .map(|(_, keys)| *keys)
+            .unwrap_or_else(|| panic!("{} is not a bindable action", def.name));
+        for k in defaults {
             let shown = cutover::ui::keys::Key::parse(k).unwrap().to_string();
             assert!(
                 line.contains(&shown),
@@ -1210,7 +1216,8 @@ fn rollback_dialog_shows_the_steps_and_needs_the_name_typed() {
         key(&mut app, KeyCode::Enter),
         vec![UiCommand::ConfirmRollback {
             domain: "orders".into(),
-            typed: "ordrs".into()
+            typed: "ordrs".into(),
+            drawn_whole: true,
         }]
     );
     // Progress and the verdict arrive as events and show in the box.
@@ -1236,6 +1243,203 @@ fn rollback_dialog_shows_the_steps_and_needs_the_name_typed() {
     assert!(key(&mut app, KeyCode::Char('o')).is_empty());
     assert!(key(&mut app, KeyCode::Esc).is_empty());
     assert!(screen(&app, 160, 48).contains("cancelled"));
+}
+
+fn offer(domain: &str, steps: usize) -> FeedEvent {
+    FeedEvent::RollbackOffer {
+        domain: domain.into(),
+        steps: (1..=steps)
+            .map(|i| format!("exec /usr/local/bin/rollback-step-{i} {domain}"))
+            .collect(),
+        verify: "Verified when the new path serves at most 0% of requests within 60 s.".into(),
+    }
+}
+
+/// Enter in the dialog; returns whether the command says the dialog was drawn whole.
+fn enter_drawn_whole(app: &mut App) -> bool {
+    match key(app, KeyCode::Enter).as_slice() {
+        [UiCommand::ConfirmRollback { drawn_whole, .. }] => *drawn_whole,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_confirmation_counts_only_for_a_dialog_drawn_whole_in_the_last_frame() {
+    // Drawn whole, then Enter: the gate may judge the name.
+    let mut app = live();
+    app.apply(offer("orders", 2));
+    keys(&mut app, "orders");
+    let s = screen(&app, 160, 48);
+    assert!(
+        s.contains("2. exec /usr/local/bin/rollback-step-2 orders"),
+        "{s}"
+    );
+    assert!(enter_drawn_whole(&mut app));
+
+    // Never drawn, or a key typed after the last frame: not whole.
+    let mut app = live();
+    app.apply(offer("orders", 2));
+    keys(&mut app, "orders");
+    assert!(!enter_drawn_whole(&mut app));
+    let s = screen(&app, 160, 48);
+    assert!(s.contains("Rollback refused"), "{s}");
+    assert!(s.contains("could not be shown whole"), "{s}");
+    assert!(!s.contains("handing"), "{s}");
+    let mut app = live();
+    app.apply(offer("orders", 2));
+    keys(&mut app, "order");
+    screen(&app, 160, 48);
+    keys(&mut app, "s");
+    assert!(!enter_drawn_whole(&mut app));
+
+    // Too small for the cockpit: the screen says so, the dialog is not drawn.
+    for (w, h) in [(20, 5), (79, 23), (80, 23), (79, 24)] {
+        let mut app = live();
+        app.apply(offer("orders", 2));
+        keys(&mut app, "orders");
+        screen(&app, 160, 48);
+        let s = screen(&app, w, h);
+        assert!(
+            s.contains("terminal too small") && s.contains("80x24"),
+            "{w}x{h}:\n{s}"
+        );
+        assert!(!enter_drawn_whole(&mut app), "{w}x{h}");
+    }
+
+    // More steps than rows: the box says it cannot be shown, never a cut list.
+    let mut app = live();
+    app.apply(offer("orders", 30));
+    keys(&mut app, "orders");
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("cannot be shown whole at this size"), "{s}");
+    assert!(s.contains("prompt need 44"), "{s}");
+    assert!(!s.contains("1. exec"), "{s}");
+    assert!(!enter_drawn_whole(&mut app));
+    // The same dialog on a tall terminal is whole.
+    app.apply(offer("orders", 30));
+    keys(&mut app, "orders");
+    let s = screen(&app, 160, 48);
+    assert!(
+        s.contains("30. exec /usr/local/bin/rollback-step-30 orders"),
+        "{s}"
+    );
+    assert!(s.contains("Type orders to confirm: orders_"), "{s}");
+    assert!(enter_drawn_whole(&mut app));
+}
+
+#[test]
+fn a_long_domain_name_is_elided_in_the_title_never_at_the_cost_of_the_steps() {
+    let long = "o".repeat(10_000);
+    let mut app = live();
+    app.apply(offer(&long, 2));
+    let s = screen(&app, 160, 48);
+    // The title and the first line carry the name elided; the box never shows a cut step list.
+    assert!(s.contains(&format!("Rollback {}…", "o".repeat(39))), "{s}");
+    assert!(!s.contains(&"o".repeat(200)), "{s}");
+    assert!(s.contains("cannot be shown whole"), "{s}");
+    assert!(!enter_drawn_whole(&mut app));
+
+    // A name long enough to need elision, short enough for the prompt: every step is shown.
+    let name = format!("orders-{}", "x".repeat(60));
+    let mut app = live();
+    app.apply(offer(&name, 3));
+    keys(&mut app, &name);
+    let s = screen(&app, 160, 48);
+    let title = format!("Rollback {}…", &name[..39]);
+    assert!(s.contains(&title), "{s}");
+    for i in 1..=3 {
+        assert!(
+            s.contains(&format!(
+                "{i}. exec /usr/local/bin/rollback-step-{i} {name}"
+            )),
+            "{s}"
+        );
+    }
+    assert!(s.contains(&format!("Type {name} to confirm")), "{s}");
+    assert!(enter_drawn_whole(&mut app));
+}
+
+#[test]
+fn too_small_says_the_size_it_needs_whole_even_at_20x5() {
+    let app = live();
+    for (w, h) in [(20, 5), (24, 6), (30, 4), (40, 3), (79, 23)] {
+        let s = screen(&app, w, h);
+        assert!(s.contains("80x24"), "{w}x{h}:\n{s}");
+        assert!(s.contains("terminal too small"), "{w}x{h}:\n{s}");
+    }
+    let s = screen(&app, 20, 5);
+    assert!(s.contains("press q to quit"), "{s}");
+}
+
+#[test]
+fn a_confirmation_the_gate_never_received_says_nothing_ran_and_is_audited() {
+    use cutover::action::{Action, AuditEvent, AuditLog, Gate};
+    use cutover::ui::handoff::{hand_over, RefusalAudit};
+    use cutover::ui::ActionRequest;
+
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::in_state_dir(dir.path());
+    let gate = Gate::new(None, log.clone());
+    // The gate's queue is full: one request waits and nobody takes it.
+    let (tx, _rx) = tokio::sync::mpsc::channel(1);
+    tx.try_send(ActionRequest::Open {
+        domain: "inventory".into(),
+    })
+    .unwrap();
+    let mut opts = options(ModeLabel::Live, None, "default");
+    opts.actions = Some(tx);
+    opts.refusals = Some(RefusalAudit::new(move |domain, why| {
+        let action = Action::Rollback {
+            domain: domain.into(),
+        };
+        gate.record_refusal(&action, &[], why);
+    }));
+    let mut app = session(opts.clone(), caps(ColorDepth::Ansi16, false));
+    app.apply(offer("orders", 1));
+    keys(&mut app, "orders");
+    screen(&app, 160, 48);
+    let (domain, typed, drawn_whole) = match key(&mut app, KeyCode::Enter).as_slice() {
+        [UiCommand::ConfirmRollback {
+            domain,
+            typed,
+            drawn_whole,
+        }] => (domain.clone(), typed.clone(), *drawn_whole),
+        other => panic!("{other:?}"),
+    };
+    assert!(drawn_whole);
+    hand_over(
+        &opts,
+        &mut app,
+        ActionRequest::Confirm {
+            domain,
+            typed,
+            drawn_whole,
+        },
+    );
+    let s = screen(&app, 160, 48);
+    assert!(s.contains("Rollback refused"), "{s}");
+    assert!(s.contains("nothing ran"), "{s}");
+    assert!(!s.contains("handing"), "{s}");
+
+    let entries = log.read_all().unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].event, AuditEvent::Refused);
+    assert_eq!(entries[0].domain, "orders");
+    assert!(
+        entries[0].result.contains("nothing ran"),
+        "{}",
+        entries[0].result
+    );
+    let event = app
+        .timeline()
+        .events()
+        .iter()
+        .find(|e| e.domain.as_deref() == Some("orders") && e.text.contains("refused"))
+        .expect("a refusal event for orders");
+    assert_eq!(
+        event.text,
+        format!("orders: rollback refused: {}", entries[0].result)
+    );
 }
 
 #[test]

@@ -91,6 +91,7 @@ pub fn app(plan: Arc<Plan>, mode: ModeLabel) -> App {
         history: plan.timing.history,
         plan,
         actions: None,
+        refusals: None,
     };
     let caps = TermCaps {
         depth: ColorDepth::Ansi16,

@@ -29,6 +29,13 @@ pub enum Refusal {
     AuditUnavailable(String),
     #[error("cancelled: the typed name did not match {0}")]
     NotConfirmed(String),
+    /// The cockpit's last frame did not show the whole confirmation dialog, so what was typed
+    /// was not typed against the exact steps.
+    #[error("the confirmation dialog could not be shown whole at this terminal size (every step and the prompt must be on screen), so the typed name was not accepted; nothing ran")]
+    DialogNotShown,
+    /// The confirmation never reached the gate: nothing may look accepted that did not run.
+    #[error("the confirmation did not reach the action gate ({0}), so nothing ran; press the rollback key again")]
+    NotHandedOver(String),
 }
 
 /// What running an action's steps gave.
@@ -178,6 +185,24 @@ impl Gate {
         let r = Refusal::NotConfirmed(action.domain().to_string());
         self.record_refusal(action, steps, &r);
         Err(r)
+    }
+
+    /// The cockpit's typed confirmation: accepted only when the dialog that asked for it was
+    /// drawn whole in the last frame (`drawn_whole`), then judged as [`Gate::confirm`]. A
+    /// dialog cut by a small terminal or a long name is a refusal, audited as one.
+    pub fn confirm_shown(
+        &self,
+        action: &Action,
+        steps: &[StepSpec],
+        typed: &str,
+        drawn_whole: bool,
+    ) -> Result<(), Refusal> {
+        if !drawn_whole {
+            let r = Refusal::DialogNotShown;
+            self.record_refusal(action, steps, &r);
+            return Err(r);
+        }
+        self.confirm(action, steps, typed)
     }
 
     fn entry(&self, action: &Action, steps: &[StepSpec], event: AuditEvent) -> AuditEntry {
@@ -484,6 +509,29 @@ mod tests {
             Err(Refusal::NotConfirmed("orders".into()))
         );
         assert_eq!(events(&log), [AuditEvent::Refused, AuditEvent::Refused]);
+    }
+
+    #[test]
+    fn a_dialog_not_drawn_whole_refuses_even_the_right_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_state_dir(dir.path());
+        let gate = Gate::new(None, log.clone());
+        let steps = [exec("true")];
+        assert_eq!(
+            gate.confirm_shown(&orders(), &steps, "orders", false),
+            Err(Refusal::DialogNotShown)
+        );
+        assert!(gate
+            .confirm_shown(&orders(), &steps, "orders", true)
+            .is_ok());
+        assert_eq!(
+            gate.confirm_shown(&orders(), &steps, "order", true),
+            Err(Refusal::NotConfirmed("orders".into()))
+        );
+        let log = log.read_all().unwrap();
+        assert_eq!(log.len(), 2);
+        assert_eq!(log[0].event, AuditEvent::Refused);
+        assert_eq!(log[0].result, Refusal::DialogNotShown.to_string());
     }
 
     #[tokio::test]

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod gate;
 pub mod rollback;
 pub mod steps;
+pub mod terms;
 pub mod verify;
 
 pub use audit::{AuditEntry, AuditError, AuditEvent, AuditLog};

@@ -185,7 +185,9 @@ impl Verifier {
     }
 
     fn give_up(&mut self, elapsed: i64) -> Verdict {
-        let after = seconds(self.within_ms);
+        let after = super::terms::duration(std::time::Duration::from_millis(
+            self.within_ms.max(0) as u64
+        ));
         let words = match self.last {
             Some(m) => format!(
                 "NOT verified after {after}: new path still serves {} ({} of {} requests in the last {})",

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
 use crate::action::rollback::{rollback, verify, Progress};
+use crate::action::terms;
 use crate::action::{Action, Gate, StepOutcome, StepSpec, Verdict};
 use crate::figures::Status;
 use crate::plan::Plan;
@@ -63,11 +64,7 @@ impl ActionDesk {
                         Ok(()) => {
                             let d = desk.plan.domains.iter().find(|d| d.name == domain);
                             let verify = d.map_or_else(String::new, |d| {
-                                format!(
-                                    "Then verified: the new path's observed share must fall to {:.0}% or below within {} s.",
-                                    d.verify_share * 100.0,
-                                    d.verify_within.as_secs()
-                                )
+                                terms::verify_sentence(d.verify_share, d.verify_within)
                             });
                             FeedEvent::RollbackOffer {
                                 domain,
@@ -80,12 +77,19 @@ impl ActionDesk {
                         break;
                     }
                 }
-                ActionRequest::Confirm { domain, typed } => {
+                ActionRequest::Confirm {
+                    domain,
+                    typed,
+                    drawn_whole,
+                } => {
                     let action = Action::Rollback {
                         domain: domain.clone(),
                     };
                     let steps = desk.steps_of(&domain);
-                    if let Err(r) = desk.gate.confirm(&action, &steps, &typed) {
+                    if let Err(r) = desk
+                        .gate
+                        .confirm_shown(&action, &steps, &typed, drawn_whole)
+                    {
                         let _ = ui
                             .send(FeedEvent::RollbackRefused {
                                 domain,

@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 
 use super::status::poll_all;
 use super::{loaded, logging, Failure, GlobalArgs};
-use crate::action::verify::{percent, seconds};
+use crate::action::terms;
 use crate::action::{
     rollback, verify, Action, AuditLog, Gate, Progress, Refusal, StepOutcome, StepSpec, Verdict,
 };
@@ -110,9 +110,8 @@ pub async fn run(global: &GlobalArgs, domain: &str, yes: bool) -> Result<u8, Fai
     }
 
     say(&format!(
-        "All steps done. Verifying: the new path must serve at most {} of requests within {}.\n",
-        percent(plan.verify_share),
-        seconds(plan.verify_within.as_millis() as i64)
+        "All steps done. {}\n",
+        terms::verify_sentence(plan.verify_share, plan.verify_within)
     ));
     let timing = &compiled.plan.timing;
     let late = timing.interval + timing.timeout;
@@ -148,14 +147,12 @@ pub fn plan_text(
         "Rollback of {domain}: {} step(s), in order; the first failure stops the rest.\n",
         steps.len()
     ));
-    for (i, s) in steps.iter().enumerate() {
-        out.push_str(&format!("  {}. {}\n", i + 1, s.summary()));
+    for line in terms::step_lines(steps) {
+        out.push_str(&line);
+        out.push('\n');
     }
-    out.push_str(&format!(
-        "Verified when the new path serves at most {} of requests within {}.\n",
-        percent(verify_share),
-        seconds(verify_within.as_millis() as i64)
-    ));
+    out.push_str(&terms::verify_sentence(verify_share, verify_within));
+    out.push('\n');
 }
 
 fn print_progress(p: Progress) {

@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crossterm::event::KeyEvent;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -186,6 +185,7 @@ pub fn app_at(
         history: plan.timing.history,
         plan: plan.clone(),
         actions: None,
+        refusals: None,
     };
     let caps = TermCaps {
         depth: shot.depth,
@@ -263,6 +263,6 @@ fn press(app: &mut App, action: Action) -> Result<(), ScreenshotError> {
         .keys_of(action)
         .first()
         .ok_or(ScreenshotError::Unbound(action.def().name))?;
-    app.handle_key(KeyEvent::new(key.code, key.modifiers));
+    app.handle_key(crate::ui::keys::event_of(&key));
     Ok(())
 }

@@ -13,6 +13,7 @@ use crate::feed;
 use crate::plan::Plan;
 use crate::record::{read_recording, Recording};
 use crate::source::Poller;
+use crate::ui::handoff::RefusalAudit;
 use crate::ui::{self, ActionRequest, ColorChoice, ModeLabel, UiOptions};
 
 use super::actions::ActionDesk;
@@ -38,10 +39,12 @@ fn options(
     plan: Arc<Plan>,
     theme: Option<&str>,
     bindings: HashMap<String, String>,
-    actions: Option<mpsc::Sender<ActionRequest>>,
+    actions: Option<(mpsc::Sender<ActionRequest>, RefusalAudit)>,
 ) -> UiOptions {
+    let (actions, refusals) = actions.unzip();
     UiOptions {
         actions,
+        refusals,
         mode,
         read_only,
         theme: global
@@ -221,8 +224,19 @@ fn start_desk(
     steps: HashMap<String, Vec<crate::action::StepSpec>>,
     latest: watch::Receiver<Option<Arc<crate::figures::Status>>>,
     ui: mpsc::Sender<ui::FeedEvent>,
-) -> mpsc::Sender<ActionRequest> {
+) -> (mpsc::Sender<ActionRequest>, RefusalAudit) {
     let (tx, rx) = mpsc::channel(8);
+    // What the desk never hears is audited from the cockpit, through the same gate.
+    let audit = {
+        let (gate, steps) = (gate.clone(), steps.clone());
+        RefusalAudit::new(move |domain, why| {
+            let action = crate::action::Action::Rollback {
+                domain: domain.to_string(),
+            };
+            let steps = steps.get(domain).map_or(&[][..], Vec::as_slice);
+            gate.record_refusal(&action, steps, why);
+        })
+    };
     let desk = ActionDesk {
         gate,
         plan,
@@ -230,5 +244,5 @@ fn start_desk(
         latest,
     };
     tokio::spawn(desk.serve(rx, ui));
-    tx
+    (tx, audit)
 }

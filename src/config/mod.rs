@@ -3,10 +3,12 @@
 //! - `model`: the serde types, one per table of the file;
 //! - `load`: reading, with errors that name file, line and key;
 //! - `validate`: the rules between values (unique names, known sources, selectors that parse);
+//! - `bindings`: the grammar of `[bindings]`, shared with the cockpit;
 //! - `duration`, `size`: `"2s"` and `"64MiB"`;
 //! - `paths`: where the file is looked for and whether its permissions can be trusted;
 //! - `redact`: the copy of the config that recordings and logs may hold.
 
+pub mod bindings;
 pub mod duration;
 mod load;
 mod locate;

@@ -3,6 +3,7 @@
 //!
 //! Each problem names the key path it is about; `load` turns that into a line number.
 
+use super::bindings::BindingError;
 use super::duration::Duration;
 use super::locate::{KeyPath, Locator};
 use super::model::{
@@ -879,73 +880,40 @@ fn known_source<'c>(config: &'c Config, path: KeyPath, name: &str) -> Result<&'c
     })
 }
 
+/// `[bindings]` read with the cockpit's own grammar ([`super::bindings`]): unknown actions,
+/// keys that do not parse and keys bound twice (defaults included) are problems here, so a file
+/// `check` passes is one the cockpit starts with.
 fn bindings(config: &Config, locator: &Locator) -> Checked {
     let at = KeyPath::root().key("bindings");
-    let mut by_key: BTreeMap<String, &str> = BTreeMap::new();
-    for (action, key) in &config.bindings {
-        let Some(normal) = normalize_key(key) else {
-            return problem(at.key(action), "the key is empty");
-        };
-        if let Some(other) = by_key.insert(normal, action) {
-            // Point at the binding written last; name the other one.
-            let (first, second) =
-                if locator.line_of_path(&at.key(other)) <= locator.line_of_path(&at.key(action)) {
-                    (other, action.as_str())
-                } else {
-                    (action.as_str(), other)
-                };
-            return problem(
-                at.key(second),
-                format!(
-                    "key \"{key}\" is already bound to \"{first}\"; \"{second}\" needs another key"
-                ),
-            );
+    let given = config
+        .bindings
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()));
+    let Err(e) = super::bindings::Bindings::resolve(given) else {
+        return Ok(());
+    };
+    let entry = match &e {
+        BindingError::UnknownAction { action, .. } | BindingError::BadKey { action, .. } => {
+            action.clone()
         }
-    }
-    Ok(())
-}
-
-/// A canonical form of a key binding so that `Ctrl+F` and `ctrl+f` collide: modifiers in lower
-/// case and sorted, named keys (`Enter`, `F1`) in lower case, single characters as they are
-/// (`R` is not `r`).
-fn normalize_key(key: &str) -> Option<String> {
-    let key = key.trim();
-    if key.is_empty() {
-        return None;
-    }
-    if key == "+" {
-        return Some("+".to_string());
-    }
-    let (modifiers, name) = match key.strip_suffix("++") {
-        Some(mods) => (mods, "+"),
-        None => match key.rsplit_once('+') {
-            Some((mods, name)) => (mods, name),
-            None => ("", key),
-        },
+        // Point at the binding written last of the two the file gives; a default is not in it.
+        BindingError::Duplicate { first, second, .. } => {
+            match (
+                config.bindings.contains_key(first),
+                config.bindings.contains_key(second),
+            ) {
+                (true, true)
+                    if locator.line_of_path(&at.key(first))
+                        > locator.line_of_path(&at.key(second)) =>
+                {
+                    first.clone()
+                }
+                (true, false) => first.clone(),
+                _ => second.clone(),
+            }
+        }
     };
-    if name.is_empty() {
-        return None;
-    }
-    let mut modifiers: Vec<String> = modifiers
-        .split('+')
-        .filter(|m| !m.is_empty())
-        .map(|m| m.trim().to_ascii_lowercase())
-        .collect();
-    modifiers.sort();
-    modifiers.dedup();
-    let single = name.chars().count() == 1;
-    let name = if modifiers == ["shift"] && single && name.chars().all(|c| c.is_alphabetic()) {
-        // `shift+r` is what the terminal reports as `R`.
-        modifiers.clear();
-        name.to_uppercase()
-    } else if single && modifiers.is_empty() {
-        name.to_string()
-    } else {
-        // Named keys (`Enter`, `F1`) and letters with ctrl/alt ignore case.
-        name.to_lowercase()
-    };
-    modifiers.push(name);
-    Some(modifiers.join("+"))
+    problem(at.key(&entry), e.to_string())
 }
 
 fn ratio(path: KeyPath, value: f64) -> Checked {
@@ -1004,22 +972,4 @@ fn header(path: KeyPath, name: &str, value: &str) -> Checked {
         return problem(path, "a header value cannot hold a line break");
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn key_normalization() {
-        assert_eq!(normalize_key("Ctrl+F"), normalize_key("ctrl+f"));
-        assert_eq!(normalize_key("shift+ctrl+x"), normalize_key("ctrl+shift+x"));
-        assert_ne!(normalize_key("R"), normalize_key("r"));
-        assert_eq!(normalize_key("shift+r"), normalize_key("R"));
-        assert_eq!(normalize_key("Enter"), normalize_key("enter"));
-        assert_eq!(normalize_key("+"), Some("+".to_string()));
-        assert_eq!(normalize_key("ctrl++"), Some("ctrl++".to_string()));
-        assert_eq!(normalize_key(""), None);
-        assert_eq!(normalize_key("ctrl+"), None);
-    }
 }

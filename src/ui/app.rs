@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::confirm::{self, DrawnDialog};
 use super::format;
 use super::glyphs::{locale_is_utf8, Glyphs};
 use super::keys::{Action, KeyMap};
@@ -113,21 +114,7 @@ impl Modal {
                 steps,
                 verify,
                 typed,
-            } => {
-                let mut lines = vec![format!(
-                    "Roll {domain} back to the monolith. These steps run, in order; the first failure stops the rest:"
-                )];
-                lines.push(String::new());
-                for (i, s) in steps.iter().enumerate() {
-                    lines.push(format!("  {}. {s}", i + 1));
-                }
-                lines.push(String::new());
-                lines.push(verify.clone());
-                lines.push(String::new());
-                lines.push(format!("Type {domain} to confirm: {typed}_"));
-                lines.push("Enter runs it · Esc cancels".into());
-                (format!("Rollback {domain}"), lines)
-            }
+            } => super::confirm::text(domain, steps, verify, typed, "..."),
             Modal::RollbackProgress { domain, lines } => {
                 let mut l = lines.clone();
                 l.push(String::new());
@@ -239,6 +226,8 @@ pub struct App {
     now_ms: i64,
     pub(crate) message: Option<Message>,
     pub(crate) modal: Option<Modal>,
+    /// Whether the last frame showed the confirmation dialog whole.
+    pub(crate) confirm_drawn: DrawnDialog,
     pub(crate) layout: Cell<LayoutMemo>,
     /// First rows shown of the scrolling lists (kept by the views so selection moves smoothly).
     pub(crate) overview_offset: Cell<usize>,
@@ -310,6 +299,7 @@ impl App {
             now_ms: 0,
             message: None,
             modal: None,
+            confirm_drawn: DrawnDialog::default(),
             layout: Cell::new(LayoutMemo::default()),
             overview_offset: Cell::new(0),
             sources_offset: Cell::new(0),
@@ -614,13 +604,19 @@ impl App {
                 true
             }
             FeedEvent::RollbackRefused { domain, reason } => {
-                self.modal = Some(Modal::Notice {
-                    title: "Rollback refused".into(),
-                    lines: vec![reason, String::new(), format!("{domain} was not touched.")],
-                });
+                self.modal = Some(confirm::refused(&domain, &reason));
                 true
             }
         }
+    }
+
+    /// A request the gate never received: the box and the events say nothing ran, in the
+    /// words the audit log holds.
+    pub fn refused_here(&mut self, domain: &str, reason: &str) {
+        self.modal = Some(confirm::refused(domain, reason));
+        let text = format!("{domain}: rollback refused: {reason}");
+        self.timeline
+            .push_domain_event(self.now_ms, "rollback", domain, &text);
     }
 
     /// The feed ended (a replay reached its end, or the pollers stopped).
@@ -640,6 +636,12 @@ impl App {
     pub fn handle_key(&mut self, key: KeyEvent) -> Vec<UiCommand> {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
+        }
+        // A ctrl key bound to suspend works from anywhere, as Ctrl-Z does in a shell.
+        if key.modifiers.contains(KeyModifiers::CONTROL)
+            && self.keys.action(&key) == Some(Action::Suspend)
+        {
+            return vec![UiCommand::Suspend];
         }
         if self.modal.is_some() {
             // Ctrl-C still quits from anywhere.
@@ -675,17 +677,17 @@ impl App {
                 typed.pop();
             }
             KeyCode::Char(c)
-                if !key.modifiers.contains(KeyModifiers::CONTROL) && typed.len() < 200 =>
+                if !key.modifiers.contains(KeyModifiers::CONTROL)
+                    && typed.len() < domain.len() + 64 =>
             {
                 typed.push(c);
             }
             KeyCode::Enter => {
                 let (domain, typed) = (domain.clone(), typed.clone());
-                self.modal = Some(Modal::RollbackProgress {
-                    domain: domain.clone(),
-                    lines: vec![format!("confirmed: handing {domain} to the gate ...")],
-                });
-                return vec![UiCommand::ConfirmRollback { domain, typed }];
+                let drawn_whole = self.confirm_drawn.shows(&domain, &typed);
+                let (modal, cmd) = confirm::enter(domain, typed, drawn_whole);
+                self.modal = Some(modal);
+                return vec![cmd];
             }
             _ => {}
         }
@@ -721,6 +723,7 @@ impl App {
         let page = self.layout.get().list_rows.max(1);
         match action {
             Action::Quit => return vec![UiCommand::Quit],
+            Action::Suspend => return vec![UiCommand::Suspend],
             Action::Help => {
                 if self.view == View::Help {
                     self.view = self.view_before_help;

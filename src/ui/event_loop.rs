@@ -17,7 +17,7 @@ use ratatui::Terminal;
 use tokio::sync::mpsc::{Receiver, Sender};
 
 use super::app::{App, TermCaps};
-use super::terminal::{ExitSignals, TerminalGuard};
+use super::terminal::{self as term, ExitSignals, JobSignal, JobSignals, TerminalGuard};
 use super::theme::{user_theme_dir, ThemeSet};
 use super::{views, ActionRequest, FeedControl, FeedEvent, UiCommand, UiError, UiOptions};
 
@@ -81,6 +81,7 @@ pub async fn run(
     let mut app = App::new(&opts, themes, caps)?;
     app.tick(now_ms());
     let mut signals = ExitSignals::new().map_err(UiError::from)?;
+    let mut jobs = JobSignals::new().map_err(UiError::from)?;
 
     let guard = TerminalGuard::enter().map_err(UiError::from)?;
     let writer = FrameWriter {
@@ -107,6 +108,11 @@ pub async fn run(
                     for cmd in app.handle_key(k) {
                         match cmd {
                             UiCommand::Quit => break 'run Ok(()),
+                            UiCommand::Suspend => {
+                                if let Err(e) = resume_after(term::suspend(), &mut terminal) {
+                                    break 'run Err(e.into());
+                                }
+                            }
                             UiCommand::Control(c) => {
                                 if control.try_send(c).is_err() {
                                     app.say("the replay is not taking controls right now");
@@ -115,8 +121,17 @@ pub async fn run(
                             UiCommand::Rollback { domain } => {
                                 ask(&opts, &mut app, ActionRequest::Open { domain });
                             }
-                            UiCommand::ConfirmRollback { domain, typed } => {
-                                ask(&opts, &mut app, ActionRequest::Confirm { domain, typed });
+                            UiCommand::ConfirmRollback {
+                                domain,
+                                typed,
+                                drawn_whole,
+                            } => {
+                                let req = ActionRequest::Confirm {
+                                    domain,
+                                    typed,
+                                    drawn_whole,
+                                };
+                                ask(&opts, &mut app, req);
                             }
                         }
                     }
@@ -151,6 +166,16 @@ pub async fn run(
             _ = clock.tick() => {
                 dirty |= app.tick(now_ms());
             }
+            job = jobs.next() => {
+                let taken = match job {
+                    JobSignal::Stop => term::suspend(),
+                    JobSignal::Continue => term::reenter(),
+                };
+                if let Err(e) = resume_after(taken, &mut terminal) {
+                    break 'run Err(e.into());
+                }
+                dirty = true;
+            }
             sig = signals.next() => {
                 tracing::info!("{sig}: leaving the cockpit");
                 break 'run Ok(());
@@ -162,15 +187,18 @@ pub async fn run(
     result
 }
 
+/// After a stop, the terminal shows whatever the shell left: the next frame is drawn whole.
+fn resume_after(
+    taken: io::Result<()>,
+    terminal: &mut Terminal<CrosstermBackend<FrameWriter>>,
+) -> io::Result<()> {
+    taken?;
+    terminal.clear()
+}
+
 /// Hands a request to the action gate's task without waiting on it.
 fn ask(opts: &UiOptions, app: &mut App, req: ActionRequest) {
-    let sent = opts
-        .actions
-        .as_ref()
-        .is_some_and(|tx| tx.try_send(req).is_ok());
-    if !sent {
-        app.say("rollback: the action gate is not answering; nothing ran");
-    }
+    super::handoff::hand_over(opts, app, req);
 }
 
 /// One frame inside a synchronized update, written in one piece.

@@ -1,16 +1,19 @@
 //! The one key table. The key handler, the help view and the footer hints are all generated
 //! from it, so what the help says is what the keys do. `[bindings]` in the config replaces an
-//! action's keys; a key bound to two actions is refused at start, naming both.
+//! action's keys, read with the config's own grammar ([`crate::config::bindings`]), so `check`
+//! and the cockpit accept and refuse the same files; a key bound to two actions is refused.
 
 use std::collections::HashMap;
-use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::config::bindings::{BindingError, Bindings, KeyBinding, KeyName};
 
 /// Everything a key can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     Quit,
+    Suspend,
     Help,
     NextView,
     PrevView,
@@ -69,10 +72,8 @@ impl Group {
 #[derive(Debug, Clone, Copy)]
 pub struct KeyDef {
     pub action: Action,
-    /// The name used in `[bindings]`.
+    /// The name used in `[bindings]` (its default keys are in [`crate::config::bindings::ACTIONS`]).
     pub name: &'static str,
-    /// Default keys, in the spec syntax of [`Key::parse`].
-    pub keys: &'static [&'static str],
     /// One word for the footer.
     pub hint: &'static str,
     /// The line in the help view.
@@ -83,7 +84,6 @@ pub struct KeyDef {
 const fn def(
     action: Action,
     name: &'static str,
-    keys: &'static [&'static str],
     hint: &'static str,
     help: &'static str,
     group: Group,
@@ -91,47 +91,47 @@ const fn def(
     KeyDef {
         action,
         name,
-        keys,
         hint,
         help,
         group,
     }
 }
 
-/// The key table, in help order: action, name in `[bindings]`, default keys, footer hint, help.
+/// The key table, in help order (that of `ACTIONS`): action, name in `[bindings]`, footer hint, help.
 #[rustfmt::skip]
 pub const KEY_TABLE: &[KeyDef] = &[
-    def(Action::Quit, "quit", &["q", "ctrl-c"], "quit", "quit and restore the terminal", Group::General),
-    def(Action::Help, "help", &["?"], "help", "show or hide the help", Group::General),
-    def(Action::Freeze, "freeze", &["p"], "freeze", "freeze the display (data keeps being collected)", Group::General),
-    def(Action::Theme, "theme", &["t"], "theme", "next theme", Group::General),
-    def(Action::NextView, "next_view", &["tab"], "view", "next view", Group::Views),
-    def(Action::PrevView, "prev_view", &["shift-tab"], "view", "previous view", Group::Views),
-    def(Action::ViewOverview, "view_overview", &["1"], "overview", "overview: one row per domain", Group::Views),
-    def(Action::ViewDetail, "view_detail", &["2"], "detail", "detail of the selected domain", Group::Views),
-    def(Action::ViewSources, "view_sources", &["3"], "sources", "sources: scrape state of every endpoint", Group::Views),
-    def(Action::ViewEvents, "view_events", &["4"], "events", "events: health, stage contradictions, sources, rollbacks", Group::Views),
-    def(Action::ViewHelp, "view_help", &["5"], "help", "help: the keys and what the screen shows", Group::Views),
-    def(Action::Up, "up", &["k", "up"], "up", "move up / scroll up", Group::Moving),
-    def(Action::Down, "down", &["j", "down"], "down", "move down / scroll down", Group::Moving),
-    def(Action::PageUp, "page_up", &["pageup"], "page up", "one page up", Group::Moving),
-    def(Action::PageDown, "page_down", &["pagedown"], "page down", "one page down", Group::Moving),
-    def(Action::Top, "top", &["g", "home"], "top", "to the top", Group::Moving),
-    def(Action::Bottom, "bottom", &["G", "end"], "bottom", "to the bottom", Group::Moving),
-    def(Action::Open, "open", &["enter"], "open", "open the selected domain's detail", Group::Moving),
-    def(Action::Back, "back", &["esc"], "back", "back to the overview; clear the filter", Group::Moving),
-    def(Action::PrevDomain, "prev_domain", &["h", "left"], "prev", "detail: previous domain", Group::Domains),
-    def(Action::NextDomain, "next_domain", &["l", "right"], "next", "detail: next domain", Group::Domains),
-    def(Action::Filter, "filter", &["/"], "filter", "filter by name, stage or health (start with ! to invert)", Group::Domains),
-    def(Action::Sort, "sort", &["s"], "sort", "sort by health, name or errors", Group::Domains),
-    def(Action::Rollback, "rollback", &["R"], "rollback", "roll the selected domain back to the monolith", Group::Domains),
-    def(Action::Pause, "pause", &["space"], "pause", "pause or resume the replay", Group::Replay),
-    def(Action::SeekBack, "seek_back", &["["], "-30s", "seek back 30 s", Group::Replay),
-    def(Action::SeekForward, "seek_forward", &["]"], "+30s", "seek forward 30 s", Group::Replay),
-    def(Action::SeekBackLong, "seek_back_long", &["{"], "-5m", "seek back 5 min", Group::Replay),
-    def(Action::SeekForwardLong, "seek_forward_long", &["}"], "+5m", "seek forward 5 min", Group::Replay),
-    def(Action::Faster, "faster", &["+"], "faster", "replay faster", Group::Replay),
-    def(Action::Slower, "slower", &["-"], "slower", "replay slower", Group::Replay),
+    def(Action::Quit, "quit", "quit", "quit and restore the terminal", Group::General),
+    def(Action::Suspend, "suspend", "suspend", "suspend to the shell (fg resumes)", Group::General),
+    def(Action::Help, "help", "help", "show or hide the help", Group::General),
+    def(Action::Freeze, "freeze", "freeze", "freeze the display (data keeps being collected)", Group::General),
+    def(Action::Theme, "theme", "theme", "next theme", Group::General),
+    def(Action::NextView, "next_view", "view", "next view", Group::Views),
+    def(Action::PrevView, "prev_view", "view", "previous view", Group::Views),
+    def(Action::ViewOverview, "view_overview", "overview", "overview: one row per domain", Group::Views),
+    def(Action::ViewDetail, "view_detail", "detail", "detail of the selected domain", Group::Views),
+    def(Action::ViewSources, "view_sources", "sources", "sources: scrape state of every endpoint", Group::Views),
+    def(Action::ViewEvents, "view_events", "events", "events: health, stage contradictions, sources, rollbacks", Group::Views),
+    def(Action::ViewHelp, "view_help", "help", "help: the keys and what the screen shows", Group::Views),
+    def(Action::Up, "up", "up", "move up / scroll up", Group::Moving),
+    def(Action::Down, "down", "down", "move down / scroll down", Group::Moving),
+    def(Action::PageUp, "page_up", "page up", "one page up", Group::Moving),
+    def(Action::PageDown, "page_down", "page down", "one page down", Group::Moving),
+    def(Action::Top, "top", "top", "to the top", Group::Moving),
+    def(Action::Bottom, "bottom", "bottom", "to the bottom", Group::Moving),
+    def(Action::Open, "open", "open", "open the selected domain's detail", Group::Moving),
+    def(Action::Back, "back", "back", "back to the overview; clear the filter", Group::Moving),
+    def(Action::PrevDomain, "prev_domain", "prev", "detail: previous domain", Group::Domains),
+    def(Action::NextDomain, "next_domain", "next", "detail: next domain", Group::Domains),
+    def(Action::Filter, "filter", "filter", "filter by name, stage or health (start with ! to invert)", Group::Domains),
+    def(Action::Sort, "sort", "sort", "sort by health, name or errors", Group::Domains),
+    def(Action::Rollback, "rollback", "rollback", "roll the selected domain back to the monolith", Group::Domains),
+    def(Action::Pause, "pause", "pause", "pause or resume the replay", Group::Replay),
+    def(Action::SeekBack, "seek_back", "-30s", "seek back 30 s", Group::Replay),
+    def(Action::SeekForward, "seek_forward", "+30s", "seek forward 30 s", Group::Replay),
+    def(Action::SeekBackLong, "seek_back_long", "-5m", "seek back 5 min", Group::Replay),
+    def(Action::SeekForwardLong, "seek_forward_long", "+5m", "seek forward 5 min", Group::Replay),
+    def(Action::Faster, "faster", "faster", "replay faster", Group::Replay),
+    def(Action::Slower, "slower", "slower", "replay slower", Group::Replay),
 ];
 
 impl Action {
@@ -144,170 +144,72 @@ impl Action {
     }
 }
 
-/// A key with its modifiers, normalised so that a spec and a terminal event compare equal
-/// (`R` is `shift-r`; `?` arrives with or without shift depending on the terminal).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Key {
-    pub code: KeyCode,
-    pub modifiers: KeyModifiers,
-}
+/// A key with its modifiers: the config's type, the one grammar.
+pub type Key = KeyBinding;
 
 /// Why `[bindings]` cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum KeyError {
-    #[error("[bindings]: unknown action \"{action}\"; the actions are: {known}")]
-    UnknownAction { action: String, known: String },
-    #[error("[bindings] {action} = \"{spec}\": {why}")]
-    BadKey {
-        action: String,
-        spec: String,
-        why: String,
-    },
-    #[error("[bindings]: key \"{key}\" is bound to both {first} and {second}; give one of them another key")]
-    Duplicate {
-        key: String,
-        first: String,
-        second: String,
-    },
-}
+#[error("[bindings]: {0}")]
+pub struct KeyError(#[from] pub BindingError);
 
-impl Key {
-    pub fn new(code: KeyCode, modifiers: KeyModifiers) -> Key {
-        let mut modifiers =
-            modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
-        let code = match code {
-            // The character already says whether shift was held.
-            KeyCode::Char(c) => {
-                modifiers.remove(KeyModifiers::SHIFT);
-                KeyCode::Char(c)
-            }
-            KeyCode::BackTab => {
-                modifiers.remove(KeyModifiers::SHIFT);
-                KeyCode::BackTab
-            }
-            KeyCode::Tab if modifiers.contains(KeyModifiers::SHIFT) => {
-                modifiers.remove(KeyModifiers::SHIFT);
-                KeyCode::BackTab
-            }
-            other => other,
-        };
-        Key { code, modifiers }
-    }
-
-    pub fn from_event(ev: &KeyEvent) -> Key {
-        Key::new(ev.code, ev.modifiers)
-    }
-
-    /// Reads one key spec: an optional chain of `ctrl-`, `alt-`, `shift-`, then a single
-    /// character (`q`, `R`, `?`, `-`) or a name (`enter`, `esc`, `tab`, `space`, `up`,
-    /// `pagedown`, `home`, `F5`, ...). Names are case-insensitive; single characters are not.
-    pub fn parse(spec: &str) -> Result<Key, String> {
-        let mut rest = spec;
-        let mut mods = KeyModifiers::NONE;
-        loop {
-            if rest.chars().count() <= 1 {
-                break;
-            }
-            let lower = rest.to_ascii_lowercase();
-            let (m, len) = if lower.starts_with("ctrl-") {
-                (KeyModifiers::CONTROL, 5)
-            } else if lower.starts_with("alt-") {
-                (KeyModifiers::ALT, 4)
-            } else if lower.starts_with("shift-") {
-                (KeyModifiers::SHIFT, 6)
-            } else {
-                break;
-            };
-            if rest.len() == len {
-                break;
-            }
-            mods |= m;
-            rest = &rest[len..];
-        }
-        let mut chars = rest.chars();
-        let code = match (chars.next(), chars.next()) {
-            (None, _) => return Err("no key given".into()),
-            (Some(c), None) => {
-                if mods.contains(KeyModifiers::SHIFT) && c.is_ascii_lowercase() {
-                    KeyCode::Char(c.to_ascii_uppercase())
-                } else {
-                    KeyCode::Char(c)
-                }
-            }
-            _ => named(&rest.to_ascii_lowercase()).ok_or_else(|| {
-                format!(
-                    "unknown key \"{rest}\" (use one character, or one of: enter esc tab \
-                     shift-tab space backspace delete insert up down left right home end \
-                     pageup pagedown F1-F12, with ctrl-/alt-/shift- in front)"
-                )
-            })?,
-        };
-        Ok(Key::new(code, mods))
-    }
-}
-
-fn named(name: &str) -> Option<KeyCode> {
-    Some(match name {
-        "enter" | "return" => KeyCode::Enter,
-        "esc" | "escape" => KeyCode::Esc,
-        "tab" => KeyCode::Tab,
-        "backtab" => KeyCode::BackTab,
-        "space" => KeyCode::Char(' '),
-        "backspace" => KeyCode::Backspace,
-        "delete" | "del" => KeyCode::Delete,
-        "insert" | "ins" => KeyCode::Insert,
-        "up" => KeyCode::Up,
-        "down" => KeyCode::Down,
-        "left" => KeyCode::Left,
-        "right" => KeyCode::Right,
-        "home" => KeyCode::Home,
-        "end" => KeyCode::End,
-        "pageup" | "pgup" => KeyCode::PageUp,
-        "pagedown" | "pgdn" => KeyCode::PageDown,
-        f if f.starts_with('f') => {
-            let n: u8 = f[1..].parse().ok()?;
-            if !(1..=24).contains(&n) {
-                return None;
-            }
-            KeyCode::F(n)
-        }
+/// The key a terminal event is, normalised as the grammar normalises specs; `None` for keys
+/// nothing can be bound to (media keys, lone modifiers).
+pub fn key_of(ev: &KeyEvent) -> Option<Key> {
+    let name = match ev.code {
+        KeyCode::Char(c) => KeyName::Char(c),
+        KeyCode::Enter => KeyName::Enter,
+        KeyCode::Esc => KeyName::Esc,
+        KeyCode::Tab => KeyName::Tab,
+        KeyCode::BackTab => KeyName::BackTab,
+        KeyCode::Backspace => KeyName::Backspace,
+        KeyCode::Delete => KeyName::Delete,
+        KeyCode::Insert => KeyName::Insert,
+        KeyCode::Up => KeyName::Up,
+        KeyCode::Down => KeyName::Down,
+        KeyCode::Left => KeyName::Left,
+        KeyCode::Right => KeyName::Right,
+        KeyCode::Home => KeyName::Home,
+        KeyCode::End => KeyName::End,
+        KeyCode::PageUp => KeyName::PageUp,
+        KeyCode::PageDown => KeyName::PageDown,
+        KeyCode::F(n) => KeyName::F(n),
         _ => return None,
-    })
+    };
+    let m = ev.modifiers;
+    Some(KeyBinding::new(
+        name,
+        m.contains(KeyModifiers::CONTROL),
+        m.contains(KeyModifiers::ALT),
+        m.contains(KeyModifiers::SHIFT),
+    ))
 }
 
-impl fmt::Display for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.modifiers.contains(KeyModifiers::CONTROL) {
-            f.write_str("ctrl-")?;
-        }
-        if self.modifiers.contains(KeyModifiers::ALT) {
-            f.write_str("alt-")?;
-        }
-        if self.modifiers.contains(KeyModifiers::SHIFT) {
-            f.write_str("shift-")?;
-        }
-        match self.code {
-            KeyCode::Char(' ') => f.write_str("space"),
-            KeyCode::Char(c) => write!(f, "{c}"),
-            KeyCode::Enter => f.write_str("enter"),
-            KeyCode::Esc => f.write_str("esc"),
-            KeyCode::Tab => f.write_str("tab"),
-            KeyCode::BackTab => f.write_str("shift-tab"),
-            KeyCode::Backspace => f.write_str("backspace"),
-            KeyCode::Delete => f.write_str("delete"),
-            KeyCode::Insert => f.write_str("insert"),
-            KeyCode::Up => f.write_str("up"),
-            KeyCode::Down => f.write_str("down"),
-            KeyCode::Left => f.write_str("left"),
-            KeyCode::Right => f.write_str("right"),
-            KeyCode::Home => f.write_str("home"),
-            KeyCode::End => f.write_str("end"),
-            KeyCode::PageUp => f.write_str("pageup"),
-            KeyCode::PageDown => f.write_str("pagedown"),
-            KeyCode::F(n) => write!(f, "F{n}"),
-            other => write!(f, "{other:?}"),
-        }
-    }
+/// The terminal event a key sends (for driving the cockpit by its own bindings).
+pub fn event_of(k: &Key) -> KeyEvent {
+    let code = match k.name {
+        KeyName::Char(c) => KeyCode::Char(c),
+        KeyName::Enter => KeyCode::Enter,
+        KeyName::Esc => KeyCode::Esc,
+        KeyName::Tab => KeyCode::Tab,
+        KeyName::BackTab => KeyCode::BackTab,
+        KeyName::Backspace => KeyCode::Backspace,
+        KeyName::Delete => KeyCode::Delete,
+        KeyName::Insert => KeyCode::Insert,
+        KeyName::Up => KeyCode::Up,
+        KeyName::Down => KeyCode::Down,
+        KeyName::Left => KeyCode::Left,
+        KeyName::Right => KeyCode::Right,
+        KeyName::Home => KeyCode::Home,
+        KeyName::End => KeyCode::End,
+        KeyName::PageUp => KeyCode::PageUp,
+        KeyName::PageDown => KeyCode::PageDown,
+        KeyName::F(n) => KeyCode::F(n),
+    };
+    let mut m = KeyModifiers::NONE;
+    m.set(KeyModifiers::CONTROL, k.ctrl);
+    m.set(KeyModifiers::ALT, k.alt);
+    m.set(KeyModifiers::SHIFT, k.shift);
+    KeyEvent::new(code, m)
 }
 
 /// Keys resolved from the table and the `[bindings]` overrides.
@@ -319,68 +221,19 @@ pub struct KeyMap {
 }
 
 impl KeyMap {
-    /// The default keys with `overrides` (action name → keys separated by spaces, e.g.
-    /// `"j down"`) replacing those of the actions they name.
+    /// The default keys with `overrides` (action name → keys separated by blanks, e.g.
+    /// `"j down"`) replacing those of the actions they name, read and checked by the config's
+    /// grammar.
     pub fn new(overrides: &HashMap<String, String>) -> Result<KeyMap, KeyError> {
-        // Sorted so that the first error reported does not depend on hash order.
-        let mut names: Vec<&String> = overrides.keys().collect();
-        names.sort();
-        for name in &names {
-            if !KEY_TABLE.iter().any(|d| d.name == name.as_str()) {
-                return Err(KeyError::UnknownAction {
-                    action: (*name).clone(),
-                    known: KEY_TABLE
-                        .iter()
-                        .map(|d| d.name)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                });
-            }
-        }
-        let mut keys = Vec::with_capacity(KEY_TABLE.len());
-        for d in KEY_TABLE {
-            let list: Vec<Key> = match overrides.get(d.name) {
-                Some(spec) => {
-                    let parts: Vec<&str> = spec.split_whitespace().collect();
-                    if parts.is_empty() {
-                        return Err(KeyError::BadKey {
-                            action: d.name.into(),
-                            spec: spec.clone(),
-                            why: "no key given".into(),
-                        });
-                    }
-                    parts
-                        .iter()
-                        .map(|p| {
-                            Key::parse(p).map_err(|why| KeyError::BadKey {
-                                action: d.name.into(),
-                                spec: spec.clone(),
-                                why,
-                            })
-                        })
-                        .collect::<Result<_, _>>()?
-                }
-                None => d
-                    .keys
-                    .iter()
-                    .map(|k| Key::parse(k).expect("default keys parse"))
-                    .collect(),
-            };
-            keys.push(list);
-        }
+        let bindings = Bindings::resolve(overrides.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+        let keys: Vec<Vec<Key>> = KEY_TABLE
+            .iter()
+            .map(|d| bindings.keys(d.name).to_vec())
+            .collect();
         let mut by_key = HashMap::new();
         for (d, list) in KEY_TABLE.iter().zip(&keys) {
             for k in list {
-                match by_key.insert(*k, d.action) {
-                    Some(first) if first != d.action => {
-                        return Err(KeyError::Duplicate {
-                            key: k.to_string(),
-                            first: first.def().name.into(),
-                            second: d.name.into(),
-                        })
-                    }
-                    _ => {}
-                }
+                by_key.entry(*k).or_insert(d.action);
             }
         }
         Ok(KeyMap { by_key, keys })
@@ -388,7 +241,7 @@ impl KeyMap {
 
     /// The action a key press asks for.
     pub fn action(&self, ev: &KeyEvent) -> Option<Action> {
-        self.by_key.get(&Key::from_event(ev)).copied()
+        self.by_key.get(&key_of(ev)?).copied()
     }
 
     /// The keys bound to an action.
@@ -432,6 +285,42 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), KEY_TABLE.len());
+    }
+
+    #[test]
+    fn the_table_is_the_config_grammar_s_list_of_actions() {
+        let table: Vec<&str> = KEY_TABLE.iter().map(|d| d.name).collect();
+        let config: Vec<&str> = crate::config::bindings::ACTIONS
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
+        assert_eq!(table, config);
+    }
+
+    #[test]
+    fn ctrl_letters_match_whatever_the_case_and_ctrl_z_suspends() {
+        let mut o = HashMap::new();
+        o.insert("filter".to_string(), "Ctrl-F".to_string());
+        let map = KeyMap::new(&o).unwrap();
+        for (c, m) in [
+            ('f', KeyModifiers::CONTROL),
+            ('F', KeyModifiers::CONTROL),
+            ('F', KeyModifiers::CONTROL | KeyModifiers::SHIFT),
+        ] {
+            assert_eq!(
+                map.action(&press(KeyCode::Char(c), m)),
+                Some(Action::Filter)
+            );
+        }
+        assert_eq!(
+            map.action(&press(KeyCode::Char('z'), KeyModifiers::CONTROL)),
+            Some(Action::Suspend)
+        );
+        for d in KEY_TABLE {
+            for k in map.keys_of(d.action) {
+                assert_eq!(map.action(&event_of(k)), Some(d.action), "{k}");
+            }
+        }
     }
 
     #[test]
@@ -525,18 +414,23 @@ mod tests {
         o.insert("explode".to_string(), "x".to_string());
         let err = KeyMap::new(&o).unwrap_err().to_string();
         assert!(
-            err.starts_with("[bindings]: unknown action \"explode\"; the actions are: quit, help"),
+            err.starts_with(
+                "[bindings]: unknown action \"explode\"; the actions are: quit, suspend, help"
+            ),
             "{err}"
         );
         let mut o = HashMap::new();
         o.insert("quit".to_string(), "meta-q".to_string());
         let err = KeyMap::new(&o).unwrap_err().to_string();
         assert!(
-            err.starts_with("[bindings] quit = \"meta-q\": unknown key \"meta-q\""),
+            err.starts_with("[bindings]: quit = \"meta-q\": unknown key \"meta-q\""),
             "{err}"
         );
         let mut o = HashMap::new();
         o.insert("quit".to_string(), "  ".to_string());
-        assert!(matches!(KeyMap::new(&o), Err(KeyError::BadKey { .. })));
+        assert!(matches!(
+            KeyMap::new(&o),
+            Err(KeyError(BindingError::BadKey { .. }))
+        ));
     }
 }

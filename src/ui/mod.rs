@@ -3,9 +3,11 @@
 //! network: figures arrive on a channel.
 
 pub mod app;
+pub mod confirm;
 pub mod event_loop;
 pub mod format;
 pub mod glyphs;
+pub mod handoff;
 pub mod keys;
 pub mod screenshot;
 pub mod terminal;
@@ -60,6 +62,8 @@ pub struct UiOptions {
     pub history: Duration,
     /// Where rollback requests go (the action gate's task). `None`: nothing to ask.
     pub actions: Option<tokio::sync::mpsc::Sender<ActionRequest>>,
+    /// Audits a refusal the gate could not hear (a confirmation it never received).
+    pub refusals: Option<handoff::RefusalAudit>,
 }
 
 /// Where a replay stands, for the position bar.
@@ -103,8 +107,13 @@ pub enum FeedEvent {
 pub enum ActionRequest {
     /// `R` on a domain: may it be rolled back? Answered by an offer or a refusal.
     Open { domain: String },
-    /// The dialog's Enter, with what was typed.
-    Confirm { domain: String, typed: String },
+    /// The dialog's Enter, with what was typed and whether the last frame showed the dialog
+    /// whole (every step and the prompt); the gate refuses a confirmation without it.
+    Confirm {
+        domain: String,
+        typed: String,
+        drawn_whole: bool,
+    },
 }
 
 /// What the cockpit asks of a replay feed.
@@ -121,6 +130,8 @@ pub enum FeedControl {
 #[derive(Debug, Clone, PartialEq)]
 pub enum UiCommand {
     Quit,
+    /// Give the terminal back and stop, as Ctrl-Z does in a shell; resume on SIGCONT.
+    Suspend,
     Control(FeedControl),
     /// Roll this domain back: always handed to the action gate, which refuses (and audits the
     /// refusal) when nothing may act.
@@ -131,6 +142,8 @@ pub enum UiCommand {
     ConfirmRollback {
         domain: String,
         typed: String,
+        /// The last frame showed the dialog whole.
+        drawn_whole: bool,
     },
 }
 

@@ -1,6 +1,8 @@
 //! The terminal guard: raw mode, the alternate screen and a hidden cursor while the cockpit
 //! runs, and the terminal given back as it was on every way out: normal quit, an error, a
 //! panic (through the panic hook), and SIGTERM, SIGHUP and SIGINT (through the event loop).
+//! Job control as other full-screen programs do it: Ctrl-Z or SIGTSTP gives the terminal back,
+//! then stops; SIGCONT (`fg`) takes it again and the whole screen is drawn anew.
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -33,6 +35,61 @@ impl TerminalGuard {
             return Err(e);
         }
         Ok(TerminalGuard { _private: () })
+    }
+}
+
+/// Takes the terminal again after a stop: raw mode, alternate screen, hidden cursor. Does
+/// nothing when the cockpit already holds it.
+pub fn reenter() -> io::Result<()> {
+    if ACTIVE.swap(true, Ordering::SeqCst) {
+        return Ok(());
+    }
+    enable_raw_mode()?;
+    execute!(io::stdout(), EnterAlternateScreen, Hide)
+}
+
+/// Gives the terminal back and stops the process as SIGTSTP's default would; returns when it
+/// is continued, with the terminal taken again. The caller then redraws the whole screen.
+pub fn suspend() -> io::Result<()> {
+    restore()?;
+    // SIGTSTP is caught (that is how we got here), so its default action cannot stop the
+    // process any more; SIGSTOP, which cannot be caught, does the same for the shell.
+    // SAFETY: kill(2) on our own pid with a constant signal number touches no memory.
+    if unsafe { libc::kill(libc::getpid(), libc::SIGSTOP) } != 0 {
+        let e = io::Error::last_os_error();
+        let _ = reenter();
+        return Err(e);
+    }
+    reenter()
+}
+
+/// Job control: stop (Ctrl-Z from another program, `kill -TSTP`) and continue (`fg`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobSignal {
+    Stop,
+    Continue,
+}
+
+/// SIGTSTP and SIGCONT, taken while the cockpit holds the terminal.
+pub struct JobSignals {
+    tstp: tokio::signal::unix::Signal,
+    cont: tokio::signal::unix::Signal,
+}
+
+impl JobSignals {
+    pub fn new() -> io::Result<JobSignals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(JobSignals {
+            tstp: signal(SignalKind::from_raw(libc::SIGTSTP))?,
+            cont: signal(SignalKind::from_raw(libc::SIGCONT))?,
+        })
+    }
+
+    pub async fn next(&mut self) -> JobSignal {
+        tokio::select! {
+            _ = self.tstp.recv() => JobSignal::Stop,
+            _ = self.cont.recv() => JobSignal::Continue,
+        }
     }
 }
 

@@ -710,14 +710,11 @@ fn rollback_lines(app: &App, d: &DomainStatus, w: usize) -> Vec<(String, Style)>
                     out.push((format!("{prefix}{l}"), st.text));
                 }
             }
-            out.push((
-                format!(
-                    "verified when the new-path share stays at or below {} within {}",
-                    format::share(p.verify_share),
-                    format::duration_ms(p.verify_within.as_millis() as u64)
-                ),
-                st.muted,
-            ));
+            // Word for word what the confirmation dialog and `cutover rollback` say.
+            let verify = crate::action::terms::verify_sentence(p.verify_share, p.verify_within);
+            for l in wrap(&verify, w) {
+                out.push((l, st.muted));
+            }
         }
         _ => out.push(("no rollback steps configured".into(), st.muted)),
     }

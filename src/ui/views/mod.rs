@@ -8,16 +8,17 @@
 pub mod detail;
 pub mod events;
 pub mod help;
+pub mod modal;
 pub mod overview;
 pub mod sources;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::widgets::{Block, Borders, Clear, Widget};
+use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
-use super::app::{App, Modal, View};
+use super::app::{App, View};
 use super::format;
 use super::keys::Action;
 use super::widgets::{fit, put, put_right, width, wrap};
@@ -38,6 +39,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let st = &app.styles;
     buf.set_style(area, st.text);
+    // Until the confirmation dialog is drawn whole in this frame, it was not.
+    app.confirm_drawn.forget();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(app, area, buf);
         return;
@@ -62,7 +65,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         buf,
     );
     if let Some(m) = &app.modal {
-        modal(app, m, area, buf);
+        modal::render(app, m, area, buf);
     }
 }
 
@@ -74,28 +77,46 @@ fn panic_requested_for_test() -> bool {
     *REQUESTED.get_or_init(|| std::env::var_os("CUTOVER_TEST_PANIC_VIEW").is_some_and(|v| v == "1"))
 }
 
+/// What a screen below the least size shows instead, wrapped to its width so the size it
+/// needs is read whole even at 20x5; lines that do not fit are dropped from the end, never cut.
+/// An open confirmation dialog is not drawn here, so it cannot be confirmed: said first.
 fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
-    let lines = [
-        "terminal too small".to_string(),
-        format!(
-            "{}x{}, needs at least {MIN_WIDTH}x{MIN_HEIGHT}",
-            area.width, area.height
+    let mut lines = vec![
+        ("terminal too small".to_string(), app.styles.warn),
+        (
+            format!(
+                "{}x{}, needs at least {MIN_WIDTH}x{MIN_HEIGHT}",
+                area.width, area.height
+            ),
+            app.styles.text,
         ),
+    ];
+    if matches!(app.modal, Some(super::app::Modal::ConfirmRollback { .. })) {
+        lines.push((
+            "the rollback dialog cannot be shown: Esc cancels, Enter refuses".to_string(),
+            app.styles.warn,
+        ));
+    }
+    lines.push((
         format!(
             "enlarge the window, or press {} to quit",
             app.key_hint(Action::Quit)
         ),
-    ];
-    let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
-    for (i, l) in lines.iter().enumerate() {
+        app.styles.text,
+    ));
+    let mut rows = Vec::new();
+    for (l, style) in &lines {
+        let parts = wrap(l, usize::from(area.width));
+        if rows.len() + parts.len() > usize::from(area.height) {
+            break;
+        }
+        rows.extend(parts.into_iter().map(|p| (p, *style)));
+    }
+    let top = area.y + area.height.saturating_sub(rows.len() as u16) / 2;
+    for (i, (l, style)) in rows.iter().enumerate() {
         let w = width(l) as u16;
         let x = area.x + area.width.saturating_sub(w) / 2;
-        let style = if i == 0 {
-            app.styles.warn
-        } else {
-            app.styles.text
-        };
-        put(buf, x, top + i as u16, area.width, l, style);
+        put(buf, x, top + i as u16, area.width, l, *style);
     }
 }
 
@@ -370,71 +391,6 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
         x += put(buf, x, area.y, right - x, hint, st.footer);
         x += 2;
     }
-}
-
-fn modal(app: &App, m: &Modal, area: Rect, buf: &mut Buffer) {
-    let (title, lines) = m.text();
-    let (title, lines) = (&title, &lines);
-    // Lines wrap to what fits; the box is as wide as its longest line.
-    let room = usize::from(area.width.saturating_sub(8)).max(10);
-    let mut wrapped: Vec<(String, bool)> = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        if l.is_empty() {
-            wrapped.push((String::new(), i == 0));
-        }
-        for w in wrap(l, room) {
-            wrapped.push((w, i == 0));
-        }
-    }
-    let inner_w = wrapped
-        .iter()
-        .map(|(l, _)| width(l))
-        .max()
-        .unwrap_or(0)
-        .max(30) as u16;
-    let w = (inner_w + 4).min(area.width.saturating_sub(4));
-    let h = (wrapped.len() as u16 + 4).min(area.height.saturating_sub(2));
-    let r = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
-    Clear.render(r, buf);
-    buf.set_style(r, app.styles.text);
-    let inner = boxed(app, r, title, buf);
-    for (i, (l, first)) in wrapped
-        .iter()
-        .enumerate()
-        .take(usize::from(inner.height.saturating_sub(2)))
-    {
-        let style = if *first {
-            app.styles.warn
-        } else {
-            app.styles.text
-        };
-        put(
-            buf,
-            inner.x + 1,
-            inner.y + i as u16,
-            inner.width - 1,
-            l,
-            style,
-        );
-    }
-    let hint = match m {
-        Modal::Notice { .. } => "press any key",
-        Modal::ConfirmRollback { .. } => "",
-        Modal::RollbackProgress { .. } => "any key closes",
-    };
-    put(
-        buf,
-        inner.x + 1,
-        inner.bottom().saturating_sub(1),
-        inner.width.saturating_sub(1),
-        hint,
-        app.styles.muted,
-    );
 }
 
 /// Keeps a selected row on screen: the new first row given the old one.
