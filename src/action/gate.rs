@@ -570,7 +570,9 @@ mod tests {
         assert_eq!(report.event, AuditEvent::Interrupted);
         // The step under way finished; the next one never started.
         assert_eq!(report.steps.len(), 1);
-        assert!(matches!(&report.steps[0].outcome, StepOutcome::Succeeded(o) if o.contains("first done")));
+        assert!(
+            matches!(&report.steps[0].outcome, StepOutcome::Succeeded(o) if o.contains("first done"))
+        );
         assert!(!second_ran.exists());
         let last = log.read_all().unwrap().pop().unwrap();
         assert_eq!(last.event, AuditEvent::Interrupted);

@@ -123,9 +123,7 @@ impl DomainLock {
         let path = lock_path(state_dir, domain);
         let mut file = match open(&path, false) {
             Ok(f) => f,
-            Err(LockError::Io { source, .. })
-                if source.kind() == std::io::ErrorKind::NotFound =>
-            {
+            Err(LockError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(None)
             }
             Err(e) => return Err(e),
@@ -167,7 +165,12 @@ pub fn encode_name(name: &str) -> String {
     }
     let mut cut = NAME_CAP - 40;
     // Never cut inside a `%XX`.
-    while out.as_bytes()[..cut].iter().rev().take(2).any(|&b| b == b'%') {
+    while out.as_bytes()[..cut]
+        .iter()
+        .rev()
+        .take(2)
+        .any(|&b| b == b'%')
+    {
         cut -= 1;
     }
     out.truncate(cut);
@@ -353,12 +356,17 @@ mod tests {
         let err = DomainLock::take(dir.path(), "orders", "rollback").unwrap_err();
         assert!(matches!(err, LockError::Held { .. }), "{err}");
         // Another domain is free.
-        assert!(DomainLock::holder(dir.path(), "inventory").unwrap().is_none());
+        assert!(DomainLock::holder(dir.path(), "inventory")
+            .unwrap()
+            .is_none());
         drop(held);
         assert!(DomainLock::holder(dir.path(), "orders").unwrap().is_none());
         let again = DomainLock::take(dir.path(), "orders", "rollback").unwrap();
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(again.path()).unwrap().permissions().mode();
+        let mode = std::fs::metadata(again.path())
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 
