@@ -58,12 +58,16 @@ pub async fn run(argv: &[String], timeout: Duration) -> StepOutcome {
     if waited.is_err() {
         group.kill();
         let _ = child.kill().await;
-        group.reap_until(tokio::time::Instant::now() + DRAIN_GRACE).await;
+        group
+            .reap_until(tokio::time::Instant::now() + DRAIN_GRACE)
+            .await;
     } else if !group.reap_until(deadline).await {
         // The program ended, what it started did not: killed at the step's timeout.
         left_behind = true;
         group.kill();
-        group.reap_until(tokio::time::Instant::now() + DRAIN_GRACE).await;
+        group
+            .reap_until(tokio::time::Instant::now() + DRAIN_GRACE)
+            .await;
     }
     group.done();
     for r in readers {
@@ -137,8 +141,7 @@ impl Group {
             // or they would count as alive as zombies. The leader was reaped by `wait`.
             loop {
                 // SAFETY: waitpid(2) on our own children of that group; no memory is shared.
-                let reaped =
-                    unsafe { libc::waitpid(-pgid, std::ptr::null_mut(), libc::WNOHANG) };
+                let reaped = unsafe { libc::waitpid(-pgid, std::ptr::null_mut(), libc::WNOHANG) };
                 if reaped <= 0 {
                     break;
                 }
