@@ -126,3 +126,131 @@ fn a_second_sigint_during_verification_ends_the_watch_not_verified() {
     );
     assert_eq!(code, Some(3), "{out}\n{err}");
 }
+
+// ---- The cockpit, in tmux ----
+
+use common::tmux::{Pane, SETTLE, STARTUP};
+
+/// One cockpit at a time: each runs a debug binary, tmux and a rollback on a small machine.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The cockpit with the rollback of orders confirmed and its first step under way.
+fn cockpit_rolling_back(sb: &Sandbox, cfg: &std::path::Path) -> Pane {
+    let pane = Pane::start(
+        sb,
+        &["--config", &cfg.to_string_lossy()],
+        &[("USER", "tester")],
+    );
+    pane.wait_for("the live overview", STARTUP, |s| {
+        s.contains(" LIVE ") && s.contains("orders")
+    });
+    pane.keys(&["R"]);
+    pane.wait_for("the rollback dialog", SETTLE, |s| s.contains("to confirm"));
+    pane.text("orders");
+    pane.keys(&["Enter"]);
+    wait_for_file(&sb.path().join("start"), Duration::from_secs(30));
+    pane
+}
+
+/// Whether the process is gone (or a zombie nobody reaped).
+fn gone(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+    }
+}
+
+fn assert_finished_and_audited(sb: &Sandbox, context: &str) {
+    assert!(
+        sb.path().join("done").exists(),
+        "step 1 cut short\n{context}"
+    );
+    assert!(
+        sb.path().join("ran").exists(),
+        "step 2 never ran\n{context}"
+    );
+    assert_eq!(
+        events(sb),
+        ["requested", "succeeded", "not_verified"],
+        "{context}"
+    );
+}
+
+#[test]
+#[ignore = "needs tmux"]
+fn losing_the_pane_during_a_rollback_lets_it_finish_and_audits_it() {
+    let _one = one_at_a_time();
+    let sb = Sandbox::new();
+    let m = metrics();
+    let cfg = sb.config(&config(&m, "orders", &two_steps(&sb), "1s"));
+    let pane = cockpit_rolling_back(&sb, &cfg);
+    let pid = pane.pid();
+    pane.tmux(&["kill-pane", "-t", "main"]);
+    let start = std::time::Instant::now();
+    while !gone(&pid) {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "cutover still running"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_finished_and_audited(&sb, "after kill-pane");
+}
+
+#[test]
+#[ignore = "needs tmux"]
+fn sigterm_to_the_cockpit_gives_the_terminal_back_then_finishes_the_rollback() {
+    let _one = one_at_a_time();
+    let sb = Sandbox::new();
+    let m = metrics();
+    let cfg = sb.config(&config(&m, "orders", &two_steps(&sb), "1s"));
+    let pane = cockpit_rolling_back(&sb, &cfg);
+    pane.signal("TERM");
+    // The terminal comes back at once, with a word on what still runs.
+    let screen = pane.wait_for("the terminal given back", SETTLE, |s| {
+        s.contains("goes on without the screen")
+    });
+    assert!(!sb.path().join("ran").exists(), "{screen}");
+    let (code, screen) = pane.exited();
+    assert_eq!(code, 0, "{screen}");
+    pane.assert_restored(&screen);
+    assert_finished_and_audited(&sb, &screen);
+}
+
+#[test]
+#[ignore = "needs tmux"]
+fn quitting_during_a_rollback_asks_first_and_then_finishes_it_without_the_screen() {
+    let _one = one_at_a_time();
+    let sb = Sandbox::new();
+    let m = metrics();
+    let cfg = sb.config(&config(&m, "orders", &two_steps(&sb), "1s"));
+    let pane = cockpit_rolling_back(&sb, &cfg);
+    // Esc closes the progress box; q then asks, and anything but y stays.
+    pane.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(200));
+    pane.keys(&["q"]);
+    pane.wait_for("the question", SETTLE, |s| {
+        s.contains("Quit while a rollback is in flight?") && s.contains("y quits")
+    });
+    pane.keys(&["q"]);
+    pane.wait_for("the question gone, still running", SETTLE, |s| {
+        !s.contains("Quit while a rollback") && s.contains(" LIVE ")
+    });
+    assert!(!gone(&pane.pid()));
+    pane.keys(&["q"]);
+    pane.wait_for("the question again", SETTLE, |s| {
+        s.contains("Quit while a rollback is in flight?")
+    });
+    pane.keys(&["y"]);
+    let (code, screen) = pane.exited();
+    assert_eq!(code, 0, "{screen}");
+    pane.assert_restored(&screen);
+    assert!(screen.contains("goes on without the screen"), "{screen}");
+    assert!(screen.contains("has ended"), "{screen}");
+    assert_finished_and_audited(&sb, &screen);
+}
