@@ -21,4 +21,4 @@ pub use load::{load, parse_str, ConfigError};
 pub use model::*;
 pub use paths::{default_path, loose_permissions, resolve_path, PathSource, CONFIG_ENV};
 pub use size::{ByteSize, SizeError};
-pub use validate::{SignalUse, MIN_INTERVAL};
+pub use validate::{is_relative_program, SignalUse, MIN_INTERVAL};
