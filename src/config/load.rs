@@ -61,7 +61,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         source,
     })?;
     let mut config = parse_str(&text, path)?;
-    validate::resolve_programs(&mut config, path)
+    super::programs::resolve_programs(&mut config, path)
         .map_err(|problem| invalid_at(problem, &text, path))?;
     Ok(config)
 }
