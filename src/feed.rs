@@ -34,6 +34,9 @@ pub async fn live(
     let mut tick = tokio::time::interval(COALESCE);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut dirty = false;
+    // Once the cockpit is gone the figures still go to `latest`: a rollback in flight goes on
+    // being verified until its verdict.
+    let mut ui_open = true;
     loop {
         tokio::select! {
             o = outcomes.recv() => {
@@ -56,8 +59,8 @@ pub async fn live(
                     dirty = false;
                     let status = Arc::new(engine.status(Mode::Live));
                     latest.send_replace(Some(status.clone()));
-                    if ui.send(FeedEvent::Status(Box::new((*status).clone()))).await.is_err() {
-                        break;
+                    if ui_open && ui.send(FeedEvent::Status(Box::new((*status).clone()))).await.is_err() {
+                        ui_open = false;
                     }
                 }
             }

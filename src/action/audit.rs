@@ -19,6 +19,8 @@ pub enum AuditEvent {
     Succeeded,
     Failed,
     TimedOut,
+    /// A request to stop (a second SIGTERM or SIGINT) ended the steps between two of them.
+    Interrupted,
     Verified,
     NotVerified,
     Refused,
@@ -31,6 +33,7 @@ impl AuditEvent {
             AuditEvent::Succeeded => "succeeded",
             AuditEvent::Failed => "failed",
             AuditEvent::TimedOut => "timed_out",
+            AuditEvent::Interrupted => "interrupted",
             AuditEvent::Verified => "verified",
             AuditEvent::NotVerified => "not_verified",
             AuditEvent::Refused => "refused",

@@ -1,15 +1,16 @@
 //! The one gate every destructive action passes. Views and commands never check read-only
 //! themselves: they hand the gate an `Action` and show what it says.
 //!
-//! Order: refusal (read-only, replay, demo, one already in flight) → `requested` written to the
-//! audit log (or nothing runs) → steps in order, first failure stops → outcome audited.
+//! Order: refusal (read-only, replay, demo, one already in flight on this host) → the domain's
+//! lock taken → `requested` written to the audit log (or nothing runs) → steps in order, first
+//! failure (or a request to stop) ends them → outcome audited.
 
-use std::collections::HashSet;
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::audit::{operator, AuditEntry, AuditError, AuditEvent, AuditLog};
+use super::flights::Flights;
+use super::lock::{DomainLock, Holder, LockError};
 use super::rollback::Progress;
 use super::steps::{StepOutcome, StepResult, StepSpec};
 use super::Action;
@@ -19,8 +20,15 @@ use super::Action;
 pub enum Refusal {
     #[error("read-only: {0}")]
     ReadOnly(String),
-    #[error("a rollback of {0} is already in progress")]
-    InFlight(String),
+    /// Another action on the domain holds its lock, in this process or another on the host.
+    #[error("{kind} of {domain} in flight {}", .holder.words())]
+    InFlight {
+        kind: String,
+        domain: String,
+        holder: Holder,
+    },
+    #[error("the domain's lock could not be taken, so nothing ran: {0}")]
+    LockUnavailable(String),
     #[error("no rollback steps are configured for {0}")]
     NoSteps(String),
     #[error("unknown domain {0}")]
@@ -47,6 +55,8 @@ pub struct RunReport {
     pub finished_ms: i64,
     /// Set when the outcome could not be appended to the audit log (the steps did run).
     pub audit_warning: Option<String>,
+    /// Set when a request to stop ended the steps early: which steps did not run, and why.
+    pub interrupted: Option<String>,
 }
 
 impl RunReport {
@@ -55,7 +65,8 @@ impl RunReport {
     }
     /// The result in words, for the audit log and the screen.
     pub fn words(&self) -> String {
-        self.steps
+        let steps = self
+            .steps
             .iter()
             .enumerate()
             .map(|(i, s)| {
@@ -72,39 +83,43 @@ impl RunReport {
                     text
                 )
             })
-            .collect::<Vec<_>>()
-            .join("; ")
+            .collect::<Vec<_>>();
+        let mut words = steps.join("; ");
+        if let Some(why) = &self.interrupted {
+            if !words.is_empty() {
+                words.push_str("; ");
+            }
+            words.push_str(why);
+        }
+        words
     }
 }
 
-/// A domain's place in the set of actions in flight; released when dropped, however the
-/// action ends. A rollback holds it from the request until its verdict, so a repeated key
-/// cannot start a second one while the first is still being verified.
+/// A domain held for one action: its lock file on the host and its place among this process's
+/// actions in flight; released when dropped, however the action ends. A rollback holds it from
+/// the request until its verdict, so a repeated key, a second terminal or a script cannot start
+/// a second one while the first is still being verified.
 #[derive(Debug)]
 pub struct Claim {
-    set: Arc<Mutex<HashSet<String>>>,
+    flights: Flights,
     domain: String,
+    _lock: DomainLock,
 }
 
 impl Drop for Claim {
     fn drop(&mut self) {
-        lock(&self.set).remove(&self.domain);
+        self.flights.remove(&self.domain);
     }
 }
 
-/// The set stays usable even if a thread panicked while holding it: it is a plain set.
-fn lock(set: &Mutex<HashSet<String>>) -> std::sync::MutexGuard<'_, HashSet<String>> {
-    set.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// The one gate. Clones share the set of actions in flight, so every face (TUI, CLI) and every
-/// task that holds a clone sees the same claims.
+/// The one gate. Clones share the actions in flight, so every face (TUI, CLI) and every
+/// task that holds a clone sees the same claims; other processes see them by the lock files.
 #[derive(Debug, Clone)]
 pub struct Gate {
     /// `Some(reason)` when nothing may act: read-only flag or config, replay, demo, loose permissions.
     refusal: Option<String>,
     audit: AuditLog,
-    in_flight: Arc<Mutex<HashSet<String>>>,
+    flights: Flights,
     operator: String,
 }
 
@@ -115,7 +130,7 @@ impl Gate {
         Gate {
             refusal,
             audit,
-            in_flight: Arc::new(Mutex::new(HashSet::new())),
+            flights: Flights::default(),
             operator: operator(),
         }
     }
@@ -143,6 +158,30 @@ impl Gate {
         &self.audit
     }
 
+    /// This process's actions in flight, and the means to stop them at a safe point.
+    pub fn flights(&self) -> &Flights {
+        &self.flights
+    }
+
+    /// Where the domains' lock files live: the audit log's directory (the state dir).
+    fn lock_dir(&self) -> PathBuf {
+        match self.audit.path().parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    }
+
+    fn in_flight(action: &Action, holder: Holder) -> Refusal {
+        Refusal::InFlight {
+            kind: holder
+                .kind
+                .clone()
+                .unwrap_or_else(|| action.kind().to_string()),
+            domain: action.domain().to_string(),
+            holder,
+        }
+    }
+
     /// `Some(reason)` when this gate refuses every action.
     pub fn read_only(&self) -> Option<&str> {
         self.refusal.as_deref()
@@ -154,17 +193,20 @@ impl Gate {
     }
 
     /// Whether the action would be refused before confirmation (so a dialog is not even
-    /// shown): read-only, already in flight, or an audit log that cannot take an entry.
+    /// shown): read-only, an audit log that cannot take an entry, or already in flight here or
+    /// in another process on the host.
     pub fn precheck(&self, action: &Action) -> Result<(), Refusal> {
         if let Some(r) = &self.refusal {
             return Err(Refusal::ReadOnly(r.clone()));
         }
-        if lock(&self.in_flight).contains(action.domain()) {
-            return Err(Refusal::InFlight(action.domain().to_string()));
-        }
         self.audit
             .check()
-            .map_err(|e| Refusal::AuditUnavailable(e.to_string()))
+            .map_err(|e| Refusal::AuditUnavailable(e.to_string()))?;
+        match DomainLock::holder(&self.lock_dir(), action.domain()) {
+            Ok(None) => Ok(()),
+            Ok(Some(holder)) => Err(Gate::in_flight(action, holder)),
+            Err(e) => Err(Refusal::LockUnavailable(e.to_string())),
+        }
     }
 
     /// `precheck`, and the steps to run exist.
@@ -210,7 +252,7 @@ impl Gate {
             time: crate::engine::rfc3339(now_ms()),
             operator: self.operator.clone(),
             domain: action.domain().to_string(),
-            action: "rollback".into(),
+            action: action.kind().into(),
             steps: steps.iter().map(|s| s.summary()).collect(),
             event,
             duration_ms: None,
@@ -254,7 +296,18 @@ impl Gate {
         let started = Instant::now();
         let mut results = Vec::new();
         let mut event = AuditEvent::Succeeded;
+        let mut interrupted = None;
         for (index, step) in steps.iter().enumerate() {
+            // A request to stop (a second SIGTERM) is honoured between steps, never inside one.
+            if let Some(why) = self.flights.stop_reason() {
+                event = AuditEvent::Interrupted;
+                interrupted = Some(format!(
+                    "interrupted by {why}: step {} of {} and later not run",
+                    index + 1,
+                    steps.len()
+                ));
+                break;
+            }
             progress(Progress::StepStarted {
                 index,
                 of: steps.len(),
@@ -287,6 +340,7 @@ impl Gate {
             event,
             finished_ms: now_ms(),
             audit_warning: None,
+            interrupted,
         };
         let mut e = self.entry(action, steps, event);
         e.duration_ms = Some(started.elapsed().as_millis() as u64);
@@ -307,13 +361,27 @@ impl Gate {
         if let Err(r) = self.admit(action, steps) {
             return refused(r);
         }
-        // Checked again under the lock: two triggers may both pass `admit`.
-        if !lock(&self.in_flight).insert(action.domain().to_string()) {
-            return refused(Refusal::InFlight(action.domain().to_string()));
+        // Taken, not looked at: two triggers may both pass `admit`.
+        let lock = match DomainLock::take(&self.lock_dir(), action.domain(), action.kind()) {
+            Ok(lock) => lock,
+            Err(LockError::Held { holder, .. }) => return refused(Gate::in_flight(action, holder)),
+            Err(e) => return refused(Refusal::LockUnavailable(e.to_string())),
+        };
+        if !self.flights.add(action.domain()) {
+            // Unreachable while the lock is held; kept so the set can never hold a domain twice.
+            return refused(Gate::in_flight(
+                action,
+                Holder {
+                    kind: Some(action.kind().to_string()),
+                    pid: Some(std::process::id()),
+                    since_ms: None,
+                },
+            ));
         }
         Ok(Claim {
-            set: self.in_flight.clone(),
+            flights: self.flights.clone(),
             domain: action.domain().to_string(),
+            _lock: lock,
         })
     }
 
@@ -452,6 +520,11 @@ mod tests {
         assert!(!marker.exists());
     }
 
+    fn is_in_flight_here(r: &Refusal) -> bool {
+        matches!(r, Refusal::InFlight { kind, domain, holder }
+            if kind == "rollback" && domain == "orders" && holder.pid == Some(std::process::id()))
+    }
+
     #[tokio::test]
     async fn a_second_trigger_while_one_runs_is_refused() {
         let dir = tempfile::tempdir().unwrap();
@@ -462,15 +535,20 @@ mod tests {
         let first = gate.run(&action, &slow);
         let second = async {
             tokio::time::sleep(Duration::from_millis(100)).await;
-            assert_eq!(
-                gate.precheck(&orders()),
-                Err(Refusal::InFlight("orders".into()))
-            );
+            let pre = gate.precheck(&orders()).unwrap_err();
+            assert!(is_in_flight_here(&pre), "{pre}");
+            assert_eq!(gate.flights().in_flight(), ["orders"]);
+            // A gate of its own (another face in this process) sees the lock file too.
+            let other = Gate::new(None, log.clone());
+            let r = other.run(&orders(), &slow).await.unwrap_err();
+            assert!(is_in_flight_here(&r), "{r}");
             gate.run(&orders(), &slow).await
         };
         let (first, second) = tokio::join!(first, second);
         assert!(first.unwrap().succeeded());
-        assert_eq!(second.unwrap_err(), Refusal::InFlight("orders".into()));
+        let second = second.unwrap_err();
+        assert!(is_in_flight_here(&second), "{second}");
+        assert!(gate.flights().in_flight().is_empty());
         // Another domain is not held up, and once the first ended a new one may run.
         let inventory = Action::Rollback {
             domain: "inventory".into(),
@@ -486,11 +564,50 @@ mod tests {
             [
                 AuditEvent::Requested,
                 AuditEvent::Refused,
+                AuditEvent::Refused,
                 AuditEvent::Succeeded,
                 AuditEvent::Requested,
                 AuditEvent::Succeeded
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn a_request_to_stop_ends_the_steps_between_two_and_is_audited() {
+        let dir = tempfile::tempdir().unwrap();
+        let second_ran = dir.path().join("second-ran");
+        let log = AuditLog::in_state_dir(dir.path());
+        let gate = Gate::new(None, log.clone());
+        let steps = [
+            exec("sleep 0.4; echo first done"),
+            exec(&format!("touch {}", second_ran.display())),
+        ];
+        let stopper = {
+            let flights = gate.flights().clone();
+            async move {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                flights.stop("SIGTERM");
+            }
+        };
+        let action = orders();
+        let (report, ()) = tokio::join!(gate.run(&action, &steps), stopper);
+        let report = report.unwrap();
+        assert_eq!(report.event, AuditEvent::Interrupted);
+        // The step under way finished; the next one never started.
+        assert_eq!(report.steps.len(), 1);
+        assert!(
+            matches!(&report.steps[0].outcome, StepOutcome::Succeeded(o) if o.contains("first done"))
+        );
+        assert!(!second_ran.exists());
+        let last = log.read_all().unwrap().pop().unwrap();
+        assert_eq!(last.event, AuditEvent::Interrupted);
+        assert!(
+            last.result
+                .ends_with("interrupted by SIGTERM: step 2 of 2 and later not run"),
+            "{}",
+            last.result
+        );
+        assert!(gate.flights().in_flight().is_empty());
     }
 
     #[tokio::test]

@@ -2,13 +2,16 @@
 //! read-only, replay and demo refuse; otherwise confirm → audit → run → verify.
 
 pub mod audit;
+pub mod flights;
 pub mod gate;
+pub mod lock;
 pub mod rollback;
 pub mod steps;
 pub mod terms;
 pub mod verify;
 
 pub use audit::{AuditEntry, AuditError, AuditEvent, AuditLog};
+pub use flights::Flights;
 pub use gate::{Claim, Gate, Refusal, RunReport};
 pub use rollback::{rollback, verify, Progress, RollbackRun, Verification};
 pub use steps::{StepOutcome, StepResult, StepSpec};
@@ -21,6 +24,13 @@ pub enum Action {
 }
 
 impl Action {
+    /// The word the audit log, the lock file and refusals use (`rollback`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::Rollback { .. } => "rollback",
+        }
+    }
+
     pub fn domain(&self) -> &str {
         match self {
             Action::Rollback { domain } => domain,

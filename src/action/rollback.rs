@@ -180,7 +180,8 @@ impl Drop for Verification {
 /// Drives a verification from a feed of statuses until its verdict. `late` is how late a
 /// scrape may arrive (interval + timeout): the clock ends the watch at `verify_within + late`
 /// when no status decides it. A feed that ends first gives "not verified". `progress` sees
-/// every pending verdict that differs from the one before.
+/// every pending verdict that differs from the one before. A request to stop the gate's
+/// actions ends the watch at once, not verified, saying so.
 pub async fn verify(
     verification: &mut Verification,
     statuses: &mut mpsc::Receiver<Status>,
@@ -190,6 +191,7 @@ pub async fn verify(
     let late_ms = late.as_millis() as i64;
     let deadline_ms = verification.acted_ms() + verification.verifier.within_ms + late_ms;
     let mut shown: Option<Verdict> = None;
+    let flights = verification.gate.flights().clone();
     loop {
         if let Some(v) = verification.verdict() {
             return v.clone();
@@ -213,6 +215,9 @@ pub async fn verify(
                 if let Some(v) = verification.expire(now_ms() - late_ms) {
                     return v;
                 }
+            }
+            why = flights.stopped() => {
+                return verification.abandon(&format!("interrupted by {why} before a verdict"));
             }
         }
     }
@@ -298,9 +303,13 @@ mod tests {
 
         let mut v = run.verification(0.0, Duration::from_secs(30));
         // Still in flight while verifying: no second rollback from a repeated key.
-        assert_eq!(
-            gate.precheck(&orders()),
-            Err(Refusal::InFlight("orders".into()))
+        let refused = gate.precheck(&orders()).unwrap_err();
+        assert!(
+            refused.to_string().starts_with(&format!(
+                "rollback of orders in flight in pid {} since ",
+                std::process::id()
+            )),
+            "{refused}"
         );
         let t = v.acted_ms();
         let (tx, mut rx) = mpsc::channel(4);

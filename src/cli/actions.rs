@@ -39,14 +39,17 @@ impl ActionDesk {
         self.steps.get(domain).cloned().unwrap_or_default()
     }
 
-    /// Serves requests until the UI goes away.
+    /// Serves requests until the UI goes away, then waits for the rollbacks it started: their
+    /// requests are audited, so they must end (and be audited) before the process does.
     pub async fn serve(
         self,
         mut requests: mpsc::Receiver<ActionRequest>,
         ui: mpsc::Sender<FeedEvent>,
     ) {
         let desk = Arc::new(self);
+        let mut running = Vec::new();
         while let Some(req) = requests.recv().await {
+            running.retain(|t: &tokio::task::JoinHandle<()>| !t.is_finished());
             match req {
                 ActionRequest::Open { domain } => {
                     let action = Action::Rollback {
@@ -98,9 +101,17 @@ impl ActionDesk {
                             .await;
                         continue;
                     }
-                    tokio::spawn(run_one(desk.clone(), action, steps, ui.clone()));
+                    running.push(tokio::spawn(run_one(
+                        desk.clone(),
+                        action,
+                        steps,
+                        ui.clone(),
+                    )));
                 }
             }
+        }
+        for task in running {
+            let _ = task.await;
         }
     }
 }
@@ -147,10 +158,15 @@ async fn run_one(
         Ok(run) => run,
     };
     if !run.succeeded() {
+        let what = if run.report.event == crate::action::AuditEvent::Interrupted {
+            "INTERRUPTED"
+        } else {
+            "FAILED"
+        };
         let _ = ui
             .send(event(
                 &domain,
-                format!("rollback FAILED: {}", run.report.words()),
+                format!("rollback {what}: {}", run.report.words()),
             ))
             .await;
         return;

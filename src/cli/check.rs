@@ -15,6 +15,7 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
     for w in &loaded.warnings {
         println!("warning: {w}");
     }
+    print_programs(&loaded);
     let compiled = &loaded.compiled;
     let plan = &compiled.plan;
     let (engine, last) = two_polls(compiled).await;
@@ -106,5 +107,42 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
     } else {
         println!("\nall sources answered and every selector matched");
         Ok(0)
+    }
+}
+
+/// The program each exec step runs, as resolved at load: a relative path is resolved against
+/// the config file's directory (never the current one); a bare name is looked up in `PATH`.
+fn print_programs(loaded: &loaded::Loaded) {
+    let mut lines = Vec::new();
+    for d in &loaded.config.domains {
+        let steps = d.rollback.iter().flat_map(|r| r.steps.iter().enumerate());
+        for (i, step) in steps {
+            let crate::config::Step::Exec(e) = step else {
+                continue;
+            };
+            let Some(program) = e.argv.first() else {
+                continue;
+            };
+            let note = if !program.starts_with('/') {
+                " (looked up in PATH)"
+            } else if std::path::Path::new(program).is_file() {
+                ""
+            } else {
+                " (NOT FOUND)"
+            };
+            lines.push(format!("  {} step {}: {program}{note}", d.name, i + 1));
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let dir = loaded
+        .path
+        .parent()
+        .and_then(|p| std::fs::canonicalize(p).ok())
+        .map_or_else(|| "?".to_string(), |p| p.display().to_string());
+    println!("\nrollback programs (a relative path such as ./rollback.sh is resolved against the config file's directory, {dir}; a bare name is looked up in PATH)");
+    for l in lines {
+        println!("{l}");
     }
 }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod check;
 pub mod completions;
 pub mod info;
+pub mod interrupt;
 pub mod loaded;
 pub mod log_file;
 pub mod logging;
@@ -70,7 +71,9 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
-            eprintln!("cutover: {}", f.message);
+            // Not `eprintln!`: it panics when the terminal is gone (EIO), and the exit code
+            // must still say what happened.
+            interrupt::note(&format!("cutover: {}", f.message));
             ExitCode::from(f.code)
         }
     }

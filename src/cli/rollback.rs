@@ -1,17 +1,22 @@
 //! `cutover rollback DOMAIN [--yes]`: the rollback of the key R, for scripts. The same gate,
-//! audit log and verification; exit 0 verified, 3 not verified, 1 a step failed, 2 refused
-//! (read-only, unknown domain, not confirmed, audit log unavailable, already in progress).
+//! audit log and verification; exit 0 verified, 3 not verified, 1 a step failed or the run was
+//! interrupted, 2 refused (read-only, unknown domain, not confirmed, audit log unavailable,
+//! already in flight here or in another process).
+//!
+//! From the confirmation on, signals never cut the rollback short (see `interrupt`).
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
+use super::interrupt::{self, note};
 use super::status::poll_all;
 use super::{loaded, logging, Failure, GlobalArgs};
 use crate::action::terms;
 use crate::action::{
-    rollback, verify, Action, AuditLog, Gate, Progress, Refusal, StepOutcome, StepSpec, Verdict,
+    rollback, verify, Action, AuditEvent, AuditLog, Gate, Progress, Refusal, StepOutcome, StepSpec,
+    Verdict,
 };
 use crate::compile::Compiled;
 use crate::engine::{Engine, Mode};
@@ -83,11 +88,28 @@ pub async fn run(global: &GlobalArgs, domain: &str, yes: bool) -> Result<u8, Fai
         }
     }
 
+    // Before the request: from here on SIGHUP, SIGTERM and SIGINT are the rollback's to
+    // answer, so none of them can end the process between its audited request and its outcome.
+    let signals = crate::ui::terminal::ExitSignals::new()
+        .map_err(|e| Failure::runtime(format!("cannot follow signals: {e}")))?;
+    let _guard = Aborting(tokio::spawn(interrupt::guard(
+        signals,
+        gate.flights().clone(),
+        false,
+    )));
     let run = rollback(&gate, &action, steps, print_progress)
         .await
         .map_err(|r| refused(domain, &r))?;
     if let Some(w) = &run.report.audit_warning {
-        eprintln!("cutover: warning: the outcome could not be audited: {w}");
+        note(&format!(
+            "cutover: warning: the outcome could not be audited: {w}"
+        ));
+    }
+    if run.report.event == AuditEvent::Interrupted {
+        return Err(Failure::runtime(format!(
+            "rollback of {domain} INTERRUPTED: {}",
+            run.report.interrupted.as_deref().unwrap_or_default()
+        )));
     }
     if !run.succeeded() {
         let failed = run.report.steps.len();
@@ -122,13 +144,24 @@ pub async fn run(global: &GlobalArgs, domain: &str, yes: bool) -> Result<u8, Fai
         _ = feed(compiled, tx) => unreachable!("the feed never ends on its own"),
     };
     if let Some(w) = verification.audit_warning() {
-        eprintln!("cutover: warning: the verdict could not be audited: {w}");
+        note(&format!(
+            "cutover: warning: the verdict could not be audited: {w}"
+        ));
     }
     say(&format!("{}\n", verdict.words()));
     Ok(match verdict {
         Verdict::Verified { .. } => 0,
         _ => NOT_VERIFIED,
     })
+}
+
+/// Stops the signal guard when the rollback is over, however `run` returns.
+struct Aborting(tokio::task::JoinHandle<()>);
+
+impl Drop for Aborting {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 fn refused(domain: &str, why: &Refusal) -> Failure {

@@ -72,8 +72,9 @@ async fn run_ui(
     opts: UiOptions,
     rx: mpsc::Receiver<ui::FeedEvent>,
     ctl: mpsc::Sender<ui::FeedControl>,
+    in_flight: Option<watch::Receiver<Vec<String>>>,
 ) -> Result<u8, Failure> {
-    ui::run(opts, rx, ctl)
+    ui::run_watching(opts, rx, ctl, in_flight)
         .await
         .map_err(|e| Failure::runtime(format!("{e:#}")))?;
     Ok(0)
@@ -113,7 +114,9 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         recorder,
     ));
     let gate = Gate::new(loaded.read_only.clone(), audit_log()?);
-    let actions = start_desk(gate, plan.clone(), compiled.steps.clone(), latest_rx, ui_tx);
+    let flights = gate.flights().clone();
+    let (actions, refusals, desk) =
+        start_desk(gate, plan.clone(), compiled.steps.clone(), latest_rx, ui_tx);
     let (ctl_tx, _ctl_rx) = mpsc::channel(8);
     let bindings = loaded.config.bindings.clone().into_iter().collect();
     let opts = options(
@@ -123,9 +126,15 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         plan,
         Some(&loaded.config.ui.theme),
         bindings,
-        Some(actions),
+        Some((actions, refusals)),
     );
-    let code = run_ui(opts, ui_rx, ctl_tx).await;
+    // However the cockpit ended (quit, a signal, the terminal gone), the terminal is given
+    // back first; then what is in flight runs to its end, fed by the pollers still running.
+    let code = run_ui(opts, ui_rx, ctl_tx, Some(flights.watch())).await;
+    super::interrupt::finish_headless(&flights, async {
+        let _ = desk.await;
+    })
+    .await;
     // Stopping the pollers closes the feed, which finishes the recording.
     poller.stop();
     let _ = feed_task.await;
@@ -174,7 +183,8 @@ pub async fn replay(
         _ => Gate::for_replay(Path::new(label), audit),
     };
     let (_never, latest_rx) = watch::channel(None);
-    let actions = start_desk(gate, plan.clone(), compiled.steps.clone(), latest_rx, ui_tx);
+    let (actions, refusals, _desk) =
+        start_desk(gate, plan.clone(), compiled.steps.clone(), latest_rx, ui_tx);
     let opts = options(
         global,
         mode,
@@ -182,9 +192,9 @@ pub async fn replay(
         plan,
         None,
         HashMap::new(),
-        Some(actions),
+        Some((actions, refusals)),
     );
-    let code = run_ui(opts, ui_rx, ctl_tx).await;
+    let code = run_ui(opts, ui_rx, ctl_tx, None).await;
     feed_task.abort();
     code
 }
@@ -218,13 +228,14 @@ fn audit_log() -> Result<crate::action::AuditLog, Failure> {
         .ok_or_else(|| Failure::runtime("no state directory could be determined for the audit log"))
 }
 
+/// The desk's task ends once the cockpit is gone and every action it started has ended.
 fn start_desk(
     gate: Gate,
     plan: Arc<Plan>,
     steps: HashMap<String, Vec<crate::action::StepSpec>>,
     latest: watch::Receiver<Option<Arc<crate::figures::Status>>>,
     ui: mpsc::Sender<ui::FeedEvent>,
-) -> (mpsc::Sender<ActionRequest>, RefusalAudit) {
+) -> (mpsc::Sender<ActionRequest>, RefusalAudit, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(8);
     // What the desk never hears is audited from the cockpit, through the same gate.
     let audit = {
@@ -243,6 +254,6 @@ fn start_desk(
         steps,
         latest,
     };
-    tokio::spawn(desk.serve(rx, ui));
-    (tx, audit)
+    let handle = tokio::spawn(desk.serve(rx, ui));
+    (tx, audit, handle)
 }

@@ -60,7 +60,19 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         path: path.to_path_buf(),
         source,
     })?;
-    parse_str(&text, path)
+    let mut config = parse_str(&text, path)?;
+    super::programs::resolve_programs(&mut config, path)
+        .map_err(|problem| invalid_at(problem, &text, path))?;
+    Ok(config)
+}
+
+fn invalid_at(problem: validate::Problem, text: &str, origin: &Path) -> ConfigError {
+    ConfigError::Invalid {
+        file: origin.to_path_buf(),
+        line: Locator::new(text).line_of_path(&problem.path),
+        key: (!problem.path.is_root()).then(|| problem.path.to_string()),
+        message: problem.message,
+    }
 }
 
 /// Parses and checks config text; `origin` is the file name errors will show.

@@ -14,6 +14,7 @@ mod load;
 mod locate;
 pub mod model;
 mod paths;
+pub mod programs;
 pub mod redact;
 pub mod size;
 mod validate;
@@ -25,5 +26,6 @@ pub use paths::{
     default_path, loose_permissions, readable_secrets, resolve_path, untrusted_files, PathSource,
     CONFIG_ENV,
 };
+pub use programs::is_relative_program;
 pub use size::{ByteSize, SizeError};
 pub use validate::{SignalUse, MIN_INTERVAL};

@@ -820,6 +820,14 @@ fn http_step(step: &HttpStep, at: &KeyPath) -> Checked {
 }
 
 fn exec_step(step: &ExecStep, at: &KeyPath) -> Checked {
+    // A NUL cannot be handed to a program (exec takes C strings): refused here, where the
+    // line is known, not at 3 a.m. when the step runs.
+    if let Some(i) = step.argv.iter().position(|a| a.contains('\0')) {
+        return problem(
+            at.key("argv").index(i),
+            format!("argv[{i}] holds a NUL byte (\\0), which no program can be given: remove it"),
+        );
+    }
     match step.argv.first() {
         None => problem(
             at.key("argv"),

@@ -8,15 +8,16 @@ use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind};
 use crossterm::queue;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures_util::StreamExt;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use tokio::sync::mpsc::{Receiver, Sender};
+use tokio::sync::watch;
 
-use super::app::{App, TermCaps};
+use super::app::{App, Modal, TermCaps};
 use super::terminal::{self as term, ExitSignals, JobSignal, JobSignals, TerminalGuard};
 use super::theme::{user_theme_dir, ThemeSet};
 use super::{views, ActionRequest, FeedControl, FeedEvent, UiCommand, UiError, UiOptions};
@@ -70,8 +71,20 @@ fn now_ms() -> i64 {
 /// start when stdout is not a terminal, the key bindings clash, or the theme is unknown.
 pub async fn run(
     opts: UiOptions,
+    feed: Receiver<FeedEvent>,
+    control: Sender<FeedControl>,
+) -> anyhow::Result<()> {
+    run_watching(opts, feed, control, None).await
+}
+
+/// [`run`], following the actions in flight (their domains): quitting while one is in flight
+/// asks first, since the action goes on without the screen. Signals and a lost terminal
+/// do not ask; the caller finishes what is in flight once the terminal is given back.
+pub async fn run_watching(
+    opts: UiOptions,
     mut feed: Receiver<FeedEvent>,
     control: Sender<FeedControl>,
+    in_flight: Option<watch::Receiver<Vec<String>>>,
 ) -> anyhow::Result<()> {
     if !super::stdout_is_terminal() {
         return Err(UiError::NotATerminal.into());
@@ -94,6 +107,8 @@ pub async fn run(
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut feed_open = true;
     let mut dirty = true;
+    // Set while the "quit while in flight?" question is on screen.
+    let mut quit_asked = false;
 
     let result: anyhow::Result<()> = 'run: loop {
         if dirty {
@@ -105,9 +120,28 @@ pub async fn run(
         tokio::select! {
             ev = keys.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
+                    dirty = true;
+                    if std::mem::take(&mut quit_asked) {
+                        if matches!(k.code, KeyCode::Char('y' | 'Y')) {
+                            break 'run Ok(());
+                        }
+                        app.modal = None;
+                        app.say("not quitting: the rollback goes on");
+                        continue 'run;
+                    }
                     for cmd in app.handle_key(k) {
                         match cmd {
-                            UiCommand::Quit => break 'run Ok(()),
+                            UiCommand::Quit => {
+                                let busy = in_flight
+                                    .as_ref()
+                                    .map(|rx| rx.borrow().clone())
+                                    .unwrap_or_default();
+                                if busy.is_empty() {
+                                    break 'run Ok(());
+                                }
+                                app.modal = Some(quit_question(&busy));
+                                quit_asked = true;
+                            }
                             UiCommand::Suspend => {
                                 if let Err(e) = resume_after(term::suspend(), &mut terminal) {
                                     break 'run Err(e.into());
@@ -135,7 +169,6 @@ pub async fn run(
                             }
                         }
                     }
-                    dirty = true;
                 }
                 Some(Ok(Event::Resize(_, _))) => {
                     if let Err(e) = terminal.autoresize() {
@@ -194,6 +227,20 @@ fn resume_after(
 ) -> io::Result<()> {
     taken?;
     terminal.clear()
+}
+
+/// The question asked when quitting while actions are in flight.
+fn quit_question(busy: &[String]) -> Modal {
+    Modal::Notice {
+        title: "Quit while a rollback is in flight?".into(),
+        lines: vec![
+            format!("The rollback of {} is in flight.", busy.join(", ")),
+            "Quitting gives the terminal back; the rollback then goes on without the screen".into(),
+            "to its verdict, and is audited (cutover audit).".into(),
+            String::new(),
+            "y quits · any other key stays".into(),
+        ],
+    }
 }
 
 /// Hands a request to the action gate's task without waiting on it.

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use app::{App, TermCaps};
-pub use event_loop::run;
+pub use event_loop::{run, run_watching};
 pub use theme::{ColorChoice, ColorDepth};
 
 use crate::figures::Status;
