@@ -722,7 +722,15 @@ fn a_name_typed_on_a_screen_too_small_for_the_dialog_runs_nothing() {
     wait_audit(&sb, "the rollback", |a| a.contains("\"succeeded\""));
     assert!(marker.exists());
     pane.keys(&["Escape"]);
+    // The rollback is still being verified: quitting asks first, and `y` quits.
     pane.keys(&["q"]);
+    let s = pane.wait_for("the quit question or the exit", SETTLE, |s| {
+        let flat: String = s.lines().collect();
+        s.contains("Quit while a rollback is in flight?") || flat.contains("TTY-")
+    });
+    if s.contains("Quit while a rollback is in flight?") {
+        pane.keys(&["y"]);
+    }
     let (code, s) = pane.exited();
     assert_eq!(code, 0, "{s}");
 }
