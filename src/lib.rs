@@ -3,6 +3,9 @@
 //! Data flows one way: sources → ingest (filter + parse) → store → figures → views, with the
 //! recorder tapping after ingest and actions passing one central gate.
 
+// Nothing prints around the sanitizer in `term_text` (clippy.toml names what is disallowed).
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)]
+
 /// Rollback: the one gate, the audit log, the step kinds, verification against the metrics.
 pub mod action;
 /// The command line: subcommands, config loading, exit codes.
@@ -35,7 +38,11 @@ pub mod simulate;
 pub mod source;
 /// Per-signal history bounded by the figures' window.
 pub mod store;
+/// The one sanitizer for text on its way to a terminal.
+pub mod term_text;
 /// Events and per-domain trends derived from successive statuses (pure).
 pub mod timeline;
-/// The terminal cockpit: state, keys, themes, views and the event loop.
+/// The terminal cockpit: state, keys, themes, views and the event loop. It owns stdout through
+/// its backend, which checks every cell it writes (`ui::safe_backend`).
+#[allow(clippy::disallowed_methods)]
 pub mod ui;

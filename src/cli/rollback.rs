@@ -2,7 +2,6 @@
 //! audit log and verification; exit 0 verified, 3 not verified, 1 a step failed, 2 refused
 //! (read-only, unknown domain, not confirmed, audit log unavailable, already in progress).
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
@@ -87,7 +86,7 @@ pub async fn run(global: &GlobalArgs, domain: &str, yes: bool) -> Result<u8, Fai
         .await
         .map_err(|r| refused(domain, &r))?;
     if let Some(w) = &run.report.audit_warning {
-        eprintln!("cutover: warning: the outcome could not be audited: {w}");
+        crate::errln!("cutover: warning: the outcome could not be audited: {w}");
     }
     if !run.succeeded() {
         let failed = run.report.steps.len();
@@ -123,7 +122,7 @@ pub async fn run(global: &GlobalArgs, domain: &str, yes: bool) -> Result<u8, Fai
         _ = feed(compiled, tx) => unreachable!("the feed never ends on its own"),
     };
     if let Some(w) = verification.audit_warning() {
-        eprintln!("cutover: warning: the verdict could not be audited: {w}");
+        crate::errln!("cutover: warning: the verdict could not be audited: {w}");
     }
     say(&format!("{}\n", verdict.words()));
     Ok(match verdict {
@@ -219,8 +218,8 @@ async fn read_line() -> String {
     .unwrap_or_default()
 }
 
-/// Prints and flushes at once: a prompt has no line end, and progress must show as it happens.
+/// Prints (through the terminal sanitizer) and flushes at once: a prompt has no line end, and
+/// progress must show as it happens.
 fn say(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    let _ = crate::term_text::out(text);
 }

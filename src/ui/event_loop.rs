@@ -17,6 +17,7 @@ use ratatui::Terminal;
 use tokio::sync::mpsc::{Receiver, Sender};
 
 use super::app::{App, TermCaps};
+use super::safe_backend::SafeBackend;
 use super::terminal::{ExitSignals, TerminalGuard};
 use super::theme::{user_theme_dir, ThemeSet};
 use super::{views, ActionRequest, FeedControl, FeedEvent, UiCommand, UiError, UiOptions};
@@ -86,8 +87,8 @@ pub async fn run(
     let writer = FrameWriter {
         pending: Arc::new(Mutex::new(Vec::with_capacity(16 * 1024))),
     };
-    let mut terminal =
-        Terminal::new(CrosstermBackend::new(writer.clone())).map_err(UiError::from)?;
+    let mut terminal = Terminal::new(SafeBackend::new(CrosstermBackend::new(writer.clone())))
+        .map_err(UiError::from)?;
     let mut keys = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -175,7 +176,7 @@ fn ask(opts: &UiOptions, app: &mut App, req: ActionRequest) {
 
 /// One frame inside a synchronized update, written in one piece.
 fn draw(
-    terminal: &mut Terminal<CrosstermBackend<FrameWriter>>,
+    terminal: &mut Terminal<SafeBackend<CrosstermBackend<FrameWriter>>>,
     writer: &FrameWriter,
     app: &mut App,
 ) -> io::Result<()> {

@@ -7,6 +7,7 @@ pub mod event_loop;
 pub mod format;
 pub mod glyphs;
 pub mod keys;
+pub mod safe_backend;
 pub mod screenshot;
 pub mod terminal;
 pub mod theme;
