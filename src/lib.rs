@@ -30,6 +30,8 @@ pub mod plan;
 pub mod presets;
 /// Recordings: gzip JSON lines, truncation-tolerant.
 pub mod record;
+/// Known secret values taken out of text before it is shown or cut.
+pub mod secret_text;
 /// PromQL instant-vector selectors.
 pub mod selector;
 /// `cutover simulate`: realistic exporter endpoints and the demo scenario, on a virtual clock.
