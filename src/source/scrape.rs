@@ -798,17 +798,9 @@ pub(crate) fn fmt_size(bytes: u64) -> String {
     format!("{bytes} B")
 }
 
-/// The URL with any password replaced, for Debug output.
+/// The URL with its user info and secret query values replaced, for Debug output.
 pub(crate) fn url_without_password(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(mut parsed) => {
-            if parsed.password().is_some() {
-                let _ = parsed.set_password(Some("redacted"));
-            }
-            parsed.to_string()
-        }
-        Err(_) => "<invalid url>".to_string(),
-    }
+    crate::config::redact::url(url)
 }
 
 /// Removes every configured secret from error text: a server may echo a header back in its
@@ -848,11 +840,7 @@ impl Redactor {
                 ));
             }
         }
-        if let Ok(url) = Url::parse(&spec.url) {
-            if let Some(password) = url.password() {
-                credentials.push(password.to_string());
-            }
-        }
+        credentials.extend(crate::config::redact::url_secrets(&spec.url));
         needles.extend(credentials.iter().cloned());
         let tidy = |list: &mut Vec<String>, min_len: usize| {
             list.retain(|n| n.len() >= min_len);

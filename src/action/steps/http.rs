@@ -62,14 +62,9 @@ pub async fn run(
             Err(e) => return StepOutcome::Failed(e.to_string()),
         }
     }
-    if let Ok(parsed) = reqwest::Url::parse(url) {
-        if let Some(password) = parsed.password() {
-            // The client sends a URL's user info as a Basic credential: an echo shows it so.
-            let basic = format!("{}:{password}", parsed.username());
-            secrets.push(crate::source::scrape::base64(basic.as_bytes()));
-            secrets.push(password.to_string());
-        }
-    }
+    // The client sends a URL's user info as a Basic credential: an echo shows it so; and a
+    // server may quote the URL with its `?token=` back.
+    secrets.extend(redact::url_secrets(url));
     if let Some(b) = body {
         req = req.body(b.to_string());
     }
