@@ -96,7 +96,8 @@ fn unparsed_url(text: &str) -> String {
                 .map(|(scheme, _)| scheme)
                 .filter(|s| {
                     s.starts_with(|c: char| c.is_ascii_alphabetic())
-                        && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                        && s.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
                 });
             match scheme {
                 Some(scheme) => format!("{scheme}://{REDACTED}{}", &head[at..]),
