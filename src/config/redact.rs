@@ -212,6 +212,43 @@ pub fn body(text: &str) -> String {
     }
 }
 
+/// The values of a body's secret-looking fields (JSON at any depth, or a form), as a server
+/// echoing the body back would show them.
+pub fn body_secrets(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+        json_secret_values(&value, false, &mut out);
+        return out;
+    }
+    for pair in text.split('&') {
+        if let Some((name, value)) = pair.split_once('=') {
+            if is_secret_name(&percent_decoded(name)) && !value.is_empty() {
+                out.push(value.to_string());
+                out.push(percent_decoded(value));
+            }
+        }
+    }
+    out
+}
+
+fn json_secret_values(value: &serde_json::Value, secret: bool, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (name, field) in map {
+                json_secret_values(field, secret || is_secret_name(name), out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                json_secret_values(item, secret, out);
+            }
+        }
+        serde_json::Value::String(text) if secret => out.push(text.clone()),
+        serde_json::Value::Number(n) if secret => out.push(n.to_string()),
+        _ => {}
+    }
+}
+
 /// Replaces the values of secret-looking fields; true when something was replaced.
 fn redact_json(value: &mut serde_json::Value) -> bool {
     match value {

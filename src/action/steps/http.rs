@@ -66,6 +66,7 @@ pub async fn run(
     // server may quote the URL with its `?token=` back.
     secrets.extend(redact::url_secrets(url));
     if let Some(b) = body {
+        secrets.extend(redact::body_secrets(b));
         req = req.body(b.to_string());
     }
     // Words name the URL as the audit log's step summary does: password and secret-looking
