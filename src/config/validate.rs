@@ -982,7 +982,8 @@ fn env_name(path: KeyPath, name: &str) -> Checked {
 /// redactor takes for a path would be sent as a credential.
 fn http_url(path: KeyPath, url: &str) -> Checked {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+    let http_like = lower.starts_with("http:") || lower.starts_with("https:");
+    if http_like && !(lower.starts_with("http://") || lower.starts_with("https://")) {
         return problem(
             path,
             format!(
