@@ -414,8 +414,21 @@ fn no_payload_sequence_reaches_the_cockpits_terminal() {
         // source detail box), events, help, the overview and the rollback dialog.
         pane.keys(&["/"]);
         pane.text("P-DOM");
+        pane.keys(&["Enter"]);
+        let overview = pane.wait_for("the filtered overview", common::tmux::SETTLE, |s| {
+            s.contains("STAGE") && s.contains("canary")
+        });
+        // Zero-width and bidi characters shift nothing: the row's columns line up with the
+        // header's.
+        let column = |line: &str, word: &str| line.find(word).map(|at| line[..at].chars().count());
+        let header = overview.lines().find(|l| l.contains("STAGE")).unwrap();
+        let row = overview.lines().find(|l| l.contains("P-DOM")).unwrap();
+        assert_eq!(
+            column(row, "canary"),
+            column(header, "STAGE"),
+            "{args:?}: the row is shifted:\n{overview}"
+        );
         let steps: &[&[&str]] = &[
-            &["Enter"],
             &["Enter"],
             &["3"],
             &["Down"],
