@@ -14,6 +14,7 @@ pub mod model;
 mod paths;
 pub mod redact;
 pub mod size;
+mod url_form;
 mod validate;
 
 pub use duration::{Duration, DurationError};

@@ -975,39 +975,11 @@ fn env_name(path: KeyPath, name: &str) -> Checked {
     }
 }
 
-/// A URL as the HTTP client reads it, written in the one form that reads the same to a person:
-/// `http://` or `https://` literally, no backslash, space or control character. The client's
-/// parser silently makes `http:alice:PW@host`, `http:/alice:PW@host` and `http:\\alice:PW@host`
-/// into `http://alice:PW@host` (and drops tabs and line breaks), so what a reader or a
-/// redactor takes for a path would be sent as a credential.
+/// An http(s) URL, written in the literal form the HTTP client reads the same way
+/// (see [`super::url_form`]).
 fn http_url(path: KeyPath, url: &str) -> Checked {
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    let http_like = lower.starts_with("http:") || lower.starts_with("https:");
-    if http_like && !(lower.starts_with("http://") || lower.starts_with("https://")) {
-        return problem(
-            path,
-            format!(
-                "\"{}\" must start with http:// or https:// (written out, with both slashes)",
-                super::redact::url(url)
-            ),
-        );
-    }
-    if let Some(bad) = url
-        .chars()
-        .find(|&c| c == '\\' || c.is_whitespace() || c.is_control())
-    {
-        return problem(
-            path,
-            format!(
-                "\"{}\" holds {}: write it percent-encoded (the HTTP client would drop or change it)",
-                super::redact::url(url),
-                match bad {
-                    '\\' => "a backslash".to_string(),
-                    ' ' => "a space".to_string(),
-                    c => format!("the character {}", c.escape_unicode()),
-                }
-            ),
-        );
+    if let Some(why) = super::url_form::problem(url) {
+        return problem(path, why);
     }
     match reqwest::Url::parse(url) {
         Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => Ok(()),
