@@ -3,6 +3,9 @@
 //! Data flows one way: sources → ingest (filter + parse) → store → figures → views, with the
 //! recorder tapping after ingest and actions passing one central gate.
 
+// Nothing prints around the sanitizer in `term_text` (clippy.toml names what is disallowed).
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)]
+
 /// Rollback: the one gate, the audit log, the step kinds, verification against the metrics.
 pub mod action;
 /// The command line: subcommands, config loading, exit codes.
@@ -29,6 +32,8 @@ pub mod presets;
 pub mod record;
 /// Files cutover trusts or writes: no links followed, owner and mode checked, never chmodded.
 pub mod safe_fs;
+/// Known secret values taken out of text before it is shown or cut.
+pub mod secret_text;
 /// PromQL instant-vector selectors.
 pub mod selector;
 /// `cutover simulate`: realistic exporter endpoints and the demo scenario, on a virtual clock.
@@ -37,7 +42,11 @@ pub mod simulate;
 pub mod source;
 /// Per-signal history bounded by the figures' window.
 pub mod store;
+/// The one sanitizer for text on its way to a terminal.
+pub mod term_text;
 /// Events and per-domain trends derived from successive statuses (pure).
 pub mod timeline;
-/// The terminal cockpit: state, keys, themes, views and the event loop.
+/// The terminal cockpit: state, keys, themes, views and the event loop. It owns stdout through
+/// its backend, which checks every cell it writes (`ui::safe_backend`).
+#[allow(clippy::disallowed_methods)]
 pub mod ui;

@@ -1,9 +1,10 @@
 //! `cutover audit [--json]`: the audit log, newest first, readable or as JSON.
 
 use super::rollback::audit_log;
-use super::status::write_stdout;
+use super::status::{write_json, write_stdout};
 use super::Failure;
 use crate::action::{AuditEntry, AuditEvent};
+use crate::term_text::for_terminal;
 
 pub fn run(json: bool) -> Result<u8, Failure> {
     let log =
@@ -12,17 +13,19 @@ pub fn run(json: bool) -> Result<u8, Failure> {
         .read_all()
         .map_err(|e| Failure::runtime(e.to_string()))?;
     entries.reverse();
-    let text = if json {
+    if json {
         let mut t =
             serde_json::to_string_pretty(&entries).map_err(|e| Failure::runtime(e.to_string()))?;
         t.push('\n');
-        t
+        write_json(&t)?;
     } else if entries.is_empty() {
-        format!("No audit entries yet ({}).\n", log.path().display())
+        write_stdout(&format!(
+            "No audit entries yet ({}).\n",
+            log.path().display()
+        ))?;
     } else {
-        render(&entries)
-    };
-    write_stdout(&text)?;
+        write_stdout(&render(&entries))?;
+    }
     Ok(0)
 }
 
@@ -31,12 +34,14 @@ pub fn run(json: bool) -> Result<u8, Failure> {
 pub fn render(entries: &[AuditEntry]) -> String {
     let mut out = String::new();
     for e in entries {
+        // Names stay on their heading line and what came from outside is indented, so no text
+        // in the log can pose as an entry of its own.
         out.push_str(&format!(
             "{}  {:<12}  {}  {}",
-            e.time,
+            for_terminal(&e.time),
             e.event.as_str(),
-            e.domain,
-            e.operator
+            for_terminal(&e.domain),
+            for_terminal(&e.operator)
         ));
         if let Some(ms) = e.duration_ms {
             out.push_str(&format!("  ({})", duration(ms)));
@@ -44,15 +49,20 @@ pub fn render(entries: &[AuditEntry]) -> String {
         out.push('\n');
         let show_steps = matches!(e.event, AuditEvent::Requested | AuditEvent::Refused);
         if !e.result.is_empty() {
-            out.push_str(&format!("    {}\n", e.result));
+            out.push_str(&format!("    {}\n", indented(&e.result)));
         }
         if show_steps {
             for (i, s) in e.steps.iter().enumerate() {
-                out.push_str(&format!("    {}. {s}\n", i + 1));
+                out.push_str(&format!("    {}. {}\n", i + 1, indented(s)));
             }
         }
     }
     out
+}
+
+/// Later lines of a multi-line text (an HAProxy answer) indented under the first.
+fn indented(text: &str) -> String {
+    text.trim_end().replace('\n', "\n      ")
 }
 
 fn duration(ms: u64) -> String {

@@ -8,12 +8,12 @@ use crate::engine::Mode;
 
 pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
     let loaded = loaded::load_quietly(global)?;
-    println!("config {}: ok", loaded.path.display());
+    crate::outln!("config {}: ok", loaded.path.display());
     if let Some(why) = &loaded.read_only {
-        println!("read-only: {why}");
+        crate::outln!("read-only: {why}");
     }
     for w in &loaded.warnings {
-        println!("warning: {w}");
+        crate::outln!("warning: {w}");
     }
     print_programs(&loaded);
     let compiled = &loaded.compiled;
@@ -21,12 +21,12 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
     let (engine, last) = two_polls(compiled).await;
     let status = engine.status(Mode::Live);
     let mut problems = 0;
-    println!("\nsources");
+    crate::outln!("\nsources");
     for (i, src) in status.sources.iter().enumerate() {
         let outcome = &last[i];
         let http = outcome.status.map_or("-".to_string(), |s| s.to_string());
         match (&src.up, &src.error) {
-            (Some(true), _) => println!(
+            (Some(true), _) => crate::outln!(
                 "  ok    {:<20} HTTP {http}  {} bytes  {} ms  {} series{}",
                 src.name,
                 src.bytes.unwrap_or(0),
@@ -40,7 +40,7 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
             ),
             (_, err) => {
                 problems += 1;
-                println!(
+                crate::outln!(
                     "  DOWN  {:<20} HTTP {http}  {}",
                     src.name,
                     err.as_deref().unwrap_or("no answer")
@@ -48,10 +48,10 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
             }
         }
         for b in &src.bad_lines {
-            println!("        line {}: {}", b.line, b.reason);
+            crate::outln!("        line {}: {}", b.line, b.reason);
         }
     }
-    println!("\nsignals");
+    crate::outln!("\nsignals");
     for u in &compiled.signal_uses {
         let sig = &plan.signals[u.signal];
         let src = &status.sources[sig.source];
@@ -88,7 +88,7 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
                     format!("  ({})", &unit[2..])
                 }
             });
-        println!(
+        crate::outln!(
             "  {:<16} {:<28} {:<16} {}{}\n      {}",
             u.domain,
             u.key,
@@ -98,14 +98,14 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
             sig.query.as_deref().unwrap_or(&sig.text)
         );
         if let Some(hint) = hint {
-            println!("      hint: {hint}");
+            crate::outln!("      hint: {hint}");
         }
     }
     if problems > 0 {
-        println!("\n{problems} problem(s) found");
+        crate::outln!("\n{problems} problem(s) found");
         Ok(1)
     } else {
-        println!("\nall sources answered and every selector matched");
+        crate::outln!("\nall sources answered and every selector matched");
         Ok(0)
     }
 }
@@ -141,8 +141,8 @@ fn print_programs(loaded: &loaded::Loaded) {
         .parent()
         .and_then(|p| std::fs::canonicalize(p).ok())
         .map_or_else(|| "?".to_string(), |p| p.display().to_string());
-    println!("\nrollback programs (a relative path such as ./rollback.sh is resolved against the config file's directory, {dir}; a bare name is looked up in PATH)");
+    crate::outln!("\nrollback programs (a relative path such as ./rollback.sh is resolved against the config file's directory, {dir}; a bare name is looked up in PATH)");
     for l in lines {
-        println!("{l}");
+        crate::outln!("{l}");
     }
 }

@@ -4,16 +4,13 @@
 //! next SIGTERM or SIGINT asks it to stop at its next safe point (between two steps, or by
 //! ending the verification's watch), and the gate audits that as `interrupted` / `not_verified`.
 
-use std::io::Write;
-
 use crate::action::Flights;
 use crate::ui::terminal::ExitSignals;
 
 /// Writes to stderr, ignoring failures: the terminal may be gone (EIO) and the action must
 /// still end properly.
 pub fn note(text: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{text}").and_then(|()| err.flush());
+    crate::errln!("{text}");
 }
 
 /// Follows signals for as long as it is polled. `asked`: whether the operator already asked

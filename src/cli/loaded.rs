@@ -33,7 +33,7 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded, Failure> {
     let loaded = load_quietly(global)?;
     for w in &loaded.warnings {
         tracing::warn!("{w}");
-        eprintln!("cutover: warning: {w}");
+        crate::errln!("cutover: warning: {w}");
     }
     Ok(loaded)
 }

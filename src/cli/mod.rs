@@ -64,16 +64,16 @@ pub fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("cutover: cannot start the async runtime: {e}");
+            crate::errln!("cutover: cannot start the async runtime: {e}");
             return ExitCode::from(1);
         }
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
-            // Not `eprintln!`: it panics when the terminal is gone (EIO), and the exit code
-            // must still say what happened.
-            interrupt::note(&format!("cutover: {}", f.message));
+            // `errln!` ignores a terminal that is gone (EIO): the exit code must still say
+            // what happened.
+            crate::errln!("cutover: {}", f.message);
             ExitCode::from(f.code)
         }
     }
@@ -85,9 +85,9 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     match &cli.command {
         Some(Command::Info { json }) => return print_info(&cli.global, *json),
         Some(Command::Completions { shell }) => {
-            return print(&completions::completion_script(*shell))
+            return print_generated(&completions::completion_script(*shell))
         }
-        Some(Command::Man) => return print(&completions::man_page()),
+        Some(Command::Man) => return print_generated(&completions::man_page()),
         _ => {}
     }
     let _log = logging::init();
@@ -96,7 +96,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Check) => check::run(&cli.global).await,
         Some(Command::Demo(DemoCommand::Generate { out })) => {
             crate::demo::generate(&out).map_err(Failure::runtime)?;
-            eprintln!("wrote {}", out.display());
+            crate::errln!("wrote {}", out.display());
             Ok(0)
         }
         Some(Command::Demo(DemoCommand::Export { out })) => {
@@ -129,19 +129,17 @@ fn print_info(global: &GlobalArgs, json: bool) -> Result<u8, Failure> {
     if json {
         let mut text = serde_json::to_string_pretty(&info)?;
         text.push('\n');
-        print(text.as_bytes())
+        status::write_json(&text)?;
     } else {
-        print(info::render_text(&info).as_bytes())
+        status::write_stdout(&info::render_text(&info))?;
     }
+    Ok(0)
 }
 
-/// Writes to stdout; a reader that went away (`| head`) is not a failure.
-fn print(bytes: &[u8]) -> Result<u8, Failure> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Ok(()) => Ok(0),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
-        Err(e) => Err(Failure::runtime(format!("cannot write to stdout: {e}"))),
-    }
+/// Writes what cutover generated itself (completions, the man page) byte for byte; a reader
+/// that went away (`| head`) is not a failure.
+fn print_generated(bytes: &[u8]) -> Result<u8, Failure> {
+    crate::term_text::out_generated(bytes)
+        .map_err(|e| Failure::runtime(format!("cannot write to stdout: {e}")))?;
+    Ok(0)
 }

@@ -35,7 +35,7 @@ pub async fn run(
         recorder.write(&ScrapeLine::new(o, String::new()))?;
     }
     let (poller, mut rx) = Poller::start(specs, compiled.plan.timing.interval)?;
-    eprintln!(
+    crate::errln!(
         "recording {} sources to {}{} (Ctrl-C stops)",
         compiled.plan.sources.len(),
         out.display(),
@@ -70,7 +70,7 @@ pub async fn run(
     recorder.finish()?;
     let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
     let elapsed = (crate::action::gate::now_ms() - started_ms).max(1) as f64 / 1000.0;
-    eprintln!(
+    crate::errln!(
         "wrote {scrapes} scrapes, {:.1} KB in {:.0} s ({:.2} MB per hour)",
         bytes as f64 / 1024.0,
         elapsed,

@@ -5,12 +5,11 @@
 //!
 //! From the confirmation on, signals never cut the rollback short (see `interrupt`).
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use super::interrupt::{self, note};
+use super::interrupt;
 use super::status::poll_all;
 use super::{loaded, logging, Failure, GlobalArgs};
 use crate::action::terms;
@@ -101,9 +100,7 @@ pub async fn run(global: &GlobalArgs, domain: &str, yes: bool) -> Result<u8, Fai
         .await
         .map_err(|r| refused(domain, &r))?;
     if let Some(w) = &run.report.audit_warning {
-        note(&format!(
-            "cutover: warning: the outcome could not be audited: {w}"
-        ));
+        crate::errln!("cutover: warning: the outcome could not be audited: {w}");
     }
     if run.report.event == AuditEvent::Interrupted {
         return Err(Failure::runtime(format!(
@@ -144,9 +141,7 @@ pub async fn run(global: &GlobalArgs, domain: &str, yes: bool) -> Result<u8, Fai
         _ = feed(compiled, tx) => unreachable!("the feed never ends on its own"),
     };
     if let Some(w) = verification.audit_warning() {
-        note(&format!(
-            "cutover: warning: the verdict could not be audited: {w}"
-        ));
+        crate::errln!("cutover: warning: the verdict could not be audited: {w}");
     }
     say(&format!("{}\n", verdict.words()));
     Ok(match verdict {
@@ -249,8 +244,8 @@ async fn read_line() -> String {
     .unwrap_or_default()
 }
 
-/// Prints and flushes at once: a prompt has no line end, and progress must show as it happens.
+/// Prints (through the terminal sanitizer) and flushes at once: a prompt has no line end, and
+/// progress must show as it happens.
 fn say(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    let _ = crate::term_text::out(text);
 }

@@ -23,7 +23,7 @@ pub async fn run(args: &SimulateArgs) -> Result<u8, Failure> {
     if args.print_config {
         super::status::write_stdout(&handle.config_toml())?;
     }
-    eprintln!(
+    crate::errln!(
         "simulating scenario {:?} at {}× on {} (runtime API on {}); Ctrl-C stops",
         args.scenario,
         args.speed,

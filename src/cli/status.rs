@@ -66,25 +66,26 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<u8, Failure> 
 }
 
 pub fn print(status: &Status, json: bool) -> Result<(), Failure> {
-    let text = if json {
+    if json {
         let mut t =
             serde_json::to_string_pretty(status).map_err(|e| Failure::runtime(e.to_string()))?;
         t.push('\n');
-        t
+        write_json(&t)
     } else {
-        super::status_table::render(status)
-    };
-    write_stdout(&text)
+        write_stdout(&super::status_table::render(status))
+    }
 }
 
-/// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
+/// Writes text to stdout through the terminal sanitizer; a closed pipe (`| head`) is not an
+/// error worth a panic.
 pub fn write_stdout(text: &str) -> Result<(), Failure> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Failure::runtime(e.to_string()))
-        }
-        _ => Ok(()),
-    }
+    crate::term_text::out(text)
+        .map_err(|e| Failure::runtime(format!("cannot write to stdout: {e}")))
+}
+
+/// Writes a JSON document to stdout, exact, with the characters a terminal would act on
+/// written as JSON escapes.
+pub fn write_json(json: &str) -> Result<(), Failure> {
+    crate::term_text::out_json(json)
+        .map_err(|e| Failure::runtime(format!("cannot write to stdout: {e}")))
 }

@@ -235,7 +235,11 @@ fn start_desk(
     steps: HashMap<String, Vec<crate::action::StepSpec>>,
     latest: watch::Receiver<Option<Arc<crate::figures::Status>>>,
     ui: mpsc::Sender<ui::FeedEvent>,
-) -> (mpsc::Sender<ActionRequest>, RefusalAudit, tokio::task::JoinHandle<()>) {
+) -> (
+    mpsc::Sender<ActionRequest>,
+    RefusalAudit,
+    tokio::task::JoinHandle<()>,
+) {
     let (tx, rx) = mpsc::channel(8);
     // What the desk never hears is audited from the cockpit, through the same gate.
     let audit = {

@@ -951,7 +951,12 @@ fn env_name(path: KeyPath, name: &str) -> Checked {
     }
 }
 
+/// An http(s) URL, written in the literal form the HTTP client reads the same way
+/// (see [`super::url_form`]).
 fn http_url(path: KeyPath, url: &str) -> Checked {
+    if let Some(why) = super::url_form::problem(url) {
+        return problem(path, why);
+    }
     match reqwest::Url::parse(url) {
         Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => Ok(()),
         Ok(_) => problem(

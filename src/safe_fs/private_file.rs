@@ -446,7 +446,7 @@ mod tests {
         std::fs::write(&path, "").unwrap();
         std::fs::set_permissions(&path, PermissionsExt::from_mode(0o600)).unwrap();
         if std::os::unix::fs::chown(&path, Some(65534), None).is_err() {
-            eprintln!("not root: cannot give a file to another user; skipped");
+            crate::errln!("not root: cannot give a file to another user; skipped");
             return;
         }
         let err = open_private(&path, Access::Append).unwrap_err();

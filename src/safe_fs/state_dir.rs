@@ -230,7 +230,7 @@ mod tests {
         let dir = tmp.path().join("cutover");
         create_private_dir(&dir).unwrap();
         if std::os::unix::fs::chown(&dir, Some(65534), None).is_err() {
-            eprintln!("not root: cannot give a directory to another user; skipped");
+            crate::errln!("not root: cannot give a directory to another user; skipped");
             return;
         }
         let text = check(&dir).unwrap_err().to_string();

@@ -334,7 +334,7 @@ mod tests {
         use std::os::unix::fs::chown;
         let (dir, path) = private_file("cutover.toml");
         if chown(&path, Some(65534), None).is_err() {
-            eprintln!("not root: cannot give a file to another user; skipped");
+            crate::errln!("not root: cannot give a file to another user; skipped");
             return;
         }
         let why = untrusted(&path, Role::Config).unwrap();

@@ -17,6 +17,7 @@ use reqwest::{redirect, StatusCode, Url};
 
 use super::{Auth, ScrapeOutcome, SourceError, SourceKind, SourceSpec};
 use crate::ingest::query_api::{parse_instant, to_exposition, QueryError, QuerySample};
+use crate::secret_text::SecretValues;
 
 /// Prefer the classic text format (the one every exporter speaks), accept OpenMetrics, and
 /// take anything rather than a 406. No `escaping=allow-utf-8`: quoted names are not asked for.
@@ -180,7 +181,7 @@ impl Fetcher {
             }
         } else {
             let read = read_body(response, self.max_body.min(ERROR_BODY_LIMIT), progress).await;
-            Err(http_status_words(status, &read.data))
+            Err(http_status_words(status, &read.data, &self.redactor))
         }
     }
 
@@ -252,9 +253,11 @@ impl Fetcher {
         }
         match parse_instant(&read.data) {
             Ok(samples) if status.is_success() => Ok(samples),
-            Ok(_) => Err(http_status_words(status, &read.data)),
+            Ok(_) => Err(http_status_words(status, &read.data, &self.redactor)),
             Err(error @ QueryError::Api { .. }) => Err(error.to_string()),
-            Err(_) if !status.is_success() => Err(http_status_words(status, &read.data)),
+            Err(_) if !status.is_success() => {
+                Err(http_status_words(status, &read.data, &self.redactor))
+            }
             Err(error) => Err(error.to_string()),
         }
     }
@@ -688,8 +691,8 @@ fn error_chain_words(error: &(dyn StdError + 'static)) -> String {
 }
 
 /// `HTTP 404 Not Found` for an empty body, else `HTTP 500: <first line of what it said>`.
-fn http_status_words(status: StatusCode, body: &[u8]) -> String {
-    let snippet = body_snippet(body);
+fn http_status_words(status: StatusCode, body: &[u8], redactor: &Redactor) -> String {
+    let snippet = body_snippet(body, redactor);
     if snippet.is_empty() {
         let reason = status.canonical_reason().unwrap_or("");
         format!("HTTP {} {reason}", status.as_u16())
@@ -702,7 +705,8 @@ fn http_status_words(status: StatusCode, body: &[u8]) -> String {
 
 /// The first [`ERROR_SNIPPET_CHARS`] characters of a body on one line; for an HTML page, its
 /// title (or its text without tags), which is what a person would read.
-fn body_snippet(body: &[u8]) -> String {
+/// Secrets are taken out before the cut, so the cut cannot leave the start of one behind.
+fn body_snippet(body: &[u8], redactor: &Redactor) -> String {
     let text = String::from_utf8_lossy(body);
     let trimmed = text.trim_start();
     let readable = if trimmed.starts_with('<') {
@@ -710,6 +714,7 @@ fn body_snippet(body: &[u8]) -> String {
     } else {
         trimmed.to_string()
     };
+    let readable = redactor.redact(&readable);
     let one_line = readable.split_whitespace().collect::<Vec<_>>().join(" ");
     shorten(&one_line, ERROR_SNIPPET_CHARS)
 }
@@ -793,17 +798,9 @@ pub(crate) fn fmt_size(bytes: u64) -> String {
     format!("{bytes} B")
 }
 
-/// The URL with any password replaced, for Debug output.
+/// The URL with its user info and secret query values replaced, for Debug output.
 pub(crate) fn url_without_password(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(mut parsed) => {
-            if parsed.password().is_some() {
-                let _ = parsed.set_password(Some("redacted"));
-            }
-            parsed.to_string()
-        }
-        Err(_) => "<invalid url>".to_string(),
-    }
+    crate::config::redact::url(url)
 }
 
 /// Removes every configured secret from error text: a server may echo a header back in its
@@ -843,11 +840,7 @@ impl Redactor {
                 ));
             }
         }
-        if let Ok(url) = Url::parse(&spec.url) {
-            if let Some(password) = url.password() {
-                credentials.push(password.to_string());
-            }
-        }
+        credentials.extend(crate::config::redact::url_secrets(&spec.url));
         needles.extend(credentials.iter().cloned());
         let tidy = |list: &mut Vec<String>, min_len: usize| {
             list.retain(|n| n.len() >= min_len);
@@ -863,14 +856,11 @@ impl Redactor {
         }
     }
 
+    /// Every needle replaced, and the start of one left at a cut (`…`) too.
     fn redact(&self, text: &str) -> String {
-        let mut text = text.to_string();
-        for needle in &self.needles {
-            if text.contains(needle.as_str()) {
-                text = text.replace(needle.as_str(), "<redacted>");
-            }
-        }
-        text
+        SecretValues::new(self.needles.iter().cloned(), Self::MIN_LEN)
+            .redact(text)
+            .into_owned()
     }
 
     /// The body, with any credential in it replaced; bodies run to tens of MB, so the body
@@ -986,13 +976,43 @@ mod tests {
         assert_eq!(base64(b"alice:s3cret"), "YWxpY2U6czNjcmV0");
     }
 
+    impl Redactor {
+        fn none() -> Redactor {
+            Redactor {
+                needles: Vec::new(),
+                body_needles: Vec::new(),
+            }
+        }
+    }
+
+    #[test]
+    fn snippets_are_redacted_before_they_are_cut() {
+        let token = "tok-0123456789abcdefghijklmnop";
+        let bearer = Redactor {
+            needles: vec![token.to_string()],
+            body_needles: vec![token.to_string()],
+        };
+        for filler in 100..=ERROR_SNIPPET_CHARS {
+            let body = format!("{}{token} and more", "x".repeat(filler));
+            let words = bearer.redact(&http_status_words(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                body.as_bytes(),
+                &bearer,
+            ));
+            assert!(!words.contains(&token[..8]), "{filler}: {words}");
+        }
+    }
+
     #[test]
     fn snippets_are_one_line_and_html_shows_its_title() {
         let html = b"<html>\n<head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
-        assert_eq!(body_snippet(html), "502 Bad Gateway");
-        assert_eq!(body_snippet(b"boom\n  at line 3\n"), "boom at line 3");
+        assert_eq!(body_snippet(html, &Redactor::none()), "502 Bad Gateway");
+        assert_eq!(
+            body_snippet(b"boom\n  at line 3\n", &Redactor::none()),
+            "boom at line 3"
+        );
         let long = "x".repeat(200);
-        let cut = body_snippet(long.as_bytes());
+        let cut = body_snippet(long.as_bytes(), &Redactor::none());
         assert_eq!(cut.chars().count(), ERROR_SNIPPET_CHARS + 1);
         assert!(cut.ends_with('…'));
     }

@@ -18,6 +18,7 @@ use tokio::sync::mpsc::{Receiver, Sender};
 use tokio::sync::watch;
 
 use super::app::{App, Modal, TermCaps};
+use super::safe_backend::SafeBackend;
 use super::terminal::{self as term, ExitSignals, JobSignal, JobSignals, TerminalGuard};
 use super::theme::{user_theme_dir, ThemeSet};
 use super::{views, ActionRequest, FeedControl, FeedEvent, UiCommand, UiError, UiOptions};
@@ -100,8 +101,8 @@ pub async fn run_watching(
     let writer = FrameWriter {
         pending: Arc::new(Mutex::new(Vec::with_capacity(16 * 1024))),
     };
-    let mut terminal =
-        Terminal::new(CrosstermBackend::new(writer.clone())).map_err(UiError::from)?;
+    let mut terminal = Terminal::new(SafeBackend::new(CrosstermBackend::new(writer.clone())))
+        .map_err(UiError::from)?;
     let mut keys = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -223,7 +224,7 @@ pub async fn run_watching(
 /// After a stop, the terminal shows whatever the shell left: the next frame is drawn whole.
 fn resume_after(
     taken: io::Result<()>,
-    terminal: &mut Terminal<CrosstermBackend<FrameWriter>>,
+    terminal: &mut Terminal<SafeBackend<CrosstermBackend<FrameWriter>>>,
 ) -> io::Result<()> {
     taken?;
     terminal.clear()
@@ -250,7 +251,7 @@ fn ask(opts: &UiOptions, app: &mut App, req: ActionRequest) {
 
 /// One frame inside a synchronized update, written in one piece.
 fn draw(
-    terminal: &mut Terminal<CrosstermBackend<FrameWriter>>,
+    terminal: &mut Terminal<SafeBackend<CrosstermBackend<FrameWriter>>>,
     writer: &FrameWriter,
     app: &mut App,
 ) -> io::Result<()> {

@@ -9,6 +9,7 @@ pub mod format;
 pub mod glyphs;
 pub mod handoff;
 pub mod keys;
+pub mod safe_backend;
 pub mod screenshot;
 pub mod terminal;
 pub mod theme;

@@ -2,9 +2,22 @@
 
 use std::time::Duration;
 
-use super::{clip, StepOutcome};
-use crate::config::redact::{self, REDACTED};
+use futures_util::StreamExt;
+
+use super::StepOutcome;
+use crate::config::redact;
+use crate::secret_text::SecretValues;
 use crate::source::resolve_secret_env;
+
+/// Bytes of a response kept for the words: enough for any error message, and a bound on what
+/// a misbehaving endpoint can make the process hold.
+const RESPONSE_READ_LIMIT: usize = 64 * 1024;
+
+/// Bytes of a response quoted in the outcome (after secrets are taken out).
+const RESPONSE_SHOWN: usize = 500;
+
+/// Secret values shorter than this hide nothing and would garble the words.
+const SECRET_MIN_LEN: usize = 4;
 
 pub async fn run(
     method: &str,
@@ -49,25 +62,28 @@ pub async fn run(
             Err(e) => return StepOutcome::Failed(e.to_string()),
         }
     }
-    if let Ok(parsed) = reqwest::Url::parse(url) {
-        if let Some(password) = parsed.password() {
-            // The client sends a URL's user info as a Basic credential: an echo shows it so.
-            let basic = format!("{}:{password}", parsed.username());
-            secrets.push(crate::source::scrape::base64(basic.as_bytes()));
-            secrets.push(password.to_string());
-        }
-    }
+    // The client sends a URL's user info as a Basic credential: an echo shows it so; and a
+    // server may quote the URL with its `?token=` back.
+    secrets.extend(redact::url_secrets(url));
     if let Some(b) = body {
+        secrets.extend(redact::body_secrets(b));
         req = req.body(b.to_string());
     }
     // Words name the URL as the audit log's step summary does: password and secret-looking
     // query values replaced.
     let shown_url = redact::url(url);
-    redact(send(req, &shown_url, timeout).await, &secrets)
+    let secrets = SecretValues::new(secrets, SECRET_MIN_LEN);
+    redact(send(req, &shown_url, timeout, &secrets).await, &secrets)
 }
 
-/// Sends the request; `url` is the URL as the words may show it.
-async fn send(req: reqwest::RequestBuilder, url: &str, timeout: Duration) -> StepOutcome {
+/// Sends the request; `url` is the URL as the words may show it. The answer is quoted with
+/// secrets taken out before it is cut, so a cut never leaves part of a token behind.
+async fn send(
+    req: reqwest::RequestBuilder,
+    url: &str,
+    timeout: Duration,
+    secrets: &SecretValues,
+) -> StepOutcome {
     match req.send().await {
         Err(e) if e.is_timeout() => {
             StepOutcome::TimedOut(format!("no answer from {url} within {timeout:?}"))
@@ -77,8 +93,14 @@ async fn send(req: reqwest::RequestBuilder, url: &str, timeout: Duration) -> Ste
         Err(e) => StepOutcome::Failed(format!("{url}: {}", error_words(&e.without_url()))),
         Ok(resp) => {
             let status = resp.status();
-            let text = resp.text().await.unwrap_or_default();
-            let text = clip(text.trim(), 500);
+            let (text, cut) = read_limited(resp, RESPONSE_READ_LIMIT).await;
+            let text = if cut {
+                // The read stopped inside the answer: that end is a cut edge too.
+                secrets.redact_cut_end(text.trim_start()).into_owned()
+            } else {
+                text.trim().to_string()
+            };
+            let text = secrets.clip(&text, RESPONSE_SHOWN);
             if status.is_success() {
                 StepOutcome::Succeeded(format!(
                     "HTTP {}{}",
@@ -96,17 +118,27 @@ async fn send(req: reqwest::RequestBuilder, url: &str, timeout: Duration) -> Ste
     }
 }
 
-/// The outcome with every secret value replaced by `<redacted>` (values under 4 characters
-/// hide nothing and would garble the words).
-fn redact(outcome: StepOutcome, secrets: &[String]) -> StepOutcome {
-    let clean = |mut text: String| {
-        for secret in secrets.iter().filter(|s| s.len() >= 4) {
-            if text.contains(secret.as_str()) {
-                text = text.replace(secret.as_str(), REDACTED);
-            }
+/// At most `limit` bytes of the answer, as text; true when there was more.
+async fn read_limited(resp: reqwest::Response, limit: usize) -> (String, bool) {
+    let mut data = Vec::new();
+    let mut stream = resp.bytes_stream();
+    let mut cut = false;
+    while let Some(Ok(chunk)) = stream.next().await {
+        let room = limit - data.len();
+        if chunk.len() > room {
+            data.extend_from_slice(&chunk[..room]);
+            cut = true;
+            break;
         }
-        text
-    };
+        data.extend_from_slice(&chunk);
+    }
+    (String::from_utf8_lossy(&data).into_owned(), cut)
+}
+
+/// The outcome with every secret value replaced by `<redacted>` (the error words name the URL
+/// and may quote the client's error).
+fn redact(outcome: StepOutcome, secrets: &SecretValues) -> StepOutcome {
+    let clean = |text: String| secrets.redact(&text).into_owned();
     match outcome {
         StepOutcome::Succeeded(t) => StepOutcome::Succeeded(clean(t)),
         StepOutcome::Failed(t) => StepOutcome::Failed(clean(t)),

@@ -66,7 +66,7 @@ impl StepSpec {
                     s.push_str(&format!(" -H 'Authorization: Bearer <${var}>'"));
                 }
                 if let Some(b) = body {
-                    s.push_str(&format!(" -d '{b}'"));
+                    s.push_str(&format!(" -d '{}'", redact::body(b)));
                 }
                 s
             }

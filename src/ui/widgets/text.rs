@@ -1,4 +1,8 @@
 //! Text in cells: placed, clipped and cut with an ellipsis, measured in terminal columns.
+//!
+//! Every function here sees text as the terminal will show it: through
+//! [`for_terminal`](crate::term_text::for_terminal), so an escape sequence in a name or an error
+//! is drawn as visible `\x1b[2J` and measured, cut and wrapped at that width.
 
 use std::borrow::Cow;
 
@@ -6,15 +10,18 @@ use ratatui::buffer::Buffer;
 use ratatui::style::Style;
 use unicode_width::UnicodeWidthStr;
 
-/// Columns a string takes on screen.
+use crate::term_text::for_terminal;
+
+/// Columns a string takes on screen (as drawn, escapes made visible).
 pub fn width(s: &str) -> usize {
-    UnicodeWidthStr::width(s)
+    UnicodeWidthStr::width(for_terminal(s).as_ref())
 }
 
-/// `s` cut to `max` columns, ending with `ellipsis` when cut.
+/// `s` as drawn, cut to `max` columns, ending with `ellipsis` when cut.
 pub fn fit<'a>(s: &'a str, max: usize, ellipsis: &str) -> Cow<'a, str> {
-    if width(s) <= max {
-        return Cow::Borrowed(s);
+    let s = for_terminal(s);
+    if UnicodeWidthStr::width(s.as_ref()) <= max {
+        return s;
     }
     if max == 0 {
         return Cow::Borrowed("");
@@ -41,7 +48,7 @@ pub fn put(buf: &mut Buffer, x: u16, y: u16, max: u16, s: &str, style: Style) ->
         return 0;
     }
     let max = max.min(area.right() - x);
-    let (end, _) = buf.set_stringn(x, y, s, usize::from(max), style);
+    let (end, _) = buf.set_stringn(x, y, for_terminal(s), usize::from(max), style);
     end - x
 }
 
@@ -61,7 +68,8 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
     let mut line = String::new();
     let mut used = 0;
     for word in s.split_whitespace() {
-        let mut word = word;
+        let word = for_terminal(word);
+        let mut word = word.as_ref();
         loop {
             let w = width(word);
             let need = if used == 0 { w } else { used + 1 + w };
@@ -123,5 +131,16 @@ mod tests {
         assert_eq!(fit("notifications", 9, "…"), "notifica…");
         assert_eq!(fit("notifications", 9, "~"), "notifica~");
         assert_eq!(fit("abc", 0, "…"), "");
+    }
+
+    #[test]
+    fn text_is_measured_and_cut_as_drawn() {
+        assert_eq!(width("a\x1b[2Jb"), 9);
+        assert_eq!(fit("a\x1b]0;pwned\x07", 8, "…"), "a\\x1b]0…");
+        assert_eq!(wrap("x\u{202e}y z", 20), ["x\\u202ey z"]);
+        let mut buf = Buffer::empty(ratatui::layout::Rect::new(0, 0, 12, 1));
+        assert_eq!(put(&mut buf, 0, 0, 12, "q\u{200d}\u{9b}", Style::new()), 11);
+        let row: String = (0..12).map(|x| buf[(x, 0)].symbol().to_string()).collect();
+        assert_eq!(row, "q\\u200d\\x9b ");
     }
 }
