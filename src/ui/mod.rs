@@ -10,6 +10,7 @@ pub mod keys;
 pub mod screenshot;
 pub mod terminal;
 pub mod theme;
+pub mod theme_load;
 pub mod views;
 pub mod widgets;
 
