@@ -149,7 +149,7 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
 /// A byte count in the units the config uses (`64MiB`), exact when it divides.
 pub fn size_words(bytes: u64) -> String {
     for (unit, size) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-        if bytes >= size && bytes % size == 0 {
+        if bytes >= size && bytes.is_multiple_of(size) {
             return format!("{}{unit}", bytes / size);
         }
     }
