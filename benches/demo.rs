@@ -70,7 +70,7 @@ fn start_once() -> Start {
     }
     let status = engine.status(Mode::Replay);
     let engine_done = t.elapsed();
-    let themes = ThemeSet::load(None).expect("themes");
+    let themes = ThemeSet::load(None, "default");
     let opts = UiOptions {
         mode: ModeLabel::Demo,
         read_only: Some("this is the demo: nothing here can act".into()),

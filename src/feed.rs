@@ -136,6 +136,19 @@ pub async fn replay(
     speed: f64,
 ) {
     let mut state = ReplayState::new(&rec, speed);
+    // What was left out of the recording is told where the operator looks: the events view.
+    for text in reading_notes(&rec) {
+        tracing::warn!("{text}");
+        let note = FeedEvent::Event {
+            at_ms: state.start_ms,
+            kind: "recording".into(),
+            domain: None,
+            text,
+        };
+        if ui.send(note).await.is_err() {
+            return;
+        }
+    }
     let mut engine = Engine::new(plan.clone());
     let mut next = 0usize;
     let mut tick = tokio::time::interval(COALESCE);
@@ -207,6 +220,18 @@ pub async fn replay(
     }
 }
 
+/// Sentences about what of a recording was not read: a cut-short tail, skipped lines.
+pub fn reading_notes(rec: &Recording) -> Vec<String> {
+    let mut notes = Vec::new();
+    if rec.truncated {
+        notes.push("recording cut short: replaying up to its last whole line".to_string());
+    }
+    if let Some(summary) = rec.skipped.summary() {
+        notes.push(format!("recording: {summary}"));
+    }
+    notes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +258,7 @@ mod tests {
                 })
                 .collect(),
             truncated: false,
+            skipped: Default::default(),
         }
     }
 

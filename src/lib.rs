@@ -24,6 +24,8 @@ pub mod feed;
 pub mod figures;
 /// Parsing scraped bodies: the zero-copy exposition parser, the family pre-filter, query API answers.
 pub mod ingest;
+/// Reading local files whole: regular files only, with a size cap.
+pub mod local_file;
 /// The compiled configuration: numbered signals per source and domain.
 pub mod plan;
 /// Selectors written for known exporters (HAProxy, RabbitMQ, Kafka, Redis streams, ...).

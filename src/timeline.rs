@@ -43,7 +43,7 @@ impl EventKind {
         }
     }
 
-    /// Kind from its name, as pushed by other parts of the program.
+    /// Kind from its name (`rollback`, `stage`, `source-down`, `source-up`, or any other word).
     pub fn from_name(name: &str) -> EventKind {
         match name {
             "stage" => EventKind::Stage,
@@ -52,6 +52,12 @@ impl EventKind {
             "source-up" => EventKind::Source { up: true },
             other => EventKind::Other(other.to_string()),
         }
+    }
+}
+
+impl From<&str> for EventKind {
+    fn from(name: &str) -> EventKind {
+        EventKind::from_name(name)
     }
 }
 
@@ -313,28 +319,13 @@ impl Timeline {
         }
     }
 
-    /// Adds an event from elsewhere (rollbacks). A text that starts with a known domain's name
-    /// and a colon (`orders: rollback requested`) is filed under that domain.
-    pub fn push_event(&mut self, at_ms: i64, kind: &str, text: &str) {
-        let domain = text
-            .split_once(':')
-            .map(|(d, _)| d.trim())
-            .filter(|d| self.domains.contains_key(*d) || self.trends.contains_key(*d))
-            .map(str::to_string);
+    /// Adds an event from elsewhere (rollbacks, recordings), filed under `domain` when it is
+    /// about one.
+    pub fn push_event(&mut self, at_ms: i64, kind: EventKind, domain: Option<&str>, text: &str) {
         self.push(TimelineEvent {
             at_ms,
-            kind: EventKind::from_name(kind),
-            domain,
-            text: text.to_string(),
-        });
-    }
-
-    /// Adds an event about a named domain.
-    pub fn push_domain_event(&mut self, at_ms: i64, kind: &str, domain: &str, text: &str) {
-        self.push(TimelineEvent {
-            at_ms,
-            kind: EventKind::from_name(kind),
-            domain: Some(domain.to_string()),
+            kind,
+            domain: domain.map(str::to_string),
             text: text.to_string(),
         });
     }
@@ -652,16 +643,32 @@ mod tests {
         let mut t = Timeline::new(Duration::from_secs(600));
         t.observe(&status(
             1000,
-            vec![domain("orders", "canary", Health::Crit, 90.0, 10.0)],
+            vec![
+                domain("orders", "canary", Health::Crit, 90.0, 10.0),
+                domain("shop", "canary", Health::Ok, 90.0, 10.0),
+            ],
             vec![],
         ));
-        t.push_event(3000, "rollback", "orders: rollback succeeded");
+        t.push_event(
+            3000,
+            EventKind::Rollback,
+            Some("orders"),
+            "orders: rollback succeeded",
+        );
         t.push_event(
             2000,
-            "rollback",
+            EventKind::Rollback,
+            Some("orders"),
             "orders: rollback requested by ops@bastion",
         );
-        t.push_event(2500, "note", "not about a domain: hello");
+        t.push_event(2500, "note".into(), None, "not about a domain: hello");
+        // A name holding a colon is filed under itself, not under the text before the colon.
+        t.push_event(
+            2600,
+            EventKind::Rollback,
+            Some("shop:eu"),
+            "shop:eu: rollback requested",
+        );
         let ev: Vec<_> = t
             .events()
             .iter()
@@ -673,6 +680,7 @@ mod tests {
                 (1000, Some("orders".into())),
                 (2000, Some("orders".into())),
                 (2500, None),
+                (2600, Some("shop:eu".into())),
                 (3000, Some("orders".into())),
             ]
         );
@@ -684,7 +692,7 @@ mod tests {
     fn events_are_bounded() {
         let mut t = Timeline::new(Duration::from_secs(600));
         for i in 0..(MAX_EVENTS as i64 + 10) {
-            t.push_event(i, "note", "x");
+            t.push_event(i, "note".into(), None, "x");
         }
         assert_eq!(t.events().len(), MAX_EVENTS);
         assert_eq!(t.events()[0].at_ms, 10);

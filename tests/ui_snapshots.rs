@@ -546,6 +546,7 @@ fn session(opts: UiOptions, caps: TermCaps) -> App {
             app.apply(FeedEvent::Event {
                 at_ms: T0 + i * STEP_MS + 700,
                 kind: "rollback".into(),
+                domain: Some("orders".into()),
                 text: "orders: rollback requested by alice@bastion-1".into(),
             });
         }
@@ -1228,6 +1229,7 @@ fn rollback_dialog_shows_the_steps_and_needs_the_name_typed() {
         app.apply(FeedEvent::Event {
             at_ms: 1_700_000_100_000,
             kind: "rollback".into(),
+            domain: Some("orders".into()),
             text: text.into(),
         });
     }

@@ -29,7 +29,8 @@ fn now_ms() -> i64 {
 fn event(domain: &str, text: String) -> FeedEvent {
     FeedEvent::Event {
         at_ms: now_ms(),
-        kind: "rollback".into(),
+        kind: crate::timeline::EventKind::Rollback,
+        domain: Some(domain.to_string()),
         text: format!("{domain}: {text}"),
     }
 }

@@ -21,11 +21,42 @@ pub fn compiled_of(rec: &Recording, file: &Path) -> Result<crate::compile::Compi
         .map_err(|e| Failure::usage(format!("{}: {e}", file.display())))
 }
 
-/// Parses an offset like "5m" or "90s".
+/// Parses an offset like "5m" or "90s"; one past what a timestamp can hold is refused, not
+/// wrapped around to 1970.
 pub fn offset_ms(text: &str) -> Result<i64, Failure> {
-    crate::config::Duration::from_str(text)
-        .map(|d| d.as_millis() as i64)
-        .map_err(|e| Failure::usage(format!("--at {text}: {e}")))
+    let d = crate::config::Duration::from_str(text)
+        .map_err(|e| Failure::usage(format!("--at {text}: {e}")))?;
+    i64::try_from(d.as_millis())
+        .map_err(|_| Failure::usage(format!("--at {text}: far longer than any recording")))
+}
+
+/// The data time `--at` names in a recording: an offset from its first scrape, at most its
+/// length (default: its end).
+pub fn until_ms(rec: &Recording, at: Option<&str>) -> Result<i64, Failure> {
+    let Some(text) = at else {
+        return Ok(rec.end_ms());
+    };
+    let offset = offset_ms(text)?;
+    if offset > rec.length_ms() {
+        return Err(Failure::usage(format!(
+            "--at {text} is past the end of the recording, which lasts {}",
+            crate::ui::format::offset(rec.length_ms())
+        )));
+    }
+    Ok(rec.start_ms() + offset)
+}
+
+/// Tells the operator on stderr what of a recording was not read (stdout stays the figures).
+pub fn warn_skipped(rec: &Recording, file: &Path) {
+    if rec.truncated {
+        eprintln!(
+            "warning: {}: cut short; read up to its last whole line",
+            file.display()
+        );
+    }
+    if let Some(summary) = rec.skipped.summary() {
+        eprintln!("warning: {}: {summary}", file.display());
+    }
 }
 
 /// Feeds a recording up to `start + offset` and returns the figures there.
@@ -39,11 +70,9 @@ pub fn status_at(rec: &Recording, compiled: &crate::compile::Compiled, until_ms:
 
 pub fn at(_global: &GlobalArgs, file: &Path, at: Option<&str>) -> Result<Status, Failure> {
     let rec = read_recording(file).map_err(|e| Failure::usage(e.to_string()))?;
+    warn_skipped(&rec, file);
     let compiled = compiled_of(&rec, file)?;
-    let until = match at {
-        Some(t) => rec.start_ms() + offset_ms(t)?,
-        None => rec.end_ms(),
-    };
+    let until = until_ms(&rec, at)?;
     Ok(status_at(&rec, &compiled, until))
 }
 

@@ -109,8 +109,10 @@ pub fn run(global: &GlobalArgs, args: &ScreenshotArgs) -> Result<u8, Failure> {
         depth: depth_of(global.color),
         ascii: global.ascii,
     };
-    let themes =
-        ThemeSet::load(user_theme_dir().as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
+    let themes = ThemeSet::load(user_theme_dir().as_deref(), &shot.theme);
+    if let Some(problem) = themes.problem() {
+        eprintln!("warning: {problem}");
+    }
     let svg = render(&rec, &label, &shot, themes).map_err(|e| match e {
         ScreenshotError::Draw(_) => Failure::runtime(e.to_string()),
         _ => Failure::usage(e.to_string()),

@@ -7,18 +7,19 @@
 use super::locate::{KeyPath, Locator};
 use super::model::Config;
 use super::validate;
+use crate::local_file::{read_capped_string, Allow, LocalFileError};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// A config that could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// The file could not be read at all.
+    /// The file could not be read at all (missing, unreadable, not a regular file, too large).
     #[error("{}: cannot read the config: {source}", path.display())]
     Read {
         path: PathBuf,
         #[source]
-        source: std::io::Error,
+        source: LocalFileError,
     },
     /// The file was read but is not a valid config.
     #[error("{}", Located { file, line: *line, key: key.as_deref(), message })]
@@ -54,11 +55,18 @@ impl fmt::Display for Located<'_> {
     }
 }
 
-/// Reads and checks the config at `path`.
+/// The largest config file read. A config of a hundred domains is about 100 KiB; this leaves
+/// room for generated ones while a sparse or endless file cannot exhaust memory.
+pub const CONFIG_LIMIT: u64 = 16 << 20;
+
+/// Reads and checks the config at `path`: a regular file (or `/dev/stdin`) of at most
+/// [`CONFIG_LIMIT`], never a FIFO, a device or a directory.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
+    let text = read_capped_string(path, CONFIG_LIMIT, Allow::RegularOrStdin).map_err(|e| {
+        ConfigError::Read {
+            path: path.to_path_buf(),
+            source: e,
+        }
     })?;
     let mut config = parse_str(&text, path)?;
     super::programs::resolve_programs(&mut config, path)

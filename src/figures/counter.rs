@@ -3,6 +3,7 @@
 //! The cockpit shows counted requests: the increase is what the counters really grew between
 //! the oldest and the newest frame in the window, not extrapolated to the window's edges.
 
+use super::finite::newest_usable;
 use crate::store::SignalHistory;
 
 /// What a counter signal says about a window.
@@ -24,11 +25,12 @@ impl Increase {
 
 /// The newest total and, when two frames lie in the window, the increase.
 ///
-/// `None` when the newest frame matched nothing (no data). `increase` is `None`-like
-/// (`seconds == 0`) when only one frame is in the window.
+/// `None` when the newest frame matched nothing or holds a NaN or an infinity (no data).
+/// `increase` is `None`-like (`seconds == 0`) when only one frame is in the window. A non-finite
+/// sample in an older frame is skipped as if the series had been missing from that scrape.
 pub fn increase(history: &SignalHistory, now_ms: i64, window_ms: i64) -> Option<Increase> {
-    let newest = history.newest()?;
-    if newest.values.is_empty() || newest.at_ms < now_ms - window_ms {
+    let newest = newest_usable(history, now_ms, window_ms)?;
+    if newest.values.is_empty() {
         return None;
     }
     let total = newest.sum();
@@ -40,6 +42,9 @@ pub fn increase(history: &SignalHistory, now_ms: i64, window_ms: i64) -> Option<
             first_at = Some(frame.at_ms);
         }
         for &(s, v) in &frame.values {
+            if !v.is_finite() {
+                continue;
+            }
             let slot = &mut last[s as usize];
             match *slot {
                 Some(prev) if v >= prev => grown += v - prev,
@@ -61,20 +66,22 @@ pub fn increase(history: &SignalHistory, now_ms: i64, window_ms: i64) -> Option<
     })
 }
 
-/// The sum of the newest frame, for gauges; `None` when nothing matched or it is older than the window.
+/// The sum of the newest frame, for gauges; `None` when nothing matched, it is older than the
+/// window, or it holds a NaN or an infinity.
 pub fn gauge(history: &SignalHistory, now_ms: i64, window_ms: i64) -> Option<f64> {
-    let newest = history.newest()?;
-    if newest.values.is_empty() || newest.at_ms < now_ms - window_ms {
+    let newest = newest_usable(history, now_ms, window_ms)?;
+    if newest.values.is_empty() {
         return None;
     }
     Some(newest.sum())
 }
 
-/// Least-squares slope (per second) of a gauge's sum over the window; `None` with fewer than two frames.
+/// Least-squares slope (per second) of a gauge's sum over the window; `None` with fewer than two
+/// frames. Frames holding a NaN or an infinity have no sum and are left out.
 pub fn slope(history: &SignalHistory, now_ms: i64, window_ms: i64) -> Option<f64> {
     let points: Vec<(f64, f64)> = history
         .since(now_ms - window_ms)
-        .filter(|f| !f.values.is_empty())
+        .filter(|f| !f.values.is_empty() && f.values.iter().all(|(_, v)| v.is_finite()))
         .map(|f| (f.at_ms as f64 / 1000.0, f.sum()))
         .collect();
     if points.len() < 2 {
@@ -158,6 +165,23 @@ mod tests {
             (inc.total, inc.increase, inc.per_second()),
             (7.0, 0.0, None)
         );
+    }
+
+    #[test]
+    fn non_finite_newest_is_no_data_and_older_ones_are_skipped() {
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let h = history(&[(0, &[("a", 1.0)]), (2000, &[("a", bad), ("b", 3.0)])]);
+            assert_eq!(increase(&h, 2000, 60_000), None, "{bad}");
+            assert_eq!(gauge(&h, 2000, 60_000), None, "{bad}");
+            let h = history(&[
+                (0, &[("a", 1.0)]),
+                (2000, &[("a", bad)]),
+                (4000, &[("a", 5.0)]),
+            ]);
+            let inc = increase(&h, 4000, 60_000).unwrap();
+            assert_eq!((inc.total, inc.increase), (5.0, 4.0), "{bad}");
+            assert!((slope(&h, 4000, 60_000).unwrap() - 1.0).abs() < 1e-9);
+        }
     }
 
     #[test]

@@ -3,11 +3,12 @@
 //! No data is not healthy: a down source makes the domain stale and unknown; no traffic is
 //! "idle"; too little traffic gives no verdict on ratios.
 
+use super::finite::{non_finite, spell};
 use super::queue::queue;
 use super::saga::saga;
 use super::status::{DomainStatus, Health, Traffic};
 use super::traffic::{traffic, At};
-use crate::plan::{Plan, PlanDomain, Stage};
+use crate::plan::{Plan, PlanDomain, SignalId, Stage};
 
 /// Per-source state the health needs: is it up, and its last error.
 pub struct SourceView<'a> {
@@ -47,6 +48,8 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
             Some(true) => {}
         }
     }
+
+    health = health.worst(non_finite_reasons(at, plan, d, &mut reasons));
 
     let t = d.traffic.as_ref().map(|p| traffic(at, p, &plan.signals));
     if let Some(t) = &t {
@@ -135,6 +138,11 @@ fn traffic_health(t: &Traffic, d: &PlanDomain, reasons: &mut Vec<String>) -> Hea
         }
         return h;
     }
+    let configured_errors = d.traffic.as_ref().is_some_and(|p| p.new.errors.is_some());
+    if configured_errors && t.new.error_ratio.is_none() {
+        reasons.push("no error figure for the new path: no verdict on its errors".into());
+        h = h.worst(Health::Unknown);
+    }
     if let Some(r) = t.new.error_ratio {
         if r > slo.error_ratio {
             h = h.worst(Health::Crit);
@@ -168,6 +176,56 @@ fn traffic_health(t: &Traffic, d: &PlanDomain, reasons: &mut Vec<String>) -> Hea
         }
     }
     h
+}
+
+/// Every signal of the domain whose newest frame holds a NaN or an infinity: its figures are
+/// `null` (see `finite`), and the domain says which selector returned what.
+fn non_finite_reasons(at: &At, plan: &Plan, d: &PlanDomain, reasons: &mut Vec<String>) -> Health {
+    let mut named: Vec<(String, SignalId)> = Vec::new();
+    if let Some(t) = &d.traffic {
+        for (path, side) in [("legacy path", &t.legacy), ("new path", &t.new)] {
+            let roles = [
+                ("requests", side.requests),
+                ("errors", side.errors),
+                ("latency", side.latency),
+                ("weight", side.weight),
+            ];
+            for (role, id) in roles {
+                if let Some(id) = id {
+                    named.push((format!("{path} {role}"), id));
+                }
+            }
+        }
+    }
+    for q in &d.queues {
+        named.push((format!("queue {} depth", q.name), q.depth));
+    }
+    for s in &d.sagas {
+        let roles = [
+            ("failed", Some(s.failed)),
+            ("compensated", s.compensated),
+            ("started", s.started),
+            ("in_progress", s.in_progress),
+        ];
+        for (role, id) in roles {
+            if let Some(id) = id {
+                named.push((format!("saga {} {role}", s.name), id));
+            }
+        }
+    }
+    let mut health = Health::Ok;
+    for (what, id) in named {
+        if let Some(v) = non_finite(&at.store.signals[id], at.now_ms, at.window_ms) {
+            let kind = if plan.signals[id].query.is_some() {
+                "query"
+            } else {
+                "selector"
+            };
+            reasons.push(format!("{what} {kind} returned {}", spell(v)));
+            health = Health::Unknown;
+        }
+    }
+    health
 }
 
 /// A declared stage that the observed split contradicts.

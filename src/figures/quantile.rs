@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::finite::newest_usable;
 use crate::store::SignalHistory;
 
 /// Cumulative buckets (upper bound, count), in any order; returns the `q` quantile.
@@ -52,18 +53,18 @@ pub fn histogram_quantile(q: f64, buckets: &[(f64, f64)]) -> Option<f64> {
 
 /// Bucket increases over the window summed across every histogram the signal matched.
 ///
-/// `None` when the signal matched no bucket in the newest frame, or only one frame is in the window.
+/// `None` when the signal matched no bucket in the newest frame, only one frame is in the window,
+/// or the newest frame holds a NaN or an infinity (no data, see `finite`).
 pub fn bucket_increases(
     history: &SignalHistory,
     now_ms: i64,
     window_ms: i64,
 ) -> Option<Vec<(f64, f64)>> {
-    let newest = history.newest()?;
-    if newest.at_ms < now_ms - window_ms
-        || !newest
-            .values
-            .iter()
-            .any(|(s, _)| history.series[*s as usize].le.is_some())
+    let newest = newest_usable(history, now_ms, window_ms)?;
+    if !newest
+        .values
+        .iter()
+        .any(|(s, _)| history.series[*s as usize].le.is_some())
     {
         return None;
     }
@@ -76,6 +77,9 @@ pub fn bucket_increases(
             let Some(le) = history.series[s as usize].le else {
                 continue;
             };
+            if !v.is_finite() {
+                continue;
+            }
             let slot = &mut last[s as usize];
             let grown = match *slot {
                 Some(prev) if v >= prev => v - prev,
@@ -96,15 +100,13 @@ pub fn bucket_increases(
 
 /// The average of the matched gauges in the newest frame, for latency signals that are gauges
 /// (HAProxy's `..._response_time_average_seconds`): an average of averages reads right, a sum does not.
+/// `None` when the newest frame holds a NaN or an infinity: an average of the others would hide it.
 pub fn gauge_mean(history: &SignalHistory, now_ms: i64, window_ms: i64) -> Option<f64> {
-    let newest = history.newest()?;
-    if newest.at_ms < now_ms - window_ms {
-        return None;
-    }
+    let newest = newest_usable(history, now_ms, window_ms)?;
     let vals: Vec<f64> = newest
         .values
         .iter()
-        .filter(|(s, v)| history.series[*s as usize].le.is_none() && v.is_finite())
+        .filter(|(s, _)| history.series[*s as usize].le.is_none())
         .map(|(_, v)| *v)
         .collect();
     if vals.is_empty() {

@@ -1,6 +1,7 @@
 //! Saga figures: failures and compensations over the window, the failure ratio, stuck sagas.
 
 use super::counter::{gauge, increase};
+use super::finite::newest_usable;
 use super::status::{Health, SagaStatus};
 use super::traffic::At;
 use crate::plan::{PlanSaga, Slo};
@@ -15,9 +16,8 @@ pub fn saga(at: &At, plan: &PlanSaga, slo: &Slo) -> SagaStatus {
     // Failure series often appear only at the first failure (they carry step and reason labels):
     // while the saga's other counters are read, a failed selector matching nothing is 0 failures.
     let failed = inc(plan.failed).or_else(|| {
-        let scraped = at.store.signals[plan.failed]
-            .newest()
-            .is_some_and(|f| f.at_ms >= at.now_ms - at.window_ms);
+        let scraped =
+            newest_usable(&at.store.signals[plan.failed], at.now_ms, at.window_ms).is_some();
         (scraped && (started_inc.is_some() || in_progress.is_some())).then(|| {
             let seconds = started_inc.map_or(0.0, |s| s.seconds);
             super::counter::Increase {

@@ -1,6 +1,7 @@
 //! Per-side traffic figures: requests, errors, ratios, latency quantiles, weights, the split.
 
 use super::counter::{gauge, increase};
+use super::finite::newest_usable;
 use super::quantile::{bucket_increases, gauge_mean, histogram_quantile};
 use super::status::{Side, Traffic};
 use crate::plan::{PlanSide, PlanTraffic, Signal, SignalId};
@@ -71,11 +72,10 @@ pub fn side(at: &At, plan: &PlanSide, latency_unit_seconds: f64) -> Side {
     s
 }
 
-/// The errors signal's source answered recently (its selector just matched nothing).
+/// The errors signal's source answered recently (its selector just matched nothing); a NaN or an
+/// infinity in its newest frame is not an answer.
 fn errors_scraped(at: &At, id: SignalId) -> bool {
-    at.history(id)
-        .newest()
-        .is_some_and(|f| f.at_ms >= at.now_ms - at.window_ms)
+    newest_usable(at.history(id), at.now_ms, at.window_ms).is_some()
 }
 
 /// Both paths and the split; `signals` are the plan's, for the latency units.

@@ -3,8 +3,11 @@
 
 pub mod format;
 pub mod reader;
+pub mod times;
 pub mod writer;
 
 pub use format::{Header, ScrapeLine, FORMAT, VERSION};
-pub use reader::{read_recording, read_recording_bytes, Recording, RecordingError};
+pub use reader::{
+    read_recording, read_recording_bytes, Recording, RecordingError, Skipped, SkippedLine,
+};
 pub use writer::Recorder;

@@ -10,6 +10,7 @@
 //! - [`render_all`] on a [`World`] advanced by hand, for generating a recording on a virtual
 //!   clock with no network at all (the bundled demo).
 
+mod accept;
 mod demo_config;
 pub mod exporters;
 mod model;

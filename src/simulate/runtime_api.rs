@@ -15,6 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
+use super::accept::Acceptor;
 use super::model::ServerState;
 use super::scenario::{WeightError, World};
 use super::server::SharedWorld;
@@ -67,11 +68,10 @@ impl RuntimeApi {
         let addr = listener.local_addr()?;
         let received = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&received);
+        let mut acceptor = Acceptor::new(listener);
         let task = tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
+                let stream = acceptor.next().await;
                 let world = Arc::clone(&world);
                 let log = Arc::clone(&log);
                 tokio::spawn(async move {

@@ -17,6 +17,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
+use super::accept::Acceptor;
 use super::runtime_api::RuntimeApi;
 use super::scenario::{ScenarioEvent, World};
 use super::{config_toml, render_source, Exporter, SimError, SourceSpec, SOURCES};
@@ -159,11 +160,10 @@ pub async fn serve_from(
     let runtime = RuntimeApi::start(SocketAddr::new(listen.ip(), 0), Arc::clone(&shared)).await?;
     let runtime_addr = runtime.addr();
     let for_task = Arc::clone(&shared);
+    let mut acceptor = Acceptor::new(listener);
     let task = tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
+            let stream = acceptor.next().await;
             let shared = Arc::clone(&for_task);
             tokio::spawn(async move {
                 // A client hanging up mid-response is not the simulator's problem.

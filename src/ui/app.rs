@@ -16,7 +16,7 @@ use super::theme::{ColorDepth, Styles, ThemeSet};
 use super::{FeedControl, FeedEvent, ModeLabel, ReplayPosition, UiCommand, UiError, UiOptions};
 use crate::figures::{DomainStatus, Health, SourceStatus, Status};
 use crate::plan::Plan;
-use crate::timeline::{Timeline, TimelineEvent};
+use crate::timeline::{EventKind, Timeline, TimelineEvent};
 
 /// How long a message stays in the footer when no key is pressed.
 const MESSAGE_MS: i64 = 8_000;
@@ -579,15 +579,22 @@ impl App {
                 self.replay = Some(pos);
                 changed
             }
-            FeedEvent::Event { at_ms, kind, text } => {
-                if kind == "rollback" {
+            FeedEvent::Event {
+                at_ms,
+                kind,
+                domain: about,
+                text,
+            } => {
+                if kind == EventKind::Rollback {
                     if let Some(Modal::RollbackProgress { domain, lines }) = self.modal.as_mut() {
-                        if let Some(rest) = text.strip_prefix(&format!("{domain}: ")) {
-                            lines.push(rest.to_string());
+                        if about.as_deref() == Some(domain.as_str()) {
+                            let prefix = format!("{domain}: ");
+                            lines.push(text.strip_prefix(&prefix).unwrap_or(&text).to_string());
                         }
                     }
                 }
-                self.timeline.push_event(at_ms, &kind, &text);
+                self.timeline
+                    .push_event(at_ms, kind, about.as_deref(), &text);
                 true
             }
             FeedEvent::RollbackOffer {

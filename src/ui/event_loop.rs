@@ -90,10 +90,15 @@ pub async fn run_watching(
     if !super::stdout_is_terminal() {
         return Err(UiError::NotATerminal.into());
     }
-    let themes = ThemeSet::load(user_theme_dir().as_deref()).map_err(UiError::from)?;
+    let themes = ThemeSet::load(user_theme_dir().as_deref(), &opts.theme);
+    let theme_problem = themes.problem().map(str::to_string);
     let caps = TermCaps::detect(&opts);
     let mut app = App::new(&opts, themes, caps)?;
     app.tick(now_ms());
+    if let Some(problem) = theme_problem {
+        tracing::warn!("{problem}");
+        app.say(problem);
+    }
     let mut signals = ExitSignals::new().map_err(UiError::from)?;
     let mut jobs = JobSignals::new().map_err(UiError::from)?;
 

@@ -13,6 +13,7 @@ pub mod safe_backend;
 pub mod screenshot;
 pub mod terminal;
 pub mod theme;
+pub mod theme_load;
 pub mod views;
 pub mod widgets;
 
@@ -82,12 +83,14 @@ pub struct ReplayPosition {
 pub enum FeedEvent {
     Status(Box<Status>),
     Replay(ReplayPosition),
-    /// An event for the timeline. `kind`: `rollback` (requested, succeeded, failed, verified,
-    /// refused), `source-down`, `source-up`, `stage`, or any other word shown as is. A text
-    /// that starts with `<domain>:` is filed under that domain (its detail view's history).
+    /// An event for the timeline: a rollback's progress (requested, succeeded, failed,
+    /// verified, refused), a note about a recording, or any other kind shown by its name. One
+    /// about a domain names it in `domain` and is filed under it (its detail view's history);
+    /// the domain is never read back from the text, since a name may hold any character.
     Event {
         at_ms: i64,
-        kind: String,
+        kind: crate::timeline::EventKind,
+        domain: Option<String>,
         text: String,
     },
     /// The gate admitted a rollback of `domain`: show the steps and ask for the typed name.

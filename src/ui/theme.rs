@@ -6,7 +6,7 @@
 //! nearest 256- or 16-colour entry when the terminal cannot show them: `COLORTERM` is not
 //! forwarded over SSH, so truecolor is used only when something says so.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use ratatui::style::{Color, Modifier, Style};
@@ -285,7 +285,12 @@ impl Theme {
         self.styles.map(|s| downgrade_style(s, depth))
     }
 
-    fn parse(name: &str, text: &str, origin: &str, base: &Styles) -> Result<Theme, ThemeError> {
+    pub(super) fn parse(
+        name: &str,
+        text: &str,
+        origin: &str,
+        base: &Styles,
+    ) -> Result<Theme, ThemeError> {
         let file: ThemeFile = toml::from_str(text).map_err(|e| ThemeError::Parse {
             file: origin.to_string(),
             message: e.to_string().trim_end().to_string(),
@@ -330,10 +335,16 @@ pub const BUILTIN_THEMES: &[(&str, &str)] = &[
     ("mono", include_str!("../../themes/mono.toml")),
 ];
 
-/// The themes available, built-in first, then the user's.
+/// The themes available, built-in first, then the user's theme asked for (see `theme_load`).
 #[derive(Debug, Clone)]
 pub struct ThemeSet {
-    themes: Vec<Theme>,
+    pub(super) themes: Vec<Theme>,
+    /// Names of the user theme files found (not read), for the "unknown theme" message.
+    pub(super) user_names: Vec<String>,
+    /// The theme asked for whose file could not be used, and the theme used instead.
+    pub(super) fallback: Option<(String, usize)>,
+    /// What went wrong with a theme file, said on start; the cockpit starts anyway.
+    pub(super) problem: Option<String>,
 }
 
 impl ThemeSet {
@@ -345,60 +356,46 @@ impl ThemeSet {
             themes
                 .push(Theme::parse(name, text, "built-in", &base).expect("built-in themes parse"));
         }
-        ThemeSet { themes }
-    }
-
-    /// The built-in themes plus `<dir>/*.toml`; a user theme named like a built-in one
-    /// replaces it. A missing directory is not an error.
-    pub fn load(dir: Option<&Path>) -> Result<ThemeSet, ThemeError> {
-        let mut set = ThemeSet::builtin();
-        let Some(dir) = dir else { return Ok(set) };
-        let entries = match std::fs::read_dir(dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(set),
-            Err(source) => {
-                return Err(ThemeError::Io {
-                    path: dir.to_path_buf(),
-                    source,
-                })
-            }
-        };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        paths.sort();
-        let base = set.themes[0].styles;
-        for path in paths {
-            let name = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let text = std::fs::read_to_string(&path).map_err(|source| ThemeError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            let theme = Theme::parse(&name, &text, &path.display().to_string(), &base)?;
-            match set.themes.iter_mut().find(|t| t.name == name) {
-                Some(t) => *t = theme,
-                None => set.themes.push(theme),
-            }
+        ThemeSet {
+            themes,
+            user_names: Vec::new(),
+            fallback: None,
+            problem: None,
         }
-        Ok(set)
     }
 
     pub fn themes(&self) -> &[Theme] {
         &self.themes
     }
 
+    /// The theme of that name; for a user theme whose file could not be used, the one used
+    /// instead (the problem is in [`ThemeSet::problem`]).
     pub fn index_of(&self, name: &str) -> Result<usize, ThemeError> {
+        if let Some((failed, instead)) = &self.fallback {
+            if failed == name {
+                return Ok(*instead);
+            }
+        }
         self.themes
             .iter()
             .position(|t| t.name == name)
-            .ok_or_else(|| ThemeError::Unknown {
-                name: name.to_string(),
-                available: self.names().join(", "),
+            .ok_or_else(|| {
+                let mut available: Vec<&str> = self.names();
+                for n in &self.user_names {
+                    if !available.contains(&n.as_str()) {
+                        available.push(n);
+                    }
+                }
+                ThemeError::Unknown {
+                    name: name.to_string(),
+                    available: available.join(", "),
+                }
             })
+    }
+
+    /// A theme file that could not be used, in words, for the operator.
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
     }
 
     pub fn get(&self, i: usize) -> &Theme {
@@ -707,65 +704,5 @@ mod tests {
         }
         let s256 = light.styles_for(ColorDepth::Ansi256);
         assert!(matches!(s256.text.bg, Some(Color::Indexed(_))));
-    }
-
-    #[test]
-    fn user_themes_add_and_override_with_clear_errors() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("ocean.toml"),
-            "description = \"blue\"\n[styles]\nok = { fg = \"#00ff00\", bold = true }\n",
-        )
-        .unwrap();
-        std::fs::write(
-            dir.path().join("mono.toml"),
-            "[styles]\ncrit = { reverse = true }\n",
-        )
-        .unwrap();
-        std::fs::write(dir.path().join("notes.txt"), "ignored").unwrap();
-        let set = ThemeSet::load(Some(dir.path())).unwrap();
-        assert_eq!(
-            set.names(),
-            ["default", "light", "high-contrast", "mono", "ocean"]
-        );
-        let ocean = set.get(set.index_of("ocean").unwrap());
-        assert_eq!(
-            ocean.styles.ok,
-            Style::new()
-                .fg(Color::Rgb(0, 255, 0))
-                .add_modifier(Modifier::BOLD)
-        );
-        // Slots left out come from the default theme.
-        assert_eq!(ocean.styles.warn, set.get(0).styles.warn);
-        let mono = set.get(set.index_of("mono").unwrap());
-        assert_eq!(
-            mono.styles.crit,
-            Style::new().add_modifier(Modifier::REVERSED)
-        );
-
-        std::fs::write(
-            dir.path().join("bad.toml"),
-            "[styles]\nok = { fg = \"blurple\" }\n",
-        )
-        .unwrap();
-        let err = ThemeSet::load(Some(dir.path())).unwrap_err().to_string();
-        assert!(
-            err.contains("bad.toml") && err.contains("ok.fg = \"blurple\""),
-            "{err}"
-        );
-        std::fs::write(
-            dir.path().join("bad.toml"),
-            "[styles]\nokay = { fg = \"red\" }\n",
-        )
-        .unwrap();
-        let err = ThemeSet::load(Some(dir.path())).unwrap_err().to_string();
-        assert!(err.contains("bad.toml") && err.contains("okay"), "{err}");
-
-        assert!(ThemeSet::load(Some(&dir.path().join("missing"))).is_ok());
-        let err = set.index_of("nope").unwrap_err().to_string();
-        assert_eq!(
-            err,
-            "unknown theme \"nope\"; the themes are: default, light, high-contrast, mono, ocean"
-        );
     }
 }
