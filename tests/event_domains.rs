@@ -73,6 +73,7 @@ fn app() -> App {
         plan: Arc::new(plan()),
         history: Duration::from_secs(3600),
         actions: None,
+        refusals: None,
     };
     let caps = TermCaps {
         depth: ColorDepth::Ansi16,

@@ -49,13 +49,13 @@ pub fn until_ms(rec: &Recording, at: Option<&str>) -> Result<i64, Failure> {
 /// Tells the operator on stderr what of a recording was not read (stdout stays the figures).
 pub fn warn_skipped(rec: &Recording, file: &Path) {
     if rec.truncated {
-        eprintln!(
+        crate::errln!(
             "warning: {}: cut short; read up to its last whole line",
             file.display()
         );
     }
     if let Some(summary) = rec.skipped.summary() {
-        eprintln!("warning: {}: {summary}", file.display());
+        crate::errln!("warning: {}: {summary}", file.display());
     }
 }
 

@@ -111,7 +111,7 @@ pub fn run(global: &GlobalArgs, args: &ScreenshotArgs) -> Result<u8, Failure> {
     };
     let themes = ThemeSet::load(user_theme_dir().as_deref(), &shot.theme);
     if let Some(problem) = themes.problem() {
-        eprintln!("warning: {problem}");
+        crate::errln!("warning: {problem}");
     }
     let svg = render(&rec, &label, &shot, themes).map_err(|e| match e {
         ScreenshotError::Draw(_) => Failure::runtime(e.to_string()),

@@ -622,8 +622,12 @@ impl App {
     pub fn refused_here(&mut self, domain: &str, reason: &str) {
         self.modal = Some(confirm::refused(domain, reason));
         let text = format!("{domain}: rollback refused: {reason}");
-        self.timeline
-            .push_domain_event(self.now_ms, "rollback", domain, &text);
+        self.timeline.push_event(
+            self.now_ms,
+            crate::timeline::EventKind::Rollback,
+            Some(domain),
+            &text,
+        );
     }
 
     /// The feed ended (a replay reached its end, or the pollers stopped).
