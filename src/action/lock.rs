@@ -58,7 +58,8 @@ pub enum LockError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("lock file {}: {why}; remove it (rm {}) and try again", .path.display(), .path.display())]
+    /// `why` names the file and the fix already.
+    #[error("lock file: {why}")]
     Unsafe { path: PathBuf, why: String },
 }
 
@@ -186,54 +187,23 @@ fn fnv1a_128(bytes: &[u8]) -> u128 {
         .fold(OFFSET, |h, &b| (h ^ u128::from(b)).wrapping_mul(PRIME))
 }
 
-/// Opens the lock file without following a link, without handing it to the programs that
-/// steps start, never blocking on a FIFO; refuses anything but a private regular file of ours.
+/// Opens the lock file as every private state file is opened (`safe_fs`): no link followed,
+/// not handed to the programs that steps start, never blocking on a FIFO, and refused unless it
+/// is a private regular file of ours.
 fn open(path: &Path, create: bool) -> Result<File, LockError> {
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-    let mut opts = std::fs::OpenOptions::new();
-    opts.read(true)
-        .write(true)
-        .create(create)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK);
-    let file = opts.open(path).map_err(|source| {
-        if source.raw_os_error() == Some(libc::ELOOP) {
-            LockError::Unsafe {
-                path: path.to_path_buf(),
-                why: "is a symbolic link".into(),
-            }
-        } else {
-            LockError::Io {
-                path: path.to_path_buf(),
-                source,
-            }
-        }
-    })?;
-    let meta = file.metadata().map_err(|source| LockError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let unsafe_because = |why: String| {
-        Err(LockError::Unsafe {
-            path: path.to_path_buf(),
-            why,
-        })
+    use crate::safe_fs::{open_private, Access, PrivateFileError};
+    let access = if create {
+        Access::ReadWrite
+    } else {
+        Access::ReadWriteExisting
     };
-    if !meta.file_type().is_file() {
-        return unsafe_because("is not a regular file".into());
-    }
-    // SAFETY: geteuid(2) cannot fail and touches no memory.
-    let me = unsafe { libc::geteuid() };
-    if meta.uid() != me {
-        return unsafe_because(format!("is owned by uid {}, not by you", meta.uid()));
-    }
-    if meta.mode() & 0o077 != 0 {
-        return unsafe_because(format!(
-            "has mode {:o}: others could take or fake the lock",
-            meta.mode() & 0o777
-        ));
-    }
-    Ok(file)
+    open_private(path, access).map_err(|e| match e {
+        PrivateFileError::Io { path, source } => LockError::Io { path, source },
+        other => LockError::Unsafe {
+            path: path.to_path_buf(),
+            why: other.to_string(),
+        },
+    })
 }
 
 /// `Ok(false)` when another descriptor holds a conflicting lock.
@@ -385,7 +355,7 @@ mod tests {
         std::fs::write(&loose, "").unwrap();
         std::fs::set_permissions(&loose, std::fs::Permissions::from_mode(0o666)).unwrap();
         let err = DomainLock::take(dir.path(), "inventory", "rollback").unwrap_err();
-        assert!(err.to_string().contains("has mode 666"), "{err}");
+        assert!(err.to_string().contains("mode 0666"), "{err}");
         let mode = std::fs::metadata(&loose).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o666, "never chmodded");
     }

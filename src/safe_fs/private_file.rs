@@ -75,6 +75,8 @@ pub enum Access {
     Append,
     /// Reads and writes anywhere; created when missing (lock files).
     ReadWrite,
+    /// Reads and writes a file that must exist already (looking at a lock without making one).
+    ReadWriteExisting,
 }
 
 /// Opens (creating it 0600 when missing) a file cutover keeps for the user alone. Refused: a
@@ -85,6 +87,7 @@ pub fn open_private(path: &Path, access: Access) -> Result<File, PrivateFileErro
     match access {
         Access::Append => opts.read(true).append(true).create(true),
         Access::ReadWrite => opts.read(true).write(true).create(true),
+        Access::ReadWriteExisting => opts.read(true).write(true),
     };
     let file = open_with(&mut opts, path, libc_flags::NONBLOCK)?;
     check_private(path, &file)?;
