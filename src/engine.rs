@@ -8,7 +8,10 @@ use std::sync::Arc;
 use crate::figures::health::{domains, SourceView};
 use crate::figures::traffic::At;
 use crate::figures::{BadLineReport, SourceStatus, Status};
+use std::ops::ControlFlow;
+
 use crate::ingest::exposition::{self, Sample};
+use crate::ingest::limits::{LimitBreach, Limits};
 use crate::ingest::prefilter::FamilyFilter;
 use crate::plan::{Plan, Shape, SignalId};
 use crate::source::ScrapeOutcome;
@@ -174,10 +177,18 @@ impl Engine {
         let ix = &self.index[src];
         let plan = &self.plan;
         let store = &mut self.store;
+        let limits = plan.sources[src].limits;
+        // Series tracked for this source: `series_limit` bounds them (see `store`).
+        let mut tracked: usize = ix
+            .signals
+            .iter()
+            .map(|&id| store.signals[id].tracked())
+            .sum();
+        let mut over_series = None;
         // Reused for every matched sample, so matching allocates nothing per sample.
         let mut key = String::new();
         let mut group = String::new();
-        let stats = exposition::parse(body, &ix.filter, |s: &Sample| {
+        let mut stats = exposition::parse_limited(body, &ix.filter, &limits, |s: &Sample| {
             let mut offer = |id: SignalId| {
                 let sig = &plan.signals[id];
                 let matched = match (&sig.selector, &sig.query) {
@@ -210,7 +221,9 @@ impl Engine {
                         group_key(&mut group, s);
                         group.as_str()
                     });
-                    store.signals[id].add(&key, le, group, s.value);
+                    if store.signals[id].add(&key, le, group, s.value) {
+                        tracked += 1;
+                    }
                 }
             };
             if !ix.by_query.is_empty() {
@@ -219,12 +232,19 @@ impl Engine {
                         ids.iter().for_each(|&id| offer(id));
                     }
                 }
-                return;
+            } else {
+                if let Some(ids) = ix.by_name.get(s.name) {
+                    ids.iter().for_each(|&id| offer(id));
+                }
+                ix.any_name.iter().for_each(|&id| offer(id));
             }
-            if let Some(ids) = ix.by_name.get(s.name) {
-                ids.iter().for_each(|&id| offer(id));
+            if Limits::exceeds(tracked, limits.series_limit) {
+                over_series = Some(LimitBreach::Series {
+                    limit: limits.series_limit,
+                });
+                return ControlFlow::Break(());
             }
-            ix.any_name.iter().for_each(|&id| offer(id));
+            ControlFlow::Continue(())
         });
         let failed = stats.samples == 0 && stats.filtered == 0 && stats.bad_lines > 0;
         status.parse_errors = stats.bad_lines;
@@ -236,6 +256,18 @@ impl Engine {
                 reason: b.reason.clone(),
             })
             .collect();
+        if let Some(breach) = stats.breach.take().or(over_series) {
+            // As Prometheus: a scrape over a limit is a failed scrape, and what it brought is
+            // dropped (the series it registered too, so a breach cannot grow memory).
+            status.up = Some(false);
+            status.error = Some(breach.to_string());
+            status.series = None;
+            for &id in &ix.signals {
+                store.signals[id].discard();
+                store.signals[id].stale = true;
+            }
+            return;
+        }
         status.series = Some(u64::from(stats.samples) + u64::from(stats.filtered));
         if failed {
             status.up = Some(false);

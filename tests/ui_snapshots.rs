@@ -115,6 +115,7 @@ fn plan() -> Plan {
                 .map(|n| PlanSource {
                     name: n.to_string(),
                     kind: SourceKind::Scrape,
+                    limits: Default::default(),
                 })
                 .collect(),
             signals: vec![],

@@ -81,6 +81,8 @@ pub struct SourceSpec {
     pub timeout: Duration,
     /// Prometheus kind: the PromQL expressions to evaluate each poll.
     pub queries: Vec<String>,
+    /// What one poll may hold; a query answer is cut short at `series_limit`.
+    pub limits: crate::ingest::limits::Limits,
 }
 
 /// Header values may carry credentials (API keys, tenant tokens), and the URL may carry a
@@ -103,6 +105,7 @@ impl fmt::Debug for SourceSpec {
             .field("max_body", &self.max_body)
             .field("timeout", &self.timeout)
             .field("queries", &self.queries)
+            .field("limits", &self.limits)
             .finish()
     }
 }

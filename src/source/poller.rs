@@ -210,6 +210,7 @@ mod tests {
             max_body: 1 << 20,
             timeout: Duration::from_millis(timeout_ms),
             queries: Vec::new(),
+            limits: Default::default(),
         }
     }
 

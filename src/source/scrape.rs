@@ -944,6 +944,7 @@ mod tests {
             max_body: 1 << 20,
             timeout: Duration::from_secs(1),
             queries: Vec::new(),
+            limits: Default::default(),
         };
         let bearer = Redactor::for_spec(&spec(
             Auth::Bearer(crate::source::Secret::new("tok-1234567890")),
