@@ -4,3 +4,4 @@ pub mod exposition;
 pub mod limits;
 pub mod prefilter;
 pub mod query_api;
+pub mod query_decode;

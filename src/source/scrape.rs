@@ -16,7 +16,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODIN
 use reqwest::{redirect, StatusCode, Url};
 
 use super::{Auth, ScrapeOutcome, SourceError, SourceKind, SourceSpec};
-use crate::ingest::query_api::{parse_instant, to_exposition, QueryError, QuerySample};
+use crate::ingest::limits::Limits;
+use crate::ingest::query_api::{answer_to_exposition, parse_instant, QueryError};
 
 /// Prefer the classic text format (the one every exporter speaks), accept OpenMetrics, and
 /// take anything rather than a 406. No `escaping=allow-utf-8`: quoted names are not asked for.
@@ -43,6 +44,7 @@ pub struct Fetcher {
     queries: Vec<String>,
     max_body: u64,
     timeout: Duration,
+    limits: Limits,
     redactor: Redactor,
 }
 
@@ -121,6 +123,7 @@ impl Fetcher {
             queries: spec.queries.clone(),
             max_body: spec.max_body,
             timeout: spec.timeout,
+            limits: spec.limits,
             redactor: Redactor::for_spec(spec),
         })
     }
@@ -203,7 +206,7 @@ impl Fetcher {
         let mut body = String::new();
         for (index, (query, answer)) in self.queries.iter().zip(answers).enumerate() {
             match answer {
-                Ok(samples) => to_exposition(query, &samples, &mut body),
+                Ok(text) => body.push_str(&text),
                 Err(words) => {
                     return Err(format!(
                         "query {} (`{}`): {words}",
@@ -219,11 +222,7 @@ impl Fetcher {
     /// One instant query. The API's own error envelope (400 bad_data, 422 execution, 503
     /// timeout, ...) is shown as the API's words; a non-JSON error (a proxy's HTML page) as
     /// the HTTP status and a snippet.
-    async fn query_one(
-        &self,
-        query: &str,
-        progress: &Progress,
-    ) -> Result<Vec<QuerySample>, String> {
+    async fn query_one(&self, query: &str, progress: &Progress) -> Result<String, String> {
         let response = self
             .send(|| {
                 self.authorize(
@@ -250,8 +249,10 @@ impl Fetcher {
         if let (true, Some(problem)) = (status.is_success(), &read.problem) {
             return Err(problem.to_string());
         }
+        if status.is_success() {
+            return decode_off_runtime(read.data, query, self.limits).await;
+        }
         match parse_instant(&read.data) {
-            Ok(samples) if status.is_success() => Ok(samples),
             Ok(_) => Err(http_status_words(status, &read.data)),
             Err(error @ QueryError::Api { .. }) => Err(error.to_string()),
             Err(_) if !status.is_success() => Err(http_status_words(status, &read.data)),
@@ -287,6 +288,22 @@ impl Fetcher {
 
     fn request_error_words(&self, error: &reqwest::Error) -> String {
         request_error_words(error, self.url.scheme() == "https", self.timeout)
+    }
+}
+
+/// Reads an answer into exposition text on a blocking thread: tens of MB of JSON must not
+/// hold a runtime worker (keys, signals, other sources' polls).
+async fn decode_off_runtime(data: Vec<u8>, query: &str, limits: Limits) -> Result<String, String> {
+    let query = query.to_string();
+    let decoded = tokio::task::spawn_blocking(move || {
+        let mut text = String::new();
+        answer_to_exposition(&data, &query, &limits, &mut text).map(|_| text)
+    })
+    .await;
+    match decoded {
+        Ok(Ok(text)) => Ok(text),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(error) => Err(format!("reading the answer failed: {error}")),
     }
 }
 
