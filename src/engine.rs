@@ -14,7 +14,7 @@ use crate::ingest::exposition::{self, Sample};
 use crate::ingest::limits::{LimitBreach, Limits};
 use crate::ingest::prefilter::FamilyFilter;
 use crate::plan::{Plan, Shape, SignalId};
-use crate::source::ScrapeOutcome;
+use crate::source::{PressureBoard, ScrapeOutcome};
 use crate::store::Store;
 
 /// Label that ties a query answer's samples to the query that produced them.
@@ -112,6 +112,8 @@ impl Engine {
                 bad_lines: Vec::new(),
                 http_status: None,
                 last_scrape_ms: None,
+                queued: 0,
+                skipped: 0,
             })
             .collect();
         Engine {
@@ -291,6 +293,11 @@ impl Engine {
         }
     }
 
+    /// Takes the pollers' counts of queued and skipped polls into the sources' status.
+    pub fn note_pressure(&mut self, board: &PressureBoard) {
+        with_pressure(&mut self.sources, board);
+    }
+
     /// The figures at the newest data time.
     pub fn status(&self, mode: Mode) -> Status {
         let now_ms = self.newest_ms.unwrap_or(0);
@@ -315,6 +322,16 @@ impl Engine {
             domains: domains(&at, &self.plan, &views),
             sources: self.sources.clone(),
             at_ms: now_ms,
+        }
+    }
+}
+
+/// Writes the pollers' counts of queued and skipped polls into the sources' status, by name.
+pub fn with_pressure(sources: &mut [SourceStatus], board: &PressureBoard) {
+    for (name, pressure) in board.snapshot() {
+        if let Some(s) = sources.iter_mut().find(|s| s.name == name) {
+            s.queued = pressure.queued;
+            s.skipped = pressure.skipped;
         }
     }
 }

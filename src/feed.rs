@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
-use crate::engine::{Engine, Mode};
+use crate::engine::{with_pressure, Engine, Mode};
 use crate::engine_thread::{EngineThread, Ingested};
 use crate::figures::Status;
 use crate::plan::Plan;
 use crate::record::{Recorder, Recording, ScrapeLine};
-use crate::source::ScrapeOutcome;
+use crate::source::{PressureBoard, ScrapeOutcome};
 use crate::ui::{FeedControl, FeedEvent, ReplayPosition};
 
 /// The shortest time between two statuses sent to the UI.
@@ -32,6 +32,7 @@ pub async fn live(
     ui: mpsc::Sender<FeedEvent>,
     latest: watch::Sender<Option<Arc<Status>>>,
     mut recorder: Option<Recorder>,
+    pressure: PressureBoard,
 ) {
     let engine = match EngineThread::start(plan) {
         Ok(engine) => engine,
@@ -67,7 +68,8 @@ pub async fn live(
                         status = engine.status(Mode::Live) => status,
                         _ = ui.closed() => break,
                     };
-                    let Some(status) = status else { break };
+                    let Some(mut status) = status else { break };
+                    with_pressure(&mut status.sources, &pressure);
                     let status = Arc::new(status);
                     latest.send_replace(Some(status.clone()));
                     if ui.send(FeedEvent::Status(Box::new((*status).clone()))).await.is_err() {

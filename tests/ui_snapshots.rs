@@ -283,6 +283,8 @@ fn source(name: &str, at: i64, up: bool) -> SourceStatus {
         bad_lines: vec![],
         http_status: up.then_some(200),
         last_scrape_ms: Some(at - 300),
+        queued: 0,
+        skipped: 0,
     }
 }
 

@@ -107,6 +107,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>) -> Result<u8, Fail
         ui_tx.clone(),
         latest_tx,
         recorder,
+        poller.pressure(),
     ));
     let gate = Gate::new(loaded.read_only.clone(), audit_log()?);
     let actions = start_desk(gate, plan.clone(), compiled.steps.clone(), latest_rx, ui_tx);

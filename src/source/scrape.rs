@@ -66,6 +66,16 @@ impl Fetcher {
     /// Checks the spec (URL, headers, CA file) and builds the client. Errors name the source
     /// and the faulty item, never a secret.
     pub fn new(spec: &SourceSpec) -> Result<Fetcher, SourceError> {
+        Fetcher::with_idle_connections(spec, true)
+    }
+
+    /// [`Fetcher::new`], keeping a connection open between polls only with `keep_idle`: with
+    /// more sources than poll slots, idle connections would hold descriptors the polls need
+    /// (see `concurrency`).
+    pub fn with_idle_connections(
+        spec: &SourceSpec,
+        keep_idle: bool,
+    ) -> Result<Fetcher, SourceError> {
         let url = parse_url(spec)?;
         let mut headers = HeaderMap::new();
         if spec.kind == SourceKind::Scrape {
@@ -102,6 +112,7 @@ impl Fetcher {
             // the timeout could never have answered in time anyway, while a SYN dropped by a
             // full listen backlog would only be sent again by the kernel after a second.
             .connect_timeout(spec.timeout / 2)
+            .pool_max_idle_per_host(if keep_idle { usize::MAX } else { 0 })
             .redirect(redirect_policy(&url, !spec.headers.is_empty()))
             .danger_accept_invalid_certs(spec.insecure_skip_verify);
         if let Some(path) = &spec.ca_file {
