@@ -46,7 +46,9 @@ impl Budget {
     /// The budget for a soft descriptor limit of `nofile`.
     pub fn from_nofile(nofile: u64) -> Budget {
         let usable = nofile.saturating_sub(RESERVED_FDS) / 2;
-        let total = usize::try_from(usable).unwrap_or(MAX_TOTAL).clamp(1, MAX_TOTAL);
+        let total = usize::try_from(usable)
+            .unwrap_or(MAX_TOTAL)
+            .clamp(1, MAX_TOTAL);
         Budget {
             total,
             per_host: PER_HOST.min(total),

@@ -155,7 +155,10 @@ impl Turns {
         let _held = match turn {
             Turn::Ready(held) | Turn::Queued(held) => held,
             Turn::Missed => {
-                tracing::debug!(source = fetcher.name(), "no connection slot within the interval; poll skipped");
+                tracing::debug!(
+                    source = fetcher.name(),
+                    "no connection slot within the interval; poll skipped"
+                );
                 return None;
             }
         };
@@ -253,23 +256,25 @@ pub async fn poll_once_counted(
             index,
         })
         .collect();
-    futures_util::future::join_all(specs.iter().zip(offsets).zip(&turns).map(|((spec, offset), turns)| async move {
-        tokio::time::sleep(offset).await;
-        match Fetcher::with_idle_connections(spec, keep_idle) {
-            Ok(fetcher) => match turns.poll(&fetcher, None).await {
-                Some(outcome) => outcome,
-                None => unreachable_turn(spec),
-            },
-            Err(error) => ScrapeOutcome {
-                source: spec.name.clone(),
-                at_ms: unix_ms_now(),
-                duration_ms: 0,
-                bytes: 0,
-                status: None,
-                result: Err(error.to_string()),
-            },
-        }
-    }))
+    futures_util::future::join_all(specs.iter().zip(offsets).zip(&turns).map(
+        |((spec, offset), turns)| async move {
+            tokio::time::sleep(offset).await;
+            match Fetcher::with_idle_connections(spec, keep_idle) {
+                Ok(fetcher) => match turns.poll(&fetcher, None).await {
+                    Some(outcome) => outcome,
+                    None => unreachable_turn(spec),
+                },
+                Err(error) => ScrapeOutcome {
+                    source: spec.name.clone(),
+                    at_ms: unix_ms_now(),
+                    duration_ms: 0,
+                    bytes: 0,
+                    status: None,
+                    result: Err(error.to_string()),
+                },
+            }
+        },
+    ))
     .await
 }
 
