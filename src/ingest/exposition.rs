@@ -1245,7 +1245,7 @@ mod tests {
             Some("label_name_length_limit exceeded (metric: m, label name: nnnnnnnnn, length: 9, limit: 8)")
         );
         assert_eq!(
-            words(&"m{a=\"vvvvvvvvv\"} 1\n").as_deref(),
+            words("m{a=\"vvvvvvvvv\"} 1\n").as_deref(),
             Some("label_value_length_limit exceeded (metric: m, label name: a, value: \"vvvvvvvvv\", length: 9, limit: 8)")
         );
         assert!(words("metric_name_longer_than_eight 1\n")

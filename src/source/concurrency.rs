@@ -75,13 +75,10 @@ fn nofile_soft_limit() -> Option<u64> {
     };
     // SAFETY: getrlimit writes into the struct it is given and nothing else.
     let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
-    (rc == 0).then(|| {
-        if limit.rlim_cur == libc::RLIM_INFINITY {
-            u64::MAX
-        } else {
-            limit.rlim_cur as u64
-        }
-    })
+    // `rlim_t` is u64 on Linux; `try_from` keeps other widths right too.
+    #[allow(clippy::useless_conversion)]
+    let soft = u64::try_from(limit.rlim_cur).unwrap_or(u64::MAX);
+    (rc == 0).then_some(soft)
 }
 
 #[cfg(not(unix))]
