@@ -136,6 +136,7 @@ fn main() {
             ui_tx,
             latest_tx,
             None,
+            poller.pressure(),
         ));
         // The cockpit's side: every status applied and drawn (into a buffer, not a terminal).
         let ui_plan = plan.clone();

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::action::StepSpec;
 use crate::config::{self, Config, Signal as SignalText, SourceKind as ConfigKind, Step};
+use crate::ingest::limits::Limits;
 use crate::plan::{
     Plan, PlanDomain, PlanQueue, PlanSaga, PlanSide, PlanSource, PlanTraffic, Shape, Signal,
     SignalId, Slo, SourceKind, Stage, Timing,
@@ -204,6 +205,7 @@ pub fn compile(cfg: &Config) -> Result<Compiled, CompileError> {
                         ConfigKind::Scrape => SourceKind::Scrape,
                         ConfigKind::Prometheus => SourceKind::Prometheus,
                     },
+                    limits: source_limits(src),
                 })
                 .collect(),
             signals: Vec::new(),
@@ -399,6 +401,18 @@ fn rollback_steps(d: &config::Domain) -> Vec<StepSpec> {
         .collect()
 }
 
+/// The limits of a configured source, as the parser and the store apply them.
+fn source_limits(src: &config::Source) -> Limits {
+    let n = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+    Limits {
+        label_limit: n(src.label_limit),
+        label_name_length_limit: n(src.label_name_length_limit),
+        label_value_length_limit: n(src.label_value_length_limit),
+        sample_limit: n(src.sample_limit),
+        series_limit: n(src.series_limit),
+    }
+}
+
 fn source_specs(cfg: &Config, plan: &Plan) -> Vec<Result<SourceSpec, String>> {
     cfg.sources
         .iter()
@@ -446,6 +460,7 @@ fn source_specs(cfg: &Config, plan: &Plan) -> Vec<Result<SourceSpec, String>> {
                 max_body: src.max_body.bytes(),
                 timeout: plan.timing.timeout,
                 queries,
+                limits: plan.sources[i].limits,
             })
         })
         .collect()

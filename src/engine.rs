@@ -8,10 +8,13 @@ use std::sync::Arc;
 use crate::figures::health::{domains, SourceView};
 use crate::figures::traffic::At;
 use crate::figures::{BadLineReport, SourceStatus, Status};
+use std::ops::ControlFlow;
+
 use crate::ingest::exposition::{self, Sample};
+use crate::ingest::limits::{LimitBreach, Limits};
 use crate::ingest::prefilter::FamilyFilter;
 use crate::plan::{Plan, Shape, SignalId};
-use crate::source::ScrapeOutcome;
+use crate::source::{PressureBoard, ScrapeOutcome};
 use crate::store::Store;
 
 /// Label that ties a query answer's samples to the query that produced them.
@@ -109,6 +112,8 @@ impl Engine {
                 bad_lines: Vec::new(),
                 http_status: None,
                 last_scrape_ms: None,
+                queued: 0,
+                skipped: 0,
             })
             .collect();
         Engine {
@@ -174,10 +179,18 @@ impl Engine {
         let ix = &self.index[src];
         let plan = &self.plan;
         let store = &mut self.store;
+        let limits = plan.sources[src].limits;
+        // Series tracked for this source: `series_limit` bounds them (see `store`).
+        let mut tracked: usize = ix
+            .signals
+            .iter()
+            .map(|&id| store.signals[id].tracked())
+            .sum();
+        let mut over_series = None;
         // Reused for every matched sample, so matching allocates nothing per sample.
         let mut key = String::new();
         let mut group = String::new();
-        let stats = exposition::parse(body, &ix.filter, |s: &Sample| {
+        let mut stats = exposition::parse_limited(body, &ix.filter, &limits, |s: &Sample| {
             let mut offer = |id: SignalId| {
                 let sig = &plan.signals[id];
                 let matched = match (&sig.selector, &sig.query) {
@@ -210,7 +223,9 @@ impl Engine {
                         group_key(&mut group, s);
                         group.as_str()
                     });
-                    store.signals[id].add(&key, le, group, s.value);
+                    if store.signals[id].add(&key, le, group, s.value) {
+                        tracked += 1;
+                    }
                 }
             };
             if !ix.by_query.is_empty() {
@@ -219,12 +234,19 @@ impl Engine {
                         ids.iter().for_each(|&id| offer(id));
                     }
                 }
-                return;
+            } else {
+                if let Some(ids) = ix.by_name.get(s.name) {
+                    ids.iter().for_each(|&id| offer(id));
+                }
+                ix.any_name.iter().for_each(|&id| offer(id));
             }
-            if let Some(ids) = ix.by_name.get(s.name) {
-                ids.iter().for_each(|&id| offer(id));
+            if Limits::exceeds(tracked, limits.series_limit) {
+                over_series = Some(LimitBreach::Series {
+                    limit: limits.series_limit,
+                });
+                return ControlFlow::Break(());
             }
-            ix.any_name.iter().for_each(|&id| offer(id));
+            ControlFlow::Continue(())
         });
         let failed = stats.samples == 0 && stats.filtered == 0 && stats.bad_lines > 0;
         status.parse_errors = stats.bad_lines;
@@ -236,6 +258,18 @@ impl Engine {
                 reason: b.reason.clone(),
             })
             .collect();
+        if let Some(breach) = stats.breach.take().or(over_series) {
+            // As Prometheus: a scrape over a limit is a failed scrape, and what it brought is
+            // dropped (the series it registered too, so a breach cannot grow memory).
+            status.up = Some(false);
+            status.error = Some(breach.to_string());
+            status.series = None;
+            for &id in &ix.signals {
+                store.signals[id].discard();
+                store.signals[id].stale = true;
+            }
+            return;
+        }
         status.series = Some(u64::from(stats.samples) + u64::from(stats.filtered));
         if failed {
             status.up = Some(false);
@@ -257,6 +291,11 @@ impl Engine {
             store.signals[id].stale = false;
             store.signals[id].commit(outcome.at_ms, keep_ms);
         }
+    }
+
+    /// Takes the pollers' counts of queued and skipped polls into the sources' status.
+    pub fn note_pressure(&mut self, board: &PressureBoard) {
+        with_pressure(&mut self.sources, board);
     }
 
     /// The figures at the newest data time.
@@ -283,6 +322,16 @@ impl Engine {
             domains: domains(&at, &self.plan, &views),
             sources: self.sources.clone(),
             at_ms: now_ms,
+        }
+    }
+}
+
+/// Writes the pollers' counts of queued and skipped polls into the sources' status, by name.
+pub fn with_pressure(sources: &mut [SourceStatus], board: &PressureBoard) {
+    for (name, pressure) in board.snapshot() {
+        if let Some(s) = sources.iter_mut().find(|s| s.name == name) {
+            s.queued = pressure.queued;
+            s.skipped = pressure.skipped;
         }
     }
 }

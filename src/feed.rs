@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
-use crate::engine::{Engine, Mode};
+use crate::engine::{with_pressure, Engine, Mode};
+use crate::engine_thread::{EngineThread, Ingested};
 use crate::figures::Status;
-use crate::ingest::prefilter::reduce;
 use crate::plan::Plan;
 use crate::record::{Recorder, Recording, ScrapeLine};
-use crate::source::ScrapeOutcome;
+use crate::source::{PressureBoard, ScrapeOutcome};
 use crate::ui::{FeedControl, FeedEvent, ReplayPosition};
 
 /// The shortest time between two statuses sent to the UI.
@@ -23,14 +23,24 @@ pub const COALESCE: Duration = Duration::from_millis(200);
 /// Live: scrape outcomes in, statuses out; every outcome also goes to the recorder, its body
 /// reduced to the lines the config uses. The newest status is also published on `latest`
 /// (rollback verification watches it).
+///
+/// The engine runs on its own thread ([`EngineThread`]): a large or hostile body is parsed
+/// there, and when the cockpit goes away this feed stops at once instead of waiting for it.
 pub async fn live(
     plan: Arc<Plan>,
     mut outcomes: mpsc::Receiver<ScrapeOutcome>,
     ui: mpsc::Sender<FeedEvent>,
     latest: watch::Sender<Option<Arc<Status>>>,
     mut recorder: Option<Recorder>,
+    pressure: PressureBoard,
 ) {
-    let mut engine = Engine::new(plan);
+    let engine = match EngineThread::start(plan) {
+        Ok(engine) => engine,
+        Err(e) => {
+            tracing::error!("cannot start the engine thread: {e}");
+            return;
+        }
+    };
     let mut tick = tokio::time::interval(COALESCE);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut dirty = false;
@@ -41,13 +51,13 @@ pub async fn live(
         tokio::select! {
             o = outcomes.recv() => {
                 let Some(o) = o else { break };
-                engine.ingest(&o);
-                if let Some(r) = recorder.as_mut() {
-                    let body = match (&o.result, engine.plan().source_index(&o.source)) {
-                        (Ok(b), Some(i)) => reduce(b, engine.filter(i)),
-                        _ => String::new(),
-                    };
-                    if let Err(e) = r.write(&ScrapeLine::new(&o, body)) {
+                let ingested = tokio::select! {
+                    done = engine.ingest(o, recorder.is_some()) => done,
+                    _ = ui.closed() => break,
+                };
+                let Some(Ingested { outcome, reduced }) = ingested else { break };
+                if let (Some(r), Some(body)) = (recorder.as_mut(), reduced) {
+                    if let Err(e) = r.write(&ScrapeLine::new(&outcome, body)) {
                         tracing::error!("recording stopped: {e}");
                         recorder = None;
                     }
@@ -57,7 +67,13 @@ pub async fn live(
             _ = tick.tick() => {
                 if dirty {
                     dirty = false;
-                    let status = Arc::new(engine.status(Mode::Live));
+                    let status = tokio::select! {
+                        status = engine.status(Mode::Live) => status,
+                        _ = ui.closed() => break,
+                    };
+                    let Some(mut status) = status else { break };
+                    with_pressure(&mut status.sources, &pressure);
+                    let status = Arc::new(status);
                     latest.send_replace(Some(status.clone()));
                     if ui_open && ui.send(FeedEvent::Status(Box::new((*status).clone()))).await.is_err() {
                         ui_open = false;

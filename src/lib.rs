@@ -18,6 +18,8 @@ pub mod config;
 pub mod demo;
 /// The pipeline from scrapes to figures, shared by live, `status`, replay and the demo.
 pub mod engine;
+/// The engine on a thread of its own, so that no parse holds keys, signals or quitting.
+pub mod engine_thread;
 /// Feeds for the cockpit: live polling and replay, each with its own engine task.
 pub mod feed;
 /// Pure functions from the store to the figures every view reports.

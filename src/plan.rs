@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::ingest::limits::Limits;
 use crate::selector::Selector;
 
 /// Index into [`Plan::signals`].
@@ -29,6 +30,8 @@ pub enum SourceKind {
 pub struct PlanSource {
     pub name: String,
     pub kind: SourceKind,
+    /// What one scrape may hold (`label_limit`, `sample_limit`, `series_limit`, ...).
+    pub limits: Limits,
 }
 
 #[derive(Debug, Clone)]

@@ -458,6 +458,8 @@ mod tests {
             bad_lines: vec![],
             http_status: None,
             last_scrape_ms: Some(at),
+            queued: 0,
+            skipped: 0,
         }
     }
 

@@ -243,6 +243,7 @@ fn spec(name: &str, url: String) -> SourceSpec {
         max_body: 64 << 20,
         timeout: Duration::from_millis(1500),
         queries: Vec::new(),
+        limits: Default::default(),
     }
 }
 

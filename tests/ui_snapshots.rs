@@ -115,6 +115,7 @@ fn plan() -> Plan {
                 .map(|n| PlanSource {
                     name: n.to_string(),
                     kind: SourceKind::Scrape,
+                    limits: Default::default(),
                 })
                 .collect(),
             signals: vec![],
@@ -282,6 +283,8 @@ fn source(name: &str, at: i64, up: bool) -> SourceStatus {
         bad_lines: vec![],
         http_status: up.then_some(200),
         last_scrape_ms: Some(at - 300),
+        queued: 0,
+        skipped: 0,
     }
 }
 

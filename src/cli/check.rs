@@ -6,6 +6,19 @@ use super::status::two_polls;
 use super::{loaded, Failure, GlobalArgs};
 use crate::engine::Mode;
 
+/// The source's limits as `key value` pairs, `0` spelled as "none" (no limit).
+fn limits_line(source: &crate::config::Source) -> String {
+    source
+        .limits()
+        .iter()
+        .map(|(key, value)| match value {
+            0 => format!("{key} none"),
+            v => format!("{key} {v}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
     let loaded = loaded::load_quietly(global)?;
     crate::outln!("config {}: ok", loaded.path.display());
@@ -49,6 +62,16 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
         }
         for b in &src.bad_lines {
             crate::outln!("        line {}: {}", b.line, b.reason);
+        }
+        if let Some(config) = loaded.config.sources.get(i) {
+            crate::outln!("        limits: {}", limits_line(config));
+        }
+        if src.queued > 0 || src.skipped > 0 {
+            crate::outln!(
+                "        {} poll(s) queued for a connection slot, {} skipped",
+                src.queued,
+                src.skipped
+            );
         }
     }
     crate::outln!("\nsignals");

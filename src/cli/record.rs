@@ -4,8 +4,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use super::{loaded, Failure, GlobalArgs};
-use crate::engine::Engine;
-use crate::ingest::prefilter::reduce;
+use crate::engine_thread::EngineThread;
 use crate::record::{Recorder, ScrapeLine};
 use crate::safe_fs::Existing;
 use crate::source::{Poller, ScrapeOutcome, SourceSpec};
@@ -28,11 +27,14 @@ pub async fn run(
     let compiled = &loaded.compiled;
     let started_ms = crate::action::gate::now_ms();
     let mut recorder = create_recording(out, started_ms, &loaded.config.redacted_toml(), force)?;
-    let mut engine = Engine::new(compiled.plan.clone());
+    // The engine parses on its own thread, so a signal is answered even mid-parse.
+    let engine = EngineThread::start(compiled.plan.clone())
+        .map_err(|e| Failure::runtime(format!("cannot start the engine thread: {e}")))?;
     let (specs, broken) = split_specs(compiled, started_ms);
-    for o in &broken {
-        engine.ingest(o);
-        recorder.write(&ScrapeLine::new(o, String::new()))?;
+    for o in broken {
+        if let Some(done) = engine.ingest(o, false).await {
+            recorder.write(&ScrapeLine::new(&done.outcome, String::new()))?;
+        }
     }
     let (poller, mut rx) = Poller::start(specs, compiled.plan.timing.interval)?;
     crate::errln!(
@@ -54,12 +56,14 @@ pub async fn run(
         tokio::select! {
             o = rx.recv() => {
                 let Some(o) = o else { break };
-                engine.ingest(&o);
-                let body = match (&o.result, engine.plan().source_index(&o.source)) {
-                    (Ok(b), Some(i)) => reduce(b, engine.filter(i)),
-                    _ => String::new(),
+                let done = tokio::select! {
+                    done = engine.ingest(o, true) => done,
+                    _ = &mut deadline => break,
+                    _ = stop.wait() => break,
                 };
-                recorder.write(&ScrapeLine::new(&o, body))?;
+                let Some(done) = done else { break };
+                let body = done.reduced.unwrap_or_default();
+                recorder.write(&ScrapeLine::new(&done.outcome, body))?;
                 scrapes += 1;
             }
             _ = &mut deadline => break,

@@ -7,16 +7,26 @@ use super::{loaded, Failure, GlobalArgs};
 use crate::compile::Compiled;
 use crate::engine::{Engine, Mode};
 use crate::figures::Status;
-use crate::source::{poll_once, ScrapeOutcome, SourceSpec};
+use crate::source::{poll_once_counted, PressureBoard, ScrapeOutcome, SourceSpec};
 
 /// Polls every source once, concurrently; sources that could not be set up give their error.
 pub async fn poll_all(compiled: &Compiled) -> Vec<ScrapeOutcome> {
-    let specs: Vec<SourceSpec> = compiled
+    poll_all_counted(compiled, &PressureBoard::new(&polled_specs(compiled))).await
+}
+
+/// The specs of the sources that could be set up, in plan order.
+fn polled_specs(compiled: &Compiled) -> Vec<SourceSpec> {
+    compiled
         .specs
         .iter()
         .filter_map(|s| s.as_ref().ok().cloned())
-        .collect();
-    let mut fetched = poll_once(&specs).await.into_iter();
+        .collect()
+}
+
+/// [`poll_all`], counting the polls that waited for a connection slot in `pressure`.
+async fn poll_all_counted(compiled: &Compiled, pressure: &PressureBoard) -> Vec<ScrapeOutcome> {
+    let specs = polled_specs(compiled);
+    let mut fetched = poll_once_counted(&specs, pressure).await.into_iter();
     let now = crate::action::gate::now_ms();
     compiled
         .plan
@@ -40,15 +50,17 @@ pub async fn poll_all(compiled: &Compiled) -> Vec<ScrapeOutcome> {
 /// Two polls one interval apart, through the engine: the figures `status` prints.
 pub async fn two_polls(compiled: &Compiled) -> (Engine, Vec<ScrapeOutcome>) {
     let mut engine = Engine::new(compiled.plan.clone());
+    let pressure = PressureBoard::new(&polled_specs(compiled));
     let started = Instant::now();
-    let first = poll_all(compiled).await;
+    let first = poll_all_counted(compiled, &pressure).await;
     first.iter().for_each(|o| engine.ingest(o));
     let interval = compiled.plan.timing.interval;
     if let Some(rest) = interval.checked_sub(started.elapsed()) {
         tokio::time::sleep(rest).await;
     }
-    let second = poll_all(compiled).await;
+    let second = poll_all_counted(compiled, &pressure).await;
     second.iter().for_each(|o| engine.ingest(o));
+    engine.note_pressure(&pressure);
     (engine, second)
 }
 

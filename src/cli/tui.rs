@@ -112,6 +112,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         ui_tx.clone(),
         latest_tx,
         recorder,
+        poller.pressure(),
     ));
     let gate = Gate::new(loaded.read_only.clone(), audit_log()?);
     let flights = gate.flights().clone();

@@ -90,10 +90,79 @@ pub struct Source {
     /// A larger body is a failed scrape (before or after gzip).
     #[serde(default = "default_max_body")]
     pub max_body: ByteSize,
+    /// Labels per series, the metric name included (Prometheus's `label_limit`; `0`: none).
+    /// This and the limits below fail a scrape that breaks them, in words; see `ingest::limits`.
+    #[serde(
+        default = "default_label_limit",
+        skip_serializing_if = "is_default_label_limit"
+    )]
+    pub label_limit: u64,
+    /// Bytes per label name.
+    #[serde(
+        default = "default_length_limit",
+        skip_serializing_if = "is_default_length_limit"
+    )]
+    pub label_name_length_limit: u64,
+    /// Bytes per label value.
+    #[serde(
+        default = "default_length_limit",
+        skip_serializing_if = "is_default_length_limit"
+    )]
+    pub label_value_length_limit: u64,
+    /// Samples of the selected families per scrape.
+    #[serde(
+        default = "default_sample_limit",
+        skip_serializing_if = "is_default_sample_limit"
+    )]
+    pub sample_limit: u64,
+    /// Series tracked per source within the window.
+    #[serde(
+        default = "default_series_limit",
+        skip_serializing_if = "is_default_series_limit"
+    )]
+    pub series_limit: u64,
+}
+
+impl Source {
+    /// Every limit with its key, in the order `check` prints them.
+    pub fn limits(&self) -> [(&'static str, u64); 5] {
+        [
+            ("label_limit", self.label_limit),
+            ("label_name_length_limit", self.label_name_length_limit),
+            ("label_value_length_limit", self.label_value_length_limit),
+            ("sample_limit", self.sample_limit),
+            ("series_limit", self.series_limit),
+        ]
+    }
 }
 
 fn default_max_body() -> ByteSize {
     ByteSize::mib(64)
+}
+
+fn default_label_limit() -> u64 {
+    crate::ingest::limits::Limits::DEFAULT_LABEL_LIMIT as u64
+}
+fn default_length_limit() -> u64 {
+    crate::ingest::limits::Limits::DEFAULT_LABEL_VALUE_LENGTH_LIMIT as u64
+}
+fn default_sample_limit() -> u64 {
+    crate::ingest::limits::Limits::DEFAULT_SAMPLE_LIMIT as u64
+}
+fn default_series_limit() -> u64 {
+    crate::ingest::limits::Limits::DEFAULT_SERIES_LIMIT as u64
+}
+fn is_default_label_limit(v: &u64) -> bool {
+    *v == default_label_limit()
+}
+fn is_default_length_limit(v: &u64) -> bool {
+    *v == default_length_limit()
+}
+fn is_default_sample_limit(v: &u64) -> bool {
+    *v == default_sample_limit()
+}
+fn is_default_series_limit(v: &u64) -> bool {
+    *v == default_series_limit()
 }
 
 /// How a source is read.

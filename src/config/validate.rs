@@ -314,6 +314,15 @@ fn sources(config: &Config) -> Checked {
         if source.max_body.bytes() == 0 {
             return problem(at.key("max_body"), "must be more than 0 bytes");
         }
+        for (key, value) in source.limits() {
+            // Counts and lengths within one body: anything larger is a typo, not a wish.
+            if value > u64::from(u32::MAX) {
+                return problem(
+                    at.key(key),
+                    format!("{value} is more than {} (0 means no limit)", u32::MAX),
+                );
+            }
+        }
     }
     Ok(())
 }

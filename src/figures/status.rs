@@ -121,6 +121,16 @@ pub struct SourceStatus {
     /// Time of the last scrape in unix ms (for ages in the views; not part of the JSON contract).
     #[serde(skip)]
     pub last_scrape_ms: Option<i64>,
+    /// Polls that waited for a connection slot, and polls skipped because none was free
+    /// within the interval (`source::concurrency`); written only when not zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub queued: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub skipped: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -16,6 +16,11 @@
 //! - tolerant: a line that cannot be read is skipped, counted and reported with its 1-based line
 //!   number, and the rest of the body is kept, because one odd line must not blank a dashboard.
 //!
+//! Every cost is linear in the body: labels are checked for duplicates by a scan while a line
+//! has few of them and through a hash set once it has many, so a line of 150,000 labels costs
+//! what its bytes cost, not their square. With [`parse_limited`] the source's [`Limits`] stop
+//! the parse at the first breach.
+//!
 //! Timestamps: Prometheus text writes int64 milliseconds, OpenMetrics float seconds. A body is
 //! read as OpenMetrics when it ends with `# EOF` (the header may lie, the body does not);
 //! otherwise an integer timestamp is milliseconds and one with a fraction or an exponent
@@ -23,9 +28,12 @@
 //! hold is dropped (`None`) and the value kept.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
+use std::ops::ControlFlow;
 
 use memchr::{memchr, memchr2};
 
+use crate::ingest::limits::{LimitBreach, Limits};
 use crate::ingest::prefilter::FamilyFilter;
 
 /// How many bad lines a parse keeps with their reasons; the rest are only counted.
@@ -88,6 +96,8 @@ pub struct ParseStats {
     pub bad_lines: u32,
     /// The first [`MAX_REPORTED_BAD_LINES`] bad lines with their line numbers.
     pub first_bad: Vec<BadLine>,
+    /// The limit the body broke; the parse stopped there (only [`parse_limited`] sets it).
+    pub breach: Option<LimitBreach>,
 }
 
 /// Parse an exposition body, handing every wanted sample to `on_sample`.
@@ -98,7 +108,23 @@ pub fn parse<'a, F: FnMut(&Sample<'a, '_>)>(
     filter: &FamilyFilter,
     mut on_sample: F,
 ) -> ParseStats {
-    scan(body, filter, &mut on_sample, &mut |_, _| {})
+    let mut each = |s: &Sample<'a, '_>| {
+        on_sample(s);
+        ControlFlow::Continue(())
+    };
+    scan(body, filter, &Limits::NONE, &mut each, &mut |_, _| {})
+}
+
+/// [`parse`] within a source's limits: the first breach stops the parse and is returned in
+/// [`ParseStats::breach`] (the caller fails the scrape, as Prometheus does). `on_sample` may
+/// stop the parse too, by returning `Break`.
+pub fn parse_limited<'a, F: FnMut(&Sample<'a, '_>) -> ControlFlow<()>>(
+    body: &'a str,
+    filter: &FamilyFilter,
+    limits: &Limits,
+    mut on_sample: F,
+) -> ParseStats {
+    scan(body, filter, limits, &mut on_sample, &mut |_, _| {})
 }
 
 /// Turn received bytes into text. Invalid UTF-8 is replaced rather than refused, so a body
@@ -205,16 +231,24 @@ pub(crate) enum LineKind<'a> {
 /// Why a line is bad; turned into words only for the first few reported.
 type Reason = &'static str;
 
+/// The reason given when a limit stopped the parse; the words are in [`LineReader::breach`].
+const LIMIT_BREACHED: Reason = "a limit of the source is exceeded";
+
+/// Up to this many labels, duplicates are found by a scan of the labels read so far; beyond
+/// it, through a hash set, so that a line's cost stays linear in its length.
+const LINEAR_DUPLICATE_CHECK: usize = 16;
+
 /// The one pass over the body behind [`parse`] and `prefilter::reduce`: each line is handed to
 /// `on_line` (text without its line end) after its samples went to `on_sample`.
 pub(crate) fn scan<'a, S, L>(
     body: &'a str,
     filter: &FamilyFilter,
+    limits: &Limits,
     on_sample: &mut S,
     on_line: &mut L,
 ) -> ParseStats
 where
-    S: FnMut(&Sample<'a, '_>),
+    S: FnMut(&Sample<'a, '_>) -> ControlFlow<()>,
     L: FnMut(&'a str, LineKind<'a>),
 {
     let body = body.strip_prefix('\u{feff}').unwrap_or(body);
@@ -228,6 +262,12 @@ where
         last_name_wanted: false,
         last_kind: None,
         last_label_names: Vec::new(),
+        label_names: HashSet::new(),
+        limits: *limits,
+        metric: "",
+        samples: 0,
+        breach: None,
+        stopped: false,
     };
     let mut stats = ParseStats::default();
     let mut start = 0usize;
@@ -244,6 +284,10 @@ where
         let line_no = stats.lines;
 
         let kind = reader.read_line(line, line_no, on_sample);
+        if let Some(breach) = reader.breach.take() {
+            stats.breach = Some(breach);
+            break;
+        }
         match &kind {
             Ok(LineKind::Blank | LineKind::Comment | LineKind::Type { .. } | LineKind::Eof) => {}
             Ok(LineKind::Sample { .. }) => {
@@ -270,7 +314,7 @@ where
         }
         let eof = matches!(kind, Ok(LineKind::Eof));
         on_line(line, kind.unwrap_or(LineKind::Bad));
-        if eof {
+        if eof || reader.stopped {
             break;
         }
     }
@@ -306,6 +350,17 @@ struct LineReader<'a, 'f> {
     last_kind: Option<MetricType>,
     /// The last label name read in full at each position of a label set.
     last_label_names: Vec<&'a str>,
+    /// The names in `labels` once a line has more than [`LINEAR_DUPLICATE_CHECK`] of them.
+    label_names: HashSet<&'a str>,
+    limits: Limits,
+    /// The name of the sample being read, for the words of a breach.
+    metric: &'a str,
+    /// Samples handed to the callback so far, for `sample_limit`.
+    samples: usize,
+    /// Set when a limit is exceeded; the scan stops.
+    breach: Option<LimitBreach>,
+    /// The sample callback asked to stop.
+    stopped: bool,
 }
 
 /// A bad line: whether it counts as a sample line, and why it is bad.
@@ -319,7 +374,7 @@ impl<'a> LineReader<'a, '_> {
         on_sample: &mut S,
     ) -> Result<LineKind<'a>, LineError>
     where
-        S: FnMut(&Sample<'a, '_>),
+        S: FnMut(&Sample<'a, '_>) -> ControlFlow<()>,
     {
         let b = line.as_bytes();
         let i = skip_blanks(b, 0);
@@ -380,10 +435,10 @@ impl<'a> LineReader<'a, '_> {
         on_sample: &mut S,
     ) -> Result<LineKind<'a>, Reason>
     where
-        S: FnMut(&Sample<'a, '_>),
+        S: FnMut(&Sample<'a, '_>) -> ControlFlow<()>,
     {
         let b = line.as_bytes();
-        self.labels.clear();
+        self.clear_labels();
         let name;
         // Whether the name is the last unquoted name read (see `last_name`).
         let mut repeated = false;
@@ -406,6 +461,7 @@ impl<'a> LineReader<'a, '_> {
             if !self.filter.wants(name) {
                 return Ok(LineKind::Filtered);
             }
+            self.begin_sample(name)?;
             i = if b[k] == b',' {
                 self.read_labels(line, k + 1)?
             } else {
@@ -447,6 +503,7 @@ impl<'a> LineReader<'a, '_> {
             if !self.last_name_wanted {
                 return Ok(LineKind::Filtered);
             }
+            self.begin_sample(name)?;
             if b[i] == b'{' {
                 i = self.read_labels(line, i + 1)?;
             }
@@ -493,7 +550,14 @@ impl<'a> LineReader<'a, '_> {
                 kind
             }
         };
-        on_sample(&Sample {
+        self.samples += 1;
+        if Limits::exceeds(self.samples, self.limits.sample_limit) {
+            self.breach = Some(LimitBreach::Samples {
+                limit: self.limits.sample_limit,
+            });
+            return Err(LIMIT_BREACHED);
+        }
+        let flow = on_sample(&Sample {
             name,
             labels: &self.labels,
             value,
@@ -501,7 +565,70 @@ impl<'a> LineReader<'a, '_> {
             line: line_no,
             kind,
         });
+        self.stopped = flow.is_break();
         Ok(LineKind::Sample { name, kind })
+    }
+
+    /// A sample of a wanted family starts: remember its name for the words of a breach, and
+    /// hold the name to `label_value_length_limit` (it is the value of `__name__`).
+    fn begin_sample(&mut self, name: &'a str) -> Result<(), Reason> {
+        self.metric = name;
+        let limit = self.limits.label_value_length_limit;
+        if Limits::exceeds(name.len(), limit) {
+            self.breach = Some(LimitBreach::label_value_length(
+                name, "__name__", name, limit,
+            ));
+            return Err(LIMIT_BREACHED);
+        }
+        Ok(())
+    }
+
+    fn clear_labels(&mut self) {
+        self.labels.clear();
+        if !self.label_names.is_empty() {
+            self.label_names.clear();
+        }
+    }
+
+    /// Checks a label about to be added: the limits first, then that its name is not taken.
+    /// The duplicate check stays linear in the number of labels, however many there are.
+    fn admit(&mut self, name: &'a str, value: &str) -> Result<(), Reason> {
+        let limits = self.limits;
+        let breach = if Limits::exceeds(self.labels.len() + 2, limits.label_limit) {
+            Some(LimitBreach::labels(self.metric, limits.label_limit))
+        } else if Limits::exceeds(name.len(), limits.label_name_length_limit) {
+            Some(LimitBreach::label_name_length(
+                self.metric,
+                name,
+                limits.label_name_length_limit,
+            ))
+        } else if Limits::exceeds(value.len(), limits.label_value_length_limit) {
+            Some(LimitBreach::label_value_length(
+                self.metric,
+                name,
+                value,
+                limits.label_value_length_limit,
+            ))
+        } else {
+            None
+        };
+        if breach.is_some() {
+            self.breach = breach;
+            return Err(LIMIT_BREACHED);
+        }
+        let taken = if self.labels.len() < LINEAR_DUPLICATE_CHECK {
+            self.labels.iter().any(|l| l.name == name)
+        } else {
+            if self.label_names.len() != self.labels.len() {
+                self.label_names.clear();
+                self.label_names.extend(self.labels.iter().map(|l| l.name));
+            }
+            !self.label_names.insert(name)
+        };
+        if taken {
+            return Err("duplicate label name");
+        }
+        Ok(())
     }
 
     /// Labels from just after `{` (or after a quoted name and its comma) to just after `}`.
@@ -514,7 +641,10 @@ impl<'a> LineReader<'a, '_> {
         if let Some(end) = self.read_plain_labels(line, i) {
             return Ok(end);
         }
-        self.labels.clear();
+        if self.breach.is_some() {
+            return Err(LIMIT_BREACHED);
+        }
+        self.clear_labels();
         self.read_any_labels(line, i)
     }
 
@@ -553,12 +683,14 @@ impl<'a> LineReader<'a, '_> {
             let name = line.get(start..i)?;
             let value_start = i + 2;
             let end = quote_or_backslash(b, value_start)?;
-            if b[end] != b'"' || name == "__name__" || self.labels.iter().any(|l| l.name == name) {
+            if b[end] != b'"' || name == "__name__" {
                 return None;
             }
+            let value = line.get(value_start..end)?;
+            self.admit(name, value).ok()?;
             self.labels.push(Label {
                 name,
-                value: Cow::Borrowed(line.get(value_start..end)?),
+                value: Cow::Borrowed(value),
             });
             i = end + 1;
             match b.get(i)? {
@@ -622,9 +754,7 @@ impl<'a> LineReader<'a, '_> {
             if name == "__name__" {
                 return Err("__name__ given as a label");
             }
-            if self.labels.iter().any(|l| l.name == name) {
-                return Err("duplicate label name");
-            }
+            self.admit(name, &value)?;
             self.labels.push(Label { name, value });
             i = skip_blanks(b, i);
             if i == b.len() {

@@ -125,48 +125,58 @@ pub fn reduce(body: &str, filter: &FamilyFilter) -> String {
     // family is a different (dropped) one.
     let mut out_family: Option<(String, DeclaredType)> = None;
     let mut input_family_dropped = false;
-    exposition::scan(body, filter, &mut |_| {}, &mut |line, kind| match kind {
-        LineKind::Type { family, declared } => {
-            if filter.wants_family(family, declared, &mut scratch) {
-                push_line(&mut out, line.trim_start_matches([' ', '\t']));
-                out_family = Some((family.to_owned(), declared));
-                input_family_dropped = false;
-            } else {
-                input_family_dropped = true;
-            }
-        }
-        LineKind::Sample { name, kind } => {
-            if input_family_dropped {
-                let out_kind = match &out_family {
-                    Some((family, declared)) => exposition::kind_by_suffix(family, *declared, name),
-                    None => exposition::MetricType::Untyped,
-                };
-                if out_kind != kind {
-                    out.push_str("# TYPE ");
-                    exposition::write_name(name, &mut out);
-                    out.push_str(" untyped\n");
-                    out_family = Some((name.to_owned(), DeclaredType::Untyped));
+    let keep_going = &mut |_: &exposition::Sample<'_, '_>| std::ops::ControlFlow::Continue(());
+    let limits = crate::ingest::limits::Limits::NONE;
+    exposition::scan(
+        body,
+        filter,
+        &limits,
+        keep_going,
+        &mut |line, kind| match kind {
+            LineKind::Type { family, declared } => {
+                if filter.wants_family(family, declared, &mut scratch) {
+                    push_line(&mut out, line.trim_start_matches([' ', '\t']));
+                    out_family = Some((family.to_owned(), declared));
+                    input_family_dropped = false;
+                } else {
+                    input_family_dropped = true;
                 }
             }
-            push_line(&mut out, line);
-            samples_kept += 1;
-        }
-        LineKind::Eof => {
-            if openmetrics {
-                out.push_str("# EOF\n");
-            }
-        }
-        LineKind::Bad => {
-            if bad_kept < exposition::MAX_REPORTED_BAD_LINES {
-                bad_kept += 1;
+            LineKind::Sample { name, kind } => {
+                if input_family_dropped {
+                    let out_kind = match &out_family {
+                        Some((family, declared)) => {
+                            exposition::kind_by_suffix(family, *declared, name)
+                        }
+                        None => exposition::MetricType::Untyped,
+                    };
+                    if out_kind != kind {
+                        out.push_str("# TYPE ");
+                        exposition::write_name(name, &mut out);
+                        out.push_str(" untyped\n");
+                        out_family = Some((name.to_owned(), DeclaredType::Untyped));
+                    }
+                }
                 push_line(&mut out, line);
+                samples_kept += 1;
             }
-        }
-        LineKind::Filtered => {
-            first_filtered.get_or_insert(line);
-        }
-        LineKind::Blank | LineKind::Comment => {}
-    });
+            LineKind::Eof => {
+                if openmetrics {
+                    out.push_str("# EOF\n");
+                }
+            }
+            LineKind::Bad => {
+                if bad_kept < exposition::MAX_REPORTED_BAD_LINES {
+                    bad_kept += 1;
+                    push_line(&mut out, line);
+                }
+            }
+            LineKind::Filtered => {
+                first_filtered.get_or_insert(line);
+            }
+            LineKind::Blank | LineKind::Comment => {}
+        },
+    );
     if let (0, 1.., Some(line)) = (samples_kept, bad_kept, first_filtered) {
         // First, where it governs nothing: filtered lines leave the `# TYPE` state alone, and
         // only the last line decides whether the body is OpenMetrics.

@@ -6,9 +6,11 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
+use std::collections::HashSet;
 
 use crate::ingest::exposition::{escape_into, is_label_name, is_metric_name};
+use crate::ingest::limits::{LimitBreach, Limits};
+use crate::ingest::query_decode::{decode, Labels, SeriesSink};
 
 /// One series of an instant-query answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +36,9 @@ pub enum QueryError {
     /// `matrix` or `string`: not something an instant query for a selector should return.
     #[error("the query returned a {0} result; expected a vector or a scalar")]
     UnsupportedResultType(String),
+    /// The answer holds more than the source's limits allow.
+    #[error("{0}")]
+    Limit(LimitBreach),
 }
 
 /// How many characters of a non-JSON answer an error shows.
@@ -41,112 +46,90 @@ const SHOWN_CHARS: usize = 80;
 
 /// Read an `/api/v1/query` answer into samples. `vector` gives one sample per series,
 /// `scalar` one sample without labels. Warnings are ignored. Series carrying a native
-/// histogram instead of a value are skipped: they have no single value to show.
+/// histogram instead of a value are skipped: they have no single value to show. The answer is
+/// read in one pass (see `query_decode`); labels come sorted by name.
 pub fn parse_instant(body: &[u8]) -> Result<Vec<QuerySample>, QueryError> {
-    let answer: Value = serde_json::from_slice(body).map_err(|_| QueryError::NotJson {
-        start: shown_start(body),
-    })?;
-    let answer = answer
-        .as_object()
-        .ok_or_else(|| QueryError::Malformed("not a JSON object".into()))?;
-    match answer.get("status").and_then(Value::as_str) {
-        Some("success") => {}
-        Some("error") => {
-            let field = |key: &str| {
-                answer
-                    .get(key)
-                    .and_then(Value::as_str)
-                    .unwrap_or("unknown")
-                    .to_string()
-            };
-            return Err(QueryError::Api {
-                error_type: field("errorType"),
-                message: field("error"),
-            });
-        }
-        Some(other) => return Err(QueryError::Malformed(format!("status is {other:?}"))),
-        None => return Err(QueryError::Malformed("no status".into())),
-    }
-    let data = answer
-        .get("data")
-        .ok_or_else(|| QueryError::Malformed("no data".into()))?;
-    let result_type = data
-        .get("resultType")
-        .and_then(Value::as_str)
-        .ok_or_else(|| QueryError::Malformed("no resultType".into()))?;
-    let result = data
-        .get("result")
-        .ok_or_else(|| QueryError::Malformed("no result".into()))?;
-    match result_type {
-        "vector" => {
-            let series = result
-                .as_array()
-                .ok_or_else(|| QueryError::Malformed("vector result is not an array".into()))?;
-            let mut samples = Vec::with_capacity(series.len());
-            for one in series {
-                if one.get("value").is_none() && one.get("histogram").is_some() {
-                    continue;
-                }
-                let labels = match one.get("metric") {
-                    None => Vec::new(),
-                    Some(Value::Object(metric)) => metric
-                        .iter()
-                        .map(|(name, value)| match value.as_str() {
-                            Some(value) => Ok((name.clone(), value.to_string())),
-                            None => Err(QueryError::Malformed(format!(
-                                "label {name} is not a string"
-                            ))),
-                        })
-                        .collect::<Result<_, _>>()?,
-                    Some(_) => return Err(QueryError::Malformed("metric is not an object".into())),
-                };
-                let point = one
-                    .get("value")
-                    .ok_or_else(|| QueryError::Malformed("series without a value".into()))?;
-                let (timestamp_ms, value) = read_point(point)?;
-                samples.push(QuerySample {
-                    labels,
-                    value,
-                    timestamp_ms,
-                });
-            }
-            Ok(samples)
-        }
-        "scalar" => {
-            let (timestamp_ms, value) = read_point(result)?;
-            Ok(vec![QuerySample {
-                labels: Vec::new(),
+    struct Collect(Vec<QuerySample>);
+    impl SeriesSink for Collect {
+        fn series(
+            &mut self,
+            labels: &Labels<'_>,
+            value: f64,
+            timestamp_ms: i64,
+        ) -> Result<(), QueryError> {
+            self.0.push(QuerySample {
+                labels: labels
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
                 value,
                 timestamp_ms,
-            }])
+            });
+            Ok(())
         }
-        other => Err(QueryError::UnsupportedResultType(other.to_string())),
     }
+    let mut samples = Collect(Vec::new());
+    decode(body, &mut samples)?;
+    Ok(samples.0)
 }
 
-/// A `[<unix seconds>, "<value>"]` pair as (milliseconds, value).
-fn read_point(point: &Value) -> Result<(i64, f64), QueryError> {
-    let malformed = || QueryError::Malformed(format!("not a [time, \"value\"] pair: {point}"));
-    let pair = point
-        .as_array()
-        .filter(|p| p.len() == 2)
-        .ok_or_else(malformed)?;
-    let seconds = pair[0].as_f64().ok_or_else(malformed)?;
-    // Values are JSON strings ("NaN", "+Inf" included); accept a bare number too.
-    let value = match &pair[1] {
-        Value::String(text) => text.parse::<f64>().ok(),
-        other => other.as_f64(),
+/// Read an answer straight into exposition text (as [`to_exposition`] writes it), holding no
+/// more than the text: what a query source's poll turns into. More than `series_limit` series
+/// stop the read with that limit's error. On an error, `out` is left as it was.
+pub fn answer_to_exposition(
+    body: &[u8],
+    query: &str,
+    limits: &Limits,
+    out: &mut String,
+) -> Result<usize, QueryError> {
+    struct Write<'q, 'o> {
+        query: &'q str,
+        series: usize,
+        limit: usize,
+        out: &'o mut String,
+        seen: HashSet<String>,
     }
-    .ok_or_else(malformed)?;
-    let ms = (seconds * 1000.0).round();
-    if !ms.is_finite() || ms.abs() >= 2f64.powi(63) {
-        return Err(malformed());
+    impl SeriesSink for Write<'_, '_> {
+        fn series(
+            &mut self,
+            labels: &Labels<'_>,
+            value: f64,
+            timestamp_ms: i64,
+        ) -> Result<(), QueryError> {
+            self.series += 1;
+            if Limits::exceeds(self.series, self.limit) {
+                return Err(QueryError::Limit(LimitBreach::Series { limit: self.limit }));
+            }
+            write_series(
+                self.query,
+                labels,
+                value,
+                timestamp_ms,
+                self.out,
+                &mut self.seen,
+            );
+            Ok(())
+        }
     }
-    Ok((ms as i64, value))
+    let start = out.len();
+    let mut sink = Write {
+        query,
+        series: 0,
+        limit: limits.series_limit,
+        out,
+        seen: HashSet::new(),
+    };
+    match decode(body, &mut sink) {
+        Ok(()) => Ok(sink.series),
+        Err(e) => {
+            sink.out.truncate(start);
+            Err(e)
+        }
+    }
 }
 
 /// The first characters of a body, on one line, for an error message.
-fn shown_start(body: &[u8]) -> String {
+pub(crate) fn shown_start(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let mut shown: String = text
         .trim_start()
@@ -176,14 +159,35 @@ fn shown_start(body: &[u8]) -> String {
 /// escaping does, and a label whose name is empty, or that becomes a duplicate or a reserved
 /// name that way, is left out rather than turning the whole line into a bad one.
 pub fn to_exposition(query: &str, samples: &[QuerySample], out: &mut String) {
-    use std::fmt::Write as _;
-    let mut written: Vec<Cow<'_, str>> = Vec::new();
+    let mut seen = HashSet::new();
     for sample in samples {
-        let name = sample
-            .labels
+        write_series(
+            query,
+            &sample.labels,
+            sample.value,
+            sample.timestamp_ms,
+            out,
+            &mut seen,
+        );
+    }
+}
+
+/// One series as one exposition line (see [`to_exposition`]). `seen` is scratch space for
+/// finding duplicate names in time linear in the number of labels.
+fn write_series<N: AsRef<str>, V: AsRef<str>>(
+    query: &str,
+    labels: &[(N, V)],
+    value: f64,
+    timestamp_ms: i64,
+    out: &mut String,
+    seen: &mut HashSet<String>,
+) {
+    use std::fmt::Write as _;
+    {
+        let name = labels
             .iter()
-            .find(|(label, _)| label == "__name__")
-            .map(|(_, value)| writable_name(value))
+            .find(|(label, _)| label.as_ref() == "__name__")
+            .map(|(_, value)| writable_name(value.as_ref()))
             .filter(|name| !name.is_empty())
             .unwrap_or(Cow::Borrowed("query_result"));
         if is_metric_name(&name) {
@@ -194,14 +198,21 @@ pub fn to_exposition(query: &str, samples: &[QuerySample], out: &mut String) {
             out.push_str(&name);
             out.push_str("\",");
         }
-        written.clear();
-        for (label, value) in &sample.labels {
-            let label = writable_name(label);
-            if label.is_empty()
-                || label == "__name__"
-                || label == "__query__"
-                || written.contains(&label)
-            {
+        // Few labels: a scan of those written; many: a set, so the cost stays linear.
+        let many = labels.len() > 16;
+        seen.clear();
+        let mut written: Vec<Cow<'_, str>> = Vec::new();
+        for (label, value) in labels {
+            let (label, value) = (writable_name(label.as_ref()), value.as_ref());
+            if label.is_empty() || label == "__name__" || label == "__query__" {
+                continue;
+            }
+            let taken = if many {
+                !seen.insert(label.to_string())
+            } else {
+                written.contains(&label)
+            };
+            if taken {
                 continue;
             }
             if is_label_name(&label) {
@@ -214,13 +225,15 @@ pub fn to_exposition(query: &str, samples: &[QuerySample], out: &mut String) {
             out.push_str("=\"");
             escape_into(value, out);
             out.push_str("\",");
-            written.push(label);
+            if !many {
+                written.push(label);
+            }
         }
         out.push_str("__query__=\"");
         escape_into(query, out);
         out.push_str("\"} ");
-        write_value(sample.value, out);
-        let _ = writeln!(out, " {}", sample.timestamp_ms);
+        write_value(value, out);
+        let _ = writeln!(out, " {timestamp_ms}");
     }
 }
 

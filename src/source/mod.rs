@@ -18,6 +18,7 @@
 //! For `kind = "prometheus"` sources, the body is exposition text synthesised from the
 //! instant-query answers (see `ingest::query_api::to_exposition`), so that recording, replay and
 //! the figures treat both kinds alike.
+pub mod concurrency;
 pub mod poller;
 pub mod scrape;
 mod secret;
@@ -26,7 +27,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use poller::{poll_once, Poller};
+pub use concurrency::{PollPressure, PressureBoard};
+pub use poller::{poll_once, poll_once_counted, Poller};
 pub use scrape::Fetcher;
 pub use secret::{resolve_secret_env, resolve_secret_file, Secret};
 
@@ -81,6 +83,8 @@ pub struct SourceSpec {
     pub timeout: Duration,
     /// Prometheus kind: the PromQL expressions to evaluate each poll.
     pub queries: Vec<String>,
+    /// What one poll may hold; a query answer is cut short at `series_limit`.
+    pub limits: crate::ingest::limits::Limits,
 }
 
 /// Header values may carry credentials (API keys, tenant tokens), and the URL may carry a
@@ -103,6 +107,7 @@ impl fmt::Debug for SourceSpec {
             .field("max_body", &self.max_body)
             .field("timeout", &self.timeout)
             .field("queries", &self.queries)
+            .field("limits", &self.limits)
             .finish()
     }
 }

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
-use tokio::time::MissedTickBehavior;
+use tokio::time::{Instant, MissedTickBehavior};
 
+use super::concurrency::{host_key, Budget, PressureBoard, Slots, SourceSlots, Turn};
 use super::scrape::{unix_ms_now, Fetcher};
 use super::{ScrapeOutcome, SourceError, SourceSpec};
 
@@ -33,17 +34,9 @@ pub(crate) fn first_poll_offsets(
     specs: &[SourceSpec],
     interval: Option<Duration>,
 ) -> Vec<Duration> {
-    let authority = |spec: &SourceSpec| match reqwest::Url::parse(&spec.url) {
-        Ok(url) => format!(
-            "{}:{}",
-            url.host_str().unwrap_or(""),
-            url.port_or_known_default().unwrap_or(0)
-        ),
-        Err(_) => spec.url.clone(),
-    };
     let mut by_host: std::collections::HashMap<String, Vec<usize>> = Default::default();
     for (i, spec) in specs.iter().enumerate() {
-        by_host.entry(authority(spec)).or_default().push(i);
+        by_host.entry(host_key(spec)).or_default().push(i);
     }
     let mut offsets = vec![Duration::ZERO; specs.len()];
     for members in by_host.values().filter(|m| m.len() > CONNECTS_AT_ONCE) {
@@ -68,6 +61,7 @@ pub(crate) fn first_poll_offsets(
 pub struct Poller {
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    pressure: PressureBoard,
 }
 
 impl Poller {
@@ -80,10 +74,14 @@ impl Poller {
         interval: Duration,
     ) -> Result<(Poller, mpsc::Receiver<ScrapeOutcome>), SourceError> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| SourceError::NoRuntime)?;
+        let budget = Budget::of_this_process();
+        let keep_idle = budget.keeps_idle_connections(specs.len());
         let fetchers = specs
             .iter()
-            .map(Fetcher::new)
+            .map(|spec| Fetcher::with_idle_connections(spec, keep_idle))
             .collect::<Result<Vec<_>, _>>()?;
+        let mut slots = Slots::new(budget);
+        let pressure = PressureBoard::new(&specs);
         let (outcomes, receiver) = mpsc::channel(CHANNEL_SLOTS_PER_SOURCE * fetchers.len().max(1));
         let (shutdown, _) = watch::channel(false);
         // tokio's interval panics on zero; the configuration already demands far more.
@@ -92,9 +90,16 @@ impl Poller {
         let tasks = fetchers
             .into_iter()
             .zip(offsets)
-            .map(|(fetcher, offset)| {
+            .enumerate()
+            .map(|(index, (fetcher, offset))| {
+                let turn = Turns {
+                    slots: slots.for_source(&specs[index]),
+                    pressure: pressure.clone(),
+                    index,
+                };
                 runtime.spawn(poll_forever(
                     fetcher,
+                    turn,
                     offset,
                     interval,
                     outcomes.clone(),
@@ -102,7 +107,19 @@ impl Poller {
                 ))
             })
             .collect();
-        Ok((Poller { shutdown, tasks }, receiver))
+        Ok((
+            Poller {
+                shutdown,
+                tasks,
+                pressure,
+            },
+            receiver,
+        ))
+    }
+
+    /// How often each source's polls were queued or skipped for want of a connection slot.
+    pub fn pressure(&self) -> PressureBoard {
+        self.pressure.clone()
     }
 
     /// Stops every poller; a request in flight is abandoned. The receiver then yields what
@@ -123,9 +140,37 @@ impl Drop for Poller {
     }
 }
 
-/// Polls one source until shutdown or until nobody listens any more.
+/// A source's place in the connection queue, and where its waits are counted.
+struct Turns {
+    slots: SourceSlots,
+    pressure: PressureBoard,
+    index: usize,
+}
+
+impl Turns {
+    /// Polls once the slots are free; `None` when they were not free before `deadline`.
+    async fn poll(&self, fetcher: &Fetcher, deadline: Option<Instant>) -> Option<ScrapeOutcome> {
+        let turn = self.slots.take(deadline).await;
+        self.pressure.count(self.index, &turn);
+        let _held = match turn {
+            Turn::Ready(held) | Turn::Queued(held) => held,
+            Turn::Missed => {
+                tracing::debug!(
+                    source = fetcher.name(),
+                    "no connection slot within the interval; poll skipped"
+                );
+                return None;
+            }
+        };
+        Some(fetcher.fetch().await)
+    }
+}
+
+/// Polls one source until shutdown or until nobody listens any more. A poll waits for its
+/// connection slots (see `concurrency`) until the source's next turn at most.
 async fn poll_forever(
     fetcher: Fetcher,
+    turns: Turns,
     offset: Duration,
     every: Duration,
     outcomes: mpsc::Sender<ScrapeOutcome>,
@@ -150,10 +195,11 @@ async fn poll_forever(
             _ = stopped(&mut shutdown) => return,
             _ = outcomes.closed() => return,
             outcome = async {
-                ticker.tick().await;
-                fetcher.fetch().await
+                let due = ticker.tick().await;
+                turns.poll(&fetcher, Some(due + every)).await
             } => outcome,
         };
+        let Some(outcome) = outcome else { continue };
         tokio::select! {
             biased;
             _ = stopped(&mut shutdown) => return,
@@ -163,6 +209,18 @@ async fn poll_forever(
                 }
             }
         }
+    }
+}
+
+/// A poll without a deadline always gets its turn; should it not, it is a failed poll.
+fn unreachable_turn(spec: &SourceSpec) -> ScrapeOutcome {
+    ScrapeOutcome {
+        source: spec.name.clone(),
+        at_ms: unix_ms_now(),
+        duration_ms: 0,
+        bytes: 0,
+        status: None,
+        result: Err("no connection slot became free".into()),
     }
 }
 
@@ -176,21 +234,47 @@ async fn stopped(shutdown: &mut watch::Receiver<bool>) {
 /// and `cutover check`). A source that cannot even be set up gives an outcome whose error
 /// says why.
 pub async fn poll_once(specs: &[SourceSpec]) -> Vec<ScrapeOutcome> {
+    poll_once_counted(specs, &PressureBoard::new(specs)).await
+}
+
+/// [`poll_once`], with the polls that waited for a connection slot counted in `pressure`
+/// (made for these `specs`). Every poll waits as long as it takes, each bounded by its timeout.
+pub async fn poll_once_counted(
+    specs: &[SourceSpec],
+    pressure: &PressureBoard,
+) -> Vec<ScrapeOutcome> {
     let offsets = first_poll_offsets(specs, None);
-    futures_util::future::join_all(specs.iter().zip(offsets).map(|(spec, offset)| async move {
-        tokio::time::sleep(offset).await;
-        match Fetcher::new(spec) {
-            Ok(fetcher) => fetcher.fetch().await,
-            Err(error) => ScrapeOutcome {
-                source: spec.name.clone(),
-                at_ms: unix_ms_now(),
-                duration_ms: 0,
-                bytes: 0,
-                status: None,
-                result: Err(error.to_string()),
-            },
-        }
-    }))
+    let budget = Budget::of_this_process();
+    let keep_idle = budget.keeps_idle_connections(specs.len());
+    let mut slots = Slots::new(budget);
+    let turns: Vec<Turns> = specs
+        .iter()
+        .enumerate()
+        .map(|(index, spec)| Turns {
+            slots: slots.for_source(spec),
+            pressure: pressure.clone(),
+            index,
+        })
+        .collect();
+    futures_util::future::join_all(specs.iter().zip(offsets).zip(&turns).map(
+        |((spec, offset), turns)| async move {
+            tokio::time::sleep(offset).await;
+            match Fetcher::with_idle_connections(spec, keep_idle) {
+                Ok(fetcher) => match turns.poll(&fetcher, None).await {
+                    Some(outcome) => outcome,
+                    None => unreachable_turn(spec),
+                },
+                Err(error) => ScrapeOutcome {
+                    source: spec.name.clone(),
+                    at_ms: unix_ms_now(),
+                    duration_ms: 0,
+                    bytes: 0,
+                    status: None,
+                    result: Err(error.to_string()),
+                },
+            }
+        },
+    ))
     .await
 }
 
@@ -210,6 +294,7 @@ mod tests {
             max_body: 1 << 20,
             timeout: Duration::from_millis(timeout_ms),
             queries: Vec::new(),
+            limits: Default::default(),
         }
     }
 

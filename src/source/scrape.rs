@@ -16,7 +16,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODIN
 use reqwest::{redirect, StatusCode, Url};
 
 use super::{Auth, ScrapeOutcome, SourceError, SourceKind, SourceSpec};
-use crate::ingest::query_api::{parse_instant, to_exposition, QueryError, QuerySample};
+use crate::ingest::limits::Limits;
+use crate::ingest::query_api::{answer_to_exposition, parse_instant, QueryError};
 use crate::secret_text::SecretValues;
 
 /// Prefer the classic text format (the one every exporter speaks), accept OpenMetrics, and
@@ -44,6 +45,7 @@ pub struct Fetcher {
     queries: Vec<String>,
     max_body: u64,
     timeout: Duration,
+    limits: Limits,
     redactor: Redactor,
 }
 
@@ -65,6 +67,16 @@ impl Fetcher {
     /// Checks the spec (URL, headers, CA file) and builds the client. Errors name the source
     /// and the faulty item, never a secret.
     pub fn new(spec: &SourceSpec) -> Result<Fetcher, SourceError> {
+        Fetcher::with_idle_connections(spec, true)
+    }
+
+    /// [`Fetcher::new`], keeping a connection open between polls only with `keep_idle`: with
+    /// more sources than poll slots, idle connections would hold descriptors the polls need
+    /// (see `concurrency`).
+    pub fn with_idle_connections(
+        spec: &SourceSpec,
+        keep_idle: bool,
+    ) -> Result<Fetcher, SourceError> {
         let url = parse_url(spec)?;
         let mut headers = HeaderMap::new();
         if spec.kind == SourceKind::Scrape {
@@ -101,6 +113,7 @@ impl Fetcher {
             // the timeout could never have answered in time anyway, while a SYN dropped by a
             // full listen backlog would only be sent again by the kernel after a second.
             .connect_timeout(spec.timeout / 2)
+            .pool_max_idle_per_host(if keep_idle { usize::MAX } else { 0 })
             .redirect(redirect_policy(&url, !spec.headers.is_empty()))
             .danger_accept_invalid_certs(spec.insecure_skip_verify);
         if let Some(path) = &spec.ca_file {
@@ -122,6 +135,7 @@ impl Fetcher {
             queries: spec.queries.clone(),
             max_body: spec.max_body,
             timeout: spec.timeout,
+            limits: spec.limits,
             redactor: Redactor::for_spec(spec),
         })
     }
@@ -204,7 +218,7 @@ impl Fetcher {
         let mut body = String::new();
         for (index, (query, answer)) in self.queries.iter().zip(answers).enumerate() {
             match answer {
-                Ok(samples) => to_exposition(query, &samples, &mut body),
+                Ok(text) => body.push_str(&text),
                 Err(words) => {
                     return Err(format!(
                         "query {} (`{}`): {words}",
@@ -220,11 +234,7 @@ impl Fetcher {
     /// One instant query. The API's own error envelope (400 bad_data, 422 execution, 503
     /// timeout, ...) is shown as the API's words; a non-JSON error (a proxy's HTML page) as
     /// the HTTP status and a snippet.
-    async fn query_one(
-        &self,
-        query: &str,
-        progress: &Progress,
-    ) -> Result<Vec<QuerySample>, String> {
+    async fn query_one(&self, query: &str, progress: &Progress) -> Result<String, String> {
         let response = self
             .send(|| {
                 self.authorize(
@@ -251,8 +261,10 @@ impl Fetcher {
         if let (true, Some(problem)) = (status.is_success(), &read.problem) {
             return Err(problem.to_string());
         }
+        if status.is_success() {
+            return decode_off_runtime(read.data, query, self.limits).await;
+        }
         match parse_instant(&read.data) {
-            Ok(samples) if status.is_success() => Ok(samples),
             Ok(_) => Err(http_status_words(status, &read.data, &self.redactor)),
             Err(error @ QueryError::Api { .. }) => Err(error.to_string()),
             Err(_) if !status.is_success() => {
@@ -290,6 +302,22 @@ impl Fetcher {
 
     fn request_error_words(&self, error: &reqwest::Error) -> String {
         request_error_words(error, self.url.scheme() == "https", self.timeout)
+    }
+}
+
+/// Reads an answer into exposition text on a blocking thread: tens of MB of JSON must not
+/// hold a runtime worker (keys, signals, other sources' polls).
+async fn decode_off_runtime(data: Vec<u8>, query: &str, limits: Limits) -> Result<String, String> {
+    let query = query.to_string();
+    let decoded = tokio::task::spawn_blocking(move || {
+        let mut text = String::new();
+        answer_to_exposition(&data, &query, &limits, &mut text).map(|_| text)
+    })
+    .await;
+    match decoded {
+        Ok(Ok(text)) => Ok(text),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(error) => Err(format!("reading the answer failed: {error}")),
     }
 }
 
@@ -934,6 +962,7 @@ mod tests {
             max_body: 1 << 20,
             timeout: Duration::from_secs(1),
             queries: Vec::new(),
+            limits: Default::default(),
         };
         let bearer = Redactor::for_spec(&spec(
             Auth::Bearer(crate::source::Secret::new("tok-1234567890")),

@@ -136,7 +136,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 st.muted,
             ));
         }
-        cells.push((s.error.clone().unwrap_or_default(), st.crit));
+        match (&s.error, pressure(s)) {
+            (Some(e), _) => cells.push((e.clone(), st.crit)),
+            (None, Some(p)) if s.skipped > 0 => cells.push((p, st.warn)),
+            (None, Some(p)) => cells.push((p, st.muted)),
+            (None, None) => cells.push((String::new(), st.crit)),
+        }
         let mut x = table.x + 1;
         for ((_, w, right), (text, style)) in cols.iter().zip(&cells) {
             let style = base.patch(*style);
@@ -158,6 +163,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 buf,
             );
         }
+    }
+}
+
+/// Polls that waited for a connection slot or were skipped for want of one, in words.
+fn pressure(s: &SourceStatus) -> Option<String> {
+    match (s.queued, s.skipped) {
+        (0, 0) => None,
+        (q, 0) => Some(format!("{q} poll(s) queued for a connection slot")),
+        (q, k) => Some(format!(
+            "{k} poll(s) skipped: no connection slot free within the interval ({q} queued)"
+        )),
     }
 }
 
@@ -216,6 +232,12 @@ fn detail(app: &App, s: &SourceStatus, area: Rect, buf: &mut Buffer) {
     if let Some(e) = &s.error {
         for (i, l) in wrap(&format!("error: {e}"), w).into_iter().enumerate() {
             lines.push((if i == 0 { l } else { format!("  {l}") }, st.crit));
+        }
+    }
+    if let Some(p) = pressure(s) {
+        let style = if s.skipped > 0 { st.warn } else { st.muted };
+        for l in wrap(&p, w) {
+            lines.push((l, style));
         }
     }
     if s.parse_errors > 0 {
