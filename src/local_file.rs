@@ -24,6 +24,16 @@ pub enum LocalFileError {
     Read(std::io::Error),
 }
 
+/// For callers whose errors carry an `io::Error` (token and CA files): the refusal in words.
+impl From<LocalFileError> for std::io::Error {
+    fn from(e: LocalFileError) -> Self {
+        match e {
+            LocalFileError::Open(e) | LocalFileError::Read(e) => e,
+            other => std::io::Error::other(other.to_string()),
+        }
+    }
+}
+
 /// Which non-regular files a caller accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Allow {

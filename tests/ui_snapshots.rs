@@ -1763,3 +1763,33 @@ async fn run_refuses_without_a_terminal_and_its_future_can_be_spawned() {
     assert!(err.starts_with("stdout is not a terminal"), "{err}");
     assert!(err.contains("cutover status"), "{err}");
 }
+
+#[test]
+fn the_dialog_shows_a_step_exactly_runs_of_spaces_and_escapes_included() {
+    let steps = vec![
+        "haproxy 127.0.0.1:9999: set  weight be_orders/orders_svc   0".to_string(),
+        "exec sh -c 'printf \x1b[2J; echo  done'".to_string(),
+        format!("exec /usr/local/bin/step {}  end", "x".repeat(90)),
+    ];
+    let mut app = live();
+    app.apply(FeedEvent::RollbackOffer {
+        domain: "orders".into(),
+        steps,
+        verify: "Verified when the new path serves at most 0% of requests within 60 s.".into(),
+    });
+    keys(&mut app, "orders");
+    let s = screen(&app, 120, 40);
+    assert!(
+        s.contains("set  weight be_orders/orders_svc   0"),
+        "runs of spaces kept:\n{s}"
+    );
+    assert!(
+        s.contains("printf \\x1b[2J; echo  done"),
+        "the escape shown, not sent:\n{s}"
+    );
+    assert!(!s.contains('\x1b'), "{s}");
+    // Wrapped over two lines at 120 columns, every character still there.
+    assert!(s.contains("3. exec /usr/local/bin/step"), "{s}");
+    assert!(s.contains(&format!("{}  end", "x".repeat(90))), "{s}");
+    assert!(enter_drawn_whole(&mut app));
+}

@@ -613,11 +613,16 @@ fn read_ca_file(
     source_name: &str,
     path: &std::path::Path,
 ) -> Result<Vec<reqwest::Certificate>, SourceError> {
-    let pem = std::fs::read(path).map_err(|source| SourceError::CaFileRead {
-        source_name: source_name.to_string(),
-        path: path.to_path_buf(),
-        source,
-    })?;
+    // A bundle of a few hundred certificates is well under 4 MiB; a FIFO or `/dev/zero` in the
+    // file's place is refused instead of hanging or exhausting memory.
+    const CA_FILE_CAP: u64 = 4 * 1024 * 1024;
+    let pem =
+        crate::local_file::read_capped(path, CA_FILE_CAP, crate::local_file::Allow::RegularOnly)
+            .map_err(|e| SourceError::CaFileRead {
+                source_name: source_name.to_string(),
+                path: path.to_path_buf(),
+                source: e.into(),
+            })?;
     let invalid = |reason: String| SourceError::CaFileInvalid {
         source_name: source_name.to_string(),
         path: path.to_path_buf(),

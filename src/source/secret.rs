@@ -7,6 +7,10 @@ use std::fmt;
 use std::path::Path;
 
 use super::SourceError;
+use crate::local_file::{read_capped_string, Allow};
+
+/// A token or password is short; a file far larger is not one (or is `/dev/zero`).
+const SECRET_FILE_CAP: u64 = 64 * 1024;
 
 /// A secret value read from env/file at start; Debug and Display print "<redacted>" so it can
 /// never reach logs.
@@ -54,12 +58,15 @@ pub fn resolve_secret_env(var: &str) -> Result<Secret, SourceError> {
 }
 
 /// Reads a secret from a file, dropping the trailing line ending editors and `echo` add.
-/// Errors name the file, never the value.
+/// Errors name the file, never the value. Only a regular file of at most 64 KiB is read: a FIFO
+/// in its place would hang the start, `/dev/zero` would never end.
 pub fn resolve_secret_file(path: impl AsRef<Path>) -> Result<Secret, SourceError> {
     let path = path.as_ref();
-    let text = std::fs::read_to_string(path).map_err(|source| SourceError::SecretFile {
-        path: path.to_path_buf(),
-        source,
+    let text = read_capped_string(path, SECRET_FILE_CAP, Allow::RegularOnly).map_err(|e| {
+        SourceError::SecretFile {
+            path: path.to_path_buf(),
+            source: e.into(),
+        }
     })?;
     let value = text.trim_end_matches(['\n', '\r']);
     if value.is_empty() {

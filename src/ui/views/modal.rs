@@ -8,8 +8,9 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Clear, Widget};
 
 use super::boxed;
+use crate::term_text::for_terminal;
 use crate::ui::app::{App, Modal};
-use crate::ui::widgets::{fit, put, width, wrap};
+use crate::ui::widgets::{fit, put, width, wrap_exact};
 
 /// A box laid out for an area: where it goes, its lines as wrapped, and whether all of them
 /// fit unclipped.
@@ -25,8 +26,10 @@ fn ink(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars().filter(|c| !c.is_whitespace())
 }
 
-/// Lines wrap to what fits; the box is as wide as its longest line and centred. It is whole
-/// when every wrapped line is inside it and wrapping cut nothing.
+/// Lines wrap to what fits, every character kept (a step is shown as it will run, runs of
+/// spaces included); the box is as wide as its longest line and centred. It is whole when
+/// every wrapped line is inside it and wrapping cut nothing of the text as drawn (escapes made
+/// visible: a name holding a control character can still be shown whole).
 fn layout(area: Rect, lines: &[String]) -> Layout {
     let room = usize::from(area.width.saturating_sub(8)).max(10);
     let mut wrapped: Vec<(String, bool)> = Vec::new();
@@ -35,8 +38,9 @@ fn layout(area: Rect, lines: &[String]) -> Layout {
         if l.is_empty() {
             wrapped.push((String::new(), i == 0));
         }
-        let parts = wrap(l, room);
-        kept &= ink(l).eq(parts.iter().flat_map(|p| ink(p)));
+        // Indentation is layout, not content: a line starts at the box's margin.
+        let parts = wrap_exact(l.trim_start(), room);
+        kept &= ink(&for_terminal(l)).eq(parts.iter().flat_map(|p| ink(p)));
         wrapped.extend(parts.into_iter().map(|w| (w, i == 0)));
     }
     let inner_w = wrapped

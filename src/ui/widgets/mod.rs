@@ -7,4 +7,4 @@ pub mod text;
 
 pub use chart::{chart, Series};
 pub use split_bar::split_bar;
-pub use text::{fit, put, put_right, width, wrap};
+pub use text::{fit, put, put_right, width, wrap, wrap_exact};

@@ -113,6 +113,49 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
     out
 }
 
+/// Wraps `s` (as drawn) into lines of at most `max` columns keeping every character but the one
+/// space at each break: what a dialog shows of a command is the command, runs of spaces and
+/// all. Lines break at the last space that fits, or inside a word longer than a line.
+pub fn wrap_exact(s: &str, max: usize) -> Vec<String> {
+    let s = for_terminal(s);
+    let mut out = Vec::new();
+    if max == 0 {
+        return out;
+    }
+    let mut rest: &str = &s;
+    while !rest.is_empty() {
+        let (mut used, mut end, mut last_space) = (0, 0, None);
+        for (i, c) in rest.char_indices() {
+            let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if used + w > max {
+                break;
+            }
+            used += w;
+            end = i + c.len_utf8();
+            if c == ' ' && i > 0 {
+                last_space = Some(i);
+            }
+        }
+        if end == 0 {
+            // One character wider than the line: it goes on a line of its own (and the
+            // caller's width check sees it does not fit).
+            end = rest.chars().next().map_or(rest.len(), char::len_utf8);
+        }
+        let mut next = end;
+        if end < rest.len() && !rest[end..].starts_with(' ') {
+            if let Some(sp) = last_space {
+                end = sp;
+                next = sp + 1;
+            }
+        } else if end < rest.len() {
+            next = end + 1;
+        }
+        out.push(rest[..end].to_string());
+        rest = &rest[next..];
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +166,18 @@ mod tests {
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 4), Vec::<String>::new());
         assert_eq!(wrap("x y", 0), Vec::<String>::new());
+    }
+
+    #[test]
+    fn exact_wrapping_keeps_runs_of_spaces_and_every_character() {
+        assert_eq!(wrap_exact("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
+        assert_eq!(wrap_exact("rm  -rf   x", 20), ["rm  -rf   x"]);
+        assert_eq!(
+            wrap_exact("set  weight b/x 0", 8),
+            ["set ", "weight", "b/x 0"]
+        );
+        assert_eq!(wrap_exact("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap_exact("", 4), Vec::<String>::new());
     }
 
     #[test]
@@ -138,6 +193,7 @@ mod tests {
         assert_eq!(width("a\x1b[2Jb"), 9);
         assert_eq!(fit("a\x1b]0;pwned\x07", 8, "…"), "a\\x1b]0…");
         assert_eq!(wrap("x\u{202e}y z", 20), ["x\\u202ey z"]);
+        assert_eq!(wrap_exact("x\u{202e}y z", 20), ["x\\u202ey z"]);
         let mut buf = Buffer::empty(ratatui::layout::Rect::new(0, 0, 12, 1));
         assert_eq!(put(&mut buf, 0, 0, 12, "q\u{200d}\u{9b}", Style::new()), 11);
         let row: String = (0..12).map(|x| buf[(x, 0)].symbol().to_string()).collect();
