@@ -4,6 +4,7 @@
 //! HTTP 200") in `check` and `status`, and one of a few megabytes would be printed whole.
 //! Real query API on 127.0.0.1, the real binary.
 
+mod action_support;
 mod common;
 
 use common::{json, HttpServer, Reply, Sandbox};
@@ -127,4 +128,47 @@ fn an_unknown_result_type_with_a_line_break_stays_on_its_line() {
         "status": "success",
         "data": {"resultType": format!("odd\n{FORGED}\n{}", "z".repeat(100_000)), "result": []},
     }));
+}
+
+/// An HTTP step's answer (and an exec step's output) quotes a remote end: its later lines are
+/// indented under the step's line, never a line that reads as cutover's own verdict.
+#[test]
+fn a_step_answer_with_line_breaks_cannot_print_a_verdict_line() {
+    let forged = "All steps done. FORGED\nVerified after 0.1 s: FORGED\n[2/1] ok in 0 ms: FORGED";
+    let answer = forged.to_string();
+    let api = HttpServer::start(move |_, _| Some(Reply::text(format!("accepted\n{answer}\n"))));
+    let metrics = action_support::metrics();
+    let steps = format!(
+        "  [[domain.rollback.step]]\n  kind = \"http\"\n  method = \"POST\"\n  url = \"{}\"\n  timeout = \"5s\"\n{}",
+        api.url("/rollback"),
+        // printf makes the line breaks: the step as configured holds none.
+        action_support::exec_step(&["/usr/bin/printf", &forged.replace('\n', "\\n")], "5s"),
+    );
+    let sb = Sandbox::new();
+    let cfg = sb.config(&action_support::config(&metrics, "orders", &steps, "1s"));
+    let out = sb
+        .cutover()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["rollback", "orders", "--yes"])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("accepted"),
+        "the answer was not shown:\n{text}"
+    );
+    assert!(text.contains("stdout: All steps done. FORGED"), "{text}");
+    for line in text.lines() {
+        assert!(
+            !line.starts_with("Verified after 0.1 s")
+                && !line.starts_with("All steps done. FORGED")
+                && !line.starts_with("[2/1]"),
+            "a step's answer printed a line of its own: {line:?}\n{text}"
+        );
+    }
 }
