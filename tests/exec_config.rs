@@ -156,3 +156,40 @@ fn a_relative_program_in_a_config_from_a_pipe_is_refused() {
     assert!(err.contains("domain[0].rollback.step[0].argv[0]"), "{err}");
     assert!(err.contains("give an absolute path"), "{err}");
 }
+
+/// A config given by its bare file name (`--config cutover.toml`) lies in the current
+/// directory: `check` names that directory as the one relative programs resolve against,
+/// as the rollback resolves them (it said `?` before).
+#[test]
+fn check_names_the_directory_of_a_config_given_by_its_bare_name() {
+    let sb = Sandbox::new();
+    let m = metrics();
+    let cfg = sb.config(&config(
+        &m,
+        "orders",
+        &exec_step(&["./rollback.sh"], "5s"),
+        "1s",
+    ));
+    let out = sb
+        .cutover()
+        .current_dir(cfg.parent().unwrap())
+        .args(["--config", "cutover.toml", "check"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let dir = std::fs::canonicalize(cfg.parent().unwrap()).unwrap();
+    assert!(
+        text.contains(&format!(
+            "resolved against the config file's directory, {};",
+            dir.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "orders step 1: {}",
+            dir.join("rollback.sh").display()
+        )),
+        "{text}"
+    );
+}

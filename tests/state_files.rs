@@ -553,3 +553,44 @@ fn the_cockpits_record_flag_refuses_links_and_existing_files() {
     assert_eq!(mode(&existing), 0o600);
     assert_ne!(std::fs::read(&existing).unwrap(), b"keep me");
 }
+
+/// `screenshot --out` (and `demo export`) write a file like `record --out`: never through a
+/// link, whose target is left as it was; a regular file in the way is replaced by a new
+/// private one, so another hard link to it keeps its content.
+#[test]
+fn screenshot_and_demo_export_never_write_through_a_link() {
+    let sb = Sandbox::new();
+    let victim = sb.path().join("victim.txt");
+    std::fs::write(&victim, "precious\n").unwrap();
+    for args in [
+        &["screenshot", "--demo", "--out"][..],
+        &["demo", "export"][..],
+    ] {
+        let link = sb.path().join("out.svg");
+        let _ = std::fs::remove_file(&link);
+        symlink(&victim, &link).unwrap();
+        let out = sb.cutover().args(args).arg(&link).output().unwrap();
+        assert!(!out.status.success(), "{args:?}: {}", explain(&out));
+        assert!(
+            stderr(&out).contains("is a symbolic link"),
+            "{args:?}: {}",
+            explain(&out)
+        );
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    }
+    // A regular file in the way is replaced, not written in place.
+    let path = sb.path().join("shot.svg");
+    let other_name = sb.path().join("hard-link");
+    std::fs::write(&path, "old").unwrap();
+    std::fs::hard_link(&path, &other_name).unwrap();
+    let out = sb
+        .cutover()
+        .args(["screenshot", "--demo", "--out"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", explain(&out));
+    assert!(std::fs::read_to_string(&path).unwrap().starts_with("<svg"));
+    assert_eq!(std::fs::read_to_string(&other_name).unwrap(), "old");
+    assert_eq!(mode(&path), 0o600);
+}

@@ -159,10 +159,7 @@ fn print_programs(loaded: &loaded::Loaded) {
     if lines.is_empty() {
         return;
     }
-    let dir = loaded
-        .path
-        .parent()
-        .and_then(|p| std::fs::canonicalize(p).ok())
+    let dir = crate::config::config_dir(&loaded.path)
         .map_or_else(|| "?".to_string(), |p| p.display().to_string());
     crate::outln!("\nrollback programs (a relative path such as ./rollback.sh is resolved against the config file's directory, {dir}; a bare name is looked up in PATH)");
     for l in lines {

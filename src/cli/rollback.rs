@@ -206,9 +206,14 @@ fn print_progress(p: Progress) {
     }
 }
 
+/// A step's outcome for the progress lines. It quotes the runtime API or the program (an
+/// HAProxy answer, an HTTP response, stdout): its later lines are indented under the step's,
+/// so no answer can print a line that reads as cutover's own ("Verified ...", "[2/2] ok").
 fn outcome_words(o: &StepOutcome) -> String {
     match o {
-        StepOutcome::Succeeded(t) | StepOutcome::Failed(t) | StepOutcome::TimedOut(t) => t.clone(),
+        StepOutcome::Succeeded(t) | StepOutcome::Failed(t) | StepOutcome::TimedOut(t) => {
+            t.trim_end().replace('\n', "\n      ")
+        }
     }
 }
 

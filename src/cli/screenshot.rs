@@ -117,7 +117,11 @@ pub fn run(global: &GlobalArgs, args: &ScreenshotArgs) -> Result<u8, Failure> {
         ScreenshotError::Draw(_) => Failure::runtime(e.to_string()),
         _ => Failure::usage(e.to_string()),
     })?;
-    std::fs::write(&args.out, svg)
+    // Like every file cutover writes: never through a link (a planted `shot.svg -> ~/.bashrc`
+    // must not be overwritten), a regular file in the way replaced by a new private one.
+    let mut file = crate::safe_fs::create_private(&args.out, crate::safe_fs::Existing::Replace)
+        .map_err(|e| Failure::runtime(e.to_string()))?;
+    std::io::Write::write_all(&mut file, svg.as_bytes())
         .map_err(|e| Failure::runtime(format!("{}: {e}", args.out.display())))?;
     Ok(0)
 }

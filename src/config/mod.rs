@@ -27,6 +27,6 @@ pub use paths::{
     default_path, loose_permissions, readable_secrets, resolve_path, untrusted_files, PathSource,
     CONFIG_ENV,
 };
-pub use programs::is_relative_program;
+pub use programs::{config_dir, is_relative_program};
 pub use size::{ByteSize, SizeError};
 pub use validate::{SignalUse, MIN_INTERVAL};

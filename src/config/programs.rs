@@ -14,17 +14,23 @@ pub fn is_relative_program(program: &str) -> bool {
     program.contains('/') && !program.starts_with('/')
 }
 
+/// The directory relative programs are resolved against: the config file's, made absolute
+/// (`cutover.toml` given bare lies in the current directory). `None` when it cannot be read.
+pub fn config_dir(config_file: &Path) -> Option<std::path::PathBuf> {
+    let dir = config_file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::canonicalize(dir).ok()
+}
+
 /// Rewrites every exec step's relative program path against the config file's directory, so
 /// `argv = ["./rollback.sh"]` runs the script beside the config, never one planted in the
 /// current directory. A config not read from a file (a pipe) has no directory to resolve
 /// against: relative programs are refused there.
 pub fn resolve_programs(config: &mut Config, config_file: &Path) -> Result<(), Problem> {
     let is_file = std::fs::metadata(config_file).is_ok_and(|m| m.is_file());
-    let dir = config_file
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let dir = std::fs::canonicalize(dir).ok();
+    let dir = config_dir(config_file);
     for (d, domain) in config.domains.iter_mut().enumerate() {
         let Some(rollback) = domain.rollback.as_mut() else {
             continue;

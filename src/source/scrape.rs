@@ -31,6 +31,9 @@ pub const MAX_REDIRECTS: usize = 5;
 /// Characters of an error body quoted in the error text.
 const ERROR_SNIPPET_CHARS: usize = 120;
 
+/// Characters of a query API's `errorType` quoted (Prometheus's are single words).
+const ERROR_TYPE_CHARS: usize = 40;
+
 /// Bytes read from a non-2xx body: enough for an error message or a JSON error envelope.
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 
@@ -266,11 +269,23 @@ impl Fetcher {
         }
         match parse_instant(&read.data) {
             Ok(_) => Err(http_status_words(status, &read.data, &self.redactor)),
-            Err(error @ QueryError::Api { .. }) => Err(error.to_string()),
+            Err(QueryError::Api {
+                error_type,
+                message,
+            }) => Err(format!(
+                "the query failed ({}): {}",
+                one_line_snippet(&error_type, &self.redactor, ERROR_TYPE_CHARS),
+                one_line_snippet(&message, &self.redactor, ERROR_SNIPPET_CHARS)
+            )),
             Err(_) if !status.is_success() => {
                 Err(http_status_words(status, &read.data, &self.redactor))
             }
-            Err(error) => Err(error.to_string()),
+            // Other answers quote the API too (a result type, a label name): one line, cut.
+            Err(error) => Err(one_line_snippet(
+                &error.to_string(),
+                &self.redactor,
+                2 * ERROR_SNIPPET_CHARS,
+            )),
         }
     }
 
@@ -747,9 +762,16 @@ fn body_snippet(body: &[u8], redactor: &Redactor) -> String {
     } else {
         trimmed.to_string()
     };
-    let readable = redactor.redact(&readable);
+    one_line_snippet(&readable, redactor, ERROR_SNIPPET_CHARS)
+}
+
+/// Text a remote end wrote, as error words may quote it: secrets taken out first, then on one
+/// line (a line break in it must not start a line of its own in `check` or `status`, where it
+/// could pass for another source's row), then cut to `max` characters.
+fn one_line_snippet(text: &str, redactor: &Redactor, max: usize) -> String {
+    let readable = redactor.redact(text);
     let one_line = readable.split_whitespace().collect::<Vec<_>>().join(" ");
-    shorten(&one_line, ERROR_SNIPPET_CHARS)
+    shorten(&one_line, max)
 }
 
 fn html_title(html: &str) -> Option<String> {
