@@ -24,7 +24,7 @@ pub fn is_unsafe(c: char) -> bool {
 /// Format characters (Unicode category Cf), line and paragraph separators and the fillers
 /// that draw nothing: a terminal either acts on them (bidi) or draws them in zero or an
 /// unpredictable number of cells.
-fn is_invisible_format(c: char) -> bool {
+pub fn is_invisible_format(c: char) -> bool {
     matches!(
         c,
         '\u{ad}'

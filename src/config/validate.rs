@@ -165,16 +165,16 @@ fn for_each_signal<'a>(
 pub fn validate(config: &Config, locator: &Locator) -> Checked {
     settings(config)?;
     sources(config)?;
-    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for (d, domain_config) in config.domains.iter().enumerate() {
         let at = KeyPath::root().key("domain").index(d);
-        non_empty(at.key("name"), &domain_config.name, "domain name")?;
-        if let Some(first) = seen.insert(&domain_config.name, d) {
+        name(at.key("name"), &domain_config.name, "domain name")?;
+        if let Some(first) = seen.insert(skeleton(&domain_config.name), d) {
             return problem(
                 at.key("name"),
                 format!(
                     "duplicate domain name \"{}\" (also domain[{first}])",
-                    domain_config.name
+                    crate::term_text::for_terminal(&domain_config.name)
                 ),
             );
         }
@@ -231,22 +231,22 @@ fn settings(config: &Config) -> Checked {
 }
 
 fn sources(config: &Config) -> Checked {
-    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for (i, source) in config.sources.iter().enumerate() {
         let at = KeyPath::root().key("source").index(i);
-        non_empty(at.key("name"), &source.name, "source name")?;
+        name(at.key("name"), &source.name, "source name")?;
         if source.name.trim() != source.name {
             return problem(
                 at.key("name"),
                 format!("\"{}\" starts or ends with spaces", source.name),
             );
         }
-        if let Some(first) = seen.insert(&source.name, i) {
+        if let Some(first) = seen.insert(skeleton(&source.name), i) {
             return problem(
                 at.key("name"),
                 format!(
                     "duplicate source name \"{}\" (also source[{first}])",
-                    source.name
+                    crate::term_text::for_terminal(&source.name)
                 ),
             );
         }
@@ -331,31 +331,33 @@ fn domain(config: &Config, domain: &Domain, at: &KeyPath) -> Checked {
     if let Some(traffic_config) = &domain.traffic {
         traffic(config, traffic_config, &at.key("traffic"))?;
     }
-    let mut queue_names: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut queue_names: BTreeMap<String, usize> = BTreeMap::new();
     for (i, queue_config) in domain.queues.iter().enumerate() {
         let queue_at = at.key("queue").index(i);
-        non_empty(queue_at.key("name"), &queue_config.name, "queue name")?;
-        if let Some(first) = queue_names.insert(&queue_config.name, i) {
+        name(queue_at.key("name"), &queue_config.name, "queue name")?;
+        if let Some(first) = queue_names.insert(skeleton(&queue_config.name), i) {
             return problem(
                 queue_at.key("name"),
                 format!(
                     "duplicate queue name \"{}\" in domain \"{}\" (also queue[{first}])",
-                    queue_config.name, domain.name
+                    crate::term_text::for_terminal(&queue_config.name),
+                    crate::term_text::for_terminal(&domain.name)
                 ),
             );
         }
         queue(config, queue_config, &queue_at)?;
     }
-    let mut saga_names: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut saga_names: BTreeMap<String, usize> = BTreeMap::new();
     for (i, saga_config) in domain.sagas.iter().enumerate() {
         let saga_at = at.key("saga").index(i);
-        non_empty(saga_at.key("name"), &saga_config.name, "saga name")?;
-        if let Some(first) = saga_names.insert(&saga_config.name, i) {
+        name(saga_at.key("name"), &saga_config.name, "saga name")?;
+        if let Some(first) = saga_names.insert(skeleton(&saga_config.name), i) {
             return problem(
                 saga_at.key("name"),
                 format!(
                     "duplicate saga name \"{}\" in domain \"{}\" (also saga[{first}])",
-                    saga_config.name, domain.name
+                    crate::term_text::for_terminal(&saga_config.name),
+                    crate::term_text::for_terminal(&domain.name)
                 ),
             );
         }
@@ -939,6 +941,37 @@ fn ratio(path: KeyPath, value: f64) -> Checked {
     } else {
         problem(path, format!("{value} is not a ratio between 0 and 1"))
     }
+}
+
+/// A name of the config (domain, source, queue, saga): not empty and on one line. Names are
+/// printed at the start of lines and rows by every subcommand; one holding a line break could
+/// print a line of its own that looks like cutover's ("… rollback succeeded, verified").
+fn name(path: KeyPath, value: &str, what: &str) -> Checked {
+    non_empty(path.clone(), value, what)?;
+    match value.chars().position(|c| {
+        matches!(
+            c,
+            '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+        )
+    }) {
+        Some(at) => problem(
+            path,
+            format!(
+                "the {what} \"{}\" holds a line break (character {}): a name is one line",
+                crate::term_text::for_terminal(value),
+                at + 1
+            ),
+        ),
+        None => Ok(()),
+    }
+}
+
+/// What a name looks like on screen, for telling names apart: characters that draw nothing
+/// (zero-width spaces and joiners, bidi marks) do not make two names different.
+fn skeleton(name: &str) -> String {
+    name.chars()
+        .filter(|&c| !crate::term_text::is_invisible_format(c))
+        .collect()
 }
 
 fn non_empty(path: KeyPath, value: &str, what: &str) -> Checked {
