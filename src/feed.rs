@@ -142,6 +142,29 @@ impl ReplayState {
     }
 }
 
+/// Runs a feed on a thread of its own, with a small runtime of its own. Catching up after a
+/// seek ingests thousands of recorded scrapes in one go; there it never holds the runtime that
+/// serves keys and signals. The feed ends when its channels close (the cockpit gone); the
+/// thread is not joined, so quitting never waits for it.
+pub fn spawn_apart<F, Fut>(name: &str, make: F) -> std::io::Result<()>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn(move || {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt.block_on(make()),
+                Err(e) => tracing::error!("cannot start the feed's runtime: {e}"),
+            }
+        })
+        .map(|_| ())
+}
+
 /// Replays a recording through a fresh engine, at a speed, with pause and seek. At the end it
 /// stays paused on the last figures.
 pub async fn replay(

@@ -18,7 +18,8 @@ use crate::action::{
     Verdict,
 };
 use crate::compile::Compiled;
-use crate::engine::{Engine, Mode};
+use crate::engine::Mode;
+use crate::engine_thread::EngineThread;
 use crate::figures::Status;
 
 /// Exit code when the steps ran but the metrics did not confirm the rollback in time.
@@ -220,14 +221,22 @@ fn outcome_words(o: &StepOutcome) -> String {
 /// Polls every source each interval, through a fresh engine, and sends the figures on.
 /// Never returns on its own: when the receiver is gone it waits to be dropped.
 async fn feed(compiled: &Compiled, tx: mpsc::Sender<Status>) {
-    let mut engine = Engine::new(compiled.plan.clone());
+    // Parsing on the engine's own thread: a huge body during verification never holds the
+    // runtime that answers a second SIGTERM.
+    let Ok(engine) = EngineThread::start(compiled.plan.clone()) else {
+        tracing::error!("cannot start the engine thread: no figures for the verification");
+        return std::future::pending::<()>().await;
+    };
     let interval = compiled.plan.timing.interval;
     loop {
         let started = Instant::now();
         for outcome in poll_all(compiled).await {
-            engine.ingest(&outcome);
+            engine.ingest(outcome, false).await;
         }
-        if tx.send(engine.status(Mode::Live)).await.is_err() {
+        let Some(status) = engine.status(Mode::Live).await else {
+            break;
+        };
+        if tx.send(status).await.is_err() {
             break;
         }
         if let Some(rest) = interval.checked_sub(started.elapsed()) {

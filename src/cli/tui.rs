@@ -170,13 +170,13 @@ pub async fn replay(
         ModeLabel::Demo => "this is the demo: nothing here can act".to_string(),
         _ => format!("replaying {label}: a recording can never act"),
     };
-    let feed_task = tokio::spawn(feed::replay(
-        rec,
-        plan.clone(),
-        ui_tx.clone(),
-        ctl_rx,
-        speed,
-    ));
+    {
+        let (plan, ui_tx) = (plan.clone(), ui_tx.clone());
+        feed::spawn_apart("cutover-replay", move || {
+            feed::replay(rec, plan, ui_tx, ctl_rx, speed)
+        })
+        .map_err(|e| Failure::runtime(format!("cannot start the replay thread: {e}")))?;
+    }
     // Replay and demo have a gate too, so that R is answered, refused and audited the same way.
     let audit = audit_log()?;
     let gate = match mode {
@@ -195,9 +195,8 @@ pub async fn replay(
         HashMap::new(),
         Some((actions, refusals)),
     );
-    let code = run_ui(opts, ui_rx, ctl_tx, None).await;
-    feed_task.abort();
-    code
+    // Dropping the controls (with the cockpit) ends the replay's thread.
+    run_ui(opts, ui_rx, ctl_tx, None).await
 }
 
 pub async fn replay_file(global: &GlobalArgs, file: &Path) -> Result<u8, Failure> {

@@ -1,0 +1,107 @@
+//! A replay catching up on a recording with huge bodies parses on a thread of its own: `q`
+//! ends the cockpit at once instead of waiting for the parse to finish.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use common::tmux::{Pane, STARTUP};
+use common::Sandbox;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+/// 2026-01-01T03:00:00Z
+const T: i64 = 1_767_236_400_000;
+
+const CONFIG: &str = r#"
+[settings]
+interval = "2s"
+window = "1m"
+
+[[source]]
+name = "app"
+url = "http://127.0.0.1:9/metrics"
+label_limit = 0
+series_limit = 0
+max_body = "128MiB"
+
+[[domain]]
+name = "orders"
+stage = "canary"
+  [domain.traffic]
+  source = "app"
+  legacy.requests = 'req_total{side="legacy"}'
+  new.requests    = 'req_total{side="new"}'
+"#;
+
+/// Two scrapes of about 50 MB each (under the 64 MiB line limit once JSON-escaped): seconds of parsing in a debug build.
+fn recording(sb: &Sandbox) -> std::path::PathBuf {
+    let labels: String = (0..40).map(|i| format!(",l{i}=\"v{i}\"")).collect();
+    let mut body = String::new();
+    for i in 0..100_000 {
+        body.push_str(&format!(
+            "req_total{{side=\"legacy\",uid=\"{i}\"{labels}}} {i}\n"
+        ));
+    }
+    let header = serde_json::json!({
+        "format": "cutover-recording",
+        "version": 1,
+        "tool": "cutover test",
+        "started_at": "2026-01-01T03:00:00.000Z",
+        "started_at_ms": T,
+        "config": CONFIG,
+    });
+    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+    writeln!(e, "{header}").unwrap();
+    for n in 0..2 {
+        let line = serde_json::json!({
+            "at_ms": T + n * 2000,
+            "source": "app",
+            "outcome": "ok",
+            "duration_ms": 3,
+            "bytes": body.len(),
+            "status": 200,
+            "body": body,
+        });
+        writeln!(e, "{line}").unwrap();
+    }
+    let path = sb.path().join("huge.jsonl.gz");
+    std::fs::write(&path, e.finish().unwrap()).unwrap();
+    path
+}
+
+#[test]
+#[ignore = "needs tmux"]
+fn quitting_a_replay_never_waits_for_a_parse() {
+    let sb = Sandbox::new();
+    let file = recording(&sb);
+    let pane = Pane::start(&sb, &["replay", file.to_str().unwrap()], &[]);
+    let pid = pane.pid();
+    pane.wait_for("the cockpit", STARTUP, |s| s.contains("REPLAY"));
+    // The first scrape is being parsed now.
+    sleep(Duration::from_millis(100));
+    let asked = Instant::now();
+    pane.keys(&["q"]);
+    let gone = loop {
+        let alive = Command::new("kill")
+            .args(["-0", &pid])
+            .stderr(Stdio::null())
+            .status()
+            .unwrap()
+            .success();
+        if !alive {
+            break asked.elapsed();
+        }
+        assert!(asked.elapsed() < Duration::from_secs(60), "never quit");
+        sleep(Duration::from_millis(5));
+    };
+    let (code, screen) = pane.exited();
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        gone < Duration::from_millis(200),
+        "the cockpit took {gone:?} to quit"
+    );
+}
