@@ -10,63 +10,11 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use common::recording::{gz, header, scrape, ORDERS_CONFIG, T};
 use common::tmux::{Pane, STARTUP};
 use common::{json, Sandbox};
 use flate2::write::GzEncoder;
 use flate2::Compression;
-
-/// 2026-01-01T03:00:00Z
-const T: i64 = 1_767_236_400_000;
-
-const CONFIG: &str = r#"
-[settings]
-interval = "2s"
-window = "1m"
-
-[[source]]
-name = "app"
-url = "http://127.0.0.1:9/metrics"
-
-[[domain]]
-name = "orders"
-stage = "canary"
-  [domain.traffic]
-  source = "app"
-  legacy.requests = 'req_total{side="legacy"}'
-  new.requests    = 'req_total{side="new"}'
-"#;
-
-fn header() -> String {
-    serde_json::json!({
-        "format": "cutover-recording",
-        "version": 1,
-        "tool": "cutover test",
-        "started_at": "2026-01-01T03:00:00.000Z",
-        "started_at_ms": T,
-        "config": CONFIG,
-    })
-    .to_string()
-}
-
-/// A scrape line; `n` requests so far on each side.
-fn scrape(at_ms: i64, n: u64) -> String {
-    serde_json::json!({
-        "at_ms": at_ms,
-        "source": "app",
-        "outcome": "ok",
-        "duration_ms": 3,
-        "bytes": 60,
-        "status": 200,
-        "body": format!("req_total{{side=\"legacy\"}} {n}\nreq_total{{side=\"new\"}} {n}\n"),
-    })
-    .to_string()
-}
-
-fn gz(bytes: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
-}
 
 /// `times` copies of `chunk` as one inflated stream: gzip members concatenated, the member
 /// compressed once, so a gigabyte costs the test a second.
@@ -142,7 +90,7 @@ fn stderr(o: &Output) -> String {
 fn recording_around(middle: &[u8]) -> Vec<u8> {
     let mut file = gz(format!(
         "{}\n{}\n{}\n",
-        header(),
+        header(ORDERS_CONFIG),
         scrape(T + 1000, 100),
         scrape(T + 3000, 150)
     )

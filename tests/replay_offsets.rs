@@ -4,60 +4,12 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use common::recording::{gz, header, scrape, ORDERS_CONFIG, T};
 use common::tmux::{Pane, STARTUP};
 use common::{json, Sandbox};
-use flate2::write::GzEncoder;
-use flate2::Compression;
-
-/// 2026-01-01T03:00:00Z
-const T: i64 = 1_767_236_400_000;
-
-const CONFIG: &str = r#"
-[settings]
-interval = "2s"
-window = "1m"
-
-[[source]]
-name = "app"
-url = "http://127.0.0.1:9/metrics"
-
-[[domain]]
-name = "orders"
-stage = "canary"
-  [domain.traffic]
-  source = "app"
-  legacy.requests = 'req_total{side="legacy"}'
-  new.requests    = 'req_total{side="new"}'
-"#;
-
-fn header() -> String {
-    serde_json::json!({
-        "format": "cutover-recording",
-        "version": 1,
-        "tool": "cutover test",
-        "started_at": "2026-01-01T03:00:00.000Z",
-        "started_at_ms": T,
-        "config": CONFIG,
-    })
-    .to_string()
-}
-
-fn scrape(at_ms: i64, n: u64) -> String {
-    serde_json::json!({
-        "at_ms": at_ms,
-        "source": "app",
-        "outcome": "ok",
-        "duration_ms": 3,
-        "bytes": 60,
-        "status": 200,
-        "body": format!("req_total{{side=\"legacy\"}} {n}\nreq_total{{side=\"new\"}} {n}\n"),
-    })
-    .to_string()
-}
 
 /// A minute of scrapes every 2 s, 10 requests more each time; `extra` lines inserted at
 /// their (0-based) positions among the scrape lines.
@@ -68,16 +20,14 @@ fn recording(sb: &Sandbox, name: &str, extra: &[(usize, String)]) -> PathBuf {
     for (at, line) in extra.iter().rev() {
         lines.insert(*at, line.clone());
     }
-    let mut text = header();
+    let mut text = header(ORDERS_CONFIG);
     text.push('\n');
     for l in lines {
         text.push_str(&l);
         text.push('\n');
     }
-    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
-    e.write_all(text.as_bytes()).unwrap();
     let path = sb.path().join(name);
-    std::fs::write(&path, e.finish().unwrap()).unwrap();
+    std::fs::write(&path, gz(text.as_bytes())).unwrap();
     path
 }
 

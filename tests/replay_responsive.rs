@@ -3,18 +3,13 @@
 
 mod common;
 
-use std::io::Write;
 use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use common::recording::{gz, header, scrape_body, T};
 use common::tmux::{Pane, STARTUP};
 use common::Sandbox;
-use flate2::write::GzEncoder;
-use flate2::Compression;
-
-/// 2026-01-01T03:00:00Z
-const T: i64 = 1_767_236_400_000;
 
 const CONFIG: &str = r#"
 [settings]
@@ -46,30 +41,14 @@ fn recording(sb: &Sandbox) -> std::path::PathBuf {
             "req_total{{side=\"legacy\",uid=\"{i}\"{labels}}} {i}\n"
         ));
     }
-    let header = serde_json::json!({
-        "format": "cutover-recording",
-        "version": 1,
-        "tool": "cutover test",
-        "started_at": "2026-01-01T03:00:00.000Z",
-        "started_at_ms": T,
-        "config": CONFIG,
-    });
-    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
-    writeln!(e, "{header}").unwrap();
+    let mut text = header(CONFIG);
+    text.push('\n');
     for n in 0..2 {
-        let line = serde_json::json!({
-            "at_ms": T + n * 2000,
-            "source": "app",
-            "outcome": "ok",
-            "duration_ms": 3,
-            "bytes": body.len(),
-            "status": 200,
-            "body": body,
-        });
-        writeln!(e, "{line}").unwrap();
+        text.push_str(&scrape_body(T + n * 2000, &body));
+        text.push('\n');
     }
     let path = sb.path().join("huge.jsonl.gz");
-    std::fs::write(&path, e.finish().unwrap()).unwrap();
+    std::fs::write(&path, gz(text.as_bytes())).unwrap();
     path
 }
 

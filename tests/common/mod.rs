@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests: a real HTTP server on 127.0.0.1 and the binary.
 #![allow(dead_code)]
 
+pub mod recording;
 pub mod tmux;
 
 use std::io::{BufRead, BufReader, Read, Write};
