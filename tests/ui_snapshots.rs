@@ -1793,3 +1793,29 @@ fn the_dialog_shows_a_step_exactly_runs_of_spaces_and_escapes_included() {
     assert!(s.contains(&format!("{}  end", "x".repeat(90))), "{s}");
     assert!(enter_drawn_whole(&mut app));
 }
+
+/// Every view's layout arithmetic holds at any size, not only at the 80×24 least the cockpit
+/// draws them at: each view's body is drawn straight into areas from 0×0 up (and the whole
+/// screen, which says "too small" there), where a width or height taken below zero panics.
+#[test]
+fn every_view_draws_at_any_size_without_underflow() {
+    let app = live();
+    let sizes = [0u16, 1, 2, 3, 4, 5, 8, 13, 21, 34, 79];
+    let renders: [fn(&App, Rect, &mut Buffer); 6] = [
+        views::render,
+        views::overview::render,
+        views::detail::render,
+        views::sources::render,
+        views::events::render,
+        views::help::render,
+    ];
+    for &w in &sizes {
+        for &h in &sizes {
+            for render in &renders {
+                let area = Rect::new(0, 0, w, h);
+                let mut buf = Buffer::empty(area);
+                render(&app, area, &mut buf);
+            }
+        }
+    }
+}

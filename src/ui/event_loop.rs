@@ -12,16 +12,19 @@ use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind};
 use crossterm::queue;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures_util::StreamExt;
-use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use tokio::sync::mpsc::{Receiver, Sender};
 use tokio::sync::watch;
 
 use super::app::{App, Modal, TermCaps};
 use super::safe_backend::SafeBackend;
+use super::sgr_backend::SgrBackend;
 use super::terminal::{self as term, ExitSignals, JobSignal, JobSignals, TerminalGuard};
 use super::theme::{user_theme_dir, ThemeSet};
 use super::{views, ActionRequest, FeedControl, FeedEvent, UiCommand, UiError, UiOptions};
+
+/// The cockpit's terminal: cells checked, then written with the colour codes of its depth.
+type CockpitTerminal = Terminal<SafeBackend<SgrBackend<FrameWriter>>>;
 
 /// Feed events taken in one go before drawing: a burst (a replay seek) makes one frame.
 const COALESCE: usize = 256;
@@ -106,7 +109,7 @@ pub async fn run_watching(
     let writer = FrameWriter {
         pending: Arc::new(Mutex::new(Vec::with_capacity(16 * 1024))),
     };
-    let mut terminal = Terminal::new(SafeBackend::new(CrosstermBackend::new(writer.clone())))
+    let mut terminal = Terminal::new(SafeBackend::new(SgrBackend::new(writer.clone(), app.depth)))
         .map_err(UiError::from)?;
     let mut keys = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
@@ -227,10 +230,7 @@ pub async fn run_watching(
 }
 
 /// After a stop, the terminal shows whatever the shell left: the next frame is drawn whole.
-fn resume_after(
-    taken: io::Result<()>,
-    terminal: &mut Terminal<SafeBackend<CrosstermBackend<FrameWriter>>>,
-) -> io::Result<()> {
+fn resume_after(taken: io::Result<()>, terminal: &mut CockpitTerminal) -> io::Result<()> {
     taken?;
     terminal.clear()
 }
@@ -255,11 +255,7 @@ fn ask(opts: &UiOptions, app: &mut App, req: ActionRequest) {
 }
 
 /// One frame inside a synchronized update, written in one piece.
-fn draw(
-    terminal: &mut Terminal<SafeBackend<CrosstermBackend<FrameWriter>>>,
-    writer: &FrameWriter,
-    app: &mut App,
-) -> io::Result<()> {
+fn draw(terminal: &mut CockpitTerminal, writer: &FrameWriter, app: &mut App) -> io::Result<()> {
     queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
     terminal.draw(|f| views::draw(f, app))?;
     queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;

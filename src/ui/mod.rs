@@ -11,6 +11,7 @@ pub mod handoff;
 pub mod keys;
 pub mod safe_backend;
 pub mod screenshot;
+pub mod sgr_backend;
 pub mod terminal;
 pub mod theme;
 pub mod theme_load;

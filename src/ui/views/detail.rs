@@ -72,19 +72,24 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     sections.extend([Section::Sources, Section::Rollback]);
 
     let mut memo = app.layout.get();
-    memo.detail_max_scroll = sections.len() - 1;
+    memo.detail_max_scroll = sections.len().saturating_sub(1);
     app.layout.set(memo);
 
     let column = if two {
         let left_w = body.width / 2;
-        let right = Rect::new(body.x + left_w, body.y, body.width - left_w, body.height);
+        let right = Rect::new(
+            body.x + left_w,
+            body.y,
+            body.width.saturating_sub(left_w),
+            body.height,
+        );
         charts(app, d, right, buf);
         Rect::new(body.x, body.y, left_w, body.height)
     } else {
         body
     };
 
-    let skip = app.detail_scroll.min(sections.len() - 1);
+    let skip = app.detail_scroll.min(sections.len().saturating_sub(1));
     let mut y = column.y;
     let mut cut = false;
     for (i, &s) in sections.iter().enumerate().skip(skip) {
@@ -130,21 +135,21 @@ fn title_line(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     let st = &app.styles;
     let mut x = area.x + 1;
     let r = area.right();
-    x += put(buf, x, area.y, r - x, &d.name, st.title);
-    x += put(buf, x, area.y, r - x, "  declared ", st.muted);
-    x += put(buf, x, area.y, r - x, &d.stage, st.text);
+    x += put(buf, x, area.y, r.saturating_sub(x), &d.name, st.title);
+    x += put(buf, x, area.y, r.saturating_sub(x), "  declared ", st.muted);
+    x += put(buf, x, area.y, r.saturating_sub(x), &d.stage, st.text);
     x += 2;
     x += put(
         buf,
         x,
         area.y,
-        r - x,
+        r.saturating_sub(x),
         d.health.marker(),
         health_style(app, d.health),
     );
     if d.stale {
         x += 1;
-        put(buf, x, area.y, r - x, "STALE", st.unknown);
+        put(buf, x, area.y, r.saturating_sub(x), "STALE", st.unknown);
     }
     if let Some(i) = app.selected_index() {
         let text = format!(
@@ -218,7 +223,14 @@ fn why(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
         } else {
             app.styles.text
         };
-        put(buf, inner.x + 1, inner.y + i as u16, inner.width - 1, l, s);
+        put(
+            buf,
+            inner.x + 1,
+            inner.y + i as u16,
+            inner.width.saturating_sub(1),
+            l,
+            s,
+        );
     }
 }
 
@@ -235,7 +247,7 @@ fn traffic(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
             buf,
             inner.x + 1,
             inner.y,
-            inner.width - 1,
+            inner.width.saturating_sub(1),
             "no traffic signals configured for this domain",
             st.muted,
         );
@@ -245,32 +257,67 @@ fn traffic(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     let r = inner.right();
     let y = inner.y;
     if d.stale {
-        x += put(buf, x, y, r - x, "stale (a source is down): ", st.unknown);
+        x += put(
+            buf,
+            x,
+            y,
+            r.saturating_sub(x),
+            "stale (a source is down): ",
+            st.unknown,
+        );
     }
     match t.new_share {
         Some(s) => {
-            x += put(buf, x, y, r - x, "split  legacy ", st.muted);
-            x += put(buf, x, y, r - x, &format::share(1.0 - s), st.legacy);
-            x += put(buf, x, y, r - x, "  new ", st.muted);
-            x += put(buf, x, y, r - x, &format::share(s), st.new);
+            x += put(buf, x, y, r.saturating_sub(x), "split  legacy ", st.muted);
+            x += put(
+                buf,
+                x,
+                y,
+                r.saturating_sub(x),
+                &format::share(1.0 - s),
+                st.legacy,
+            );
+            x += put(buf, x, y, r.saturating_sub(x), "  new ", st.muted);
+            x += put(buf, x, y, r.saturating_sub(x), &format::share(s), st.new);
         }
         None if is_idle(t) => {
             x += put(
                 buf,
                 x,
                 y,
-                r - x,
+                r.saturating_sub(x),
                 "idle: no requests in the window",
                 st.muted,
             );
         }
         None => {
-            x += put(buf, x, y, r - x, "no data for the split", st.unknown);
+            x += put(
+                buf,
+                x,
+                y,
+                r.saturating_sub(x),
+                "no data for the split",
+                st.unknown,
+            );
         }
     }
     if let Some(c) = t.configured_new_share {
-        x += put(buf, x, y, r - x, "  configured new ", st.muted);
-        put(buf, x, y, r - x, &format::share(c), st.configured);
+        x += put(
+            buf,
+            x,
+            y,
+            r.saturating_sub(x),
+            "  configured new ",
+            st.muted,
+        );
+        put(
+            buf,
+            x,
+            y,
+            r.saturating_sub(x),
+            &format::share(c),
+            st.configured,
+        );
     }
 
     // Columns: label, then eight figures.
@@ -307,7 +354,7 @@ fn traffic(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
         ];
         for (i, c) in cells.iter().enumerate() {
             let right = inner.x + 1 + label_w + col_w * (i as u16 + 1);
-            put_right(buf, right, y, col_w - 1, c, st.text);
+            put_right(buf, right, y, col_w.saturating_sub(1), c, st.text);
         }
     }
 }
@@ -365,12 +412,13 @@ fn charts(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
         }
         let col_w = area.width / cols as u16;
         let x = area.x + c as u16 * col_w;
-        let w = if c == cols - 1 {
-            area.width - col_w * (cols as u16 - 1)
+        let w = if c + 1 == cols {
+            area.width
+                .saturating_sub(col_w * (cols as u16).saturating_sub(1))
         } else {
             col_w
         };
-        let h = panel_h.min(area.bottom() - y);
+        let h = panel_h.min(area.bottom().saturating_sub(y));
         let panel = Rect::new(x, y, w, h);
         let (title, series): (String, Vec<Series>) = match i {
             0 => (
@@ -522,7 +570,7 @@ fn charts(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
             put_right(
                 buf,
                 inner.right(),
-                inner.bottom() - 1,
+                inner.bottom().saturating_sub(1),
                 label_w.max(2),
                 "0",
                 st.muted,
@@ -534,7 +582,7 @@ fn charts(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
             put(
                 buf,
                 panel.x + 2,
-                panel.bottom() - 1,
+                panel.bottom().saturating_sub(1),
                 sw,
                 &span_label,
                 st.border,
@@ -650,7 +698,7 @@ fn table_row(
         if x >= inner.right() {
             break;
         }
-        let w = (*w).min(inner.right() - x);
+        let w = (*w).min(inner.right().saturating_sub(x));
         if i == 0 {
             put(buf, x, y, w, &fit(c, usize::from(w), ellipsis), styles[i]);
         } else {
@@ -666,7 +714,14 @@ fn sources(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     let inner = boxed(app, area, "Sources it reads", buf);
     let names = app.domain_source_names(&d.name);
     if names.is_empty() {
-        put(buf, inner.x + 1, inner.y, inner.width - 1, "none", st.muted);
+        put(
+            buf,
+            inner.x + 1,
+            inner.y,
+            inner.width.saturating_sub(1),
+            "none",
+            st.muted,
+        );
         return;
     }
     let status = app.status();
@@ -678,7 +733,14 @@ fn sources(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
         let r = inner.right();
         x += put(buf, x, y, 6, marker, style) + 1;
         x = x.max(inner.x + 8);
-        x += put(buf, x, y, r - x, &fit(name, 16, g.ellipsis), st.text);
+        x += put(
+            buf,
+            x,
+            y,
+            r.saturating_sub(x),
+            &fit(name, 16, g.ellipsis),
+            st.text,
+        );
         x = x.max(inner.x + 25);
         if let Some(s) = s {
             // Coarse, as in the overview: an age in seconds would redraw this line every
@@ -757,6 +819,13 @@ fn rollback(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
         .enumerate()
         .take(usize::from(inner.height))
     {
-        put(buf, inner.x + 1, inner.y + i as u16, inner.width - 1, l, *s);
+        put(
+            buf,
+            inner.x + 1,
+            inner.y + i as u16,
+            inner.width.saturating_sub(1),
+            l,
+            *s,
+        );
     }
 }

@@ -29,7 +29,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let g = &app.glyphs;
     let events = app.visible_events();
     let detail_h = if area.height >= 14 { 5 } else { 0 };
-    let list = Rect::new(area.x, area.y, area.width, area.height - detail_h);
+    let list = Rect::new(
+        area.x,
+        area.y,
+        area.width,
+        area.height.saturating_sub(detail_h),
+    );
     let rows = usize::from(list.height.saturating_sub(1));
     let mut memo = app.layout.get();
     memo.list_rows = rows;
@@ -56,14 +61,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         };
         centered(
             app,
-            Rect::new(list.x, list.y + 1, list.width, list.height - 1),
+            Rect::new(
+                list.x,
+                list.y + 1,
+                list.width,
+                list.height.saturating_sub(1),
+            ),
             &[msg],
             st.muted,
             buf,
         );
         return;
     }
-    let selected = app.event_selected.min(events.len() - 1);
+    let selected = app.event_selected.min(events.len().saturating_sub(1));
     let offset = scroll_to(app.events_offset.get(), selected, rows);
     app.events_offset.set(offset);
     let text_w = list.right().saturating_sub(xx + 1);
@@ -107,7 +117,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 buf,
                 inner.x + 1,
                 inner.y + i as u16,
-                inner.width - 1,
+                inner.width.saturating_sub(1),
                 l,
                 st.text,
             );

@@ -128,7 +128,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let skip = app.help_scroll.min(max_scroll);
     for (i, (k, t, style)) in all.iter().enumerate().skip(skip).take(rows) {
         let y = area.y + (i - skip) as u16;
-        put(buf, area.x + 1, y, key_w.min(area.width - 1), k, *style);
+        put(
+            buf,
+            area.x + 1,
+            y,
+            key_w.min(area.width.saturating_sub(1)),
+            k,
+            *style,
+        );
         if !t.is_empty() {
             let w = area.width.saturating_sub(key_w + 2);
             let t = fit(t, usize::from(w), app.glyphs.ellipsis);

@@ -46,9 +46,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     header(app, Rect::new(area.x, area.y, area.width, 2), buf);
-    let body = Rect::new(area.x, area.y + 2, area.width, area.height - 3);
+    let body = Rect::new(
+        area.x,
+        area.y + 2,
+        area.width,
+        area.height.saturating_sub(3),
+    );
     match app.view() {
         View::Overview => {
+            #[cfg(debug_assertions)]
             if panic_requested_for_test() {
                 panic!("CUTOVER_TEST_PANIC_VIEW=1: the overview panics on purpose");
             }
@@ -61,7 +67,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     footer(
         app,
-        Rect::new(area.x, area.bottom() - 1, area.width, 1),
+        Rect::new(area.x, area.bottom().saturating_sub(1), area.width, 1),
         buf,
     );
     if let Some(m) = &app.modal {
@@ -72,6 +78,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 /// A hidden test hook: with `CUTOVER_TEST_PANIC_VIEW=1` in the environment, drawing the
 /// overview panics. It exists for the end-to-end test (tests/tui_tmux.rs) that checks a panic
 /// inside a view still gives the terminal back; nothing else sets it. Read once per process.
+/// Compiled only with debug assertions (the binary `cargo test` runs), so the product built
+/// with `--release` holds no way to make it panic.
+#[cfg(debug_assertions)]
 fn panic_requested_for_test() -> bool {
     static REQUESTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *REQUESTED.get_or_init(|| std::env::var_os("CUTOVER_TEST_PANIC_VIEW").is_some_and(|v| v == "1"))
@@ -157,7 +166,7 @@ pub fn centered(app: &App, area: Rect, lines: &[&str], style: Style, buf: &mut B
         let w = width(&l) as u16;
         put(
             buf,
-            area.x + (area.width - w) / 2,
+            area.x + area.width.saturating_sub(w) / 2,
             top + i as u16,
             area.width,
             &l,
@@ -176,7 +185,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         buf,
         x,
         area.y,
-        right - x,
+        right.saturating_sub(x),
         " cutover ",
         st.header.patch(st.title),
     );
@@ -189,17 +198,31 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         buf,
         x,
         area.y,
-        right - x,
+        right.saturating_sub(x),
         &format!(" {} ", app.mode.label()),
         mode_style,
     );
     if app.read_only().is_some() {
         x += 1;
-        x += put(buf, x, area.y, right - x, " READ-ONLY ", st.read_only);
+        x += put(
+            buf,
+            x,
+            area.y,
+            right.saturating_sub(x),
+            " READ-ONLY ",
+            st.read_only,
+        );
     }
     if app.frozen {
         x += 1;
-        x += put(buf, x, area.y, right - x, " FROZEN ", st.message);
+        x += put(
+            buf,
+            x,
+            area.y,
+            right.saturating_sub(x),
+            " FROZEN ",
+            st.message,
+        );
     }
     x += 2;
 
@@ -321,9 +344,23 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     let right = area.right();
     if app.filter.editing {
         let mut x = area.x + 1;
-        x += put(buf, x, area.y, right - x, "filter: ", st.footer);
-        x += put(buf, x, area.y, right - x, &app.filter.text, st.accent);
-        x += put(buf, x, area.y, right - x, "_", st.accent);
+        x += put(
+            buf,
+            x,
+            area.y,
+            right.saturating_sub(x),
+            "filter: ",
+            st.footer,
+        );
+        x += put(
+            buf,
+            x,
+            area.y,
+            right.saturating_sub(x),
+            &app.filter.text,
+            st.accent,
+        );
+        x += put(buf, x, area.y, right.saturating_sub(x), "_", st.accent);
         put(
             buf,
             x + 2,
@@ -335,7 +372,11 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     if let Some(m) = &app.message {
-        let text = fit(&m.text, usize::from(area.width - 2), app.glyphs.ellipsis);
+        let text = fit(
+            &m.text,
+            usize::from(area.width.saturating_sub(2)),
+            app.glyphs.ellipsis,
+        );
         let line = format!(" {text} ");
         put(buf, area.x, area.y, area.width, &line, st.message);
         return;
@@ -343,7 +384,7 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     let mut x = area.x + 1;
     if !app.filter.text.is_empty() {
         let text = format!("filter: {} ", app.filter.text);
-        x += put(buf, x, area.y, right - x, &text, st.accent);
+        x += put(buf, x, area.y, right.saturating_sub(x), &text, st.accent);
         x += 1;
     }
     let mut actions: Vec<Action> = match app.view() {
@@ -388,7 +429,7 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
         }
         x += put(buf, x, area.y, need, &key, st.footer.patch(st.accent));
         x += 1;
-        x += put(buf, x, area.y, right - x, hint, st.footer);
+        x += put(buf, x, area.y, right.saturating_sub(x), hint, st.footer);
         x += 2;
     }
 }

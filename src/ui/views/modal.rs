@@ -56,8 +56,8 @@ fn layout(area: Rect, lines: &[String]) -> Layout {
     let whole = kept && w == need_w && h == need_h && wrapped.len() < usize::from(u16::MAX);
     Layout {
         rect: Rect::new(
-            area.x + (area.width - w) / 2,
-            area.y + (area.height - h) / 2,
+            area.x + area.width.saturating_sub(w) / 2,
+            area.y + area.height.saturating_sub(h) / 2,
             w,
             h,
         ),

@@ -186,7 +186,14 @@ fn header_row(app: &App, c: &Columns, area: Rect, buf: &mut Buffer) {
         style_for(SortKey::Name),
     );
     put(buf, c.stage.x, y, c.stage.w, "STAGE", h);
-    put(buf, c.bar.x, y, c.pct.right() - c.bar.x, "LEGACY|NEW", h);
+    put(
+        buf,
+        c.bar.x,
+        y,
+        c.pct.right().saturating_sub(c.bar.x),
+        "LEGACY|NEW",
+        h,
+    );
     if let Some(cfg) = c.cfg {
         put(buf, cfg.x, y, cfg.w, "CONFIG", h);
     }
@@ -276,7 +283,7 @@ fn row(
     let stage = fit(&d.stage, usize::from(c.stage.w), g.ellipsis);
     put(buf, c.stage.x, y, c.stage.w, &stage, text(dim));
 
-    let split_w = c.pct.right() - c.bar.x;
+    let split_w = c.pct.right().saturating_sub(c.bar.x);
     match split_of(d) {
         Split::Share(share, configured) => {
             split_bar(
@@ -436,7 +443,7 @@ fn row(
 
     if let Some(w) = c.why {
         if let Some(r) = d.reasons.first() {
-            let more = d.reasons.len() - 1;
+            let more = d.reasons.len().saturating_sub(1);
             let r = if more > 0 {
                 format!("{r} (+{more})")
             } else {
@@ -461,7 +468,7 @@ fn pair(
     app: &App,
 ) {
     let unknown = app.glyphs.unknown;
-    let half = (c.w - 1) / 2;
+    let half = c.w.saturating_sub(1) / 2;
     put_right(
         buf,
         c.x + half,
@@ -475,7 +482,7 @@ fn pair(
         buf,
         c.x + half + 1,
         y,
-        c.w - half - 1,
+        c.w.saturating_sub(half + 1),
         new.as_deref().unwrap_or(unknown),
         new_style,
     );

@@ -30,7 +30,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let list = app.visible_sources();
     let detail_h = if area.height >= 16 { 8 } else { 0 };
-    let table = Rect::new(area.x, area.y, area.width, area.height - detail_h);
+    let table = Rect::new(
+        area.x,
+        area.y,
+        area.width,
+        area.height.saturating_sub(detail_h),
+    );
     let wide = area.width >= 120;
     let name_w: u16 = if wide { 24 } else { 16 };
     // state, name, [kind], last, duration, bytes, series, bad, [http], error
@@ -67,14 +72,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if list.is_empty() {
         centered(
             app,
-            Rect::new(table.x, table.y + 1, table.width, table.height - 1),
+            Rect::new(
+                table.x,
+                table.y + 1,
+                table.width,
+                table.height.saturating_sub(1),
+            ),
             &["no source matches the filter"],
             st.muted,
             buf,
         );
         return;
     }
-    let selected = app.source_selected.min(list.len() - 1);
+    let selected = app.source_selected.min(list.len().saturating_sub(1));
     let offset = scroll_to(app.sources_offset.get(), selected, rows);
     app.sources_offset.set(offset);
     for (i, s) in list.iter().enumerate().skip(offset).take(rows) {
@@ -254,7 +264,7 @@ fn detail(app: &App, s: &SourceStatus, area: Rect, buf: &mut Buffer) {
             buf,
             inner.x + 1,
             inner.y + i as u16,
-            inner.width - 1,
+            inner.width.saturating_sub(1),
             l,
             *style,
         );
