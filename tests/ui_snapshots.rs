@@ -659,11 +659,62 @@ fn detail() {
     assert_eq!(app.selected_name(), Some("orders"));
     insta::assert_snapshot!("detail_80x24", screen(&app, 80, 24));
     insta::assert_snapshot!("detail_160x48", screen(&app, 160, 48));
-    // Narrow screens scroll a section at a time.
+    // Narrow screens scroll a section at a time (as far as the last drawn screen allows).
+    screen(&app, 80, 24);
     keys(&mut app, "jj");
     insta::assert_snapshot!("detail_80x24_scrolled", screen(&app, 80, 24));
     keys(&mut app, "jjjjjjjj");
     insta::assert_snapshot!("detail_80x24_end", screen(&app, 80, 24));
+}
+
+/// Rows between the title line and the footer that draw nothing.
+fn blank_rows_above_footer(screen: &str) -> usize {
+    let rows: Vec<&str> = screen.lines().collect();
+    rows[3..rows.len() - 1]
+        .iter()
+        .rev()
+        .take_while(|r| r.trim_matches(|c| c == '"' || c == ' ').is_empty())
+        .count()
+}
+
+#[test]
+fn detail_scrolling_stops_once_the_last_section_is_whole() {
+    for (w, h) in [(80, 24), (80, 30), (100, 26), (160, 48)] {
+        let mut app = live();
+        key(&mut app, KeyCode::Enter);
+        let mut shown = screen(&app, w, h);
+        // Scroll until the screen stops changing; it must stop, and on the rollback plan.
+        for _ in 0..20 {
+            key(&mut app, KeyCode::Char('j'));
+            let next = screen(&app, w, h);
+            if next == shown {
+                break;
+            }
+            shown = next;
+        }
+        assert!(shown.contains("Rollback plan"), "{w}x{h}:\n{shown}");
+        assert!(
+            !shown.contains("more "),
+            "{w}x{h}: the end is drawn whole\n{shown}"
+        );
+        // No further than needed: one section back, the plan no longer fits whole.
+        let blank = blank_rows_above_footer(&shown);
+        if shown.contains(" k back ") {
+            key(&mut app, KeyCode::Char('k'));
+            let back = screen(&app, w, h);
+            assert!(
+                back.contains("more "),
+                "{w}x{h}: scrolled too far\n{shown}\n{back}"
+            );
+        } else {
+            assert!(blank < usize::from(h), "{w}x{h}:\n{shown}");
+        }
+        // What could not be filled is less than the section scrolled off the top.
+        assert!(
+            blank < usize::from(h) / 2,
+            "{w}x{h}: {blank} blank rows\n{shown}"
+        );
+    }
 }
 
 #[test]

@@ -872,8 +872,9 @@ impl App {
                 self.picked = true;
             }
             View::Detail => {
+                // The screen may have grown since the last scroll: count from what is shown.
                 let max = self.layout.get().detail_max_scroll;
-                self.detail_scroll = step(self.detail_scroll, max + 1);
+                self.detail_scroll = step(self.detail_scroll.min(max), max + 1);
             }
             View::Sources => {
                 self.source_selected = step(self.source_selected, self.visible_sources().len());
@@ -883,7 +884,7 @@ impl App {
             }
             View::Help => {
                 let max = self.layout.get().help_max_scroll;
-                self.help_scroll = step(self.help_scroll, max + 1);
+                self.help_scroll = step(self.help_scroll.min(max), max + 1);
             }
         }
     }
