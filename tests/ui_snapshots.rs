@@ -1498,6 +1498,44 @@ fn a_confirmation_the_gate_never_received_says_nothing_ran_and_is_audited() {
     );
 }
 
+/// The footer line of a screen.
+fn footer_of(screen: &str) -> String {
+    screen.lines().last().unwrap_or_default().to_string()
+}
+
+#[test]
+fn footers_offer_rollback_only_where_a_rollback_can_run() {
+    let read_only = [
+        ("replay", replay_app(ModeLabel::Replay)),
+        ("demo", replay_app(ModeLabel::Demo)),
+        (
+            "live read-only",
+            session(
+                options(
+                    ModeLabel::Live,
+                    Some("config is writable by others"),
+                    "default",
+                ),
+                caps(ColorDepth::Ansi16, false),
+            ),
+        ),
+    ];
+    for (name, mut app) in read_only {
+        for view in ['1', '2'] {
+            key(&mut app, KeyCode::Char(view));
+            let footer = footer_of(&screen(&app, 200, 48));
+            assert!(!footer.contains("rollback"), "{name} view {view}: {footer}");
+            assert!(footer.contains("? help"), "{name} view {view}: {footer}");
+        }
+    }
+    let mut app = live();
+    for view in ['1', '2'] {
+        key(&mut app, KeyCode::Char(view));
+        let footer = footer_of(&screen(&app, 200, 48));
+        assert!(footer.contains("R rollback"), "live view {view}: {footer}");
+    }
+}
+
 #[test]
 fn demo_is_read_only_and_paused_shows() {
     let mut app = replay_app(ModeLabel::Demo);
