@@ -771,19 +771,56 @@ fn events() {
 }
 
 #[test]
-fn enter_on_an_event_opens_its_domain() {
+fn enter_on_an_event_shows_it_whole_and_enter_again_opens_its_domain() {
     let mut app = live();
+    // Longer than any row: the list cuts it with an ellipsis.
+    let text = format!(
+        "orders: rollback failed: step 2/2 http POST answered 502: {} tail-of-the-event",
+        "upstream connect error or disconnect/reset before headers ".repeat(3)
+    );
+    app.apply(FeedEvent::Event {
+        at_ms: last_at() + 1_000,
+        kind: "rollback".into(),
+        domain: Some("orders".into()),
+        text: text.clone(),
+    });
     key(&mut app, KeyCode::Char('4'));
-    // Newest first: the last event is about orders, billing or the billing gateway.
-    let first = app.visible_events()[0].clone();
-    key(&mut app, KeyCode::Enter);
-    match first.domain {
-        Some(d) => {
-            assert_eq!(app.view(), View::Detail);
-            assert_eq!(app.selected_name(), Some(d.as_str()));
-        }
-        None => assert_eq!(app.view(), View::Events),
+    assert_eq!(app.visible_events()[0].text, text);
+    let list = screen(&app, 80, 24);
+    assert!(!list.contains("tail-of-the-event"), "{list}");
+
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    assert_eq!(app.view(), View::Events);
+    let shown = screen(&app, 80, 24);
+    insta::assert_snapshot!("event_box_80x24", shown);
+    // Every word of the event is in the box.
+    for word in text.split_whitespace() {
+        assert!(shown.contains(word), "{word} missing:\n{shown}");
     }
+    // Esc closes the box and stays on the events.
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.view(), View::Events);
+    assert!(!screen(&app, 80, 24).contains("tail-of-the-event"));
+    // Enter in the box opens the event's domain.
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.view(), View::Detail);
+    assert_eq!(app.selected_name(), Some("orders"));
+
+    // An event about no domain: Enter in the box only closes it.
+    let mut app = live();
+    app.apply(FeedEvent::Event {
+        at_ms: last_at() + 1_000,
+        kind: "source-down".into(),
+        domain: None,
+        text: "source billing-gw down: connection refused (os error 111)".into(),
+    });
+    key(&mut app, KeyCode::Char('4'));
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&app, 80, 24).contains("os error 111"));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.view(), View::Events);
+    assert!(!screen(&app, 80, 24).contains("any key closes"));
 }
 
 #[test]
