@@ -245,7 +245,8 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
                 .enumerate()
             {
                 let Some(side) = side else { continue };
-                let preset = side.preset.as_deref();
+                let expanded = side;
+                let preset = |field: &str| expanded.preset_of(field);
                 let side = &side.signals;
                 let k = |f: &str| format!("traffic.{label}.{f}");
                 let out = &mut sides[i];
@@ -255,15 +256,27 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
                     section,
                     &side.requests,
                     Shape::Counter,
-                    preset,
+                    preset("requests"),
                 )?);
                 if let Some(e) = &side.errors {
-                    out.errors =
-                        Some(b.signal(name, &k("errors"), section, e, Shape::Counter, preset)?);
+                    out.errors = Some(b.signal(
+                        name,
+                        &k("errors"),
+                        section,
+                        e,
+                        Shape::Counter,
+                        preset("errors"),
+                    )?);
                 }
                 if let Some(w) = &side.weight {
-                    out.weight =
-                        Some(b.signal(name, &k("weight"), section, w, Shape::Gauge, preset)?);
+                    out.weight = Some(b.signal(
+                        name,
+                        &k("weight"),
+                        section,
+                        w,
+                        Shape::Gauge,
+                        preset("weight"),
+                    )?);
                 }
                 if let Some(l) = &side.latency {
                     let unit = side.latency_unit.map_or(1.0, |u| u.seconds());
@@ -273,7 +286,7 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
                         section,
                         l,
                         Shape::Latency,
-                        preset,
+                        preset("latency"),
                         unit,
                     )?);
                 }

@@ -1184,6 +1184,71 @@ stage = "ramp"
 }
 
 #[test]
+fn check_credits_a_preset_only_with_what_it_wrote() {
+    // A weight written by hand in a service side's table is the user's selector, not the
+    // preset's: `check` must not print it as "(preset fastapi)".
+    use common::{HttpServer, Reply, Sandbox};
+    let server = HttpServer::start(move |req, _| {
+        Some(match req.path.as_str() {
+            "/gateway" => Reply::text(fixture("real/haproxy-svc-down.prom")),
+            "/monolith" => Reply::text(fixture("real/orders-monolith-canary.prom")),
+            _ => Reply::status(404, "not found"),
+        })
+    });
+    let sb = Sandbox::new();
+    let cfg = sb.config(&format!(
+        r#"
+[settings]
+interval = "1s"
+timeout = "800ms"
+
+[[source]]
+name = "gateway"
+url = "{gw}"
+[[source]]
+name = "monolith"
+url = "{mono}"
+
+[[domain]]
+name = "orders"
+stage = "canary"
+  [domain.traffic]
+  source = "gateway"
+  preset = "haproxy"
+  backend = "be_orders"
+  legacy = "monolith"
+  new = {{ preset = "fastapi", source = "monolith", handler = "/orders/{{order_id}}", weight = {{ source = "gateway", select = 'haproxy_server_weight{{proxy="be_orders",server="orders_svc"}}' }} }}
+"#,
+        gw = server.url("/gateway"),
+        mono = server.url("/monolith"),
+    ));
+    let out = sb
+        .cutover()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("check")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line_of = |key: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(key))
+            .unwrap_or_else(|| panic!("no line for {key} in:\n{text}"))
+            .to_string()
+    };
+    let weight = line_of("traffic.new.weight");
+    assert!(!weight.contains("preset"), "{weight}\nin:\n{text}");
+    assert!(
+        line_of("traffic.new.requests").contains("(preset fastapi)"),
+        "{text}"
+    );
+    assert!(
+        line_of("traffic.legacy.weight").contains("(preset haproxy)"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_config_with_every_preset_compiles_and_round_trips() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/valid_configs/all_presets.toml");
     let config = cutover::config::load(&path).unwrap_or_else(|e| panic!("{e}"));

@@ -423,6 +423,8 @@ fn the_typed_name_confirms_and_anything_else_refuses() {
         let (stdout, stderr) = text(&out);
         assert!(stdout.contains("Type the domain name (orders)"), "{stdout}");
         assert!(stderr.contains("refused"), "{stderr}");
+        // Piped input is not echoed: the prompt's line is ended for it.
+        assert!(stdout.ends_with("anything else cancels: \n"), "{stdout:?}");
     }
     assert!(haproxy.received().is_empty());
     assert!(metrics.requests().is_empty());
@@ -430,6 +432,11 @@ fn the_typed_name_confirms_and_anything_else_refuses() {
 
     let out = rollback_cmd(&sb, &cfg, &["orders"], "orders\n");
     assert_eq!(code(&out), 0, "{}", explain(&out));
+    let (stdout, _) = text(&out);
+    assert!(
+        stdout.contains("anything else cancels: \n"),
+        "the progress after the prompt starts on a line of its own: {stdout:?}"
+    );
     assert_eq!(haproxy.received(), [SET_WEIGHT]);
 }
 

@@ -659,11 +659,62 @@ fn detail() {
     assert_eq!(app.selected_name(), Some("orders"));
     insta::assert_snapshot!("detail_80x24", screen(&app, 80, 24));
     insta::assert_snapshot!("detail_160x48", screen(&app, 160, 48));
-    // Narrow screens scroll a section at a time.
+    // Narrow screens scroll a section at a time (as far as the last drawn screen allows).
+    screen(&app, 80, 24);
     keys(&mut app, "jj");
     insta::assert_snapshot!("detail_80x24_scrolled", screen(&app, 80, 24));
     keys(&mut app, "jjjjjjjj");
     insta::assert_snapshot!("detail_80x24_end", screen(&app, 80, 24));
+}
+
+/// Rows between the title line and the footer that draw nothing.
+fn blank_rows_above_footer(screen: &str) -> usize {
+    let rows: Vec<&str> = screen.lines().collect();
+    rows[3..rows.len() - 1]
+        .iter()
+        .rev()
+        .take_while(|r| r.trim_matches(|c| c == '"' || c == ' ').is_empty())
+        .count()
+}
+
+#[test]
+fn detail_scrolling_stops_once_the_last_section_is_whole() {
+    for (w, h) in [(80, 24), (80, 30), (100, 26), (160, 48)] {
+        let mut app = live();
+        key(&mut app, KeyCode::Enter);
+        let mut shown = screen(&app, w, h);
+        // Scroll until the screen stops changing; it must stop, and on the rollback plan.
+        for _ in 0..20 {
+            key(&mut app, KeyCode::Char('j'));
+            let next = screen(&app, w, h);
+            if next == shown {
+                break;
+            }
+            shown = next;
+        }
+        assert!(shown.contains("Rollback plan"), "{w}x{h}:\n{shown}");
+        assert!(
+            !shown.contains("more "),
+            "{w}x{h}: the end is drawn whole\n{shown}"
+        );
+        // No further than needed: one section back, the plan no longer fits whole.
+        let blank = blank_rows_above_footer(&shown);
+        if shown.contains(" k back ") {
+            key(&mut app, KeyCode::Char('k'));
+            let back = screen(&app, w, h);
+            assert!(
+                back.contains("more "),
+                "{w}x{h}: scrolled too far\n{shown}\n{back}"
+            );
+        } else {
+            assert!(blank < usize::from(h), "{w}x{h}:\n{shown}");
+        }
+        // What could not be filled is less than the section scrolled off the top.
+        assert!(
+            blank < usize::from(h) / 2,
+            "{w}x{h}: {blank} blank rows\n{shown}"
+        );
+    }
 }
 
 #[test]
@@ -720,19 +771,56 @@ fn events() {
 }
 
 #[test]
-fn enter_on_an_event_opens_its_domain() {
+fn enter_on_an_event_shows_it_whole_and_enter_again_opens_its_domain() {
     let mut app = live();
+    // Longer than any row: the list cuts it with an ellipsis.
+    let text = format!(
+        "orders: rollback failed: step 2/2 http POST answered 502: {} tail-of-the-event",
+        "upstream connect error or disconnect/reset before headers ".repeat(3)
+    );
+    app.apply(FeedEvent::Event {
+        at_ms: last_at() + 1_000,
+        kind: "rollback".into(),
+        domain: Some("orders".into()),
+        text: text.clone(),
+    });
     key(&mut app, KeyCode::Char('4'));
-    // Newest first: the last event is about orders, billing or the billing gateway.
-    let first = app.visible_events()[0].clone();
-    key(&mut app, KeyCode::Enter);
-    match first.domain {
-        Some(d) => {
-            assert_eq!(app.view(), View::Detail);
-            assert_eq!(app.selected_name(), Some(d.as_str()));
-        }
-        None => assert_eq!(app.view(), View::Events),
+    assert_eq!(app.visible_events()[0].text, text);
+    let list = screen(&app, 80, 24);
+    assert!(!list.contains("tail-of-the-event"), "{list}");
+
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    assert_eq!(app.view(), View::Events);
+    let shown = screen(&app, 80, 24);
+    insta::assert_snapshot!("event_box_80x24", shown);
+    // Every word of the event is in the box.
+    for word in text.split_whitespace() {
+        assert!(shown.contains(word), "{word} missing:\n{shown}");
     }
+    // Esc closes the box and stays on the events.
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.view(), View::Events);
+    assert!(!screen(&app, 80, 24).contains("tail-of-the-event"));
+    // Enter in the box opens the event's domain.
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.view(), View::Detail);
+    assert_eq!(app.selected_name(), Some("orders"));
+
+    // An event about no domain: Enter in the box only closes it.
+    let mut app = live();
+    app.apply(FeedEvent::Event {
+        at_ms: last_at() + 1_000,
+        kind: "source-down".into(),
+        domain: None,
+        text: "source billing-gw down: connection refused (os error 111)".into(),
+    });
+    key(&mut app, KeyCode::Char('4'));
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&app, 80, 24).contains("os error 111"));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.view(), View::Events);
+    assert!(!screen(&app, 80, 24).contains("any key closes"));
 }
 
 #[test]
@@ -1445,6 +1533,44 @@ fn a_confirmation_the_gate_never_received_says_nothing_ran_and_is_audited() {
         event.text,
         format!("orders: rollback refused: {}", entries[0].result)
     );
+}
+
+/// The footer line of a screen.
+fn footer_of(screen: &str) -> String {
+    screen.lines().last().unwrap_or_default().to_string()
+}
+
+#[test]
+fn footers_offer_rollback_only_where_a_rollback_can_run() {
+    let read_only = [
+        ("replay", replay_app(ModeLabel::Replay)),
+        ("demo", replay_app(ModeLabel::Demo)),
+        (
+            "live read-only",
+            session(
+                options(
+                    ModeLabel::Live,
+                    Some("config is writable by others"),
+                    "default",
+                ),
+                caps(ColorDepth::Ansi16, false),
+            ),
+        ),
+    ];
+    for (name, mut app) in read_only {
+        for view in ['1', '2'] {
+            key(&mut app, KeyCode::Char(view));
+            let footer = footer_of(&screen(&app, 200, 48));
+            assert!(!footer.contains("rollback"), "{name} view {view}: {footer}");
+            assert!(footer.contains("? help"), "{name} view {view}: {footer}");
+        }
+    }
+    let mut app = live();
+    for view in ['1', '2'] {
+        key(&mut app, KeyCode::Char(view));
+        let footer = footer_of(&screen(&app, 200, 48));
+        assert!(footer.contains("R rollback"), "live view {view}: {footer}");
+    }
 }
 
 #[test]

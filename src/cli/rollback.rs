@@ -83,6 +83,11 @@ pub async fn run(global: &GlobalArgs, domain: &str, yes: bool) -> Result<u8, Fai
             "Type the domain name ({domain}) to roll it back; anything else cancels: "
         ));
         let typed = read_line().await;
+        // A terminal echoes the answer and its Enter; piped input, or input ended without a
+        // line break, echoes nothing, and what follows must not run on after the prompt.
+        if !std::io::IsTerminal::is_terminal(&std::io::stdin()) || !typed.ends_with('\n') {
+            say("\n");
+        }
         if let Err(r) = gate.confirm(&action, steps, &typed) {
             return Err(refused(domain, &r));
         }

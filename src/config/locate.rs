@@ -129,6 +129,26 @@ impl<'a> Locator<'a> {
         self.span_of_path(path).map(|span| self.line_of(span.start))
     }
 
+    /// Whether the file writes `path` itself (not only a table around it): a key left out
+    /// holds its default, which messages must not present as something the user wrote.
+    pub fn holds(&self, path: &KeyPath) -> bool {
+        let Some(document) = self.document.as_ref() else {
+            return false;
+        };
+        let mut item: &Item = document.as_item();
+        for segment in &path.0 {
+            let next = match segment {
+                Segment::Key(key) => item.as_table_like().and_then(|table| table.get(key)),
+                Segment::Index(index) => item.get(*index),
+            };
+            match next {
+                Some(next) if !next.is_none() => item = next,
+                _ => return false,
+            }
+        }
+        true
+    }
+
     fn span_of_path(&self, path: &KeyPath) -> Option<Range<usize>> {
         let document = self.document.as_ref()?;
         let mut best: Option<Range<usize>> = None;

@@ -163,7 +163,7 @@ fn for_each_signal<'a>(
 /// Checks everything; the first problem found is returned. `locator` only helps choose which
 /// of two conflicting keys to point at (the later one in the file).
 pub fn validate(config: &Config, locator: &Locator) -> Checked {
-    settings(config)?;
+    settings(config, locator)?;
     sources(config)?;
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for (d, domain_config) in config.domains.iter().enumerate() {
@@ -184,7 +184,7 @@ pub fn validate(config: &Config, locator: &Locator) -> Checked {
     bindings(config, locator)
 }
 
-fn settings(config: &Config) -> Checked {
+fn settings(config: &Config, locator: &Locator) -> Checked {
     let s = &config.settings;
     let at = KeyPath::root().key("settings");
     if s.interval < MIN_INTERVAL {
@@ -199,35 +199,86 @@ fn settings(config: &Config) -> Checked {
     if s.timeout.as_millis() == 0 {
         return problem(at.key("timeout"), "the timeout must be longer than 0s");
     }
+    let written = |key: &str| locator.holds(&at.key(key));
+    let (timeout_written, interval_written) = (written("timeout"), written("interval"));
     if s.timeout >= s.interval {
-        return problem(
-            at.key("timeout"),
-            format!(
-                "\"{}\" must be shorter than interval (\"{}\"), so that polls never overlap",
-                s.timeout, s.interval
-            ),
-        );
+        // A rule between two keys blames the one the file writes: a default was never written.
+        return if timeout_written || !interval_written {
+            problem(
+                at.key("timeout"),
+                format!(
+                    "{} must be shorter than interval ({}), so that polls never overlap",
+                    quoted(s.timeout, timeout_written),
+                    quoted(s.interval, interval_written)
+                ),
+            )
+        } else {
+            problem(
+                at.key("interval"),
+                format!(
+                    "timeout ({}) must be shorter than interval (\"{}\"), so that polls never overlap: set a shorter timeout or a longer interval",
+                    quoted(s.timeout, false),
+                    s.interval
+                ),
+            )
+        };
     }
     let two_polls = Duration(s.interval.0 * 2);
+    let window_written = written("window");
     if s.window < two_polls {
-        return problem(
-            at.key("window"),
-            format!(
-                "\"{}\" must span at least two polls (\"{two_polls}\" with interval \"{}\"): a rate needs two samples",
-                s.window, s.interval
-            ),
-        );
+        return if window_written || !interval_written {
+            problem(
+                at.key("window"),
+                format!(
+                    "{} must span at least two polls (\"{two_polls}\" with interval {}): a rate needs two samples",
+                    quoted(s.window, window_written),
+                    quoted(s.interval, interval_written)
+                ),
+            )
+        } else {
+            problem(
+                at.key("interval"),
+                format!(
+                    "window ({}) must span at least two polls (\"{two_polls}\" with interval \"{}\"): a rate needs two samples; set a longer window or a shorter interval",
+                    quoted(s.window, false),
+                    s.interval
+                ),
+            )
+        };
     }
     if s.history < s.window {
-        return problem(
-            at.key("history"),
-            format!(
-                "\"{}\" is shorter than window (\"{}\"): history must keep at least one window",
-                s.history, s.window
-            ),
-        );
+        let history_written = written("history");
+        return if history_written || !window_written {
+            problem(
+                at.key("history"),
+                format!(
+                    "{} is shorter than window ({}): history must keep at least one window",
+                    quoted(s.history, history_written),
+                    quoted(s.window, window_written)
+                ),
+            )
+        } else {
+            problem(
+                at.key("window"),
+                format!(
+                    "history ({}) is shorter than window (\"{}\"): history must keep at least one window; set a longer history or a shorter window",
+                    quoted(s.history, false),
+                    s.window
+                ),
+            )
+        };
     }
     Ok(())
+}
+
+/// A settings value as a message shows it: quoted when the file writes it, else marked as the
+/// default, so that no message quotes a value the user never wrote.
+fn quoted(value: Duration, written: bool) -> String {
+    if written {
+        format!("\"{value}\"")
+    } else {
+        format!("default {value}")
+    }
 }
 
 fn sources(config: &Config) -> Checked {

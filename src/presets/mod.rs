@@ -135,6 +135,20 @@ pub fn names<T>(table: &[T], name: impl Fn(&T) -> &'static str) -> String {
 pub struct ExpandedSide {
     pub signals: SideSignals,
     pub preset: Option<String>,
+    /// Fields of `signals` written by hand beside the preset (a service side's `weight`):
+    /// the preset is not credited with them.
+    pub by_hand: Vec<&'static str>,
+}
+
+impl ExpandedSide {
+    /// The preset that wrote `field` (`requests`, `errors`, `weight`, `latency`), if one did.
+    pub fn preset_of(&self, field: &str) -> Option<&str> {
+        if self.by_hand.contains(&field) {
+            None
+        } else {
+            self.preset.as_deref()
+        }
+    }
 }
 
 /// A traffic section with every side as plain signals.
@@ -165,6 +179,7 @@ pub fn traffic(t: &Traffic) -> Result<ExpandedTraffic, String> {
             Some(Side::Signals(signals)) => Ok(Some(ExpandedSide {
                 signals: signals.clone(),
                 preset: None,
+                by_hand: Vec::new(),
             })),
             Some(Side::Server(server)) => {
                 let name = t.preset.as_deref().ok_or_else(|| {
@@ -191,6 +206,7 @@ pub fn traffic(t: &Traffic) -> Result<ExpandedTraffic, String> {
                 Ok(Some(ExpandedSide {
                     signals,
                     preset: Some(name.to_string()),
+                    by_hand: Vec::new(),
                 }))
             }
             Some(Side::Service(svc)) => {
@@ -208,9 +224,15 @@ pub fn traffic(t: &Traffic) -> Result<ExpandedTraffic, String> {
                     w.source = w.source.or_else(|| svc.source.clone());
                     w
                 });
+                let by_hand = if svc.weight.is_some() {
+                    vec!["weight"]
+                } else {
+                    Vec::new()
+                };
                 Ok(Some(ExpandedSide {
                     signals,
                     preset: Some(svc.preset.clone()),
+                    by_hand,
                 }))
             }
         }

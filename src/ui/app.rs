@@ -97,6 +97,12 @@ pub enum Modal {
         verify: String,
         typed: String,
     },
+    /// One event whole; Open in the box goes to the event's domain, any other key closes it.
+    Event {
+        title: String,
+        lines: Vec<String>,
+        domain: Option<String>,
+    },
     /// A confirmed rollback: its progress and verdict as they arrive.
     RollbackProgress {
         domain: String,
@@ -108,7 +114,9 @@ impl Modal {
     /// Title and lines as the box shows them.
     pub fn text(&self) -> (String, Vec<String>) {
         match self {
-            Modal::Notice { title, lines } => (title.clone(), lines.clone()),
+            Modal::Notice { title, lines } | Modal::Event { title, lines, .. } => {
+                (title.clone(), lines.clone())
+            }
             Modal::ConfirmRollback {
                 domain,
                 steps,
@@ -674,6 +682,18 @@ impl App {
 
     /// Keys while a box is open: the confirmation dialog takes typing; other boxes close.
     fn modal_key(&mut self, key: KeyEvent) -> Vec<UiCommand> {
+        if let Some(Modal::Event { domain, .. }) = &self.modal {
+            let open = domain
+                .clone()
+                .filter(|_| self.keys.action(&key) == Some(Action::Open));
+            self.modal = None;
+            if let Some(d) = open {
+                self.selected = Some(d);
+                self.picked = true;
+                self.set_view(View::Detail);
+            }
+            return Vec::new();
+        }
         let Some(Modal::ConfirmRollback { domain, typed, .. }) = self.modal.as_mut() else {
             self.modal = None;
             return Vec::new();
@@ -765,14 +785,14 @@ impl App {
                     self.set_view(View::Detail);
                 }
                 View::Events => {
-                    let domain = self
-                        .visible_events()
-                        .get(self.event_selected)
-                        .and_then(|e| e.domain.clone());
-                    if let Some(d) = domain {
-                        self.selected = Some(d);
-                        self.picked = true;
-                        self.set_view(View::Detail);
+                    // The list cuts long events: the box shows the selected one whole.
+                    let events = self.visible_events();
+                    let selected = self.event_selected.min(events.len().saturating_sub(1));
+                    let modal = events
+                        .get(selected)
+                        .map(|e| super::event_box::open(e, self.utc_offset_secs));
+                    if modal.is_some() {
+                        self.modal = modal;
                     }
                 }
                 _ => {}
@@ -872,8 +892,9 @@ impl App {
                 self.picked = true;
             }
             View::Detail => {
+                // The screen may have grown since the last scroll: count from what is shown.
                 let max = self.layout.get().detail_max_scroll;
-                self.detail_scroll = step(self.detail_scroll, max + 1);
+                self.detail_scroll = step(self.detail_scroll.min(max), max + 1);
             }
             View::Sources => {
                 self.source_selected = step(self.source_selected, self.visible_sources().len());
@@ -883,7 +904,7 @@ impl App {
             }
             View::Help => {
                 let max = self.layout.get().help_max_scroll;
-                self.help_scroll = step(self.help_scroll, max + 1);
+                self.help_scroll = step(self.help_scroll.min(max), max + 1);
             }
         }
     }

@@ -118,7 +118,7 @@ pub const KEY_TABLE: &[KeyDef] = &[
     def(Action::PageDown, "page_down", "page down", "one page down", Group::Moving),
     def(Action::Top, "top", "top", "to the top", Group::Moving),
     def(Action::Bottom, "bottom", "bottom", "to the bottom", Group::Moving),
-    def(Action::Open, "open", "open", "open the selected domain's detail", Group::Moving),
+    def(Action::Open, "open", "open", "open the selected domain's detail, or event whole", Group::Moving),
     def(Action::Back, "back", "back", "back to the overview; clear the filter", Group::Moving),
     def(Action::PrevDomain, "prev_domain", "prev", "detail: previous domain", Group::Domains),
     def(Action::NextDomain, "next_domain", "next", "detail: next domain", Group::Domains),

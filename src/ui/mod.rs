@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod confirm;
+pub mod event_box;
 pub mod event_loop;
 pub mod format;
 pub mod glyphs;

@@ -71,10 +71,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     sections.extend([Section::Sources, Section::Rollback]);
 
-    let mut memo = app.layout.get();
-    memo.detail_max_scroll = sections.len().saturating_sub(1);
-    app.layout.set(memo);
-
     let column = if two {
         let left_w = body.width / 2;
         let right = Rect::new(
@@ -89,7 +85,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         body
     };
 
-    let skip = app.detail_scroll.min(sections.len().saturating_sub(1));
+    let heights: Vec<u16> = sections
+        .iter()
+        .map(|&s| height(app, d, s, column.width))
+        .collect();
+    let max_scroll = max_scroll(&heights, column.height);
+    let mut memo = app.layout.get();
+    memo.detail_max_scroll = max_scroll;
+    app.layout.set(memo);
+
+    let skip = app.detail_scroll.min(max_scroll);
     let mut y = column.y;
     let mut cut = false;
     for (i, &s) in sections.iter().enumerate().skip(skip) {
@@ -98,7 +103,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             cut = i < sections.len();
             break;
         }
-        let want = height(app, d, s, column.width);
+        let want = heights[i];
         let h = want.min(left);
         draw(app, d, s, Rect::new(column.x, y, column.width, h), buf);
         y += h;
@@ -129,6 +134,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             st.accent,
         );
     }
+}
+
+/// The furthest the sections may scroll: to the first one from which the rest fit, so that
+/// scrolling stops once the last section is drawn whole instead of running on into blank rows.
+fn max_scroll(heights: &[u16], rows: u16) -> usize {
+    let mut below = 0u32;
+    for (i, &h) in heights.iter().enumerate().rev() {
+        below += u32::from(h);
+        if below > u32::from(rows) {
+            return (i + 1).min(heights.len().saturating_sub(1));
+        }
+    }
+    0
 }
 
 fn title_line(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {

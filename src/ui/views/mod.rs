@@ -408,6 +408,11 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
         View::Events => vec![Action::Back, Action::Open, Action::Down, Action::Filter],
         View::Help => vec![Action::Back, Action::Down],
     };
+    // Where nothing may act (replay, demo, a read-only live session) R is not offered: the
+    // key still answers, with the refusal and its reason.
+    if app.read_only().is_some() {
+        actions.retain(|a| *a != Action::Rollback);
+    }
     if app.mode != ModeLabel::Live {
         actions.splice(
             0..0,

@@ -122,13 +122,19 @@ pub fn render(app: &App, m: &Modal, area: Rect, buf: &mut Buffer) {
                 draw(app, &title, &layout(area, &lines), "", buf);
             }
         }
-        Modal::Notice { .. } | Modal::RollbackProgress { .. } => {
+        Modal::Notice { .. } | Modal::RollbackProgress { .. } | Modal::Event { .. } => {
             let (title, lines) = m.text();
             let hint = match m {
-                Modal::Notice { .. } => "press any key",
-                _ => "any key closes",
+                Modal::Notice { .. } => "press any key".to_string(),
+                Modal::Event {
+                    domain: Some(d), ..
+                } => format!(
+                    "{} opens {d}; any other key closes",
+                    app.key_hint(crate::ui::keys::Action::Open)
+                ),
+                _ => "any key closes".to_string(),
             };
-            draw(app, &title, &layout(area, &lines), hint, buf);
+            draw(app, &title, &layout(area, &lines), &hint, buf);
         }
     }
 }
