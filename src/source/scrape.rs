@@ -265,27 +265,17 @@ impl Fetcher {
             return Err(problem.to_string());
         }
         if status.is_success() {
-            return decode_off_runtime(read.data, query, self.limits).await;
+            return decode_off_runtime(read.data, query, self.limits)
+                .await
+                .map_err(|e| match e {
+                    Decode::Query(error) => query_error_words(error, &self.redactor),
+                    Decode::Task(words) => words,
+                });
         }
         match parse_instant(&read.data) {
             Ok(_) => Err(http_status_words(status, &read.data, &self.redactor)),
-            Err(QueryError::Api {
-                error_type,
-                message,
-            }) => Err(format!(
-                "the query failed ({}): {}",
-                one_line_snippet(&error_type, &self.redactor, ERROR_TYPE_CHARS),
-                one_line_snippet(&message, &self.redactor, ERROR_SNIPPET_CHARS)
-            )),
-            Err(_) if !status.is_success() => {
-                Err(http_status_words(status, &read.data, &self.redactor))
-            }
-            // Other answers quote the API too (a result type, a label name): one line, cut.
-            Err(error) => Err(one_line_snippet(
-                &error.to_string(),
-                &self.redactor,
-                2 * ERROR_SNIPPET_CHARS,
-            )),
+            Err(error @ QueryError::Api { .. }) => Err(query_error_words(error, &self.redactor)),
+            Err(_) => Err(http_status_words(status, &read.data, &self.redactor)),
         }
     }
 
@@ -320,9 +310,15 @@ impl Fetcher {
     }
 }
 
+/// Why an answer could not be read: the API's own words, or the decoding task failing.
+enum Decode {
+    Query(QueryError),
+    Task(String),
+}
+
 /// Reads an answer into exposition text on a blocking thread: tens of MB of JSON must not
 /// hold a runtime worker (keys, signals, other sources' polls).
-async fn decode_off_runtime(data: Vec<u8>, query: &str, limits: Limits) -> Result<String, String> {
+async fn decode_off_runtime(data: Vec<u8>, query: &str, limits: Limits) -> Result<String, Decode> {
     let query = query.to_string();
     let decoded = tokio::task::spawn_blocking(move || {
         let mut text = String::new();
@@ -331,8 +327,24 @@ async fn decode_off_runtime(data: Vec<u8>, query: &str, limits: Limits) -> Resul
     .await;
     match decoded {
         Ok(Ok(text)) => Ok(text),
-        Ok(Err(error)) => Err(error.to_string()),
-        Err(error) => Err(format!("reading the answer failed: {error}")),
+        Ok(Err(error)) => Err(Decode::Query(error)),
+        Err(error) => Err(Decode::Task(format!("reading the answer failed: {error}"))),
+    }
+}
+
+/// A query API's refusal in words: what the server wrote (its `error`, `errorType`, a result
+/// type, a label name) is redacted, put on one line and cut, whatever the status it came with.
+fn query_error_words(error: QueryError, redactor: &Redactor) -> String {
+    match error {
+        QueryError::Api {
+            error_type,
+            message,
+        } => format!(
+            "the query failed ({}): {}",
+            one_line_snippet(&error_type, redactor, ERROR_TYPE_CHARS),
+            one_line_snippet(&message, redactor, ERROR_SNIPPET_CHARS)
+        ),
+        other => one_line_snippet(&other.to_string(), redactor, 2 * ERROR_SNIPPET_CHARS),
     }
 }
 
