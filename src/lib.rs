@@ -10,6 +10,8 @@
 pub mod action;
 /// The command line: subcommands, config loading, exit codes.
 pub mod cli;
+/// The wall clock in milliseconds, read in one place.
+pub mod clock;
 /// From the config file to what runs: the plan, source specs, rollback steps.
 pub mod compile;
 /// The configuration file: serde types, loading with file:line:key errors, validation.

@@ -16,10 +16,11 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::gate::{now_ms, Claim, Gate, Refusal, RunReport};
+use super::gate::{Claim, Gate, Refusal, RunReport};
 use super::steps::{StepResult, StepSpec};
 use super::verify::{Verdict, Verifier};
 use super::Action;
+use crate::clock::now_ms;
 use crate::figures::Status;
 
 /// What the gate reports while it runs a rollback, for the dialog or the terminal.

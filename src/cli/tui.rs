@@ -86,7 +86,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
     ensure_terminal()?;
     let compiled = &loaded.compiled;
     let plan = compiled.plan.clone();
-    let started = crate::action::gate::now_ms();
+    let started = crate::clock::now_ms();
     let recorder = match record {
         Some(p) => Some(super::record::create_recording(
             p,
