@@ -46,6 +46,8 @@ pub mod selector;
 pub mod simulate;
 /// Where bodies come from: HTTP scrapes and Prometheus query APIs, polled concurrently.
 pub mod source;
+/// Where a domain's migration stands: one type from the config file to `status --json`.
+pub mod stage;
 /// Per-signal history bounded by the figures' window.
 pub mod store;
 /// The one sanitizer for text on its way to a terminal.

@@ -48,7 +48,7 @@ fn status() -> Status {
             .iter()
             .map(|name| DomainStatus {
                 name: name.to_string(),
-                stage: "canary".into(),
+                stage: Stage::Canary,
                 health: Health::Ok,
                 reasons: Vec::new(),
                 stale: false,

@@ -299,7 +299,7 @@ fn status_at(i: i64) -> Status {
     let new_req = 600.0 + 10.0 * (f * 0.7).sin();
     domains.push(DomainStatus {
         name: "inventory".into(),
-        stage: "ramp".into(),
+        stage: Stage::Ramp,
         health: Health::Ok,
         reasons: vec![],
         stale: false,
@@ -352,7 +352,7 @@ fn status_at(i: i64) -> Status {
     }
     domains.push(DomainStatus {
         name: "orders".into(),
-        stage: "canary".into(),
+        stage: Stage::Canary,
         health,
         reasons,
         stale: false,
@@ -396,7 +396,7 @@ fn status_at(i: i64) -> Status {
     // notifications: shadowed, and nobody is sending anything.
     domains.push(DomainStatus {
         name: "notifications".into(),
-        stage: "shadow".into(),
+        stage: Stage::Shadow,
         health: Health::Unknown,
         reasons: vec!["idle: no requests in the window".into()],
         stale: false,
@@ -413,7 +413,7 @@ fn status_at(i: i64) -> Status {
     domains.push(if billing_down {
         DomainStatus {
             name: "billing".into(),
-            stage: "ramp".into(),
+            stage: Stage::Ramp,
             health: Health::Unknown,
             reasons: vec![
                 "source billing-gw is down: connection refused (os error 111)".into(),
@@ -436,7 +436,7 @@ fn status_at(i: i64) -> Status {
     } else {
         DomainStatus {
             name: "billing".into(),
-            stage: "ramp".into(),
+            stage: Stage::Ramp,
             health: Health::Ok,
             reasons: vec![],
             stale: false,
@@ -461,7 +461,7 @@ fn status_at(i: i64) -> Status {
     let legacy = if i >= 10 { 12.0 } else { 0.0 };
     domains.push(DomainStatus {
         name: "search".into(),
-        stage: "migrated".into(),
+        stage: Stage::Migrated,
         health: if legacy > 0.0 {
             Health::Warn
         } else {

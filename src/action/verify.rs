@@ -280,7 +280,7 @@ mod tests {
             mode: "live".into(),
             domains: vec![DomainStatus {
                 name: "orders".into(),
-                stage: "canary".into(),
+                stage: crate::stage::Stage::Canary,
                 health: Health::Ok,
                 reasons: Vec::new(),
                 stale,

@@ -9,6 +9,7 @@
 
 use super::duration::Duration;
 use super::size::ByteSize;
+pub use crate::stage::Stage;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -213,37 +214,6 @@ pub struct Domain {
     pub slo: Slo,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback: Option<Rollback>,
-}
-
-/// Where a domain's migration stands, as declared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Stage {
-    Planned,
-    Shadow,
-    Canary,
-    Ramp,
-    Migrated,
-    RolledBack,
-}
-
-impl Stage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Planned => "planned",
-            Stage::Shadow => "shadow",
-            Stage::Canary => "canary",
-            Stage::Ramp => "ramp",
-            Stage::Migrated => "migrated",
-            Stage::RolledBack => "rolled-back",
-        }
-    }
-}
-
-impl fmt::Display for Stage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// `[domain.traffic]`: the gateway's view of the two paths.

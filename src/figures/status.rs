@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::stage::Stage;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum Health {
@@ -84,7 +86,7 @@ pub struct SagaStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DomainStatus {
     pub name: String,
-    pub stage: String,
+    pub stage: Stage,
     pub health: Health,
     pub reasons: Vec<String>,
     /// A source this domain reads is down: its figures are not current.

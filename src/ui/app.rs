@@ -940,7 +940,7 @@ impl App {
                 None => true,
                 Some((needle, invert)) => {
                     let hit = d.name.to_lowercase().contains(needle.as_str())
-                        || d.stage.contains(needle.as_str())
+                        || d.stage.as_str().contains(needle.as_str())
                         || d.health.as_str() == needle.as_str();
                     hit != *invert
                 }
