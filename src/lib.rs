@@ -30,6 +30,8 @@ pub mod figures;
 pub mod ingest;
 /// Reading local files whole: regular files only, with a size cap.
 pub mod local_file;
+/// Where the figures come from: live, a replay or the demo; one type from engine to header.
+pub mod mode;
 /// The compiled configuration: numbered signals per source and domain.
 pub mod plan;
 /// Selectors written for known exporters (HAProxy, RabbitMQ, Kafka, Redis streams, ...).

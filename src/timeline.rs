@@ -452,7 +452,7 @@ mod tests {
         Status {
             version: 1,
             at: String::new(),
-            mode: "live".into(),
+            mode: crate::mode::Mode::Live,
             domains,
             sources,
             at_ms,

@@ -240,7 +240,7 @@ mod tests {
         Status {
             version: 1,
             at: String::new(),
-            mode: "live".into(),
+            mode: crate::mode::Mode::Live,
             domains: vec![DomainStatus {
                 name: "orders".into(),
                 stage: crate::stage::Stage::Canary,

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::mode::Mode;
 use crate::stage::Stage;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
@@ -139,7 +140,7 @@ fn is_zero(n: &u64) -> bool {
 pub struct Status {
     pub version: u32,
     pub at: String,
-    pub mode: String,
+    pub mode: Mode,
     pub domains: Vec<DomainStatus>,
     pub sources: Vec<SourceStatus>,
     /// Data time in unix ms (the newest scrape); not part of the JSON contract.
