@@ -11,7 +11,7 @@ use std::time::Instant;
 use super::audit::{operator, AuditEntry, AuditError, AuditEvent, AuditLog};
 use super::flights::Flights;
 use super::lock::{DomainLock, Holder, LockError};
-use super::rollback::Progress;
+use super::progress::Progress;
 use super::steps::{StepOutcome, StepResult, StepSpec};
 use super::Action;
 use crate::clock::now_ms;

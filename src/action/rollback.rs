@@ -17,29 +17,12 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::gate::{Claim, Gate, Refusal, RunReport};
-use super::steps::{StepResult, StepSpec};
+use super::progress::Progress;
+use super::steps::StepSpec;
 use super::verify::{Verdict, Verifier};
 use super::Action;
 use crate::clock::now_ms;
 use crate::figures::Status;
-
-/// What the gate reports while it runs a rollback, for the dialog or the terminal.
-#[derive(Debug, Clone)]
-pub enum Progress {
-    /// The audit log took the `requested` entry; the steps start.
-    Requested { steps: usize },
-    /// Step `index` (from 0) of `of` starts; `summary` is the step as it runs, redacted.
-    StepStarted {
-        index: usize,
-        of: usize,
-        summary: String,
-    },
-    StepFinished {
-        index: usize,
-        of: usize,
-        result: StepResult,
-    },
-}
 
 /// A rollback whose steps ran (all of them, or up to the first failure).
 #[derive(Debug)]

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
-use crate::action::rollback::{rollback, verify, Progress};
+use crate::action::rollback::{rollback, verify};
 use crate::action::terms;
+use crate::action::Progress;
 use crate::action::{Action, Gate, StepOutcome, StepSpec, Verdict};
 use crate::clock::now_ms;
 use crate::figures::Status;
