@@ -29,9 +29,7 @@ use cutover::engine::{Engine, Mode};
 use cutover::ingest::prefilter::reduce;
 use cutover::record::{Recorder, ScrapeLine};
 use cutover::ui::theme::ThemeSet;
-use cutover::ui::{
-    App, ColorChoice, ColorDepth, FeedEvent, ModeLabel, ReplayPosition, TermCaps, UiOptions,
-};
+use cutover::ui::{App, ColorChoice, ColorDepth, FeedEvent, ReplayPosition, TermCaps, UiOptions};
 use gen::Fleet;
 use harness::median;
 
@@ -72,7 +70,7 @@ fn start_once() -> Start {
     let engine_done = t.elapsed();
     let themes = ThemeSet::load(None, "default");
     let opts = UiOptions {
-        mode: ModeLabel::Demo,
+        mode: Mode::Demo,
         read_only: Some("this is the demo: nothing here can act".into()),
         theme: "default".into(),
         color: ColorChoice::Auto,

@@ -25,7 +25,7 @@ use cutover::engine::{Engine, Mode};
 use cutover::ingest::exposition::parse;
 use cutover::ingest::prefilter::FamilyFilter;
 use cutover::source::Fetcher;
-use cutover::ui::{FeedEvent, ModeLabel};
+use cutover::ui::FeedEvent;
 use gen::Fleet;
 use harness::{peak_kib, reset_peak, rss_kib};
 
@@ -153,7 +153,7 @@ fn history(cockpit: bool, full: bool, minutes: u64) {
     let plan = setup::fleet_plan(&fleet, "1s");
     let sources = fleet.sources();
     let mut engine = Engine::new(plan.clone());
-    let mut app = cockpit.then(|| setup::app(plan.clone(), ModeLabel::Live));
+    let mut app = cockpit.then(|| setup::app(plan.clone(), Mode::Live));
     let start_rss = rss_kib();
     let started = Instant::now();
     let seconds = minutes * 60;

@@ -23,8 +23,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use tokio::sync::{mpsc, watch};
 
+use cutover::mode::Mode;
 use cutover::source::{Poller, ScrapeOutcome};
-use cutover::ui::{views, ModeLabel};
+use cutover::ui::views;
 use gen::Fleet;
 use harness::{percentile, rss_kib, threads_cpu};
 
@@ -141,7 +142,7 @@ fn main() {
         // The cockpit's side: every status applied and drawn (into a buffer, not a terminal).
         let ui_plan = plan.clone();
         let ui = tokio::spawn(async move {
-            let mut app = setup::app(ui_plan, ModeLabel::Live);
+            let mut app = setup::app(ui_plan, Mode::Live);
             let area = Rect::new(0, 0, 120, 40);
             let mut buf = Buffer::empty(area);
             let (mut statuses, mut frames) = (0u64, 0u64);

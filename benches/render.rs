@@ -27,7 +27,7 @@ use ratatui::layout::Rect;
 
 use cutover::engine::{Engine, Mode};
 use cutover::figures::Status;
-use cutover::ui::{views, App, FeedEvent, ModeLabel};
+use cutover::ui::{views, App, FeedEvent};
 use gen::Fleet;
 use harness::{interleaved, median, percentile, Case};
 use setup::Wire;
@@ -58,7 +58,7 @@ fn frame_time(domains: usize, width: u16, height: u16, rounds: usize, budget: Du
     let (plan, statuses) = setup::fleet_statuses(&fleet, 300, 2);
     let last = statuses.last().expect("statuses").at_ms;
     let build = |detail: bool| {
-        let mut app = setup::app(plan.clone(), ModeLabel::Live);
+        let mut app = setup::app(plan.clone(), Mode::Live);
         app.tick(last + 1_500);
         for s in &statuses {
             app.apply(FeedEvent::Status(Box::new(s.clone())));
@@ -292,14 +292,14 @@ fn bytes_on_the_wire(full: bool) {
     };
     let warmup = if full { 60_000 } else { 10_000 };
     for (w, h) in [(120u16, 40u16), (200, 60)] {
-        let mut app = setup::app(plan.clone(), ModeLabel::Live);
+        let mut app = setup::app(plan.clone(), Mode::Live);
         let s = wire_run(&mut app, &arrivals, w, h, warmup);
         bytes_table_row(
             &format!("demo, {} domains, overview, {w}×{h}", plan.domains.len()),
             &s,
             (w, h) == (120, 40),
         );
-        let mut app = setup::app(plan.clone(), ModeLabel::Live);
+        let mut app = setup::app(plan.clone(), Mode::Live);
         detail_view(&mut app);
         let s = wire_run(&mut app, &arrivals, w, h, warmup);
         bytes_table_row(
@@ -322,7 +322,7 @@ fn bytes_on_the_wire(full: bool) {
         })
         .collect();
     for (w, h) in [(120u16, 40u16), (200, 60)] {
-        let mut app = setup::app(plan.clone(), ModeLabel::Live);
+        let mut app = setup::app(plan.clone(), Mode::Live);
         let s = wire_run(&mut app, &arrivals, w, h, warmup);
         bytes_table_row(
             &format!("fleet, {} domains, overview, {w}×{h}", fleet.domains),

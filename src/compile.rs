@@ -12,7 +12,7 @@ use crate::config::{self, Config, Signal as SignalText, SourceKind as ConfigKind
 use crate::ingest::limits::Limits;
 use crate::plan::{
     Plan, PlanDomain, PlanQueue, PlanSaga, PlanSide, PlanSource, PlanTraffic, Shape, Signal,
-    SignalId, Slo, SourceKind, Stage, Timing,
+    SignalId, Slo, SourceKind, Timing,
 };
 use crate::selector::Selector;
 use crate::source::{resolve_secret_env, resolve_secret_file, Auth, SourceSpec};
@@ -357,18 +357,10 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
         saga_failures_per_minute: d.slo.saga_failures_per_minute,
         min_requests: d.slo.min_requests as f64,
     };
-    let stage = match d.stage {
-        config::Stage::Planned => Stage::Planned,
-        config::Stage::Shadow => Stage::Shadow,
-        config::Stage::Canary => Stage::Canary,
-        config::Stage::Ramp => Stage::Ramp,
-        config::Stage::Migrated => Stage::Migrated,
-        config::Stage::RolledBack => Stage::RolledBack,
-    };
     let rollback_steps = rollback_steps(d).iter().map(StepSpec::summary).collect();
     Ok(PlanDomain {
         name: d.name.clone(),
-        stage,
+        stage: d.stage,
         traffic,
         queues,
         sagas,

@@ -20,21 +20,7 @@ use crate::store::Store;
 /// Label that ties a query answer's samples to the query that produced them.
 pub const QUERY_LABEL: &str = "__query__";
 
-/// Whether figures come from a live poll or a recording.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Live,
-    Replay,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Live => "live",
-            Mode::Replay => "replay",
-        }
-    }
-}
+pub use crate::mode::Mode;
 
 /// How to find the signals a sample may feed, per source.
 struct SourceIndex {
@@ -318,7 +304,7 @@ impl Engine {
         Status {
             version: 1,
             at: rfc3339(now_ms),
-            mode: mode.as_str().to_string(),
+            mode,
             domains: domains(&at, &self.plan, &views),
             sources: self.sources.clone(),
             at_ms: now_ms,

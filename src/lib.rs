@@ -10,6 +10,8 @@
 pub mod action;
 /// The command line: subcommands, config loading, exit codes.
 pub mod cli;
+/// The wall clock in milliseconds, read in one place.
+pub mod clock;
 /// From the config file to what runs: the plan, source specs, rollback steps.
 pub mod compile;
 /// The configuration file: serde types, loading with file:line:key errors, validation.
@@ -28,6 +30,8 @@ pub mod figures;
 pub mod ingest;
 /// Reading local files whole: regular files only, with a size cap.
 pub mod local_file;
+/// Where the figures come from: live, a replay or the demo; one type from engine to header.
+pub mod mode;
 /// The compiled configuration: numbered signals per source and domain.
 pub mod plan;
 /// Selectors written for known exporters (HAProxy, RabbitMQ, Kafka, Redis streams, ...).
@@ -44,6 +48,8 @@ pub mod selector;
 pub mod simulate;
 /// Where bodies come from: HTTP scrapes and Prometheus query APIs, polled concurrently.
 pub mod source;
+/// Where a domain's migration stands: one type from the config file to `status --json`.
+pub mod stage;
 /// Per-signal history bounded by the figures' window.
 pub mod store;
 /// The one sanitizer for text on its way to a terminal.

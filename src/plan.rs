@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::ingest::limits::Limits;
 use crate::selector::Selector;
+pub use crate::stage::Stage;
 
 /// Index into [`Plan::signals`].
 pub type SignalId = usize;
@@ -48,30 +49,6 @@ pub struct Signal {
     /// Latency signals: seconds per unit of the source's values (0.001 for the millisecond
     /// histograms of Envoy, Istio and Kong), so that figures are always in seconds. 1 otherwise.
     pub latency_unit_seconds: f64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Stage {
-    Planned,
-    Shadow,
-    Canary,
-    Ramp,
-    Migrated,
-    RolledBack,
-}
-
-impl Stage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Planned => "planned",
-            Stage::Shadow => "shadow",
-            Stage::Canary => "canary",
-            Stage::Ramp => "ramp",
-            Stage::Migrated => "migrated",
-            Stage::RolledBack => "rolled-back",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Default)]

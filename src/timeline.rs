@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use crate::figures::health::stage_contradiction;
 use crate::figures::{DomainStatus, Health, SourceStatus, Status};
-use crate::plan::Stage;
 
 /// Events kept at most; older ones are dropped first. Enough for a long incident, bounded so a
 /// flapping source cannot grow memory without end.
@@ -384,28 +383,14 @@ fn source_time(s: &SourceStatus, status_ms: i64) -> Option<i64> {
 
 /// The stage contradiction a domain's status shows, if any.
 fn contradiction(d: &DomainStatus) -> Option<String> {
-    let stage = stage_from_name(&d.stage)?;
-    stage_contradiction(stage, d.traffic.as_ref()?)
-}
-
-/// The declared stage from its name in a status.
-pub fn stage_from_name(name: &str) -> Option<Stage> {
-    [
-        Stage::Planned,
-        Stage::Shadow,
-        Stage::Canary,
-        Stage::Ramp,
-        Stage::Migrated,
-        Stage::RolledBack,
-    ]
-    .into_iter()
-    .find(|s| s.as_str() == name)
+    stage_contradiction(d.stage, d.traffic.as_ref()?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::figures::{QueueStatus, Side, Traffic};
+    use crate::stage::Stage;
 
     fn side(requests: f64, errors: f64, p95: Option<f64>) -> Side {
         Side {
@@ -417,10 +402,10 @@ mod tests {
         }
     }
 
-    fn domain(name: &str, stage: &str, health: Health, legacy: f64, new: f64) -> DomainStatus {
+    fn domain(name: &str, stage: Stage, health: Health, legacy: f64, new: f64) -> DomainStatus {
         DomainStatus {
             name: name.into(),
-            stage: stage.into(),
+            stage,
             health,
             reasons: if health == Health::Ok {
                 vec![]
@@ -467,7 +452,7 @@ mod tests {
         Status {
             version: 1,
             at: String::new(),
-            mode: "live".into(),
+            mode: crate::mode::Mode::Live,
             domains,
             sources,
             at_ms,
@@ -479,18 +464,18 @@ mod tests {
         let mut t = Timeline::new(Duration::from_secs(600));
         t.observe(&status(
             1000,
-            vec![domain("orders", "canary", Health::Ok, 90.0, 10.0)],
+            vec![domain("orders", Stage::Canary, Health::Ok, 90.0, 10.0)],
             vec![],
         ));
         assert!(t.events().is_empty(), "a healthy first sight is not news");
         t.observe(&status(
             3000,
-            vec![domain("orders", "canary", Health::Crit, 90.0, 10.0)],
+            vec![domain("orders", Stage::Canary, Health::Crit, 90.0, 10.0)],
             vec![],
         ));
         t.observe(&status(
             5000,
-            vec![domain("orders", "canary", Health::Crit, 90.0, 10.0)],
+            vec![domain("orders", Stage::Canary, Health::Crit, 90.0, 10.0)],
             vec![],
         ));
         assert_eq!(t.events().len(), 1);
@@ -506,7 +491,7 @@ mod tests {
         let mut t = Timeline::new(Duration::from_secs(600));
         t.observe(&status(
             1000,
-            vec![domain("billing", "ramp", Health::Unknown, 1.0, 1.0)],
+            vec![domain("billing", Stage::Ramp, Health::Unknown, 1.0, 1.0)],
             vec![],
         ));
         assert_eq!(t.events().len(), 1);
@@ -518,17 +503,17 @@ mod tests {
         let mut t = Timeline::new(Duration::from_secs(600));
         t.observe(&status(
             1000,
-            vec![domain("search", "migrated", Health::Ok, 0.0, 100.0)],
+            vec![domain("search", Stage::Migrated, Health::Ok, 0.0, 100.0)],
             vec![],
         ));
         t.observe(&status(
             2000,
-            vec![domain("search", "migrated", Health::Ok, 5.0, 100.0)],
+            vec![domain("search", Stage::Migrated, Health::Ok, 5.0, 100.0)],
             vec![],
         ));
         t.observe(&status(
             3000,
-            vec![domain("search", "migrated", Health::Ok, 0.0, 100.0)],
+            vec![domain("search", Stage::Migrated, Health::Ok, 0.0, 100.0)],
             vec![],
         ));
         let texts: Vec<_> = t.events().iter().map(|e| e.text.as_str()).collect();
@@ -571,7 +556,7 @@ mod tests {
     fn trends_are_bounded_by_history_and_keep_unknowns() {
         let mut t = Timeline::new(Duration::from_secs(10));
         for i in 0..20 {
-            let mut d = domain("orders", "canary", Health::Ok, 90.0, 10.0);
+            let mut d = domain("orders", Stage::Canary, Health::Ok, 90.0, 10.0);
             if i == 19 {
                 d.traffic = None;
             }
@@ -595,12 +580,12 @@ mod tests {
         let mut t = Timeline::new(Duration::from_secs(10));
         t.observe(&status(
             1000,
-            vec![domain("a", "ramp", Health::Ok, 50.0, 50.0)],
+            vec![domain("a", Stage::Ramp, Health::Ok, 50.0, 50.0)],
             vec![],
         ));
         t.observe(&status(
             1000,
-            vec![domain("a", "ramp", Health::Ok, 0.0, 50.0)],
+            vec![domain("a", Stage::Ramp, Health::Ok, 0.0, 50.0)],
             vec![],
         ));
         assert_eq!(t.trend("a").points().len(), 1);
@@ -612,18 +597,18 @@ mod tests {
         let mut t = Timeline::new(Duration::from_secs(600));
         t.observe(&status(
             1000,
-            vec![domain("a", "ramp", Health::Ok, 50.0, 50.0)],
+            vec![domain("a", Stage::Ramp, Health::Ok, 50.0, 50.0)],
             vec![],
         ));
         t.observe(&status(
             5000,
-            vec![domain("a", "ramp", Health::Crit, 50.0, 50.0)],
+            vec![domain("a", Stage::Ramp, Health::Crit, 50.0, 50.0)],
             vec![],
         ));
         assert_eq!(t.events().len(), 1);
         t.observe(&status(
             2000,
-            vec![domain("a", "ramp", Health::Ok, 50.0, 50.0)],
+            vec![domain("a", Stage::Ramp, Health::Ok, 50.0, 50.0)],
             vec![],
         ));
         assert!(t.events().is_empty());
@@ -633,7 +618,7 @@ mod tests {
         // And comparisons go on from the state at the new time.
         t.observe(&status(
             3000,
-            vec![domain("a", "ramp", Health::Warn, 50.0, 50.0)],
+            vec![domain("a", Stage::Ramp, Health::Warn, 50.0, 50.0)],
             vec![],
         ));
         assert_eq!(t.events().len(), 1);
@@ -646,8 +631,8 @@ mod tests {
         t.observe(&status(
             1000,
             vec![
-                domain("orders", "canary", Health::Crit, 90.0, 10.0),
-                domain("shop", "canary", Health::Ok, 90.0, 10.0),
+                domain("orders", Stage::Canary, Health::Crit, 90.0, 10.0),
+                domain("shop", Stage::Canary, Health::Ok, 90.0, 10.0),
             ],
             vec![],
         ));

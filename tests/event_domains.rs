@@ -11,10 +11,11 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 use cutover::figures::{DomainStatus, Health, Status};
+use cutover::mode::Mode;
 use cutover::plan::{Plan, PlanDomain, Slo, Stage};
 use cutover::timeline::EventKind;
 use cutover::ui::theme::ThemeSet;
-use cutover::ui::{views, App, ColorChoice, ColorDepth, FeedEvent, ModeLabel, TermCaps, UiOptions};
+use cutover::ui::{views, App, ColorChoice, ColorDepth, FeedEvent, TermCaps, UiOptions};
 
 const T0: i64 = 1_714_572_000_000;
 const NAMES: [&str; 3] = ["shop", "shop:eu", "a: b: c"];
@@ -43,12 +44,12 @@ fn status() -> Status {
     Status {
         version: 1,
         at: String::new(),
-        mode: "live".into(),
+        mode: cutover::mode::Mode::Live,
         domains: NAMES
             .iter()
             .map(|name| DomainStatus {
                 name: name.to_string(),
-                stage: "canary".into(),
+                stage: Stage::Canary,
                 health: Health::Ok,
                 reasons: Vec::new(),
                 stale: false,
@@ -64,7 +65,7 @@ fn status() -> Status {
 
 fn app() -> App {
     let opts = UiOptions {
-        mode: ModeLabel::Live,
+        mode: Mode::Live,
         read_only: None,
         theme: "default".into(),
         color: ColorChoice::Ansi16,

@@ -1027,10 +1027,10 @@ fn every_example_in_the_rollback_docs_loads() {
 /// its offer, and the `App` draws it in a 160×48 frame.
 async fn dialog_screen(config: &Path, state: &Path) -> String {
     use cutover::cli::actions::ActionDesk;
+    use cutover::mode::Mode;
     use cutover::ui::theme::ThemeSet;
     use cutover::ui::{
-        views, ActionRequest, App, ColorChoice, ColorDepth, FeedEvent, ModeLabel, TermCaps,
-        UiOptions,
+        views, ActionRequest, App, ColorChoice, ColorDepth, FeedEvent, TermCaps, UiOptions,
     };
 
     let cfg = cutover::config::load(config).unwrap();
@@ -1056,7 +1056,7 @@ async fn dialog_screen(config: &Path, state: &Path) -> String {
         "{offer:?}"
     );
     let opts = UiOptions {
-        mode: ModeLabel::Live,
+        mode: Mode::Live,
         read_only: None,
         theme: "default".into(),
         color: ColorChoice::Never,

@@ -17,6 +17,7 @@ use cutover::figures::{
     BadLineReport, DomainStatus, Health, QueueStatus, SagaStatus, Side, SourceStatus, Status,
     Traffic,
 };
+use cutover::mode::Mode;
 use cutover::plan::{
     Plan, PlanDomain, PlanQueue, PlanSaga, PlanSide, PlanSource, PlanTraffic, Shape, Signal,
     SignalId, Slo, SourceKind, Stage, Timing,
@@ -25,8 +26,8 @@ use cutover::ui::app::View;
 use cutover::ui::keys::KEY_TABLE;
 use cutover::ui::theme::ThemeSet;
 use cutover::ui::{
-    views, App, ColorChoice, ColorDepth, FeedControl, FeedEvent, ModeLabel, ReplayPosition,
-    TermCaps, UiCommand, UiOptions,
+    views, App, ColorChoice, ColorDepth, FeedControl, FeedEvent, ReplayPosition, TermCaps,
+    UiCommand, UiOptions,
 };
 
 /// 2024-05-01T14:00:00Z: the session starts here.
@@ -299,7 +300,7 @@ fn status_at(i: i64) -> Status {
     let new_req = 600.0 + 10.0 * (f * 0.7).sin();
     domains.push(DomainStatus {
         name: "inventory".into(),
-        stage: "ramp".into(),
+        stage: Stage::Ramp,
         health: Health::Ok,
         reasons: vec![],
         stale: false,
@@ -352,7 +353,7 @@ fn status_at(i: i64) -> Status {
     }
     domains.push(DomainStatus {
         name: "orders".into(),
-        stage: "canary".into(),
+        stage: Stage::Canary,
         health,
         reasons,
         stale: false,
@@ -396,7 +397,7 @@ fn status_at(i: i64) -> Status {
     // notifications: shadowed, and nobody is sending anything.
     domains.push(DomainStatus {
         name: "notifications".into(),
-        stage: "shadow".into(),
+        stage: Stage::Shadow,
         health: Health::Unknown,
         reasons: vec!["idle: no requests in the window".into()],
         stale: false,
@@ -413,7 +414,7 @@ fn status_at(i: i64) -> Status {
     domains.push(if billing_down {
         DomainStatus {
             name: "billing".into(),
-            stage: "ramp".into(),
+            stage: Stage::Ramp,
             health: Health::Unknown,
             reasons: vec![
                 "source billing-gw is down: connection refused (os error 111)".into(),
@@ -436,7 +437,7 @@ fn status_at(i: i64) -> Status {
     } else {
         DomainStatus {
             name: "billing".into(),
-            stage: "ramp".into(),
+            stage: Stage::Ramp,
             health: Health::Ok,
             reasons: vec![],
             stale: false,
@@ -461,7 +462,7 @@ fn status_at(i: i64) -> Status {
     let legacy = if i >= 10 { 12.0 } else { 0.0 };
     domains.push(DomainStatus {
         name: "search".into(),
-        stage: "migrated".into(),
+        stage: Stage::Migrated,
         health: if legacy > 0.0 {
             Health::Warn
         } else {
@@ -498,7 +499,7 @@ fn status_at(i: i64) -> Status {
     Status {
         version: 1,
         at: String::new(),
-        mode: "live".into(),
+        mode: cutover::mode::Mode::Live,
         domains,
         sources: vec![
             source("gateway", at, true),
@@ -512,7 +513,7 @@ fn status_at(i: i64) -> Status {
 
 // ---------------------------------------------------------------- helpers
 
-fn options(mode: ModeLabel, read_only: Option<&str>, theme: &str) -> UiOptions {
+fn options(mode: Mode, read_only: Option<&str>, theme: &str) -> UiOptions {
     UiOptions {
         mode,
         read_only: read_only.map(str::to_string),
@@ -559,7 +560,7 @@ fn session(opts: UiOptions, caps: TermCaps) -> App {
 
 fn live() -> App {
     session(
-        options(ModeLabel::Live, None, "default"),
+        options(Mode::Live, None, "default"),
         caps(ColorDepth::Ansi16, false),
     )
 }
@@ -859,7 +860,7 @@ fn help_is_generated_from_the_key_table() {
 
 #[test]
 fn help_shows_rebound_keys() {
-    let mut opts = options(ModeLabel::Live, None, "default");
+    let mut opts = options(Mode::Live, None, "default");
     opts.bindings.insert("quit".into(), "x".into());
     opts.bindings.insert("freeze".into(), "F5".into());
     let mut app = session(opts, caps(ColorDepth::Ansi16, false));
@@ -891,7 +892,7 @@ fn help_shows_rebound_keys() {
 
 #[test]
 fn duplicate_bindings_are_refused_at_start() {
-    let mut opts = options(ModeLabel::Live, None, "default");
+    let mut opts = options(Mode::Live, None, "default");
     opts.bindings.insert("rollback".into(), "q".into());
     let err = App::new(&opts, ThemeSet::builtin(), caps(ColorDepth::Ansi16, false))
         .err()
@@ -905,7 +906,7 @@ fn duplicate_bindings_are_refused_at_start() {
 
 #[test]
 fn unknown_theme_is_refused_at_start() {
-    let opts = options(ModeLabel::Live, None, "solarized");
+    let opts = options(Mode::Live, None, "solarized");
     let err = App::new(&opts, ThemeSet::builtin(), caps(ColorDepth::Ansi16, false))
         .err()
         .expect("unknown theme refused")
@@ -1094,7 +1095,7 @@ fn freeze_holds_the_figures_while_data_keeps_coming() {
 #[test]
 fn mono_theme_shows_status_without_colour() {
     let app = session(
-        options(ModeLabel::Live, None, "mono"),
+        options(Mode::Live, None, "mono"),
         caps(ColorDepth::Ansi16, false),
     );
     let buf = buffer(&app, 80, 24);
@@ -1124,7 +1125,7 @@ fn mono_theme_shows_status_without_colour() {
 #[test]
 fn no_colour_uses_the_mono_styles_whatever_the_theme() {
     let app = session(
-        options(ModeLabel::Live, None, "high-contrast"),
+        options(Mode::Live, None, "high-contrast"),
         caps(ColorDepth::None, false),
     );
     let buf = buffer(&app, 160, 48);
@@ -1155,7 +1156,7 @@ fn theme_key_cycles_and_rgb_is_downgraded() {
         assert_eq!(app.theme_name(), name);
     }
     let app256 = session(
-        options(ModeLabel::Live, None, "light"),
+        options(Mode::Live, None, "light"),
         caps(ColorDepth::Ansi256, false),
     );
     let buf = buffer(&app256, 80, 24);
@@ -1168,7 +1169,7 @@ fn theme_key_cycles_and_rgb_is_downgraded() {
         .iter()
         .any(|c| matches!(c.fg, Color::Rgb(..)) || matches!(c.bg, Color::Rgb(..))));
     let true_color = session(
-        options(ModeLabel::Live, None, "light"),
+        options(Mode::Live, None, "light"),
         caps(ColorDepth::TrueColor, false),
     );
     let buf = buffer(&true_color, 80, 24);
@@ -1181,7 +1182,7 @@ fn theme_key_cycles_and_rgb_is_downgraded() {
 #[test]
 fn ascii_mode_draws_ascii_only() {
     let mut app = session(
-        options(ModeLabel::Live, None, "default"),
+        options(Mode::Live, None, "default"),
         caps(ColorDepth::Ansi16, true),
     );
     for (name, w, h) in [("overview", 80, 24), ("overview", 160, 48)] {
@@ -1202,7 +1203,7 @@ fn ascii_mode_draws_ascii_only() {
 
 // ---------------------------------------------------------------- modes and actions
 
-fn replay_app(mode: ModeLabel) -> App {
+fn replay_app(mode: Mode) -> App {
     let mut app = session(
         options(mode, None, "default"),
         caps(ColorDepth::Ansi16, false),
@@ -1219,7 +1220,7 @@ fn replay_app(mode: ModeLabel) -> App {
 
 #[test]
 fn replay_header_controls_and_refused_rollback() {
-    let mut app = replay_app(ModeLabel::Replay);
+    let mut app = replay_app(Mode::Replay);
     insta::assert_snapshot!("replay_overview_80x24", screen(&app, 80, 24));
     assert_eq!(
         key(&mut app, KeyCode::Char(' ')),
@@ -1479,7 +1480,7 @@ fn a_confirmation_the_gate_never_received_says_nothing_ran_and_is_audited() {
         domain: "inventory".into(),
     })
     .unwrap();
-    let mut opts = options(ModeLabel::Live, None, "default");
+    let mut opts = options(Mode::Live, None, "default");
     opts.actions = Some(tx);
     opts.refusals = Some(RefusalAudit::new(move |domain, why| {
         let action = Action::Rollback {
@@ -1543,16 +1544,12 @@ fn footer_of(screen: &str) -> String {
 #[test]
 fn footers_offer_rollback_only_where_a_rollback_can_run() {
     let read_only = [
-        ("replay", replay_app(ModeLabel::Replay)),
-        ("demo", replay_app(ModeLabel::Demo)),
+        ("replay", replay_app(Mode::Replay)),
+        ("demo", replay_app(Mode::Demo)),
         (
             "live read-only",
             session(
-                options(
-                    ModeLabel::Live,
-                    Some("config is writable by others"),
-                    "default",
-                ),
+                options(Mode::Live, Some("config is writable by others"), "default"),
                 caps(ColorDepth::Ansi16, false),
             ),
         ),
@@ -1575,7 +1572,7 @@ fn footers_offer_rollback_only_where_a_rollback_can_run() {
 
 #[test]
 fn demo_is_read_only_and_paused_shows() {
-    let mut app = replay_app(ModeLabel::Demo);
+    let mut app = replay_app(Mode::Demo);
     app.apply(FeedEvent::Replay(ReplayPosition {
         start_ms: T0,
         end_ms: T0 + 30 * 60_000,
@@ -1610,7 +1607,7 @@ fn demo_is_read_only_and_paused_shows() {
 fn live_read_only_refuses_with_its_reason_and_live_may_act() {
     let reason = "config /etc/cutover.toml is writable by others";
     let mut app = session(
-        options(ModeLabel::Live, Some(reason), "default"),
+        options(Mode::Live, Some(reason), "default"),
         caps(ColorDepth::Ansi16, false),
     );
     assert!(screen(&app, 80, 24)
@@ -1672,7 +1669,7 @@ fn clock_ticks_redraw_only_when_a_label_changes() {
     assert!(app.tick(t + 1_600));
     // Frozen in a replay: the replay position is the clock, wall time moving changes nothing
     // but the minute clock.
-    let mut replay = replay_app(ModeLabel::Replay);
+    let mut replay = replay_app(Mode::Replay);
     replay.tick(last_at());
     replay.mark_drawn();
     assert!(!replay.tick(last_at() + 1_000));
@@ -1681,7 +1678,7 @@ fn clock_ticks_redraw_only_when_a_label_changes() {
 
 #[test]
 fn data_age_header_and_waiting_screen() {
-    let opts = options(ModeLabel::Live, None, "default");
+    let opts = options(Mode::Live, None, "default");
     let mut app = App::new(&opts, ThemeSet::builtin(), caps(ColorDepth::Ansi16, false)).unwrap();
     app.tick(T0);
     let s = screen(&app, 80, 24);
@@ -1719,7 +1716,7 @@ fn screenshot_svg_has_the_domain_names() {
 #[test]
 fn fifty_domains_render_at_200x60() {
     // 50 domains: the five of the session ten times over.
-    let mut opts = options(ModeLabel::Live, None, "default");
+    let mut opts = options(Mode::Live, None, "default");
     let mut big = plan();
     let base = big.domains.clone();
     big.domains.clear();
@@ -1855,7 +1852,7 @@ fn bytes_on_the_wire_stay_within_the_ssh_budget() {
     // Nothing changes at all (frozen, no clock label moving): nothing is sent.
     key(&mut app, KeyCode::Char('p'));
     wire.frame(&mut app);
-    let mut replay = replay_app(ModeLabel::Replay);
+    let mut replay = replay_app(Mode::Replay);
     let mut wire = Wire::new(120, 40);
     wire.frame(&mut replay);
     for s in 1..=10 {
@@ -1874,11 +1871,7 @@ fn assert_send<T: Send>(_: &T) {}
 async fn run_refuses_without_a_terminal_and_its_future_can_be_spawned() {
     let (_feed_tx, feed_rx) = tokio::sync::mpsc::channel(4);
     let (control_tx, _control_rx) = tokio::sync::mpsc::channel(4);
-    let fut = cutover::ui::run(
-        options(ModeLabel::Live, None, "default"),
-        feed_rx,
-        control_tx,
-    );
+    let fut = cutover::ui::run(options(Mode::Live, None, "default"), feed_rx, control_tx);
     // The CLI may spawn the cockpit on the runtime.
     assert_send(&fut);
     if cutover::ui::stdout_is_terminal() {

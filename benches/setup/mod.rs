@@ -19,7 +19,7 @@ use cutover::figures::Status;
 use cutover::plan::Plan;
 use cutover::source::ScrapeOutcome;
 use cutover::ui::theme::ThemeSet;
-use cutover::ui::{views, App, ColorChoice, ColorDepth, ModeLabel, TermCaps, UiOptions};
+use cutover::ui::{views, App, ColorChoice, ColorDepth, TermCaps, UiOptions};
 
 use crate::gen::Fleet;
 
@@ -77,11 +77,11 @@ pub fn fleet_statuses(fleet: &Fleet, seconds: u64, interval_s: u64) -> (Arc<Plan
 }
 
 /// The cockpit's state for a plan, as the terminal would run it: 16 colours, UTF-8, UTC.
-pub fn app(plan: Arc<Plan>, mode: ModeLabel) -> App {
+pub fn app(plan: Arc<Plan>, mode: Mode) -> App {
     let opts = UiOptions {
         mode,
         read_only: match mode {
-            ModeLabel::Live => None,
+            Mode::Live => None,
             _ => Some("a recording can never act".into()),
         },
         theme: "default".into(),

@@ -11,9 +11,10 @@ use std::time::Instant;
 use super::audit::{operator, AuditEntry, AuditError, AuditEvent, AuditLog};
 use super::flights::Flights;
 use super::lock::{DomainLock, Holder, LockError};
-use super::rollback::Progress;
+use super::progress::Progress;
 use super::steps::{StepOutcome, StepResult, StepSpec};
 use super::Action;
+use crate::clock::now_ms;
 
 /// Why an action was not run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -406,12 +407,6 @@ impl Gate {
             tracing::error!("audit log: {err}");
         })
     }
-}
-
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 #[cfg(test)]

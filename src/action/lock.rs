@@ -109,8 +109,8 @@ impl DomainLock {
             "pid={}\nkind={}\nsince_ms={}\nsince={}\n",
             std::process::id(),
             kind.replace(['\n', '\r'], " "),
-            super::gate::now_ms(),
-            crate::engine::rfc3339(super::gate::now_ms()),
+            crate::clock::now_ms(),
+            crate::engine::rfc3339(crate::clock::now_ms()),
         );
         file.set_len(0).map_err(io)?;
         file.seek(SeekFrom::Start(0)).map_err(io)?;

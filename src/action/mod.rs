@@ -5,6 +5,7 @@ pub mod audit;
 pub mod flights;
 pub mod gate;
 pub mod lock;
+pub mod progress;
 pub mod rollback;
 pub mod steps;
 pub mod terms;
@@ -13,7 +14,8 @@ pub mod verify;
 pub use audit::{AuditEntry, AuditError, AuditEvent, AuditLog};
 pub use flights::Flights;
 pub use gate::{Claim, Gate, Refusal, RunReport};
-pub use rollback::{rollback, verify, Progress, RollbackRun, Verification};
+pub use progress::Progress;
+pub use rollback::{rollback, verify, RollbackRun, Verification};
 pub use steps::{StepOutcome, StepResult, StepSpec};
 pub use verify::{Verdict, Verifier};
 

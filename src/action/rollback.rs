@@ -16,29 +16,13 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::gate::{now_ms, Claim, Gate, Refusal, RunReport};
-use super::steps::{StepResult, StepSpec};
+use super::gate::{Claim, Gate, Refusal, RunReport};
+use super::progress::Progress;
+use super::steps::StepSpec;
 use super::verify::{Verdict, Verifier};
 use super::Action;
+use crate::clock::now_ms;
 use crate::figures::Status;
-
-/// What the gate reports while it runs a rollback, for the dialog or the terminal.
-#[derive(Debug, Clone)]
-pub enum Progress {
-    /// The audit log took the `requested` entry; the steps start.
-    Requested { steps: usize },
-    /// Step `index` (from 0) of `of` starts; `summary` is the step as it runs, redacted.
-    StepStarted {
-        index: usize,
-        of: usize,
-        summary: String,
-    },
-    StepFinished {
-        index: usize,
-        of: usize,
-        result: StepResult,
-    },
-}
 
 /// A rollback whose steps ran (all of them, or up to the first failure).
 #[derive(Debug)]
@@ -239,10 +223,10 @@ mod tests {
         Status {
             version: 1,
             at: String::new(),
-            mode: "live".into(),
+            mode: crate::mode::Mode::Live,
             domains: vec![DomainStatus {
                 name: "orders".into(),
-                stage: "canary".into(),
+                stage: crate::stage::Stage::Canary,
                 health: Health::Ok,
                 reasons: Vec::new(),
                 stale: false,

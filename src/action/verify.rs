@@ -277,10 +277,10 @@ mod tests {
         Status {
             version: 1,
             at: String::new(),
-            mode: "live".into(),
+            mode: crate::mode::Mode::Live,
             domains: vec![DomainStatus {
                 name: "orders".into(),
-                stage: "canary".into(),
+                stage: crate::stage::Stage::Canary,
                 health: Health::Ok,
                 reasons: Vec::new(),
                 stale,

@@ -7,9 +7,11 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
-use crate::action::rollback::{rollback, verify, Progress};
+use crate::action::rollback::{rollback, verify};
 use crate::action::terms;
+use crate::action::Progress;
 use crate::action::{Action, Gate, StepOutcome, StepSpec, Verdict};
+use crate::clock::now_ms;
 use crate::figures::Status;
 use crate::plan::Plan;
 use crate::ui::{ActionRequest, FeedEvent};
@@ -20,10 +22,6 @@ pub struct ActionDesk {
     pub steps: HashMap<String, Vec<StepSpec>>,
     /// The newest figures, for verification.
     pub latest: watch::Receiver<Option<Arc<Status>>>,
-}
-
-fn now_ms() -> i64 {
-    crate::action::gate::now_ms()
 }
 
 fn event(domain: &str, text: String) -> FeedEvent {

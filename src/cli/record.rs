@@ -25,7 +25,7 @@ pub async fn run(
     };
     let loaded = loaded::load(global)?;
     let compiled = &loaded.compiled;
-    let started_ms = crate::action::gate::now_ms();
+    let started_ms = crate::clock::now_ms();
     let mut recorder = create_recording(out, started_ms, &loaded.config.redacted_toml(), force)?;
     // The engine parses on its own thread, so a signal is answered even mid-parse.
     let engine = EngineThread::start(compiled.plan.clone())
@@ -73,7 +73,7 @@ pub async fn run(
     poller.stop();
     recorder.finish()?;
     let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
-    let elapsed = (crate::action::gate::now_ms() - started_ms).max(1) as f64 / 1000.0;
+    let elapsed = (crate::clock::now_ms() - started_ms).max(1) as f64 / 1000.0;
     crate::errln!(
         "wrote {scrapes} scrapes, {:.1} KB in {:.0} s ({:.2} MB per hour)",
         bytes as f64 / 1024.0,

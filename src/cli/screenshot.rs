@@ -22,9 +22,7 @@ use crate::ui::keys::Action;
 use crate::ui::screenshot::buffer_to_svg;
 use crate::ui::theme::{user_theme_dir, ThemeSet};
 use crate::ui::views::{self, MIN_HEIGHT, MIN_WIDTH};
-use crate::ui::{
-    App, ColorChoice, ColorDepth, FeedEvent, ModeLabel, ReplayPosition, TermCaps, UiOptions,
-};
+use crate::ui::{App, ColorChoice, ColorDepth, FeedEvent, ReplayPosition, TermCaps, UiOptions};
 
 /// The demo plays at 4× (as `cutover --demo` does), a recording at 1×: the header shows it.
 const DEMO_SPEED: f64 = 4.0;
@@ -33,7 +31,7 @@ const REPLAY_SPEED: f64 = 1.0;
 /// What to draw, apart from the recording.
 #[derive(Debug, Clone)]
 pub struct Shot {
-    pub mode: ModeLabel,
+    pub mode: Mode,
     /// Unix ms in the recording's time.
     pub at_ms: i64,
     pub view: View,
@@ -74,12 +72,12 @@ pub fn run(global: &GlobalArgs, args: &ScreenshotArgs) -> Result<u8, Failure> {
         Some(file) => (
             read_recording(file).map_err(|e| Failure::usage(e.to_string()))?,
             file.display().to_string(),
-            ModeLabel::Replay,
+            Mode::Replay,
         ),
         None => (
             crate::demo::bundled().map_err(|e| Failure::runtime(e.to_string()))?,
             "the bundled demo".to_string(),
-            ModeLabel::Demo,
+            Mode::Demo,
         ),
     };
     let at_ms = match args.at.as_deref() {
@@ -178,7 +176,7 @@ pub fn app_at(
         compiled_of(rec, Path::new(label)).map_err(|f| ScreenshotError::Config(f.message))?;
     let plan = compiled.plan.clone();
     let reason = match shot.mode {
-        ModeLabel::Demo => "this is the demo: nothing here can act".to_string(),
+        Mode::Demo => "this is the demo: nothing here can act".to_string(),
         _ => format!("replaying {label}: a recording can never act"),
     };
     let opts = UiOptions {
@@ -224,7 +222,7 @@ pub fn app_at(
         at_ms: shot.at_ms,
         paused: false,
         speed: match shot.mode {
-            ModeLabel::Demo => DEMO_SPEED,
+            Mode::Demo => DEMO_SPEED,
             _ => REPLAY_SPEED,
         },
     }));

@@ -27,7 +27,7 @@ fn polled_specs(compiled: &Compiled) -> Vec<SourceSpec> {
 async fn poll_all_counted(compiled: &Compiled, pressure: &PressureBoard) -> Vec<ScrapeOutcome> {
     let specs = polled_specs(compiled);
     let mut fetched = poll_once_counted(&specs, pressure).await.into_iter();
-    let now = crate::action::gate::now_ms();
+    let now = crate::clock::now_ms();
     compiled
         .plan
         .sources

@@ -10,11 +10,12 @@ use super::args::ColorArg;
 use super::{loaded, Failure, GlobalArgs};
 use crate::action::Gate;
 use crate::feed;
+use crate::mode::Mode;
 use crate::plan::Plan;
 use crate::record::{read_recording, Recording};
 use crate::source::Poller;
 use crate::ui::handoff::RefusalAudit;
-use crate::ui::{self, ActionRequest, ColorChoice, ModeLabel, UiOptions};
+use crate::ui::{self, ActionRequest, ColorChoice, UiOptions};
 
 use super::actions::ActionDesk;
 
@@ -34,7 +35,7 @@ fn color(c: ColorArg) -> ColorChoice {
 
 fn options(
     global: &GlobalArgs,
-    mode: ModeLabel,
+    mode: Mode,
     read_only: Option<String>,
     plan: Arc<Plan>,
     theme: Option<&str>,
@@ -86,7 +87,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
     ensure_terminal()?;
     let compiled = &loaded.compiled;
     let plan = compiled.plan.clone();
-    let started = crate::action::gate::now_ms();
+    let started = crate::clock::now_ms();
     let recorder = match record {
         Some(p) => Some(super::record::create_recording(
             p,
@@ -122,7 +123,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
     let bindings = loaded.config.bindings.clone().into_iter().collect();
     let opts = options(
         global,
-        ModeLabel::Live,
+        Mode::Live,
         loaded.read_only.clone(),
         plan,
         Some(&loaded.config.ui.theme),
@@ -158,7 +159,7 @@ pub async fn replay(
     global: &GlobalArgs,
     rec: Recording,
     label: &str,
-    mode: ModeLabel,
+    mode: Mode,
     speed: f64,
 ) -> Result<u8, Failure> {
     ensure_terminal()?;
@@ -167,7 +168,7 @@ pub async fn replay(
     let (ui_tx, ui_rx) = mpsc::channel(256);
     let (ctl_tx, ctl_rx) = mpsc::channel(16);
     let reason = match mode {
-        ModeLabel::Demo => "this is the demo: nothing here can act".to_string(),
+        Mode::Demo => "this is the demo: nothing here can act".to_string(),
         _ => format!("replaying {label}: a recording can never act"),
     };
     {
@@ -180,7 +181,7 @@ pub async fn replay(
     // Replay and demo have a gate too, so that R is answered, refused and audited the same way.
     let audit = audit_log()?;
     let gate = match mode {
-        ModeLabel::Demo => Gate::for_demo(audit),
+        Mode::Demo => Gate::for_demo(audit),
         _ => Gate::for_replay(Path::new(label), audit),
     };
     let (_never, latest_rx) = watch::channel(None);
@@ -207,20 +208,13 @@ pub async fn replay_file(global: &GlobalArgs, file: &Path) -> Result<u8, Failure
             file.display()
         );
     }
-    replay(
-        global,
-        rec,
-        &file.display().to_string(),
-        ModeLabel::Replay,
-        1.0,
-    )
-    .await
+    replay(global, rec, &file.display().to_string(), Mode::Replay, 1.0).await
 }
 
 /// The demo plays at 4×: its ten minutes tell their story in under three.
 pub async fn demo(global: &GlobalArgs) -> Result<u8, Failure> {
     let rec = crate::demo::bundled().map_err(|e| Failure::runtime(e.to_string()))?;
-    replay(global, rec, "the bundled demo", ModeLabel::Demo, 4.0).await
+    replay(global, rec, "the bundled demo", Mode::Demo, 4.0).await
 }
 
 fn audit_log() -> Result<crate::action::AuditLog, Failure> {

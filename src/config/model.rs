@@ -9,6 +9,7 @@
 
 use super::duration::Duration;
 use super::size::ByteSize;
+pub use crate::stage::Stage;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -213,37 +214,6 @@ pub struct Domain {
     pub slo: Slo,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback: Option<Rollback>,
-}
-
-/// Where a domain's migration stands, as declared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Stage {
-    Planned,
-    Shadow,
-    Canary,
-    Ramp,
-    Migrated,
-    RolledBack,
-}
-
-impl Stage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Planned => "planned",
-            Stage::Shadow => "shadow",
-            Stage::Canary => "canary",
-            Stage::Ramp => "ramp",
-            Stage::Migrated => "migrated",
-            Stage::RolledBack => "rolled-back",
-        }
-    }
-}
-
-impl fmt::Display for Stage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// `[domain.traffic]`: the gateway's view of the two paths.
@@ -503,14 +473,6 @@ pub enum Step {
 }
 
 impl Step {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Step::Haproxy(_) => "haproxy",
-            Step::Http(_) => "http",
-            Step::Exec(_) => "exec",
-        }
-    }
-
     pub fn timeout(&self) -> Option<Duration> {
         match self {
             Step::Haproxy(s) => s.timeout,
@@ -518,34 +480,6 @@ impl Step {
             Step::Exec(s) => s.timeout,
         }
     }
-
-    /// One line saying what the step does, without header values or request bodies, for the
-    /// confirmation dialog and the audit log.
-    pub fn summary(&self) -> String {
-        match self {
-            Step::Haproxy(s) => format!("haproxy {}: {}", s.address, s.command),
-            Step::Http(s) => format!("http {} {}", s.method, super::redact::url(&s.url)),
-            Step::Exec(s) => format!("exec {}", shell_words(&s.argv)),
-        }
-    }
-}
-
-/// Quotes arguments that need it, only for display: exec steps never go through a shell.
-fn shell_words(argv: &[String]) -> String {
-    argv.iter()
-        .map(|arg| {
-            let plain = !arg.is_empty()
-                && arg
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
-            if plain {
-                arg.clone()
-            } else {
-                format!("'{}'", arg.replace('\'', "'\\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// `kind = "haproxy"`: one command on the HAProxy runtime API.
@@ -946,37 +880,5 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.message().contains("unknown field `sorce`"), "{e}");
-    }
-
-    #[test]
-    fn step_summary_is_one_safe_line() {
-        let exec = Step::Exec(ExecStep {
-            argv: vec![
-                "kubectl".into(),
-                "argo".into(),
-                "rollouts".into(),
-                "abort".into(),
-                "it's".into(),
-            ],
-            timeout: None,
-        });
-        assert_eq!(
-            exec.summary(),
-            "exec kubectl argo rollouts abort 'it'\\''s'"
-        );
-        let http = Step::Http(HttpStep {
-            method: "POST".into(),
-            url: "https://u:pw@flagger:8080/rollback/open?token=abc&x=1".into(),
-            headers: BTreeMap::from([("Authorization".into(), "Bearer abc".into())]),
-            body: Some("{\"secret\": 1}".into()),
-            timeout: None,
-            bearer_token_env: None,
-        });
-        let line = http.summary();
-        assert!(
-            !line.contains("pw") && !line.contains("abc") && !line.contains("secret"),
-            "{line}"
-        );
-        assert!(line.starts_with("http POST https://u:"), "{line}");
     }
 }

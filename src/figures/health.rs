@@ -8,7 +8,8 @@ use super::queue::queue;
 use super::saga::saga;
 use super::status::{DomainStatus, Health, Traffic};
 use super::traffic::{traffic, At};
-use crate::plan::{Plan, PlanDomain, SignalId, Stage};
+use crate::plan::{Plan, PlanDomain, SignalId};
+use crate::stage::Stage;
 
 /// Per-source state the health needs: is it up, and its last error.
 pub struct SourceView<'a> {
@@ -98,7 +99,7 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
 
     DomainStatus {
         name: d.name.clone(),
-        stage: d.stage.as_str().to_string(),
+        stage: d.stage,
         health,
         reasons,
         stale,

@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::mode::Mode;
+use crate::stage::Stage;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum Health {
@@ -84,7 +87,7 @@ pub struct SagaStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DomainStatus {
     pub name: String,
-    pub stage: String,
+    pub stage: Stage,
     pub health: Health,
     pub reasons: Vec<String>,
     /// A source this domain reads is down: its figures are not current.
@@ -137,7 +140,7 @@ fn is_zero(n: &u64) -> bool {
 pub struct Status {
     pub version: u32,
     pub at: String,
-    pub mode: String,
+    pub mode: Mode,
     pub domains: Vec<DomainStatus>,
     pub sources: Vec<SourceStatus>,
     /// Data time in unix ms (the newest scrape); not part of the JSON contract.

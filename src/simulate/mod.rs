@@ -18,6 +18,7 @@ mod rng;
 pub mod runtime_api;
 pub mod scenario;
 pub mod server;
+mod shared_world;
 
 use std::net::SocketAddr;
 

@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use super::accept::Acceptor;
 use super::model::ServerState;
 use super::scenario::{WeightError, World};
-use super::server::SharedWorld;
+use super::shared_world::SharedWorld;
 use super::SimError;
 
 /// Longest command line accepted, as HAProxy's buffer bounds it.

@@ -8,8 +8,8 @@
 
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -20,36 +20,13 @@ use tokio::task::JoinHandle;
 use super::accept::Acceptor;
 use super::runtime_api::RuntimeApi;
 use super::scenario::{ScenarioEvent, World};
+use super::shared_world::SharedWorld;
 use super::{config_toml, render_source, Exporter, SimError, SourceSpec, SOURCES};
 
 /// Largest request head accepted.
 const MAX_HEAD: usize = 16 * 1024;
 /// Keep-alive connections idle this long are closed.
 const KEEP_ALIVE_IDLE: Duration = Duration::from_secs(30);
-
-/// The world plus the clock that drives it, shared by the HTTP and runtime API tasks.
-#[derive(Debug)]
-pub(crate) struct SharedWorld {
-    world: Mutex<World>,
-    started: Instant,
-    start_ms: i64,
-    speed: f64,
-}
-
-impl SharedWorld {
-    fn now_ms(&self) -> i64 {
-        let elapsed = self.started.elapsed().as_secs_f64() * self.speed;
-        self.start_ms + (elapsed * 1000.0) as i64
-    }
-
-    /// Brings the world to the current virtual time, then runs `f` on it.
-    pub(crate) fn with_now<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
-        let now = self.now_ms();
-        let mut world = self.world.lock().unwrap_or_else(PoisonError::into_inner);
-        world.advance_to(now);
-        f(&mut world)
-    }
-}
 
 /// A running simulator. Dropping it stops every listener.
 #[derive(Debug)]
@@ -144,12 +121,7 @@ pub async fn serve_from(
     let scenario_start_ms = wall_ms - from_ms;
     let mut world = World::new(scenario, scenario_start_ms)?;
     world.advance_to(wall_ms);
-    let shared = Arc::new(SharedWorld {
-        world: Mutex::new(world),
-        started: Instant::now(),
-        start_ms: wall_ms,
-        speed,
-    });
+    let shared = Arc::new(SharedWorld::new(world, wall_ms, speed));
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|source| SimError::Bind {

@@ -11,8 +11,9 @@ use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::concurrency::{host_key, Budget, PressureBoard, Slots, SourceSlots, Turn};
-use super::scrape::{unix_ms_now, Fetcher};
+use super::scrape::Fetcher;
 use super::{ScrapeOutcome, SourceError, SourceSpec};
+use crate::clock::now_ms;
 
 /// Channel slots per source: room for a few polls while the consumer is busy redrawing.
 const CHANNEL_SLOTS_PER_SOURCE: usize = 4;
@@ -216,7 +217,7 @@ async fn poll_forever(
 fn unreachable_turn(spec: &SourceSpec) -> ScrapeOutcome {
     ScrapeOutcome {
         source: spec.name.clone(),
-        at_ms: unix_ms_now(),
+        at_ms: now_ms(),
         duration_ms: 0,
         bytes: 0,
         status: None,
@@ -266,7 +267,7 @@ pub async fn poll_once_counted(
                 },
                 Err(error) => ScrapeOutcome {
                     source: spec.name.clone(),
-                    at_ms: unix_ms_now(),
+                    at_ms: now_ms(),
                     duration_ms: 0,
                     bytes: 0,
                     status: None,

@@ -9,7 +9,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, USER_AGENT};
@@ -157,7 +157,7 @@ impl Fetcher {
     /// and the whole poll (connect, request, body, every query) is bounded by the timeout.
     pub async fn fetch(&self) -> ScrapeOutcome {
         let progress = Progress::default();
-        let at_ms = unix_ms_now();
+        let at_ms = crate::clock::now_ms();
         let started = Instant::now();
         let attempt = async {
             match self.kind {
@@ -825,13 +825,6 @@ fn lossy_utf8(data: Vec<u8>) -> String {
         Ok(text) => text,
         Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
     }
-}
-
-pub(crate) fn unix_ms_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 /// `1.5s`, `2s`, `250ms`: how durations are written in the configuration.

@@ -13,8 +13,9 @@ use super::format;
 use super::glyphs::{locale_is_utf8, Glyphs};
 use super::keys::{Action, KeyMap};
 use super::theme::{ColorDepth, Styles, ThemeSet};
-use super::{FeedControl, FeedEvent, ModeLabel, ReplayPosition, UiCommand, UiError, UiOptions};
+use super::{FeedControl, FeedEvent, ReplayPosition, UiCommand, UiError, UiOptions};
 use crate::figures::{DomainStatus, Health, SourceStatus, Status};
+use crate::mode::Mode;
 use crate::plan::Plan;
 use crate::timeline::{EventKind, Timeline, TimelineEvent};
 
@@ -198,7 +199,7 @@ pub struct App {
     plan_index: HashMap<String, usize>,
     /// Per plan domain: the plan source indices it reads.
     domain_sources: Vec<Vec<usize>>,
-    pub(crate) mode: ModeLabel,
+    pub(crate) mode: Mode,
     refusal: Option<String>,
     pub(crate) keys: KeyMap,
     themes: ThemeSet,
@@ -270,9 +271,9 @@ impl App {
             })
             .collect();
         let refusal = opts.read_only.clone().or(match opts.mode {
-            ModeLabel::Live => None,
-            ModeLabel::Replay => Some("a replay only shows what was recorded".to_string()),
-            ModeLabel::Demo => Some("the demo only shows a recording".to_string()),
+            Mode::Live => None,
+            Mode::Replay => Some("a replay only shows what was recorded".to_string()),
+            Mode::Demo => Some("the demo only shows a recording".to_string()),
         });
         let mut app = App {
             plan,
@@ -417,8 +418,8 @@ impl App {
     /// The time ages are measured against: the clock when live, the replay position otherwise.
     pub fn clock_ms(&self) -> i64 {
         match self.mode {
-            ModeLabel::Live => self.now_ms,
-            ModeLabel::Replay | ModeLabel::Demo => self
+            Mode::Live => self.now_ms,
+            Mode::Replay | Mode::Demo => self
                 .replay
                 .map(|r| r.at_ms)
                 .or(self.latest.as_ref().map(|s| s.at_ms))
@@ -537,7 +538,7 @@ impl App {
     /// Every label on screen that moves with the clock alone.
     fn time_labels(&self) -> String {
         let mut out = String::new();
-        if self.mode == ModeLabel::Live {
+        if self.mode == Mode::Live {
             out.push_str(&format::clock_minutes(self.now_ms, self.utc_offset_secs));
             out.push('|');
         }
@@ -861,7 +862,7 @@ impl App {
     }
 
     fn control(&mut self, c: FeedControl) -> Vec<UiCommand> {
-        if self.mode == ModeLabel::Live {
+        if self.mode == Mode::Live {
             self.say("live: pause, seek and speed work in replay and demo");
             return Vec::new();
         }
@@ -940,7 +941,7 @@ impl App {
                 None => true,
                 Some((needle, invert)) => {
                     let hit = d.name.to_lowercase().contains(needle.as_str())
-                        || d.stage.contains(needle.as_str())
+                        || d.stage.as_str().contains(needle.as_str())
                         || d.health.as_str() == needle.as_str();
                     hit != *invert
                 }

@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind};
 use crossterm::queue;
@@ -22,6 +22,7 @@ use super::sgr_backend::SgrBackend;
 use super::terminal::{self as term, ExitSignals, JobSignal, JobSignals, TerminalGuard};
 use super::theme::{user_theme_dir, ThemeSet};
 use super::{views, ActionRequest, FeedControl, FeedEvent, UiCommand, UiError, UiOptions};
+use crate::clock::now_ms;
 
 /// The cockpit's terminal: cells checked, then written with the colour codes of its depth.
 type CockpitTerminal = Terminal<SafeBackend<SgrBackend<FrameWriter>>>;
@@ -63,12 +64,6 @@ impl FrameWriter {
         }
         out.flush()
     }
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Runs the cockpit until quit, a signal, or the terminal going away. Returns an error at

@@ -29,30 +29,13 @@ pub use event_loop::{run, run_watching};
 pub use theme::{ColorChoice, ColorDepth};
 
 use crate::figures::Status;
+use crate::mode::Mode;
 use crate::plan::Plan;
-
-/// Where the figures come from, shown in the header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ModeLabel {
-    Live,
-    Replay,
-    Demo,
-}
-
-impl ModeLabel {
-    pub fn label(self) -> &'static str {
-        match self {
-            ModeLabel::Live => "LIVE",
-            ModeLabel::Replay => "REPLAY",
-            ModeLabel::Demo => "DEMO",
-        }
-    }
-}
 
 /// What the command line hands the cockpit.
 #[derive(Debug, Clone)]
 pub struct UiOptions {
-    pub mode: ModeLabel,
+    pub mode: Mode,
     /// `None`: may act. `Some(reason)`: READ-ONLY, with the reason shown when an action is refused.
     pub read_only: Option<String>,
     pub theme: String,

@@ -198,6 +198,11 @@ mod tests {
             exec.summary(),
             "exec kubectl argo rollouts abort 'orders svc'"
         );
+        let quote = StepSpec::Exec {
+            argv: vec!["echo".into(), "it's".into()],
+            timeout: Duration::from_secs(30),
+        };
+        assert_eq!(quote.summary(), "exec echo 'it'\\''s'");
         let haproxy = StepSpec::Haproxy {
             address: "unix:/run/haproxy/admin.sock".into(),
             command: "set weight be_orders/orders_svc 0".into(),

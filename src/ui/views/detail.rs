@@ -155,7 +155,14 @@ fn title_line(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     let r = area.right();
     x += put(buf, x, area.y, r.saturating_sub(x), &d.name, st.title);
     x += put(buf, x, area.y, r.saturating_sub(x), "  declared ", st.muted);
-    x += put(buf, x, area.y, r.saturating_sub(x), &d.stage, st.text);
+    x += put(
+        buf,
+        x,
+        area.y,
+        r.saturating_sub(x),
+        d.stage.as_str(),
+        st.text,
+    );
     x += 2;
     x += put(
         buf,

@@ -22,8 +22,8 @@ use super::app::{App, View};
 use super::format;
 use super::keys::Action;
 use super::widgets::{fit, put, put_right, width, wrap};
-use super::ModeLabel;
 use crate::figures::Health;
+use crate::mode::Mode;
 
 /// Below this the screen is not drawn, only a message saying so.
 pub const MIN_WIDTH: u16 = 80;
@@ -191,8 +191,8 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     );
     x += 1;
     let mode_style = match app.mode {
-        ModeLabel::Live => st.mode_live,
-        ModeLabel::Replay | ModeLabel::Demo => st.mode_replay,
+        Mode::Live => st.mode_live,
+        Mode::Replay | Mode::Demo => st.mode_replay,
     };
     x += put(
         buf,
@@ -237,10 +237,10 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     }
     right_text.push_str("  ");
     match app.mode {
-        ModeLabel::Live => {
+        Mode::Live => {
             right_text.push_str(&format::clock_minutes(app.now_ms(), app.utc_offset_secs))
         }
-        ModeLabel::Replay | ModeLabel::Demo => {
+        Mode::Replay | Mode::Demo => {
             right_text.push_str(&format::clock(app.clock_ms(), app.utc_offset_secs))
         }
     }
@@ -413,7 +413,7 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     if app.read_only().is_some() {
         actions.retain(|a| *a != Action::Rollback);
     }
-    if app.mode != ModeLabel::Live {
+    if app.mode != Mode::Live {
         actions.splice(
             0..0,
             [

@@ -280,7 +280,7 @@ fn row(
     );
     let name = fit(&d.name, usize::from(c.name.w), g.ellipsis);
     put(buf, c.name.x, y, c.name.w, &name, text(dim));
-    let stage = fit(&d.stage, usize::from(c.stage.w), g.ellipsis);
+    let stage = fit(d.stage.as_str(), usize::from(c.stage.w), g.ellipsis);
     put(buf, c.stage.x, y, c.stage.w, &stage, text(dim));
 
     let split_w = c.pct.right().saturating_sub(c.bar.x);
