@@ -448,3 +448,44 @@ fn rss_stays_flat_under_series_churn_for_minutes() {
         "RSS grew from {settled} KiB to {last} KiB: {samples:?}"
     );
 }
+
+/// Many targets behind one port (a blackbox or SNMP exporter's `/probe?target=`), sixteen of
+/// them hanging until the timeout: the per-host cap must leave room for the healthy ones, which
+/// stay up in every poll instead of queueing behind the dead.
+#[test]
+fn hanging_targets_behind_one_port_do_not_starve_the_healthy_ones() {
+    let server = HttpServer::start(|req, _| {
+        if req.path.starts_with("/hang") {
+            None
+        } else {
+            Some(Reply::text("req_total{side=\"legacy\"} 1\n"))
+        }
+    });
+    let sb = Sandbox::new();
+    let mut sources: Vec<(String, String)> = (0..16)
+        .map(|i| (format!("hang{i}"), server.url(&format!("/hang{i}"))))
+        .collect();
+    sources.extend((0..30).map(|i| (format!("ok{i}"), server.url(&format!("/ok{i}")))));
+    let listed: Vec<(&str, String, &str)> = sources
+        .iter()
+        .map(|(n, u)| (n.as_str(), u.clone(), ""))
+        .collect();
+    let path = sb.config(&config(&listed, "interval = \"1s\"\ntimeout = \"900ms\""));
+    let status = json(&run_ok(sb.cutover().args([
+        "--config",
+        path.to_str().unwrap(),
+        "status",
+        "--json",
+    ])));
+    for i in 0..30 {
+        let s = source(&status, &format!("ok{i}"));
+        assert_eq!(
+            s["up"], true,
+            "ok{i} starved behind the hanging targets: {s}"
+        );
+    }
+    for i in 0..16 {
+        let s = source(&status, &format!("hang{i}"));
+        assert_eq!(s["up"], false, "{s}");
+    }
+}
