@@ -13,6 +13,69 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::term_text::is_unsafe;
 
+/// The `Backend` methods a wrapper passes through unchanged to `self.inner`: both wrappers
+/// (this one and `sgr_backend`) change only `draw`.
+macro_rules! forward_backend {
+    () => {
+        fn append_lines(&mut self, n: u16) -> io::Result<()> {
+            self.inner.append_lines(n)
+        }
+
+        fn hide_cursor(&mut self) -> io::Result<()> {
+            self.inner.hide_cursor()
+        }
+
+        fn show_cursor(&mut self) -> io::Result<()> {
+            self.inner.show_cursor()
+        }
+
+        fn get_cursor_position(&mut self) -> io::Result<Position> {
+            self.inner.get_cursor_position()
+        }
+
+        fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
+            self.inner.set_cursor_position(position)
+        }
+
+        fn clear(&mut self) -> io::Result<()> {
+            self.inner.clear()
+        }
+
+        fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+            self.inner.clear_region(clear_type)
+        }
+
+        fn size(&self) -> io::Result<Size> {
+            self.inner.size()
+        }
+
+        fn window_size(&mut self) -> io::Result<WindowSize> {
+            self.inner.window_size()
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Backend::flush(&mut self.inner)
+        }
+    };
+}
+pub(crate) use forward_backend;
+
+/// `Write` for a wrapper: straight to `self.inner`.
+macro_rules! forward_write {
+    ($wrapper:ident) => {
+        impl<W: Write> Write for $wrapper<W> {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                self.inner.write(buf)
+            }
+
+            fn flush(&mut self) -> io::Result<()> {
+                Write::flush(&mut self.inner)
+            }
+        }
+    };
+}
+pub(crate) use forward_write;
+
 /// Wraps the real backend; everything but `draw` is passed through unchanged.
 pub struct SafeBackend<B> {
     inner: B,
@@ -63,57 +126,11 @@ impl<B: Backend> Backend for SafeBackend<B> {
         )
     }
 
-    fn append_lines(&mut self, n: u16) -> io::Result<()> {
-        self.inner.append_lines(n)
-    }
-
-    fn hide_cursor(&mut self) -> io::Result<()> {
-        self.inner.hide_cursor()
-    }
-
-    fn show_cursor(&mut self) -> io::Result<()> {
-        self.inner.show_cursor()
-    }
-
-    fn get_cursor_position(&mut self) -> io::Result<Position> {
-        self.inner.get_cursor_position()
-    }
-
-    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
-        self.inner.set_cursor_position(position)
-    }
-
-    fn clear(&mut self) -> io::Result<()> {
-        self.inner.clear()
-    }
-
-    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
-        self.inner.clear_region(clear_type)
-    }
-
-    fn size(&self) -> io::Result<Size> {
-        self.inner.size()
-    }
-
-    fn window_size(&mut self) -> io::Result<WindowSize> {
-        self.inner.window_size()
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Backend::flush(&mut self.inner)
-    }
+    forward_backend!();
 }
 
-/// The cockpit's own sequences (synchronized updates) go straight to the inner writer.
-impl<B: Write> Write for SafeBackend<B> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.write(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Write::flush(&mut self.inner)
-    }
-}
+// The cockpit's own sequences (synchronized updates) go straight to the inner writer.
+forward_write!(SafeBackend);
 
 #[cfg(test)]
 mod tests {
