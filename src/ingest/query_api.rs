@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use crate::ingest::exposition::{escape_into, is_label_name, is_metric_name};
 use crate::ingest::limits::{LimitBreach, Limits};
 use crate::ingest::query_decode::{decode, Labels, SeriesSink};
+pub use crate::ingest::query_error::QueryError;
 
 /// One series of an instant-query answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,29 +21,6 @@ pub struct QuerySample {
     pub value: f64,
     pub timestamp_ms: i64,
 }
-
-/// Why an answer gave no samples.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum QueryError {
-    /// A proxy, login page or load balancer answered instead of Prometheus.
-    #[error("the answer is not JSON (a proxy or login page?); it starts with: {start}")]
-    NotJson { start: String },
-    /// Prometheus (or a compatible backend) refused or failed the query.
-    #[error("the query failed ({error_type}): {message}")]
-    Api { error_type: String, message: String },
-    /// Well-formed JSON that is not a query answer as documented.
-    #[error("the answer is JSON but not a query answer: {0}")]
-    Malformed(String),
-    /// `matrix` or `string`: not something an instant query for a selector should return.
-    #[error("the query returned a {0} result; expected a vector or a scalar")]
-    UnsupportedResultType(String),
-    /// The answer holds more than the source's limits allow.
-    #[error("{0}")]
-    Limit(LimitBreach),
-}
-
-/// How many characters of a non-JSON answer an error shows.
-const SHOWN_CHARS: usize = 80;
 
 /// Read an `/api/v1/query` answer into samples. `vector` gives one sample per series,
 /// `scalar` one sample without labels. Warnings are ignored. Series carrying a native
@@ -126,24 +104,6 @@ pub fn answer_to_exposition(
             Err(e)
         }
     }
-}
-
-/// The first characters of a body, on one line, for an error message.
-pub(crate) fn shown_start(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let mut shown: String = text
-        .trim_start()
-        .chars()
-        .take(SHOWN_CHARS)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.trim_start().chars().count() > SHOWN_CHARS {
-        shown.push('…');
-    }
-    if shown.is_empty() {
-        shown.push_str("(empty body)");
-    }
-    shown
 }
 
 /// Write query samples as exposition lines that our parser reads back:
@@ -333,14 +293,5 @@ mod tests {
                 ),
             ]
         );
-    }
-
-    #[test]
-    fn shown_start_is_one_short_line() {
-        let long = format!("<html>\n<body>{}</body>", "x".repeat(200));
-        let shown = shown_start(long.as_bytes());
-        assert!(shown.starts_with("<html> <body>"));
-        assert_eq!(shown.chars().count(), SHOWN_CHARS + 1);
-        assert_eq!(shown_start(b""), "(empty body)");
     }
 }

@@ -14,7 +14,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::query_api::QueryError;
+use super::query_error::{shown_start, QueryError};
 
 /// The labels of one series: (name, value), sorted by name, as Prometheus writes them.
 pub type Labels<'a> = [(Cow<'a, str>, Cow<'a, str>)];
@@ -49,7 +49,7 @@ pub fn decode<S: SeriesSink>(body: &[u8], sink: &mut S) -> Result<(), QueryError
             }
             return Err(if e.is_syntax() || e.is_eof() {
                 QueryError::NotJson {
-                    start: super::query_api::shown_start(body),
+                    start: shown_start(body),
                 }
             } else {
                 QueryError::Malformed(e.to_string())
