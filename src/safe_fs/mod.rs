@@ -33,6 +33,30 @@ pub(crate) fn my_uid() -> u32 {
 }
 
 /// A user id in words for messages: `nobody (uid 65534)`, or `uid 65534` when it has no name.
+/// Who else could change (or read) a file or dir: another owner, or mode bits in `forbidden`.
+/// One rule for the private files and the state dir; each words it in its own error.
+pub(crate) enum Exposure {
+    Owner { owner: u32, me: u32 },
+    Mode { mode: u32 },
+}
+
+#[cfg(unix)]
+pub(crate) fn exposure(meta: &std::fs::Metadata, forbidden: u32) -> Option<Exposure> {
+    use std::os::unix::fs::MetadataExt;
+    let me = my_uid();
+    let mode = meta.mode() & 0o7777;
+    if meta.uid() != me {
+        Some(Exposure::Owner {
+            owner: meta.uid(),
+            me,
+        })
+    } else if mode & forbidden != 0 {
+        Some(Exposure::Mode { mode })
+    } else {
+        None
+    }
+}
+
 pub(crate) fn describe_uid(uid: u32) -> String {
     match user_name(uid) {
         Some(name) => format!("{name} (uid {uid})"),

@@ -9,7 +9,7 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{chown_name, describe_uid, my_uid, shell_word, who};
+use super::{chown_name, describe_uid, shell_word, who};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PrivateFileError {
@@ -295,23 +295,21 @@ fn regular(path: &Path, file: &File) -> Result<std::fs::Metadata, PrivateFileErr
 fn check_private(path: &Path, file: &File) -> Result<(), PrivateFileError> {
     let meta = regular(path, file)?;
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let me = my_uid();
-        if meta.uid() != me {
+    match super::exposure(&meta, 0o077) {
+        Some(super::Exposure::Owner { owner, me }) => {
             return Err(PrivateFileError::Owner {
                 path: path.into(),
-                owner: meta.uid(),
+                owner,
                 me,
-            });
+            })
         }
-        let mode = meta.mode() & 0o7777;
-        if mode & 0o077 != 0 {
+        Some(super::Exposure::Mode { mode }) => {
             return Err(PrivateFileError::Mode {
                 path: path.into(),
                 mode,
-            });
+            })
         }
+        None => {}
     }
     #[cfg(not(unix))]
     let _ = meta;

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{chown_name, describe_uid, my_uid, shell_word, trust, who};
+use super::{chown_name, describe_uid, shell_word, trust, who};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StateDirError {
@@ -69,23 +69,21 @@ pub fn check(dir: &Path) -> Result<(), StateDirError> {
         return Err(StateDirError::NotDirectory { path: dir.into() });
     }
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let me = my_uid();
-        if meta.uid() != me {
+    match super::exposure(&meta, 0o022) {
+        Some(super::Exposure::Owner { owner, me }) => {
             return Err(StateDirError::Owner {
                 path: dir.into(),
-                owner: meta.uid(),
+                owner,
                 me,
-            });
+            })
         }
-        let mode = meta.mode() & 0o7777;
-        if mode & 0o022 != 0 {
+        Some(super::Exposure::Mode { mode }) => {
             return Err(StateDirError::Mode {
                 path: dir.into(),
                 mode,
-            });
+            })
         }
+        None => {}
     }
     check_above(dir)
 }
