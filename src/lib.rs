@@ -44,12 +44,15 @@ pub mod safe_fs;
 pub mod secret_text;
 /// PromQL instant-vector selectors.
 pub mod selector;
+
 /// `cutover simulate`: realistic exporter endpoints and the demo scenario, on a virtual clock.
 pub mod simulate;
 /// Where bodies come from: HTTP scrapes and Prometheus query APIs, polled concurrently.
 pub mod source;
 /// Where a domain's migration stands: one type from the config file to `status --json`.
 pub mod stage;
+/// `cutover init`: a starter config from what endpoints serve.
+pub mod starter;
 /// Per-signal history bounded by the figures' window.
 pub mod store;
 /// The one sanitizer for text on its way to a terminal.

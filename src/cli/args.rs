@@ -72,6 +72,9 @@ pub enum Command {
     Status(StatusArgs),
     /// Validate the config, reach every source, report selectors that match nothing.
     Check,
+    /// Write a commented starter config (0600) from what the given metrics URLs serve: the
+    /// presets detected, a domain per gateway split found, its queues and sagas.
+    Init(InitArgs),
     /// The TUI on a recording (read-only), with pause, seek and speed keys.
     Replay {
         /// The recording (.jsonl.gz).
@@ -205,4 +208,15 @@ pub enum DemoCommand {
         /// Where to write it.
         out: PathBuf,
     },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// Metrics endpoints to read once (the gateway's, the services', the brokers').
+    #[arg(value_name = "URL")]
+    pub urls: Vec<String>,
+    /// Where to write (default: where cutover looks for its config; --config names it too).
+    /// An existing file is never overwritten.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

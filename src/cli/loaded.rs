@@ -19,12 +19,18 @@ pub struct Loaded {
 
 /// The message when there is no config, naming where we looked.
 pub fn no_config_message(path: Option<&Path>, why: PathSource) -> String {
-    let looked = match path {
-        Some(p) => format!("no config at {} ({})", p.display(), why.describe()),
-        None => "no config: no config directory could be determined".to_string(),
+    let (looked, written) = match path {
+        Some(p) => (
+            format!("no config at {} ({})", p.display(), why.describe()),
+            format!("it writes {}", p.display()),
+        ),
+        None => (
+            "no config: no config directory could be determined".to_string(),
+            "give it --out FILE".to_string(),
+        ),
     };
     format!(
-        "{looked}.\n  Try the bundled demo:   cutover --demo\n  Or write a config (an example: examples/cutover.toml in the source tree) and pass --config FILE."
+        "{looked}.\n  Try the bundled demo:   cutover --demo\n  Or write a starter config from your metrics endpoints (it detects the exporters;\n  {written}), then run `cutover check`:\n    cutover init http://gateway:8404/metrics http://service:8000/metrics"
     )
 }
 

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod check;
 pub mod completions;
 pub mod info;
+pub mod init;
 pub mod interrupt;
 pub mod loaded;
 pub mod log_file;
@@ -94,6 +95,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Some(Command::Status(args)) => status::run(&cli.global, &args).await,
         Some(Command::Check) => check::run(&cli.global).await,
+        Some(Command::Init(args)) => init::run(&cli.global, &args).await,
         Some(Command::Demo(DemoCommand::Generate { out })) => {
             crate::demo::generate(&out).map_err(Failure::runtime)?;
             crate::errln!("wrote {}", out.display());

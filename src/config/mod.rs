@@ -17,7 +17,7 @@ mod paths;
 pub mod programs;
 pub mod redact;
 pub mod size;
-mod url_form;
+pub mod url_form;
 mod validate;
 
 pub use duration::{Duration, DurationError};
