@@ -22,6 +22,8 @@ use cutover::action::{
 
 const TOKEN: &str = "tok-3f9a7c1e-do-not-leak";
 const SET_WEIGHT: &str = "set weight be_orders/orders_svc 0";
+/// What the audit log's `before` reads first.
+const GET_WEIGHT: &str = "get weight be_orders/orders_svc";
 
 /// How the fake HAProxy answers one command.
 #[derive(Clone)]
@@ -317,10 +319,8 @@ fn haproxy_rollback_is_audited_run_and_verified() {
         last.starts_with("verified in ") && last.contains("new path served 0% of "),
         "{stdout}"
     );
-    assert_eq!(
-        haproxy.received(),
-        [SET_WEIGHT, "get weight be_orders/orders_svc"]
-    );
+    // The weight is read before it is changed, for the audit log's `before`.
+    assert_eq!(haproxy.received(), [GET_WEIGHT, SET_WEIGHT, GET_WEIGHT]);
 
     let entries = audit(&sb);
     assert_eq!(
@@ -397,7 +397,7 @@ fn a_new_path_that_keeps_serving_is_not_verified() {
             .starts_with("NOT verified after 3 s: new path still serves 10% ("),
         "{stdout}"
     );
-    assert_eq!(haproxy.received(), [SET_WEIGHT]);
+    assert_eq!(haproxy.received(), [GET_WEIGHT, SET_WEIGHT]);
     assert_eq!(events(&sb), ["requested", "succeeded", "not_verified"]);
 }
 
@@ -437,7 +437,7 @@ fn the_typed_name_confirms_and_anything_else_refuses() {
         stdout.contains("anything else cancels: \n"),
         "the progress after the prompt starts on a line of its own: {stdout:?}"
     );
-    assert_eq!(haproxy.received(), [SET_WEIGHT]);
+    assert_eq!(haproxy.received(), [GET_WEIGHT, SET_WEIGHT]);
 }
 
 #[test]
@@ -491,7 +491,7 @@ fn a_silent_runtime_api_times_out() {
     let (stdout, stderr) = text(&out);
     assert!(stdout.contains("[1/1] TIMED OUT"), "{stdout}");
     assert!(stderr.contains("no answer from"), "{stderr}");
-    assert_eq!(haproxy.received(), [SET_WEIGHT]);
+    assert_eq!(haproxy.received(), [GET_WEIGHT, SET_WEIGHT]);
     assert_eq!(events(&sb), ["requested", "timed_out"]);
 }
 
@@ -898,7 +898,7 @@ async fn a_second_trigger_while_one_is_in_flight_is_refused() {
     let first = first.unwrap();
     assert!(first.succeeded(), "{}", first.words());
     assert!(held_here(&second.unwrap_err()));
-    assert_eq!(haproxy.received(), [SET_WEIGHT]);
+    assert_eq!(haproxy.received(), [GET_WEIGHT, SET_WEIGHT]);
 
     // Through the orchestration the domain stays held until the verdict.
     let run = rollback(&gate, &action, &steps, |_| {}).await.unwrap();
@@ -907,14 +907,18 @@ async fn a_second_trigger_while_one_is_in_flight_is_refused() {
     assert!(held_here(&gate.run(&action, &steps).await.unwrap_err()));
     drop(verification);
     assert!(gate.run(&action, &steps).await.unwrap().succeeded());
-    assert_eq!(haproxy.received(), [SET_WEIGHT; 3]);
+    assert_eq!(
+        haproxy.received(),
+        [GET_WEIGHT, SET_WEIGHT, GET_WEIGHT, SET_WEIGHT, GET_WEIGHT, SET_WEIGHT]
+    );
     let events: Vec<AuditEvent> = log.read_all().unwrap().iter().map(|e| e.event).collect();
     use AuditEvent::*;
     assert_eq!(
         events,
         [
-            Requested,
+            // The second trigger is refused while the first reads the weight before it.
             Refused,
+            Requested,
             Succeeded,
             Requested,
             Succeeded,
@@ -1134,4 +1138,82 @@ async fn the_dialog_and_the_command_state_the_same_terms_to_the_digit() {
             );
         }
     }
+}
+
+#[test]
+fn the_entries_of_one_action_share_an_id_name_the_entry_point_and_keep_the_note_and_the_weight_before(
+) {
+    let switch = Switch::default();
+    let flip = switch.clone();
+    let haproxy = FakeHaproxy::start(move |c| {
+        if c == SET_WEIGHT {
+            flip.flip();
+        }
+        if c == GET_WEIGHT {
+            return Answer::Text("10 (initial 10)\n".to_string());
+        }
+        haproxy_answer(c)
+    });
+    let metrics = gateway_metrics(switch, After::Stops);
+    let sb = Sandbox::new();
+    let cfg = sb.config(&config(
+        &metrics,
+        &haproxy_step(&haproxy.address(), SET_WEIGHT, "2s"),
+        "",
+    ));
+
+    // A note that is not one line is refused before anything happens.
+    let out = rollback_cmd(
+        &sb,
+        &cfg,
+        &["orders", "--yes", "--note", "INC-1\nverified"],
+        "",
+    );
+    assert_eq!(code(&out), 2, "{}", explain(&out));
+    assert!(haproxy.received().is_empty());
+    assert!(audit(&sb).is_empty());
+
+    let out = rollback_cmd(
+        &sb,
+        &cfg,
+        &["orders", "--yes", "--note", "INC-4711 error spike"],
+        "",
+    );
+    assert_eq!(code(&out), 0, "{}", explain(&out));
+    let entries = audit(&sb);
+    assert_eq!(
+        events(&sb),
+        ["requested", "succeeded", "verified"],
+        "{entries:?}"
+    );
+    let id = entries[0]["id"].as_str().unwrap();
+    assert!(!id.is_empty());
+    for e in &entries {
+        assert_eq!(e["id"], id, "{e}");
+        assert_eq!(e["via"], "cli", "{e}");
+        assert_eq!(e["note"], "INC-4711 error spike", "{e}");
+    }
+    assert_eq!(
+        entries[0]["before"],
+        serde_json::json!(["get weight be_orders/orders_svc: 10 (initial 10)"])
+    );
+
+    let out = common::run_ok(sb.cutover().arg("audit"));
+    let (listing, _) = text(&out);
+    assert!(listing.contains(&format!("via cli  [{id}]")), "{listing}");
+    assert!(
+        listing.contains("    note: INC-4711 error spike"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("    before: get weight be_orders/orders_svc: 10 (initial 10)"),
+        "{listing}"
+    );
+
+    // A second action gets an id of its own.
+    let out = rollback_cmd(&sb, &cfg, &["orders", "--yes"], "");
+    assert_eq!(code(&out), 0, "{}", explain(&out));
+    let entries = audit(&sb);
+    assert_ne!(entries[3]["id"], id);
+    assert!(entries[3].get("note").is_none());
 }

@@ -41,8 +41,72 @@ impl AuditEvent {
     }
 }
 
+/// Where an action was started, so the next shift knows whether a person at a cockpit, a
+/// script or an automatic ramp did it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryPoint {
+    Tui,
+    Cli,
+    Ramp,
+}
+
+impl EntryPoint {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryPoint::Tui => "tui",
+            EntryPoint::Cli => "cli",
+            EntryPoint::Ramp => "ramp",
+        }
+    }
+}
+
+/// The longest note an action takes (a ticket number and a few words).
+pub const MAX_NOTE: usize = 200;
+
+/// Why a note cannot go into the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoteError {
+    #[error("the note is {0} characters long; at most {MAX_NOTE}")]
+    TooLong(usize),
+    #[error("the note holds a control character (a line break, an escape): one line of text only")]
+    Control,
+}
+
+/// A note as the audit log keeps it: one line, bounded, secrets that look like secrets
+/// redacted. Empty notes are none.
+pub fn audit_note(note: &str) -> Result<Option<String>, NoteError> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Ok(None);
+    }
+    let count = note.chars().count();
+    if count > MAX_NOTE {
+        return Err(NoteError::TooLong(count));
+    }
+    if note
+        .chars()
+        .any(|c| c.is_control() || crate::term_text::is_unsafe(c))
+    {
+        return Err(NoteError::Control);
+    }
+    Ok(Some(crate::config::redact::body(note)))
+}
+
+/// An id shared by the entries of one action: unique on the host (time, process, a counter),
+/// short enough to quote in a hand-off.
+pub fn new_action_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{:x}-{:x}-{n}", crate::clock::now_ms(), std::process::id())
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
+    /// Shared by every entry of one action (request, outcome, verification); empty in entries
+    /// written before actions had ids.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
     pub time: String,
     pub operator: String,
     pub domain: String,
@@ -55,6 +119,16 @@ pub struct AuditEntry {
     /// What happened, in words (step outputs, errors, verification figures).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub result: String,
+    /// Where the action was started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<EntryPoint>,
+    /// The operator's note (a ticket number), as `audit_note` keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// What the values the steps change read before them, where a probe can read them
+    /// (HAProxy `get weight`): on the `requested` entry, one line per value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub before: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -231,7 +305,11 @@ mod tests {
             steps: vec!["haproxy 127.0.0.1:9999: set weight be_orders/orders_svc 0".into()],
             event,
             duration_ms: None,
+            id: String::new(),
             result: String::new(),
+            via: None,
+            note: None,
+            before: Vec::new(),
         }
     }
 
@@ -241,7 +319,11 @@ mod tests {
         AuditEntry {
             domain: format!("domain-{writer}"),
             duration_ms: Some(n as u64),
+            id: String::new(),
             result: format!("{writer}:{n}:{}", "x".repeat(result_len)),
+            via: None,
+            note: None,
+            before: Vec::new(),
             ..entry(AuditEvent::Requested)
         }
     }

@@ -8,7 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::audit::{operator, AuditEntry, AuditError, AuditEvent, AuditLog};
+use super::audit::{
+    new_action_id, operator, AuditEntry, AuditError, AuditEvent, AuditLog, EntryPoint,
+};
 use super::flights::Flights;
 use super::lock::{DomainLock, Holder, LockError};
 use super::progress::Progress;
@@ -50,6 +52,8 @@ pub enum Refusal {
 /// What running an action's steps gave.
 #[derive(Debug, Clone)]
 pub struct RunReport {
+    /// The action's id in the audit log.
+    pub id: String,
     pub steps: Vec<StepResult>,
     pub event: AuditEvent,
     /// Wall time when the last step finished (unix ms): verification counts traffic after it.
@@ -102,9 +106,17 @@ impl RunReport {
 /// a second one while the first is still being verified.
 #[derive(Debug)]
 pub struct Claim {
+    /// The action's id in the audit log: its verdict is written under it.
+    id: String,
     flights: Flights,
     domain: String,
     _lock: DomainLock,
+}
+
+impl Claim {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
 }
 
 impl Drop for Claim {
@@ -122,6 +134,10 @@ pub struct Gate {
     audit: AuditLog,
     flights: Flights,
     operator: String,
+    /// Where this gate's actions are started; the audit log says it.
+    via: EntryPoint,
+    /// The operator's note for the action this gate runs (`--note`).
+    note: Option<String>,
 }
 
 impl Gate {
@@ -133,7 +149,21 @@ impl Gate {
             audit,
             flights: Flights::default(),
             operator: operator(),
+            via: EntryPoint::Cli,
+            note: None,
         }
+    }
+
+    /// The same gate (sharing its actions in flight), its actions audited as started from `via`.
+    pub fn entered_via(mut self, via: EntryPoint) -> Gate {
+        self.via = via;
+        self
+    }
+
+    /// The same gate with a note for its actions' audit entries (see `audit::audit_note`).
+    pub fn with_note(mut self, note: Option<String>) -> Gate {
+        self.note = note;
+        self
     }
 
     /// A gate for a recording: a replay shows the past, it never acts.
@@ -248,8 +278,15 @@ impl Gate {
         self.confirm(action, steps, typed)
     }
 
-    fn entry(&self, action: &Action, steps: &[StepSpec], event: AuditEvent) -> AuditEntry {
+    fn entry(
+        &self,
+        id: &str,
+        action: &Action,
+        steps: &[StepSpec],
+        event: AuditEvent,
+    ) -> AuditEntry {
         AuditEntry {
+            id: id.to_string(),
             time: crate::engine::rfc3339(now_ms()),
             operator: self.operator.clone(),
             domain: action.domain().to_string(),
@@ -258,12 +295,15 @@ impl Gate {
             event,
             duration_ms: None,
             result: String::new(),
+            via: Some(self.via),
+            note: self.note.clone(),
+            before: Vec::new(),
         }
     }
 
     /// Records a refusal (best effort: a refusal must never be blocked by the log).
     pub fn record_refusal(&self, action: &Action, steps: &[StepSpec], why: &Refusal) {
-        let mut e = self.entry(action, steps, AuditEvent::Refused);
+        let mut e = self.entry(&new_action_id(), action, steps, AuditEvent::Refused);
         e.result = why.to_string();
         if let Err(err) = self.audit.append(&e) {
             tracing::warn!("audit log: {err}");
@@ -287,10 +327,10 @@ impl Gate {
         mut progress: impl FnMut(Progress),
     ) -> Result<(RunReport, Claim), Refusal> {
         let claim = self.claim(action, steps)?;
-        if let Err(e) = self
-            .audit
-            .append(&self.entry(action, steps, AuditEvent::Requested))
-        {
+        let id = claim.id.clone();
+        let mut requested = self.entry(&id, action, steps, AuditEvent::Requested);
+        requested.before = super::steps::read_before(steps).await;
+        if let Err(e) = self.audit.append(&requested) {
             return Err(Refusal::AuditUnavailable(e.to_string()));
         }
         progress(Progress::Requested { steps: steps.len() });
@@ -337,13 +377,14 @@ impl Gate {
             }
         }
         let mut report = RunReport {
+            id: id.clone(),
             steps: results,
             event,
             finished_ms: now_ms(),
             audit_warning: None,
             interrupted,
         };
-        let mut e = self.entry(action, steps, event);
+        let mut e = self.entry(&id, action, steps, event);
         e.duration_ms = Some(started.elapsed().as_millis() as u64);
         e.result = report.words();
         if let Err(err) = self.audit.append(&e) {
@@ -380,6 +421,7 @@ impl Gate {
             ));
         }
         Ok(Claim {
+            id: new_action_id(),
             flights: self.flights.clone(),
             domain: action.domain().to_string(),
             _lock: lock,
@@ -389,6 +431,7 @@ impl Gate {
     /// Audits a verification verdict.
     pub fn record_verdict(
         &self,
+        id: &str,
         action: &Action,
         steps: &[StepSpec],
         verified: bool,
@@ -400,7 +443,7 @@ impl Gate {
         } else {
             AuditEvent::NotVerified
         };
-        let mut e = self.entry(action, steps, event);
+        let mut e = self.entry(id, action, steps, event);
         e.duration_ms = Some(duration_ms);
         e.result = words.to_string();
         self.audit.append(&e).inspect_err(|err| {

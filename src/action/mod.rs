@@ -11,7 +11,7 @@ pub mod steps;
 pub mod terms;
 pub mod verify;
 
-pub use audit::{AuditEntry, AuditError, AuditEvent, AuditLog};
+pub use audit::{audit_note, AuditEntry, AuditError, AuditEvent, AuditLog, EntryPoint};
 pub use flights::Flights;
 pub use gate::{Claim, Gate, Refusal, RunReport};
 pub use progress::Progress;

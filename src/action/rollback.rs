@@ -131,7 +131,10 @@ impl Verification {
     }
 
     fn conclude(&mut self, v: &Verdict) {
-        if !v.is_final() || self.claim.is_none() {
+        let Some(id) = self.claim.as_ref().map(|c| c.id().to_string()) else {
+            return;
+        };
+        if !v.is_final() {
             return;
         }
         let after_ms = match v {
@@ -141,6 +144,7 @@ impl Verification {
             Verdict::Pending(_) => 0,
         };
         if let Err(e) = self.gate.record_verdict(
+            &id,
             &self.action,
             &self.steps,
             v.is_verified(),

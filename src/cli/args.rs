@@ -99,6 +99,9 @@ pub enum Command {
         /// Do not ask for the typed confirmation.
         #[arg(long)]
         yes: bool,
+        /// A note for the audit log (a ticket number): one line, at most 200 characters.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
     },
     /// Serve realistic exporter endpoints on loopback for trying cutover out.
     Simulate(SimulateArgs),

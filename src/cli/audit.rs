@@ -46,7 +46,19 @@ pub fn render(entries: &[AuditEntry]) -> String {
         if let Some(ms) = e.duration_ms {
             out.push_str(&format!("  ({})", duration(ms)));
         }
+        if let Some(via) = e.via {
+            out.push_str(&format!("  via {}", via.as_str()));
+        }
+        if !e.id.is_empty() {
+            out.push_str(&format!("  [{}]", for_terminal(&e.id)));
+        }
         out.push('\n');
+        if let Some(note) = &e.note {
+            out.push_str(&format!("    note: {}\n", indented(note)));
+        }
+        for value in &e.before {
+            out.push_str(&format!("    before: {}\n", indented(value)));
+        }
         let show_steps = matches!(e.event, AuditEvent::Requested | AuditEvent::Refused);
         if !e.result.is_empty() {
             out.push_str(&format!("    {}\n", indented(&e.result)));
@@ -86,7 +98,11 @@ mod tests {
             steps: vec!["haproxy 127.0.0.1:9999: set weight be_orders/orders_svc 0".into()],
             event,
             duration_ms,
+            id: String::new(),
             result: result.into(),
+            via: None,
+            note: None,
+            before: Vec::new(),
         }
     }
 

@@ -116,7 +116,9 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             force,
         }) => record::run(&cli.global, &out, duration.as_deref(), force).await,
         Some(Command::Replay { file }) => tui::replay_file(&cli.global, &file).await,
-        Some(Command::Rollback { domain, yes }) => rollback::run(&cli.global, &domain, yes).await,
+        Some(Command::Rollback { domain, yes, note }) => {
+            rollback::run(&cli.global, &domain, yes, note.as_deref()).await
+        }
         Some(Command::Audit { json }) => audit::run(json),
         Some(Command::Screenshot(args)) => screenshot::run(&cli.global, &args),
         // Answered before logging starts, above.

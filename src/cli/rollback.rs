@@ -30,7 +30,14 @@ pub fn audit_log() -> Option<AuditLog> {
     logging::state_dir().map(|d| AuditLog::in_state_dir(&d))
 }
 
-pub async fn run(global: &GlobalArgs, domain: &str, yes: bool) -> Result<u8, Failure> {
+pub async fn run(
+    global: &GlobalArgs,
+    domain: &str,
+    yes: bool,
+    note: Option<&str>,
+) -> Result<u8, Failure> {
+    let note = crate::action::audit_note(note.unwrap_or_default())
+        .map_err(|e| Failure::usage(format!("--note: {e}")))?;
     let loaded = loaded::load(global)?;
     let compiled = &loaded.compiled;
     let (Some(steps), Some(plan)) = (
@@ -59,7 +66,7 @@ pub async fn run(global: &GlobalArgs, domain: &str, yes: bool) -> Result<u8, Fai
             &Refusal::AuditUnavailable("no state directory could be determined".into()),
         ));
     };
-    let gate = Gate::new(loaded.read_only.clone(), audit);
+    let gate = Gate::new(loaded.read_only.clone(), audit).with_note(note);
     let action = Action::Rollback {
         domain: domain.to_string(),
     };

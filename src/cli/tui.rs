@@ -115,7 +115,8 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         recorder,
         poller.pressure(),
     ));
-    let gate = Gate::new(loaded.read_only.clone(), audit_log()?);
+    let gate = Gate::new(loaded.read_only.clone(), audit_log()?)
+        .entered_via(crate::action::EntryPoint::Tui);
     let flights = gate.flights().clone();
     let (actions, refusals, desk) =
         start_desk(gate, plan.clone(), compiled.steps.clone(), latest_rx, ui_tx);
@@ -181,8 +182,8 @@ pub async fn replay(
     // Replay and demo have a gate too, so that R is answered, refused and audited the same way.
     let audit = audit_log()?;
     let gate = match mode {
-        Mode::Demo => Gate::for_demo(audit),
-        _ => Gate::for_replay(Path::new(label), audit),
+        Mode::Demo => Gate::for_demo(audit).entered_via(crate::action::EntryPoint::Tui),
+        _ => Gate::for_replay(Path::new(label), audit).entered_via(crate::action::EntryPoint::Tui),
     };
     let (_never, latest_rx) = watch::channel(None);
     let (actions, refusals, _desk) =

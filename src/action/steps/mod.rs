@@ -38,6 +38,35 @@ pub fn is_secret_header(name: &str) -> bool {
     crate::config::redact::is_secret_name(name)
 }
 
+/// What the values the steps change read now, where a probe can read them without changing
+/// anything: HAProxy `set weight B/S` → `get weight B/S`. One line per value, for the
+/// `requested` audit entry; a probe that fails says so in its line. Each probe is bounded by
+/// its step's timeout.
+pub async fn read_before(steps: &[StepSpec]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for step in steps {
+        if let StepSpec::Haproxy {
+            address,
+            command,
+            timeout,
+        } = step
+        {
+            for probe in haproxy::probes_before(command) {
+                // A probe is not worth a long wait: the action is what matters.
+                let bound = (*timeout).min(std::time::Duration::from_secs(2));
+                let read = match haproxy::run(address, &probe, bound).await {
+                    StepOutcome::Succeeded(text) => text.trim().to_string(),
+                    StepOutcome::Failed(why) | StepOutcome::TimedOut(why) => {
+                        format!("could not be read: {why}")
+                    }
+                };
+                lines.push(format!("{probe}: {}", clip(&read, 200)));
+            }
+        }
+    }
+    lines
+}
+
 impl StepSpec {
     /// The step exactly as it will run, secrets redacted: shown in the dialog and the audit log.
     pub fn summary(&self) -> String {
