@@ -1216,4 +1216,26 @@ fn the_entries_of_one_action_share_an_id_name_the_entry_point_and_keep_the_note_
     let entries = audit(&sb);
     assert_ne!(entries[3]["id"], id);
     assert!(entries[3].get("note").is_none());
+
+    // The mark is cleared on request, audited; a read-only session may not.
+    let out = sb
+        .cutover()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["--read-only", "audit", "--clear", "orders"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", explain(&out));
+    let out = common::run_ok(
+        sb.cutover()
+            .arg("--config")
+            .arg(&cfg)
+            .args(["audit", "--clear", "orders"]),
+    );
+    assert!(text(&out).0.contains("cleared the mark of orders"));
+    let last = audit(&sb).pop().unwrap();
+    assert_eq!(
+        (last["event"].as_str(), last["domain"].as_str()),
+        (Some("cleared"), Some("orders"))
+    );
 }

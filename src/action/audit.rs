@@ -24,6 +24,9 @@ pub enum AuditEvent {
     Verified,
     NotVerified,
     Refused,
+    /// The operator cleared the domain's mark (`action::marks`): the row no longer shows the
+    /// last action.
+    Cleared,
 }
 
 impl AuditEvent {
@@ -37,6 +40,7 @@ impl AuditEvent {
             AuditEvent::Verified => "verified",
             AuditEvent::NotVerified => "not_verified",
             AuditEvent::Refused => "refused",
+            AuditEvent::Cleared => "cleared",
         }
     }
 }
@@ -129,6 +133,10 @@ pub struct AuditEntry {
     /// (HAProxy `get weight`): on the `requested` entry, one line per value.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub before: Vec<String>,
+    /// The stage the config declared for the domain when the entry was written: a mark lasts
+    /// while it is unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<crate::stage::Stage>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -310,6 +318,7 @@ mod tests {
             via: None,
             note: None,
             before: Vec::new(),
+            stage: None,
         }
     }
 

@@ -138,6 +138,8 @@ pub struct Gate {
     via: EntryPoint,
     /// The operator's note for the action this gate runs (`--note`).
     note: Option<String>,
+    /// The stage each domain declares in the config this session loaded.
+    stages: std::sync::Arc<std::collections::BTreeMap<String, crate::stage::Stage>>,
 }
 
 impl Gate {
@@ -151,7 +153,34 @@ impl Gate {
             operator: operator(),
             via: EntryPoint::Cli,
             note: None,
+            stages: std::sync::Arc::default(),
         }
+    }
+
+    /// The same gate, knowing the stage each domain declares: entries record it, so a mark
+    /// (`action::marks`) ends when the declared stage changes.
+    pub fn knowing_stages(
+        mut self,
+        stages: impl IntoIterator<Item = (String, crate::stage::Stage)>,
+    ) -> Gate {
+        self.stages = std::sync::Arc::new(stages.into_iter().collect());
+        self
+    }
+
+    /// Clears a domain's mark: a `cleared` entry in the audit log. Refused where nothing may
+    /// be written in the operator's name (read-only, replay, demo).
+    pub fn clear_mark(&self, domain: &str) -> Result<(), Refusal> {
+        if let Some(r) = &self.refusal {
+            return Err(Refusal::ReadOnly(r.clone()));
+        }
+        let action = Action::Rollback {
+            domain: domain.to_string(),
+        };
+        let mut e = self.entry(&new_action_id(), &action, &[], AuditEvent::Cleared);
+        e.action = "clear".to_string();
+        self.audit
+            .append(&e)
+            .map_err(|e| Refusal::AuditUnavailable(e.to_string()))
     }
 
     /// The same gate (sharing its actions in flight), its actions audited as started from `via`.
@@ -298,6 +327,7 @@ impl Gate {
             via: Some(self.via),
             note: self.note.clone(),
             before: Vec::new(),
+            stage: self.stages.get(action.domain()).copied(),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod flights;
 pub mod gate;
 pub mod lock;
+pub mod marks;
 pub mod progress;
 pub mod rollback;
 pub mod steps;

@@ -113,6 +113,9 @@ pub enum Command {
         /// Print the entries as a JSON array (newest first).
         #[arg(long)]
         json: bool,
+        /// Clear DOMAIN's mark (the last action shown on its row): audited as `cleared`.
+        #[arg(long, value_name = "DOMAIN")]
+        clear: Option<String>,
     },
     /// One view of a recording (or the demo) at a point in it, drawn as an SVG file.
     Screenshot(ScreenshotArgs),

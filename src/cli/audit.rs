@@ -29,6 +29,30 @@ pub fn run(json: bool) -> Result<u8, Failure> {
     Ok(0)
 }
 
+/// `cutover audit --clear DOMAIN`: ends the domain's mark, audited.
+pub fn clear(global: &super::GlobalArgs, domain: &str) -> Result<u8, Failure> {
+    let loaded = super::loaded::load(global)?;
+    let plan = &loaded.compiled.plan;
+    if !plan.domains.iter().any(|d| d.name == domain) {
+        return Err(Failure::usage(format!(
+            "unknown domain {}",
+            for_terminal(domain)
+        )));
+    }
+    let log =
+        audit_log().ok_or_else(|| Failure::runtime("no state directory could be determined"))?;
+    let gate = crate::action::Gate::new(loaded.read_only.clone(), log)
+        .knowing_stages(plan.domains.iter().map(|d| (d.name.clone(), d.stage)));
+    gate.clear_mark(domain).map_err(|r| {
+        Failure::usage(format!(
+            "cannot clear the mark of {}: {r}",
+            for_terminal(domain)
+        ))
+    })?;
+    write_stdout(&format!("cleared the mark of {}\n", for_terminal(domain)))?;
+    Ok(0)
+}
+
 /// One heading line per entry (time, event, domain, operator, duration), then what it was
 /// about: the steps for a request or a refusal, the result otherwise.
 pub fn render(entries: &[AuditEntry]) -> String {
@@ -103,6 +127,7 @@ mod tests {
             via: None,
             note: None,
             before: Vec::new(),
+            stage: None,
         }
     }
 

@@ -119,7 +119,11 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Rollback { domain, yes, note }) => {
             rollback::run(&cli.global, &domain, yes, note.as_deref()).await
         }
-        Some(Command::Audit { json }) => audit::run(json),
+        Some(Command::Audit { json, clear: None }) => audit::run(json),
+        Some(Command::Audit {
+            clear: Some(domain),
+            ..
+        }) => audit::clear(&cli.global, &domain),
         Some(Command::Screenshot(args)) => screenshot::run(&cli.global, &args),
         // Answered before logging starts, above.
         Some(Command::Info { .. } | Command::Completions { .. } | Command::Man) => Ok(0),

@@ -66,7 +66,15 @@ pub async fn run(
             &Refusal::AuditUnavailable("no state directory could be determined".into()),
         ));
     };
-    let gate = Gate::new(loaded.read_only.clone(), audit).with_note(note);
+    let gate = Gate::new(loaded.read_only.clone(), audit)
+        .with_note(note)
+        .knowing_stages(
+            compiled
+                .plan
+                .domains
+                .iter()
+                .map(|d| (d.name.clone(), d.stage)),
+        );
     let action = Action::Rollback {
         domain: domain.to_string(),
     };

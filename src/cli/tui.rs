@@ -116,7 +116,8 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         poller.pressure(),
     ));
     let gate = Gate::new(loaded.read_only.clone(), audit_log()?)
-        .entered_via(crate::action::EntryPoint::Tui);
+        .entered_via(crate::action::EntryPoint::Tui)
+        .knowing_stages(plan.domains.iter().map(|d| (d.name.clone(), d.stage)));
     let flights = gate.flights().clone();
     let (actions, refusals, desk) =
         start_desk(gate, plan.clone(), compiled.steps.clone(), latest_rx, ui_tx);
