@@ -15,6 +15,7 @@ use crate::ingest::limits::{LimitBreach, Limits};
 use crate::ingest::prefilter::FamilyFilter;
 use crate::plan::{Plan, Shape, SignalId};
 use crate::source::{PressureBoard, ScrapeOutcome};
+use crate::clock::rfc3339;
 use crate::store::Store;
 
 /// Label that ties a query answer's samples to the query that produced them.
@@ -352,11 +353,4 @@ fn parse_le(v: &str) -> Option<f64> {
         "+Inf" | "+inf" | "Inf" | "inf" => Some(f64::INFINITY),
         t => t.parse().ok(),
     }
-}
-
-/// Unix ms as RFC 3339 in UTC, second precision with milliseconds.
-pub fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

@@ -250,7 +250,7 @@ impl Gate {
 
     fn entry(&self, action: &Action, steps: &[StepSpec], event: AuditEvent) -> AuditEntry {
         AuditEntry {
-            time: crate::engine::rfc3339(now_ms()),
+            time: crate::clock::rfc3339(now_ms()),
             operator: self.operator.clone(),
             domain: action.domain().to_string(),
             action: action.kind().into(),
