@@ -10,12 +10,12 @@ use crate::figures::traffic::At;
 use crate::figures::{BadLineReport, SourceStatus, Status};
 use std::ops::ControlFlow;
 
+use crate::clock::rfc3339;
 use crate::ingest::exposition::{self, Sample};
 use crate::ingest::limits::{LimitBreach, Limits};
 use crate::ingest::prefilter::FamilyFilter;
 use crate::plan::{Plan, Shape, SignalId};
 use crate::source::{PressureBoard, ScrapeOutcome};
-use crate::clock::rfc3339;
 use crate::store::Store;
 
 /// Label that ties a query answer's samples to the query that produced them.

@@ -18,10 +18,20 @@
 //! For `kind = "prometheus"` sources, the body is exposition text synthesised from the
 //! instant-query answers (see `ingest::query_api::to_exposition`), so that recording, replay and
 //! the figures treat both kinds alike.
+//!
+//! One HTTP poll (`scrape::Fetcher`) is put together from: `client` (the client built once:
+//! headers, TLS roots, redirects), `body` (a body read within `max_body`, gzip included),
+//! `words` (every failure in words, as typed errors), `redactor` (the source's secrets out of
+//! those words and of bodies) and `progress` (bytes and status seen so far).
+mod body;
+mod client;
 pub mod concurrency;
 pub mod poller;
+mod progress;
+mod redactor;
 pub mod scrape;
 mod secret;
+mod words;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -98,7 +108,7 @@ impl fmt::Debug for SourceSpec {
             .collect();
         f.debug_struct("SourceSpec")
             .field("name", &self.name)
-            .field("url", &scrape::url_without_password(&self.url))
+            .field("url", &crate::redact::url(&self.url))
             .field("kind", &self.kind)
             .field("headers", &headers)
             .field("auth", &self.auth)

@@ -5,8 +5,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 
 use super::StepOutcome;
-use crate::config::redact;
-use crate::secret_text::SecretValues;
+use crate::redact::{self, SecretValues};
 use crate::source::resolve_secret_env;
 
 /// Bytes of a response kept for the words: enough for any error message, and a bound on what
