@@ -156,7 +156,7 @@ impl Engine {
             Ok(body) => body,
             Err(e) => {
                 status.up = Some(false);
-                status.error = Some(e.clone());
+                status.error = Some(e.to_string());
                 for &id in &self.index[src].signals {
                     self.store.signals[id].stale = true;
                 }

@@ -16,7 +16,7 @@ use super::redactor::Redactor;
 use super::words::{
     http_status, query_failure, request_failure, shorten, FetchError, RequestFailure,
 };
-use super::{Auth, ScrapeOutcome, SourceError, SourceKind, SourceSpec};
+use super::{Auth, PollError, ScrapeOutcome, SourceError, SourceKind, SourceSpec};
 use crate::ingest::limits::Limits;
 use crate::ingest::query_api::{answer_to_exposition, parse_instant, QueryError};
 
@@ -93,7 +93,7 @@ impl Fetcher {
         self.timeout
     }
 
-    /// Polls the source once. Never fails: every failure is an `Err` in words in the outcome,
+    /// Polls the source once. Never fails: every failure is an `Err` in the outcome,
     /// and the whole poll (connect, request, body, every query) is bounded by the timeout.
     pub async fn fetch(&self) -> ScrapeOutcome {
         let progress = Progress::default();
@@ -117,7 +117,9 @@ impl Fetcher {
             status: progress.status(),
             result: match result {
                 Ok(body) => Ok(self.redactor.redact_body(body)),
-                Err(failure) => Err(self.redactor.redact(&failure.to_string())),
+                Err(failure) => Err(PollError::Failed(
+                    self.redactor.redact(&failure.to_string()),
+                )),
             },
         }
     }
