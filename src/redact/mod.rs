@@ -14,7 +14,7 @@ use base64::Engine as _;
 
 pub use bodies::{body, body_secrets};
 pub use urls::{url, url_secrets};
-pub use values::{SecretValues, CUT_MARK, EDGE_MIN_CHARS};
+pub use values::{SecretValues, CUT_MARK, EDGE_MIN_CHARS, SHORTEST_SECRET};
 
 /// What replaces a secret.
 pub const REDACTED: &str = "<redacted>";

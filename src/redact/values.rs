@@ -10,6 +10,11 @@ use std::borrow::Cow;
 
 use super::REDACTED;
 
+/// Secret values shorter than this (in bytes) are left alone in words: they hide nothing, and
+/// replacing them would garble ordinary text (a tenant header `1` would turn `HTTP 401` into
+/// nonsense).
+pub const SHORTEST_SECRET: usize = 4;
+
 /// The shortest start of a secret that counts as the secret at a cut edge: shorter
 /// coincidences are too likely in ordinary text, longer ones would leak a useful part.
 pub const EDGE_MIN_CHARS: usize = 8;

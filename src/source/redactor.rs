@@ -3,7 +3,7 @@
 //! reach the screen, logs and recordings.
 
 use super::{Auth, SourceSpec};
-use crate::redact::{basic_credential, is_secret_name, url_secrets, SecretValues};
+use crate::redact::{basic_credential, is_secret_name, url_secrets, SecretValues, SHORTEST_SECRET};
 
 /// Removes every configured secret from error text, and every credential from bodies: a
 /// server that echoes the `Authorization` header into a 200 page or a label value would
@@ -18,9 +18,6 @@ pub(super) struct Redactor {
 }
 
 impl Redactor {
-    /// Values shorter than this are left alone: they hide nothing and replacing them would
-    /// garble the message (a tenant header `1` would turn `HTTP 401` into nonsense).
-    const MIN_LEN: usize = 4;
     /// Shorter credentials are not searched for in bodies.
     const MIN_BODY_LEN: usize = 8;
 
@@ -43,7 +40,7 @@ impl Redactor {
         credentials.extend(url_secrets(&spec.url));
         values.extend(credentials.iter().cloned());
         Redactor {
-            words: SecretValues::new(values, Self::MIN_LEN),
+            words: SecretValues::new(values, SHORTEST_SECRET),
             body: SecretValues::new(credentials, Self::MIN_BODY_LEN),
         }
     }
