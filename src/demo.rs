@@ -60,7 +60,7 @@ pub fn generate(out: &Path) -> Result<(), String> {
                 duration_ms: 2 + (bytes / 20_000),
                 bytes,
                 status,
-                result,
+                result: result.map_err(crate::source::PollError::Failed),
             };
             let body = match (&o.result, engine.plan().source_index(&source)) {
                 (Ok(b), Some(ix)) => reduce(b, engine.filter(ix)),

@@ -10,6 +10,7 @@ use crate::figures::traffic::At;
 use crate::figures::{BadLineReport, SourceStatus, Status};
 use std::ops::ControlFlow;
 
+use crate::clock::rfc3339;
 use crate::ingest::exposition::{self, Sample};
 use crate::ingest::limits::{LimitBreach, Limits};
 use crate::ingest::prefilter::FamilyFilter;
@@ -155,7 +156,7 @@ impl Engine {
             Ok(body) => body,
             Err(e) => {
                 status.up = Some(false);
-                status.error = Some(e.clone());
+                status.error = Some(e.to_string());
                 for &id in &self.index[src].signals {
                     self.store.signals[id].stale = true;
                 }
@@ -352,11 +353,4 @@ fn parse_le(v: &str) -> Option<f64> {
         "+Inf" | "+inf" | "Inf" | "inf" => Some(f64::INFINITY),
         t => t.parse().ok(),
     }
-}
-
-/// Unix ms as RFC 3339 in UTC, second precision with milliseconds.
-pub fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

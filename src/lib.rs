@@ -26,6 +26,8 @@ pub mod engine_thread;
 pub mod feed;
 /// Pure functions from the store to the figures every view reports.
 pub mod figures;
+/// Numbers, durations, sizes and clock times in words: one function per format.
+pub mod format;
 /// Parsing scraped bodies: the zero-copy exposition parser, the family pre-filter, query API answers.
 pub mod ingest;
 /// Reading local files whole: regular files only, with a size cap.
@@ -38,10 +40,10 @@ pub mod plan;
 pub mod presets;
 /// Recordings: gzip JSON lines, truncation-tolerant.
 pub mod record;
+/// Secrets out of what is shown or written: secret names, URLs, bodies, known values.
+pub mod redact;
 /// Files cutover trusts or writes: no links followed, owner and mode checked, never chmodded.
 pub mod safe_fs;
-/// Known secret values taken out of text before it is shown or cut.
-pub mod secret_text;
 /// PromQL instant-vector selectors.
 pub mod selector;
 

@@ -298,7 +298,7 @@ fn many_sources_on_one_host_under_a_low_descriptor_limit_queue_instead_of_failin
     );
     let rec = cutover::record::read_recording(&recording).unwrap();
     assert!(rec.scrapes.len() >= 600, "{} polls", rec.scrapes.len());
-    let failed: Vec<&String> = rec
+    let failed: Vec<&cutover::source::PollError> = rec
         .scrapes
         .iter()
         .filter_map(|s| s.result.as_ref().err())

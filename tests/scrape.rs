@@ -259,9 +259,9 @@ async fn fetch(spec: &SourceSpec) -> ScrapeOutcome {
     Fetcher::new(spec).expect("valid spec").fetch().await
 }
 
-fn error_of(outcome: &ScrapeOutcome) -> &str {
+fn error_of(outcome: &ScrapeOutcome) -> String {
     match &outcome.result {
-        Err(words) => words,
+        Err(why) => why.to_string(),
         Ok(body) => panic!("expected an error, got a body of {} bytes", body.len()),
     }
 }

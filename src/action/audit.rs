@@ -94,7 +94,7 @@ pub fn audit_note(note: &str) -> Result<Option<String>, NoteError> {
     {
         return Err(NoteError::Control);
     }
-    Ok(Some(crate::config::redact::body(note)))
+    Ok(Some(crate::redact::body(note)))
 }
 
 /// An id shared by the entries of one action: unique on the host (time, process, a counter),

@@ -316,7 +316,7 @@ impl Gate {
     ) -> AuditEntry {
         AuditEntry {
             id: id.to_string(),
-            time: crate::engine::rfc3339(now_ms()),
+            time: crate::clock::rfc3339(now_ms()),
             operator: self.operator.clone(),
             domain: action.domain().to_string(),
             action: action.kind().into(),

@@ -110,7 +110,7 @@ impl DomainLock {
             std::process::id(),
             kind.replace(['\n', '\r'], " "),
             crate::clock::now_ms(),
-            crate::engine::rfc3339(crate::clock::now_ms()),
+            crate::clock::rfc3339(crate::clock::now_ms()),
         );
         file.set_len(0).map_err(io)?;
         file.seek(SeekFrom::Start(0)).map_err(io)?;

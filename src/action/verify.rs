@@ -9,6 +9,7 @@
 //! timestamps), so a recording verifies the same way as a live session.
 
 use crate::figures::Status;
+use crate::format::{percent, seconds, tally};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
@@ -178,7 +179,7 @@ impl Verifier {
                 "verified in {}: new path served {} of {} requests in the last {}",
                 seconds(rounded(elapsed)),
                 percent(m.share),
-                count(m.total),
+                tally(m.total),
                 seconds(m.span_ms)
             ),
         })
@@ -192,8 +193,8 @@ impl Verifier {
             Some(m) => format!(
                 "NOT verified after {after}: new path still serves {} ({} of {} requests in the last {})",
                 percent(m.share),
-                count(m.new),
-                count(m.total),
+                tally(m.new),
+                tally(m.total),
                 seconds(m.span_ms)
             ),
             None if self.saw_stale => {
@@ -214,7 +215,7 @@ impl Verifier {
             Some(m) => format!(
                 "verifying: new path served {} of {} requests in the last {}",
                 percent(m.share),
-                count(m.total),
+                tally(m.total),
                 seconds(m.span_ms)
             ),
             None if self.saw_stale => "verifying: no data (a source is down)".into(),
@@ -233,37 +234,10 @@ fn increase(before: f64, now: f64) -> f64 {
     }
 }
 
-/// `8%`, `0.5%`, `0%`: one decimal only when it says something.
-pub fn percent(share: f64) -> String {
-    let p = share * 100.0;
-    if (p - p.round()).abs() < 0.05 {
-        format!("{:.0}%", p)
-    } else {
-        format!("{:.1}%", p)
-    }
-}
-
-fn count(n: f64) -> String {
-    if n.fract() == 0.0 {
-        format!("{n:.0}")
-    } else {
-        format!("{n:.1}")
-    }
-}
-
 /// To a tenth of a second below 10 s, to whole seconds above: "verified in 0.3 s", "in 12 s".
 fn rounded(ms: i64) -> i64 {
     let step = if ms < 10_000 { 100 } else { 1000 };
     ((ms + step / 2) / step * step).max(100)
-}
-
-/// `60 s`, `2.5 s`.
-pub fn seconds(ms: i64) -> String {
-    if ms % 1000 == 0 {
-        format!("{} s", ms / 1000)
-    } else {
-        format!("{:.1} s", ms as f64 / 1000.0)
-    }
 }
 
 #[cfg(test)]
@@ -451,6 +425,6 @@ mod tests {
         assert_eq!(seconds(rounded(260)), "0.3 s");
         assert_eq!(seconds(rounded(12_400)), "12 s");
         assert_eq!(seconds(rounded(4_000)), "4 s");
-        assert_eq!(count(12.0), "12");
+        assert_eq!(tally(12.0), "12");
     }
 }

@@ -25,12 +25,12 @@ pub async fn run(global: &GlobalArgs, args: &InitArgs) -> Result<u8, Failure> {
         if has_credentials(url) {
             return Err(Failure::usage(format!(
                 "\"{}\" holds credentials: give the URL without them and add basic_auth = {{ username = \"…\", password_env = \"…\" }} to its source",
-                config::redact::url(url)
+                crate::redact::url(url)
             )));
         }
     }
     let probes = futures_util::future::join_all(args.urls.iter().map(|u| probe(u))).await;
-    let text = starter_config(&probes, &crate::engine::rfc3339(crate::clock::now_ms()));
+    let text = starter_config(&probes, &crate::clock::rfc3339(crate::clock::now_ms()));
     write_new(&path, &text)?;
     let domains = text.lines().filter(|l| *l == "[[domain]]").count();
     let unread = probes.iter().filter(|p| p.outcome.is_err()).count();
@@ -87,7 +87,12 @@ async fn probe(url: &str) -> Probe {
     };
     let outcome = match Fetcher::new(&spec) {
         Err(e) => Err(e.to_string()),
-        Ok(fetcher) => fetcher.fetch().await.result.map(|body| detect(&body)),
+        Ok(fetcher) => fetcher
+            .fetch()
+            .await
+            .result
+            .map(|body| detect(&body))
+            .map_err(|e| e.to_string()),
     };
     Probe {
         url: url.to_string(),

@@ -40,7 +40,7 @@ pub fn until_ms(rec: &Recording, at: Option<&str>) -> Result<i64, Failure> {
     if offset > rec.length_ms() {
         return Err(Failure::usage(format!(
             "--at {text} is past the end of the recording, which lasts {}",
-            crate::ui::format::offset(rec.length_ms())
+            crate::format::offset(rec.length_ms())
         )));
     }
     Ok(rec.start_ms() + offset)

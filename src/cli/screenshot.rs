@@ -87,7 +87,7 @@ pub fn run(global: &GlobalArgs, args: &ScreenshotArgs) -> Result<u8, Failure> {
                 return Err(Failure::usage(
                     ScreenshotError::PastTheEnd {
                         at: t.to_string(),
-                        length: crate::ui::format::offset(rec.end_ms() - rec.start_ms()),
+                        length: crate::format::offset(rec.end_ms() - rec.start_ms()),
                     }
                     .to_string(),
                 ));

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::figures::health::{ms, num, pct};
 use crate::figures::{Side, Status};
+use crate::format::{millis, number, percent_fixed};
 
 fn opt(v: Option<f64>, f: fn(f64) -> String) -> String {
     v.filter(|x| x.is_finite())
@@ -13,15 +13,18 @@ fn opt(v: Option<f64>, f: fn(f64) -> String) -> String {
 fn side(s: &Side) -> String {
     let lat = s
         .p95_seconds
-        .map(|p| format!("p95 {}", ms(p)))
-        .or_else(|| s.latency_gauge_seconds.map(|g| format!("avg {}", ms(g))))
+        .map(|p| format!("p95 {}", millis(p)))
+        .or_else(|| {
+            s.latency_gauge_seconds
+                .map(|g| format!("avg {}", millis(g)))
+        })
         .unwrap_or_else(|| "p95 -".into());
     format!(
         "{} req ({}/s), {} err ({}), {}",
-        opt(s.requests, num),
+        opt(s.requests, number),
         opt(s.rps, |v| format!("{v:.1}")),
-        opt(s.errors, num),
-        opt(s.error_ratio, pct),
+        opt(s.errors, number),
+        opt(s.error_ratio, percent_fixed),
         lat
     )
 }
@@ -41,12 +44,12 @@ pub fn render(status: &Status) -> String {
         );
         if let Some(t) = &d.traffic {
             let split = match t.new_share {
-                Some(s) => format!("new {}", pct(s)),
+                Some(s) => format!("new {}", percent_fixed(s)),
                 None => "new -".into(),
             };
             let conf = t
                 .configured_new_share
-                .map(|c| format!(" (configured {})", pct(c)))
+                .map(|c| format!(" (configured {})", percent_fixed(c)))
                 .unwrap_or_default();
             let _ = writeln!(out, "  split    {split}{conf}");
             let _ = writeln!(out, "  legacy   {}", side(&t.legacy));
@@ -57,7 +60,7 @@ pub fn render(status: &Status) -> String {
                 out,
                 "  queue    {} depth {} trend {}/s drain {}",
                 q.name,
-                opt(q.depth, num),
+                opt(q.depth, number),
                 opt(q.trend_per_second, |v| format!("{v:+.1}")),
                 opt(q.drain_seconds, |v| format!("{v:.0}s"))
             );
@@ -67,10 +70,10 @@ pub fn render(status: &Status) -> String {
                 out,
                 "  saga     {} failed {} ({}/min) compensated {} in progress {}",
                 s.name,
-                opt(s.failed, num),
+                opt(s.failed, number),
                 opt(s.failed_per_minute, |v| format!("{v:.1}")),
-                opt(s.compensated, num),
-                opt(s.in_progress, num)
+                opt(s.compensated, number),
+                opt(s.in_progress, number)
             );
         }
         for r in &d.reasons {

@@ -7,7 +7,7 @@
 //! path or a host would be sent as a credential. So a URL must start with `http://` or
 //! `https://` written out, and hold no backslash, whitespace or control character.
 
-use super::redact;
+use crate::redact;
 
 /// Why `url` is not in the literal form, in words that never quote a credential; `None` when
 /// it is (or when it is no http URL at all: the parser's own check says so).

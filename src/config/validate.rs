@@ -1056,12 +1056,12 @@ fn http_url(path: KeyPath, url: &str) -> Checked {
             path,
             format!(
                 "\"{}\" is not an http:// or https:// URL",
-                super::redact::url(url)
+                crate::redact::url(url)
             ),
         ),
         Err(error) => problem(
             path,
-            format!("\"{}\" is not a URL: {error}", super::redact::url(url)),
+            format!("\"{}\" is not a URL: {error}", crate::redact::url(url)),
         ),
     }
 }

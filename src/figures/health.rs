@@ -8,6 +8,7 @@ use super::queue::queue;
 use super::saga::saga;
 use super::status::{DomainStatus, Health, Traffic};
 use super::traffic::{traffic, At};
+use crate::format::{millis, number, percent_fixed};
 use crate::plan::{Plan, PlanDomain, SignalId};
 use crate::stage::Stage;
 
@@ -69,14 +70,14 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
             (Health::Crit, Some(depth)) => reasons.push(format!(
                 "queue {} depth {} >= crit {}",
                 q.name,
-                num(depth),
-                num(p.crit.unwrap_or_default())
+                number(depth),
+                number(p.crit.unwrap_or_default())
             )),
             (Health::Warn, Some(depth)) => reasons.push(format!(
                 "queue {} depth {} >= warn {}",
                 q.name,
-                num(depth),
-                num(p.warn.unwrap_or_default())
+                number(depth),
+                number(p.warn.unwrap_or_default())
             )),
             _ => {}
         }
@@ -91,7 +92,7 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
                 "saga {}: {:.2} failures/min > {}",
                 s.name,
                 r,
-                num(d.slo.saga_failures_per_minute)
+                number(d.slo.saga_failures_per_minute)
             )),
             _ => {}
         }
@@ -133,8 +134,8 @@ fn traffic_health(t: &Traffic, d: &PlanDomain, reasons: &mut Vec<String>) -> Hea
         if matches!(d.stage, Stage::Canary | Stage::Ramp | Stage::Migrated) {
             reasons.push(format!(
                 "low traffic on the new path: {} requests < {} in the window, no verdict on its errors",
-                num(new_req),
-                num(slo.min_requests)
+                number(new_req),
+                number(slo.min_requests)
             ));
         }
         return h;
@@ -149,8 +150,8 @@ fn traffic_health(t: &Traffic, d: &PlanDomain, reasons: &mut Vec<String>) -> Hea
             h = h.worst(Health::Crit);
             reasons.push(format!(
                 "new path error ratio {} > {}",
-                pct(r),
-                pct(slo.error_ratio)
+                percent_fixed(r),
+                percent_fixed(slo.error_ratio)
             ));
         }
         if let Some(l) = t.legacy.error_ratio {
@@ -159,9 +160,9 @@ fn traffic_health(t: &Traffic, d: &PlanDomain, reasons: &mut Vec<String>) -> Hea
                 h = h.worst(Health::Warn);
                 reasons.push(format!(
                     "new path errors {} above the monolith's {} (allowed +{})",
-                    pct(r),
-                    pct(l),
-                    pct(slo.error_ratio_delta)
+                    percent_fixed(r),
+                    percent_fixed(l),
+                    percent_fixed(slo.error_ratio_delta)
                 ));
             }
         }
@@ -171,8 +172,8 @@ fn traffic_health(t: &Traffic, d: &PlanDomain, reasons: &mut Vec<String>) -> Hea
             h = h.worst(Health::Warn);
             reasons.push(format!(
                 "new path p95 {} > {}",
-                ms(p95),
-                ms(limit.as_secs_f64())
+                millis(p95),
+                millis(limit.as_secs_f64())
             ));
         }
     }
@@ -236,30 +237,14 @@ pub fn stage_contradiction(stage: Stage, t: &Traffic) -> Option<String> {
     match stage {
         Stage::Migrated if legacy > 0.0 => Some(format!(
             "declared migrated, but the monolith still served {} requests in the window",
-            num(legacy)
+            number(legacy)
         )),
         Stage::RolledBack if new > 0.0 => Some(format!(
             "declared rolled-back, but the new service still served {} requests in the window",
-            num(new)
+            number(new)
         )),
         _ => None,
     }
-}
-
-pub fn num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v:.2}")
-    }
-}
-
-pub fn pct(v: f64) -> String {
-    format!("{:.2}%", v * 100.0)
-}
-
-pub fn ms(seconds: f64) -> String {
-    format!("{:.0}ms", seconds * 1000.0)
 }
 
 /// All domains at a data time.

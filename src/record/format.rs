@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::source::ScrapeOutcome;
+use crate::source::{PollError, ScrapeOutcome};
 
 /// Identifies a cutover recording, so a foreign gzip file gets a clear error.
 pub const FORMAT: &str = "cutover-recording";
@@ -43,7 +43,7 @@ impl ScrapeLine {
     pub fn new(o: &ScrapeOutcome, reduced_body: String) -> ScrapeLine {
         let (outcome, body) = match &o.result {
             Ok(_) => ("ok".to_string(), reduced_body),
-            Err(e) => (e.clone(), String::new()),
+            Err(e) => (e.to_string(), String::new()),
         };
         ScrapeLine {
             at_ms: o.at_ms,
@@ -60,7 +60,7 @@ impl ScrapeLine {
         let result = if self.outcome == "ok" {
             Ok(self.body)
         } else {
-            Err(self.outcome)
+            Err(PollError::Failed(self.outcome))
         };
         ScrapeOutcome {
             source: self.source,

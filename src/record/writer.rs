@@ -61,7 +61,7 @@ impl Recorder {
             format: FORMAT.to_string(),
             version: VERSION,
             tool: format!("cutover {}", env!("CARGO_PKG_VERSION")),
-            started_at: crate::engine::rfc3339(started_at_ms),
+            started_at: crate::clock::rfc3339(started_at_ms),
             started_at_ms,
             config: config.to_string(),
         };

@@ -12,16 +12,26 @@
 //!     pub duration_ms: u64,
 //!     pub bytes: u64,              // body bytes as received on the wire (compressed size if gzip)
 //!     pub status: Option<u16>,     // HTTP status when there was one
-//!     pub result: Result<String, String>,   // Ok(body text, lossily UTF-8) | Err(error in words)
+//!     pub result: Result<String, PollError>, // Ok(body text, lossily UTF-8) | Err(why, in words)
 //! }
 //! ```
 //! For `kind = "prometheus"` sources, the body is exposition text synthesised from the
 //! instant-query answers (see `ingest::query_api::to_exposition`), so that recording, replay and
 //! the figures treat both kinds alike.
+//!
+//! One HTTP poll (`scrape::Fetcher`) is put together from: `client` (the client built once:
+//! headers, TLS roots, redirects), `body` (a body read within `max_body`, gzip included),
+//! `words` (every failure in words, as typed errors), `redactor` (the source's secrets out of
+//! those words and of bodies) and `progress` (bytes and status seen so far).
+mod body;
+mod client;
 pub mod concurrency;
 pub mod poller;
+mod progress;
+mod redactor;
 pub mod scrape;
 mod secret;
+mod words;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -45,8 +55,44 @@ pub struct ScrapeOutcome {
     pub bytes: u64,
     /// HTTP status when there was one.
     pub status: Option<u16>,
-    /// `Ok(body text, lossily UTF-8)` or `Err(error in words)`.
-    pub result: Result<String, String>,
+    /// `Ok(body text, lossily UTF-8)` or `Err(why)`.
+    pub result: Result<String, PollError>,
+}
+
+/// Why a poll gave no body. Its words (Display) are what `check`, `status`, the cockpit, logs
+/// and recordings show, and they never hold a configured secret. A recording keeps only the
+/// words (serialized as a plain string, as before), so failures that read the same are equal
+/// and one read back is [`PollError::Failed`].
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PollError {
+    /// The poll ran and failed (the source's secrets taken out of the words), or a recording
+    /// or a simulated exporter says it did.
+    #[error("{0}")]
+    Failed(String),
+    /// The source could not be set up (its spec or its HTTP client), so it was not polled.
+    #[error("{0}")]
+    NotSetUp(String),
+    /// Every poll slot stayed busy for the whole turn.
+    #[error("no connection slot became free")]
+    NoSlot,
+}
+
+impl PartialEq for PollError {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
+impl serde::Serialize for PollError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PollError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(PollError::Failed)
+    }
 }
 
 /// How a source proves who is asking. Secrets stay wrapped so they never reach a log.
@@ -94,11 +140,11 @@ impl fmt::Debug for SourceSpec {
         let headers: Vec<(&str, &str)> = self
             .headers
             .iter()
-            .map(|(name, _)| (name.as_str(), "<redacted>"))
+            .map(|(name, _)| (name.as_str(), crate::redact::REDACTED))
             .collect();
         f.debug_struct("SourceSpec")
             .field("name", &self.name)
-            .field("url", &scrape::url_without_password(&self.url))
+            .field("url", &crate::redact::url(&self.url))
             .field("kind", &self.kind)
             .field("headers", &headers)
             .field("auth", &self.auth)

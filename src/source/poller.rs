@@ -221,7 +221,7 @@ fn unreachable_turn(spec: &SourceSpec) -> ScrapeOutcome {
         duration_ms: 0,
         bytes: 0,
         status: None,
-        result: Err("no connection slot became free".into()),
+        result: Err(super::PollError::NoSlot),
     }
 }
 
@@ -271,7 +271,7 @@ pub async fn poll_once_counted(
                     duration_ms: 0,
                     bytes: 0,
                     status: None,
-                    result: Err(error.to_string()),
+                    result: Err(super::PollError::NotSetUp(error.to_string())),
                 },
             }
         },

@@ -9,12 +9,12 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::confirm::{self, DrawnDialog};
-use super::format;
 use super::glyphs::{locale_is_utf8, Glyphs};
 use super::keys::{Action, KeyMap};
 use super::theme::{ColorDepth, Styles, ThemeSet};
 use super::{FeedControl, FeedEvent, ReplayPosition, UiCommand, UiError, UiOptions};
 use crate::figures::{DomainStatus, Health, SourceStatus, Status};
+use crate::format;
 use crate::mode::Mode;
 use crate::plan::Plan;
 use crate::timeline::{EventKind, Timeline, TimelineEvent};

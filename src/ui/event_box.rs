@@ -2,7 +2,7 @@
 //! an event (an exporter's error, a step's answer) is often longer than any row.
 
 use super::app::Modal;
-use super::format;
+use crate::format;
 use crate::timeline::TimelineEvent;
 
 /// The box for `e`: its time and kind in the title, what it is about, then its text, wrapped

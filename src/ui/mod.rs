@@ -6,7 +6,6 @@ pub mod app;
 pub mod confirm;
 pub mod event_box;
 pub mod event_loop;
-pub mod format;
 pub mod glyphs;
 pub mod handoff;
 pub mod keys;

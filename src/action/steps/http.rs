@@ -5,8 +5,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 
 use super::StepOutcome;
-use crate::config::redact;
-use crate::secret_text::SecretValues;
+use crate::redact::{self, SecretValues, SHORTEST_SECRET};
 use crate::source::resolve_secret_env;
 
 /// Bytes of a response kept for the words: enough for any error message, and a bound on what
@@ -15,9 +14,6 @@ const RESPONSE_READ_LIMIT: usize = 64 * 1024;
 
 /// Bytes of a response quoted in the outcome (after secrets are taken out).
 const RESPONSE_SHOWN: usize = 500;
-
-/// Secret values shorter than this hide nothing and would garble the words.
-const SECRET_MIN_LEN: usize = 4;
 
 pub async fn run(
     method: &str,
@@ -72,7 +68,7 @@ pub async fn run(
     // Words name the URL as the audit log's step summary does: password and secret-looking
     // query values replaced.
     let shown_url = redact::url(url);
-    let secrets = SecretValues::new(secrets, SECRET_MIN_LEN);
+    let secrets = SecretValues::new(secrets, SHORTEST_SECRET);
     redact(send(req, &shown_url, timeout, &secrets).await, &secrets)
 }
 

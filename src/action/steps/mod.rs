@@ -7,7 +7,7 @@ pub mod http;
 
 use std::time::Duration;
 
-use crate::config::redact;
+use crate::redact;
 
 /// One step, ready to run (secrets already resolved, never printed).
 #[derive(Debug, Clone)]
@@ -35,7 +35,7 @@ pub enum StepSpec {
 
 /// Header names whose values are never shown (the same rule as recordings and logs).
 pub fn is_secret_header(name: &str) -> bool {
-    crate::config::redact::is_secret_name(name)
+    redact::is_secret_name(name)
 }
 
 /// What the values the steps change read now, where a probe can read them without changing

@@ -12,9 +12,9 @@ use ratatui::style::Style;
 use super::overview::is_idle;
 use super::{boxed, centered, health_style};
 use crate::figures::{DomainStatus, Health, Side};
+use crate::format;
 use crate::timeline::{EventKind, TrendPoint};
 use crate::ui::app::App;
-use crate::ui::format;
 use crate::ui::widgets::chart::{axis_span, nice_top, y_max};
 use crate::ui::widgets::{chart, fit, put, put_right, width, wrap, Series};
 

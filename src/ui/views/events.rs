@@ -6,9 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::{boxed, centered, health_style, scroll_to};
+use crate::format;
 use crate::timeline::{EventKind, TimelineEvent};
 use crate::ui::app::App;
-use crate::ui::format;
 use crate::ui::widgets::{fit, put, wrap};
 
 /// The marker of an event: its severity, readable without colour.

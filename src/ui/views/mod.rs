@@ -19,10 +19,10 @@ use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
 use super::app::{App, View};
-use super::format;
 use super::keys::Action;
 use super::widgets::{fit, put, put_right, width, wrap};
 use crate::figures::Health;
+use crate::format;
 use crate::mode::Mode;
 
 /// Below this the screen is not drawn, only a message saying so.

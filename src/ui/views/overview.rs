@@ -14,8 +14,8 @@ use ratatui::style::Style;
 
 use super::{centered, health_style, scroll_to};
 use crate::figures::{DomainStatus, Health, Traffic};
+use crate::format;
 use crate::ui::app::{App, SortKey};
-use crate::ui::format;
 use crate::ui::widgets::{fit, put, put_right, split_bar};
 
 /// A column: start and width.

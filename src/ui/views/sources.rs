@@ -7,9 +7,9 @@ use ratatui::style::Style;
 
 use super::{boxed, centered, scroll_to};
 use crate::figures::SourceStatus;
+use crate::format;
 use crate::plan::SourceKind;
 use crate::ui::app::App;
-use crate::ui::format;
 use crate::ui::widgets::{fit, put, put_right, wrap};
 
 /// The state marker of a source: reads without colour.

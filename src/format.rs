@@ -1,7 +1,12 @@
-//! Numbers as the views show them: short, fixed width where it matters, and never a 0 for
-//! something unknown (callers show the unknown glyph for `None`).
+//! Numbers, durations, sizes and clock times in words: one function per format, for every
+//! place that writes one (the views, `status`, health reasons, verdicts, source errors), so
+//! a format is written one way wherever it appears.
+//!
+//! The views' formats are short, fixed width where it matters, and never a 0 for something
+//! unknown (callers show the unknown glyph for `None`).
 
 use std::fmt::Write;
+use std::time::Duration;
 
 /// A ratio as a percentage in at most 5 characters: `0%`, `0.05%`, `4.20%`, `12.3%`, `100%`.
 pub fn ratio(v: f64) -> String {
@@ -195,6 +200,85 @@ pub fn offset(ms: i64) -> String {
     }
 }
 
+/// A figure in a health reason: whole numbers as integers, others to two decimals (`12`,
+/// `0.35`).
+pub fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// A ratio as a percentage to two decimals, for health reasons and `status`: `4.20%`.
+pub fn percent_fixed(v: f64) -> String {
+    format!("{:.2}%", v * 100.0)
+}
+
+/// A latency in whole milliseconds, for health reasons and `status`: `480ms`, `1250ms`.
+pub fn millis(seconds: f64) -> String {
+    format!("{:.0}ms", seconds * 1000.0)
+}
+
+/// A share in a verdict: `8%`, `0.5%`, `0%`; one decimal only when it says something.
+pub fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if (p - p.round()).abs() < 0.05 {
+        format!("{:.0}%", p)
+    } else {
+        format!("{:.1}%", p)
+    }
+}
+
+/// A request count in a verdict: whole, or to a tenth (`12`, `12.5`).
+pub fn tally(n: f64) -> String {
+    if n.fract() == 0.0 {
+        format!("{n:.0}")
+    } else {
+        format!("{n:.1}")
+    }
+}
+
+/// Seconds in a verdict, given in ms: `60 s`, `2.5 s`.
+pub fn seconds(ms: i64) -> String {
+    if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
+}
+
+/// `1.5s`, `2s`, `250ms`: how durations are written in the configuration.
+pub fn config_duration(duration: Duration) -> String {
+    let ms = duration.as_millis();
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms.is_multiple_of(1000) {
+        format!("{}s", ms / 1000)
+    } else {
+        let text = format!("{:.3}", duration.as_secs_f64());
+        format!("{}s", text.trim_end_matches('0'))
+    }
+}
+
+/// `64 MiB`, `512 KiB`, `1.5 MiB`, `100 B`: how sizes are written in the configuration.
+pub fn config_size(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    for (unit, size) in UNITS {
+        if bytes >= size {
+            if bytes.is_multiple_of(size) {
+                return format!("{} {unit}", bytes / size);
+            }
+            let text = format!("{:.2}", bytes as f64 / size as f64);
+            return format!(
+                "{} {unit}",
+                text.trim_end_matches('0').trim_end_matches('.')
+            );
+        }
+    }
+    format!("{bytes} B")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,5 +361,37 @@ mod tests {
         assert_eq!(clock_minutes(ms, 0), "14:03");
         assert_eq!(offset(125_000), "2:05");
         assert_eq!(offset(3_725_000), "1:02:05");
+    }
+
+    #[test]
+    fn reasons_and_verdicts() {
+        assert_eq!(number(12.0), "12");
+        assert_eq!(number(0.345), "0.34");
+        assert_eq!(percent_fixed(0.042), "4.20%");
+        assert_eq!(millis(0.48), "480ms");
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(0.08), "8%");
+        assert_eq!(percent(0.005), "0.5%");
+        assert_eq!(tally(12.0), "12");
+        assert_eq!(tally(12.5), "12.5");
+        assert_eq!(seconds(2_500), "2.5 s");
+        assert_eq!(seconds(60_000), "60 s");
+    }
+
+    #[test]
+    fn durations_read_as_in_the_config() {
+        assert_eq!(config_duration(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(config_duration(Duration::from_millis(2000)), "2s");
+        assert_eq!(config_duration(Duration::from_millis(250)), "250ms");
+        assert_eq!(config_duration(Duration::from_millis(1250)), "1.25s");
+    }
+
+    #[test]
+    fn sizes_read_as_in_the_config() {
+        assert_eq!(config_size(64 << 20), "64 MiB");
+        assert_eq!(config_size(1 << 20), "1 MiB");
+        assert_eq!(config_size(512 << 10), "512 KiB");
+        assert_eq!(config_size(3 << 19), "1.5 MiB");
+        assert_eq!(config_size(100), "100 B");
     }
 }

@@ -8,7 +8,12 @@
 
 use std::borrow::Cow;
 
-use crate::config::redact::REDACTED;
+use super::REDACTED;
+
+/// Secret values shorter than this (in bytes) are left alone in words: they hide nothing, and
+/// replacing them would garble ordinary text (a tenant header `1` would turn `HTTP 401` into
+/// nonsense).
+pub const SHORTEST_SECRET: usize = 4;
 
 /// The shortest start of a secret that counts as the secret at a cut edge: shorter
 /// coincidences are too likely in ordinary text, longer ones would leak a useful part.
@@ -45,12 +50,7 @@ impl SecretValues {
     /// The text with every secret replaced by `<redacted>`, and every start of a secret
     /// (8 characters or more) that stands right before a cut mark.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let mut text = Cow::Borrowed(text);
-        for value in &self.values {
-            if memchr::memmem::find(text.as_bytes(), value.as_bytes()).is_some() {
-                text = Cow::Owned(text.replace(value.as_str(), REDACTED));
-            }
-        }
+        let text = self.replace_whole(text);
         if !text.contains(CUT_MARK) {
             return text;
         }
@@ -67,6 +67,18 @@ impl SecretValues {
         } else {
             Cow::Owned(out)
         }
+    }
+
+    /// The text with every whole secret replaced by `<redacted>`, and nothing else: for text
+    /// that was never cut (a scraped body, tens of MB, is only copied when a secret is found).
+    pub fn replace_whole<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut text = Cow::Borrowed(text);
+        for value in &self.values {
+            if memchr::memmem::find(text.as_bytes(), value.as_bytes()).is_some() {
+                text = Cow::Owned(text.replace(value.as_str(), REDACTED));
+            }
+        }
+        text
     }
 
     /// Text that ends where it was cut: a trailing start of a secret (8 characters or more)
