@@ -77,7 +77,10 @@ fn two_processes_one_domain_the_second_is_refused_and_names_the_first() {
     assert_eq!(
         seen.lock().unwrap().as_slice(),
         // The weight read before it is changed (for the audit log), then the change, once.
-        ["get weight be_orders/orders_svc", "set weight be_orders/orders_svc 0"],
+        [
+            "get weight be_orders/orders_svc",
+            "set weight be_orders/orders_svc 0"
+        ],
         "the runtime API got the command once"
     );
     let entries = audit(&sb);
