@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cutover::simulate::{self, render_all, serve, serve_from, World, SOURCES};
+use cutover_sim::{self as simulate, render_all, serve, serve_from, World, SOURCES};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
