@@ -1,6 +1,7 @@
 //! `cutover simulate`: the simulated exporters look like the real ones (compared with captures
 //! of real software in tests/fixtures/real), behave like counters, serve real HTTP on loopback,
 //! and the runtime API shifts traffic for real.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read as _;
