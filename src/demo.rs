@@ -5,12 +5,17 @@
 
 use std::path::Path;
 
-use crate::compile::compile;
-use crate::engine::Engine;
-use crate::ingest::prefilter::reduce;
-use crate::record::{read_recording_bytes, Recorder, Recording, RecordingError, ScrapeLine};
-use crate::simulate::{demo_config_toml, render_all, World, DEMO_DURATION_MS};
-use crate::source::ScrapeOutcome;
+use crate::record::{read_recording_bytes, Recording, RecordingError};
+// Generating needs the simulator (cargo feature `sim`); playing the bundled recording does not.
+#[cfg(feature = "sim")]
+use {
+    crate::compile::compile,
+    crate::engine::Engine,
+    crate::ingest::prefilter::reduce,
+    crate::record::{Recorder, ScrapeLine},
+    crate::source::ScrapeOutcome,
+    cutover_sim::{demo_config_toml, render_all, World, DEMO_DURATION_MS},
+};
 
 /// The bundled recording.
 pub static BUNDLED: &[u8] = include_bytes!("../assets/demo.jsonl.gz");
@@ -28,6 +33,7 @@ pub fn bundled() -> Result<Recording, RecordingError> {
 
 /// Writes the demo recording: the scenario advanced every 2 virtual seconds, each source's body
 /// reduced to the lines the demo config uses, exactly as a live `--record` would store it.
+#[cfg(feature = "sim")]
 pub fn generate(out: &Path) -> Result<(), String> {
     let config_text = demo_config_toml();
     let cfg = crate::config::parse_str(&config_text, Path::new("<demo config>"))
@@ -72,4 +78,13 @@ pub fn generate(out: &Path) -> Result<(), String> {
         t += DEMO_INTERVAL_MS;
     }
     rec.finish().map_err(|e| e.to_string())
+}
+
+/// Without the simulator there is nothing to generate the recording from.
+#[cfg(not(feature = "sim"))]
+pub fn generate(out: &Path) -> Result<(), String> {
+    Err(format!(
+        "cannot write {}: this cutover was built without the simulator (cargo feature `sim`)",
+        out.display()
+    ))
 }

@@ -46,9 +46,6 @@ pub mod redact;
 pub mod safe_fs;
 /// PromQL instant-vector selectors.
 pub mod selector;
-
-/// `cutover simulate`: realistic exporter endpoints and the demo scenario, on a virtual clock.
-pub mod simulate;
 /// Where bodies come from: HTTP scrapes and Prometheus query APIs, polled concurrently.
 pub mod source;
 /// Where a domain's migration stands: one type from the config file to `status --json`.

@@ -111,6 +111,7 @@ fn open_nonblocking(path: &Path) -> std::io::Result<File> {
 }
 
 #[cfg(unix)]
+#[allow(unsafe_code)]
 fn clear_nonblocking(file: &File) -> std::io::Result<()> {
     use std::os::unix::io::AsRawFd;
     let fd = file.as_raw_fd();

@@ -2,6 +2,7 @@
 //! Kafka-shaped bodies parses, the sample counts follow the shapes, prometheus-parse reads the
 //! same samples apart from the lines it is known to drop, the six-domain configs need about the
 //! share of lines the benches report, and the fleet gives every domain real figures.
+#![allow(clippy::unwrap_used)]
 
 #[allow(dead_code)]
 #[path = "../benches/gen/mod.rs"]

@@ -5,6 +5,7 @@
 //! and every byte it writes is captured with `pipe-pane` and its SGR sequences read.
 //!
 //! Needs tmux, so `#[ignore]`d; CI runs it with `--include-ignored`.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Config loading against files: every file in tests/valid_configs loads; every file in
 //! tests/invalid_configs fails with exactly the message in its `.expected` file (which names
 //! file, line and key), and the example config loads.
+#![allow(clippy::unwrap_used)]
 
 use cutover::config::{self, Config, ConfigError, Side, SourceKind, Stage, Step};
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
 //! Data written by cutover survives it being killed: a recording cut short by SIGKILL replays
 //! up to its last whole line (DESIGN §4), with the scrapes made up to the kill.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

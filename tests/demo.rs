@@ -1,5 +1,6 @@
 //! The bundled demo: it matches what the simulator produces, replays through the engine, and
 //! its story is there at fixed points.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Events about a domain are filed under the domain they name, whatever characters the name
 //! holds: the domain travels with the event, it is not read back from the text. The cockpit's
 //! own `App`, fed as the action desk feeds it, drawn with ratatui's test backend.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,6 +1,7 @@
 //! Exec steps in the config: a NUL in argv is refused where it is written (file, line, key),
 //! by `check` and by every command that loads the config; a relative program path runs the
 //! program beside the config file, never one planted in the directory cutover started in.
+#![allow(clippy::unwrap_used)]
 
 mod action_support;
 mod common;

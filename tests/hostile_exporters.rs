@@ -4,6 +4,7 @@
 //!
 //! Real HTTP servers on 127.0.0.1 and the real binary; the tmux test and the one that runs for
 //! minutes are `#[ignore]`d with their reason (CI runs them with `--include-ignored`).
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

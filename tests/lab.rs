@@ -18,6 +18,7 @@
 //! Not here yet: the rollback through the TUI's dialog (`R`, type the domain name). It comes
 //! with the TUI's own tests (tmux), against this same lab and the same checks as
 //! `rollback_through_the_gate_sends_further_traffic_only_to_the_monolith`.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

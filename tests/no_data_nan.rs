@@ -1,6 +1,7 @@
 //! NaN and infinities are no data: an exporter (or a query API) that answers `NaN` or `+Inf` for a
 //! count, a depth or a weight makes that figure `null` and the domain `unknown` with the selector
 //! named, never OK. Real servers on 127.0.0.1, the real binary, `status --json` and the table.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! whatever it holds, and a bad line is skipped and reported while the rest replays. The real
 //! binary on real files; peak memory is the child's own high-water mark (`wait4`'s rusage for
 //! `status --replay`, `VmHWM` for the cockpit in tmux).
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! holds a line break could otherwise print a row that passes for another source's ("ok  fake
 //! HTTP 200") in `check` and `status`, and one of a few megabytes would be printed whole.
 //! Real query API on 127.0.0.1, the real binary.
+#![allow(clippy::unwrap_used)]
 
 mod action_support;
 mod common;

@@ -1,6 +1,7 @@
 //! Offsets into a recording: `--at` beyond the recording (or beyond any time) is refused in
 //! words, and lines whose timestamps cannot be believed are skipped one by one with a count,
 //! so one stray line neither stretches the replay over decades nor hides the real data.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

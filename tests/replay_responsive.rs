@@ -1,5 +1,6 @@
 //! A replay catching up on a recording with huge bodies parses on a thread of its own: `q`
 //! ends the cockpit at once instead of waiting for the parse to finish.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! requests it gets and serves the gateway's metrics, and real scripts for exec steps. The
 //! metrics follow what the listeners received: after the rollback command the new path's
 //! counters stop growing (or keep growing, when the rollback "did not work").
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

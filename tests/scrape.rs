@@ -3,6 +3,7 @@
 //!
 //! The servers below speak HTTP/1.1 by hand over tokio sockets, so what is tested is the
 //! real client against real bytes on a real connection.
+#![allow(clippy::unwrap_used)]
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -1235,6 +1236,7 @@ async fn a_fetcher_polls_afresh_each_time() {
 /// the poll succeeds within a timeout shorter than the kernel's retransmit.
 #[cfg(target_os = "linux")]
 #[tokio::test]
+#[allow(unsafe_code)]
 async fn a_syn_dropped_by_a_full_backlog_is_sent_again_within_the_timeout() {
     use std::os::unix::io::AsRawFd;
 

@@ -1,6 +1,7 @@
 //! `cutover screenshot`: each view drawn from the demo shows what the recording says at that
 //! point, the committed README screenshots are what `screenshots/make.sh` makes today, and the
 //! output does not depend on the machine's time zone.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -8,6 +8,7 @@
 //!
 //! The screen is searched too: every byte the cockpit writes to a tmux pane while every view
 //! and the rollback dialog are shown (ignored without tmux).
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

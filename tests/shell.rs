@@ -2,6 +2,7 @@
 //! subcommand and flag of the clap definitions (the lists come from `Cli::command()`, so a new
 //! subcommand is checked without touching this file), bash's script really completes, and
 //! `cutover info` reports the sandbox's paths, why the config was chosen and what exists.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! `cutover simulate`: the simulated exporters look like the real ones (compared with captures
 //! of real software in tests/fixtures/real), behave like counters, serve real HTTP on loopback,
 //! and the runtime API shifts traffic for real.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read as _;
@@ -9,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cutover::simulate::{self, render_all, serve, serve_from, World, SOURCES};
+use cutover_sim::{self as simulate, render_all, serve, serve_from, World, SOURCES};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

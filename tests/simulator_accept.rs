@@ -1,6 +1,7 @@
 //! `cutover simulate` out of file descriptors: its accept loops wait instead of spinning a core,
 //! and serve again once descriptors free up. The real binary under a low `ulimit -n`, its CPU
 //! time read from `/proc/PID/stat`.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -71,6 +72,7 @@ fn simulator(sb: &Sandbox, fds: u32) -> Simulator {
 }
 
 /// User plus system CPU time of a process so far.
+#[allow(unsafe_code)]
 fn cpu_time(pid: u32) -> Duration {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
     // Fields after the command name (which is in parentheses and may hold spaces).

@@ -8,6 +8,7 @@
 //! run) the resident set must stay within 10% of its post-warm-up value, and the thread and
 //! file-descriptor counts must not grow; every key pressed (a view change every 10 s) must be
 //! answered; `q` must give the terminal back. Then the recording must replay.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

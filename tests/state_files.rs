@@ -5,7 +5,7 @@
 //!
 //! These tests run as root in CI, for whom every file it creates is its own: another owner is
 //! made with chown to uid 65534 (skipped when not root, as only root may chown).
-
+#![allow(clippy::unwrap_used)]
 #![cfg(unix)]
 
 mod common;
@@ -29,6 +29,7 @@ fn mode(path: &Path) -> u32 {
     std::fs::symlink_metadata(path).unwrap().mode() & 0o7777
 }
 
+#[allow(unsafe_code)]
 fn am_root() -> bool {
     // SAFETY: geteuid(2) cannot fail.
     unsafe { libc::geteuid() == 0 }

@@ -7,6 +7,7 @@
 //! every byte tmux receives from the cockpit is searched for a control byte; each input is
 //! tagged (`P-SRC`, `P-500`, ...) so the test also sees that its text did come through, made
 //! visible.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! endless file in the themes folder cannot stop or hang the cockpit, and neither can a config
 //! that is a FIFO, a device or a sparse gigabyte. The real binary, real files, tmux for the
 //! cockpit.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

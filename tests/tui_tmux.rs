@@ -10,6 +10,7 @@
 //! `cargo test --test tui_tmux -- --ignored`. The one test that needs no terminal (stdout is a
 //! pipe) always runs. The tmux tests take a lock so that their timings do not disturb each
 //! other.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

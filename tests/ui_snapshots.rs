@@ -1,6 +1,7 @@
 //! The cockpit's views, drawn by the same `App` the terminal runs, fed with a realistic
 //! session and driven by key events; snapshots at 80×24 and 160×48. The clock is injected
 //! and clocks show UTC, so the snapshots do not depend on when or where they run.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -15,27 +15,8 @@
 
 use std::fmt::Write as _;
 
-/// A small deterministic generator (splitmix64), so every run measures the same bytes.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-}
+/// The simulator's deterministic generator (SplitMix64), so every run measures the same bytes.
+use cutover_sim::Rng;
 
 /// Envoy's default histogram bucket bounds (19 bounds; `+Inf` is added).
 const ENVOY_BUCKETS: [&str; 19] = [

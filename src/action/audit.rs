@@ -226,6 +226,7 @@ impl AuditLog {
 }
 
 /// Waits for an exclusive advisory lock on the file; closing the file releases it.
+#[allow(unsafe_code)]
 fn lock_exclusive(file: &File) -> std::io::Result<()> {
     #[cfg(unix)]
     {
@@ -281,6 +282,7 @@ pub fn operator() -> String {
 
 /// The login name of the real user id from /etc/passwd (containers and cron jobs often run
 /// without `$USER`), or `uid N` when it is not listed.
+#[allow(unsafe_code)]
 fn user_from_uid() -> Option<String> {
     #[cfg(unix)]
     {

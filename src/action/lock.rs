@@ -207,6 +207,7 @@ fn open(path: &Path, create: bool) -> Result<File, LockError> {
 }
 
 /// `Ok(false)` when another descriptor holds a conflicting lock.
+#[allow(unsafe_code)]
 fn flock(file: &File, how: libc::c_int) -> std::io::Result<bool> {
     use std::os::unix::io::AsRawFd;
     loop {

@@ -1,13 +1,14 @@
 //! `cutover simulate`: serve the scenario's exporters on loopback until interrupted.
 
-use std::net::SocketAddr;
-
 use super::args::SimulateArgs;
-use super::record::StopSignals;
 use super::Failure;
-use crate::simulate::serve;
 
+#[cfg(feature = "sim")]
 pub async fn run(args: &SimulateArgs) -> Result<u8, Failure> {
+    use super::record::StopSignals;
+    use cutover_sim::serve;
+    use std::net::SocketAddr;
+
     let listen: SocketAddr = args
         .listen
         .parse()
@@ -32,4 +33,12 @@ pub async fn run(args: &SimulateArgs) -> Result<u8, Failure> {
     );
     StopSignals::new()?.wait().await;
     Ok(0)
+}
+
+/// Without the simulator (cargo feature `sim`) the subcommand is known but refused.
+#[cfg(not(feature = "sim"))]
+pub async fn run(_args: &SimulateArgs) -> Result<u8, Failure> {
+    Err(Failure::usage(
+        "this cutover was built without the simulator (cargo feature `sim`)",
+    ))
 }

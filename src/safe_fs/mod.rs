@@ -22,6 +22,7 @@ pub use private_file::{
 pub use state_dir::StateDirError;
 
 /// The effective user id: the one whose rights the files are opened with.
+#[allow(unsafe_code)]
 pub(crate) fn my_uid() -> u32 {
     #[cfg(unix)]
     {

@@ -216,6 +216,7 @@ mod libc_flags {
 }
 
 /// Clears `O_NONBLOCK`, set only so that opening a FIFO could not hang.
+#[allow(unsafe_code)]
 fn blocking(path: &Path, file: &File) -> Result<(), PrivateFileError> {
     #[cfg(unix)]
     {
@@ -316,7 +317,8 @@ fn check_private(path: &Path, file: &File) -> Result<(), PrivateFileError> {
     Ok(())
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
     use std::io::Write;
@@ -341,6 +343,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(unsafe_code)]
     fn descriptors_are_closed_on_exec() {
         use std::os::unix::io::AsRawFd;
         let dir = tempfile::tempdir().unwrap();
@@ -401,6 +404,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(unsafe_code)]
     fn a_fifo_in_place_is_refused_without_hanging() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("audit.jsonl");

@@ -217,7 +217,8 @@ fn directory_problem(dir: &Path, own: bool, file: &Path, what: &str) -> Option<S
     }
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
     use std::os::unix::fs::{symlink, PermissionsExt};

@@ -68,6 +68,7 @@ impl Budget {
 }
 
 #[cfg(unix)]
+#[allow(unsafe_code)]
 fn nofile_soft_limit() -> Option<u64> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,

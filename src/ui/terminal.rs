@@ -50,6 +50,7 @@ pub fn reenter() -> io::Result<()> {
 
 /// Gives the terminal back and stops the process as SIGTSTP's default would; returns when it
 /// is continued, with the terminal taken again. The caller then redraws the whole screen.
+#[allow(unsafe_code)]
 pub fn suspend() -> io::Result<()> {
     restore()?;
     // SIGTSTP is caught (that is how we got here), so its default action cannot stop the

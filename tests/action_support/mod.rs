@@ -2,6 +2,8 @@
 //! grow, a config for the `orders` domain with given steps, the audit log as events, and
 //! `cutover rollback` started as its own session (`setsid`), as a script or a cron job would.
 #![allow(dead_code)]
+// Test helpers may unwrap like the tests (clippy.toml allows it in #[test] functions only).
+#![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -93,6 +95,7 @@ pub struct Running {
 }
 
 impl Running {
+    #[allow(unsafe_code)]
     pub fn start(sb: &Sandbox, config: &Path, domain: &str, tag: &str) -> Running {
         use std::os::unix::process::CommandExt;
         let stdout = sb.path().join(format!("{tag}.out"));
@@ -123,6 +126,7 @@ impl Running {
         self.child.id()
     }
 
+    #[allow(unsafe_code)]
     pub fn signal(&self, sig: i32) {
         // SAFETY: kill(2) on the child we started.
         assert_eq!(unsafe { libc::kill(self.child.id() as i32, sig) }, 0);

@@ -1,5 +1,7 @@
 //! Shared helpers for the integration tests: a real HTTP server on 127.0.0.1 and the binary.
 #![allow(dead_code)]
+// Test helpers may unwrap like the tests (clippy.toml allows it in #[test] functions only).
+#![allow(clippy::unwrap_used)]
 
 pub mod recording;
 pub mod tmux;

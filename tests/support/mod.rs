@@ -1,5 +1,7 @@
 //! Shared helpers for the ingest tests: fixtures and owned copies of parsed samples.
 #![allow(dead_code)]
+// Test helpers may unwrap like the tests (clippy.toml allows it in #[test] functions only).
+#![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 

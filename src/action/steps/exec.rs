@@ -122,6 +122,7 @@ impl Group {
         }
     }
 
+    #[allow(unsafe_code)]
     fn kill(&self) {
         #[cfg(unix)]
         if let Some(pgid) = self.pgid {
@@ -134,6 +135,7 @@ impl Group {
 
     /// Whether a process of the group is still there. The group's id stays reserved while it
     /// has members, so it cannot name someone else's group meanwhile.
+    #[allow(unsafe_code)]
     fn alive(&self) -> bool {
         #[cfg(unix)]
         if let Some(pgid) = self.pgid {
@@ -179,6 +181,7 @@ impl Drop for Group {
 
 /// Makes this process the one that inherits the step's orphans (Linux), so a background child
 /// whose parent ended is still ours to wait for and reap, whatever runs as pid 1.
+#[allow(unsafe_code)]
 fn become_subreaper() {
     #[cfg(target_os = "linux")]
     // SAFETY: prctl(2) PR_SET_CHILD_SUBREAPER takes an integer and touches no memory.

@@ -9,9 +9,16 @@
 //! - [`serve`] for live use: virtual time follows the wall clock (times `speed`);
 //! - [`render_all`] on a [`World`] advanced by hand, for generating a recording on a virtual
 //!   clock with no network at all (the bundled demo).
+//!
+//! A crate of its own: it needs nothing from cutover (the product depends on it, never the other
+//! way), so it builds and tests alone (`cargo test -p cutover-sim`).
+
+// Like cutover itself, it prints nothing: the root clippy.toml names what is disallowed.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)]
 
 mod accept;
 mod demo_config;
+mod demo_script;
 pub mod exporters;
 mod model;
 mod rng;
@@ -23,8 +30,10 @@ mod shared_world;
 use std::net::SocketAddr;
 
 pub use demo_config::{config_toml, demo_config_toml, DEMO_HTTP_BASE, DEMO_RUNTIME_API};
+pub use demo_script::{DEMO_DURATION_MS, ORDERS_ROLLBACK_COMMAND};
+pub use rng::Rng;
 pub use runtime_api::{execute_command, RuntimeApi};
-pub use scenario::{ScenarioEvent, World, DEMO_DURATION_MS, ORDERS_ROLLBACK_COMMAND, SCENARIOS};
+pub use scenario::{ScenarioEvent, World, SCENARIOS};
 pub use server::{serve, serve_from, SimHandle};
 
 /// What can go wrong starting or driving a simulation.

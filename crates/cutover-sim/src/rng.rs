@@ -4,15 +4,21 @@
 //! platform and every dependency version: the bundled demo recording is generated from it.
 
 /// SplitMix64: 64 bits of state, good statistical quality for a simulation, trivially seedable.
+/// Public so that the benchmarks' generated bodies draw from the same generator.
 #[derive(Debug, Clone)]
-pub(crate) struct Rng {
+pub struct Rng {
     state: u64,
 }
 
 impl Rng {
+    /// A generator starting from `state` as is (no stream mixing), for a single sequence.
+    pub fn new(state: u64) -> Rng {
+        Rng { state }
+    }
+
     /// One independent stream per name, so that a change in one part of the world (an operator
     /// shifting orders traffic) does not reshuffle the random draws of every other part.
-    pub(crate) fn for_stream(seed: u64, name: &str) -> Rng {
+    pub fn for_stream(seed: u64, name: &str) -> Rng {
         // FNV-1a over the name, mixed with the scenario seed.
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         for byte in name.bytes() {
@@ -24,12 +30,17 @@ impl Rng {
         }
     }
 
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0; the modulo bias is negligible for the small `n` used).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
     }
 
     /// Uniform in [0, 1).
@@ -134,6 +145,14 @@ mod tests {
         let zs: Vec<u64> = (0..5).map(|_| c.next_u64()).collect();
         assert_eq!(xs, ys);
         assert_ne!(xs, zs);
+    }
+
+    #[test]
+    fn new_starts_from_the_state_as_is() {
+        // SplitMix64's published first outputs for seed 0: benches/gen's bodies depend on them.
+        let mut rng = Rng::new(0);
+        assert_eq!(rng.next_u64(), 0xe220_a839_7b1d_cdaf);
+        assert_eq!(rng.next_u64(), 0x6e78_9e6a_a1b9_65f4);
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! in 1xx..5xx and `other`, code-major; `NaN` for unset limits; durations as `%f`; a weight-0
 //! server still reads UP.
 
+use super::super::demo_script::backend_rate;
 use super::super::model::{Backend, Server, ServerState, CODE_CLASSES};
-use super::super::scenario::{backend_rate, World};
+use super::super::scenario::World;
 use super::haproxy_families::FAMILIES;
 use super::{haproxy_seconds, Body};
 

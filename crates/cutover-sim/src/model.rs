@@ -686,6 +686,20 @@ pub(crate) struct RedisStream {
     pub(crate) groups: Vec<StreamGroup>,
 }
 
+/// What a scenario sets up at its start: the processes, their wiring, when they started, and
+/// the seed of their random streams. The script writes it, the world plays it.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    pub(crate) seed: u64,
+    pub(crate) services: Vec<Service>,
+    pub(crate) backends: Vec<Backend>,
+    pub(crate) queues: Vec<RabbitQueue>,
+    pub(crate) topics: Vec<KafkaTopic>,
+    pub(crate) streams: Vec<RedisStream>,
+    pub(crate) haproxy_started_s: f64,
+    pub(crate) broker_started_s: f64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
