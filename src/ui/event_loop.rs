@@ -104,8 +104,11 @@ pub async fn run_watching(
     let writer = FrameWriter {
         pending: Arc::new(Mutex::new(Vec::with_capacity(16 * 1024))),
     };
-    let mut terminal = Terminal::new(SafeBackend::new(SgrBackend::new(writer.clone(), app.depth)))
-        .map_err(UiError::from)?;
+    let mut terminal = Terminal::new(SafeBackend::new(SgrBackend::new(
+        writer.clone(),
+        app.look.depth,
+    )))
+    .map_err(UiError::from)?;
     let mut keys = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -129,7 +132,7 @@ pub async fn run_watching(
                         if matches!(k.code, KeyCode::Char('y' | 'Y')) {
                             break 'run Ok(());
                         }
-                        app.modal = None;
+                        app.modal.open = None;
                         app.say("not quitting: the rollback goes on");
                         continue 'run;
                     }
@@ -143,7 +146,7 @@ pub async fn run_watching(
                                 if busy.is_empty() {
                                     break 'run Ok(());
                                 }
-                                app.modal = Some(quit_question(&busy));
+                                app.modal.open = Some(quit_question(&busy));
                                 quit_asked = true;
                             }
                             UiCommand::Suspend => {

@@ -36,7 +36,7 @@ enum Section {
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
+    let st = &app.look.styles;
     let Some(d) = app.selected_domain() else {
         centered(
             app,
@@ -90,11 +90,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .map(|&s| height(app, d, s, column.width))
         .collect();
     let max_scroll = max_scroll(&heights, column.height);
-    let mut memo = app.layout.get();
+    let mut memo = app.nav.layout.get();
     memo.detail_max_scroll = max_scroll;
-    app.layout.set(memo);
+    app.nav.layout.set(memo);
 
-    let skip = app.detail_scroll.min(max_scroll);
+    let skip = app.nav.detail_scroll.min(max_scroll);
     let mut y = column.y;
     let mut cut = false;
     for (i, &s) in sections.iter().enumerate().skip(skip) {
@@ -150,7 +150,7 @@ fn max_scroll(heights: &[u16], rows: u16) -> usize {
 }
 
 fn title_line(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
+    let st = &app.look.styles;
     let mut x = area.x + 1;
     let r = area.right();
     x += put(buf, x, area.y, r.saturating_sub(x), &d.name, st.title);
@@ -235,7 +235,7 @@ fn why(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     let title = format!("Health {}", d.health.marker());
     let inner = boxed(app, area, &title, buf);
     let style = match d.health {
-        Health::Ok => app.styles.ok,
+        Health::Ok => app.look.styles.ok,
         h => health_style(app, h),
     };
     for (i, l) in reasons_lines(d, usize::from(inner.width.saturating_sub(2)))
@@ -246,7 +246,7 @@ fn why(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
         let s = if d.reasons.is_empty() {
             style
         } else {
-            app.styles.text
+            app.look.styles.text
         };
         put(
             buf,
@@ -264,8 +264,8 @@ fn opt(v: Option<f64>, f: fn(f64) -> String, unknown: &str) -> String {
 }
 
 fn traffic(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
-    let g = &app.glyphs;
+    let st = &app.look.styles;
+    let g = &app.look.glyphs;
     let inner = boxed(app, area, "Traffic over the window", buf);
     let Some(t) = &d.traffic else {
         put(
@@ -428,7 +428,7 @@ fn charts(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
         })
         .collect();
 
-    let st = &app.styles;
+    let st = &app.look.styles;
     for i in 0..n {
         let (r, c) = (i / cols, i % cols);
         let y = area.y + r as u16 * panel_h;
@@ -589,7 +589,7 @@ fn charts(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
             inner.width.saturating_sub(label_w + 1),
             inner.height,
         );
-        chart(buf, plot, &series, from, until, top, app.glyphs.ascii);
+        chart(buf, plot, &series, from, until, top, app.look.glyphs.ascii);
         put_right(buf, inner.right(), inner.y, label_w, &label, st.muted);
         if inner.height >= 2 {
             put_right(
@@ -617,8 +617,8 @@ fn charts(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
 }
 
 fn queues(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
-    let g = &app.glyphs;
+    let st = &app.look.styles;
+    let g = &app.look.glyphs;
     let inner = boxed(app, area, "Queues", buf);
     // Left pad, four figures with a space before each, right pad.
     let name_w = inner.width.saturating_sub(1 + (8 + 10 + 9 + 6) + 4 + 1);
@@ -659,8 +659,8 @@ fn queues(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
 }
 
 fn sagas(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
-    let g = &app.glyphs;
+    let st = &app.look.styles;
+    let g = &app.look.glyphs;
     let inner = boxed(app, area, "Sagas", buf);
     let name_w = inner.width.saturating_sub(1 + (7 * 5 + 6) + 6 + 1);
     let cols = [name_w, 7, 7, 7, 7, 7, 6];
@@ -734,8 +734,8 @@ fn table_row(
 }
 
 fn sources(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
-    let g = &app.glyphs;
+    let st = &app.look.styles;
+    let g = &app.look.glyphs;
     let inner = boxed(app, area, "Sources it reads", buf);
     let names = app.domain_source_names(&d.name);
     if names.is_empty() {
@@ -783,7 +783,7 @@ fn sources(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
 }
 
 fn rollback_lines(app: &App, d: &DomainStatus, w: usize) -> Vec<(String, Style)> {
-    let st = &app.styles;
+    let st = &app.look.styles;
     let mut out = Vec::new();
     match app.plan_domain(&d.name) {
         Some(p) if !p.rollback_steps.is_empty() => {
@@ -828,7 +828,11 @@ fn rollback_lines(app: &App, d: &DomainStatus, w: usize) -> Vec<(String, Style)>
     } else {
         out.push(("history:".into(), st.table_header));
         for e in history {
-            let line = format!("{} {}", format::clock(e.at_ms, app.utc_offset_secs), e.text);
+            let line = format!(
+                "{} {}",
+                format::clock(e.at_ms, app.look.utc_offset_secs),
+                e.text
+            );
             for (j, l) in wrap(&line, w.saturating_sub(2)).into_iter().enumerate() {
                 out.push((if j == 0 { l } else { format!("  {l}") }, st.text));
             }
