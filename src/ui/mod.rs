@@ -3,6 +3,7 @@
 //! network: figures arrive on a channel.
 
 pub mod app;
+pub mod backend;
 pub mod confirm;
 pub mod event_box;
 pub mod event_loop;
@@ -10,9 +11,7 @@ pub mod format;
 pub mod glyphs;
 pub mod handoff;
 pub mod keys;
-pub mod safe_backend;
 pub mod screenshot;
-pub mod sgr_backend;
 pub mod terminal;
 pub mod theme;
 pub mod theme_load;
