@@ -6,6 +6,7 @@
 //! 50-domain overview costs well under a millisecond.
 
 pub mod detail;
+mod detail_charts;
 pub mod events;
 pub mod help;
 pub mod modal;
