@@ -4,6 +4,10 @@
 //! channel, so the UI loop never awaits the network or a parse. Statuses are coalesced: at most
 //! one every [`COALESCE`], and only when something arrived.
 
+mod event;
+
+pub use event::{FeedControl, FeedEvent, ReplayPosition};
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +19,6 @@ use crate::figures::Status;
 use crate::plan::Plan;
 use crate::record::{Recorder, Recording, ScrapeLine};
 use crate::source::{PressureBoard, ScrapeOutcome};
-use crate::ui::{FeedControl, FeedEvent, ReplayPosition};
 
 /// The shortest time between two statuses sent to the UI.
 pub const COALESCE: Duration = Duration::from_millis(200);

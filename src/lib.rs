@@ -59,6 +59,6 @@ pub mod term_text;
 /// Events and per-domain trends derived from successive statuses (pure).
 pub mod timeline;
 /// The terminal cockpit: state, keys, themes, views and the event loop. It owns stdout through
-/// its backend, which checks every cell it writes (`ui::safe_backend`).
+/// its backend, which checks every cell it writes (`ui::backend`).
 #[allow(clippy::disallowed_methods)]
 pub mod ui;

@@ -17,15 +17,14 @@ use tokio::sync::mpsc::{Receiver, Sender};
 use tokio::sync::watch;
 
 use super::app::{App, Modal, TermCaps};
-use super::safe_backend::SafeBackend;
-use super::sgr_backend::SgrBackend;
+use super::backend::CockpitBackend;
 use super::terminal::{self as term, ExitSignals, JobSignal, JobSignals, TerminalGuard};
 use super::theme::{user_theme_dir, ThemeSet};
 use super::{views, ActionRequest, FeedControl, FeedEvent, UiCommand, UiError, UiOptions};
 use crate::clock::now_ms;
 
 /// The cockpit's terminal: cells checked, then written with the colour codes of its depth.
-type CockpitTerminal = Terminal<SafeBackend<SgrBackend<FrameWriter>>>;
+type CockpitTerminal = Terminal<CockpitBackend<FrameWriter>>;
 
 /// Feed events taken in one go before drawing: a burst (a replay seek) makes one frame.
 const COALESCE: usize = 256;
@@ -104,7 +103,7 @@ pub async fn run_watching(
     let writer = FrameWriter {
         pending: Arc::new(Mutex::new(Vec::with_capacity(16 * 1024))),
     };
-    let mut terminal = Terminal::new(SafeBackend::new(SgrBackend::new(writer.clone(), app.depth)))
+    let mut terminal = Terminal::new(CockpitBackend::new(writer.clone(), app.look.depth))
         .map_err(UiError::from)?;
     let mut keys = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
@@ -129,7 +128,7 @@ pub async fn run_watching(
                         if matches!(k.code, KeyCode::Char('y' | 'Y')) {
                             break 'run Ok(());
                         }
-                        app.modal = None;
+                        app.modal.open = None;
                         app.say("not quitting: the rollback goes on");
                         continue 'run;
                     }
@@ -143,7 +142,7 @@ pub async fn run_watching(
                                 if busy.is_empty() {
                                     break 'run Ok(());
                                 }
-                                app.modal = Some(quit_question(&busy));
+                                app.modal.open = Some(quit_question(&busy));
                                 quit_asked = true;
                             }
                             UiCommand::Suspend => {

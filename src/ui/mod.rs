@@ -3,15 +3,14 @@
 //! network: figures arrive on a channel.
 
 pub mod app;
+pub mod backend;
 pub mod confirm;
 pub mod event_box;
 pub mod event_loop;
 pub mod glyphs;
 pub mod handoff;
 pub mod keys;
-pub mod safe_backend;
 pub mod screenshot;
-pub mod sgr_backend;
 pub mod terminal;
 pub mod theme;
 pub mod theme_load;
@@ -23,11 +22,11 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::feed::{FeedControl, FeedEvent, ReplayPosition};
 pub use app::{App, TermCaps};
 pub use event_loop::{run, run_watching};
 pub use theme::{ColorChoice, ColorDepth};
 
-use crate::figures::Status;
 use crate::mode::Mode;
 use crate::plan::Plan;
 
@@ -52,44 +51,6 @@ pub struct UiOptions {
     pub refusals: Option<handoff::RefusalAudit>,
 }
 
-/// Where a replay stands, for the position bar.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ReplayPosition {
-    pub start_ms: i64,
-    pub end_ms: i64,
-    pub at_ms: i64,
-    pub paused: bool,
-    pub speed: f64,
-}
-
-/// What the feed (pollers, replay, actions) tells the cockpit.
-#[derive(Debug, Clone)]
-pub enum FeedEvent {
-    Status(Box<Status>),
-    Replay(ReplayPosition),
-    /// An event for the timeline: a rollback's progress (requested, succeeded, failed,
-    /// verified, refused), a note about a recording, or any other kind shown by its name. One
-    /// about a domain names it in `domain` and is filed under it (its detail view's history);
-    /// the domain is never read back from the text, since a name may hold any character.
-    Event {
-        at_ms: i64,
-        kind: crate::timeline::EventKind,
-        domain: Option<String>,
-        text: String,
-    },
-    /// The gate admitted a rollback of `domain`: show the steps and ask for the typed name.
-    RollbackOffer {
-        domain: String,
-        steps: Vec<String>,
-        verify: String,
-    },
-    /// The gate refused (read-only, replay, demo, in flight, audit log unusable, wrong name).
-    RollbackRefused {
-        domain: String,
-        reason: String,
-    },
-}
-
 /// What the cockpit asks of the action gate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActionRequest {
@@ -102,16 +63,6 @@ pub enum ActionRequest {
         typed: String,
         drawn_whole: bool,
     },
-}
-
-/// What the cockpit asks of a replay feed.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum FeedControl {
-    TogglePause,
-    /// Relative seek in ms (negative: back).
-    Seek(i64),
-    Faster,
-    Slower,
 }
 
 /// What a key press asks of the world outside the state.

@@ -9,17 +9,14 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
+use super::detail_charts::{charts, charts_height};
 use super::overview::is_idle;
 use super::{boxed, centered, health_style};
 use crate::figures::{DomainStatus, Health, Side};
 use crate::format;
-use crate::timeline::{EventKind, TrendPoint};
+use crate::timeline::EventKind;
 use crate::ui::app::App;
-use crate::ui::widgets::chart::{axis_span, nice_top, y_max};
-use crate::ui::widgets::{chart, fit, put, put_right, width, wrap, Series};
-
-/// Reads one figure out of a trend point.
-type ValueFn = dyn Fn(&TrendPoint) -> Option<f64>;
+use crate::ui::widgets::{fit, put, put_right, wrap};
 
 /// From this width the charts sit beside the other sections.
 const TWO_COLUMNS: u16 = 140;
@@ -36,7 +33,7 @@ enum Section {
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
+    let st = &app.look.styles;
     let Some(d) = app.selected_domain() else {
         centered(
             app,
@@ -90,11 +87,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .map(|&s| height(app, d, s, column.width))
         .collect();
     let max_scroll = max_scroll(&heights, column.height);
-    let mut memo = app.layout.get();
+    let mut memo = app.nav.layout.get();
     memo.detail_max_scroll = max_scroll;
-    app.layout.set(memo);
+    app.nav.layout.set(memo);
 
-    let skip = app.detail_scroll.min(max_scroll);
+    let skip = app.nav.detail_scroll.min(max_scroll);
     let mut y = column.y;
     let mut cut = false;
     for (i, &s) in sections.iter().enumerate().skip(skip) {
@@ -150,7 +147,7 @@ fn max_scroll(heights: &[u16], rows: u16) -> usize {
 }
 
 fn title_line(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
+    let st = &app.look.styles;
     let mut x = area.x + 1;
     let r = area.right();
     x += put(buf, x, area.y, r.saturating_sub(x), &d.name, st.title);
@@ -235,7 +232,7 @@ fn why(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     let title = format!("Health {}", d.health.marker());
     let inner = boxed(app, area, &title, buf);
     let style = match d.health {
-        Health::Ok => app.styles.ok,
+        Health::Ok => app.look.styles.ok,
         h => health_style(app, h),
     };
     for (i, l) in reasons_lines(d, usize::from(inner.width.saturating_sub(2)))
@@ -246,7 +243,7 @@ fn why(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
         let s = if d.reasons.is_empty() {
             style
         } else {
-            app.styles.text
+            app.look.styles.text
         };
         put(
             buf,
@@ -264,8 +261,8 @@ fn opt(v: Option<f64>, f: fn(f64) -> String, unknown: &str) -> String {
 }
 
 fn traffic(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
-    let g = &app.glyphs;
+    let st = &app.look.styles;
+    let g = &app.look.glyphs;
     let inner = boxed(app, area, "Traffic over the window", buf);
     let Some(t) = &d.traffic else {
         put(
@@ -384,258 +381,10 @@ fn traffic(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// How many chart panels, and in how many columns.
-fn chart_grid(d: &DomainStatus, w: u16) -> (usize, usize) {
-    let panels = 3 + d.queues.len();
-    let cols = if w >= 60 { 2 } else { 1 };
-    (panels, cols)
-}
-
-fn charts_height(d: &DomainStatus, w: u16) -> u16 {
-    let (n, cols) = chart_grid(d, w);
-    (n.div_ceil(cols) as u16) * 6
-}
-
-fn charts(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
-    let (n, cols) = chart_grid(d, area.width);
-    let rows = n.div_ceil(cols);
-    let panel_h = (area.height / rows as u16).clamp(5, 12);
-    let trend = app.timeline().trend(&d.name);
-    let points = trend.points();
-    let until = app
-        .frozen_until()
-        .or(points.back().map(|p| p.at_ms))
-        .unwrap_or(0);
-    // A round axis length, so that the axis and the points' columns stay put between polls.
-    let observed = points.front().map_or(0, |p| until - p.at_ms);
-    let history_ms = i64::try_from(app.timeline().history().as_millis()).unwrap_or(i64::MAX);
-    let axis_ms = axis_span(observed, history_ms);
-    let from = until - axis_ms;
-    let span = format::age_coarse(axis_ms);
-
-    let share = |p: &TrendPoint| p.new_share;
-    let legacy_err = |p: &TrendPoint| p.legacy_error_ratio;
-    let new_err = |p: &TrendPoint| p.new_error_ratio;
-    let legacy_p95 = |p: &TrendPoint| p.legacy_p95;
-    let new_p95 = |p: &TrendPoint| p.new_p95;
-    let queue_fns: Vec<Box<ValueFn>> = d
-        .queues
-        .iter()
-        .map(|q| {
-            let i = trend.queue_names().iter().position(|n| *n == q.name);
-            Box::new(move |p: &TrendPoint| i.and_then(|i| p.queue_depths.get(i).copied().flatten()))
-                as Box<ValueFn>
-        })
-        .collect();
-
-    let st = &app.styles;
-    for i in 0..n {
-        let (r, c) = (i / cols, i % cols);
-        let y = area.y + r as u16 * panel_h;
-        if y + 3 > area.bottom() {
-            break;
-        }
-        let col_w = area.width / cols as u16;
-        let x = area.x + c as u16 * col_w;
-        let w = if c + 1 == cols {
-            area.width
-                .saturating_sub(col_w * (cols as u16).saturating_sub(1))
-        } else {
-            col_w
-        };
-        let h = panel_h.min(area.bottom().saturating_sub(y));
-        let panel = Rect::new(x, y, w, h);
-        let (title, series): (String, Vec<Series>) = match i {
-            0 => (
-                format!(
-                    "new share {}{}",
-                    d.traffic
-                        .as_ref()
-                        .and_then(|t| t.new_share)
-                        .map_or("-".into(), format::share),
-                    d.traffic
-                        .as_ref()
-                        .and_then(|t| t.configured_new_share)
-                        .map_or(String::new(), |c| format!(
-                            " (configured {})",
-                            format::share(c)
-                        ))
-                ),
-                vec![Series {
-                    points,
-                    value: &share,
-                    style: st.new,
-                    dotted: false,
-                    ascii: '*',
-                }],
-            ),
-            1 => (
-                format!(
-                    "errors L {} N {}",
-                    d.traffic
-                        .as_ref()
-                        .and_then(|t| t.legacy.error_ratio)
-                        .map_or("-".into(), format::ratio),
-                    d.traffic
-                        .as_ref()
-                        .and_then(|t| t.new.error_ratio)
-                        .map_or("-".into(), format::ratio),
-                ),
-                vec![
-                    Series {
-                        points,
-                        value: &legacy_err,
-                        style: st.legacy,
-                        dotted: true,
-                        ascii: '.',
-                    },
-                    Series {
-                        points,
-                        value: &new_err,
-                        style: st.new,
-                        dotted: false,
-                        ascii: '*',
-                    },
-                ],
-            ),
-            2 => (
-                format!(
-                    "p95 L {} N {}",
-                    d.traffic
-                        .as_ref()
-                        .and_then(|t| t.legacy.p95_seconds.or(t.legacy.latency_gauge_seconds))
-                        .map_or("-".into(), format::latency),
-                    d.traffic
-                        .as_ref()
-                        .and_then(|t| t.new.p95_seconds.or(t.new.latency_gauge_seconds))
-                        .map_or("-".into(), format::latency),
-                ),
-                vec![
-                    Series {
-                        points,
-                        value: &legacy_p95,
-                        style: st.legacy,
-                        dotted: true,
-                        ascii: '.',
-                    },
-                    Series {
-                        points,
-                        value: &new_p95,
-                        style: st.new,
-                        dotted: false,
-                        ascii: '*',
-                    },
-                ],
-            ),
-            q => {
-                let queue = &d.queues[q - 3];
-                (
-                    format!(
-                        "queue {} {}",
-                        queue.name,
-                        queue.depth.map_or("-".into(), format::count)
-                    ),
-                    vec![Series {
-                        points,
-                        value: queue_fns[q - 3].as_ref(),
-                        style: st.new,
-                        dotted: false,
-                        ascii: '*',
-                    }],
-                )
-            }
-        };
-        let inner = boxed(app, panel, &title, buf);
-        if inner.height == 0 || inner.width < 4 {
-            continue;
-        }
-        // The y scale: shares are 0-100%; the others run to the largest value seen.
-        let top = if i == 0 {
-            Some(1.0)
-        } else {
-            y_max(&series, from, until).map(nice_top)
-        };
-        let known = y_max(&series, from, until).is_some();
-        if !known || points.len() < 2 {
-            let msg = if points.len() < 2 {
-                "collecting history"
-            } else {
-                "no data in the history"
-            };
-            let w = width(msg) as u16;
-            put(
-                buf,
-                inner.x + inner.width.saturating_sub(w) / 2,
-                inner.y + inner.height / 2,
-                inner.width,
-                msg,
-                st.muted,
-            );
-            continue;
-        }
-        let top = top.unwrap_or(1.0);
-        let label = match i {
-            0 => "100%".to_string(),
-            1 => format::ratio(top),
-            2 => format::latency(top),
-            _ => format::count(top),
-        };
-        let top = if top > 0.0 { top } else { 1.0 };
-        // Scale labels: the top value on the first row, the span of time on the last.
-        let label_w = width(&label) as u16;
-        let plot = Rect::new(
-            inner.x,
-            inner.y,
-            inner.width.saturating_sub(label_w + 1),
-            inner.height,
-        );
-        chart(buf, plot, &series, from, until, top, app.glyphs.ascii);
-        put_right(buf, inner.right(), inner.y, label_w, &label, st.muted);
-        if inner.height >= 2 {
-            put_right(
-                buf,
-                inner.right(),
-                inner.bottom().saturating_sub(1),
-                label_w.max(2),
-                "0",
-                st.muted,
-            );
-        }
-        let span_label = format!("-{span}");
-        let sw = width(&span_label) as u16;
-        if panel.width > sw + 4 {
-            put(
-                buf,
-                panel.x + 2,
-                panel.bottom().saturating_sub(1),
-                sw,
-                &span_label,
-                st.border,
-            );
-        }
-    }
-}
-
 fn queues(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
-    let g = &app.glyphs;
-    let inner = boxed(app, area, "Queues", buf);
-    // Left pad, four figures with a space before each, right pad.
-    let name_w = inner.width.saturating_sub(1 + (8 + 10 + 9 + 6) + 4 + 1);
-    let cols = [name_w, 8, 10, 9, 6];
-    let heads = ["queue", "depth", "trend/s", "drain", "health"];
-    table_row(
-        buf,
-        inner,
-        0,
-        &cols,
-        &heads.map(String::from),
-        &[st.table_header; 5],
-        g.ellipsis,
-    );
-    for (i, q) in d.queues.iter().enumerate() {
-        let cells = [
-            q.name.clone(),
+    let g = &app.look.glyphs;
+    let rows = d.queues.iter().map(|q| {
+        let figures = vec![
             opt(q.depth, format::count, g.unknown),
             opt(q.trend_per_second, |v| format!("{v:+.1}"), g.unknown),
             opt(
@@ -643,42 +392,17 @@ fn queues(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
                 |s| format::duration_ms((s * 1000.0) as u64),
                 g.unknown,
             ),
-            q.health.marker().to_string(),
         ];
-        let hs = health_style(app, q.health);
-        table_row(
-            buf,
-            inner,
-            i as u16 + 1,
-            &cols,
-            &cells,
-            &[st.text, st.text, st.text, st.text, hs],
-            g.ellipsis,
-        );
-    }
+        (q.name.clone(), figures, q.health)
+    });
+    let heads = ["queue", "depth", "trend/s", "drain", "health"];
+    health_table(app, area, "Queues", &heads, &[8, 10, 9, 6], rows, buf);
 }
 
 fn sagas(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
-    let g = &app.glyphs;
-    let inner = boxed(app, area, "Sagas", buf);
-    let name_w = inner.width.saturating_sub(1 + (7 * 5 + 6) + 6 + 1);
-    let cols = [name_w, 7, 7, 7, 7, 7, 6];
-    let heads = [
-        "saga", "failed", "/min", "comp.", "ratio", "stuck", "health",
-    ];
-    table_row(
-        buf,
-        inner,
-        0,
-        &cols,
-        &heads.map(String::from),
-        &[st.table_header; 7],
-        g.ellipsis,
-    );
-    for (i, s) in d.sagas.iter().enumerate() {
-        let cells = [
-            s.name.clone(),
+    let g = &app.look.glyphs;
+    let rows = d.sagas.iter().map(|s| {
+        let figures = vec![
             opt(s.failed, format::count, g.unknown),
             opt(
                 s.failed_per_minute,
@@ -688,19 +412,55 @@ fn sagas(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
             opt(s.compensated, format::count, g.unknown),
             opt(s.failure_ratio, format::ratio, g.unknown),
             opt(s.in_progress, format::count, g.unknown),
-            s.health.marker().to_string(),
         ];
-        let hs = health_style(app, s.health);
-        let t = st.text;
-        table_row(
-            buf,
-            inner,
-            i as u16 + 1,
-            &cols,
-            &cells,
-            &[t, t, t, t, t, t, hs],
-            g.ellipsis,
-        );
+        (s.name.clone(), figures, s.health)
+    });
+    let heads = [
+        "saga", "failed", "/min", "comp.", "ratio", "stuck", "health",
+    ];
+    health_table(app, area, "Sagas", &heads, &[7, 7, 7, 7, 7, 6], rows, buf);
+}
+
+/// A boxed table of named things (queues, sagas): the name, its figures, its health marker.
+/// `widths` are the columns after the name, the health last; the name takes what is left.
+fn health_table(
+    app: &App,
+    area: Rect,
+    title: &str,
+    heads: &[&str],
+    widths: &[u16],
+    rows: impl Iterator<Item = (String, Vec<String>, Health)>,
+    buf: &mut Buffer,
+) {
+    let st = &app.look.styles;
+    let g = &app.look.glyphs;
+    let inner = boxed(app, area, title, buf);
+    // Left pad, the figures with a space before each, right pad.
+    let figures_w: u16 = widths.iter().sum::<u16>() + widths.len() as u16;
+    let name_w = inner.width.saturating_sub(1 + figures_w + 1);
+    let cols: Vec<u16> = std::iter::once(name_w)
+        .chain(widths.iter().copied())
+        .collect();
+    let heads: Vec<String> = heads.iter().map(|h| h.to_string()).collect();
+    table_row(
+        buf,
+        inner,
+        0,
+        &cols,
+        &heads,
+        &vec![st.table_header; cols.len()],
+        g.ellipsis,
+    );
+    for (i, (name, figures, health)) in rows.enumerate() {
+        let mut cells = Vec::with_capacity(cols.len());
+        cells.push(name);
+        cells.extend(figures);
+        cells.push(health.marker().to_string());
+        let mut styles = vec![st.text; cols.len()];
+        if let Some(last) = styles.last_mut() {
+            *last = health_style(app, health);
+        }
+        table_row(buf, inner, i as u16 + 1, &cols, &cells, &styles, g.ellipsis);
     }
 }
 
@@ -734,8 +494,8 @@ fn table_row(
 }
 
 fn sources(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
-    let g = &app.glyphs;
+    let st = &app.look.styles;
+    let g = &app.look.glyphs;
     let inner = boxed(app, area, "Sources it reads", buf);
     let names = app.domain_source_names(&d.name);
     if names.is_empty() {
@@ -783,7 +543,7 @@ fn sources(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
 }
 
 fn rollback_lines(app: &App, d: &DomainStatus, w: usize) -> Vec<(String, Style)> {
-    let st = &app.styles;
+    let st = &app.look.styles;
     let mut out = Vec::new();
     match app.plan_domain(&d.name) {
         Some(p) if !p.rollback_steps.is_empty() => {
@@ -828,7 +588,11 @@ fn rollback_lines(app: &App, d: &DomainStatus, w: usize) -> Vec<(String, Style)>
     } else {
         out.push(("history:".into(), st.table_header));
         for e in history {
-            let line = format!("{} {}", format::clock(e.at_ms, app.utc_offset_secs), e.text);
+            let line = format!(
+                "{} {}",
+                format::clock(e.at_ms, app.look.utc_offset_secs),
+                e.text
+            );
             for (j, l) in wrap(&line, w.saturating_sub(2)).into_iter().enumerate() {
                 out.push((if j == 0 { l } else { format!("  {l}") }, st.text));
             }

@@ -13,7 +13,7 @@ use crate::ui::widgets::{fit, put, wrap};
 
 /// The marker of an event: its severity, readable without colour.
 pub fn marker(app: &App, e: &TimelineEvent) -> (&'static str, Style) {
-    let st = &app.styles;
+    let st = &app.look.styles;
     match &e.kind {
         EventKind::Health(h) => (h.marker(), health_style(app, *h)),
         EventKind::Stage => ("[WARN]", st.warn),
@@ -25,8 +25,8 @@ pub fn marker(app: &App, e: &TimelineEvent) -> (&'static str, Style) {
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
-    let g = &app.glyphs;
+    let st = &app.look.styles;
+    let g = &app.look.glyphs;
     let events = app.visible_events();
     let detail_h = if area.height >= 14 { 5 } else { 0 };
     let list = Rect::new(
@@ -36,9 +36,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         area.height.saturating_sub(detail_h),
     );
     let rows = usize::from(list.height.saturating_sub(1));
-    let mut memo = app.layout.get();
+    let mut memo = app.nav.layout.get();
     memo.list_rows = rows;
-    app.layout.set(memo);
+    app.nav.layout.set(memo);
 
     let (tx, mx, kx, xx) = (list.x + 1, list.x + 10, list.x + 17, list.x + 26);
     put(buf, tx, list.y, 8, "TIME", st.table_header);
@@ -73,9 +73,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         );
         return;
     }
-    let selected = app.event_selected.min(events.len().saturating_sub(1));
-    let offset = scroll_to(app.events_offset.get(), selected, rows);
-    app.events_offset.set(offset);
+    let selected = app.nav.event_selected.min(events.len().saturating_sub(1));
+    let offset = scroll_to(app.nav.events_offset.get(), selected, rows);
+    app.nav.events_offset.set(offset);
     let text_w = list.right().saturating_sub(xx + 1);
     for (i, e) in events.iter().enumerate().skip(offset).take(rows) {
         let y = list.y + 1 + (i - offset) as u16;
@@ -90,7 +90,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             tx,
             y,
             8,
-            &format::clock(e.at_ms, app.utc_offset_secs),
+            &format::clock(e.at_ms, app.look.utc_offset_secs),
             base.patch(st.muted),
         );
         let (m, ms) = marker(app, e);
@@ -104,7 +104,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let r = Rect::new(area.x, list.bottom(), area.width, detail_h);
         let title = format!(
             "{} {}",
-            format::clock(e.at_ms, app.utc_offset_secs),
+            format::clock(e.at_ms, app.look.utc_offset_secs),
             e.kind.label()
         );
         let inner = boxed(app, r, &title, buf);

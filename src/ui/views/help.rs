@@ -11,8 +11,8 @@ use crate::ui::widgets::{fit, put};
 
 /// The help text as lines of (key column, text, style of the key column).
 pub fn lines(app: &App) -> Vec<(String, String, Style)> {
-    let st = &app.styles;
-    let g = &app.glyphs;
+    let st = &app.look.styles;
+    let g = &app.look.glyphs;
     let mut out: Vec<(String, String, Style)> = Vec::new();
     let mut group: Option<Group> = None;
     for (def, keys) in app.keymap().rows() {
@@ -95,7 +95,11 @@ pub fn lines(app: &App) -> Vec<(String, String, Style)> {
         format!("{} (of {names})", app.theme_name()),
         st.text,
     ));
-    out.push(("  colour".into(), app.depth.label().to_string(), st.text));
+    out.push((
+        "  colour".into(),
+        app.look.depth.label().to_string(),
+        st.text,
+    ));
     out.push((
         "  glyphs".into(),
         if g.ascii {
@@ -120,12 +124,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let all = lines(app);
     let rows = usize::from(area.height);
     let max_scroll = all.len().saturating_sub(rows);
-    let mut memo = app.layout.get();
+    let mut memo = app.nav.layout.get();
     memo.help_max_scroll = max_scroll;
     memo.list_rows = rows;
-    app.layout.set(memo);
+    app.nav.layout.set(memo);
     let key_w: u16 = 24;
-    let skip = app.help_scroll.min(max_scroll);
+    let skip = app.nav.help_scroll.min(max_scroll);
     for (i, (k, t, style)) in all.iter().enumerate().skip(skip).take(rows) {
         let y = area.y + (i - skip) as u16;
         put(
@@ -138,8 +142,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         );
         if !t.is_empty() {
             let w = area.width.saturating_sub(key_w + 2);
-            let t = fit(t, usize::from(w), app.glyphs.ellipsis);
-            put(buf, area.x + 1 + key_w, y, w, &t, app.styles.text);
+            let t = fit(t, usize::from(w), app.look.glyphs.ellipsis);
+            put(buf, area.x + 1 + key_w, y, w, &t, app.look.styles.text);
         }
     }
 }

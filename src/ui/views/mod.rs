@@ -6,6 +6,7 @@
 //! 50-domain overview costs well under a millisecond.
 
 pub mod detail;
+mod detail_charts;
 pub mod events;
 pub mod help;
 pub mod modal;
@@ -37,10 +38,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 /// Draws the whole screen into `buf` (also used for screenshots and tests).
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
+    let st = &app.look.styles;
     buf.set_style(area, st.text);
     // Until the confirmation dialog is drawn whole in this frame, it was not.
-    app.confirm_drawn.forget();
+    app.modal.drawn.forget();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(app, area, buf);
         return;
@@ -70,7 +71,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Rect::new(area.x, area.bottom().saturating_sub(1), area.width, 1),
         buf,
     );
-    if let Some(m) = &app.modal {
+    if let Some(m) = &app.modal.open {
         modal::render(app, m, area, buf);
     }
 }
@@ -91,19 +92,22 @@ fn panic_requested_for_test() -> bool {
 /// An open confirmation dialog is not drawn here, so it cannot be confirmed: said first.
 fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
     let mut lines = vec![
-        ("terminal too small".to_string(), app.styles.warn),
+        ("terminal too small".to_string(), app.look.styles.warn),
         (
             format!(
                 "{}x{}, needs at least {MIN_WIDTH}x{MIN_HEIGHT}",
                 area.width, area.height
             ),
-            app.styles.text,
+            app.look.styles.text,
         ),
     ];
-    if matches!(app.modal, Some(super::app::Modal::ConfirmRollback { .. })) {
+    if matches!(
+        app.modal.open,
+        Some(super::app::Modal::ConfirmRollback { .. })
+    ) {
         lines.push((
             "the rollback dialog cannot be shown: Esc cancels, Enter refuses".to_string(),
-            app.styles.warn,
+            app.look.styles.warn,
         ));
     }
     lines.push((
@@ -111,7 +115,7 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
             "enlarge the window, or press {} to quit",
             app.key_hint(Action::Quit)
         ),
-        app.styles.text,
+        app.look.styles.text,
     ));
     let mut rows = Vec::new();
     for (l, style) in &lines {
@@ -131,7 +135,7 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// The style of a health marker.
 pub fn health_style(app: &App, h: Health) -> Style {
-    let st = &app.styles;
+    let st = &app.look.styles;
     match h {
         Health::Ok => st.ok,
         Health::Warn => st.warn,
@@ -145,14 +149,14 @@ pub fn boxed(app: &App, area: Rect, title: &str, buf: &mut Buffer) -> Rect {
     let title = fit(
         title,
         usize::from(area.width.saturating_sub(4)),
-        app.glyphs.ellipsis,
+        app.look.glyphs.ellipsis,
     );
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_set(app.glyphs.border)
-        .border_style(app.styles.border)
+        .border_set(app.look.glyphs.border)
+        .border_style(app.look.styles.border)
         .title(format!(" {title} "))
-        .title_style(app.styles.title);
+        .title_style(app.look.styles.title);
     let inner = block.inner(area);
     block.render(area, buf);
     inner
@@ -162,7 +166,7 @@ pub fn boxed(app: &App, area: Rect, title: &str, buf: &mut Buffer) -> Rect {
 pub fn centered(app: &App, area: Rect, lines: &[&str], style: Style, buf: &mut Buffer) {
     let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
     for (i, l) in lines.iter().enumerate() {
-        let l = fit(l, usize::from(area.width), app.glyphs.ellipsis);
+        let l = fit(l, usize::from(area.width), app.look.glyphs.ellipsis);
         let w = width(&l) as u16;
         put(
             buf,
@@ -176,7 +180,7 @@ pub fn centered(app: &App, area: Rect, lines: &[&str], style: Style, buf: &mut B
 }
 
 fn header(app: &App, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
+    let st = &app.look.styles;
     let row0 = Rect::new(area.x, area.y, area.width, 1);
     buf.set_style(row0, st.header);
     let mut x = area.x;
@@ -190,7 +194,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         st.header.patch(st.title),
     );
     x += 1;
-    let mode_style = match app.mode {
+    let mode_style = match app.data.mode {
         Mode::Live => st.mode_live,
         Mode::Replay | Mode::Demo => st.mode_replay,
     };
@@ -199,7 +203,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         x,
         area.y,
         right.saturating_sub(x),
-        &format!(" {} ", app.mode.label()),
+        &format!(" {} ", app.data.mode.label()),
         mode_style,
     );
     if app.read_only().is_some() {
@@ -213,7 +217,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
             st.read_only,
         );
     }
-    if app.frozen {
+    if app.nav.frozen {
         x += 1;
         x += put(
             buf,
@@ -236,12 +240,13 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         None => right_text.push_str("no data yet"),
     }
     right_text.push_str("  ");
-    match app.mode {
-        Mode::Live => {
-            right_text.push_str(&format::clock_minutes(app.now_ms(), app.utc_offset_secs))
-        }
+    match app.data.mode {
+        Mode::Live => right_text.push_str(&format::clock_minutes(
+            app.now_ms(),
+            app.look.utc_offset_secs,
+        )),
         Mode::Replay | Mode::Demo => {
-            right_text.push_str(&format::clock(app.clock_ms(), app.utc_offset_secs))
+            right_text.push_str(&format::clock(app.clock_ms(), app.look.utc_offset_secs))
         }
     }
     right_text.push(' ');
@@ -293,15 +298,15 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         x += put(buf, x, y, right.saturating_sub(x), &label, style);
         x += 2;
     }
-    if let Some(r) = app.replay {
+    if let Some(r) = app.data.replay {
         replay_bar(app, r, Rect::new(x, y, right.saturating_sub(x + 1), 1), buf);
     }
 }
 
 /// `▶ 2x ────●──── 12:05/30:00` in the room left on the views row.
 fn replay_bar(app: &App, r: super::ReplayPosition, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
-    let g = &app.glyphs;
+    let st = &app.look.styles;
+    let g = &app.look.glyphs;
     let total = (r.end_ms - r.start_ms).max(0);
     let pos = (r.at_ms - r.start_ms).clamp(0, total);
     let state = if r.paused { g.paused } else { g.playing };
@@ -339,10 +344,10 @@ fn replay_bar(app: &App, r: super::ReplayPosition, area: Rect, buf: &mut Buffer)
 }
 
 fn footer(app: &App, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
+    let st = &app.look.styles;
     buf.set_style(area, st.footer);
     let right = area.right();
-    if app.filter.editing {
+    if app.nav.filter.editing {
         let mut x = area.x + 1;
         x += put(
             buf,
@@ -357,7 +362,7 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
             x,
             area.y,
             right.saturating_sub(x),
-            &app.filter.text,
+            &app.nav.filter.text,
             st.accent,
         );
         x += put(buf, x, area.y, right.saturating_sub(x), "_", st.accent);
@@ -375,15 +380,15 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
         let text = fit(
             &m.text,
             usize::from(area.width.saturating_sub(2)),
-            app.glyphs.ellipsis,
+            app.look.glyphs.ellipsis,
         );
         let line = format!(" {text} ");
         put(buf, area.x, area.y, area.width, &line, st.message);
         return;
     }
     let mut x = area.x + 1;
-    if !app.filter.text.is_empty() {
-        let text = format!("filter: {} ", app.filter.text);
+    if !app.nav.filter.text.is_empty() {
+        let text = format!("filter: {} ", app.nav.filter.text);
         x += put(buf, x, area.y, right.saturating_sub(x), &text, st.accent);
         x += 1;
     }
@@ -413,7 +418,7 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     if app.read_only().is_some() {
         actions.retain(|a| *a != Action::Rollback);
     }
-    if app.mode != Mode::Live {
+    if app.data.mode != Mode::Live {
         actions.splice(
             0..0,
             [

@@ -12,6 +12,32 @@ use crate::term_text::for_terminal;
 use crate::ui::app::{App, Modal};
 use crate::ui::widgets::{fit, put, width, wrap_exact};
 
+impl Modal {
+    /// Title and lines as the box shows them.
+    pub fn text(&self) -> (String, Vec<String>) {
+        match self {
+            Modal::Notice { title, lines } | Modal::Event { title, lines, .. } => {
+                (title.clone(), lines.clone())
+            }
+            Modal::ConfirmRollback {
+                domain,
+                steps,
+                verify,
+                typed,
+            } => crate::ui::confirm::text(domain, steps, verify, typed, "..."),
+            Modal::RollbackProgress { domain, lines } => {
+                let mut l = lines.clone();
+                l.push(String::new());
+                l.push(
+                    "Esc closes this box; the rollback and its verification go on (see Events)"
+                        .into(),
+                );
+                (format!("Rollback {domain}"), l)
+            }
+        }
+    }
+}
+
 /// A box laid out for an area: where it goes, its lines as wrapped, and whether all of them
 /// fit unclipped.
 struct Layout {
@@ -70,7 +96,7 @@ fn layout(area: Rect, lines: &[String]) -> Layout {
 fn draw(app: &App, title: &str, l: &Layout, hint: &str, buf: &mut Buffer) {
     let r = l.rect;
     Clear.render(r, buf);
-    buf.set_style(r, app.styles.text);
+    buf.set_style(r, app.look.styles.text);
     let inner = boxed(app, r, title, buf);
     for (i, (line, first)) in l
         .lines
@@ -79,9 +105,9 @@ fn draw(app: &App, title: &str, l: &Layout, hint: &str, buf: &mut Buffer) {
         .take(usize::from(inner.height.saturating_sub(2)))
     {
         let style = if *first {
-            app.styles.warn
+            app.look.styles.warn
         } else {
-            app.styles.text
+            app.look.styles.text
         };
         put(
             buf,
@@ -98,7 +124,7 @@ fn draw(app: &App, title: &str, l: &Layout, hint: &str, buf: &mut Buffer) {
         inner.bottom().saturating_sub(1),
         inner.width.saturating_sub(1),
         hint,
-        app.styles.muted,
+        app.look.styles.muted,
     );
 }
 
@@ -111,12 +137,12 @@ pub fn render(app: &App, m: &Modal, area: Rect, buf: &mut Buffer) {
             verify,
             typed,
         } => {
-            let ellipsis = app.glyphs.ellipsis;
+            let ellipsis = app.look.glyphs.ellipsis;
             let (title, lines) = crate::ui::confirm::text(domain, steps, verify, typed, ellipsis);
             let l = layout(area, &lines);
             if l.whole {
                 draw(app, &title, &l, "", buf);
-                app.confirm_drawn.record(domain, typed);
+                app.modal.drawn.record(domain, typed);
             } else {
                 let lines = cannot_show(app, domain, steps.len(), &l, area);
                 draw(app, &title, &layout(area, &lines), "", buf);
@@ -144,7 +170,7 @@ fn cannot_show(app: &App, domain: &str, steps: usize, l: &Layout, area: Rect) ->
     let name = fit(
         domain,
         crate::ui::confirm::NAME_IN_TEXT,
-        app.glyphs.ellipsis,
+        app.look.glyphs.ellipsis,
     );
     vec![
         format!("The rollback dialog for {name} cannot be shown whole at this size ({}x{}).", area.width, area.height),

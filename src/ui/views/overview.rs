@@ -119,7 +119,7 @@ fn take(extra: &mut u16, max: u16) -> u16 {
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
+    let st = &app.look.styles;
     let Some(status) = app.status() else {
         let n = app.plan().sources.len();
         let line2 = format!("polling {n} source{}", if n == 1 { "" } else { "s" });
@@ -141,22 +141,22 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         area.height.saturating_sub(1),
     );
     let rows = usize::from(list.height);
-    let mut memo = app.layout.get();
+    let mut memo = app.nav.layout.get();
     memo.list_rows = rows;
-    app.layout.set(memo);
+    app.nav.layout.set(memo);
 
     if app.visible_count() == 0 {
         let msg = if status.domains.is_empty() {
             "no domains configured".to_string()
         } else {
-            format!("no domain matches the filter \"{}\"", app.filter.text)
+            format!("no domain matches the filter \"{}\"", app.nav.filter.text)
         };
         centered(app, list, &[&msg], st.muted, buf);
         return;
     }
     let selected = app.selected_index().unwrap_or(0);
-    let offset = scroll_to(app.overview_offset.get(), selected, rows);
-    app.overview_offset.set(offset);
+    let offset = scroll_to(app.nav.overview_offset.get(), selected, rows);
+    app.nav.overview_offset.set(offset);
     for (i, d) in app.visible_domains().enumerate().skip(offset).take(rows) {
         let y = list.y + (i - offset) as u16;
         row(app, &cols, d, y, list, i == selected, buf);
@@ -164,11 +164,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn header_row(app: &App, c: &Columns, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
+    let st = &app.look.styles;
     let y = area.y;
     let h = st.table_header;
     let sorted = h.patch(st.accent);
-    let style_for = |key: SortKey| if app.sort == key { sorted } else { h };
+    let style_for = |key: SortKey| if app.nav.sort == key { sorted } else { h };
     put(
         buf,
         c.health.x,
@@ -256,8 +256,8 @@ fn row(
     selected: bool,
     buf: &mut Buffer,
 ) {
-    let st = &app.styles;
-    let g = &app.glyphs;
+    let st = &app.look.styles;
+    let g = &app.look.glyphs;
     let base = if selected {
         st.selected
     } else {
@@ -467,7 +467,7 @@ fn pair(
     new_style: Style,
     app: &App,
 ) {
-    let unknown = app.glyphs.unknown;
+    let unknown = app.look.glyphs.unknown;
     let half = c.w.saturating_sub(1) / 2;
     put_right(
         buf,
@@ -477,7 +477,7 @@ fn pair(
         legacy.as_deref().unwrap_or(unknown),
         legacy_style,
     );
-    put(buf, c.x + half, y, 1, app.glyphs.versus, legacy_style);
+    put(buf, c.x + half, y, 1, app.look.glyphs.versus, legacy_style);
     put(
         buf,
         c.x + half + 1,

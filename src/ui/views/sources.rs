@@ -15,15 +15,15 @@ use crate::ui::widgets::{fit, put, put_right, wrap};
 /// The state marker of a source: reads without colour.
 pub fn state(app: &App, up: Option<bool>) -> (&'static str, Style) {
     match up {
-        Some(true) => ("[UP]", app.styles.ok),
-        Some(false) => ("[DOWN]", app.styles.crit),
-        None => ("[?]", app.styles.unknown),
+        Some(true) => ("[UP]", app.look.styles.ok),
+        Some(false) => ("[DOWN]", app.look.styles.crit),
+        None => ("[?]", app.look.styles.unknown),
     }
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
-    let g = &app.glyphs;
+    let st = &app.look.styles;
+    let g = &app.look.glyphs;
     if app.status().is_none() {
         centered(app, area, &["no scrape has finished yet"], st.muted, buf);
         return;
@@ -66,9 +66,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         x += w + 1;
     }
     let rows = usize::from(table.height.saturating_sub(1));
-    let mut memo = app.layout.get();
+    let mut memo = app.nav.layout.get();
     memo.list_rows = rows;
-    app.layout.set(memo);
+    app.nav.layout.set(memo);
     if list.is_empty() {
         centered(
             app,
@@ -84,9 +84,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         );
         return;
     }
-    let selected = app.source_selected.min(list.len().saturating_sub(1));
-    let offset = scroll_to(app.sources_offset.get(), selected, rows);
-    app.sources_offset.set(offset);
+    let selected = app.nav.source_selected.min(list.len().saturating_sub(1));
+    let offset = scroll_to(app.nav.sources_offset.get(), selected, rows);
+    app.nav.sources_offset.set(offset);
     for (i, s) in list.iter().enumerate().skip(offset).take(rows) {
         let y = table.y + 1 + (i - offset) as u16;
         let base = if i == selected {
@@ -188,8 +188,8 @@ fn pressure(s: &SourceStatus) -> Option<String> {
 }
 
 fn detail(app: &App, s: &SourceStatus, area: Rect, buf: &mut Buffer) {
-    let st = &app.styles;
-    let g = &app.glyphs;
+    let st = &app.look.styles;
+    let g = &app.look.glyphs;
     let inner = boxed(app, area, &s.name, buf);
     let w = usize::from(inner.width.saturating_sub(2));
     let mut lines: Vec<(String, Style)> = Vec::new();

@@ -1,11 +1,20 @@
-//! The cells written with colour codes the terminal's depth understands. ratatui's crossterm
-//! backend writes the 16 named colours as `38;5;n` (a 256-colour code) and RGB as `38;2`,
-//! whatever the terminal; a 16-colour terminal (the Linux console, vt100-class serial consoles,
-//! some jump-host clients) shows those wrong or not at all. This backend writes the cells
-//! itself: every colour is first brought to the depth ([`downgrade`]), then the 16 named
-//! colours are written as SGR 30–37/90–97 and 40–47/100–107, the 256-colour entries as `38;5`
-//! and RGB as `38;2` — so a depth never receives a code above its own. Everything else (cursor,
-//! clearing, size) is the crossterm backend's.
+//! The last stage before the terminal: one ratatui backend that writes every cell itself, in
+//! one pass, and does two things on the way.
+//!
+//! - It checks every symbol. Text is already made visible where it is laid out
+//!   (`widgets::text` passes it through [`for_terminal`](crate::term_text::for_terminal)), so
+//!   this only acts if some drawing path forgot: a cell that would still carry a control, bidi
+//!   or zero-width character is written as `?` in the columns it takes, and the terminal never
+//!   receives the character.
+//! - It writes colour codes the terminal's depth understands. ratatui's crossterm backend
+//!   writes the 16 named colours as `38;5;n` (a 256-colour code) and RGB as `38;2`, whatever
+//!   the terminal; a 16-colour terminal (the Linux console, vt100-class serial consoles, some
+//!   jump-host clients) shows those wrong or not at all. Every colour is first brought to the
+//!   depth ([`downgrade`]), then the 16 named colours are written as SGR 30–37/90–97 and
+//!   40–47/100–107, the 256-colour entries as `38;5` and RGB as `38;2` — so a depth never
+//!   receives a code above its own.
+//!
+//! Everything else (cursor, clearing, size) is the crossterm backend's.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -14,22 +23,38 @@ use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 use ratatui::style::{Color, Modifier};
+use unicode_width::UnicodeWidthStr;
 
-use super::safe_backend::{forward_backend, forward_write};
 use super::theme::{downgrade, ColorDepth, ANSI16};
+use crate::term_text::is_unsafe;
 
-/// A crossterm backend whose `draw` writes colours for `depth`.
-pub struct SgrBackend<W: Write> {
+/// A crossterm backend whose `draw` writes safe symbols and colours for `depth`.
+pub struct CockpitBackend<W: Write> {
     inner: CrosstermBackend<W>,
     depth: ColorDepth,
 }
 
-impl<W: Write> SgrBackend<W> {
-    pub fn new(writer: W, depth: ColorDepth) -> SgrBackend<W> {
-        SgrBackend {
+impl<W: Write> CockpitBackend<W> {
+    pub fn new(writer: W, depth: ColorDepth) -> CockpitBackend<W> {
+        CockpitBackend {
             inner: CrosstermBackend::new(writer),
             depth,
         }
+    }
+}
+
+/// What to write instead of a cell's symbol, when it cannot be written as it is: the symbol
+/// without its unsafe characters if that takes the same columns, else `?` in each column.
+pub fn safe_symbol(symbol: &str) -> Option<String> {
+    if !symbol.contains(is_unsafe) {
+        return None;
+    }
+    let columns = UnicodeWidthStr::width(symbol).max(1);
+    let kept: String = symbol.chars().filter(|&c| !is_unsafe(c)).collect();
+    if !kept.is_empty() && UnicodeWidthStr::width(kept.as_str()) == columns {
+        Some(kept)
+    } else {
+        Some("?".repeat(columns))
     }
 }
 
@@ -110,10 +135,11 @@ fn sgr_modifiers(from: Modifier, to: Modifier, out: &mut Vec<&'static str>) {
     }
 }
 
-impl<W: Write> Backend for SgrBackend<W> {
-    /// Cursor moves, attributes, colours and symbols, in one pass, as the crossterm backend
-    /// does; the underline colour is never written (the themes never set one, and `58;5`
-    /// is unknown below 256 colours).
+impl<W: Write> Backend for CockpitBackend<W> {
+    /// Cursor moves, attributes, colours and symbols, in one pass over the cells, as the
+    /// crossterm backend does; a symbol that cannot be written as it is goes out as
+    /// [`safe_symbol`] makes it. The underline colour is never written (the themes never set
+    /// one, and `58;5` is unknown below 256 colours).
     fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
@@ -147,21 +173,78 @@ impl<W: Write> Backend for SgrBackend<W> {
                 fg = cell.fg;
                 bg = cell.bg;
             }
-            out.push_str(cell.symbol());
+            match safe_symbol(cell.symbol()) {
+                Some(symbol) => out.push_str(&symbol),
+                None => out.push_str(cell.symbol()),
+            }
         }
         out.push_str("\x1b[39m\x1b[49m\x1b[0m");
         self.inner.write_all(out.as_bytes())
     }
 
-    forward_backend!();
+    fn append_lines(&mut self, n: u16) -> io::Result<()> {
+        self.inner.append_lines(n)
+    }
+
+    fn hide_cursor(&mut self) -> io::Result<()> {
+        self.inner.hide_cursor()
+    }
+
+    fn show_cursor(&mut self) -> io::Result<()> {
+        self.inner.show_cursor()
+    }
+
+    fn get_cursor_position(&mut self) -> io::Result<Position> {
+        self.inner.get_cursor_position()
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
+        self.inner.set_cursor_position(position)
+    }
+
+    fn clear(&mut self) -> io::Result<()> {
+        self.inner.clear()
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        self.inner.clear_region(clear_type)
+    }
+
+    fn size(&self) -> io::Result<Size> {
+        self.inner.size()
+    }
+
+    fn window_size(&mut self) -> io::Result<WindowSize> {
+        self.inner.window_size()
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Backend::flush(&mut self.inner)
+    }
 }
 
-// The cockpit's own sequences (synchronized updates) go straight to the inner writer.
-forward_write!(SgrBackend);
+/// The cockpit's own sequences (synchronized updates) go straight to the inner writer.
+impl<W: Write> Write for CockpitBackend<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Write::flush(&mut self.inner)
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unsafe_cells_are_replaced_in_the_same_columns() {
+        assert_eq!(safe_symbol("a"), None);
+        assert_eq!(safe_symbol("\x1b").as_deref(), Some("?"));
+        assert_eq!(safe_symbol("a\u{200d}").as_deref(), Some("a"));
+        assert_eq!(safe_symbol("\u{202e}").as_deref(), Some("?"));
+    }
 
     fn every_color() -> Vec<Color> {
         let mut all: Vec<Color> = ANSI16.iter().map(|(c, _)| *c).collect();
@@ -260,7 +343,7 @@ mod tests {
         use ratatui::{Terminal, TerminalOptions, Viewport};
         let written = Shared::default();
         let mut terminal = Terminal::with_options(
-            SgrBackend::new(written.clone(), ColorDepth::Ansi16),
+            CockpitBackend::new(written.clone(), ColorDepth::Ansi16),
             TerminalOptions {
                 viewport: Viewport::Fixed(Rect::new(0, 0, 20, 2)),
             },
@@ -293,5 +376,34 @@ mod tests {
         for extended in ["38;5", "48;5", "38;2", "48;2"] {
             assert!(!text.contains(extended), "{extended} in {text:?}");
         }
+    }
+
+    /// A span drawn raw (as a block title would be) reaches the backend with its ESC; the
+    /// backend writes it as `?`.
+    #[test]
+    fn a_raw_span_never_reaches_the_terminal_raw() {
+        use ratatui::layout::Rect;
+        use ratatui::text::Span;
+        use ratatui::widgets::Widget;
+        use ratatui::{Terminal, TerminalOptions, Viewport};
+        let written = Shared::default();
+        let mut terminal = Terminal::with_options(
+            CockpitBackend::new(written.clone(), ColorDepth::TrueColor),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, 12, 1)),
+            },
+        )
+        .expect("a terminal");
+        terminal
+            .draw(|f| {
+                let area = Rect::new(0, 0, 12, 1);
+                Span::raw("x\x1b[2Jy\u{202e}z").render(area, f.buffer_mut());
+            })
+            .expect("draws");
+        let bytes = written.0.borrow().clone();
+        let text = String::from_utf8(bytes).expect("utf-8");
+        assert!(!text.contains("\x1b[2J"), "{text:?}");
+        assert!(!text.contains('\u{202e}'), "{text:?}");
+        assert!(text.contains("x?[2Jy"), "{text:?}");
     }
 }
