@@ -2,37 +2,17 @@
 //! state dir from its request to its verdict; a second `cutover rollback` (or the cockpit's R)
 //! meanwhile is refused with exit 2, naming the holder's pid and start time, and audited.
 
-mod action_support;
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use action_support::{audit, config, events, metrics, sh_step, wait_for_file, Running};
-use common::Sandbox;
+use common::action::{audit, config, events, metrics, wait_for_file, Running};
+use common::config::{sh_step};
+use common::{Answer, RuntimeApi, Sandbox};
 
-/// A runtime API that answers every command after `pause`; counts what it received.
-fn slow_runtime_api(pause: Duration) -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap().to_string();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let seen2 = seen.clone();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(mut conn) = conn else { continue };
-            let seen = seen2.clone();
-            std::thread::spawn(move || {
-                let mut line = String::new();
-                let _ = BufReader::new(conn.try_clone().unwrap()).read_line(&mut line);
-                seen.lock().unwrap().push(line.trim().to_string());
-                std::thread::sleep(pause);
-                let _ = conn.write_all(b"\n");
-            });
-        }
-    });
-    (address, seen)
+/// A runtime API that answers every command with an empty line after `pause`.
+fn slow_runtime_api(pause: Duration) -> RuntimeApi {
+    RuntimeApi::start(move |_| Answer::Slow(pause, "\n".into()))
 }
 
 /// "rollback of orders in flight in pid N since HH:MM:SS"
@@ -56,9 +36,10 @@ fn assert_names_the_holder(text: &str, domain: &str, pid: u32) {
 fn two_processes_one_domain_the_second_is_refused_and_names_the_first() {
     let sb = Sandbox::new();
     let m = metrics();
-    let (address, seen) = slow_runtime_api(Duration::from_secs(3));
+    let api = slow_runtime_api(Duration::from_secs(3));
     let step = format!(
-        "  [[domain.rollback.step]]\n  kind = \"haproxy\"\n  address = \"{address}\"\n  command = \"set weight be_orders/orders_svc 0\"\n  timeout = \"10s\"\n"
+        "  [[domain.rollback.step]]\n  kind = \"haproxy\"\n  address = \"{}\"\n  command = \"set weight be_orders/orders_svc 0\"\n  timeout = \"10s\"\n",
+        api.address()
     );
     let cfg = sb.config(&config(&m, "orders", &step, "1s"));
     let first = Running::start(&sb, &cfg, "orders", "first");
@@ -75,7 +56,7 @@ fn two_processes_one_domain_the_second_is_refused_and_names_the_first() {
         "the first ran (not verified)\n{out1}\n{err1}"
     );
     assert_eq!(
-        seen.lock().unwrap().as_slice(),
+        api.received(),
         ["set weight be_orders/orders_svc 0"],
         "the runtime API got the command once"
     );

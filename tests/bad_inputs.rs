@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{fixture, HttpServer, Reply, Sandbox};
+use common::{fixture, HttpServer, Listener, Reply, Sandbox};
 use serde_json::Value;
 
 /// Poll interval and per-request timeout of every case's config.
@@ -35,17 +35,7 @@ const BASE_RSS_BYTES: u64 = 60 << 20;
 /// A server that hands each accepted connection to `handler` as is, so a case can answer with
 /// any bytes, answer half, or never answer.
 fn raw_server(handler: impl Fn(TcpStream) + Send + Sync + 'static) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let handler = Arc::new(handler);
-    thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(conn) = conn else { continue };
-            let handler = handler.clone();
-            thread::spawn(move || handler(conn));
-        }
-    });
-    port
+    Listener::raw(handler).detach()
 }
 
 /// Reads a request's head and gives its path.

@@ -2,10 +2,10 @@
 //! by `check` and by every command that loads the config; a relative program path runs the
 //! program beside the config file, never one planted in the directory cutover started in.
 
-mod action_support;
 mod common;
 
-use action_support::{config, events, exec_step, metrics};
+use common::action::{config, events, metrics};
+use common::config::{exec_step};
 use common::Sandbox;
 
 fn script(path: &std::path::Path, body: &str) {

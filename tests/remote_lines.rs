@@ -4,7 +4,6 @@
 //! HTTP 200") in `check` and `status`, and one of a few megabytes would be printed whole.
 //! Real query API on 127.0.0.1, the real binary.
 
-mod action_support;
 mod common;
 
 use common::{json, HttpServer, Reply, Sandbox};
@@ -15,11 +14,7 @@ const FORGED: &str = "  ok    forged-source        HTTP 200  1 bytes  1 ms  1 se
 fn hostile_api(envelope: serde_json::Value) -> HttpServer {
     let body = envelope.to_string();
     HttpServer::start(move |_, _| {
-        Some(Reply {
-            status: 200,
-            content_type: "application/json".into(),
-            body: body.clone().into_bytes(),
-        })
+        Some(Reply::of(200, "application/json", body.clone()))
     })
 }
 
@@ -137,15 +132,15 @@ fn a_step_answer_with_line_breaks_cannot_print_a_verdict_line() {
     let forged = "All steps done. FORGED\nVerified after 0.1 s: FORGED\n[2/1] ok in 0 ms: FORGED";
     let answer = forged.to_string();
     let api = HttpServer::start(move |_, _| Some(Reply::text(format!("accepted\n{answer}\n"))));
-    let metrics = action_support::metrics();
+    let metrics = common::action::metrics();
     let steps = format!(
         "  [[domain.rollback.step]]\n  kind = \"http\"\n  method = \"POST\"\n  url = \"{}\"\n  timeout = \"5s\"\n{}",
         api.url("/rollback"),
         // printf makes the line breaks: the step as configured holds none.
-        action_support::exec_step(&["/usr/bin/printf", &forged.replace('\n', "\\n")], "5s"),
+        common::config::exec_step(&["/usr/bin/printf", &forged.replace('\n', "\\n")], "5s"),
     );
     let sb = Sandbox::new();
-    let cfg = sb.config(&action_support::config(&metrics, "orders", &steps, "1s"));
+    let cfg = sb.config(&common::action::config(&metrics, "orders", &steps, "1s"));
     let out = sb
         .cutover()
         .arg("--config")

@@ -77,14 +77,13 @@ fn echo_server() -> HttpServer {
                  {auth}\n\
                  queue_depth 3\n"
             )),
-            "/api/v1/query" => Reply {
-                status: 400,
-                content_type: "application/json".into(),
-                body: format!(
+            "/api/v1/query" => Reply::of(
+                400,
+                "application/json",
+                format!(
                     r#"{{"status":"error","errorType":"bad_data","error":"credential {auth} has no access to this tenant"}}"#
-                )
-                .into_bytes(),
-            },
+                ),
+            ),
             _ => Reply::status(404, "not found"),
         })
     })

@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use common::tmux::{Pane, STARTUP};
-use common::{fixture, HttpServer, Reply, Sandbox};
+use common::config::exec_step;
+use common::{fixture, ConfigBuilder, HttpServer, Reply, Sandbox};
 
 fn metrics() -> HttpServer {
     HttpServer::start(|_, _| Some(Reply::text(fixture("real/haproxy-idle.prom"))))
@@ -36,36 +37,13 @@ fn am_root() -> bool {
 
 /// A config whose one domain's rollback touches `marker`; `source_extra` goes into the source.
 fn config_text(server: &HttpServer, marker: &Path, source_extra: &str) -> String {
-    format!(
-        r#"
-[settings]
-interval = "250ms"
-timeout = "200ms"
-window = "1m"
-
-[[source]]
-name = "gateway"
-url = "{url}"
-{source_extra}
-
-[[domain]]
-name = "orders"
-stage = "canary"
-  [domain.traffic]
-  source = "gateway"
-  legacy.requests = 'haproxy_server_http_responses_total{{proxy="be_orders",server="monolith"}}'
-  new.requests    = 'haproxy_server_http_responses_total{{proxy="be_orders",server="orders_svc"}}'
-  [domain.rollback]
-  verify_share = 0.0
-  verify_within = "1s"
-  [[domain.rollback.step]]
-  kind = "exec"
-  argv = ["/bin/sh", "-c", ": > \"$0\"", {marker:?}]
-  timeout = "5s"
-"#,
-        url = server.url("/metrics"),
-        marker = marker.display().to_string()
-    )
+    let marker = marker.display().to_string();
+    ConfigBuilder::new()
+        .every("250ms", "200ms")
+        .source_with("gateway", &server.url("/metrics"), source_extra)
+        .orders_haproxy()
+        .rollback("1s", &exec_step(&["/bin/sh", "-c", ": > \"$0\"", &marker], "5s"))
+        .build()
 }
 
 struct Case {

@@ -10,14 +10,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::io::Read;
 use std::path::Path;
 use std::process::{Output, Stdio};
 use std::thread;
 use std::time::Duration;
 
-use common::{HttpServer, Reply, Sandbox};
+use common::{Answer, HttpServer, Reply, RuntimeApi, Sandbox};
 
 /// OSC 52 (clipboard), ESC[2J (clear), OSC 0 (title), C1 CSI, BEL, backspace, RLO, ZWJ.
 const PAYLOAD: &str =
@@ -77,11 +76,8 @@ fn toml_str(s: &str) -> String {
 fn hostile_server() -> HttpServer {
     HttpServer::start(|req, n| {
         let path = req.path.as_str();
-        let json = |status: u16, v: serde_json::Value| Reply {
-            status,
-            content_type: "application/json".into(),
-            body: v.to_string().into_bytes(),
-        };
+        let json =
+            |status: u16, v: serde_json::Value| Reply::of(status, "application/json", v.to_string());
         Some(if path.starts_with("/metrics") {
             let n = n as u64;
             Reply::text(format!(
@@ -98,12 +94,11 @@ fn hostile_server() -> HttpServer {
         } else if path.starts_with("/e500") {
             Reply::status(500, p("P-500"))
         } else if path.starts_with("/html") {
-            Reply {
-                status: 502,
-                content_type: "text/html".into(),
-                body: format!("<html><head><title>{}</title></head></html>", p("P-TITLE"))
-                    .into_bytes(),
-            }
+            Reply::of(
+                502,
+                "text/html",
+                format!("<html><head><title>{}</title></head></html>", p("P-TITLE")),
+            )
         } else if path.starts_with("/qerr/") {
             json(
                 422,
@@ -130,18 +125,8 @@ fn hostile_server() -> HttpServer {
 }
 
 /// A runtime API that answers every command with the payload, as HAProxy answers a `get`.
-fn hostile_haproxy() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(mut conn) = conn else { continue };
-            let mut line = String::new();
-            let _ = BufReader::new(conn.try_clone().unwrap()).read_line(&mut line);
-            let _ = conn.write_all(format!("{}\n", p("P-HAPROXY")).as_bytes());
-        }
-    });
-    port
+fn hostile_haproxy() -> RuntimeApi {
+    RuntimeApi::start(|_| Answer::Text(format!("{}\n", p("P-HAPROXY"))))
 }
 
 fn config(server: &HttpServer, haproxy_port: u16) -> String {
@@ -275,7 +260,7 @@ fn no_control_byte_reaches_any_cli_output() {
     let server = hostile_server();
     let haproxy = hostile_haproxy();
     let sb = Sandbox::new();
-    let cfg = sb.config(&config(&server, haproxy));
+    let cfg = sb.config(&config(&server, haproxy.port));
 
     let check = run(&sb, &cfg, &["check"]);
     assert_output_clean("check", &check);
@@ -351,7 +336,7 @@ fn a_crafted_recording_replays_clean() {
     let server = hostile_server();
     let haproxy = hostile_haproxy();
     let sb = Sandbox::new();
-    let cfg = sb.config(&config(&server, haproxy));
+    let cfg = sb.config(&config(&server, haproxy.port));
     let rec = sb.dir.path().join("hostile.jsonl.gz");
     let record = run(
         &sb,
@@ -384,7 +369,7 @@ fn no_payload_sequence_reaches_the_cockpits_terminal() {
     let server = hostile_server();
     let haproxy = hostile_haproxy();
     let sb = Sandbox::new();
-    let cfg = sb.config(&config(&server, haproxy));
+    let cfg = sb.config(&config(&server, haproxy.port));
     let rec = sb.dir.path().join("hostile.jsonl.gz");
     let record = run(
         &sb,

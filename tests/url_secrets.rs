@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use common::{HttpServer, Reply, Sandbox};
+use common::{ConfigBuilder, HttpServer, Reply, Sandbox};
 use cutover::action::{StepOutcome, StepSpec};
 
 fn all_text(out: &Output) -> String {
@@ -45,35 +45,15 @@ fn metrics_server() -> HttpServer {
 }
 
 fn config(source_url: &str, step_url: &str, body: &str) -> String {
-    format!(
-        r#"
-[settings]
-interval = "500ms"
-timeout = "400ms"
-window = "1m"
-
-[[source]]
-name = "gw"
-url = "{source_url}"
-
-[[domain]]
-name = "orders"
-stage = "canary"
-  [domain.traffic]
-  source = "gw"
-  legacy.requests = 'req_total{{side="legacy"}}'
-  new.requests    = 'req_total{{side="new"}}'
-  [domain.rollback]
-  verify_share = 0.0
-  verify_within = "1s"
-  [[domain.rollback.step]]
-  kind = "http"
-  method = "POST"
-  url = "{step_url}"
-  body = '{body}'
-  timeout = "3s"
-"#
-    )
+    let step = format!(
+        "  [[domain.rollback.step]]\n  kind = \"http\"\n  method = \"POST\"\n  url = \"{step_url}\"\n  body = '{body}'\n  timeout = \"3s\"\n"
+    );
+    ConfigBuilder::new()
+        .every("500ms", "400ms")
+        .source("gw", source_url)
+        .orders_req_total("gw")
+        .rollback("1s", &step)
+        .build()
 }
 
 fn cutover(sb: &Sandbox, cfg: &Path, args: &[&str]) -> Output {
