@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::action::{audit, config, events, metrics, wait_for_file, Running};
-use common::config::{sh_step};
+use common::config::sh_step;
 use common::{Answer, RuntimeApi, Sandbox};
 
 /// A runtime API that answers every command with an empty line after `pause`.

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::figures::{close, json_domain};
 use common::{fixture, HttpServer, Listener, Reply, Sandbox};
 use serde_json::Value;
 
@@ -128,12 +129,7 @@ impl Ran {
         self.bad["error"].as_str().unwrap_or("")
     }
     fn domain(&self, name: &str) -> &Value {
-        self.status["domains"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["name"] == name)
-            .unwrap()
+        json_domain(&self.status, name)
     }
     /// The bad source is down with an error that says `words`, and its domain knows nothing.
     fn assert_down(&self, words: &str) {
@@ -247,10 +243,6 @@ fn vm_hwm_bytes(pid: u32) -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
-}
-
-fn close(a: &Value, b: f64) -> bool {
-    a.as_f64().is_some_and(|a| (a - b).abs() < 1e-9)
 }
 
 /// Runs `status --json` on a config with the good source and the case's bad one, and checks

@@ -5,7 +5,7 @@
 mod common;
 
 use common::action::{config, events, metrics};
-use common::config::{exec_step};
+use common::config::exec_step;
 use common::Sandbox;
 
 fn script(path: &std::path::Path, body: &str) {

@@ -3,9 +3,9 @@
 
 mod common;
 
+use common::ingest::{parse_owned, sample, Owned};
 use cutover::ingest::exposition::{BadLine, MetricType, ParseStats};
 use cutover::ingest::prefilter::FamilyFilter;
-use common::ingest::{parse_owned, sample, Owned};
 
 use MetricType::{Counter, Gauge, Histogram, Summary, Untyped};
 

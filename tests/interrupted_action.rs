@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::action::{config, events, metrics, wait_for_file, Running};
-use common::config::{sh_step};
+use common::config::sh_step;
 use common::Sandbox;
 
 /// Step 1 takes a while (`start` … `done`), step 2 leaves `ran`.

@@ -33,9 +33,10 @@ use std::time::{Duration, Instant};
 use cutover::compile::{compile, Compiled};
 use cutover::config::parse_str;
 use cutover::engine::{Engine, Mode};
-use cutover::figures::{DomainStatus, Status};
+use cutover::figures::Status;
 use cutover::source::ScrapeOutcome;
 
+use common::figures::domain;
 use common::{json, Sandbox};
 
 // ----------------------------------------------------------------------------- the lab
@@ -322,14 +323,6 @@ fn status_of(compiled: &Compiled, polls: &[Vec<ScrapeOutcome>]) -> Status {
         outcomes.iter().for_each(|o| engine.ingest(o));
     }
     engine.status(Mode::Live)
-}
-
-fn domain<'a>(status: &'a Status, name: &str) -> &'a DomainStatus {
-    status
-        .domains
-        .iter()
-        .find(|d| d.name == name)
-        .unwrap_or_else(|| panic!("no domain {name}"))
 }
 
 /// Polls until `ready` holds for the figures of that one poll (each poll judged alone, so the

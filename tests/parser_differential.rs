@@ -5,10 +5,10 @@
 
 mod common;
 
+use common::ingest::parse_owned;
 use cutover::ingest::exposition::MetricType;
 use cutover::ingest::prefilter::FamilyFilter;
 use prometheus_parse::{Scrape, Value};
-use common::ingest::parse_owned;
 
 /// A sample in a form both parsers can be brought to: bucket bounds and quantiles as numbers
 /// (the reference keeps them as floats), other labels sorted.

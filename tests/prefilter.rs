@@ -3,9 +3,9 @@
 
 mod common;
 
+use common::ingest::{parse_owned, Owned};
 use cutover::ingest::exposition::MetricType;
 use cutover::ingest::prefilter::{reduce, FamilyFilter};
-use common::ingest::{parse_owned, Owned};
 
 /// An Envoy-shaped body: clusters × counters, gauges and histograms, TYPE lines only, plus
 /// Envoy's tagless `name{}` lines and a histogram whose name ends in `_count`.

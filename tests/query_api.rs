@@ -3,10 +3,10 @@
 
 mod common;
 
+use common::ingest::parse_owned;
 use cutover::ingest::exposition::MetricType;
 use cutover::ingest::prefilter::FamilyFilter;
 use cutover::ingest::query_api::{parse_instant, to_exposition, QueryError, QuerySample};
-use common::ingest::parse_owned;
 
 fn answer(file: &str) -> Result<Vec<QuerySample>, QueryError> {
     parse_instant(&common::fixture_bytes(&format!("real/{file}")))

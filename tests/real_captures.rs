@@ -3,9 +3,9 @@
 
 mod common;
 
+use common::ingest::{parse_owned, value_of, Owned};
 use cutover::ingest::exposition::MetricType;
 use cutover::ingest::prefilter::FamilyFilter;
-use common::ingest::{parse_owned, value_of, Owned};
 
 const CAPTURES: [&str; 8] = [
     "haproxy-idle.prom",

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::recording::{gz, header, scrape, orders_config, T};
+use common::recording::{gz, header, orders_config, scrape, T};
 use common::tmux::{Pane, STARTUP};
 use common::{json, Sandbox};
 use flate2::write::GzEncoder;

@@ -13,9 +13,7 @@ const FORGED: &str = "  ok    forged-source        HTTP 200  1 bytes  1 ms  1 se
 
 fn hostile_api(envelope: serde_json::Value) -> HttpServer {
     let body = envelope.to_string();
-    HttpServer::start(move |_, _| {
-        Some(Reply::of(200, "application/json", body.clone()))
-    })
+    HttpServer::start(move |_, _| Some(Reply::of(200, "application/json", body.clone())))
 }
 
 fn config(server: &HttpServer) -> String {

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::recording::{gz, header, scrape, orders_config, T};
+use common::recording::{gz, header, orders_config, scrape, T};
 use common::tmux::{Pane, STARTUP};
 use common::{json, Sandbox};
 

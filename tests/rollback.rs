@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::action::{audit, events};
-use common::config::{exec_step, haproxy_step};
+use common::config::{exec_step, haproxy_step, haproxy_weight};
 use common::{fixture, Answer, ConfigBuilder, HttpServer, Reply, RuntimeApi, Sandbox};
 use cutover::action::{
     rollback, Action, AuditEvent, AuditLog, Gate, Refusal, StepOutcome, StepSpec,
@@ -117,14 +117,10 @@ fn config(metrics: &HttpServer, steps: &str, extra_settings: &str) -> String {
         .settings_text(extra_settings)
         .gateway(&metrics.url("/metrics"))
         .orders_haproxy()
-        .signal("new", "weight", &weight("orders_svc"))
-        .signal("legacy", "weight", &weight("monolith"))
+        .signal("new", "weight", &haproxy_weight("orders_svc"))
+        .signal("legacy", "weight", &haproxy_weight("monolith"))
         .rollback("3s", steps)
         .build()
-}
-
-fn weight(server: &str) -> String {
-    format!(r#"haproxy_server_weight{{proxy="be_orders",server="{server}"}}"#)
 }
 
 /// Runs `cutover rollback orders` with `args`, `stdin` typed in.

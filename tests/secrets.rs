@@ -65,7 +65,9 @@ fn echo_server() -> HttpServer {
         let auth = authorization(req);
         let path = req.path.split('?').next().unwrap_or("");
         Some(match path {
-            "/unauthorized" => Reply::status(401, format!("401 Unauthorized: {auth} is not valid\n")),
+            "/unauthorized" => {
+                Reply::status(401, format!("401 Unauthorized: {auth} is not valid\n"))
+            }
             "/fails" => Reply::status(500, format!("internal error while checking {auth}\n")),
             "/login" => Reply::html(&format!(
                 "<html><head><title>Sign in</title></head><body>You sent {auth}</body></html>\n"

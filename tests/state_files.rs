@@ -14,8 +14,8 @@ use std::os::unix::fs::{chown, symlink, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::tmux::{Pane, STARTUP};
 use common::config::exec_step;
+use common::tmux::{Pane, STARTUP};
 use common::{fixture, ConfigBuilder, HttpServer, Reply, Sandbox};
 
 fn metrics() -> HttpServer {
@@ -42,7 +42,10 @@ fn config_text(server: &HttpServer, marker: &Path, source_extra: &str) -> String
         .every("250ms", "200ms")
         .source_with("gateway", &server.url("/metrics"), source_extra)
         .orders_haproxy()
-        .rollback("1s", &exec_step(&["/bin/sh", "-c", ": > \"$0\"", &marker], "5s"))
+        .rollback(
+            "1s",
+            &exec_step(&["/bin/sh", "-c", ": > \"$0\"", &marker], "5s"),
+        )
         .build()
 }
 

@@ -76,8 +76,9 @@ fn toml_str(s: &str) -> String {
 fn hostile_server() -> HttpServer {
     HttpServer::start(|req, n| {
         let path = req.path.as_str();
-        let json =
-            |status: u16, v: serde_json::Value| Reply::of(status, "application/json", v.to_string());
+        let json = |status: u16, v: serde_json::Value| {
+            Reply::of(status, "application/json", v.to_string())
+        };
         Some(if path.starts_with("/metrics") {
             let n = n as u64;
             Reply::text(format!(

@@ -41,7 +41,12 @@ pub fn config(metrics: &HttpServer, domain: &str, steps: &str, verify_within: &s
 pub fn events(sb: &Sandbox) -> Vec<String> {
     audit(sb)
         .iter()
-        .map(|e| e["event"].as_str().expect("an audit line names its event").to_string())
+        .map(|e| {
+            e["event"]
+                .as_str()
+                .expect("an audit line names its event")
+                .to_string()
+        })
         .collect()
 }
 

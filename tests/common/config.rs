@@ -33,7 +33,7 @@ pub struct ConfigBuilder {
 struct Domain {
     name: String,
     stage: String,
-    /// Lines of `[domain.traffic]`, the first being `source = ...`.
+    /// Lines of `[domain.traffic]`, the first being `source = ...`; none: no traffic table.
     traffic: Vec<String>,
     /// Everything after the traffic table, as written.
     rest: String,
@@ -57,8 +57,11 @@ impl ConfigBuilder {
 
     /// Lines added to `[settings]` as written (`read_only = true`); nothing when empty.
     pub fn settings_text(mut self, text: &str) -> ConfigBuilder {
-        self.settings
-            .extend(text.lines().filter(|l| !l.trim().is_empty()).map(String::from));
+        self.settings.extend(
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(String::from),
+        );
         self
     }
 
@@ -71,7 +74,11 @@ impl ConfigBuilder {
 
     /// A `[[source]]` with a name and URL, plus `extra` keys as written (may be empty).
     pub fn source_with(mut self, name: &str, url: &str, extra: &str) -> ConfigBuilder {
-        let mut table = format!("[[source]]\nname = {}\nurl = {}\n", quoted(name), quoted(url));
+        let mut table = format!(
+            "[[source]]\nname = {}\nurl = {}\n",
+            quoted(name),
+            quoted(url)
+        );
         if !extra.is_empty() {
             table.push_str(extra.trim_end_matches('\n'));
             table.push('\n');
@@ -100,11 +107,27 @@ impl ConfigBuilder {
         self
     }
 
+    /// A `[[domain]]` without a traffic table (queues or sagas only, added as text).
+    pub fn domain_without_traffic(mut self, name: &str, stage: &str) -> ConfigBuilder {
+        self.domains.push(Domain {
+            name: name.into(),
+            stage: stage.into(),
+            traffic: Vec::new(),
+            rest: String::new(),
+        });
+        self
+    }
+
     /// A traffic signal of the last domain: `side` is `legacy` or `new`, `key` `requests`,
     /// `errors`, `weight` or `latency`.
     pub fn signal(mut self, side: &str, key: &str, selector: &str) -> ConfigBuilder {
-        assert!(!selector.contains('\''), "selector {selector} needs another quoting");
-        self.last().traffic.push(format!("{side}.{key} = '{selector}'"));
+        assert!(
+            !selector.contains('\''),
+            "selector {selector} needs another quoting"
+        );
+        self.last()
+            .traffic
+            .push(format!("{side}.{key} = '{selector}'"));
         self
     }
 
@@ -114,6 +137,33 @@ impl ConfigBuilder {
         self.domain("orders", "canary", "gateway")
             .signal("legacy", "requests", &haproxy("monolith", ""))
             .signal("new", "requests", &haproxy("orders_svc", ""))
+    }
+
+    /// [`Self::orders_haproxy`] with the 5xx responses and the weights of both servers.
+    pub fn orders_haproxy_full(self) -> ConfigBuilder {
+        self.domain("orders", "canary", "gateway")
+            .signal("legacy", "requests", &haproxy("monolith", ""))
+            .signal("legacy", "errors", &haproxy("monolith", r#",code="5xx""#))
+            .signal("legacy", "weight", &haproxy_weight("monolith"))
+            .signal("new", "requests", &haproxy("orders_svc", ""))
+            .signal("new", "errors", &haproxy("orders_svc", r#",code="5xx""#))
+            .signal("new", "weight", &haproxy_weight("orders_svc"))
+    }
+
+    /// A planned domain `name` on the source `monolith`: the FastAPI monolith's own count of
+    /// `/orders/{order_id}` requests and 5xx answers.
+    pub fn monolith_orders(self, name: &str) -> ConfigBuilder {
+        self.domain(name, "planned", "monolith")
+            .signal(
+                "legacy",
+                "requests",
+                r#"http_requests_total{handler="/orders/{order_id}"}"#,
+            )
+            .signal(
+                "legacy",
+                "errors",
+                r#"http_requests_total{handler="/orders/{order_id}",status="5xx"}"#,
+            )
     }
 
     /// The domain `orders`, in canary, on `source`: `req_total{side="legacy"|"new"}`.
@@ -170,10 +220,13 @@ impl ConfigBuilder {
         }
         for d in &self.domains {
             out.push_str(&format!(
-                "[[domain]]\nname = {}\nstage = {}\n  [domain.traffic]\n",
+                "[[domain]]\nname = {}\nstage = {}\n",
                 quoted(&d.name),
                 quoted(&d.stage)
             ));
+            if !d.traffic.is_empty() {
+                out.push_str("  [domain.traffic]\n");
+            }
             for line in &d.traffic {
                 out.push_str(&format!("  {line}\n"));
             }
@@ -194,6 +247,11 @@ impl ConfigBuilder {
 /// (`,code="5xx"`) if any.
 pub fn haproxy(server: &str, more: &str) -> String {
     format!(r#"{HAPROXY_RESPONSES}{{proxy="be_orders",server="{server}"{more}}}"#)
+}
+
+/// HAProxy's weight of `server` in backend `be_orders`.
+pub fn haproxy_weight(server: &str) -> String {
+    format!(r#"haproxy_server_weight{{proxy="be_orders",server="{server}"}}"#)
 }
 
 /// An exec step: `argv` run with this timeout.

@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod config;
+pub mod figures;
 pub mod fixtures;
 pub mod ingest;
 pub mod recording;
