@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::action::{audit, config, events, metrics, wait_for_file, Running};
+use common::action::{audit, config, events, metrics, wait_for_events, wait_for_file, Running};
 use common::config::sh_step;
 use common::{Answer, RuntimeApi, Sandbox};
 
@@ -85,15 +85,7 @@ fn the_lock_holds_through_verification_and_hostile_names_stay_in_the_state_dir()
     let cfg = sb.config(&config(&m, domain, &sh_step("true", "5s"), "4s"));
     let first = Running::start(&sb, &cfg, domain, "first");
     // The steps are done: the first is verifying, still holding the domain.
-    let start = std::time::Instant::now();
-    while events(&sb) != ["requested", "succeeded"] {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{:?}",
-            events(&sb)
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_events(&sb, &["requested", "succeeded"], Duration::from_secs(30));
     let second = Running::start(&sb, &cfg, domain, "second");
     let (code2, _, err2) = second.wait(Duration::from_secs(30));
     assert_eq!(code2, Some(2), "{err2}");

@@ -33,13 +33,7 @@ fn a_nul_in_argv_is_refused_naming_file_line_and_key() {
         &["rollback", "orders", "--yes"],
         &["status"],
     ] {
-        let out = sb
-            .cutover()
-            .arg("--config")
-            .arg(&cfg)
-            .args(args)
-            .output()
-            .unwrap();
+        let out = sb.run(&cfg, args);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(

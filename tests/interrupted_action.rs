@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::action::{config, events, metrics, wait_for_file, Running};
+use common::action::{config, events, metrics, wait_for_events, wait_for_file, Running};
 use common::config::sh_step;
 use common::Sandbox;
 
@@ -96,15 +96,7 @@ fn a_second_sigint_during_verification_ends_the_watch_not_verified() {
     let steps = sh_step("true", "5s");
     let cfg = sb.config(&config(&m, "orders", &steps, "60s"));
     let run = Running::start(&sb, &cfg, "orders", "rb");
-    let start = std::time::Instant::now();
-    while events(&sb) != ["requested", "succeeded"] {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{:?}",
-            events(&sb)
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_events(&sb, &["requested", "succeeded"], Duration::from_secs(30));
     run.signal(libc::SIGINT);
     std::thread::sleep(Duration::from_millis(300));
     run.signal(libc::SIGINT);

@@ -935,13 +935,7 @@ fn rollback_through_the_gate_sends_further_traffic_only_to_the_monolith() {
         })
     };
     let started = Instant::now();
-    let out = sb
-        .cutover()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["rollback", "orders", "--yes"])
-        .output()
-        .unwrap();
+    let out = sb.run(&cfg, ["rollback", "orders", "--yes"]);
     stop.store(true, Ordering::Relaxed);
     let sent_during = sender.join().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -1015,13 +1009,7 @@ fn killing_the_new_service_shows_its_source_down_and_the_domain_stale() {
     // Some traffic meanwhile: HAProxy may still send a request or two to the dead server.
     lab.traffic(20);
 
-    let out = sb
-        .cutover()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
+    let out = sb.run(&cfg, ["status", "--json"]);
     let v = json(&out);
     let source = v["sources"]
         .as_array()

@@ -59,31 +59,15 @@ fn run(envelope: serde_json::Value) {
     let sb = Sandbox::new();
     let cfg = sb.config(&config(&server));
     for args in [&["check"][..], &["status"][..]] {
-        let out = sb
-            .cutover()
-            .arg("--config")
-            .arg(&cfg)
-            .args(args)
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = sb.run(&cfg, args);
+        let text = common::both(&out);
         assert!(
             text.contains("forged-source"),
             "{args:?}: the answer was not shown:\n{text}"
         );
         assert_no_forged_row(&format!("{args:?}"), &text);
     }
-    let out = sb
-        .cutover()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
+    let out = sb.run(&cfg, ["status", "--json"]);
     let v = json(&out);
     let error = v["sources"][0]["error"]
         .as_str()
@@ -139,18 +123,8 @@ fn a_step_answer_with_line_breaks_cannot_print_a_verdict_line() {
     );
     let sb = Sandbox::new();
     let cfg = sb.config(&common::action::config(&metrics, "orders", &steps, "1s"));
-    let out = sb
-        .cutover()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["rollback", "orders", "--yes"])
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = sb.run(&cfg, ["rollback", "orders", "--yes"]);
+    let text = common::both(&out);
     assert!(
         text.contains("accepted"),
         "the answer was not shown:\n{text}"

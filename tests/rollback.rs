@@ -37,6 +37,15 @@ fn haproxy_answer(command: &str) -> Answer {
     }
 }
 
+/// A runtime API answering as the real HAProxy that flips `switch` on any command.
+fn flipping_haproxy(switch: &Switch) -> RuntimeApi {
+    let flip = switch.clone();
+    RuntimeApi::start(move |c| {
+        flip.flip();
+        haproxy_answer(c)
+    })
+}
+
 /// Whether the gateway has been rolled back; the metrics follow it.
 #[derive(Clone, Default)]
 struct Switch {
@@ -251,11 +260,7 @@ fn haproxy_rollback_is_audited_run_and_verified() {
 #[test]
 fn a_new_path_that_keeps_serving_is_not_verified() {
     let switch = Switch::default();
-    let flip = switch.clone();
-    let haproxy = RuntimeApi::start(move |c| {
-        flip.flip();
-        haproxy_answer(c)
-    });
+    let haproxy = flipping_haproxy(&switch);
     let metrics = gateway_metrics(switch, After::KeepsServing);
     let sb = Sandbox::new();
     let steps = haproxy_step(&haproxy.address(), SET_WEIGHT, "2s");
@@ -280,11 +285,7 @@ fn a_new_path_that_keeps_serving_is_not_verified() {
 #[test]
 fn the_typed_name_confirms_and_anything_else_refuses() {
     let switch = Switch::default();
-    let flip = switch.clone();
-    let haproxy = RuntimeApi::start(move |c| {
-        flip.flip();
-        haproxy_answer(c)
-    });
+    let haproxy = flipping_haproxy(&switch);
     let metrics = gateway_metrics(switch, After::Stops);
     let sb = Sandbox::new();
     let cfg = sb.config(&config(

@@ -333,14 +333,7 @@ fn a_private_config_in_an_open_directory_makes_the_session_read_only() {
     let cfg = open.join("cutover.toml");
     std::fs::rename(&case.cfg, &cfg).unwrap();
     set(&cfg, 0o600);
-    let out = case
-        .sb
-        .cutover()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["rollback", "orders", "--yes"])
-        .output()
-        .unwrap();
+    let out = case.sb.run(&cfg, ["rollback", "orders", "--yes"]);
     assert_refused(
         &case,
         &out,
@@ -352,14 +345,7 @@ fn a_private_config_in_an_open_directory_makes_the_session_read_only() {
     assert!(stderr(&out).contains(&format!("chmod go-w {}", open.display())));
     // Sticky, as /tmp is: still no place for the config itself.
     set(&open, 0o1777);
-    let out = case
-        .sb
-        .cutover()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["rollback", "orders", "--yes"])
-        .output()
-        .unwrap();
+    let out = case.sb.run(&cfg, ["rollback", "orders", "--yes"]);
     assert_refused(&case, &out, "a directory shared with");
 }
 

@@ -60,11 +60,7 @@ fn assert_output_clean(what: &str, out: &Output) {
 }
 
 fn all_text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    common::both(&out)
 }
 
 /// A TOML basic string holding `s` (JSON's escapes are TOML's).

@@ -15,11 +15,7 @@ use common::{ConfigBuilder, HttpServer, Reply, Sandbox};
 use cutover::action::{StepOutcome, StepSpec};
 
 fn all_text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    common::both(&out)
 }
 
 fn metrics_server() -> HttpServer {

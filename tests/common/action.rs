@@ -126,6 +126,15 @@ impl Running {
     }
 }
 
+/// Waits until the audit log holds exactly these events (at most `limit`).
+pub fn wait_for_events(sb: &Sandbox, expected: &[&str], limit: Duration) {
+    let start = Instant::now();
+    while events(sb) != expected {
+        assert!(start.elapsed() < limit, "{:?}", events(sb));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Waits until `path` exists.
 pub fn wait_for_file(path: &Path, limit: Duration) {
     let start = Instant::now();

@@ -19,6 +19,7 @@ pub use fixtures::{fixture, fixture_bytes, fixture_path};
 #[allow(unused_imports)]
 pub use server::{Answer, HttpServer, Listener, Reply, RuntimeApi, Seen};
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::AtomicUsize;
@@ -51,6 +52,20 @@ impl Sandbox {
     pub fn state_dir(&self) -> PathBuf {
         self.dir.path().join("state/cutover")
     }
+    /// `cutover --config CONFIG ARGS...` in this sandbox, run to its end.
+    pub fn run<S: AsRef<OsStr>>(
+        &self,
+        config: impl AsRef<OsStr>,
+        args: impl IntoIterator<Item = S>,
+    ) -> Output {
+        self.cutover()
+            .arg("--config")
+            .arg(config)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
     /// The binary with this sandbox's environment.
     pub fn cutover(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_cutover"));
@@ -64,6 +79,15 @@ impl Sandbox {
             .env_remove("NO_COLOR");
         c
     }
+}
+
+/// Standard output followed by standard error, as one text.
+pub fn both(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 pub fn run_ok(c: &mut Command) -> Output {
