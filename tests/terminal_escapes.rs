@@ -16,7 +16,8 @@ use std::process::{Output, Stdio};
 use std::thread;
 use std::time::Duration;
 
-use common::{Answer, HttpServer, Reply, RuntimeApi, Sandbox};
+use common::config::quoted;
+use common::{both, Answer, HttpServer, Reply, RuntimeApi, Sandbox};
 
 /// OSC 52 (clipboard), ESC[2J (clear), OSC 0 (title), C1 CSI, BEL, backspace, RLO, ZWJ.
 const PAYLOAD: &str =
@@ -57,15 +58,6 @@ fn assert_clean(what: &str, bytes: &[u8]) {
 fn assert_output_clean(what: &str, out: &Output) {
     assert_clean(&format!("{what} (stdout)"), &out.stdout);
     assert_clean(&format!("{what} (stderr)"), &out.stderr);
-}
-
-fn all_text(out: &Output) -> String {
-    common::both(&out)
-}
-
-/// A TOML basic string holding `s` (JSON's escapes are TOML's).
-fn toml_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap()
 }
 
 /// The exporter, the error pages, the query APIs and the HTTP step's endpoint in one server.
@@ -227,9 +219,9 @@ stage = "canary"
   legacy.requests = 'up'
   new.requests    = 'up'
 "#,
-        src = toml_str(&p("P-SRC")),
-        dom = toml_str(&p("P-DOM")),
-        queue = toml_str(&p("P-QUEUE")),
+        src = quoted(&p("P-SRC")),
+        dom = quoted(&p("P-DOM")),
+        queue = quoted(&p("P-QUEUE")),
         metrics = url("/metrics"),
         e500 = url("/e500"),
         html = url("/html"),
@@ -261,7 +253,7 @@ fn no_control_byte_reaches_any_cli_output() {
 
     let check = run(&sb, &cfg, &["check"]);
     assert_output_clean("check", &check);
-    let text = all_text(&check);
+    let text = both(&check);
     for tag in [
         "P-SRC", "P-DOM", "P-500", "P-TITLE", "P-ETYPE", "P-ERROR", "P-RTYPE",
     ] {
@@ -270,7 +262,7 @@ fn no_control_byte_reaches_any_cli_output() {
 
     let status = run(&sb, &cfg, &["status"]);
     assert_output_clean("status", &status);
-    let text = all_text(&status);
+    let text = both(&status);
     for tag in ["P-DOM", "P-500", "P-TITLE", "P-ERROR", "P-RTYPE"] {
         assert!(text.contains(&shown(tag)), "status shows {tag}:\n{text}");
     }
@@ -286,18 +278,18 @@ fn no_control_byte_reaches_any_cli_output() {
     let domain = p("P-DOM");
     let rollback = run(&sb, &cfg, &["rollback", &domain, "--yes"]);
     assert_output_clean("rollback", &rollback);
-    let text = all_text(&rollback);
+    let text = both(&rollback);
     for tag in ["P-DOM", "P-HAPROXY", "P-STEP"] {
         assert!(text.contains(&shown(tag)), "rollback shows {tag}:\n{text}");
     }
 
     let unknown = run(&sb, &cfg, &["rollback", &p("P-ARG")]);
     assert_output_clean("rollback of an unknown domain", &unknown);
-    assert!(all_text(&unknown).contains(&shown("P-ARG")));
+    assert!(both(&unknown).contains(&shown("P-ARG")));
 
     let audit = run(&sb, &cfg, &["audit"]);
     assert_output_clean("audit", &audit);
-    let text = all_text(&audit);
+    let text = both(&audit);
     for tag in ["P-DOM", "P-HAPROXY", "P-STEP"] {
         assert!(text.contains(&shown(tag)), "audit shows {tag}:\n{text}");
     }
@@ -308,7 +300,7 @@ fn no_control_byte_reaches_any_cli_output() {
     let dup = sb.dir.path().join("dup.toml");
     let text = std::fs::read_to_string(&cfg).unwrap().replace(
         "name = \"down500\"",
-        &format!("name = {}", toml_str(&p("P-SRC"))),
+        &format!("name = {}", quoted(&p("P-SRC"))),
     );
     std::fs::write(&dup, text).unwrap();
     #[cfg(unix)]
@@ -317,13 +309,9 @@ fn no_control_byte_reaches_any_cli_output() {
         std::fs::set_permissions(&dup, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
     let bad = run(&sb, &dup, &["check"]);
-    assert_eq!(bad.status.code(), Some(2), "{}", all_text(&bad));
+    assert_eq!(bad.status.code(), Some(2), "{}", both(&bad));
     assert_output_clean("a config error", &bad);
-    assert!(
-        all_text(&bad).contains(&shown("P-SRC")),
-        "{}",
-        all_text(&bad)
-    );
+    assert!(both(&bad).contains(&shown("P-SRC")), "{}", both(&bad));
 }
 
 /// A recording carries its config (names included) and its bodies: replaying a crafted one
@@ -340,14 +328,14 @@ fn a_crafted_recording_replays_clean() {
         &cfg,
         &["record", "--out", rec.to_str().unwrap(), "--duration", "2s"],
     );
-    assert!(record.status.success(), "{}", all_text(&record));
+    assert!(record.status.success(), "{}", both(&record));
     assert_output_clean("record", &record);
 
     let mut status = sb.cutover();
     status.args(["status", "--replay", rec.to_str().unwrap()]);
     let out = status.output().unwrap();
     assert_output_clean("status --replay", &out);
-    let text = all_text(&out);
+    let text = both(&out);
     for tag in ["P-DOM", "P-500", "P-TITLE"] {
         assert!(
             text.contains(&shown(tag)),
@@ -373,7 +361,7 @@ fn no_payload_sequence_reaches_the_cockpits_terminal() {
         &cfg,
         &["record", "--out", rec.to_str().unwrap(), "--duration", "2s"],
     );
-    assert!(record.status.success(), "{}", all_text(&record));
+    assert!(record.status.success(), "{}", both(&record));
 
     let capture = sb.dir.path().join("pane.bytes");
     for args in [

@@ -11,12 +11,8 @@ use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use common::{ConfigBuilder, HttpServer, Reply, Sandbox};
+use common::{both, ConfigBuilder, HttpServer, Reply, Sandbox};
 use cutover::action::{StepOutcome, StepSpec};
-
-fn all_text(out: &Output) -> String {
-    common::both(&out)
-}
 
 fn metrics_server() -> HttpServer {
     HttpServer::start(|req, n| {
@@ -86,7 +82,7 @@ fn urls_the_client_would_rewrite_are_refused() {
             let cfg = sb.config(&config(&toml_url(source_url), &toml_url(step_url), "{}"));
             let before = server.requests().len();
             let out = cutover(&sb, &cfg, &["check"]);
-            let text = all_text(&out);
+            let text = both(&out);
             assert_eq!(out.status.code(), Some(2), "{bad}: {text}");
             assert!(text.contains(".url"), "names the key: {text}");
             assert!(
@@ -144,8 +140,8 @@ fn url_and_body_secrets_are_redacted_everywhere_they_are_written() {
         &cfg,
         &["record", "--out", rec.to_str().unwrap(), "--duration", "1s"],
     );
-    assert!(out.status.success(), "{}", all_text(&out));
-    assert_clean("record's output", &all_text(&out));
+    assert!(out.status.success(), "{}", both(&out));
+    assert_clean("record's output", &both(&out));
     let mut recording = String::new();
     flate2::read::MultiGzDecoder::new(std::fs::File::open(&rec).unwrap())
         .read_to_string(&mut recording)
@@ -154,7 +150,7 @@ fn url_and_body_secrets_are_redacted_everywhere_they_are_written() {
     assert_clean("the recording", &recording);
 
     let out = cutover(&sb, &cfg, &["rollback", "orders", "--yes"]);
-    let text = all_text(&out);
+    let text = both(&out);
     assert!(text.contains("client_secret"), "the body is shown: {text}");
     assert!(
         text.contains("x=1"),
@@ -175,7 +171,7 @@ fn url_and_body_secrets_are_redacted_everywhere_they_are_written() {
     assert!(audit.contains("client_secret"), "{audit}");
     assert_clean("audit.jsonl", &audit);
     let out = cutover(&sb, &cfg, &["audit"]);
-    assert_clean("cutover audit", &all_text(&out));
+    assert_clean("cutover audit", &both(&out));
 }
 
 /// A 28-character token echoed at the very end of a long answer: the words keep no 8
