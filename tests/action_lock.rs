@@ -3,37 +3,17 @@
 //! meanwhile is refused with exit 2, naming the holder's pid and start time, and audited.
 #![allow(clippy::unwrap_used)]
 
-mod action_support;
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use action_support::{audit, config, events, metrics, sh_step, wait_for_file, Running};
-use common::Sandbox;
+use common::action::{audit, config, events, metrics, wait_for_events, wait_for_file, Running};
+use common::config::sh_step;
+use common::{Answer, RuntimeApi, Sandbox};
 
-/// A runtime API that answers every command after `pause`; counts what it received.
-fn slow_runtime_api(pause: Duration) -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap().to_string();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let seen2 = seen.clone();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(mut conn) = conn else { continue };
-            let seen = seen2.clone();
-            std::thread::spawn(move || {
-                let mut line = String::new();
-                let _ = BufReader::new(conn.try_clone().unwrap()).read_line(&mut line);
-                seen.lock().unwrap().push(line.trim().to_string());
-                std::thread::sleep(pause);
-                let _ = conn.write_all(b"\n");
-            });
-        }
-    });
-    (address, seen)
+/// A runtime API that answers every command with an empty line after `pause`.
+fn slow_runtime_api(pause: Duration) -> RuntimeApi {
+    RuntimeApi::start(move |_| Answer::Slow(pause, "\n".into()))
 }
 
 /// "rollback of orders in flight in pid N since HH:MM:SS"
@@ -57,9 +37,10 @@ fn assert_names_the_holder(text: &str, domain: &str, pid: u32) {
 fn two_processes_one_domain_the_second_is_refused_and_names_the_first() {
     let sb = Sandbox::new();
     let m = metrics();
-    let (address, seen) = slow_runtime_api(Duration::from_secs(3));
+    let api = slow_runtime_api(Duration::from_secs(3));
     let step = format!(
-        "  [[domain.rollback.step]]\n  kind = \"haproxy\"\n  address = \"{address}\"\n  command = \"set weight be_orders/orders_svc 0\"\n  timeout = \"10s\"\n"
+        "  [[domain.rollback.step]]\n  kind = \"haproxy\"\n  address = \"{}\"\n  command = \"set weight be_orders/orders_svc 0\"\n  timeout = \"10s\"\n",
+        api.address()
     );
     let cfg = sb.config(&config(&m, "orders", &step, "1s"));
     let first = Running::start(&sb, &cfg, "orders", "first");
@@ -76,7 +57,7 @@ fn two_processes_one_domain_the_second_is_refused_and_names_the_first() {
         "the first ran (not verified)\n{out1}\n{err1}"
     );
     assert_eq!(
-        seen.lock().unwrap().as_slice(),
+        api.received(),
         // The weight read before it is changed (for the audit log), then the change, once.
         [
             "get weight be_orders/orders_svc",
@@ -109,15 +90,7 @@ fn the_lock_holds_through_verification_and_hostile_names_stay_in_the_state_dir()
     let cfg = sb.config(&config(&m, domain, &sh_step("true", "5s"), "4s"));
     let first = Running::start(&sb, &cfg, domain, "first");
     // The steps are done: the first is verifying, still holding the domain.
-    let start = std::time::Instant::now();
-    while events(&sb) != ["requested", "succeeded"] {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{:?}",
-            events(&sb)
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_events(&sb, &["requested", "succeeded"], Duration::from_secs(30));
     let second = Running::start(&sb, &cfg, domain, "second");
     let (code2, _, err2) = second.wait(Duration::from_secs(30));
     assert_eq!(code2, Some(2), "{err2}");

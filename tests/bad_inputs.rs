@@ -17,7 +17,8 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{fixture, HttpServer, Reply, Sandbox};
+use common::figures::{close, json_domain};
+use common::{fixture, HttpServer, Listener, Reply, Sandbox};
 use serde_json::Value;
 
 /// Poll interval and per-request timeout of every case's config.
@@ -36,17 +37,7 @@ const BASE_RSS_BYTES: u64 = 60 << 20;
 /// A server that hands each accepted connection to `handler` as is, so a case can answer with
 /// any bytes, answer half, or never answer.
 fn raw_server(handler: impl Fn(TcpStream) + Send + Sync + 'static) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let handler = Arc::new(handler);
-    thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(conn) = conn else { continue };
-            let handler = handler.clone();
-            thread::spawn(move || handler(conn));
-        }
-    });
-    port
+    Listener::raw(handler).detach()
 }
 
 /// Reads a request's head and gives its path.
@@ -139,12 +130,7 @@ impl Ran {
         self.bad["error"].as_str().unwrap_or("")
     }
     fn domain(&self, name: &str) -> &Value {
-        self.status["domains"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["name"] == name)
-            .unwrap()
+        json_domain(&self.status, name)
     }
     /// The bad source is down with an error that says `words`, and its domain knows nothing.
     fn assert_down(&self, words: &str) {
@@ -258,10 +244,6 @@ fn vm_hwm_bytes(pid: u32) -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
-}
-
-fn close(a: &Value, b: f64) -> bool {
-    a.as_f64().is_some_and(|a| (a - b).abs() < 1e-9)
 }
 
 /// Runs `status --json` on a config with the good source and the case's bad one, and checks

@@ -8,30 +8,16 @@ use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{fixture, json, run_ok, HttpServer, Reply, Sandbox};
+use common::{fixture, json, run_ok, ConfigBuilder, HttpServer, Reply, Sandbox};
 
 fn config(server: &HttpServer) -> String {
-    format!(
-        r#"
-[settings]
-interval = "500ms"
-timeout = "400ms"
-window = "10s"
-
-[[source]]
-name = "gateway"
-url = "{}"
-
-[[domain]]
-name = "orders"
-stage = "canary"
-  [domain.traffic]
-  source = "gateway"
-  legacy.requests = 'haproxy_server_http_responses_total{{proxy="be_orders",server="monolith"}}'
-  new.requests    = 'haproxy_server_http_responses_total{{proxy="be_orders",server="orders_svc"}}'
-"#,
-        server.url("/metrics")
-    )
+    ConfigBuilder::new()
+        .setting("interval", "500ms")
+        .setting("timeout", "400ms")
+        .setting("window", "10s")
+        .gateway(&server.url("/metrics"))
+        .orders_haproxy()
+        .build()
 }
 
 #[test]

@@ -3,10 +3,10 @@
 //! program beside the config file, never one planted in the directory cutover started in.
 #![allow(clippy::unwrap_used)]
 
-mod action_support;
 mod common;
 
-use action_support::{config, events, exec_step, metrics};
+use common::action::{config, events, metrics};
+use common::config::exec_step;
 use common::Sandbox;
 
 fn script(path: &std::path::Path, body: &str) {
@@ -34,13 +34,7 @@ fn a_nul_in_argv_is_refused_naming_file_line_and_key() {
         &["rollback", "orders", "--yes"],
         &["status"],
     ] {
-        let out = sb
-            .cutover()
-            .arg("--config")
-            .arg(&cfg)
-            .args(args)
-            .output()
-            .unwrap();
+        let out = sb.run(&cfg, args);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(

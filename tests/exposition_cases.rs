@@ -1,16 +1,16 @@
 //! Every edge case of tests/fixtures/exposition-cases, with the exact samples a correct reader
 //! gives (the reference being Prometheus' own parsers; see that folder's README).
 
-mod support;
+mod common;
 
+use common::ingest::{parse_owned, sample, Owned};
 use cutover::ingest::exposition::{BadLine, MetricType, ParseStats};
 use cutover::ingest::prefilter::FamilyFilter;
-use support::{parse_owned, sample, Owned};
 
 use MetricType::{Counter, Gauge, Histogram, Summary, Untyped};
 
 fn case(file: &str) -> (Vec<Owned>, ParseStats) {
-    let body = support::fixture_text(&format!("exposition-cases/{file}"));
+    let body = common::fixture(&format!("exposition-cases/{file}"));
     parse_owned(&body, &FamilyFilter::all())
 }
 
@@ -293,7 +293,7 @@ fn c20_garbage_line_skipped_and_reported() {
 
 #[test]
 fn c20_garbage_line_is_bad_even_when_its_name_is_not_wanted() {
-    let body = support::fixture_text("exposition-cases/20_garbage_line_in_middle.prom");
+    let body = common::fixture("exposition-cases/20_garbage_line_in_middle.prom");
     let (samples, stats) = parse_owned(&body, &FamilyFilter::names(["b"]));
     assert_eq!(samples, [sample("b", &[], 2.0, None, 3, Untyped)]);
     assert_eq!(stats.filtered, 1);
@@ -498,7 +498,7 @@ fn c35_haproxy_nan_spelling() {
 
 #[test]
 fn every_case_file_has_a_test() {
-    let dir = support::fixture_path("exposition-cases");
+    let dir = common::fixture_path("exposition-cases");
     let mut cases: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -506,4 +506,68 @@ fn every_case_file_has_a_test() {
         .collect();
     cases.sort();
     assert_eq!(cases.len(), 35, "a case was added or removed: {cases:?}");
+}
+
+/// The label sets of the parser's two label readers (the plain one for sets without blanks or
+/// escapes, the general one for the rest), each with what Prometheus' own text parser reads
+/// from it, written out by hand: the labels, or `None` for a line it refuses. The same set is
+/// read once as written and once with a blank after `{`, which sends it to the general reader;
+/// both must give exactly these labels, so neither reader is only checked against the other.
+#[test]
+fn both_label_readers_give_the_hand_written_labels() {
+    type Expected = Option<&'static [(&'static str, &'static str)]>;
+    let sets: [(&str, Expected); 12] = [
+        (r#"{}"#, Some(&[])),
+        (r#"{a="1"}"#, Some(&[("a", "1")])),
+        (r#"{a="1",}"#, Some(&[("a", "1")])),
+        (
+            r#"{route="/users/{id}",q="a=b,c}",x=""}"#,
+            Some(&[("route", "/users/{id}"), ("q", "a=b,c}"), ("x", "")]),
+        ),
+        // `\"`, `\\` and `\n` are undone; any other escape stays as written.
+        (
+            r#"{msg="say \"hi\"",p="C:\\dir",n="a\nb",t="a\tb"}"#,
+            Some(&[
+                ("msg", "say \"hi\""),
+                ("p", "C:\\dir"),
+                ("n", "a\nb"),
+                ("t", "a\\tb"),
+            ]),
+        ),
+        (
+            r#"{city="Zürich ☃",le="+Inf"}"#,
+            Some(&[("city", "Zürich ☃"), ("le", "+Inf")]),
+        ),
+        (r#"{a="1",a="2"}"#, None),
+        (r#"{__name__="x"}"#, None),
+        (r#"{a="1"b="2"}"#, None),
+        (r#"{a="1",1b="2"}"#, None),
+        (r#"{a="1""#, None),
+        (r#"{a=1}"#, None),
+    ];
+    for (set, expected) in sets {
+        for written in [set.to_string(), set.replacen('{', "{ ", 1)] {
+            let body = format!("m{written} 1\nm{written} 2\n");
+            let (samples, stats) = parse_owned(&body, &FamilyFilter::all());
+            match expected {
+                Some(labels) => {
+                    assert_eq!(
+                        samples,
+                        [
+                            sample("m", labels, 1.0, None, 1, Untyped),
+                            sample("m", labels, 2.0, None, 2, Untyped)
+                        ],
+                        "{written}"
+                    );
+                    assert_eq!(stats.bad_lines, 0, "{written}: {:?}", stats.first_bad);
+                }
+                None => {
+                    assert!(samples.is_empty(), "{written}: {samples:?}");
+                    assert_eq!(stats.bad_lines, 2, "{written}");
+                    let lines: Vec<u32> = stats.first_bad.iter().map(|b| b.line).collect();
+                    assert_eq!(lines, [1, 2], "{written}");
+                }
+            }
+        }
+    }
 }

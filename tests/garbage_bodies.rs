@@ -2,7 +2,7 @@
 //! without their Content-Encoding) give bad lines and no samples, filtered or not, so the source
 //! layer can call the scrape failed instead of "up with nothing wanted".
 
-mod support;
+mod common;
 
 use std::io::Write as _;
 
@@ -50,7 +50,7 @@ fn html_login_page_is_all_bad_lines() {
 
 #[test]
 fn gzip_bytes_served_as_text_are_all_bad_lines() {
-    let plain = support::fixture_bytes("real/haproxy-svc-down.prom");
+    let plain = common::fixture_bytes("real/haproxy-svc-down.prom");
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(&plain).unwrap();
     let gzipped = encoder.finish().unwrap();

@@ -15,7 +15,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use common::tmux::{Pane, STARTUP};
-use common::{json, run_ok, HttpServer, Reply, Sandbox};
+use common::{json, run_ok, ConfigBuilder, HttpServer, Reply, Sandbox};
 use cutover::engine::{Engine, Mode};
 use cutover::source::ScrapeOutcome;
 
@@ -30,19 +30,19 @@ fn wide_line(labels: usize) -> String {
 }
 
 fn config(sources: &[(&str, String, &str)], settings: &str) -> String {
-    let mut text = format!("[settings]\n{settings}\n");
+    let mut config = ConfigBuilder::new().settings_text(settings);
     for (name, url, extra) in sources {
-        text.push_str(&format!(
-            "[[source]]\nname = \"{name}\"\nurl = \"{url}\"\n{extra}\n"
-        ));
+        config = config.source_with(name, url, extra);
     }
     // One domain per source, so that every source's family is selected (and its limits apply).
     for (name, _, _) in sources {
-        text.push_str(&format!(
-            "[[domain]]\nname = \"d-{name}\"\nstage = \"canary\"\n  [domain.traffic]\n  source = \"{name}\"\n  legacy.requests = 'req_total{{side=\"legacy\"}}'\n"
-        ));
+        config = config.domain(&format!("d-{name}"), "canary", name).signal(
+            "legacy",
+            "requests",
+            r#"req_total{side="legacy"}"#,
+        );
     }
-    text
+    config.build()
 }
 
 fn source<'a>(status: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {

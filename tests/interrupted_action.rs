@@ -3,12 +3,12 @@
 //! the outcome and the verification. Real processes, real signals, real exec steps; the
 //! cockpit's cases run in tmux.
 
-mod action_support;
 mod common;
 
 use std::time::Duration;
 
-use action_support::{config, events, metrics, sh_step, wait_for_file, Running};
+use common::action::{config, events, metrics, wait_for_events, wait_for_file, Running};
+use common::config::sh_step;
 use common::Sandbox;
 
 /// Step 1 takes a while (`start` … `done`), step 2 leaves `ran`.
@@ -75,7 +75,7 @@ fn a_second_sigterm_stops_between_steps_and_is_audited_as_interrupted() {
     assert!(sb.path().join("done").exists(), "{out}\n{err}");
     assert!(!sb.path().join("ran").exists(), "{out}\n{err}");
     assert_eq!(events(&sb), ["requested", "interrupted"], "{out}\n{err}");
-    let last = action_support::audit(&sb).pop().unwrap();
+    let last = common::action::audit(&sb).pop().unwrap();
     let result = last["result"].as_str().unwrap();
     assert!(result.starts_with("step 1 ok in "), "{result}");
     assert!(
@@ -96,15 +96,7 @@ fn a_second_sigint_during_verification_ends_the_watch_not_verified() {
     let steps = sh_step("true", "5s");
     let cfg = sb.config(&config(&m, "orders", &steps, "60s"));
     let run = Running::start(&sb, &cfg, "orders", "rb");
-    let start = std::time::Instant::now();
-    while events(&sb) != ["requested", "succeeded"] {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{:?}",
-            events(&sb)
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_events(&sb, &["requested", "succeeded"], Duration::from_secs(30));
     run.signal(libc::SIGINT);
     std::thread::sleep(Duration::from_millis(300));
     run.signal(libc::SIGINT);
@@ -116,7 +108,7 @@ fn a_second_sigint_during_verification_ends_the_watch_not_verified() {
         ["requested", "succeeded", "not_verified"],
         "{out}\n{err}"
     );
-    let last = action_support::audit(&sb).pop().unwrap();
+    let last = common::action::audit(&sb).pop().unwrap();
     assert!(
         last["result"]
             .as_str()

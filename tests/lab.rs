@@ -34,9 +34,10 @@ use std::time::{Duration, Instant};
 use cutover::compile::{compile, Compiled};
 use cutover::config::parse_str;
 use cutover::engine::{Engine, Mode};
-use cutover::figures::{DomainStatus, Status};
+use cutover::figures::Status;
 use cutover::source::ScrapeOutcome;
 
+use common::figures::domain;
 use common::{json, Sandbox};
 
 // ----------------------------------------------------------------------------- the lab
@@ -323,14 +324,6 @@ fn status_of(compiled: &Compiled, polls: &[Vec<ScrapeOutcome>]) -> Status {
         outcomes.iter().for_each(|o| engine.ingest(o));
     }
     engine.status(Mode::Live)
-}
-
-fn domain<'a>(status: &'a Status, name: &str) -> &'a DomainStatus {
-    status
-        .domains
-        .iter()
-        .find(|d| d.name == name)
-        .unwrap_or_else(|| panic!("no domain {name}"))
 }
 
 /// Polls until `ready` holds for the figures of that one poll (each poll judged alone, so the
@@ -943,13 +936,7 @@ fn rollback_through_the_gate_sends_further_traffic_only_to_the_monolith() {
         })
     };
     let started = Instant::now();
-    let out = sb
-        .cutover()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["rollback", "orders", "--yes"])
-        .output()
-        .unwrap();
+    let out = sb.run(&cfg, ["rollback", "orders", "--yes"]);
     stop.store(true, Ordering::Relaxed);
     let sent_during = sender.join().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -1023,13 +1010,7 @@ fn killing_the_new_service_shows_its_source_down_and_the_domain_stale() {
     // Some traffic meanwhile: HAProxy may still send a request or two to the dead server.
     lab.traffic(20);
 
-    let out = sb
-        .cutover()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
+    let out = sb.run(&cfg, ["status", "--json"]);
     let v = json(&out);
     let source = v["sources"]
         .as_array()

@@ -5,43 +5,23 @@
 
 mod common;
 
-use common::{json, run_ok, HttpServer, Reply, Sandbox};
+use common::{json, run_ok, ConfigBuilder, HttpServer, Reply, Sandbox};
 use serde_json::Value;
 
 fn scrape_config(server: &HttpServer) -> String {
-    format!(
-        r#"
-[settings]
-interval = "1s"
-timeout = "800ms"
-window = "1m"
-
-[[source]]
-name = "app"
-url = "{url}"
-
-[[domain]]
-name = "orders"
-stage = "canary"
-  [domain.traffic]
-  source = "app"
-  legacy.requests = 'req_total{{side="legacy"}}'
-  legacy.errors   = 'err_total{{side="legacy"}}'
-  new.requests    = 'req_total{{side="new"}}'
-  new.errors      = 'err_total{{side="new"}}'
-  new.latency     = 'latency_seconds'
-  [[domain.queue]]
-  name = "inventory.reserve"
-  source = "app"
-  depth = 'queue_depth'
-  [[domain.saga]]
-  name = "place-order"
-  source = "app"
-  failed = 'saga_failed_total'
-  started = 'saga_started_total'
-"#,
-        url = server.url("/metrics")
-    )
+    ConfigBuilder::new()
+        .every("1s", "800ms")
+        .source("app", &server.url("/metrics"))
+        .domain("orders", "canary", "app")
+        .signal("legacy", "requests", r#"req_total{side="legacy"}"#)
+        .signal("legacy", "errors", r#"err_total{side="legacy"}"#)
+        .signal("new", "requests", r#"req_total{side="new"}"#)
+        .signal("new", "errors", r#"err_total{side="new"}"#)
+        .signal("new", "latency", "latency_seconds")
+        .domain_text(
+            "  [[domain.queue]]\n  name = \"inventory.reserve\"\n  source = \"app\"\n  depth = 'queue_depth'\n  [[domain.saga]]\n  name = \"place-order\"\n  source = \"app\"\n  failed = 'saga_failed_total'\n  started = 'saga_started_total'\n",
+        )
+        .build()
 }
 
 /// A body with 100 requests per poll on each path; `errors`, `latency`, `depth` and `saga` are the
@@ -242,44 +222,25 @@ fn query_api(errors: &'static str) -> HttpServer {
         } else {
             (1000 + 100 * n).to_string()
         };
-        Some(Reply {
-            status: 200,
-            content_type: "application/json".into(),
-            body: format!(
+        Some(Reply::of(
+            200,
+            "application/json",
+            format!(
                 r#"{{"status":"success","data":{{"resultType":"vector","result":[{{"metric":{{"job":"app"}},"value":[1795552258.366,"{value}"]}}]}}}}"#
-            )
-            .into_bytes(),
-        })
+            ),
+        ))
     })
 }
 
 fn query_config(server: &HttpServer) -> String {
-    format!(
-        r#"
-[settings]
-interval = "1s"
-timeout = "800ms"
-window = "1m"
-
-[[source]]
-name = "prometheus"
-kind = "prometheus"
-url = "{url}"
-
-[[domain]]
-name = "orders"
-stage = "canary"
-  [domain.traffic]
-  source = "prometheus"
-  new.requests = 'req_total{{side="new"}}'
-  new.errors   = 'err_total{{side="new"}}'
-  [[domain.queue]]
-  name = "inventory.reserve"
-  source = "prometheus"
-  depth = 'queue_depth'
-"#,
-        url = server.url("")
-    )
+    ConfigBuilder::new()
+        .every("1s", "800ms")
+        .source_with("prometheus", &server.url(""), "kind = \"prometheus\"")
+        .domain("orders", "canary", "prometheus")
+        .signal("new", "requests", r#"req_total{side="new"}"#)
+        .signal("new", "errors", r#"err_total{side="new"}"#)
+        .domain_text("  [[domain.queue]]\n  name = \"inventory.reserve\"\n  source = \"prometheus\"\n  depth = 'queue_depth'\n")
+        .build()
 }
 
 #[test]

@@ -4,12 +4,12 @@
 //! and its loss is pinned so that the README's claim stays true.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+mod common;
 
+use common::ingest::parse_owned;
 use cutover::ingest::exposition::MetricType;
 use cutover::ingest::prefilter::FamilyFilter;
 use prometheus_parse::{Scrape, Value};
-use support::parse_owned;
 
 /// A sample in a form both parsers can be brought to: bucket bounds and quantiles as numbers
 /// (the reference keeps them as floats), other labels sorted.
@@ -149,7 +149,7 @@ fn same_samples_on_inputs_the_reference_reads_right() {
         files.push(format!("exposition-cases/{case}.prom"));
     }
     for file in files {
-        let body = support::fixture_text(&file);
+        let body = common::fixture(&file);
         let (ours, theirs) = (ours(&body), reference(&body));
         assert!(!ours.is_empty(), "{file}");
         assert_eq!(ours.len(), theirs.len(), "{file}: sample count");
@@ -166,7 +166,7 @@ fn same_count_and_values_on_rabbitmq_captures() {
         "rabbitmq-detailed-no-family.prom",
         "rabbitmq-detailed-queue_coarse_metrics.prom",
     ] {
-        let body = support::fixture_text(&format!("real/{file}"));
+        let body = common::fixture(&format!("real/{file}"));
         let mut ours: Vec<u64> = ours(&body).iter().map(|k| k.value).collect();
         let mut theirs: Vec<u64> = reference(&body).iter().map(|k| k.value).collect();
         ours.sort_unstable();
@@ -179,7 +179,7 @@ fn same_count_and_values_on_rabbitmq_captures() {
 /// holds `}` (FastAPI routes such as `/orders/{order_id}`).
 #[test]
 fn reference_drops_route_templates_we_keep() {
-    let body = support::fixture_text("real/orders-monolith-canary.prom");
+    let body = common::fixture("real/orders-monolith-canary.prom");
     let (ours, theirs) = (ours(&body), reference(&body));
     let with_brace = |keys: &[Key]| {
         keys.iter()

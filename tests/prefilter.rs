@@ -1,11 +1,11 @@
 //! The pre-filter: a filtered parse hands over exactly the wanted samples, and `reduce` keeps
 //! what a replay needs to read the same samples again.
 
-mod support;
+mod common;
 
+use common::ingest::{parse_owned, Owned};
 use cutover::ingest::exposition::MetricType;
 use cutover::ingest::prefilter::{reduce, FamilyFilter};
-use support::{parse_owned, Owned};
 
 /// An Envoy-shaped body: clusters × counters, gauges and histograms, TYPE lines only, plus
 /// Envoy's tagless `name{}` lines and a histogram whose name ends in `_count`.
@@ -175,7 +175,7 @@ fn reduce_keeps_type_lines_eof_and_bad_lines_and_drops_help() {
 
 #[test]
 fn reduce_with_everything_wanted_keeps_every_sample() {
-    let body = support::fixture_text("real/orders-monolith-canary.prom");
+    let body = common::fixture("real/orders-monolith-canary.prom");
     let reduced = reduce(&body, &FamilyFilter::all());
     let (live, _) = parse_owned(&body, &FamilyFilter::all());
     let (replayed, _) = parse_owned(&reduced, &FamilyFilter::all());

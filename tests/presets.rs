@@ -9,10 +9,11 @@ mod common;
 use cutover::compile::{compile, Compiled};
 use cutover::config::parse_str;
 use cutover::engine::{Engine, Mode};
-use cutover::figures::{DomainStatus, Status};
+use cutover::figures::Status;
 use cutover::source::ScrapeOutcome;
 use std::path::Path;
 
+use common::figures::{assert_near, domain};
 use common::fixture;
 
 const T0: i64 = 1_795_552_000_000;
@@ -38,15 +39,17 @@ fn run(config: &str, bodies: &[(&str, Vec<String>)]) -> (Status, Compiled) {
             }
         }
     }
+    EXPANDED.with(|e| {
+        e.borrow_mut()
+            .extend(compiled.signal_uses.iter().filter_map(|u| u.preset.clone()))
+    });
     (engine.status(Mode::Live), compiled)
 }
 
-fn domain<'a>(status: &'a Status, name: &str) -> &'a DomainStatus {
-    status
-        .domains
-        .iter()
-        .find(|d| d.name == name)
-        .unwrap_or_else(|| panic!("no domain {name}"))
+thread_local! {
+    /// The presets the compiler expanded in the configs [`run`] fed the engine on this thread.
+    static EXPANDED: std::cell::RefCell<std::collections::BTreeSet<String>> =
+        std::cell::RefCell::default();
 }
 
 /// The selectors the config's presets expanded to, by key, for one domain.
@@ -71,15 +74,6 @@ fn selector(compiled: &Compiled, domain: &str, key: &str) -> String {
         .find(|(k, _, _)| k == key)
         .unwrap_or_else(|| panic!("{domain}: no signal {key}"))
         .1
-}
-
-#[track_caller]
-fn close(actual: Option<f64>, expected: f64) {
-    let a = actual.unwrap_or_else(|| panic!("expected {expected}, got no data"));
-    assert!(
-        (a - expected).abs() < 1e-9 * expected.abs().max(1.0),
-        "expected {expected}, got {a}"
-    );
 }
 
 fn settings() -> &'static str {
@@ -120,12 +114,12 @@ stage = "canary"
     );
     let t = domain(&status, "orders").traffic.as_ref().unwrap();
     // fixtures/real/README.md: monolith 2352 2xx + 48 5xx, orders_svc 180 + 20, idle all 0.
-    close(t.legacy.requests, 2400.0);
-    close(t.legacy.errors, 48.0);
-    close(t.new.requests, 200.0);
-    close(t.new.errors, 20.0);
-    close(t.legacy.weight, 90.0);
-    close(t.new.weight, 0.0);
+    assert_near(t.legacy.requests, 2400.0);
+    assert_near(t.legacy.errors, 48.0);
+    assert_near(t.new.requests, 200.0);
+    assert_near(t.new.errors, 20.0);
+    assert_near(t.legacy.weight, 90.0);
+    assert_near(t.new.weight, 0.0);
     // The average response time gauges, as the capture has them (HAProxy has no histogram).
     let down = fixture("real/haproxy-svc-down.prom");
     let gauge = |server: &str| -> f64 {
@@ -138,8 +132,8 @@ stage = "canary"
             .parse()
             .unwrap()
     };
-    close(t.legacy.latency_gauge_seconds, gauge("monolith"));
-    close(t.new.latency_gauge_seconds, gauge("orders_svc"));
+    assert_near(t.legacy.latency_gauge_seconds, gauge("monolith"));
+    assert_near(t.new.latency_gauge_seconds, gauge("orders_svc"));
     assert_eq!(t.new.p95_seconds, None);
     assert_eq!(
         selector(&compiled, "orders", "traffic.new.errors"),
@@ -231,15 +225,15 @@ stage = "canary"
         )],
     );
     let t = domain(&status, "orders").traffic.as_ref().unwrap();
-    close(t.legacy.requests, 900.0);
-    close(t.legacy.errors, 18.0);
-    close(t.new.requests, 100.0);
-    close(t.new.errors, 10.0);
-    close(t.new.error_ratio, 0.1);
+    assert_near(t.legacy.requests, 900.0);
+    assert_near(t.legacy.errors, 18.0);
+    assert_near(t.new.requests, 100.0);
+    assert_near(t.new.errors, 10.0);
+    assert_near(t.new.error_ratio, 0.1);
     // p50: rank 50 in (10, 25] ms holding 40 with 20 below: 10 + 15 * 30/40 = 21.25 ms.
-    close(t.new.p50_seconds, 0.02125);
+    assert_near(t.new.p50_seconds, 0.02125);
     // p95: rank 95 in (50, 100] ms holding 10 with 90 below: 50 + 50 * 5/10 = 75 ms.
-    close(t.new.p95_seconds, 0.075);
+    assert_near(t.new.p95_seconds, 0.075);
     assert_eq!(t.new.weight, None, "Envoy's weights are not in its metrics");
     assert_eq!(
         selector(&compiled, "orders", "traffic.new.errors"),
@@ -314,14 +308,14 @@ stage = "ramp"
         )],
     );
     let t = domain(&status, "orders").traffic.as_ref().unwrap();
-    close(t.legacy.requests, 808.0);
-    close(t.legacy.errors, 8.0);
-    close(t.new.requests, 200.0);
-    close(t.new.errors, 20.0);
+    assert_near(t.legacy.requests, 808.0);
+    assert_near(t.legacy.errors, 8.0);
+    assert_near(t.new.requests, 200.0);
+    assert_near(t.new.errors, 20.0);
     // Bucket increases summed over codes: 100 within 0.1 s (80 ok + 20 errors), 200 within 0.3.
     // p95: rank 190 in (0.1, 0.3] holding 100 with 100 below: 0.1 + 0.2 * 90/100 = 0.28 s.
-    close(t.new.p95_seconds, 0.28);
-    close(t.new_share, 200.0 / 1008.0);
+    assert_near(t.new.p95_seconds, 0.28);
+    assert_near(t.new_share, 200.0 / 1008.0);
 }
 
 #[test]
@@ -382,13 +376,13 @@ stage = "canary"
         )],
     );
     let t = domain(&status, "orders").traffic.as_ref().unwrap();
-    close(t.legacy.requests, 909.0);
-    close(t.legacy.errors, 9.0);
-    close(t.new.requests, 100.0);
-    close(t.new.errors, 5.0);
+    assert_near(t.legacy.requests, 909.0);
+    assert_near(t.legacy.errors, 9.0);
+    assert_near(t.new.requests, 100.0);
+    assert_near(t.new.errors, 5.0);
     // Canary latency increases: 40 within 5 ms, 90 within 10 ms, 95 within 25 ms.
     // p50: rank 47.5 in (0.005, 0.01] holding 50 with 40 below: 0.005 + 0.005 * 7.5/50.
-    close(t.new.p50_seconds, 0.005 + 0.005 * 7.5 / 50.0);
+    assert_near(t.new.p50_seconds, 0.005 + 0.005 * 7.5 / 50.0);
     assert_eq!(
         selector(&compiled, "orders", "traffic.legacy.requests"),
         r#"nginx_ingress_controller_requests{ingress="orders",service="orders-monolith",canary=""}"#
@@ -455,13 +449,13 @@ stage = "canary"
         )],
     );
     let t = domain(&status, "orders").traffic.as_ref().unwrap();
-    close(t.legacy.requests, 909.0);
-    close(t.legacy.errors, 9.0);
-    close(t.new.requests, 64.0);
+    assert_near(t.legacy.requests, 909.0);
+    assert_near(t.legacy.errors, 9.0);
+    assert_near(t.new.requests, 64.0);
     // The 502s Kong made itself (the upstream was gone) are errors of the new path too.
-    close(t.new.errors, 4.0);
+    assert_near(t.new.errors, 4.0);
     // p50: rank 30 in (25, 50] ms holding 30 with 10 below: 25 + 25 * 20/30 ms.
-    close(t.new.p50_seconds, (25.0 + 25.0 * 20.0 / 30.0) / 1000.0);
+    assert_near(t.new.p50_seconds, (25.0 + 25.0 * 20.0 / 30.0) / 1000.0);
 }
 
 #[test]
@@ -529,13 +523,13 @@ stage = "canary"
     );
     for name in ["orders", "orders-by-version"] {
         let t = domain(&status, name).traffic.as_ref().unwrap();
-        close(t.legacy.requests, 909.0);
-        close(t.legacy.errors, 9.0);
-        close(t.new.requests, 100.0);
-        close(t.new.errors, 10.0);
+        assert_near(t.legacy.requests, 909.0);
+        assert_near(t.legacy.errors, 9.0);
+        assert_near(t.new.requests, 100.0);
+        assert_near(t.new.errors, 10.0);
         // 100 new observations: 30 within 5 ms, 70 within 10 ms, 90 within 25 ms.
         // p50: rank 50 in (5, 10] holding 40 with 30 below: 5 + 5 * 20/40 = 7.5 ms.
-        close(t.new.p50_seconds, 0.0075);
+        assert_near(t.new.p50_seconds, 0.0075);
     }
     assert_eq!(
         selector(&compiled, "orders-by-version", "traffic.new.requests"),
@@ -620,15 +614,15 @@ stage = "canary"
         )],
     );
     let t = domain(&status, "orders").traffic.as_ref().unwrap();
-    close(t.legacy.requests_total, 1904.0);
-    close(t.legacy.requests, 104.0);
-    close(t.legacy.errors, 4.0);
+    assert_near(t.legacy.requests_total, 1904.0);
+    assert_near(t.legacy.requests, 104.0);
+    assert_near(t.legacy.errors, 4.0);
     // 80 of 104 within 0.1 s: p50 = 0.1 * 52/80; p95 = rank 98.8 in (0.1, 0.5] holding 24.
-    close(t.legacy.p50_seconds, 0.1 * 52.0 / 80.0);
-    close(t.legacy.p95_seconds, 0.1 + 0.4 * (98.8 - 80.0) / 24.0);
+    assert_near(t.legacy.p50_seconds, 0.1 * 52.0 / 80.0);
+    assert_near(t.legacy.p95_seconds, 0.1 + 0.4 * (98.8 - 80.0) / 24.0);
     // Without a handler: every route but the /metrics scrapes (so 104, not 106).
     let whole = domain(&status, "whole-app").traffic.as_ref().unwrap();
-    close(whole.legacy.requests, 104.0);
+    assert_near(whole.legacy.requests, 104.0);
     assert_eq!(
         selectors(&compiled, "orders")
             .iter()
@@ -727,15 +721,15 @@ stage = "canary"
         ],
     );
     let t = domain(&status, "orders").traffic.as_ref().unwrap();
-    close(t.legacy.requests, 1818.0);
-    close(t.legacy.errors, 18.0);
+    assert_near(t.legacy.requests, 1818.0);
+    assert_near(t.legacy.errors, 18.0);
     // p50: rank 909 within the first 1000 in (0, 0.01]: 0.01 * 909/1000.
-    close(t.legacy.p50_seconds, 0.01 * 909.0 / 1000.0);
-    close(t.new.requests, 200.0);
-    close(t.new.errors, 20.0);
-    close(t.new_share, 200.0 / 2018.0);
+    assert_near(t.legacy.p50_seconds, 0.01 * 909.0 / 1000.0);
+    assert_near(t.new.requests, 200.0);
+    assert_near(t.new.errors, 20.0);
+    assert_near(t.new_share, 200.0 / 2018.0);
     // 60 + 20 = 80 within 5 ms of 200; p50 rank 100 in (0.005, 0.01] holding 120 with 80 below.
-    close(t.new.p50_seconds, 0.005 + 0.005 * 20.0 / 120.0);
+    assert_near(t.new.p50_seconds, 0.005 + 0.005 * 20.0 / 120.0);
     assert_eq!(
         selector(&compiled, "orders", "traffic.new.requests"),
         r#"flask_http_request_duration_seconds_count{path="/orders",method="GET"}"#
@@ -801,10 +795,10 @@ stage = "canary"
         ],
     );
     let t = domain(&status, "orders").traffic.as_ref().unwrap();
-    close(t.legacy.requests, 2400.0);
-    close(t.new.requests, 104.0);
-    close(t.new.weight, 0.0);
-    close(t.configured_new_share, 0.0);
+    assert_near(t.legacy.requests, 2400.0);
+    assert_near(t.new.requests, 104.0);
+    assert_near(t.new.weight, 0.0);
+    assert_near(t.configured_new_share, 0.0);
     let presets: Vec<Option<String>> = selectors(&compiled, "orders")
         .into_iter()
         .map(|(_, _, p)| p)
@@ -876,10 +870,10 @@ stage = "shadow"
         ],
     );
     let q = &domain(&status, "inventory").queues;
-    close(q[0].depth, 1234.0);
-    close(q[1].depth, 275.0);
-    close(q[2].depth, 0.0);
-    close(q[3].depth, 1234.0);
+    assert_near(q[0].depth, 1234.0);
+    assert_near(q[1].depth, 275.0);
+    assert_near(q[2].depth, 0.0);
+    assert_near(q[3].depth, 1234.0);
     // The aggregated endpoint has no per-queue series: no data, not 0.
     assert_eq!(q[4].depth, None);
     assert!(
@@ -934,10 +928,10 @@ stage = "canary"
     );
     let (status, _) = run(&config, &[("kafka", vec![body(600), body(400)])]);
     let q = &domain(&status, "orders").queues[0];
-    close(q.depth, 400.0);
+    assert_near(q.depth, 400.0);
     // Shrinking by 200 in 10 s: 20/s down, drained in 20 s.
-    close(q.trend_per_second, -20.0);
-    close(q.drain_seconds, 20.0);
+    assert_near(q.trend_per_second, -20.0);
+    assert_near(q.drain_seconds, 20.0);
 }
 
 #[test]
@@ -969,9 +963,9 @@ stage = "canary"
     let body = fixture("real/redis-exporter.prom");
     let (status, _) = run(&config, &[("redis", vec![body.clone(), body])]);
     let q = &domain(&status, "orders").queues;
-    close(q[0].depth, 20.0);
+    assert_near(q[0].depth, 20.0);
     // 0 pending, though Redis says 500 entries are not yet delivered (1.45 exports no lag).
-    close(q[1].depth, 0.0);
+    assert_near(q[1].depth, 0.0);
 }
 
 // -------------------------------------------------------------------------------- sagas
@@ -1026,11 +1020,11 @@ stage = "canary"
         &[("orders-svc", vec![body(100, 2, 0), body(200, 12, 3)])],
     );
     let s = &domain(&status, "orders").sagas[0];
-    close(s.failed, 10.0);
-    close(s.failed_per_minute, 60.0);
-    close(s.compensated, 10.0);
-    close(s.failure_ratio, 0.1);
-    close(s.in_progress, 3.0);
+    assert_near(s.failed, 10.0);
+    assert_near(s.failed_per_minute, 60.0);
+    assert_near(s.compensated, 10.0);
+    assert_near(s.failure_ratio, 0.1);
+    assert_near(s.in_progress, 3.0);
 }
 
 #[test]
@@ -1074,28 +1068,56 @@ stage = "canary"
     );
     let (status, _) = run(&config, &[("worker", vec![body(50, 1), body(86, 5)])]);
     let s = &domain(&status, "orders").sagas[0];
-    close(s.failed, 4.0);
+    assert_near(s.failed, 4.0);
     // Failed among finished: 4 of (36 completed + 4 failed).
-    close(s.failure_ratio, 0.1);
+    assert_near(s.failure_ratio, 0.1);
     assert_eq!(s.compensated, None);
     assert_eq!(s.in_progress, None);
 }
 
+/// Every test above that runs a config through the engine and checks the figures.
+const ENGINE_TESTS: &[fn()] = &[
+    haproxy_on_real_captures,
+    envoy_clusters_class_5_and_millisecond_histogram,
+    traefik_services_by_code,
+    ingress_nginx_primary_and_canary_upstream,
+    kong_services_and_millisecond_upstream_latency,
+    istio_destination_reporter_by_workload_and_by_version,
+    fastapi_on_the_real_capture,
+    django_and_flask_views_and_paths,
+    gateway_split_with_service_side_latency,
+    rabbitmq_per_object_detailed_and_aggregated,
+    kafka_exporter_lag_sum,
+    redis_stream_pending_on_the_real_capture,
+    saga_convention_as_the_lab_app_exports_it,
+    temporal_core_sdk_counters_without_total,
+];
+
 #[test]
 fn every_preset_is_exercised_here() {
-    // A new preset without a test here fails this list.
-    let source = include_str!("presets.rs");
-    for name in cutover::presets::GATEWAYS
+    // Runs the table (each test asserts its figures) and asks the compiler which presets those
+    // configs expanded: a new preset without a test in the table fails here.
+    EXPANDED.with(|e| e.borrow_mut().clear());
+    for test in ENGINE_TESTS {
+        test();
+    }
+    let expanded = EXPANDED.with(|e| e.borrow().clone());
+    let registry: Vec<&str> = cutover::presets::GATEWAYS
         .iter()
         .map(|p| p.name)
         .chain(cutover::presets::SERVICES.iter().map(|p| p.name))
         .chain(cutover::presets::QUEUES.iter().map(|p| p.name))
         .chain(cutover::presets::SAGAS.iter().map(|p| p.name))
-    {
+        .collect();
+    for name in &registry {
         assert!(
-            source.contains(&format!("preset = \"{name}\"")),
-            "no test config uses preset {name}"
+            expanded.contains(*name),
+            "no engine test expands preset {name} (expanded: {expanded:?})"
         );
+    }
+    // And nothing expanded that the registry does not know.
+    for name in &expanded {
+        assert!(registry.contains(&name.as_str()), "unknown preset {name}");
     }
 }
 

@@ -1,15 +1,15 @@
 //! Prometheus `/api/v1/query` answers: real captures, error envelopes, non-JSON bodies, and the
 //! round trip through exposition text and our parser.
 
-mod support;
+mod common;
 
+use common::ingest::parse_owned;
 use cutover::ingest::exposition::MetricType;
 use cutover::ingest::prefilter::FamilyFilter;
 use cutover::ingest::query_api::{parse_instant, to_exposition, QueryError, QuerySample};
-use support::parse_owned;
 
 fn answer(file: &str) -> Result<Vec<QuerySample>, QueryError> {
-    parse_instant(&support::fixture_bytes(&format!("real/{file}")))
+    parse_instant(&common::fixture_bytes(&format!("real/{file}")))
 }
 
 fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -1,11 +1,11 @@
 //! Real exporter captures (tests/fixtures/real, see its README): every line reads, and the
 //! facts the README states come out of the parser.
 
-mod support;
+mod common;
 
+use common::ingest::{parse_owned, value_of, Owned};
 use cutover::ingest::exposition::MetricType;
 use cutover::ingest::prefilter::FamilyFilter;
-use support::{parse_owned, value_of, Owned};
 
 const CAPTURES: [&str; 8] = [
     "haproxy-idle.prom",
@@ -19,7 +19,7 @@ const CAPTURES: [&str; 8] = [
 ];
 
 fn capture(file: &str) -> Vec<Owned> {
-    let body = support::fixture_text(&format!("real/{file}"));
+    let body = common::fixture(&format!("real/{file}"));
     let (samples, stats) = parse_owned(&body, &FamilyFilter::all());
     assert_eq!(stats.bad_lines, 0, "{file}: {:?}", stats.first_bad);
     samples
@@ -28,7 +28,7 @@ fn capture(file: &str) -> Vec<Owned> {
 #[test]
 fn every_capture_parses_without_bad_lines() {
     for file in CAPTURES {
-        let body = support::fixture_text(&format!("real/{file}"));
+        let body = common::fixture(&format!("real/{file}"));
         let (samples, stats) = parse_owned(&body, &FamilyFilter::all());
         assert_eq!(stats.bad_lines, 0, "{file}: {:?}", stats.first_bad);
         // Counted independently: lines that are neither blank nor comments.

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::recording::{gz, header, scrape, ORDERS_CONFIG, T};
+use common::recording::{gz, header, orders_config, scrape, T};
 use common::tmux::{Pane, STARTUP};
 use common::{json, Sandbox};
 use flate2::write::GzEncoder;
@@ -91,7 +91,7 @@ fn stderr(o: &Output) -> String {
 fn recording_around(middle: &[u8]) -> Vec<u8> {
     let mut file = gz(format!(
         "{}\n{}\n{}\n",
-        header(ORDERS_CONFIG),
+        header(&orders_config()),
         scrape(T + 1000, 100),
         scrape(T + 3000, 150)
     )

@@ -5,7 +5,6 @@
 //! Real query API on 127.0.0.1, the real binary.
 #![allow(clippy::unwrap_used)]
 
-mod action_support;
 mod common;
 
 use common::{json, HttpServer, Reply, Sandbox};
@@ -15,13 +14,7 @@ const FORGED: &str = "  ok    forged-source        HTTP 200  1 bytes  1 ms  1 se
 
 fn hostile_api(envelope: serde_json::Value) -> HttpServer {
     let body = envelope.to_string();
-    HttpServer::start(move |_, _| {
-        Some(Reply {
-            status: 200,
-            content_type: "application/json".into(),
-            body: body.clone().into_bytes(),
-        })
-    })
+    HttpServer::start(move |_, _| Some(Reply::of(200, "application/json", body.clone())))
 }
 
 fn config(server: &HttpServer) -> String {
@@ -67,31 +60,15 @@ fn run(envelope: serde_json::Value) {
     let sb = Sandbox::new();
     let cfg = sb.config(&config(&server));
     for args in [&["check"][..], &["status"][..]] {
-        let out = sb
-            .cutover()
-            .arg("--config")
-            .arg(&cfg)
-            .args(args)
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = sb.run(&cfg, args);
+        let text = common::both(&out);
         assert!(
             text.contains("forged-source"),
             "{args:?}: the answer was not shown:\n{text}"
         );
         assert_no_forged_row(&format!("{args:?}"), &text);
     }
-    let out = sb
-        .cutover()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
+    let out = sb.run(&cfg, ["status", "--json"]);
     let v = json(&out);
     let error = v["sources"][0]["error"]
         .as_str()
@@ -138,27 +115,17 @@ fn a_step_answer_with_line_breaks_cannot_print_a_verdict_line() {
     let forged = "All steps done. FORGED\nVerified after 0.1 s: FORGED\n[2/1] ok in 0 ms: FORGED";
     let answer = forged.to_string();
     let api = HttpServer::start(move |_, _| Some(Reply::text(format!("accepted\n{answer}\n"))));
-    let metrics = action_support::metrics();
+    let metrics = common::action::metrics();
     let steps = format!(
         "  [[domain.rollback.step]]\n  kind = \"http\"\n  method = \"POST\"\n  url = \"{}\"\n  timeout = \"5s\"\n{}",
         api.url("/rollback"),
         // printf makes the line breaks: the step as configured holds none.
-        action_support::exec_step(&["/usr/bin/printf", &forged.replace('\n', "\\n")], "5s"),
+        common::config::exec_step(&["/usr/bin/printf", &forged.replace('\n', "\\n")], "5s"),
     );
     let sb = Sandbox::new();
-    let cfg = sb.config(&action_support::config(&metrics, "orders", &steps, "1s"));
-    let out = sb
-        .cutover()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["rollback", "orders", "--yes"])
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let cfg = sb.config(&common::action::config(&metrics, "orders", &steps, "1s"));
+    let out = sb.run(&cfg, ["rollback", "orders", "--yes"]);
+    let text = common::both(&out);
     assert!(
         text.contains("accepted"),
         "the answer was not shown:\n{text}"

@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::recording::{gz, header, scrape, ORDERS_CONFIG, T};
+use common::recording::{gz, header, orders_config, scrape, T};
 use common::tmux::{Pane, STARTUP};
 use common::{json, Sandbox};
 
@@ -21,7 +21,7 @@ fn recording(sb: &Sandbox, name: &str, extra: &[(usize, String)]) -> PathBuf {
     for (at, line) in extra.iter().rev() {
         lines.insert(*at, line.clone());
     }
-    let mut text = header(ORDERS_CONFIG);
+    let mut text = header(&orders_config());
     text.push('\n');
     for l in lines {
         text.push_str(&l);

@@ -10,28 +10,20 @@ use std::time::{Duration, Instant};
 
 use common::recording::{gz, header, scrape_body, T};
 use common::tmux::{Pane, STARTUP};
-use common::Sandbox;
+use common::{ConfigBuilder, Sandbox};
 
-const CONFIG: &str = r#"
-[settings]
-interval = "2s"
-window = "1m"
-
-[[source]]
-name = "app"
-url = "http://127.0.0.1:9/metrics"
-label_limit = 0
-series_limit = 0
-max_body = "128MiB"
-
-[[domain]]
-name = "orders"
-stage = "canary"
-  [domain.traffic]
-  source = "app"
-  legacy.requests = 'req_total{side="legacy"}'
-  new.requests    = 'req_total{side="new"}'
-"#;
+fn config() -> String {
+    ConfigBuilder::new()
+        .setting("interval", "2s")
+        .setting("window", "1m")
+        .source_with(
+            "app",
+            "http://127.0.0.1:9/metrics",
+            "label_limit = 0\nseries_limit = 0\nmax_body = \"128MiB\"",
+        )
+        .orders_req_total("app")
+        .build()
+}
 
 /// Two scrapes of about 50 MB each (under the 64 MiB line limit once JSON-escaped): seconds of parsing in a debug build.
 fn recording(sb: &Sandbox) -> std::path::PathBuf {
@@ -42,7 +34,7 @@ fn recording(sb: &Sandbox) -> std::path::PathBuf {
             "req_total{{side=\"legacy\",uid=\"{i}\"{labels}}} {i}\n"
         ));
     }
-    let mut text = header(CONFIG);
+    let mut text = header(&config());
     text.push('\n');
     for n in 0..2 {
         text.push_str(&scrape_body(T + n * 2000, &body));

@@ -7,16 +7,17 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{fixture, HttpServer, Reply, Sandbox};
+use common::action::{audit, events};
+use common::config::{exec_step, haproxy_step, haproxy_weight};
+use common::{fixture, Answer, ConfigBuilder, HttpServer, Reply, RuntimeApi, Sandbox};
 use cutover::action::{
     rollback, Action, AuditEvent, AuditLog, Gate, Refusal, StepOutcome, StepSpec,
 };
@@ -25,73 +26,6 @@ const TOKEN: &str = "tok-3f9a7c1e-do-not-leak";
 const SET_WEIGHT: &str = "set weight be_orders/orders_svc 0";
 /// What the audit log's `before` reads first.
 const GET_WEIGHT: &str = "get weight be_orders/orders_svc";
-
-/// How the fake HAProxy answers one command.
-#[derive(Clone)]
-enum Answer {
-    /// Reply with this text, then close (as HAProxy does without `prompt`).
-    Text(String),
-    /// Reply after a pause.
-    Slow(Duration, String),
-    /// Accept, read, never answer.
-    Silent,
-}
-
-/// A TCP server speaking the HAProxy runtime API: one command line per connection.
-struct FakeHaproxy {
-    port: u16,
-    commands: Arc<Mutex<Vec<String>>>,
-}
-
-impl FakeHaproxy {
-    /// `on_command` sees every command; the answer decides the reply.
-    fn start(on_command: impl Fn(&str) -> Answer + Send + Sync + 'static) -> FakeHaproxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let commands = Arc::new(Mutex::new(Vec::new()));
-        let seen = commands.clone();
-        let on_command = Arc::new(on_command);
-        thread::spawn(move || {
-            for conn in listener.incoming() {
-                let Ok(conn) = conn else { continue };
-                let (seen, on_command) = (seen.clone(), on_command.clone());
-                thread::spawn(move || serve_command(conn, &seen, &*on_command));
-            }
-        });
-        FakeHaproxy { port, commands }
-    }
-
-    fn address(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    fn received(&self) -> Vec<String> {
-        self.commands.lock().unwrap().clone()
-    }
-}
-
-fn serve_command(mut conn: TcpStream, seen: &Mutex<Vec<String>>, on: &dyn Fn(&str) -> Answer) {
-    let mut line = String::new();
-    if BufReader::new(conn.try_clone().unwrap())
-        .read_line(&mut line)
-        .unwrap_or(0)
-        == 0
-    {
-        return;
-    }
-    let command = line.trim_end_matches(['\r', '\n']).to_string();
-    seen.lock().unwrap().push(command.clone());
-    match on(&command) {
-        Answer::Text(t) => {
-            let _ = conn.write_all(t.as_bytes());
-        }
-        Answer::Slow(pause, t) => {
-            thread::sleep(pause);
-            let _ = conn.write_all(t.as_bytes());
-        }
-        Answer::Silent => thread::sleep(Duration::from_secs(30)),
-    }
-}
 
 /// What the real HAProxy 2.6 answered (tests/fixtures/real/haproxy-runtime-*.txt).
 fn haproxy_answer(command: &str) -> Answer {
@@ -104,6 +38,15 @@ fn haproxy_answer(command: &str) -> Answer {
     } else {
         Answer::Text(fixture("real/haproxy-runtime-error-response.txt"))
     }
+}
+
+/// A runtime API answering as the real HAProxy that flips `switch` on any command.
+fn flipping_haproxy(switch: &Switch) -> RuntimeApi {
+    let flip = switch.clone();
+    RuntimeApi::start(move |c| {
+        flip.flip();
+        haproxy_answer(c)
+    })
 }
 
 /// Whether the gateway has been rolled back; the metrics follow it.
@@ -181,57 +124,15 @@ fn gateway_metrics(switch: Switch, after: After) -> HttpServer {
 
 /// A config for the orders domain behind the gateway, with these rollback steps.
 fn config(metrics: &HttpServer, steps: &str, extra_settings: &str) -> String {
-    format!(
-        r#"
-[settings]
-interval = "250ms"
-timeout = "200ms"
-window = "1m"
-{extra_settings}
-
-[[source]]
-name = "gateway"
-url = "{url}"
-
-[[domain]]
-name = "orders"
-stage = "canary"
-  [domain.traffic]
-  source = "gateway"
-  legacy.requests = 'haproxy_server_http_responses_total{{proxy="be_orders",server="monolith"}}'
-  new.requests    = 'haproxy_server_http_responses_total{{proxy="be_orders",server="orders_svc"}}'
-  new.weight      = 'haproxy_server_weight{{proxy="be_orders",server="orders_svc"}}'
-  legacy.weight   = 'haproxy_server_weight{{proxy="be_orders",server="monolith"}}'
-  [domain.rollback]
-  verify_share = 0.0
-  verify_within = "3s"
-{steps}
-"#,
-        url = metrics.url("/metrics")
-    )
-}
-
-fn haproxy_step(address: &str, command: &str, timeout: &str) -> String {
-    format!(
-        r#"  [[domain.rollback.step]]
-  kind = "haproxy"
-  address = "{address}"
-  command = "{command}"
-  timeout = "{timeout}"
-"#
-    )
-}
-
-fn exec_step(argv: &[&str], timeout: &str) -> String {
-    let argv: Vec<String> = argv.iter().map(|a| format!("{a:?}")).collect();
-    format!(
-        r#"  [[domain.rollback.step]]
-  kind = "exec"
-  argv = [{}]
-  timeout = "{timeout}"
-"#,
-        argv.join(", ")
-    )
+    ConfigBuilder::new()
+        .every("250ms", "200ms")
+        .settings_text(extra_settings)
+        .gateway(&metrics.url("/metrics"))
+        .orders_haproxy()
+        .signal("new", "weight", &haproxy_weight("orders_svc"))
+        .signal("legacy", "weight", &haproxy_weight("monolith"))
+        .rollback("3s", steps)
+        .build()
 }
 
 /// Runs `cutover rollback orders` with `args`, `stdin` typed in.
@@ -267,22 +168,6 @@ fn code(out: &Output) -> i32 {
     out.status.code().unwrap_or(-1)
 }
 
-fn audit(sb: &Sandbox) -> Vec<serde_json::Value> {
-    let path = sb.state_dir().join("audit.jsonl");
-    std::fs::read_to_string(&path)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-fn events(sb: &Sandbox) -> Vec<String> {
-    audit(sb)
-        .iter()
-        .map(|e| e["event"].as_str().unwrap().to_string())
-        .collect()
-}
-
 fn explain(out: &Output) -> String {
     let (o, e) = text(out);
     format!("exit {:?}\nstdout:\n{o}\nstderr:\n{e}", out.status.code())
@@ -292,7 +177,7 @@ fn explain(out: &Output) -> String {
 fn haproxy_rollback_is_audited_run_and_verified() {
     let switch = Switch::default();
     let flip = switch.clone();
-    let haproxy = FakeHaproxy::start(move |c| {
+    let haproxy = RuntimeApi::start(move |c| {
         if c == SET_WEIGHT {
             flip.flip();
         }
@@ -376,11 +261,7 @@ fn haproxy_rollback_is_audited_run_and_verified() {
 #[test]
 fn a_new_path_that_keeps_serving_is_not_verified() {
     let switch = Switch::default();
-    let flip = switch.clone();
-    let haproxy = FakeHaproxy::start(move |c| {
-        flip.flip();
-        haproxy_answer(c)
-    });
+    let haproxy = flipping_haproxy(&switch);
     let metrics = gateway_metrics(switch, After::KeepsServing);
     let sb = Sandbox::new();
     let steps = haproxy_step(&haproxy.address(), SET_WEIGHT, "2s");
@@ -405,11 +286,7 @@ fn a_new_path_that_keeps_serving_is_not_verified() {
 #[test]
 fn the_typed_name_confirms_and_anything_else_refuses() {
     let switch = Switch::default();
-    let flip = switch.clone();
-    let haproxy = FakeHaproxy::start(move |c| {
-        flip.flip();
-        haproxy_answer(c)
-    });
+    let haproxy = flipping_haproxy(&switch);
     let metrics = gateway_metrics(switch, After::Stops);
     let sb = Sandbox::new();
     let cfg = sb.config(&config(
@@ -443,7 +320,7 @@ fn the_typed_name_confirms_and_anything_else_refuses() {
 
 #[test]
 fn an_error_answer_fails_the_step_and_stops_the_rest() {
-    let haproxy = FakeHaproxy::start(haproxy_answer);
+    let haproxy = RuntimeApi::start(haproxy_answer);
     let metrics = gateway_metrics(Switch::default(), After::Stops);
     let sb = Sandbox::new();
     let marker = sb.path().join("second-step-ran");
@@ -477,7 +354,7 @@ fn an_error_answer_fails_the_step_and_stops_the_rest() {
 
 #[test]
 fn a_silent_runtime_api_times_out() {
-    let haproxy = FakeHaproxy::start(|_| Answer::Silent);
+    let haproxy = RuntimeApi::start(|_| Answer::Silent);
     let metrics = gateway_metrics(Switch::default(), After::Stops);
     let sb = Sandbox::new();
     let cfg = sb.config(&config(
@@ -754,7 +631,7 @@ fn exec_step_past_its_timeout_is_killed() {
 /// Every read-only cause refuses before anything is sent anywhere.
 #[test]
 fn read_only_refuses_with_nothing_received() {
-    let haproxy = FakeHaproxy::start(haproxy_answer);
+    let haproxy = RuntimeApi::start(haproxy_answer);
     let metrics = gateway_metrics(Switch::default(), After::Stops);
     let steps =
         haproxy_step(&haproxy.address(), SET_WEIGHT, "2s") + &http_step(&metrics, "/rollback/open");
@@ -806,7 +683,7 @@ fn read_only_refuses_with_nothing_received() {
 
 #[test]
 fn an_audit_log_that_cannot_be_written_refuses_with_nothing_received() {
-    let haproxy = FakeHaproxy::start(haproxy_answer);
+    let haproxy = RuntimeApi::start(haproxy_answer);
     let metrics = gateway_metrics(Switch::default(), After::Stops);
     let sb = Sandbox::new();
     // Tests may run as root, for whom permissions do not stop a write: a directory does.
@@ -826,7 +703,7 @@ fn an_audit_log_that_cannot_be_written_refuses_with_nothing_received() {
 
 #[test]
 fn an_unknown_domain_is_a_usage_error_and_a_domain_without_steps_is_refused() {
-    let haproxy = FakeHaproxy::start(haproxy_answer);
+    let haproxy = RuntimeApi::start(haproxy_answer);
     let metrics = gateway_metrics(Switch::default(), After::Stops);
     let sb = Sandbox::new();
     let steps = haproxy_step(&haproxy.address(), SET_WEIGHT, "2s")
@@ -860,7 +737,7 @@ fn orders() -> Action {
     }
 }
 
-fn runtime_step(haproxy: &FakeHaproxy) -> StepSpec {
+fn runtime_step(haproxy: &RuntimeApi) -> StepSpec {
     StepSpec::Haproxy {
         address: haproxy.address(),
         command: SET_WEIGHT.into(),
@@ -878,7 +755,7 @@ fn held_here(r: &Refusal) -> bool {
 /// refused as in flight; once the first has ended, a new one may run.
 #[tokio::test]
 async fn a_second_trigger_while_one_is_in_flight_is_refused() {
-    let haproxy = FakeHaproxy::start(|c| {
+    let haproxy = RuntimeApi::start(|c| {
         Answer::Slow(
             Duration::from_millis(400),
             match haproxy_answer(c) {
@@ -934,7 +811,7 @@ async fn a_second_trigger_while_one_is_in_flight_is_refused() {
 /// Replay and demo sessions refuse at the gate: the runtime API never hears a thing.
 #[tokio::test]
 async fn replay_and_demo_refuse_with_nothing_received() {
-    let haproxy = FakeHaproxy::start(haproxy_answer);
+    let haproxy = RuntimeApi::start(haproxy_answer);
     let dir = tempfile::tempdir().unwrap();
     let log = AuditLog::in_state_dir(dir.path());
     let steps = [runtime_step(&haproxy)];
@@ -964,7 +841,7 @@ async fn replay_and_demo_refuse_with_nothing_received() {
 /// The step result a gate returns carries HAProxy's own words.
 #[tokio::test]
 async fn the_runtime_api_answer_is_in_the_result() {
-    let haproxy = FakeHaproxy::start(haproxy_answer);
+    let haproxy = RuntimeApi::start(haproxy_answer);
     let dir = tempfile::tempdir().unwrap();
     let gate = Gate::new(None, AuditLog::in_state_dir(dir.path()));
     let steps = [StepSpec::Haproxy {
@@ -1146,7 +1023,7 @@ fn the_entries_of_one_action_share_an_id_name_the_entry_point_and_keep_the_note_
 ) {
     let switch = Switch::default();
     let flip = switch.clone();
-    let haproxy = FakeHaproxy::start(move |c| {
+    let haproxy = RuntimeApi::start(move |c| {
         if c == SET_WEIGHT {
             flip.flip();
         }

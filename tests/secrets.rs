@@ -66,7 +66,9 @@ fn echo_server() -> HttpServer {
         let auth = authorization(req);
         let path = req.path.split('?').next().unwrap_or("");
         Some(match path {
-            "/unauthorized" => Reply::status(401, format!("401 Unauthorized: {auth} is not valid\n")),
+            "/unauthorized" => {
+                Reply::status(401, format!("401 Unauthorized: {auth} is not valid\n"))
+            }
             "/fails" => Reply::status(500, format!("internal error while checking {auth}\n")),
             "/login" => Reply::html(&format!(
                 "<html><head><title>Sign in</title></head><body>You sent {auth}</body></html>\n"
@@ -78,14 +80,13 @@ fn echo_server() -> HttpServer {
                  {auth}\n\
                  queue_depth 3\n"
             )),
-            "/api/v1/query" => Reply {
-                status: 400,
-                content_type: "application/json".into(),
-                body: format!(
+            "/api/v1/query" => Reply::of(
+                400,
+                "application/json",
+                format!(
                     r#"{{"status":"error","errorType":"bad_data","error":"credential {auth} has no access to this tenant"}}"#
-                )
-                .into_bytes(),
-            },
+                ),
+            ),
             _ => Reply::status(404, "not found"),
         })
     })

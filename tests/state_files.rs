@@ -14,8 +14,9 @@ use std::os::unix::fs::{chown, symlink, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use common::config::exec_step;
 use common::tmux::{Pane, STARTUP};
-use common::{fixture, HttpServer, Reply, Sandbox};
+use common::{fixture, ConfigBuilder, HttpServer, Reply, Sandbox};
 
 fn metrics() -> HttpServer {
     HttpServer::start(|_, _| Some(Reply::text(fixture("real/haproxy-idle.prom"))))
@@ -37,36 +38,16 @@ fn am_root() -> bool {
 
 /// A config whose one domain's rollback touches `marker`; `source_extra` goes into the source.
 fn config_text(server: &HttpServer, marker: &Path, source_extra: &str) -> String {
-    format!(
-        r#"
-[settings]
-interval = "250ms"
-timeout = "200ms"
-window = "1m"
-
-[[source]]
-name = "gateway"
-url = "{url}"
-{source_extra}
-
-[[domain]]
-name = "orders"
-stage = "canary"
-  [domain.traffic]
-  source = "gateway"
-  legacy.requests = 'haproxy_server_http_responses_total{{proxy="be_orders",server="monolith"}}'
-  new.requests    = 'haproxy_server_http_responses_total{{proxy="be_orders",server="orders_svc"}}'
-  [domain.rollback]
-  verify_share = 0.0
-  verify_within = "1s"
-  [[domain.rollback.step]]
-  kind = "exec"
-  argv = ["/bin/sh", "-c", ": > \"$0\"", {marker:?}]
-  timeout = "5s"
-"#,
-        url = server.url("/metrics"),
-        marker = marker.display().to_string()
-    )
+    let marker = marker.display().to_string();
+    ConfigBuilder::new()
+        .every("250ms", "200ms")
+        .source_with("gateway", &server.url("/metrics"), source_extra)
+        .orders_haproxy()
+        .rollback(
+            "1s",
+            &exec_step(&["/bin/sh", "-c", ": > \"$0\"", &marker], "5s"),
+        )
+        .build()
 }
 
 struct Case {
@@ -353,14 +334,7 @@ fn a_private_config_in_an_open_directory_makes_the_session_read_only() {
     let cfg = open.join("cutover.toml");
     std::fs::rename(&case.cfg, &cfg).unwrap();
     set(&cfg, 0o600);
-    let out = case
-        .sb
-        .cutover()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["rollback", "orders", "--yes"])
-        .output()
-        .unwrap();
+    let out = case.sb.run(&cfg, ["rollback", "orders", "--yes"]);
     assert_refused(
         &case,
         &out,
@@ -372,14 +346,7 @@ fn a_private_config_in_an_open_directory_makes_the_session_read_only() {
     assert!(stderr(&out).contains(&format!("chmod go-w {}", open.display())));
     // Sticky, as /tmp is: still no place for the config itself.
     set(&open, 0o1777);
-    let out = case
-        .sb
-        .cutover()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["rollback", "orders", "--yes"])
-        .output()
-        .unwrap();
+    let out = case.sb.run(&cfg, ["rollback", "orders", "--yes"]);
     assert_refused(&case, &out, "a directory shared with");
 }
 

@@ -4,11 +4,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{fixture, json, run_ok, HttpServer, Reply, Sandbox};
-
-fn close(a: &serde_json::Value, b: f64) -> bool {
-    a.as_f64().is_some_and(|a| (a - b).abs() < 1e-9)
-}
+use common::figures::close;
+use common::{fixture, json, run_ok, ConfigBuilder, HttpServer, Reply, Sandbox};
 
 /// The monolith's FastAPI body after 100 more successful and 4 more failed `/orders/{order_id}` GETs.
 fn monolith_later() -> String {
@@ -24,69 +21,33 @@ fn monolith_later() -> String {
 }
 
 fn config(server: &HttpServer, extra: &str) -> String {
-    format!(
-        r#"
-[settings]
-interval = "1s"
-timeout = "800ms"
-window = "1m"
-
-[[source]]
-name = "gateway"
-url = "{gw}"
-
-[[source]]
-name = "monolith"
-url = "{mono}"
-
-[[source]]
-name = "rabbitmq"
-url = "{rmq}"
-
-[[source]]
-name = "redis"
-url = "{redis}"
-
-[[domain]]
-name = "orders"
-stage = "canary"
-  [domain.traffic]
-  source = "gateway"
-  legacy.requests = 'haproxy_server_http_responses_total{{proxy="be_orders",server="monolith"}}'
-  legacy.errors   = 'haproxy_server_http_responses_total{{proxy="be_orders",server="monolith",code="5xx"}}'
-  legacy.weight   = 'haproxy_server_weight{{proxy="be_orders",server="monolith"}}'
-  new.requests    = 'haproxy_server_http_responses_total{{proxy="be_orders",server="orders_svc"}}'
-  new.errors      = 'haproxy_server_http_responses_total{{proxy="be_orders",server="orders_svc",code="5xx"}}'
-  new.weight      = 'haproxy_server_weight{{proxy="be_orders",server="orders_svc"}}'
-  [[domain.queue]]
+    ConfigBuilder::new()
+        .every("1s", "800ms")
+        .gateway(&server.url("/gateway"))
+        .source("monolith", &server.url("/monolith"))
+        .source("rabbitmq", &server.url("/rabbitmq"))
+        .source("redis", &server.url("/redis"))
+        .orders_haproxy_full()
+        .domain_text(
+            r#"  [[domain.queue]]
   name = "inventory.reserve"
   source = "rabbitmq"
-  depth = 'rabbitmq_queue_messages_ready{{vhost="/",queue="inventory.reserve"}}'
+  depth = 'rabbitmq_queue_messages_ready{vhost="/",queue="inventory.reserve"}'
   warn = 1000
   crit = 10000
   [[domain.queue]]
   name = "notifications.email"
   source = "rabbitmq"
-  depth = 'rabbitmq_queue_messages_ready{{queue="notifications.email"}}'
+  depth = 'rabbitmq_queue_messages_ready{queue="notifications.email"}'
   [[domain.queue]]
   name = "orders.events/inventory"
   source = "redis"
-  depth = 'redis_stream_group_messages_pending{{stream="orders.events",group="inventory"}}'
-
-[[domain]]
-name = "orders-monolith-app"
-stage = "planned"
-  [domain.traffic]
-  source = "monolith"
-  legacy.requests = 'http_requests_total{{handler="/orders/{{order_id}}"}}'
-  legacy.errors   = 'http_requests_total{{handler="/orders/{{order_id}}",status="5xx"}}'
-{extra}
+  depth = 'redis_stream_group_messages_pending{stream="orders.events",group="inventory"}'
 "#,
-        gw = server.url("/gateway"),
-        mono = server.url("/monolith"),
-        rmq = server.url("/rabbitmq"),
-        redis = server.url("/redis"),
-    )
+        )
+        .monolith_orders("orders-monolith-app")
+        .raw(extra)
+        .build()
 }
 
 fn exporters() -> HttpServer {

@@ -11,14 +11,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::io::Read;
 use std::path::Path;
 use std::process::{Output, Stdio};
 use std::thread;
 use std::time::Duration;
 
-use common::{HttpServer, Reply, Sandbox};
+use common::config::quoted;
+use common::{both, Answer, HttpServer, Reply, RuntimeApi, Sandbox};
 
 /// OSC 52 (clipboard), ESC[2J (clear), OSC 0 (title), C1 CSI, BEL, backspace, RLO, ZWJ.
 const PAYLOAD: &str =
@@ -61,27 +61,12 @@ fn assert_output_clean(what: &str, out: &Output) {
     assert_clean(&format!("{what} (stderr)"), &out.stderr);
 }
 
-fn all_text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// A TOML basic string holding `s` (JSON's escapes are TOML's).
-fn toml_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap()
-}
-
 /// The exporter, the error pages, the query APIs and the HTTP step's endpoint in one server.
 fn hostile_server() -> HttpServer {
     HttpServer::start(|req, n| {
         let path = req.path.as_str();
-        let json = |status: u16, v: serde_json::Value| Reply {
-            status,
-            content_type: "application/json".into(),
-            body: v.to_string().into_bytes(),
+        let json = |status: u16, v: serde_json::Value| {
+            Reply::of(status, "application/json", v.to_string())
         };
         Some(if path.starts_with("/metrics") {
             let n = n as u64;
@@ -99,12 +84,11 @@ fn hostile_server() -> HttpServer {
         } else if path.starts_with("/e500") {
             Reply::status(500, p("P-500"))
         } else if path.starts_with("/html") {
-            Reply {
-                status: 502,
-                content_type: "text/html".into(),
-                body: format!("<html><head><title>{}</title></head></html>", p("P-TITLE"))
-                    .into_bytes(),
-            }
+            Reply::of(
+                502,
+                "text/html",
+                format!("<html><head><title>{}</title></head></html>", p("P-TITLE")),
+            )
         } else if path.starts_with("/qerr/") {
             json(
                 422,
@@ -131,18 +115,8 @@ fn hostile_server() -> HttpServer {
 }
 
 /// A runtime API that answers every command with the payload, as HAProxy answers a `get`.
-fn hostile_haproxy() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(mut conn) = conn else { continue };
-            let mut line = String::new();
-            let _ = BufReader::new(conn.try_clone().unwrap()).read_line(&mut line);
-            let _ = conn.write_all(format!("{}\n", p("P-HAPROXY")).as_bytes());
-        }
-    });
-    port
+fn hostile_haproxy() -> RuntimeApi {
+    RuntimeApi::start(|_| Answer::Text(format!("{}\n", p("P-HAPROXY"))))
 }
 
 fn config(server: &HttpServer, haproxy_port: u16) -> String {
@@ -246,9 +220,9 @@ stage = "canary"
   legacy.requests = 'up'
   new.requests    = 'up'
 "#,
-        src = toml_str(&p("P-SRC")),
-        dom = toml_str(&p("P-DOM")),
-        queue = toml_str(&p("P-QUEUE")),
+        src = quoted(&p("P-SRC")),
+        dom = quoted(&p("P-DOM")),
+        queue = quoted(&p("P-QUEUE")),
         metrics = url("/metrics"),
         e500 = url("/e500"),
         html = url("/html"),
@@ -276,11 +250,11 @@ fn no_control_byte_reaches_any_cli_output() {
     let server = hostile_server();
     let haproxy = hostile_haproxy();
     let sb = Sandbox::new();
-    let cfg = sb.config(&config(&server, haproxy));
+    let cfg = sb.config(&config(&server, haproxy.port));
 
     let check = run(&sb, &cfg, &["check"]);
     assert_output_clean("check", &check);
-    let text = all_text(&check);
+    let text = both(&check);
     for tag in [
         "P-SRC", "P-DOM", "P-500", "P-TITLE", "P-ETYPE", "P-ERROR", "P-RTYPE",
     ] {
@@ -289,7 +263,7 @@ fn no_control_byte_reaches_any_cli_output() {
 
     let status = run(&sb, &cfg, &["status"]);
     assert_output_clean("status", &status);
-    let text = all_text(&status);
+    let text = both(&status);
     for tag in ["P-DOM", "P-500", "P-TITLE", "P-ERROR", "P-RTYPE"] {
         assert!(text.contains(&shown(tag)), "status shows {tag}:\n{text}");
     }
@@ -305,18 +279,18 @@ fn no_control_byte_reaches_any_cli_output() {
     let domain = p("P-DOM");
     let rollback = run(&sb, &cfg, &["rollback", &domain, "--yes"]);
     assert_output_clean("rollback", &rollback);
-    let text = all_text(&rollback);
+    let text = both(&rollback);
     for tag in ["P-DOM", "P-HAPROXY", "P-STEP"] {
         assert!(text.contains(&shown(tag)), "rollback shows {tag}:\n{text}");
     }
 
     let unknown = run(&sb, &cfg, &["rollback", &p("P-ARG")]);
     assert_output_clean("rollback of an unknown domain", &unknown);
-    assert!(all_text(&unknown).contains(&shown("P-ARG")));
+    assert!(both(&unknown).contains(&shown("P-ARG")));
 
     let audit = run(&sb, &cfg, &["audit"]);
     assert_output_clean("audit", &audit);
-    let text = all_text(&audit);
+    let text = both(&audit);
     for tag in ["P-DOM", "P-HAPROXY", "P-STEP"] {
         assert!(text.contains(&shown(tag)), "audit shows {tag}:\n{text}");
     }
@@ -327,7 +301,7 @@ fn no_control_byte_reaches_any_cli_output() {
     let dup = sb.dir.path().join("dup.toml");
     let text = std::fs::read_to_string(&cfg).unwrap().replace(
         "name = \"down500\"",
-        &format!("name = {}", toml_str(&p("P-SRC"))),
+        &format!("name = {}", quoted(&p("P-SRC"))),
     );
     std::fs::write(&dup, text).unwrap();
     #[cfg(unix)]
@@ -336,13 +310,9 @@ fn no_control_byte_reaches_any_cli_output() {
         std::fs::set_permissions(&dup, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
     let bad = run(&sb, &dup, &["check"]);
-    assert_eq!(bad.status.code(), Some(2), "{}", all_text(&bad));
+    assert_eq!(bad.status.code(), Some(2), "{}", both(&bad));
     assert_output_clean("a config error", &bad);
-    assert!(
-        all_text(&bad).contains(&shown("P-SRC")),
-        "{}",
-        all_text(&bad)
-    );
+    assert!(both(&bad).contains(&shown("P-SRC")), "{}", both(&bad));
 }
 
 /// A recording carries its config (names included) and its bodies: replaying a crafted one
@@ -352,21 +322,21 @@ fn a_crafted_recording_replays_clean() {
     let server = hostile_server();
     let haproxy = hostile_haproxy();
     let sb = Sandbox::new();
-    let cfg = sb.config(&config(&server, haproxy));
+    let cfg = sb.config(&config(&server, haproxy.port));
     let rec = sb.dir.path().join("hostile.jsonl.gz");
     let record = run(
         &sb,
         &cfg,
         &["record", "--out", rec.to_str().unwrap(), "--duration", "2s"],
     );
-    assert!(record.status.success(), "{}", all_text(&record));
+    assert!(record.status.success(), "{}", both(&record));
     assert_output_clean("record", &record);
 
     let mut status = sb.cutover();
     status.args(["status", "--replay", rec.to_str().unwrap()]);
     let out = status.output().unwrap();
     assert_output_clean("status --replay", &out);
-    let text = all_text(&out);
+    let text = both(&out);
     for tag in ["P-DOM", "P-500", "P-TITLE"] {
         assert!(
             text.contains(&shown(tag)),
@@ -385,14 +355,14 @@ fn no_payload_sequence_reaches_the_cockpits_terminal() {
     let server = hostile_server();
     let haproxy = hostile_haproxy();
     let sb = Sandbox::new();
-    let cfg = sb.config(&config(&server, haproxy));
+    let cfg = sb.config(&config(&server, haproxy.port));
     let rec = sb.dir.path().join("hostile.jsonl.gz");
     let record = run(
         &sb,
         &cfg,
         &["record", "--out", rec.to_str().unwrap(), "--duration", "2s"],
     );
-    assert!(record.status.success(), "{}", all_text(&record));
+    assert!(record.status.success(), "{}", both(&record));
 
     let capture = sb.dir.path().join("pane.bytes");
     for args in [

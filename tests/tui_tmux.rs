@@ -20,7 +20,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use common::tmux::{quote, Pane, HEIGHT, SETTLE, STARTUP, WIDTH};
-use common::{fixture, json, run_ok, HttpServer, Reply, Sandbox};
+use common::{fixture, json, run_ok, ConfigBuilder, HttpServer, Reply, Sandbox};
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -114,60 +114,27 @@ fn exporters() -> HttpServer {
 /// Three domains: orders (its canary failing: [CRIT]), inventory (a queue under its limits)
 /// and the monolith's own view of orders; `extra` adds sources or domains.
 fn config(server: &HttpServer, interval: &str, timeout: &str, extra: &str) -> String {
-    format!(
-        r#"
-[settings]
-interval = "{interval}"
-timeout = "{timeout}"
-window = "30s"
-
-[[source]]
-name = "gateway"
-url = "{gw}"
-
-[[source]]
-name = "monolith"
-url = "{mono}"
-
-[[source]]
-name = "rabbitmq"
-url = "{rmq}"
-
-[[domain]]
-name = "orders"
-stage = "canary"
-  [domain.traffic]
-  source = "gateway"
-  legacy.requests = 'haproxy_server_http_responses_total{{proxy="be_orders",server="monolith"}}'
-  legacy.errors   = 'haproxy_server_http_responses_total{{proxy="be_orders",server="monolith",code="5xx"}}'
-  legacy.weight   = 'haproxy_server_weight{{proxy="be_orders",server="monolith"}}'
-  new.requests    = 'haproxy_server_http_responses_total{{proxy="be_orders",server="orders_svc"}}'
-  new.errors      = 'haproxy_server_http_responses_total{{proxy="be_orders",server="orders_svc",code="5xx"}}'
-  new.weight      = 'haproxy_server_weight{{proxy="be_orders",server="orders_svc"}}'
-
-[[domain]]
-name = "inventory"
-stage = "ramp"
-  [[domain.queue]]
+    ConfigBuilder::new()
+        .setting("interval", interval)
+        .setting("timeout", timeout)
+        .setting("window", "30s")
+        .gateway(&server.url("/gateway"))
+        .source("monolith", &server.url("/monolith"))
+        .source("rabbitmq", &server.url("/rabbitmq"))
+        .orders_haproxy_full()
+        .domain_without_traffic("inventory", "ramp")
+        .domain_text(
+            r#"  [[domain.queue]]
   name = "inventory.reserve"
   source = "rabbitmq"
-  depth = 'rabbitmq_queue_messages_ready{{vhost="/",queue="inventory.reserve"}}'
+  depth = 'rabbitmq_queue_messages_ready{vhost="/",queue="inventory.reserve"}'
   warn = 5000
   crit = 10000
-
-[[domain]]
-name = "monolith-orders"
-stage = "planned"
-  [domain.traffic]
-  source = "monolith"
-  legacy.requests = 'http_requests_total{{handler="/orders/{{order_id}}"}}'
-  legacy.errors   = 'http_requests_total{{handler="/orders/{{order_id}}",status="5xx"}}'
-{extra}
 "#,
-        gw = server.url("/gateway"),
-        mono = server.url("/monolith"),
-        rmq = server.url("/rabbitmq"),
-    )
+        )
+        .monolith_orders("monolith-orders")
+        .raw(extra)
+        .build()
 }
 
 const DOMAINS: [&str; 3] = ["orders", "inventory", "monolith-orders"];

@@ -12,16 +12,8 @@ use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use common::{HttpServer, Reply, Sandbox};
+use common::{both, ConfigBuilder, HttpServer, Reply, Sandbox};
 use cutover::action::{StepOutcome, StepSpec};
-
-fn all_text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 fn metrics_server() -> HttpServer {
     HttpServer::start(|req, n| {
@@ -46,35 +38,15 @@ fn metrics_server() -> HttpServer {
 }
 
 fn config(source_url: &str, step_url: &str, body: &str) -> String {
-    format!(
-        r#"
-[settings]
-interval = "500ms"
-timeout = "400ms"
-window = "1m"
-
-[[source]]
-name = "gw"
-url = "{source_url}"
-
-[[domain]]
-name = "orders"
-stage = "canary"
-  [domain.traffic]
-  source = "gw"
-  legacy.requests = 'req_total{{side="legacy"}}'
-  new.requests    = 'req_total{{side="new"}}'
-  [domain.rollback]
-  verify_share = 0.0
-  verify_within = "1s"
-  [[domain.rollback.step]]
-  kind = "http"
-  method = "POST"
-  url = "{step_url}"
-  body = '{body}'
-  timeout = "3s"
-"#
-    )
+    let step = format!(
+        "  [[domain.rollback.step]]\n  kind = \"http\"\n  method = \"POST\"\n  url = \"{step_url}\"\n  body = '{body}'\n  timeout = \"3s\"\n"
+    );
+    ConfigBuilder::new()
+        .every("500ms", "400ms")
+        .source("gw", source_url)
+        .orders_req_total("gw")
+        .rollback("1s", &step)
+        .build()
 }
 
 fn cutover(sb: &Sandbox, cfg: &Path, args: &[&str]) -> Output {
@@ -111,7 +83,7 @@ fn urls_the_client_would_rewrite_are_refused() {
             let cfg = sb.config(&config(&toml_url(source_url), &toml_url(step_url), "{}"));
             let before = server.requests().len();
             let out = cutover(&sb, &cfg, &["check"]);
-            let text = all_text(&out);
+            let text = both(&out);
             assert_eq!(out.status.code(), Some(2), "{bad}: {text}");
             assert!(text.contains(".url"), "names the key: {text}");
             assert!(
@@ -169,8 +141,8 @@ fn url_and_body_secrets_are_redacted_everywhere_they_are_written() {
         &cfg,
         &["record", "--out", rec.to_str().unwrap(), "--duration", "1s"],
     );
-    assert!(out.status.success(), "{}", all_text(&out));
-    assert_clean("record's output", &all_text(&out));
+    assert!(out.status.success(), "{}", both(&out));
+    assert_clean("record's output", &both(&out));
     let mut recording = String::new();
     flate2::read::MultiGzDecoder::new(std::fs::File::open(&rec).unwrap())
         .read_to_string(&mut recording)
@@ -179,7 +151,7 @@ fn url_and_body_secrets_are_redacted_everywhere_they_are_written() {
     assert_clean("the recording", &recording);
 
     let out = cutover(&sb, &cfg, &["rollback", "orders", "--yes"]);
-    let text = all_text(&out);
+    let text = both(&out);
     assert!(text.contains("client_secret"), "the body is shown: {text}");
     assert!(
         text.contains("x=1"),
@@ -200,7 +172,7 @@ fn url_and_body_secrets_are_redacted_everywhere_they_are_written() {
     assert!(audit.contains("client_secret"), "{audit}");
     assert_clean("audit.jsonl", &audit);
     let out = cutover(&sb, &cfg, &["audit"]);
-    assert_clean("cutover audit", &all_text(&out));
+    assert_clean("cutover audit", &both(&out));
 }
 
 /// A 28-character token echoed at the very end of a long answer: the words keep no 8

@@ -5,27 +5,20 @@ use std::io::Write;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
+use super::ConfigBuilder;
+
 /// 2026-01-01T03:00:00Z, when the hand-written recordings start.
 pub const T: i64 = 1_767_236_400_000;
 
 /// One source `app` and the domain `orders` reading `req_total{side=...}` from it.
-pub const ORDERS_CONFIG: &str = r#"
-[settings]
-interval = "2s"
-window = "1m"
-
-[[source]]
-name = "app"
-url = "http://127.0.0.1:9/metrics"
-
-[[domain]]
-name = "orders"
-stage = "canary"
-  [domain.traffic]
-  source = "app"
-  legacy.requests = 'req_total{side="legacy"}'
-  new.requests    = 'req_total{side="new"}'
-"#;
+pub fn orders_config() -> String {
+    ConfigBuilder::new()
+        .setting("interval", "2s")
+        .setting("window", "1m")
+        .source("app", "http://127.0.0.1:9/metrics")
+        .orders_req_total("app")
+        .build()
+}
 
 /// The header line of a recording of `config` started at [`T`].
 pub fn header(config: &str) -> String {
@@ -54,7 +47,7 @@ pub fn scrape_body(at_ms: i64, body: &str) -> String {
     .to_string()
 }
 
-/// A scrape line of [`ORDERS_CONFIG`]'s source: `n` requests so far on each side.
+/// A scrape line of [`orders_config`]'s source: `n` requests so far on each side.
 pub fn scrape(at_ms: i64, n: u64) -> String {
     scrape_body(
         at_ms,

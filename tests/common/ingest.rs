@@ -1,9 +1,4 @@
-//! Shared helpers for the ingest tests: fixtures and owned copies of parsed samples.
-#![allow(dead_code)]
-// Test helpers may unwrap like the tests (clippy.toml allows it in #[test] functions only).
-#![allow(clippy::unwrap_used)]
-
-use std::path::PathBuf;
+//! Owned copies of parsed samples, for the ingest tests to compare what the parser read.
 
 use cutover::ingest::exposition::{parse, MetricType, ParseStats};
 use cutover::ingest::prefilter::FamilyFilter;
@@ -52,21 +47,6 @@ pub fn sample(
         line,
         kind,
     }
-}
-
-pub fn fixture_path(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(relative)
-}
-
-pub fn fixture_bytes(relative: &str) -> Vec<u8> {
-    let path = fixture_path(relative);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
-}
-
-pub fn fixture_text(relative: &str) -> String {
-    String::from_utf8(fixture_bytes(relative)).expect("fixture is UTF-8")
 }
 
 /// Parse a body and copy every sample out.

@@ -1,17 +1,14 @@
 //! Shared helpers for the action tests (lock, interruption): a metrics server whose counters
 //! grow, a config for the `orders` domain with given steps, the audit log as events, and
 //! `cutover rollback` started as its own session (`setsid`), as a script or a cron job would.
-#![allow(dead_code)]
-// Test helpers may unwrap like the tests (clippy.toml allows it in #[test] functions only).
-#![allow(clippy::unwrap_used)]
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::common::{HttpServer, Reply, Sandbox};
+use super::config::ConfigBuilder;
+use super::{HttpServer, Reply, Sandbox};
 
 /// Counters that grow by 20 requests a scrape, 2 of them on the new path: the rollback is
 /// never verified, so the watch ends at `verify_within`.
@@ -27,54 +24,29 @@ pub fn metrics() -> HttpServer {
     })
 }
 
-/// A config for `domain` (default `orders`) with these steps (TOML `[[domain.rollback.step]]`
-/// tables), verified within `verify_within`.
+/// A config for `domain` reading `req_total{side=...}` from `metrics` every 250 ms, with these
+/// rollback steps, verified within `verify_within`.
 pub fn config(metrics: &HttpServer, domain: &str, steps: &str, verify_within: &str) -> String {
-    format!(
-        r#"
-[settings]
-interval = "250ms"
-timeout = "200ms"
-window = "1m"
-
-[[source]]
-name = "app"
-url = "{url}"
-
-[[domain]]
-name = {domain:?}
-stage = "canary"
-  [domain.traffic]
-  source = "app"
-  legacy.requests = 'req_total{{side="legacy"}}'
-  new.requests    = 'req_total{{side="new"}}'
-  [domain.rollback]
-  verify_share = 0.0
-  verify_within = "{verify_within}"
-{steps}
-"#,
-        url = metrics.url("/metrics")
-    )
-}
-
-pub fn exec_step(argv: &[&str], timeout: &str) -> String {
-    let argv: Vec<String> = argv.iter().map(|a| format!("{a:?}")).collect();
-    format!(
-        "  [[domain.rollback.step]]\n  kind = \"exec\"\n  argv = [{}]\n  timeout = \"{timeout}\"\n",
-        argv.join(", ")
-    )
-}
-
-/// `sh -c SCRIPT` as an exec step.
-pub fn sh_step(script: &str, timeout: &str) -> String {
-    exec_step(&["/bin/sh", "-c", script], timeout)
+    ConfigBuilder::new()
+        .every("250ms", "200ms")
+        .source("app", &metrics.url("/metrics"))
+        .domain(domain, "canary", "app")
+        .signal("legacy", "requests", r#"req_total{side="legacy"}"#)
+        .signal("new", "requests", r#"req_total{side="new"}"#)
+        .rollback(verify_within, steps)
+        .build()
 }
 
 /// The audit log's events, oldest first.
 pub fn events(sb: &Sandbox) -> Vec<String> {
     audit(sb)
         .iter()
-        .map(|e| e["event"].as_str().unwrap_or_default().to_string())
+        .map(|e| {
+            e["event"]
+                .as_str()
+                .expect("an audit line names its event")
+                .to_string()
+        })
         .collect()
 }
 
@@ -153,6 +125,15 @@ impl Running {
             std::fs::read_to_string(&self.stdout).unwrap_or_default(),
             std::fs::read_to_string(&self.stderr).unwrap_or_default(),
         )
+    }
+}
+
+/// Waits until the audit log holds exactly these events (at most `limit`).
+pub fn wait_for_events(sb: &Sandbox, expected: &[&str], limit: Duration) {
+    let start = Instant::now();
+    while events(sb) != expected {
+        assert!(start.elapsed() < limit, "{:?}", events(sb));
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
