@@ -5,11 +5,13 @@
 
 use std::path::Path;
 
-use crate::compile::compile;
+use crate::compile::{compile, CompileError};
+use crate::config::ConfigError;
 use crate::engine::Engine;
 use crate::ingest::prefilter::reduce;
+use crate::record::writer::WriteError;
 use crate::record::{read_recording_bytes, Recorder, Recording, RecordingError, ScrapeLine};
-use crate::simulate::{demo_config_toml, render_all, World, DEMO_DURATION_MS};
+use crate::simulate::{demo_config_toml, render_all, SimError, World, DEMO_DURATION_MS};
 use crate::source::ScrapeOutcome;
 
 /// The bundled recording.
@@ -26,15 +28,28 @@ pub fn bundled() -> Result<Recording, RecordingError> {
     read_recording_bytes(BUNDLED, Path::new("<bundled demo>"))
 }
 
+/// Why the demo recording could not be generated; each says it in the words of the step that
+/// failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+    #[error(transparent)]
+    Simulate(#[from] SimError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
 /// Writes the demo recording: the scenario advanced every 2 virtual seconds, each source's body
 /// reduced to the lines the demo config uses, exactly as a live `--record` would store it.
-pub fn generate(out: &Path) -> Result<(), String> {
+pub fn generate(out: &Path) -> Result<(), DemoError> {
     let config_text = demo_config_toml();
-    let cfg = crate::config::parse_str(&config_text, Path::new("<demo config>"))
-        .map_err(|e| e.to_string())?;
-    let compiled = compile(&cfg).map_err(|e| e.to_string())?;
+    let cfg = crate::config::parse_str(&config_text, Path::new("<demo config>"))?;
+    let compiled = compile(&cfg)?;
     let engine = Engine::new(compiled.plan.clone());
-    let mut world = World::new("demo", DEMO_START_MS).map_err(|e| e.to_string())?;
+    let mut world = World::new("demo", DEMO_START_MS)?;
     // Regenerating the bundled recording in place is the point: an existing file is replaced
     // (a link in its place is still refused).
     let mut rec = Recorder::create_with(
@@ -42,8 +57,7 @@ pub fn generate(out: &Path) -> Result<(), String> {
         DEMO_START_MS,
         &cfg.redacted_toml(),
         crate::safe_fs::Existing::Replace,
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let mut t = DEMO_START_MS;
     while t <= DEMO_START_MS + DEMO_DURATION_MS {
         world.advance_to(t);
@@ -66,10 +80,9 @@ pub fn generate(out: &Path) -> Result<(), String> {
                 (Ok(b), Some(ix)) => reduce(b, engine.filter(ix)),
                 _ => String::new(),
             };
-            rec.write(&ScrapeLine::new(&o, body))
-                .map_err(|e| e.to_string())?;
+            rec.write(&ScrapeLine::new(&o, body))?;
         }
         t += DEMO_INTERVAL_MS;
     }
-    rec.finish().map_err(|e| e.to_string())
+    Ok(rec.finish()?)
 }
