@@ -48,7 +48,6 @@ impl Failure {
     }
 }
 
-
 // Explicit conversions, one per error type a subcommand passes up with `?`: each of these is a
 // failure at run time (exit 1). Usage and config errors are turned into `Failure::usage`
 // (exit 2) where they arise, so that no error reaches exit 1 by default.
