@@ -7,36 +7,22 @@ use super::bindings::BindingError;
 use super::duration::Duration;
 use super::locate::{KeyPath, Locator};
 use super::model::{
-    Config, Domain, ExecStep, HaproxyStep, HttpStep, Rollback, Signal, Slo, Source, SourceKind,
-    Step,
+    Config, Domain, ExecStep, HaproxyStep, HttpStep, Rollback, Signal, Slo, SourceKind, Step,
 };
 use super::signal_use::for_each_signal;
 use crate::selector::Selector;
 use preset_rules::{queue, saga, traffic};
+pub use problem::Problem;
+use problem::{problem, Checked};
 use std::collections::BTreeMap;
-use values::{env_name, header, http_url, name, non_empty, ratio, skeleton};
+use values::{env_name, header, http_url, known_source, name, non_empty, ratio, skeleton};
 
 mod preset_rules;
+mod problem;
 mod values;
 
 /// The shortest poll interval: below it, scraping turns into load on the exporters.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(250);
-
-/// One thing wrong with a config, and where.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Problem {
-    pub path: KeyPath,
-    pub message: String,
-}
-
-type Checked = Result<(), Problem>;
-
-fn problem(path: KeyPath, message: impl Into<String>) -> Checked {
-    Err(Problem {
-        path,
-        message: message.into(),
-    })
-}
 
 /// Checks everything; the first problem found is returned. `locator` only helps choose which
 /// of two conflicting keys to point at (the later one in the file).
@@ -450,21 +436,6 @@ fn check_signal(config: &Config, path: KeyPath, source: Option<&str>, signal: &S
         // A PromQL expression is checked by the server that runs it.
         SourceKind::Prometheus => Ok(()),
     }
-}
-
-fn known_source<'c>(config: &'c Config, path: KeyPath, name: &str) -> Result<&'c Source, Problem> {
-    config.source(name).ok_or_else(|| {
-        let known: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
-        let message = if known.is_empty() {
-            format!("unknown source \"{name}\": no [[source]] is defined")
-        } else {
-            format!(
-                "unknown source \"{name}\"; known sources: {}",
-                known.join(", ")
-            )
-        };
-        Problem { path, message }
-    })
 }
 
 /// `[bindings]` read with the cockpit's own grammar ([`super::bindings`]): unknown actions,

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::values::non_empty;
-use super::{known_source, problem, Checked};
+use super::problem::{problem, Checked};
+use super::values::{known_source, non_empty};
 use crate::config::locate::KeyPath;
 use crate::config::model::{Config, Queue, Saga, ServiceSide, Side, Traffic};
 use crate::presets::{self, KeyUse};

@@ -1,7 +1,8 @@
 //! Checks of single values the rules share: names, ratios, URLs, headers, variable names.
 
-use super::{problem, Checked};
+use super::problem::{problem, Checked, Problem};
 use crate::config::locate::KeyPath;
+use crate::config::model::{Config, Source};
 
 pub(super) fn ratio(path: KeyPath, value: f64) -> Checked {
     if (0.0..=1.0).contains(&value) {
@@ -98,4 +99,24 @@ pub(super) fn header(path: KeyPath, name: &str, value: &str) -> Checked {
         return problem(path, "a header value cannot hold a line break");
     }
     Ok(())
+}
+
+/// The source called `name`, or a problem listing the sources there are.
+pub(super) fn known_source<'c>(
+    config: &'c Config,
+    path: KeyPath,
+    name: &str,
+) -> Result<&'c Source, Problem> {
+    config.source(name).ok_or_else(|| {
+        let known: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
+        let message = if known.is_empty() {
+            format!("unknown source \"{name}\": no [[source]] is defined")
+        } else {
+            format!(
+                "unknown source \"{name}\"; known sources: {}",
+                known.join(", ")
+            )
+        };
+        Problem { path, message }
+    })
 }
