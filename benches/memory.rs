@@ -117,7 +117,7 @@ fn child(case: &str, full: bool, minutes: u64) {
             let server = setup::Server::start(Arc::new(move |_: &str| Some(served.clone())));
             let compiled =
                 setup::compiled(&config(which, &format!("{}/metrics", server.base_url())));
-            let spec = compiled.specs[0].clone().expect("spec");
+            let spec = compiled.specs[0].as_ref().expect("spec").clone();
             let mut engine = Engine::new(compiled.plan.clone());
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()

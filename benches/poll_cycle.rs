@@ -112,7 +112,7 @@ fn main() {
     let specs: Vec<_> = compiled
         .specs
         .iter()
-        .map(|s| s.clone().expect("every source sets up"))
+        .map(|s| s.as_ref().expect("every source sets up").clone())
         .collect();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

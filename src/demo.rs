@@ -9,12 +9,14 @@ use crate::record::{read_recording_bytes, Recording, RecordingError};
 // Generating needs the simulator (cargo feature `sim`); playing the bundled recording does not.
 #[cfg(feature = "sim")]
 use {
-    crate::compile::compile,
+    crate::compile::{compile, CompileError},
+    crate::config::ConfigError,
     crate::engine::Engine,
     crate::ingest::prefilter::reduce,
+    crate::record::writer::WriteError,
     crate::record::{Recorder, ScrapeLine},
     crate::source::ScrapeOutcome,
-    cutover_sim::{demo_config_toml, render_all, World, DEMO_DURATION_MS},
+    cutover_sim::{demo_config_toml, render_all, SimError, World, DEMO_DURATION_MS},
 };
 
 /// The bundled recording.
@@ -31,16 +33,38 @@ pub fn bundled() -> Result<Recording, RecordingError> {
     read_recording_bytes(BUNDLED, Path::new("<bundled demo>"))
 }
 
+/// Why the demo recording could not be generated; each says it in the words of the step that
+/// failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[cfg(feature = "sim")]
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[cfg(feature = "sim")]
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+    #[cfg(feature = "sim")]
+    #[error(transparent)]
+    Simulate(#[from] SimError),
+    #[cfg(feature = "sim")]
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// This build has no simulator to generate from.
+    #[error(
+        "cannot write {0}: this cutover was built without the simulator (cargo feature `sim`)"
+    )]
+    NoSimulator(String),
+}
+
 /// Writes the demo recording: the scenario advanced every 2 virtual seconds, each source's body
 /// reduced to the lines the demo config uses, exactly as a live `--record` would store it.
 #[cfg(feature = "sim")]
-pub fn generate(out: &Path) -> Result<(), String> {
+pub fn generate(out: &Path) -> Result<(), DemoError> {
     let config_text = demo_config_toml();
-    let cfg = crate::config::parse_str(&config_text, Path::new("<demo config>"))
-        .map_err(|e| e.to_string())?;
-    let compiled = compile(&cfg).map_err(|e| e.to_string())?;
+    let cfg = crate::config::parse_str(&config_text, Path::new("<demo config>"))?;
+    let compiled = compile(&cfg)?;
     let engine = Engine::new(compiled.plan.clone());
-    let mut world = World::new("demo", DEMO_START_MS).map_err(|e| e.to_string())?;
+    let mut world = World::new("demo", DEMO_START_MS)?;
     // Regenerating the bundled recording in place is the point: an existing file is replaced
     // (a link in its place is still refused).
     let mut rec = Recorder::create_with(
@@ -48,8 +72,7 @@ pub fn generate(out: &Path) -> Result<(), String> {
         DEMO_START_MS,
         &cfg.redacted_toml(),
         crate::safe_fs::Existing::Replace,
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let mut t = DEMO_START_MS;
     while t <= DEMO_START_MS + DEMO_DURATION_MS {
         world.advance_to(t);
@@ -72,19 +95,15 @@ pub fn generate(out: &Path) -> Result<(), String> {
                 (Ok(b), Some(ix)) => reduce(b, engine.filter(ix)),
                 _ => String::new(),
             };
-            rec.write(&ScrapeLine::new(&o, body))
-                .map_err(|e| e.to_string())?;
+            rec.write(&ScrapeLine::new(&o, body))?;
         }
         t += DEMO_INTERVAL_MS;
     }
-    rec.finish().map_err(|e| e.to_string())
+    Ok(rec.finish()?)
 }
 
 /// Without the simulator there is nothing to generate the recording from.
 #[cfg(not(feature = "sim"))]
-pub fn generate(out: &Path) -> Result<(), String> {
-    Err(format!(
-        "cannot write {}: this cutover was built without the simulator (cargo feature `sim`)",
-        out.display()
-    ))
+pub fn generate(out: &Path) -> Result<(), DemoError> {
+    Err(DemoError::NoSimulator(out.display().to_string()))
 }

@@ -305,18 +305,25 @@ fn is_label_name(name: &str) -> bool {
 
 /// Compiles a PromQL regex: it must be valid on its own (so `a)|(b` cannot escape the anchoring
 /// group), then it is anchored at both ends with `.` matching newlines, as Prometheus does.
-fn compile_anchored(pattern: &str) -> Result<Regex, String> {
+/// A regex the regex crate refuses, in the words of its last line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+struct RegexError(String);
+
+fn compile_anchored(pattern: &str) -> Result<Regex, RegexError> {
     Regex::new(pattern).map_err(regex_message)?;
     Regex::new(&format!("^(?s:{pattern})$")).map_err(regex_message)
 }
 
 /// The regex crate's message spans several lines with a caret drawing; keep the words.
-fn regex_message(error: regex::Error) -> String {
+fn regex_message(error: regex::Error) -> RegexError {
     let text = error.to_string();
-    text.lines()
-        .rev()
-        .find_map(|line| line.trim().strip_prefix("error: ").map(str::to_string))
-        .unwrap_or_else(|| text.lines().last().unwrap_or("invalid").trim().to_string())
+    RegexError(
+        text.lines()
+            .rev()
+            .find_map(|line| line.trim().strip_prefix("error: ").map(str::to_string))
+            .unwrap_or_else(|| text.lines().last().unwrap_or("invalid").trim().to_string()),
+    )
 }
 
 struct Parsed {

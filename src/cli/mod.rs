@@ -49,8 +49,34 @@ impl Failure {
     }
 }
 
-impl<E: std::fmt::Display> From<E> for Failure {
-    fn from(e: E) -> Failure {
+// Explicit conversions, one per error type a subcommand passes up with `?`: each of these is a
+// failure at run time (exit 1). Usage and config errors are turned into `Failure::usage`
+// (exit 2) where they arise, so that no error reaches exit 1 by default.
+
+/// Writing a recording failed (disk full, file gone).
+impl From<crate::record::writer::WriteError> for Failure {
+    fn from(e: crate::record::writer::WriteError) -> Failure {
+        Failure::runtime(e.to_string())
+    }
+}
+
+/// The poller could not be started.
+impl From<crate::source::SourceError> for Failure {
+    fn from(e: crate::source::SourceError) -> Failure {
+        Failure::runtime(e.to_string())
+    }
+}
+
+/// Signal handlers could not be installed, or the terminal went away.
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Failure {
+        Failure::runtime(e.to_string())
+    }
+}
+
+/// Our own values failed to serialise.
+impl From<serde_json::Error> for Failure {
+    fn from(e: serde_json::Error) -> Failure {
         Failure::runtime(e.to_string())
     }
 }
@@ -97,7 +123,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Check) => check::run(&cli.global).await,
         Some(Command::Init(args)) => init::run(&cli.global, &args).await,
         Some(Command::Demo(DemoCommand::Generate { out })) => {
-            crate::demo::generate(&out).map_err(Failure::runtime)?;
+            crate::demo::generate(&out).map_err(|e| Failure::runtime(e.to_string()))?;
             crate::errln!("wrote {}", out.display());
             Ok(0)
         }
@@ -150,4 +176,17 @@ fn print_generated(bytes: &[u8]) -> Result<u8, Failure> {
     crate::term_text::out_generated(bytes)
         .map_err(|e| Failure::runtime(format!("cannot write to stdout: {e}")))?;
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_is_two_and_runtime_failures_are_one() {
+        assert_eq!(Failure::usage("bad flag").code, 2);
+        assert_eq!(Failure::runtime("gone").code, 1);
+        let io = Failure::from(std::io::Error::other("broken pipe"));
+        assert_eq!((io.code, io.message.as_str()), (1, "broken pipe"));
+    }
 }

@@ -116,7 +116,7 @@ pub fn split_specs(
                 duration_ms: 0,
                 bytes: 0,
                 status: None,
-                result: Err(crate::source::PollError::NotSetUp(why.clone())),
+                result: Err(crate::source::PollError::NotSetUp(why.to_string())),
             }),
         }
     }

@@ -41,7 +41,7 @@ async fn poll_all_counted(compiled: &Compiled, pressure: &PressureBoard) -> Vec<
                 duration_ms: 0,
                 bytes: 0,
                 status: None,
-                result: Err(crate::source::PollError::NotSetUp(why.clone())),
+                result: Err(crate::source::PollError::NotSetUp(why.to_string())),
             },
         })
         .collect()

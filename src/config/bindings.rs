@@ -108,15 +108,33 @@ impl KeyBinding {
     }
 
     /// Reads one key (see the module's grammar).
-    pub fn parse(spec: &str) -> Result<KeyBinding, String> {
+    pub fn parse(spec: &str) -> Result<KeyBinding, KeySpecError> {
         KeyBinding::try_from(spec)
     }
 }
 
-impl TryFrom<&str> for KeyBinding {
-    type Error = String;
+/// Why one key of the grammar does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeySpecError {
+    #[error("no key given after the modifier")]
+    NoKeyAfterModifier,
+    #[error("no key given")]
+    NoKey,
+    #[error("{0:?} is a control character, not a key")]
+    Control(char),
+    /// `hint` is empty or says how modifiers are written.
+    #[error(
+        "unknown key \"{key}\"{hint}; use one character, or one of: enter esc tab \
+         shift-tab space backspace delete insert up down left right home end \
+         pageup pagedown F1-F24, with ctrl-/alt-/shift- in front"
+    )]
+    Unknown { key: String, hint: String },
+}
 
-    fn try_from(spec: &str) -> Result<KeyBinding, String> {
+impl TryFrom<&str> for KeyBinding {
+    type Error = KeySpecError;
+
+    fn try_from(spec: &str) -> Result<KeyBinding, KeySpecError> {
         let mut rest = spec;
         let (mut ctrl, mut alt, mut shift) = (false, false, false);
         loop {
@@ -137,16 +155,14 @@ impl TryFrom<&str> for KeyBinding {
                 break;
             };
             if rest.len() == len {
-                return Err("no key given after the modifier".into());
+                return Err(KeySpecError::NoKeyAfterModifier);
             }
             rest = &rest[len..];
         }
         let mut chars = rest.chars();
         let name = match (chars.next(), chars.next()) {
-            (None, _) => return Err("no key given".into()),
-            (Some(c), None) if c.is_control() => {
-                return Err(format!("{c:?} is a control character, not a key"))
-            }
+            (None, _) => return Err(KeySpecError::NoKey),
+            (Some(c), None) if c.is_control() => return Err(KeySpecError::Control(c)),
             (Some(c), None) => KeyName::Char(c),
             _ => named(&rest.to_ascii_lowercase()).ok_or_else(|| {
                 let hint = if rest.len() > 1 && rest.contains('+') {
@@ -157,11 +173,10 @@ impl TryFrom<&str> for KeyBinding {
                 } else {
                     String::new()
                 };
-                format!(
-                    "unknown key \"{rest}\"{hint}; use one character, or one of: enter esc tab \
-                     shift-tab space backspace delete insert up down left right home end \
-                     pageup pagedown F1-F24, with ctrl-/alt-/shift- in front"
-                )
+                KeySpecError::Unknown {
+                    key: rest.to_string(),
+                    hint,
+                }
             })?,
         };
         Ok(KeyBinding::new(name, ctrl, alt, shift))
@@ -240,7 +255,7 @@ pub enum BindingError {
     BadKey {
         action: String,
         spec: String,
-        why: String,
+        why: KeySpecError,
     },
     /// `first` comes before `second` in [`ACTIONS`].
     #[error("key \"{key}\" is bound to both {first} and {second}; give one of them another key")]
@@ -316,7 +331,7 @@ impl Bindings {
 
 /// A value's keys, in order; a key written twice in one value counts once.
 fn parse_list(action: &str, spec: &str) -> Result<Vec<KeyBinding>, BindingError> {
-    let bad = |why: String| BindingError::BadKey {
+    let bad = |why: KeySpecError| BindingError::BadKey {
         action: action.to_string(),
         spec: spec.to_string(),
         why,
@@ -329,7 +344,7 @@ fn parse_list(action: &str, spec: &str) -> Result<Vec<KeyBinding>, BindingError>
         }
     }
     if out.is_empty() {
-        return Err(bad("no key given".into()));
+        return Err(bad(KeySpecError::NoKey));
     }
     Ok(out)
 }
@@ -416,7 +431,7 @@ mod tests {
         for bad in ["", "ctrl-", "hyper-x", "F99", "meta-q", "\u{1b}"] {
             assert!(KeyBinding::parse(bad).is_err(), "{bad:?}");
         }
-        let plus = KeyBinding::parse("ctrl+f").unwrap_err();
+        let plus = KeyBinding::parse("ctrl+f").unwrap_err().to_string();
         assert!(plus.contains("\"ctrl-f\""), "{plus}");
     }
 

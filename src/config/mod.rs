@@ -3,6 +3,8 @@
 //! - `model`: the serde types, one per table of the file;
 //! - `load`: reading, with errors that name file, line and key;
 //! - `validate`: the rules between values (unique names, known sources, selectors that parse);
+//! - `signal_use`, `lookup`: walks and lookups on a loaded config (its signals, a source by
+//!   name, secret files, a queue's preset keys);
 //! - `bindings`: the grammar of `[bindings]`, shared with the cockpit;
 //! - `duration`, `size`: `"2s"` and `"64MiB"`;
 //! - `paths`: where the file is looked for and whether its permissions can be trusted;
@@ -12,10 +14,12 @@ pub mod bindings;
 pub mod duration;
 mod load;
 mod locate;
+mod lookup;
 pub mod model;
 mod paths;
 pub mod programs;
 pub mod redact;
+mod signal_use;
 pub mod size;
 pub mod url_form;
 mod validate;
@@ -28,5 +32,6 @@ pub use paths::{
     CONFIG_ENV,
 };
 pub use programs::{config_dir, is_relative_program};
+pub use signal_use::SignalUse;
 pub use size::{ByteSize, SizeError};
-pub use validate::{SignalUse, MIN_INTERVAL};
+pub use validate::MIN_INTERVAL;

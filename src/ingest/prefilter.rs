@@ -1,103 +1,11 @@
-//! The pre-filter: which sample names the configuration needs.
-//!
-//! Envoy and Kafka scrapes run to tens of MB while a config reads a handful of families, so the
-//! parser asks the filter about each line's name token before it looks at labels or values, and
-//! skips unwanted lines at `memchr` speed. The check must be cheap: a bitset of the wanted name
-//! lengths rejects most lines without hashing, and the rest go through a hash set with a small
-//! multiplicative hasher (names are short, trusted, and not attacker-chosen keys of a long-lived
-//! table, so a DoS-resistant hasher buys nothing here).
-//!
-//! `reduce` uses the same line classification as the parser to cut a body down to what a
-//! recording needs.
+//! The pre-filter's other half: `reduce` cuts a body down to the lines a recording needs,
+//! using the same line reader as the parser, so that a replay reads what the live parse read.
+//! The filter itself is [`FamilyFilter`] (in `family_filter`, re-exported here).
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
-
-use crate::ingest::exposition::{self, DeclaredType, LineKind};
-
-/// Which sample names a parse should hand over; every other sample line is skipped unparsed.
-#[derive(Debug, Clone)]
-pub struct FamilyFilter {
-    keep_all: bool,
-    /// Bit `n` is set when some wanted name is `n` bytes long (n < 256).
-    lengths: [u64; 4],
-    /// Some wanted name is 256 bytes or longer (those skip the length test).
-    has_long_names: bool,
-    names: HashSet<Box<str>, BuildHasherDefault<NameHasher>>,
-}
-
-impl FamilyFilter {
-    /// A filter that wants every sample: the whole body is parsed.
-    pub fn all() -> Self {
-        FamilyFilter {
-            keep_all: true,
-            lengths: [0; 4],
-            has_long_names: false,
-            names: HashSet::default(),
-        }
-    }
-
-    /// A filter that wants exactly these sample names (full names such as `h_bucket`, not
-    /// family names). Empty names are ignored; an empty list wants nothing.
-    pub fn names<I: IntoIterator<Item = S>, S: AsRef<str>>(names: I) -> Self {
-        let mut filter = FamilyFilter {
-            keep_all: false,
-            lengths: [0; 4],
-            has_long_names: false,
-            names: HashSet::default(),
-        };
-        for name in names {
-            let name = name.as_ref();
-            if name.is_empty() {
-                continue;
-            }
-            let len = name.len();
-            if len < 256 {
-                filter.lengths[len / 64] |= 1 << (len % 64);
-            } else {
-                filter.has_long_names = true;
-            }
-            filter.names.insert(name.into());
-        }
-        filter
-    }
-
-    /// Whether a sample with this full name should be parsed and handed over.
-    #[inline]
-    pub fn wants(&self, sample_name: &str) -> bool {
-        if self.keep_all {
-            return true;
-        }
-        let len = sample_name.len();
-        if len < 256 {
-            if self.lengths[len / 64] & (1 << (len % 64)) == 0 {
-                return false;
-            }
-        } else if !self.has_long_names {
-            return false;
-        }
-        self.names.contains(sample_name)
-    }
-
-    /// True when nothing is filtered out.
-    pub fn keeps_all(&self) -> bool {
-        self.keep_all
-    }
-
-    /// Whether any sample name that a `# TYPE family type` line governs is wanted.
-    /// `scratch` is reused to build the suffixed names without allocating per call.
-    fn wants_family(&self, family: &str, declared: DeclaredType, scratch: &mut String) -> bool {
-        if self.wants(family) {
-            return true;
-        }
-        declared.suffixes().iter().any(|suffix| {
-            scratch.clear();
-            scratch.push_str(family);
-            scratch.push_str(suffix);
-            self.wants(scratch)
-        })
-    }
-}
+pub use crate::ingest::family_filter::FamilyFilter;
+use crate::ingest::lexer::{kind_by_suffix, write_name, DeclaredType};
+use crate::ingest::line_reader::{scan, LineKind};
+use crate::ingest::sample::{MetricType, Sample, MAX_REPORTED_BAD_LINES};
 
 /// Keep only the lines a filter wants (plus `# TYPE` lines of wanted families), for recordings.
 ///
@@ -120,14 +28,14 @@ pub fn reduce(body: &str, filter: &FamilyFilter) -> String {
     let mut bad_kept = 0usize;
     let mut samples_kept = 0usize;
     let mut first_filtered: Option<&str> = None;
-    let openmetrics = exposition::ends_with_eof_marker(body.as_bytes());
+    let openmetrics = crate::ingest::lexer::ends_with_eof_marker(body.as_bytes());
     // The family governing kinds in the output so far, and whether the input's governing
     // family is a different (dropped) one.
     let mut out_family: Option<(String, DeclaredType)> = None;
     let mut input_family_dropped = false;
-    let keep_going = &mut |_: &exposition::Sample<'_, '_>| std::ops::ControlFlow::Continue(());
+    let keep_going = &mut |_: &Sample<'_, '_>| std::ops::ControlFlow::Continue(());
     let limits = crate::ingest::limits::Limits::NONE;
-    exposition::scan(
+    scan(
         body,
         filter,
         &limits,
@@ -145,14 +53,12 @@ pub fn reduce(body: &str, filter: &FamilyFilter) -> String {
             LineKind::Sample { name, kind } => {
                 if input_family_dropped {
                     let out_kind = match &out_family {
-                        Some((family, declared)) => {
-                            exposition::kind_by_suffix(family, *declared, name)
-                        }
-                        None => exposition::MetricType::Untyped,
+                        Some((family, declared)) => kind_by_suffix(family, *declared, name),
+                        None => MetricType::Untyped,
                     };
                     if out_kind != kind {
                         out.push_str("# TYPE ");
-                        exposition::write_name(name, &mut out);
+                        write_name(name, &mut out);
                         out.push_str(" untyped\n");
                         out_family = Some((name.to_owned(), DeclaredType::Untyped));
                     }
@@ -166,7 +72,7 @@ pub fn reduce(body: &str, filter: &FamilyFilter) -> String {
                 }
             }
             LineKind::Bad => {
-                if bad_kept < exposition::MAX_REPORTED_BAD_LINES {
+                if bad_kept < MAX_REPORTED_BAD_LINES {
                     bad_kept += 1;
                     push_line(&mut out, line);
                 }
@@ -200,52 +106,10 @@ fn push_line(out: &mut String, line: &str) {
     out.push('\n');
 }
 
-/// A small multiply-rotate hasher for short, trusted keys (metric names).
-#[derive(Default)]
-struct NameHasher {
-    state: u64,
-}
-
-impl NameHasher {
-    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
-
-    #[inline]
-    fn mix(&mut self, word: u64) {
-        self.state = (self.state.rotate_left(5) ^ word).wrapping_mul(Self::MULTIPLIER);
-    }
-}
-
-impl Hasher for NameHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.mix(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.mix(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, byte: u8) {
-        self.mix(u64::from(byte));
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.state
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::exposition;
 
     #[test]
     fn wants_exact_names_only() {

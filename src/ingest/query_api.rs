@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use std::collections::HashSet;
 
-use crate::ingest::exposition::{escape_into, is_label_name, is_metric_name};
+use crate::ingest::lexer::{escape_into, is_label_name, is_metric_name};
 use crate::ingest::limits::{LimitBreach, Limits};
 use crate::ingest::query_decode::{decode, Labels, SeriesSink};
 pub use crate::ingest::query_error::QueryError;

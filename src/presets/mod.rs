@@ -2,8 +2,8 @@
 //!
 //! One file per exporter, each saying which metric names and labels it reads and why; the exact
 //! names come from each exporter's own source (docs/presets.md has the table). Presets expand at
-//! compile time into plain selectors, so everything downstream, `cutover check` included, sees
-//! exactly what a hand-written config would have said.
+//! compile time (`crate::compile::expand`) into plain selectors, so everything downstream,
+//! `cutover check` included, sees exactly what a hand-written config would have said.
 //!
 //! The tables below (`GATEWAYS`, `SERVICES`, `QUEUES`, `SAGAS`) are what the config validation
 //! checks keys against, so that a missing `backend` is reported at its line in the file.
@@ -23,9 +23,7 @@ pub mod saga;
 pub mod temporal;
 pub mod traefik;
 
-use std::collections::BTreeMap;
-
-use crate::config::{LatencyUnit, Queue, Saga, ServiceSide, Side, SideSignals, Signal, Traffic};
+use crate::config::{LatencyUnit, Queue, ServiceSide, SideSignals, Signal};
 
 /// Which path of the split a gateway preset is building (ingress-nginx tells them apart by
 /// different labels).
@@ -129,35 +127,6 @@ pub fn names<T>(table: &[T], name: impl Fn(&T) -> &'static str) -> String {
     }
 }
 
-/// One path after expansion: its signals, and the preset that wrote them (none when written
-/// by hand).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExpandedSide {
-    pub signals: SideSignals,
-    pub preset: Option<String>,
-    /// Fields of `signals` written by hand beside the preset (a service side's `weight`):
-    /// the preset is not credited with them.
-    pub by_hand: Vec<&'static str>,
-}
-
-impl ExpandedSide {
-    /// The preset that wrote `field` (`requests`, `errors`, `weight`, `latency`), if one did.
-    pub fn preset_of(&self, field: &str) -> Option<&str> {
-        if self.by_hand.contains(&field) {
-            None
-        } else {
-            self.preset.as_deref()
-        }
-    }
-}
-
-/// A traffic section with every side as plain signals.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExpandedTraffic {
-    pub legacy: Option<ExpandedSide>,
-    pub new: Option<ExpandedSide>,
-}
-
 /// A saga's signals; `failed` always, the others when the preset (or the config) has them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpandedSaga {
@@ -165,167 +134,6 @@ pub struct ExpandedSaga {
     pub compensated: Option<Signal>,
     pub started: Option<Signal>,
     pub in_progress: Option<Signal>,
-}
-
-/// Expands the section's presets; plain signals pass through.
-pub fn traffic(t: &Traffic) -> Result<ExpandedTraffic, String> {
-    let side = |s: &Option<Side>, path: Path| -> Result<Option<ExpandedSide>, String> {
-        let which = match path {
-            Path::Legacy => "legacy",
-            Path::New => "new",
-        };
-        match s {
-            None => Ok(None),
-            Some(Side::Signals(signals)) => Ok(Some(ExpandedSide {
-                signals: signals.clone(),
-                preset: None,
-                by_hand: Vec::new(),
-            })),
-            Some(Side::Server(server)) => {
-                let name = t.preset.as_deref().ok_or_else(|| {
-                    format!("traffic.{which} = {server:?} names a server, which needs a `preset`")
-                })?;
-                let preset = gateway(name).ok_or_else(|| {
-                    format!(
-                        "unknown traffic preset {name:?}; known: {}",
-                        names(GATEWAYS, |p| p.name)
-                    )
-                })?;
-                let ctx = Gateway {
-                    backend: t.backend.as_deref(),
-                    by: t.by.as_deref(),
-                };
-                if preset.backend.0 == KeyUse::Required && ctx.backend.is_none() {
-                    return Err(format!(
-                        "preset {name} needs `backend` ({})",
-                        preset.backend.1
-                    ));
-                }
-                let mut signals = (preset.side)(&ctx, path, server);
-                narrow(&mut signals, &t.labels);
-                Ok(Some(ExpandedSide {
-                    signals,
-                    preset: Some(name.to_string()),
-                    by_hand: Vec::new(),
-                }))
-            }
-            Some(Side::Service(svc)) => {
-                let preset = service(&svc.preset).ok_or_else(|| {
-                    format!(
-                        "unknown service preset {:?}; known: {}",
-                        svc.preset,
-                        names(SERVICES, |p| p.name)
-                    )
-                })?;
-                let mut signals = (preset.side)(svc);
-                narrow(&mut signals, &svc.labels);
-                signals.weight = svc.weight.clone().map(|mut w| {
-                    // A weight written in the side's table reads the side's source by default.
-                    w.source = w.source.or_else(|| svc.source.clone());
-                    w
-                });
-                let by_hand = if svc.weight.is_some() {
-                    vec!["weight"]
-                } else {
-                    Vec::new()
-                };
-                Ok(Some(ExpandedSide {
-                    signals,
-                    preset: Some(svc.preset.clone()),
-                    by_hand,
-                }))
-            }
-        }
-    };
-    Ok(ExpandedTraffic {
-        legacy: side(&t.legacy, Path::Legacy)?,
-        new: side(&t.new, Path::New)?,
-    })
-}
-
-/// Adds `labels` as equality matchers to every selector of a preset-built side.
-fn narrow(signals: &mut SideSignals, labels: &BTreeMap<String, String>) {
-    if labels.is_empty() {
-        return;
-    }
-    let extra: Vec<String> = labels
-        .iter()
-        .map(|(k, v)| format!("{k}={}", q(v)))
-        .collect();
-    let extra = extra.join(",");
-    let add = |s: &mut Signal| {
-        // Preset selectors are `name` or `name{...}` / `{...}`, never with trailing text.
-        s.select = match s.select.strip_suffix('}') {
-            Some(open) => format!("{open},{extra}}}"),
-            None => format!("{}{{{extra}}}", s.select),
-        };
-    };
-    add(&mut signals.requests);
-    signals.errors.iter_mut().for_each(add);
-    signals.weight.iter_mut().for_each(add);
-    signals.latency.iter_mut().for_each(add);
-}
-
-/// The depth signal of a queue: its own `depth`, or the preset's.
-pub fn queue_depth(q: &Queue) -> Result<Signal, String> {
-    match (&q.depth, q.preset.as_deref()) {
-        (Some(d), None) => Ok(d.clone()),
-        (Some(_), Some(p)) => Err(format!("give either `depth` or `preset = {p:?}`, not both")),
-        (None, None) => Err("needs `depth` or a `preset`".into()),
-        (None, Some(name)) => {
-            let preset = queue(name).ok_or_else(|| {
-                format!(
-                    "unknown queue preset {name:?}; known: {}",
-                    names(QUEUES, |p| p.name)
-                )
-            })?;
-            if let Some(key) = preset.required.iter().find(|k| queue_key(q, k).is_none()) {
-                return Err(format!("preset {name} needs `{key}`"));
-            }
-            Ok((preset.depth)(q))
-        }
-    }
-}
-
-/// The value of one of the preset keys of a queue table.
-pub fn queue_key<'q>(q: &'q Queue, key: &str) -> Option<&'q str> {
-    match key {
-        "queue" => q.queue.as_deref(),
-        "vhost" => q.vhost.as_deref(),
-        "group" => q.group.as_deref(),
-        "topic" => q.topic.as_deref(),
-        "stream" => q.stream.as_deref(),
-        _ => None,
-    }
-}
-
-/// A saga's signals: the preset's, or the ones written in the table.
-pub fn saga_signals(s: &Saga) -> Result<ExpandedSaga, String> {
-    match s.preset.as_deref() {
-        None => Ok(ExpandedSaga {
-            failed: s
-                .failed
-                .clone()
-                .ok_or("needs `failed = '<selector>'` or a preset")?,
-            compensated: s.compensated.clone(),
-            started: s.started.clone(),
-            in_progress: s.in_progress.clone(),
-        }),
-        Some(name) => {
-            let preset = saga(name).ok_or_else(|| {
-                format!(
-                    "unknown saga preset {name:?}; known: {}",
-                    names(SAGAS, |p| p.name)
-                )
-            })?;
-            let value = match preset.key {
-                "saga" => s.saga.as_deref(),
-                _ => s.workflow_type.as_deref(),
-            }
-            .ok_or_else(|| format!("preset {name} needs `{}`", preset.key))?;
-            Ok((preset.signals)(value))
-        }
-    }
 }
 
 /// A bare selector on the section's source.

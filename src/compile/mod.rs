@@ -1,7 +1,9 @@
 //! From the configuration file's types to what runs: the engine's plan (numbered signals),
 //! the sources' request specs (secrets resolved), and each domain's rollback steps.
 //!
-//! Presets are expanded here, so everything downstream sees plain selectors.
+//! Presets are expanded here (`expand`), so everything downstream sees plain selectors.
+
+pub mod expand;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,14 +17,14 @@ use crate::plan::{
     SignalId, Slo, SourceKind, Timing,
 };
 use crate::selector::Selector;
-use crate::source::{resolve_secret_env, resolve_secret_file, Auth, SourceSpec};
+use crate::source::{resolve_secret_env, resolve_secret_file, Auth, SourceError, SourceSpec};
 
 /// Everything a run needs from a config.
 pub struct Compiled {
     pub plan: Arc<Plan>,
     /// Per source, in plan order: the request spec, or why it could not be set up (a missing
     /// token variable makes that one source down, not the whole cockpit).
-    pub specs: Vec<Result<SourceSpec, String>>,
+    pub specs: Vec<Result<SourceSpec, SourceError>>,
     /// Per domain name: the rollback steps as they will run.
     pub steps: HashMap<String, Vec<StepSpec>>,
     /// Where each signal came from, for `check`: (domain, key, source, selector text).
@@ -46,8 +48,13 @@ pub enum CompileError {
         key: String,
         message: String,
     },
-    #[error("domain {domain}: {message}")]
-    Preset { domain: String, message: String },
+    /// `within` is empty for the traffic section, `queue NAME: ` or `saga NAME: ` otherwise.
+    #[error("domain {domain}: {within}{error}")]
+    Preset {
+        domain: String,
+        within: String,
+        error: expand::PresetError,
+    },
 }
 
 const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -234,9 +241,10 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
     let traffic = match &d.traffic {
         None => None,
         Some(t) => {
-            let expanded = crate::presets::traffic(t).map_err(|message| CompileError::Preset {
+            let expanded = expand::traffic(t).map_err(|error| CompileError::Preset {
                 domain: name.into(),
-                message,
+                within: String::new(),
+                error,
             })?;
             let section = t.source.as_deref();
             let mut sides = [PlanSide::default(), PlanSide::default()];
@@ -297,9 +305,10 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
     };
     let mut queues = Vec::new();
     for (i, q) in d.queues.iter().enumerate() {
-        let depth = crate::presets::queue_depth(q).map_err(|message| CompileError::Preset {
+        let depth = expand::queue_depth(q).map_err(|error| CompileError::Preset {
             domain: name.into(),
-            message: format!("queue {}: {message}", q.name),
+            within: format!("queue {}: ", q.name),
+            error,
         })?;
         let id = b.signal(
             name,
@@ -318,9 +327,10 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
     }
     let mut sagas = Vec::new();
     for (i, s) in d.sagas.iter().enumerate() {
-        let expanded = crate::presets::saga_signals(s).map_err(|message| CompileError::Preset {
+        let expanded = expand::saga_signals(s).map_err(|error| CompileError::Preset {
             domain: name.into(),
-            message: format!("saga {}: {message}", s.name),
+            within: format!("saga {}: ", s.name),
+            error,
         })?;
         let src = s.source.as_deref();
         let preset = s.preset.as_deref();
@@ -418,19 +428,19 @@ fn source_limits(src: &config::Source) -> Limits {
     }
 }
 
-fn source_specs(cfg: &Config, plan: &Plan) -> Vec<Result<SourceSpec, String>> {
+fn source_specs(cfg: &Config, plan: &Plan) -> Vec<Result<SourceSpec, SourceError>> {
     cfg.sources
         .iter()
         .enumerate()
         .map(|(i, src)| {
             let auth = if let Some(var) = &src.bearer_token_env {
-                Auth::Bearer(resolve_secret_env(var).map_err(|e| e.to_string())?)
+                Auth::Bearer(resolve_secret_env(var)?)
             } else if let Some(path) = &src.bearer_token_file {
-                Auth::Bearer(resolve_secret_file(path).map_err(|e| e.to_string())?)
+                Auth::Bearer(resolve_secret_file(path)?)
             } else if let Some(basic) = &src.basic_auth {
                 let password = match (&basic.password_env, &basic.password_file) {
-                    (Some(var), _) => resolve_secret_env(var).map_err(|e| e.to_string())?,
-                    (None, Some(path)) => resolve_secret_file(path).map_err(|e| e.to_string())?,
+                    (Some(var), _) => resolve_secret_env(var)?,
+                    (None, Some(path)) => resolve_secret_file(path)?,
                     (None, None) => crate::source::Secret::new(String::new()),
                 };
                 Auth::Basic {
