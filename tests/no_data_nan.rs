@@ -13,7 +13,7 @@ fn scrape_config(server: &HttpServer) -> String {
 [settings]
 interval = "1s"
 timeout = "800ms"
-window = "1m"
+window = "2s"
 
 [[source]]
 name = "app"
@@ -230,22 +230,39 @@ fn infinities_where_no_count_can_be_are_no_data_but_an_inf_bucket_label_is_norma
     );
 }
 
-/// A query API that answers every query with one sample; `value` is what it says for the
-/// query (`None`: the request counter, growing 100 per poll).
+/// A query API that answers every range query with one series over the range; `value` is
+/// what it says for the query (`None`: the request counter, growing 100 over the range).
 fn query_api(errors: &'static str) -> HttpServer {
-    HttpServer::start(move |req, n| {
-        let value = if req.path.contains("err_total") {
-            errors.to_string()
-        } else if req.path.contains("queue_depth") {
-            "NaN".to_string()
-        } else {
-            (1000 + 100 * n).to_string()
+    HttpServer::start(move |req, _| {
+        let param = |name: &str| -> f64 {
+            req.path
+                .split(['?', '&'])
+                .find_map(|p| p.strip_prefix(&format!("{name}=")))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.0)
         };
+        let (start, end, step) = (param("start"), param("end"), param("step").max(0.001));
+        let value = |t: f64| {
+            if req.path.contains("err_total") {
+                errors.to_string()
+            } else if req.path.contains("queue_depth") {
+                "NaN".to_string()
+            } else {
+                (1000.0 + 100.0 * (t - start) / (end - start).max(0.001)).to_string()
+            }
+        };
+        let mut points = Vec::new();
+        let mut t = start;
+        while t <= end + 1e-6 {
+            points.push(format!("[{t:.3},\"{}\"]", value(t)));
+            t += step;
+        }
         Some(Reply {
             status: 200,
             content_type: "application/json".into(),
             body: format!(
-                r#"{{"status":"success","data":{{"resultType":"vector","result":[{{"metric":{{"job":"app"}},"value":[1795552258.366,"{value}"]}}]}}}}"#
+                r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{"job":"app"}},"values":[{}]}}]}}}}"#,
+                points.join(",")
             )
             .into_bytes(),
         })
@@ -258,7 +275,7 @@ fn query_config(server: &HttpServer) -> String {
 [settings]
 interval = "1s"
 timeout = "800ms"
-window = "1m"
+window = "2s"
 
 [[source]]
 name = "prometheus"

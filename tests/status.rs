@@ -115,7 +115,7 @@ fn status_json_gives_the_counts_the_exporters_recorded() {
         sb.cutover()
             .args(["--config"])
             .arg(&cfg)
-            .args(["status", "--json"]),
+            .args(["status", "--json", "--over", "1s"]),
     );
     let v = json(&out);
     assert_eq!(v["version"], 1);
@@ -195,7 +195,7 @@ stage = "canary"
         sb.cutover()
             .args(["--config"])
             .arg(&cfg)
-            .args(["status", "--json"]),
+            .args(["status", "--json", "--over", "1s"]),
     );
     let v = json(&out);
     let billing = &v["domains"][2];
@@ -259,7 +259,7 @@ stage = "planned"
         sb.cutover()
             .args(["--config"])
             .arg(&cfg)
-            .args(["status", "--json"]),
+            .args(["status", "--json", "--over", "1s"]),
     );
     // Two polls, each bounded by the 800 ms timeout, one 1 s interval apart.
     assert!(
@@ -288,7 +288,11 @@ fn the_table_reads_without_colour() {
     let server = exporters();
     let sb = Sandbox::new();
     let cfg = sb.config(&config(&server, ""));
-    let out = run_ok(sb.cutover().args(["status", "--config"]).arg(&cfg));
+    let out = run_ok(
+        sb.cutover()
+            .args(["status", "--over", "1s", "--config"])
+            .arg(&cfg),
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("[CRIT]  orders"), "{text}");
     assert!(text.contains("new path error ratio 10.00%"));
@@ -329,9 +333,268 @@ fn global_flags_work_after_the_subcommand() {
     let cfg = sb.config(&config(&server, ""));
     let out = run_ok(
         sb.cutover()
-            .args(["status", "--json", "--config"])
+            .args(["status", "--json", "--over", "1s", "--config"])
             .arg(&cfg)
             .arg("--read-only"),
     );
     assert_eq!(json(&out)["version"], 1);
+}
+
+/// The test config with another window (and interval 1 s).
+fn config_window(server: &HttpServer, window: &str) -> String {
+    config(server, "").replace("window = \"1m\"", &format!("window = \"{window}\""))
+}
+
+fn domain<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    v["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == name)
+        .unwrap()
+}
+
+#[test]
+fn a_span_shorter_than_a_verdict_needs_is_stated_and_never_ok() {
+    let server = exporters();
+    let sb = Sandbox::new();
+    let cfg = sb.config(&config(&server, ""));
+    let out = run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--json", "--over", "2s"]),
+    );
+    let v = json(&out);
+    let span = v["span_seconds"].as_f64().unwrap();
+    assert!((2.0..10.0).contains(&span), "{span}");
+    // Two seconds of a one-minute window: the planned app domain (fine otherwise) has no verdict.
+    let app = domain(&v, "orders-monolith-app");
+    assert_eq!(app["health"], "unknown", "{app}");
+    let reasons = app["reasons"].to_string();
+    assert!(
+        reasons.contains(
+            "span too short for a verdict: measured over 2s, a verdict needs 1m (--over 1m)"
+        ),
+        "{reasons}"
+    );
+    // What was seen stands: the new path's 10% errors are crit on any span.
+    assert_eq!(domain(&v, "orders")["health"], "crit");
+    let text = run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--over", "1s"]),
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains("(live), measured over 1s"),
+        "{text}"
+    );
+    assert!(text.contains("[?]     orders-monolith-app"), "{text}");
+}
+
+#[test]
+fn by_default_status_measures_what_a_verdict_needs() {
+    // The monolith app serves 100 more requests between any two polls.
+    let server = HttpServer::start(|req, n| {
+        Some(match req.path.as_str() {
+            "/monolith" => Reply::text(fixture("real/orders-monolith-canary.prom").replace(
+                "status=\"2xx\"} 1764.0",
+                &format!("status=\"2xx\"}} {}.0", 1764 + 100 * n),
+            )),
+            "/gateway" => Reply::text(fixture("real/haproxy-svc-down.prom")),
+            "/rabbitmq" => Reply::text(fixture("real/rabbitmq-per-object.prom")),
+            _ => Reply::text(fixture("real/redis-exporter.prom")),
+        })
+    });
+    let sb = Sandbox::new();
+    // A 3 s window: the default span is the window, so the app domain gets its verdict.
+    let cfg = sb.config(&config_window(&server, "3s"));
+    let started = Instant::now();
+    let v = json(&run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--json"]),
+    ));
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        v["span_seconds"].as_f64().unwrap() >= 3.0,
+        "{}",
+        v["span_seconds"]
+    );
+    let app = domain(&v, "orders-monolith-app");
+    assert_eq!(app["health"], "ok", "{app}");
+    // --over past the window is refused: the figures look no further back.
+    let out = sb
+        .cutover()
+        .args(["--config"])
+        .arg(&cfg)
+        .args(["status", "--over", "1m"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--over 1m is longer than the window (3s)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn fail_on_exits_4_at_or_above_the_level_and_0_below() {
+    let server = exporters();
+    let sb = Sandbox::new();
+    let cfg = sb.config(&config(&server, ""));
+    let code = |level: &str| {
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--over", "1s", "--fail-on", level])
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    // orders is crit (10% new-path errors).
+    assert_eq!(code("crit"), Some(4));
+    assert_eq!(code("warn"), Some(4));
+    // Only the planned app domain: unknown on a 1 s span, which is below warn.
+    let full = config(&server, "");
+    let app = full
+        .find("[[domain]]\nname = \"orders-monolith-app\"")
+        .unwrap();
+    let cfg2 = sb.config(&format!(
+        "{}{}",
+        &full[..full.find("[[domain]]").unwrap()],
+        &full[app..]
+    ));
+    let out = sb
+        .cutover()
+        .args(["--config"])
+        .arg(&cfg2)
+        .args(["status", "--json", "--over", "1s", "--fail-on", "warn"])
+        .output()
+        .unwrap();
+    let v = json(&out);
+    assert!(
+        v["domains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["health"] != "crit" && d["health"] != "warn"),
+        "{v}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{v}");
+}
+
+/// The `name=value` parameter of a request's query string, as a number.
+fn param(path: &str, name: &str) -> f64 {
+    path.split(['?', '&'])
+        .find_map(|p| p.strip_prefix(&format!("{name}=")))
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn a_query_api_source_answers_the_whole_window_with_one_range_query() {
+    // A Prometheus that has the history: requests grow 10/s on each path, the new path fails 1/s.
+    let prom = HttpServer::start(|req, _| {
+        if !req.path.starts_with("/api/v1/query_range?") {
+            return Some(Reply::status(404, "only range queries here"));
+        }
+        let (start, end, step) = (
+            param(&req.path, "start"),
+            param(&req.path, "end"),
+            param(&req.path, "step"),
+        );
+        let per_second = if req.path.contains("errors") {
+            1.0
+        } else {
+            10.0
+        };
+        let mut values = Vec::new();
+        let mut t = start;
+        while t <= end + 1e-6 {
+            values.push(format!(
+                "[{t:.3},\"{}\"]",
+                ((t - start) * per_second).round()
+            ));
+            t += step;
+        }
+        Some(Reply {
+            status: 200,
+            content_type: "application/json".into(),
+            body: format!(
+                r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{"job":"app"}},"values":[{}]}}]}}}}"#,
+                values.join(",")
+            )
+            .into_bytes(),
+        })
+    });
+    let sb = Sandbox::new();
+    let cfg = sb.config(&format!(
+        r#"
+[settings]
+interval = "2s"
+timeout = "1500ms"
+window = "1m"
+
+[[source]]
+name = "prom"
+url = "{url}"
+kind = "prometheus"
+
+[[domain]]
+name = "orders"
+stage = "canary"
+  [domain.traffic]
+  source = "prom"
+  legacy.requests = 'sum(legacy_requests)'
+  new.requests    = 'sum(new_requests)'
+  new.errors      = 'sum(new_errors)'
+"#,
+        url = prom.url("")
+    ));
+    let started = Instant::now();
+    let v = json(&run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--json"]),
+    ));
+    // No waiting for the window to pass: the API has it.
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(v["span_seconds"], 60.0, "{v}");
+    let orders = domain(&v, "orders");
+    assert!(
+        close(&orders["traffic"]["new"]["requests"], 600.0),
+        "{orders}"
+    );
+    assert!(close(&orders["traffic"]["new"]["errors"], 60.0), "{orders}");
+    assert_eq!(orders["health"], "crit", "{orders}");
+    let seen = prom.requests();
+    assert_eq!(seen.len(), 3, "one range query per signal: {seen:?}");
+    for r in &seen {
+        assert_eq!(
+            param(&r.path, "end") - param(&r.path, "start"),
+            60.0,
+            "{}",
+            r.path
+        );
+        assert_eq!(param(&r.path, "step"), 2.0);
+    }
 }

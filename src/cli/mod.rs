@@ -1,5 +1,6 @@
 //! The binary's edge: parse the command line, load the config, run a subcommand, map errors to
-//! exit codes (0 ok, 1 runtime failure, 2 usage or config error; rollback adds 3 = not verified).
+//! exit codes (0 ok, 1 runtime failure, 2 usage or config error; rollback adds 3 = not verified,
+//! `status --fail-on` 4 = a domain at or above the level).
 
 pub mod actions;
 pub mod args;
@@ -17,6 +18,7 @@ pub mod rollback;
 pub mod screenshot;
 pub mod simulate;
 pub mod status;
+pub mod status_over;
 pub mod status_table;
 pub mod tui;
 

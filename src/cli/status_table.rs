@@ -28,8 +28,25 @@ fn side(s: &Side) -> String {
 
 /// The table, one block per domain, then the sources.
 pub fn render(status: &Status) -> String {
+    render_spanned(status, None)
+}
+
+/// [`render`], with the span the figures were measured over on the first line.
+pub fn render_spanned(status: &Status, span_seconds: Option<f64>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "cutover status at {} ({})", status.at, status.mode);
+    let span = span_seconds
+        .map(|s| {
+            format!(
+                ", measured over {}",
+                crate::figures::span::seconds_words((s * 1000.0) as i64)
+            )
+        })
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "cutover status at {} ({}){span}",
+        status.at, status.mode
+    );
     for d in &status.domains {
         let _ = writeln!(
             out,

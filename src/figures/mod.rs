@@ -7,6 +7,7 @@ pub mod health;
 pub mod quantile;
 pub mod queue;
 pub mod saga;
+pub mod span;
 pub mod status;
 pub mod traffic;
 

@@ -5,3 +5,4 @@ pub mod limits;
 pub mod prefilter;
 pub mod query_api;
 pub mod query_decode;
+pub mod query_range;

@@ -16,6 +16,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODIN
 use reqwest::{redirect, StatusCode, Url};
 
 use super::{Auth, ScrapeOutcome, SourceError, SourceKind, SourceSpec};
+
+mod range;
 use crate::ingest::limits::Limits;
 use crate::ingest::query_api::{answer_to_exposition, parse_instant, QueryError};
 use crate::secret_text::SecretValues;
