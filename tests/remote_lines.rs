@@ -65,7 +65,7 @@ fn run(envelope: serde_json::Value) {
     let server = hostile_api(envelope);
     let sb = Sandbox::new();
     let cfg = sb.config(&config(&server));
-    for args in [&["check"][..], &["status"][..]] {
+    for args in [&["check"][..], &["status", "--over", "1s"][..]] {
         let out = sb
             .cutover()
             .arg("--config")
@@ -88,7 +88,7 @@ fn run(envelope: serde_json::Value) {
         .cutover()
         .arg("--config")
         .arg(&cfg)
-        .args(["status", "--json"])
+        .args(["status", "--json", "--over", "1s"])
         .output()
         .unwrap();
     let v = json(&out);

@@ -598,3 +598,87 @@ stage = "canary"
         assert_eq!(param(&r.path, "step"), 2.0);
     }
 }
+
+/// An HAProxy body (the built-in exporter's names) where the backend weights give the new
+/// server `new_weight` of 100 while only the monolith's counter grows (100 per poll).
+fn haproxy_weights(n: usize, new_weight: u32, new_state_down: bool) -> String {
+    let state = |s: &str, server: &str, on: bool| {
+        format!(
+            "haproxy_server_status{{proxy=\"be_orders\",server=\"{server}\",state=\"{s}\"}} {}\n",
+            u8::from(on)
+        )
+    };
+    format!(
+        "haproxy_server_http_responses_total{{proxy=\"be_orders\",server=\"monolith\",code=\"2xx\"}} {}\n\
+         haproxy_server_http_responses_total{{proxy=\"be_orders\",server=\"monolith\",code=\"5xx\"}} 0\n\
+         haproxy_server_http_responses_total{{proxy=\"be_orders\",server=\"orders_svc\",code=\"2xx\"}} 50\n\
+         haproxy_server_http_responses_total{{proxy=\"be_orders\",server=\"orders_svc\",code=\"5xx\"}} {}\n\
+         haproxy_server_weight{{proxy=\"be_orders\",server=\"monolith\"}} {}\n\
+         haproxy_server_weight{{proxy=\"be_orders\",server=\"orders_svc\"}} {new_weight}\n{}{}{}{}",
+        1000 + 100 * n,
+        if new_state_down { 10 * n } else { 0 },
+        100 - new_weight,
+        state("UP", "monolith", true),
+        state("DOWN", "monolith", false),
+        state("UP", "orders_svc", !new_state_down),
+        state("DOWN", "orders_svc", new_state_down),
+    )
+}
+
+fn haproxy_config(url: &str, window: &str, stage: &str) -> String {
+    format!(
+        r#"
+[settings]
+interval = "1s"
+timeout = "800ms"
+window = "{window}"
+
+[[source]]
+name = "gateway"
+url = "{url}"
+
+[[domain]]
+name = "orders"
+stage = "{stage}"
+  [domain.traffic]
+  source = "gateway"
+  preset = "haproxy"
+  backend = "be_orders"
+  legacy = "monolith"
+  new = "orders_svc"
+"#
+    )
+}
+
+#[test]
+fn a_configured_split_the_gateway_does_not_follow_is_a_warning_in_every_stage() {
+    let server = HttpServer::start(|_, n| Some(Reply::text(haproxy_weights(n, 10, false))));
+    let sb = Sandbox::new();
+    for stage in ["canary", "planned"] {
+        let cfg = sb.config(&haproxy_config(&server.url("/metrics"), "3s", stage));
+        let v = json(&run_ok(
+            sb.cutover()
+                .args(["--config"])
+                .arg(&cfg)
+                .args(["status", "--json"]),
+        ));
+        let orders = domain(&v, "orders");
+        assert_eq!(orders["health"], "warn", "{stage}: {orders}");
+        let reasons = orders["reasons"].to_string();
+        assert!(
+            reasons.contains("configured 10%, observed 0% for ")
+                && reasons.contains(": the gateway is not sending the new path its weight"),
+            "{stage}: {reasons}"
+        );
+    }
+    // On a span shorter than the window the gap is not yet sustained: no such warning.
+    let cfg = sb.config(&haproxy_config(&server.url("/metrics"), "1m", "canary"));
+    let v = json(&run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--json", "--over", "2s"]),
+    ));
+    let reasons = domain(&v, "orders")["reasons"].to_string();
+    assert!(!reasons.contains("configured 10%"), "{reasons}");
+}

@@ -59,6 +59,14 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
             health = health.worst(Health::Warn);
             reasons.push(r);
         }
+        if let Some(r) = d
+            .traffic
+            .as_ref()
+            .and_then(|p| super::split_gap::split_gap(at, p, t, &d.slo))
+        {
+            health = health.worst(Health::Warn);
+            reasons.push(r);
+        }
     }
 
     let queues: Vec<_> = d.queues.iter().map(|q| queue(at, q)).collect();

@@ -8,6 +8,7 @@ pub mod quantile;
 pub mod queue;
 pub mod saga;
 pub mod span;
+pub mod split_gap;
 pub mod status;
 pub mod traffic;
 

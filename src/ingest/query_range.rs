@@ -49,6 +49,18 @@ struct MatrixSeries {
 /// Reads a range answer. More than `limits.series_limit` series is that limit's error, as for
 /// instant answers.
 pub fn parse_range(body: &[u8], limits: &Limits) -> Result<Vec<RangeSeries>, QueryError> {
+    // The instant decoder reads error envelopes, non-JSON bodies and the result type in one
+    // pass, cutting what it quotes, whatever their size; only a matrix is read here.
+    match crate::ingest::query_api::parse_instant(body) {
+        Err(QueryError::UnsupportedResultType(t)) if t == "matrix" => {}
+        Err(QueryError::Malformed(_)) => {}
+        Err(e) => return Err(e),
+        Ok(_) => {
+            return Err(QueryError::Malformed(
+                "a range query answered with an instant vector, not a matrix".into(),
+            ))
+        }
+    }
     let envelope: Envelope = serde_json::from_slice(body).map_err(|e| {
         if serde_json::from_slice::<serde_json::Value>(body).is_ok() {
             QueryError::Malformed(e.to_string())
@@ -157,6 +169,6 @@ mod tests {
             &Limits::default(),
         )
         .unwrap_err();
-        assert!(matches!(vector, QueryError::UnsupportedResultType(_)));
+        assert!(matches!(vector, QueryError::Malformed(_)), "{vector}");
     }
 }
