@@ -682,3 +682,76 @@ fn a_configured_split_the_gateway_does_not_follow_is_a_warning_in_every_stage() 
     let reasons = domain(&v, "orders")["reasons"].to_string();
     assert!(!reasons.contains("configured 10%"), "{reasons}");
 }
+
+#[test]
+fn a_path_the_gateway_marks_down_while_it_has_weight_is_crit() {
+    let server = HttpServer::start(|_, n| Some(Reply::text(haproxy_weights(n, 10, true))));
+    let sb = Sandbox::new();
+    let cfg = sb.config(&haproxy_config(&server.url("/metrics"), "1m", "canary"));
+    let v = json(&run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--json", "--over", "1s"]),
+    ));
+    let orders = domain(&v, "orders");
+    assert_eq!(orders["health"], "crit", "{orders}");
+    assert_eq!(orders["traffic"]["new"]["gateway_up"], false, "{orders}");
+    assert_eq!(orders["traffic"]["legacy"]["gateway_up"], true, "{orders}");
+    let reasons = orders["reasons"].to_string();
+    assert!(
+        reasons.contains(
+            "new path is down at the gateway; the gateway counted 10 requests (10 5xx) for it in the window"
+        ),
+        "{reasons}"
+    );
+}
+
+#[test]
+fn a_dead_service_the_gateway_still_routes_to_is_crit_not_just_stale() {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    for gateway_down in [false, true] {
+        let server =
+            HttpServer::start(move |_, n| Some(Reply::text(haproxy_weights(n, 10, gateway_down))));
+        let sb = Sandbox::new();
+        let cfg = haproxy_config(&server.url("/metrics"), "1m", "canary").replace(
+            "new = \"orders_svc\"",
+            "new = { preset = \"fastapi\", source = \"orders-svc\", handler = \"/orders/{order_id}\", gateway = \"orders_svc\" }",
+        ) + &format!("\n[[source]]\nname = \"orders-svc\"\nurl = \"http://127.0.0.1:{dead_port}/metrics\"\n");
+        let cfg = sb.config(&cfg);
+        let v = json(&run_ok(
+            sb.cutover()
+                .args(["--config"])
+                .arg(&cfg)
+                .args(["status", "--json", "--over", "1s"]),
+        ));
+        let orders = domain(&v, "orders");
+        assert_eq!(orders["health"], "crit", "{orders}");
+        assert_eq!(orders["stale"], true, "{orders}");
+        let reasons = orders["reasons"].to_string();
+        if gateway_down {
+            assert!(
+                reasons
+                    .contains("new path is down at the gateway; its source orders-svc is down: ")
+                    && reasons
+                        .contains("the gateway counted 10 requests (10 5xx) for it in the window"),
+                "{reasons}"
+            );
+        } else {
+            assert!(
+                reasons.contains("new path's source orders-svc is down (")
+                    && reasons.contains(
+                        ") while the gateway still routes it traffic; the gateway marks it up"
+                    ),
+                "{reasons}"
+            );
+            assert_eq!(orders["traffic"]["new"]["gateway_up"], true, "{orders}");
+            assert_eq!(
+                orders["traffic"]["new"]["gateway_requests"], 0.0,
+                "{orders}"
+            );
+        }
+    }
+}

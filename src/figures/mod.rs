@@ -3,6 +3,7 @@
 
 pub mod counter;
 pub mod finite;
+pub mod gateway_state;
 pub mod health;
 pub mod quantile;
 pub mod queue;

@@ -26,8 +26,9 @@ pub fn split_gap(at: &At, plan: &PlanTraffic, t: &Traffic, slo: &Slo) -> Option<
     }
     let (held_ms, poll_ms) = weights_held_ms(at, plan, configured)?;
     let needed = at.window_ms.min(SUSTAINED_CAP_MS);
-    // One poll's worth of slack: frames land on the poll grid, not on the window's edge.
-    if held_ms + poll_ms < needed {
+    // Frames land on the poll grid, not on the window's edge: the oldest one in the window
+    // may be up to a poll (and the scheduling jitter) after it.
+    if held_ms + poll_ms + poll_ms / 2 < needed {
         return None;
     }
     let what = if observed < configured {

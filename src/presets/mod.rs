@@ -229,6 +229,9 @@ pub fn traffic(t: &Traffic) -> Result<ExpandedTraffic, String> {
                 } else {
                     Vec::new()
                 };
+                if let Some(server) = &svc.gateway {
+                    gateway_view(t, path, which, server, &mut signals)?;
+                }
                 Ok(Some(ExpandedSide {
                     signals,
                     preset: Some(svc.preset.clone()),
@@ -241,6 +244,39 @@ pub fn traffic(t: &Traffic) -> Result<ExpandedTraffic, String> {
         legacy: side(&t.legacy, Path::Legacy)?,
         new: side(&t.new, Path::New)?,
     })
+}
+
+/// A service side's view from the section's gateway preset (`gateway = "orders_svc"`): the
+/// gateway's state, requests and 5xx for that server, and its weight unless one was given.
+fn gateway_view(
+    t: &Traffic,
+    path: Path,
+    which: &str,
+    server: &str,
+    signals: &mut SideSignals,
+) -> Result<(), String> {
+    let name = t.preset.as_deref().ok_or_else(|| {
+        format!("traffic.{which}.gateway = {server:?} names a server, which needs the section's `preset`")
+    })?;
+    let preset = gateway(name).ok_or_else(|| {
+        format!(
+            "unknown traffic preset {name:?}; known: {}",
+            names(GATEWAYS, |p| p.name)
+        )
+    })?;
+    let ctx = Gateway {
+        backend: t.backend.as_deref(),
+        by: t.by.as_deref(),
+    };
+    let mut gw = (preset.side)(&ctx, path, server);
+    narrow(&mut gw, &t.labels);
+    signals.up = gw.up;
+    signals.gateway_requests = Some(gw.requests);
+    signals.gateway_errors = gw.errors;
+    if signals.weight.is_none() {
+        signals.weight = gw.weight;
+    }
+    Ok(())
 }
 
 /// Adds `labels` as equality matchers to every selector of a preset-built side.
@@ -264,6 +300,7 @@ fn narrow(signals: &mut SideSignals, labels: &BTreeMap<String, String>) {
     signals.errors.iter_mut().for_each(add);
     signals.weight.iter_mut().for_each(add);
     signals.latency.iter_mut().for_each(add);
+    signals.up.iter_mut().for_each(add);
 }
 
 /// The depth signal of a queue: its own `depth`, or the preset's.
@@ -399,5 +436,8 @@ pub(crate) fn http_side(
         latency_unit: latency
             .map(|(_, unit)| unit)
             .filter(|u| *u != LatencyUnit::Seconds),
+        up: None,
+        gateway_requests: None,
+        gateway_errors: None,
     }
 }
