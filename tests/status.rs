@@ -705,6 +705,19 @@ fn a_path_the_gateway_marks_down_while_it_has_weight_is_crit() {
         ),
         "{reasons}"
     );
+    let text = run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--over", "1s"]),
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("[CRIT]  orders"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("  new ") && l.ends_with(", DOWN at the gateway")),
+        "{text}"
+    );
 }
 
 #[test]

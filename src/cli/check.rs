@@ -83,6 +83,15 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
         let mut hint = None;
         let state = match (src.up, matched) {
             (Some(true), Some(n)) if n > 0 => format!("{n} series"),
+            // The gateway's state of a path is read where exported: HAProxy up to 2.3 has no
+            // `state` label. Without it health just has no gateway rule; not a problem.
+            (Some(true), _) if u.key.ends_with(".up") => {
+                hint = Some(
+                    "optional: without the gateway's state of this path, health cannot tell \
+                     a path the gateway marks down (HAProxy exports it per state from 2.4 on)",
+                );
+                "matches nothing".to_string()
+            }
             (Some(true), _) => {
                 problems += 1;
                 hint = u.preset.as_deref().and_then(|p| {

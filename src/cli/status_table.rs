@@ -16,8 +16,19 @@ fn side(s: &Side) -> String {
         .map(|p| format!("p95 {}", ms(p)))
         .or_else(|| s.latency_gauge_seconds.map(|g| format!("avg {}", ms(g))))
         .unwrap_or_else(|| "p95 -".into());
+    let mut gateway = String::new();
+    if let Some(r) = s.gateway_requests {
+        gateway.push_str(&format!(
+            ", gateway {} req ({} 5xx)",
+            num(r),
+            opt(s.gateway_errors, num)
+        ));
+    }
+    if s.gateway_up == Some(false) {
+        gateway.push_str(", DOWN at the gateway");
+    }
     format!(
-        "{} req ({}/s), {} err ({}), {}",
+        "{} req ({}/s), {} err ({}), {}{gateway}",
         opt(s.requests, num),
         opt(s.rps, |v| format!("{v:.1}")),
         opt(s.errors, num),
