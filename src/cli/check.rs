@@ -81,6 +81,7 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
         let history = &engine.store().signals[u.signal];
         let matched = history.newest().map(|f| f.values.len());
         let mut hint = None;
+        let mut nearby = Vec::new();
         let state = match (src.up, matched) {
             (Some(true), Some(n)) if n > 0 => format!("{n} series"),
             // The gateway's state of a path is read where exported: HAProxy up to 2.3 has no
@@ -94,6 +95,11 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
             }
             (Some(true), _) => {
                 problems += 1;
+                if let (None, Some(Ok(body))) =
+                    (&sig.query, last.get(sig.source).map(|o| &o.result))
+                {
+                    nearby = super::check_nearby::explain(&sig.text, body);
+                }
                 hint = u.preset.as_deref().and_then(|p| {
                     let url = &loaded.config.sources.get(sig.source)?.url;
                     crate::presets::rabbitmq::hint(p, url)
@@ -131,6 +137,9 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
         );
         if let Some(hint) = hint {
             crate::outln!("      hint: {hint}");
+        }
+        for line in &nearby {
+            crate::outln!("      {line}");
         }
     }
     if problems > 0 {

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod args;
 pub mod audit;
 pub mod check;
+pub mod check_nearby;
 pub mod completions;
 pub mod info;
 pub mod interrupt;
