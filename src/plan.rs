@@ -57,6 +57,11 @@ pub struct PlanSide {
     pub errors: Option<SignalId>,
     pub latency: Option<SignalId>,
     pub weight: Option<SignalId>,
+    /// The gateway's state of the path (> 0: routes to it).
+    pub up: Option<SignalId>,
+    /// The gateway's own requests and 5xx for a path read from its service.
+    pub gateway_requests: Option<SignalId>,
+    pub gateway_errors: Option<SignalId>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -253,7 +253,10 @@ fn run_case(case: Case) -> Ran {
     let sb = Sandbox::new();
     let cfg = sb.config(&config(&good, &case));
     let mut command = sb.cutover();
-    command.arg("--config").arg(&cfg).args(["status", "--json"]);
+    command
+        .arg("--config")
+        .arg(&cfg)
+        .args(["status", "--json", "--over", "1s"]);
     let (out, elapsed, peak) = run_measured(command);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -77,7 +77,7 @@ fn a_line_with_150000_labels_fails_its_scrape_in_words_at_once() {
         sb.cutover()
             .arg("--config")
             .arg(&path)
-            .args(["status", "--json"]),
+            .args(["status", "--json", "--over", "1s"]),
     );
     let took = started.elapsed();
     let status = json(&out);
@@ -106,7 +106,7 @@ fn without_a_label_limit_the_wide_line_is_read_in_linear_time() {
         sb.cutover()
             .arg("--config")
             .arg(&path)
-            .args(["status", "--json"]),
+            .args(["status", "--json", "--over", "1s"]),
     );
     let took = started.elapsed();
     let status = json(&out);
@@ -142,7 +142,7 @@ fn the_limits_of_a_source_come_from_its_table_and_check_prints_them() {
         sb.cutover()
             .arg("--config")
             .arg(&path)
-            .args(["status", "--json"]),
+            .args(["status", "--json", "--over", "1s"]),
     );
     let status = json(&out);
     assert_eq!(
@@ -316,7 +316,7 @@ fn many_sources_on_one_host_under_a_low_descriptor_limit_queue_instead_of_failin
         with_nofile(&sb, 256)
             .arg("--config")
             .arg(&path)
-            .args(["status", "--json"]),
+            .args(["status", "--json", "--over", "1s"]),
     );
     let status = json(&out);
     let sources = status["sources"].as_array().unwrap();
@@ -477,6 +477,8 @@ fn hanging_targets_behind_one_port_do_not_starve_the_healthy_ones() {
         path.to_str().unwrap(),
         "status",
         "--json",
+        "--over",
+        "1s",
     ])));
     for i in 0..30 {
         let s = source(&status, &format!("ok{i}"));

@@ -68,7 +68,7 @@ fn a_starter_config_from_the_lab_captures_loads_checks_and_shows_figures() {
         sb.cutover()
             .arg("--config")
             .arg(&out_file)
-            .args(["status", "--json"]),
+            .args(["status", "--json", "--over", "2s"]),
     );
     let json = common::json(&status);
     let domains = json["domains"].as_array().expect("domains");

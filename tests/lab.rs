@@ -504,7 +504,7 @@ fn figures_equal_the_traffic_sent() {
         .cutover()
         .arg("--config")
         .arg(sb.config(&config))
-        .args(["status", "--json"])
+        .args(["status", "--json", "--over", "2s"])
         .output()
         .unwrap();
     let v = json(&out);
@@ -1010,7 +1010,8 @@ fn killing_the_new_service_shows_its_source_down_and_the_domain_stale() {
     // Some traffic meanwhile: HAProxy may still send a request or two to the dead server.
     lab.traffic(20);
 
-    let out = sb.run(&cfg, ["status", "--json"]);
+    // A crit stands on a short span (only ok needs the whole window).
+    let out = sb.run(&cfg, ["status", "--json", "--over", "2s"]);
     let v = json(&out);
     let source = v["sources"]
         .as_array()
@@ -1042,4 +1043,47 @@ fn killing_the_new_service_shows_its_source_down_and_the_domain_stale() {
         .find(|d| d["name"] == "orders")
         .unwrap();
     assert_eq!(gateway["stale"], false, "{gateway}");
+}
+
+#[test]
+#[ignore = "needs the lab: lab/up.sh"]
+fn a_server_disabled_at_haproxy_while_it_has_weight_is_crit() {
+    let lab = Lab::up();
+    lab.restore_weights();
+    struct Enable<'a>(&'a Lab);
+    impl Drop for Enable<'_> {
+        fn drop(&mut self) {
+            self.0.haproxy("enable server be_orders/orders_svc");
+        }
+    }
+    let _enable = Enable(&lab);
+    // MAINT: HAProxy sends the server nothing, its weight still reads 10.
+    let answer = lab.haproxy("disable server be_orders/orders_svc");
+    assert!(answer.trim().is_empty(), "{answer}");
+    lab.traffic(20);
+    let sb = Sandbox::new();
+    let cfg = sb.config(&format!("{}{}{ORDERS}", settings(), sources(&lab)));
+    let out = sb
+        .cutover()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["status", "--json", "--over", "2s"])
+        .output()
+        .unwrap();
+    let v = json(&out);
+    let orders = v["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "orders")
+        .unwrap();
+    assert_eq!(orders["traffic"]["new"]["gateway_up"], false, "{orders}");
+    assert_eq!(orders["traffic"]["legacy"]["gateway_up"], true, "{orders}");
+    assert_eq!(orders["health"], "crit", "{orders}");
+    assert!(
+        orders["reasons"]
+            .to_string()
+            .contains("new path is down at the gateway"),
+        "{orders}"
+    );
 }

@@ -10,7 +10,9 @@ use serde_json::Value;
 
 fn scrape_config(server: &HttpServer) -> String {
     ConfigBuilder::new()
-        .every("1s", "800ms")
+        .setting("interval", "1s")
+        .setting("timeout", "800ms")
+        .setting("window", "2s")
         .source("app", &server.url("/metrics"))
         .domain("orders", "canary", "app")
         .signal("legacy", "requests", r#"req_total{side="legacy"}"#)
@@ -211,22 +213,39 @@ fn infinities_where_no_count_can_be_are_no_data_but_an_inf_bucket_label_is_norma
     );
 }
 
-/// A query API that answers every query with one sample; `value` is what it says for the
-/// query (`None`: the request counter, growing 100 per poll).
+/// A query API that answers every range query with one series over the range; `value` is
+/// what it says for the query (`None`: the request counter, growing 100 over the range).
 fn query_api(errors: &'static str) -> HttpServer {
-    HttpServer::start(move |req, n| {
-        let value = if req.path.contains("err_total") {
-            errors.to_string()
-        } else if req.path.contains("queue_depth") {
-            "NaN".to_string()
-        } else {
-            (1000 + 100 * n).to_string()
+    HttpServer::start(move |req, _| {
+        let param = |name: &str| -> f64 {
+            req.path
+                .split(['?', '&'])
+                .find_map(|p| p.strip_prefix(&format!("{name}=")))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.0)
         };
+        let (start, end, step) = (param("start"), param("end"), param("step").max(0.001));
+        let value = |t: f64| {
+            if req.path.contains("err_total") {
+                errors.to_string()
+            } else if req.path.contains("queue_depth") {
+                "NaN".to_string()
+            } else {
+                (1000.0 + 100.0 * (t - start) / (end - start).max(0.001)).to_string()
+            }
+        };
+        let mut points = Vec::new();
+        let mut t = start;
+        while t <= end + 1e-6 {
+            points.push(format!("[{t:.3},\"{}\"]", value(t)));
+            t += step;
+        }
         Some(Reply::of(
             200,
             "application/json",
             format!(
-                r#"{{"status":"success","data":{{"resultType":"vector","result":[{{"metric":{{"job":"app"}},"value":[1795552258.366,"{value}"]}}]}}}}"#
+                r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{"job":"app"}},"values":[{}]}}]}}}}"#,
+                points.join(",")
             ),
         ))
     })
@@ -234,7 +253,9 @@ fn query_api(errors: &'static str) -> HttpServer {
 
 fn query_config(server: &HttpServer) -> String {
     ConfigBuilder::new()
-        .every("1s", "800ms")
+        .setting("interval", "1s")
+        .setting("timeout", "800ms")
+        .setting("window", "2s")
         .source_with("prometheus", &server.url(""), "kind = \"prometheus\"")
         .domain("orders", "canary", "prometheus")
         .signal("new", "requests", r#"req_total{side="new"}"#)

@@ -59,7 +59,7 @@ fn run(envelope: serde_json::Value) {
     let server = hostile_api(envelope);
     let sb = Sandbox::new();
     let cfg = sb.config(&config(&server));
-    for args in [&["check"][..], &["status"][..]] {
+    for args in [&["check"][..], &["status", "--over", "1s"][..]] {
         let out = sb.run(&cfg, args);
         let text = common::both(&out);
         assert!(
@@ -68,7 +68,7 @@ fn run(envelope: serde_json::Value) {
         );
         assert_no_forged_row(&format!("{args:?}"), &text);
     }
-    let out = sb.run(&cfg, ["status", "--json"]);
+    let out = sb.run(&cfg, ["status", "--json", "--over", "1s"]);
     let v = json(&out);
     let error = v["sources"][0]["error"]
         .as_str()

@@ -1,4 +1,5 @@
 //! `cutover status --json` against real exporter output served over HTTP on 127.0.0.1.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -76,7 +77,7 @@ fn status_json_gives_the_counts_the_exporters_recorded() {
         sb.cutover()
             .args(["--config"])
             .arg(&cfg)
-            .args(["status", "--json"]),
+            .args(["status", "--json", "--over", "1s"]),
     );
     let v = json(&out);
     assert_eq!(v["version"], 1);
@@ -156,7 +157,7 @@ stage = "canary"
         sb.cutover()
             .args(["--config"])
             .arg(&cfg)
-            .args(["status", "--json"]),
+            .args(["status", "--json", "--over", "1s"]),
     );
     let v = json(&out);
     let billing = &v["domains"][2];
@@ -220,7 +221,7 @@ stage = "planned"
         sb.cutover()
             .args(["--config"])
             .arg(&cfg)
-            .args(["status", "--json"]),
+            .args(["status", "--json", "--over", "1s"]),
     );
     // Two polls, each bounded by the 800 ms timeout, one 1 s interval apart.
     assert!(
@@ -249,7 +250,11 @@ fn the_table_reads_without_colour() {
     let server = exporters();
     let sb = Sandbox::new();
     let cfg = sb.config(&config(&server, ""));
-    let out = run_ok(sb.cutover().args(["status", "--config"]).arg(&cfg));
+    let out = run_ok(
+        sb.cutover()
+            .args(["status", "--over", "1s", "--config"])
+            .arg(&cfg),
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("[CRIT]  orders"), "{text}");
     assert!(text.contains("new path error ratio 10.00%"));
@@ -290,9 +295,437 @@ fn global_flags_work_after_the_subcommand() {
     let cfg = sb.config(&config(&server, ""));
     let out = run_ok(
         sb.cutover()
-            .args(["status", "--json", "--config"])
+            .args(["status", "--json", "--over", "1s", "--config"])
             .arg(&cfg)
             .arg("--read-only"),
     );
     assert_eq!(json(&out)["version"], 1);
+}
+
+/// The test config with another window (and interval 1 s).
+fn config_window(server: &HttpServer, window: &str) -> String {
+    config(server, "").replace("window = \"1m\"", &format!("window = \"{window}\""))
+}
+
+fn domain<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    v["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == name)
+        .unwrap()
+}
+
+#[test]
+fn a_span_shorter_than_a_verdict_needs_is_stated_and_never_ok() {
+    let server = exporters();
+    let sb = Sandbox::new();
+    let cfg = sb.config(&config(&server, ""));
+    let out = run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--json", "--over", "2s"]),
+    );
+    let v = json(&out);
+    let span = v["span_seconds"].as_f64().unwrap();
+    assert!((2.0..10.0).contains(&span), "{span}");
+    // Two seconds of a one-minute window: the planned app domain (fine otherwise) has no verdict.
+    let app = domain(&v, "orders-monolith-app");
+    assert_eq!(app["health"], "unknown", "{app}");
+    let reasons = app["reasons"].to_string();
+    assert!(
+        reasons.contains(
+            "span too short for a verdict: measured over 2s, a verdict needs 1m (--over 1m)"
+        ),
+        "{reasons}"
+    );
+    // What was seen stands: the new path's 10% errors are crit on any span.
+    assert_eq!(domain(&v, "orders")["health"], "crit");
+    let text = run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--over", "1s"]),
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains("(live), measured over 1s"),
+        "{text}"
+    );
+    assert!(text.contains("[?]     orders-monolith-app"), "{text}");
+}
+
+#[test]
+fn by_default_status_measures_what_a_verdict_needs() {
+    // The monolith app serves 100 more requests between any two polls.
+    let server = HttpServer::start(|req, n| {
+        Some(match req.path.as_str() {
+            "/monolith" => Reply::text(fixture("real/orders-monolith-canary.prom").replace(
+                "status=\"2xx\"} 1764.0",
+                &format!("status=\"2xx\"}} {}.0", 1764 + 100 * n),
+            )),
+            "/gateway" => Reply::text(fixture("real/haproxy-svc-down.prom")),
+            "/rabbitmq" => Reply::text(fixture("real/rabbitmq-per-object.prom")),
+            _ => Reply::text(fixture("real/redis-exporter.prom")),
+        })
+    });
+    let sb = Sandbox::new();
+    // A 3 s window: the default span is the window, so the app domain gets its verdict.
+    let cfg = sb.config(&config_window(&server, "3s"));
+    let started = Instant::now();
+    let v = json(&run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--json"]),
+    ));
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        v["span_seconds"].as_f64().unwrap() >= 3.0,
+        "{}",
+        v["span_seconds"]
+    );
+    let app = domain(&v, "orders-monolith-app");
+    assert_eq!(app["health"], "ok", "{app}");
+    // --over past the window is refused: the figures look no further back.
+    let out = sb
+        .cutover()
+        .args(["--config"])
+        .arg(&cfg)
+        .args(["status", "--over", "1m"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--over 1m is longer than the window (3s)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn fail_on_exits_4_at_or_above_the_level_and_0_below() {
+    let server = exporters();
+    let sb = Sandbox::new();
+    let cfg = sb.config(&config(&server, ""));
+    let code = |level: &str| {
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--over", "1s", "--fail-on", level])
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    // orders is crit (10% new-path errors).
+    assert_eq!(code("crit"), Some(4));
+    assert_eq!(code("warn"), Some(4));
+    // Only the planned app domain: unknown on a 1 s span, which is below warn.
+    let full = config(&server, "");
+    let app = full
+        .find("[[domain]]\nname = \"orders-monolith-app\"")
+        .unwrap();
+    let cfg2 = sb.config(&format!(
+        "{}{}",
+        &full[..full.find("[[domain]]").unwrap()],
+        &full[app..]
+    ));
+    let out = sb
+        .cutover()
+        .args(["--config"])
+        .arg(&cfg2)
+        .args(["status", "--json", "--over", "1s", "--fail-on", "warn"])
+        .output()
+        .unwrap();
+    let v = json(&out);
+    assert!(
+        v["domains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["health"] != "crit" && d["health"] != "warn"),
+        "{v}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{v}");
+}
+
+/// The `name=value` parameter of a request's query string, as a number.
+fn param(path: &str, name: &str) -> f64 {
+    path.split(['?', '&'])
+        .find_map(|p| p.strip_prefix(&format!("{name}=")))
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn a_query_api_source_answers_the_whole_window_with_one_range_query() {
+    // A Prometheus that has the history: requests grow 10/s on each path, the new path fails 1/s.
+    let prom = HttpServer::start(|req, _| {
+        if !req.path.starts_with("/api/v1/query_range?") {
+            return Some(Reply::status(404, "only range queries here"));
+        }
+        let (start, end, step) = (
+            param(&req.path, "start"),
+            param(&req.path, "end"),
+            param(&req.path, "step"),
+        );
+        let per_second = if req.path.contains("errors") {
+            1.0
+        } else {
+            10.0
+        };
+        let mut values = Vec::new();
+        let mut t = start;
+        while t <= end + 1e-6 {
+            values.push(format!(
+                "[{t:.3},\"{}\"]",
+                ((t - start) * per_second).round()
+            ));
+            t += step;
+        }
+        Some(Reply::of(
+            200,
+            "application/json",
+            format!(
+                r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{"job":"app"}},"values":[{}]}}]}}}}"#,
+                values.join(",")
+            ),
+        ))
+    });
+    let sb = Sandbox::new();
+    let cfg = sb.config(&format!(
+        r#"
+[settings]
+interval = "2s"
+timeout = "1500ms"
+window = "1m"
+
+[[source]]
+name = "prom"
+url = "{url}"
+kind = "prometheus"
+
+[[domain]]
+name = "orders"
+stage = "canary"
+  [domain.traffic]
+  source = "prom"
+  legacy.requests = 'sum(legacy_requests)'
+  new.requests    = 'sum(new_requests)'
+  new.errors      = 'sum(new_errors)'
+"#,
+        url = prom.url("")
+    ));
+    let started = Instant::now();
+    let v = json(&run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--json"]),
+    ));
+    // No waiting for the window to pass: the API has it.
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(v["span_seconds"], 60.0, "{v}");
+    let orders = domain(&v, "orders");
+    assert!(
+        close(&orders["traffic"]["new"]["requests"], 600.0),
+        "{orders}"
+    );
+    assert!(close(&orders["traffic"]["new"]["errors"], 60.0), "{orders}");
+    assert_eq!(orders["health"], "crit", "{orders}");
+    let seen = prom.requests();
+    assert_eq!(seen.len(), 3, "one range query per signal: {seen:?}");
+    for r in &seen {
+        assert_eq!(
+            param(&r.path, "end") - param(&r.path, "start"),
+            60.0,
+            "{}",
+            r.path
+        );
+        assert_eq!(param(&r.path, "step"), 2.0);
+    }
+}
+
+/// An HAProxy body (the built-in exporter's names) where the backend weights give the new
+/// server `new_weight` of 100 while only the monolith's counter grows (100 per poll).
+fn haproxy_weights(n: usize, new_weight: u32, new_state_down: bool) -> String {
+    let state = |s: &str, server: &str, on: bool| {
+        format!(
+            "haproxy_server_status{{proxy=\"be_orders\",server=\"{server}\",state=\"{s}\"}} {}\n",
+            u8::from(on)
+        )
+    };
+    format!(
+        "haproxy_server_http_responses_total{{proxy=\"be_orders\",server=\"monolith\",code=\"2xx\"}} {}\n\
+         haproxy_server_http_responses_total{{proxy=\"be_orders\",server=\"monolith\",code=\"5xx\"}} 0\n\
+         haproxy_server_http_responses_total{{proxy=\"be_orders\",server=\"orders_svc\",code=\"2xx\"}} 50\n\
+         haproxy_server_http_responses_total{{proxy=\"be_orders\",server=\"orders_svc\",code=\"5xx\"}} {}\n\
+         haproxy_server_weight{{proxy=\"be_orders\",server=\"monolith\"}} {}\n\
+         haproxy_server_weight{{proxy=\"be_orders\",server=\"orders_svc\"}} {new_weight}\n{}{}{}{}",
+        1000 + 100 * n,
+        if new_state_down { 10 * n } else { 0 },
+        100 - new_weight,
+        state("UP", "monolith", true),
+        state("DOWN", "monolith", false),
+        state("UP", "orders_svc", !new_state_down),
+        state("DOWN", "orders_svc", new_state_down),
+    )
+}
+
+fn haproxy_config(url: &str, window: &str, stage: &str) -> String {
+    format!(
+        r#"
+[settings]
+interval = "1s"
+timeout = "800ms"
+window = "{window}"
+
+[[source]]
+name = "gateway"
+url = "{url}"
+
+[[domain]]
+name = "orders"
+stage = "{stage}"
+  [domain.traffic]
+  source = "gateway"
+  preset = "haproxy"
+  backend = "be_orders"
+  legacy = "monolith"
+  new = "orders_svc"
+"#
+    )
+}
+
+#[test]
+fn a_configured_split_the_gateway_does_not_follow_is_a_warning_in_every_stage() {
+    let server = HttpServer::start(|_, n| Some(Reply::text(haproxy_weights(n, 10, false))));
+    let sb = Sandbox::new();
+    for stage in ["canary", "planned"] {
+        let cfg = sb.config(&haproxy_config(&server.url("/metrics"), "3s", stage));
+        let v = json(&run_ok(
+            sb.cutover()
+                .args(["--config"])
+                .arg(&cfg)
+                .args(["status", "--json"]),
+        ));
+        let orders = domain(&v, "orders");
+        assert_eq!(orders["health"], "warn", "{stage}: {orders}");
+        let reasons = orders["reasons"].to_string();
+        assert!(
+            reasons.contains("configured 10%, observed 0% for ")
+                && reasons.contains(": the gateway is not sending the new path its weight"),
+            "{stage}: {reasons}"
+        );
+    }
+    // On a span shorter than the window the gap is not yet sustained: no such warning.
+    let cfg = sb.config(&haproxy_config(&server.url("/metrics"), "1m", "canary"));
+    let v = json(&run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--json", "--over", "2s"]),
+    ));
+    let reasons = domain(&v, "orders")["reasons"].to_string();
+    assert!(!reasons.contains("configured 10%"), "{reasons}");
+}
+
+#[test]
+fn a_path_the_gateway_marks_down_while_it_has_weight_is_crit() {
+    let server = HttpServer::start(|_, n| Some(Reply::text(haproxy_weights(n, 10, true))));
+    let sb = Sandbox::new();
+    let cfg = sb.config(&haproxy_config(&server.url("/metrics"), "1m", "canary"));
+    let v = json(&run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--json", "--over", "1s"]),
+    ));
+    let orders = domain(&v, "orders");
+    assert_eq!(orders["health"], "crit", "{orders}");
+    assert_eq!(orders["traffic"]["new"]["gateway_up"], false, "{orders}");
+    assert_eq!(orders["traffic"]["legacy"]["gateway_up"], true, "{orders}");
+    let reasons = orders["reasons"].to_string();
+    assert!(
+        reasons.contains(
+            "new path is down at the gateway; the gateway counted 10 requests (10 5xx) for it in the window"
+        ),
+        "{reasons}"
+    );
+    let text = run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--over", "1s"]),
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("[CRIT]  orders"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("  new ") && l.ends_with(", DOWN at the gateway")),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_dead_service_the_gateway_still_routes_to_is_crit_not_just_stale() {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    for gateway_down in [false, true] {
+        let server =
+            HttpServer::start(move |_, n| Some(Reply::text(haproxy_weights(n, 10, gateway_down))));
+        let sb = Sandbox::new();
+        let cfg = haproxy_config(&server.url("/metrics"), "1m", "canary").replace(
+            "new = \"orders_svc\"",
+            "new = { preset = \"fastapi\", source = \"orders-svc\", handler = \"/orders/{order_id}\", gateway = \"orders_svc\" }",
+        ) + &format!("\n[[source]]\nname = \"orders-svc\"\nurl = \"http://127.0.0.1:{dead_port}/metrics\"\n");
+        let cfg = sb.config(&cfg);
+        let v = json(&run_ok(
+            sb.cutover()
+                .args(["--config"])
+                .arg(&cfg)
+                .args(["status", "--json", "--over", "1s"]),
+        ));
+        let orders = domain(&v, "orders");
+        assert_eq!(orders["health"], "crit", "{orders}");
+        assert_eq!(orders["stale"], true, "{orders}");
+        let reasons = orders["reasons"].to_string();
+        if gateway_down {
+            assert!(
+                reasons
+                    .contains("new path is down at the gateway; its source orders-svc is down: ")
+                    && reasons
+                        .contains("the gateway counted 10 requests (10 5xx) for it in the window"),
+                "{reasons}"
+            );
+        } else {
+            assert!(
+                reasons.contains("new path's source orders-svc is down (")
+                    && reasons.contains(
+                        ") while the gateway still routes it traffic; the gateway marks it up"
+                    ),
+                "{reasons}"
+            );
+            assert_eq!(orders["traffic"]["new"]["gateway_up"], true, "{orders}");
+            assert_eq!(
+                orders["traffic"]["new"]["gateway_requests"], 0.0,
+                "{orders}"
+            );
+        }
+    }
 }

@@ -261,14 +261,14 @@ fn no_control_byte_reaches_any_cli_output() {
         assert!(text.contains(&shown(tag)), "check shows {tag}:\n{text}");
     }
 
-    let status = run(&sb, &cfg, &["status"]);
+    let status = run(&sb, &cfg, &["status", "--over", "1s"]);
     assert_output_clean("status", &status);
     let text = both(&status);
     for tag in ["P-DOM", "P-500", "P-TITLE", "P-ERROR", "P-RTYPE"] {
         assert!(text.contains(&shown(tag)), "status shows {tag}:\n{text}");
     }
 
-    let json = run(&sb, &cfg, &["status", "--json"]);
+    let json = run(&sb, &cfg, &["status", "--json", "--over", "1s"]);
     assert_output_clean("status --json", &json);
     let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("still JSON");
     assert!(

@@ -120,7 +120,9 @@ fn config_text(server: &HttpServer) -> String {
 
 fn status_with_config(sb: &Sandbox, config: &Path) -> Output {
     let mut c = sb.cutover();
-    c.arg("--config").arg(config).args(["status", "--json"]);
+    c.arg("--config")
+        .arg(config)
+        .args(["status", "--json", "--over", "1s"]);
     run_within(c, Duration::from_secs(30))
 }
 
@@ -180,7 +182,7 @@ fn a_config_piped_on_stdin_still_works() {
     let sb = Sandbox::new();
     let mut child = sb
         .cutover()
-        .args(["--config", "/dev/stdin", "status", "--json"])
+        .args(["--config", "/dev/stdin", "status", "--json", "--over", "1s"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

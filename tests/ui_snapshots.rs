@@ -82,6 +82,7 @@ impl PlanBuilder {
                     Shape::Gauge,
                 )
             }),
+            ..PlanSide::default()
         }
         };
         PlanTraffic {
@@ -242,6 +243,7 @@ fn side(requests: f64, errors: f64, p95: Option<f64>, weight: Option<f64>) -> Si
         p99_seconds: p95.map(|p| p * 1.8),
         latency_gauge_seconds: None,
         weight,
+        ..Side::default()
     }
 }
 

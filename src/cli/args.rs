@@ -68,7 +68,11 @@ pub enum ColorArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// One-shot figures: two polls one interval apart, then a table or JSON.
+    /// One-shot figures over a stated span (--over), then a table or JSON.
+    #[command(
+        after_help = "Exit codes: 0 figures printed (with --fail-on: no domain at or above the level), \
+1 runtime failure, 2 usage or config error, 4 --fail-on: a domain at or above the level."
+    )]
     Status(StatusArgs),
     /// Validate the config, reach every source, report selectors that match nothing.
     Check,
@@ -146,6 +150,22 @@ pub struct StatusArgs {
     /// With --replay: the offset into the recording (e.g. 5m); default its end.
     #[arg(long, value_name = "OFFSET", requires = "replay")]
     pub at: Option<String>,
+    /// Measure over this span (e.g. 30s, 1m; at most the window): scrape sources are polled
+    /// every interval for that long, query-API sources answer it at once with a range query.
+    /// Default: what a verdict needs, the window or 1m when the window is longer. A domain is
+    /// never called ok on a shorter span (it is unknown, and says why).
+    #[arg(long, value_name = "DURATION", conflicts_with = "replay")]
+    pub over: Option<String>,
+    /// Exit 4 when any domain's health is at or above this level (for pipelines).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+}
+
+/// The health that makes `status --fail-on` exit 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Warn,
+    Crit,
 }
 
 #[derive(Debug, Clone, Args)]

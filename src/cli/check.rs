@@ -81,10 +81,25 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
         let history = &engine.store().signals[u.signal];
         let matched = history.newest().map(|f| f.values.len());
         let mut hint = None;
+        let mut nearby = Vec::new();
         let state = match (src.up, matched) {
             (Some(true), Some(n)) if n > 0 => format!("{n} series"),
+            // The gateway's state of a path is read where exported: HAProxy up to 2.3 has no
+            // `state` label. Without it health just has no gateway rule; not a problem.
+            (Some(true), _) if u.key.ends_with(".up") => {
+                hint = Some(
+                    "optional: without the gateway's state of this path, health cannot tell \
+                     a path the gateway marks down (HAProxy exports it per state from 2.4 on)",
+                );
+                "matches nothing".to_string()
+            }
             (Some(true), _) => {
                 problems += 1;
+                if let (None, Some(Ok(body))) =
+                    (&sig.query, last.get(sig.source).map(|o| &o.result))
+                {
+                    nearby = super::check_nearby::explain(&sig.text, body);
+                }
                 hint = u.preset.as_deref().and_then(|p| {
                     let url = &loaded.config.sources.get(sig.source)?.url;
                     crate::presets::rabbitmq::hint(p, url)
@@ -122,6 +137,9 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
         );
         if let Some(hint) = hint {
             crate::outln!("      hint: {hint}");
+        }
+        for line in &nearby {
+            crate::outln!("      {line}");
         }
     }
     if problems > 0 {

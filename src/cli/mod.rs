@@ -1,10 +1,12 @@
 //! The binary's edge: parse the command line, load the config, run a subcommand, map errors to
-//! exit codes (0 ok, 1 runtime failure, 2 usage or config error; rollback adds 3 = not verified).
+//! exit codes (0 ok, 1 runtime failure, 2 usage or config error; rollback adds 3 = not verified,
+//! `status --fail-on` 4 = a domain at or above the level).
 
 pub mod actions;
 pub mod args;
 pub mod audit;
 pub mod check;
+pub mod check_nearby;
 pub mod completions;
 pub mod info;
 pub mod init;
@@ -18,6 +20,7 @@ pub mod rollback;
 pub mod screenshot;
 pub mod simulate;
 pub mod status;
+pub mod status_over;
 pub mod status_table;
 pub mod tui;
 

@@ -68,12 +68,37 @@ pub fn status_at(rec: &Recording, compiled: &crate::compile::Compiled, until_ms:
     engine.status(Mode::Replay)
 }
 
-pub fn at(_global: &GlobalArgs, file: &Path, at: Option<&str>) -> Result<Status, Failure> {
+/// The figures at `--at` in a recording (default its end), judged on the span the recording holds up to that point (at most the window), and
+/// that span in seconds: a point a few seconds into a recording gives no verdict either.
+pub fn at_with_span(
+    _global: &GlobalArgs,
+    file: &Path,
+    at: Option<&str>,
+) -> Result<(Status, Option<f64>), Failure> {
     let rec = read_recording(file).map_err(|e| Failure::usage(e.to_string()))?;
     warn_skipped(&rec, file);
     let compiled = compiled_of(&rec, file)?;
     let until = until_ms(&rec, at)?;
-    Ok(status_at(&rec, &compiled, until))
+    let mut status = status_at(&rec, &compiled, until);
+    let plan = &compiled.plan;
+    let window_ms = i64::try_from(plan.timing.window.as_millis()).unwrap_or(i64::MAX);
+    let spans: Vec<Option<i64>> = plan
+        .sources
+        .iter()
+        .map(|src| {
+            let times = rec
+                .scrapes
+                .iter()
+                .take_while(|s| s.at_ms <= until)
+                .filter(|s| s.source == src.name)
+                .map(|s| s.at_ms);
+            super::status_over::span_of(times, window_ms)
+        })
+        .collect();
+    let required = crate::figures::span::required(plan.timing.window);
+    crate::figures::span::judge(&mut status, plan, &spans, required);
+    let seconds = crate::figures::span::overall_seconds(&status, &spans);
+    Ok((status, seconds))
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
-//! `cutover status`: two polls one interval apart (or a point of a recording), then the figures.
+//! `cutover status`: the figures over a stated span (`--over`; see `status_over`), or at a point
+//! of a recording, with the span they rest on and an exit code for pipelines (`--fail-on`).
 
-use std::time::Instant;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
 
-use super::args::StatusArgs;
+use super::args::{FailOn, StatusArgs};
 use super::{loaded, Failure, GlobalArgs};
 use crate::compile::Compiled;
 use crate::engine::{Engine, Mode};
-use crate::figures::Status;
+use crate::figures::{span, Health, Status};
 use crate::source::{poll_once_counted, PressureBoard, ScrapeOutcome, SourceSpec};
 
 /// Polls every source once, concurrently; sources that could not be set up give their error.
@@ -65,26 +67,84 @@ pub async fn two_polls(compiled: &Compiled) -> (Engine, Vec<ScrapeOutcome>) {
 }
 
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<u8, Failure> {
-    let status = match &args.replay {
-        Some(file) => super::replay_status::at(global, file, args.at.as_deref())?,
+    let (status, span_seconds) = match &args.replay {
+        Some(file) => super::replay_status::at_with_span(global, file, args.at.as_deref())?,
         None => {
             let loaded = loaded::load(global)?;
-            let (engine, _) = two_polls(&loaded.compiled).await;
-            engine.status(Mode::Live)
+            let compiled = &loaded.compiled;
+            let over = over(args.over.as_deref(), compiled)?;
+            let measured = super::status_over::measure(compiled, over).await;
+            let mut status = measured.engine.status(Mode::Live);
+            let required = span::required(compiled.plan.timing.window);
+            span::judge(&mut status, &compiled.plan, &measured.spans, required);
+            let seconds = span::overall_seconds(&status, &measured.spans);
+            (status, seconds)
         }
     };
-    print(&status, args.json)?;
-    Ok(0)
+    print_spanned(&status, span_seconds, args.json)?;
+    Ok(exit_code(&status, args.fail_on))
 }
 
-pub fn print(status: &Status, json: bool) -> Result<(), Failure> {
+/// `--over` read and checked: at most the window (the figures look no further back).
+fn over(text: Option<&str>, compiled: &Compiled) -> Result<Duration, Failure> {
+    let Some(text) = text else {
+        return Ok(super::status_over::default_over(compiled));
+    };
+    let d = crate::config::Duration::from_str(text)
+        .map_err(|e| Failure::usage(format!("--over {text}: {e}")))?
+        .0;
+    let window = compiled.plan.timing.window;
+    if d > window {
+        return Err(Failure::usage(format!(
+            "--over {text} is longer than the window ({}): the figures look no further back; \
+             set a longer window in [settings]",
+            span::seconds_words(i64::try_from(window.as_millis()).unwrap_or(i64::MAX))
+        )));
+    }
+    Ok(d)
+}
+
+/// Exit code 4 when `--fail-on` is given and a domain is at or above it; 0 otherwise.
+pub fn exit_code(status: &Status, fail_on: Option<FailOn>) -> u8 {
+    let Some(level) = fail_on else { return 0 };
+    let limit = match level {
+        FailOn::Warn => Health::Warn,
+        FailOn::Crit => Health::Crit,
+    };
+    if status.domains.iter().any(|d| d.health >= limit) {
+        EXIT_FAIL_ON
+    } else {
+        0
+    }
+}
+
+/// `status --fail-on`: a domain at or above the level.
+pub const EXIT_FAIL_ON: u8 = 4;
+
+/// The status document with the span it was measured over (`span_seconds`).
+#[derive(serde::Serialize)]
+struct Spanned<'a> {
+    #[serde(flatten)]
+    status: &'a Status,
+    span_seconds: Option<f64>,
+}
+
+/// [`print`], stating the span the figures were measured over.
+pub fn print_spanned(
+    status: &Status,
+    span_seconds: Option<f64>,
+    json: bool,
+) -> Result<(), Failure> {
     if json {
-        let mut t =
-            serde_json::to_string_pretty(status).map_err(|e| Failure::runtime(e.to_string()))?;
+        let mut t = serde_json::to_string_pretty(&Spanned {
+            status,
+            span_seconds,
+        })
+        .map_err(|e| Failure::runtime(e.to_string()))?;
         t.push('\n');
         write_json(&t)
     } else {
-        write_stdout(&super::status_table::render(status))
+        write_stdout(&super::status_table::render_spanned(status, span_seconds))
     }
 }
 

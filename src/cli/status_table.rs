@@ -19,8 +19,19 @@ fn side(s: &Side) -> String {
                 .map(|g| format!("avg {}", millis(g)))
         })
         .unwrap_or_else(|| "p95 -".into());
+    let mut gateway = String::new();
+    if let Some(r) = s.gateway_requests {
+        gateway.push_str(&format!(
+            ", gateway {} req ({} 5xx)",
+            number(r),
+            opt(s.gateway_errors, number)
+        ));
+    }
+    if s.gateway_up == Some(false) {
+        gateway.push_str(", DOWN at the gateway");
+    }
     format!(
-        "{} req ({}/s), {} err ({}), {}",
+        "{} req ({}/s), {} err ({}), {}{gateway}",
         opt(s.requests, number),
         opt(s.rps, |v| format!("{v:.1}")),
         opt(s.errors, number),
@@ -31,8 +42,25 @@ fn side(s: &Side) -> String {
 
 /// The table, one block per domain, then the sources.
 pub fn render(status: &Status) -> String {
+    render_spanned(status, None)
+}
+
+/// [`render`], with the span the figures were measured over on the first line.
+pub fn render_spanned(status: &Status, span_seconds: Option<f64>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "cutover status at {} ({})", status.at, status.mode);
+    let span = span_seconds
+        .map(|s| {
+            format!(
+                ", measured over {}",
+                crate::figures::span::seconds_words((s * 1000.0) as i64)
+            )
+        })
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "cutover status at {} ({}){span}",
+        status.at, status.mode
+    );
     for d in &status.domains {
         let _ = writeln!(
             out,

@@ -18,6 +18,10 @@ use crate::presets::{
 pub enum PresetError {
     #[error("traffic.{which} = {server:?} names a server, which needs a `preset`")]
     ServerWithoutPreset { which: &'static str, server: String },
+    #[error(
+        "traffic.{which}.gateway = {server:?} names a server, which needs the section's `preset`"
+    )]
+    GatewayWithoutPreset { which: &'static str, server: String },
     #[error("unknown {kind} preset {name:?}; known: {known}")]
     Unknown {
         kind: &'static str,
@@ -134,6 +138,9 @@ fn side(t: &Traffic, s: &Option<Side>, path: Path) -> Result<Option<ExpandedSide
             } else {
                 Vec::new()
             };
+            if let Some(server) = &svc.gateway {
+                gateway_view(t, path, which, server, &mut signals)?;
+            }
             Ok(Some(ExpandedSide {
                 signals,
                 preset: Some(svc.preset.clone()),
@@ -141,6 +148,42 @@ fn side(t: &Traffic, s: &Option<Side>, path: Path) -> Result<Option<ExpandedSide
             }))
         }
     }
+}
+
+/// A service side's view from the section's gateway preset (`gateway = "orders_svc"`): the
+/// gateway's state, requests and 5xx for that server, and its weight unless one was given.
+fn gateway_view(
+    t: &Traffic,
+    path: Path,
+    which: &'static str,
+    server: &str,
+    signals: &mut SideSignals,
+) -> Result<(), PresetError> {
+    let name = t
+        .preset
+        .as_deref()
+        .ok_or_else(|| PresetError::GatewayWithoutPreset {
+            which,
+            server: server.to_string(),
+        })?;
+    let preset = gateway(name).ok_or_else(|| PresetError::Unknown {
+        kind: "traffic",
+        name: name.to_string(),
+        known: names(GATEWAYS, |p| p.name),
+    })?;
+    let ctx = Gateway {
+        backend: t.backend.as_deref(),
+        by: t.by.as_deref(),
+    };
+    let mut gw = (preset.side)(&ctx, path, server);
+    narrow(&mut gw, &t.labels);
+    signals.up = gw.up;
+    signals.gateway_requests = Some(gw.requests);
+    signals.gateway_errors = gw.errors;
+    if signals.weight.is_none() {
+        signals.weight = gw.weight;
+    }
+    Ok(())
 }
 
 /// Adds `labels` as equality matchers to every selector of a preset-built side.
@@ -164,6 +207,7 @@ fn narrow(signals: &mut SideSignals, labels: &BTreeMap<String, String>) {
     signals.errors.iter_mut().for_each(add);
     signals.weight.iter_mut().for_each(add);
     signals.latency.iter_mut().for_each(add);
+    signals.up.iter_mut().for_each(add);
 }
 
 /// The depth signal of a queue: its own `depth`, or the preset's.

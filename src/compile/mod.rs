@@ -286,6 +286,20 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
                         preset("weight"),
                     )?);
                 }
+                let gateway_signals = [
+                    ("up", &side.up, Shape::Gauge),
+                    ("gateway_requests", &side.gateway_requests, Shape::Counter),
+                    ("gateway_errors", &side.gateway_errors, Shape::Counter),
+                ];
+                for (field, signal, shape) in gateway_signals {
+                    let Some(signal) = signal else { continue };
+                    let id = b.signal(name, &k(field), section, signal, shape, preset(field))?;
+                    match field {
+                        "up" => out.up = Some(id),
+                        "gateway_requests" => out.gateway_requests = Some(id),
+                        _ => out.gateway_errors = Some(id),
+                    }
+                }
                 if let Some(l) = &side.latency {
                     let unit = side.latency_unit.map_or(1.0, |u| u.seconds());
                     out.latency = Some(b.signal_in(

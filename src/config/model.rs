@@ -287,6 +287,11 @@ pub struct ServiceSide {
     /// The configured weight, which only the gateway knows (e.g. HAProxy's `haproxy_server_weight`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<Signal>,
+    /// This path's name at the section's gateway preset (an HAProxy server): the gateway's
+    /// state, requests and 5xx for it are read too, so a dead service that still gets traffic
+    /// is seen (and its weight, unless `weight` is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
 }
 
 /// The signals of one path.
@@ -307,6 +312,17 @@ pub struct SideSignals {
     /// The unit `latency` is in: `"s"` (default) or `"ms"` (Envoy, Istio, Kong histograms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_unit: Option<LatencyUnit>,
+    /// The gateway's state of this path: a gauge whose sum is above 0 while the gateway routes
+    /// to it and 0 when it marks it down (HAProxy's `haproxy_server_status`, Envoy's healthy
+    /// members).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub up: Option<Signal>,
+    /// The gateway's own requests and 5xx for a path read from its service (`gateway` on a
+    /// service side); never written by hand.
+    #[serde(skip)]
+    pub gateway_requests: Option<Signal>,
+    #[serde(skip)]
+    pub gateway_errors: Option<Signal>,
 }
 
 /// The unit of a latency signal: figures are always in seconds, so millisecond histograms
@@ -730,6 +746,8 @@ impl<'de> Deserialize<'de> for Side {
                         "weight" => fields.weight = Some(map.next_value()?),
                         "latency" => fields.latency = Some(map.next_value()?),
                         "latency_unit" => fields.latency_unit = Some(map.next_value()?),
+                        "up" => fields.up = Some(map.next_value()?),
+                        "gateway" => fields.gateway = Some(map.next_value()?),
                         "preset" => fields.preset = Some(map.next_value()?),
                         "source" => fields.source = Some(map.next_value()?),
                         "handler" => fields.handler = Some(map.next_value()?),
@@ -766,10 +784,21 @@ struct SideFields {
     handler: Option<String>,
     method: Option<String>,
     labels: Option<BTreeMap<String, String>>,
+    up: Option<Signal>,
+    gateway: Option<String>,
 }
 
-const SIGNAL_SIDE_KEYS: &[&str] = &["requests", "errors", "weight", "latency", "latency_unit"];
-const SERVICE_SIDE_KEYS: &[&str] = &["preset", "source", "handler", "method", "labels", "weight"];
+const SIGNAL_SIDE_KEYS: &[&str] = &[
+    "requests",
+    "errors",
+    "weight",
+    "latency",
+    "latency_unit",
+    "up",
+];
+const SERVICE_SIDE_KEYS: &[&str] = &[
+    "preset", "source", "handler", "method", "labels", "weight", "gateway",
+];
 
 impl SideFields {
     /// The keys of the form this table is in.
@@ -793,6 +822,8 @@ impl SideFields {
             ("handler", self.handler.is_some()),
             ("method", self.method.is_some()),
             ("labels", self.labels.is_some()),
+            ("up", self.up.is_some()),
+            ("gateway", self.gateway.is_some()),
         ];
         let allowed = self.allowed();
         if let Some((key, _)) = present
@@ -809,6 +840,7 @@ impl SideFields {
                 method: self.method,
                 labels: self.labels.unwrap_or_default(),
                 weight: self.weight,
+                gateway: self.gateway,
             }),
             None => Side::Signals(SideSignals {
                 requests: self.requests.ok_or_else(|| E::missing_field("requests"))?,
@@ -816,6 +848,9 @@ impl SideFields {
                 weight: self.weight,
                 latency: self.latency,
                 latency_unit: self.latency_unit,
+                up: self.up,
+                gateway_requests: None,
+                gateway_errors: None,
             }),
         })
     }

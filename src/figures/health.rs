@@ -56,7 +56,22 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
     let t = d.traffic.as_ref().map(|p| traffic(at, p, &plan.signals));
     if let Some(t) = &t {
         health = health.worst(traffic_health(t, d, &mut reasons));
+        health = health.worst(super::gateway_state::gateway_health(
+            plan,
+            d,
+            t,
+            sources,
+            &mut reasons,
+        ));
         if let Some(r) = stage_contradiction(d.stage, t) {
+            health = health.worst(Health::Warn);
+            reasons.push(r);
+        }
+        if let Some(r) = d
+            .traffic
+            .as_ref()
+            .and_then(|p| super::split_gap::split_gap(at, p, t, &d.slo))
+        {
             health = health.worst(Health::Warn);
             reasons.push(r);
         }

@@ -3,10 +3,13 @@
 
 pub mod counter;
 pub mod finite;
+pub mod gateway_state;
 pub mod health;
 pub mod quantile;
 pub mod queue;
 pub mod saga;
+pub mod span;
+pub mod split_gap;
 pub mod status;
 pub mod traffic;
 

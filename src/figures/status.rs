@@ -54,6 +54,15 @@ pub struct Side {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_gauge_seconds: Option<f64>,
     pub weight: Option<f64>,
+    /// Whether the gateway routes to this path (`false`: it marks it down), where it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_up: Option<bool>,
+    /// The gateway's own count of this path's requests and 5xx in the window, for a path read
+    /// from its service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_requests: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_errors: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -69,6 +69,7 @@ pub fn side(at: &At, plan: &PlanSide, latency_unit_seconds: f64) -> Side {
     if let Some(id) = plan.weight {
         s.weight = gauge(at.history(id), at.now_ms, at.window_ms);
     }
+    super::gateway_state::gateway_figures(at, plan, &mut s);
     s
 }
 

@@ -9,4 +9,5 @@ pub mod prefilter;
 pub mod query_api;
 pub mod query_decode;
 pub mod query_error;
+pub mod query_range;
 pub mod sample;

@@ -19,7 +19,7 @@ pub const PRESET: GatewayPreset = GatewayPreset {
 
 fn side(_gw: &super::Gateway, _path: Path, cluster: &str) -> SideSignals {
     let on = Matchers::new().eq("envoy_cluster_name", cluster);
-    http_side(
+    let mut s = http_side(
         "envoy_cluster_upstream_rq_total",
         &on,
         // The 5xx count is a family of its own, not the total narrowed by a label.
@@ -28,5 +28,8 @@ fn side(_gw: &super::Gateway, _path: Path, cluster: &str) -> SideSignals {
             .on("envoy_cluster_upstream_rq_xx"),
         Some(("envoy_cluster_upstream_rq_time", LatencyUnit::Milliseconds)),
         None,
-    )
+    );
+    // Healthy members of the cluster: 0 is a cluster the gateway has no host to send to.
+    s.up = Some(super::sel(on.on("envoy_cluster_membership_healthy")));
+    s
 }

@@ -4,6 +4,7 @@
 //! weight (`haproxy_server_weight`, which `set weight` changes) and the average response time
 //! over the last 1024 requests. HAProxy has no latency histograms, so p95/p99 need the
 //! service's own histogram (a service preset, or `new.latency = { source, select }`).
+//! The server's state (`haproxy_server_status{state}`) tells a server the gateway marks DOWN.
 
 use super::{http_side, GatewayPreset, KeyUse, Matchers, Path};
 use crate::config::{LatencyUnit, SideSignals};
@@ -33,5 +34,12 @@ fn side(gw: &super::Gateway, _path: Path, server: &str) -> SideSignals {
         None,
     );
     s.weight = Some(super::sel(on.on("haproxy_server_weight")));
+    // 2.4+: one 0/1 series per state. UP, DRAIN and NOLB still take traffic; DOWN and MAINT
+    // do not. (Up to 2.3 the gauge is one number without `state`: nothing matches, no rule.)
+    s.up = Some(super::sel(
+        on.clone()
+            .re("state", "UP|DRAIN|NOLB")
+            .on("haproxy_server_status"),
+    ));
     s
 }

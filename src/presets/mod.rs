@@ -207,5 +207,8 @@ pub(crate) fn http_side(
         latency_unit: latency
             .map(|(_, unit)| unit)
             .filter(|u| *u != LatencyUnit::Seconds),
+        up: None,
+        gateway_requests: None,
+        gateway_errors: None,
     }
 }

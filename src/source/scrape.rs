@@ -17,6 +17,8 @@ use super::words::{
     http_status, query_failure, request_failure, shorten, FetchError, RequestFailure,
 };
 use super::{Auth, PollError, ScrapeOutcome, SourceError, SourceKind, SourceSpec};
+
+mod range;
 use crate::ingest::limits::Limits;
 use crate::ingest::query_api::{answer_to_exposition, parse_instant, QueryError};
 
