@@ -34,6 +34,7 @@ fn plan() -> Plan {
                 rollback_steps: vec!["exec true".into()],
                 verify_share: 0.0,
                 verify_within: Duration::from_secs(60),
+                judge: Default::default(),
             })
             .collect(),
         ..Plan::default()
@@ -56,10 +57,14 @@ fn status() -> Status {
                 traffic: None,
                 queues: Vec::new(),
                 sagas: Vec::new(),
+                verdict: None,
+                burn: None,
+                findings: Default::default(),
             })
             .collect(),
         sources: Vec::new(),
         at_ms: T0,
+        events: Vec::new(),
     }
 }
 

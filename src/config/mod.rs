@@ -19,6 +19,7 @@ pub mod redact;
 pub mod size;
 mod url_form;
 mod validate;
+mod validate_judge;
 
 pub use duration::{Duration, DurationError};
 pub use load::{load, parse_str, ConfigError};

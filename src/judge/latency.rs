@@ -138,7 +138,7 @@ pub fn hodges_lehmann(new: &Binned, legacy: &Binned) -> Option<f64> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LatencyEvidence {
     pub result: Outcome,
-    pub test: &'static str,
+    pub test: String,
     pub new_count: f64,
     pub legacy_count: f64,
     pub p_value: Option<f64>,
@@ -160,7 +160,7 @@ pub fn judge(
 ) -> LatencyEvidence {
     let mut ev = LatencyEvidence {
         result: Outcome::Inconclusive,
-        test: "mann-whitney-u",
+        test: "mann-whitney-u".to_string(),
         new_count: new.total(),
         legacy_count: legacy.total(),
         p_value: None,

@@ -4,10 +4,14 @@
 //! hysteresis that keeps health steady (Prometheus's `for:`). Rules and sources:
 //! docs/judgement.md.
 
+pub mod burn;
 pub mod errors;
+pub mod history;
 pub mod hysteresis;
 pub mod latency;
 pub mod outcome;
 pub mod special;
+pub mod steady;
+pub mod verdict;
 
 pub use outcome::Outcome;
