@@ -17,7 +17,8 @@ pub mod rollback;
 pub mod screenshot;
 pub mod simulate;
 pub mod status;
-pub mod status_table;
+pub mod status_events;
+mod status_table;
 pub mod tui;
 
 use std::process::ExitCode;
