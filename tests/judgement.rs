@@ -249,3 +249,34 @@ fn measurements() {
         println!("{factor:>4}× the monolith's 1%: {}", row.join(" | "));
     }
 }
+
+/// Health changes per domain over the bundled demo, with the hysteresis (as shipped) and with
+/// `for` and `clear_after` at 0 (every poll's raw health, as before the judge held rules).
+#[test]
+fn demo_health_changes() {
+    let path = Path::new("assets/demo.jsonl.gz");
+    let rec = cutover::record::read_recording(path).unwrap();
+    let compiled = cutover::cli::replay_status::compiled_of(&rec, path).unwrap();
+    let count = |plan: Arc<Plan>| {
+        let mut engine = Engine::new(plan);
+        let status =
+            cutover::cli::status_events::replay_with_events(&rec, &mut engine, rec.end_ms());
+        let mut per: std::collections::BTreeMap<String, usize> = Default::default();
+        for e in status.events.iter().filter(|e| e.kind == "health") {
+            *per.entry(e.domain.clone().unwrap_or_default()).or_default() += 1;
+        }
+        per
+    };
+    let held = count(compiled.plan.clone());
+    let mut raw = (*compiled.plan).clone();
+    for d in &mut raw.domains {
+        d.slo.hold = cutover::judge::hysteresis::Hold {
+            for_ms: 0,
+            clear_ms: 0,
+        };
+    }
+    let unheld = count(Arc::new(raw));
+    println!("demo health changes, for/clear_after 0: {unheld:?}");
+    println!("demo health changes, as shipped:        {held:?}");
+    assert!(held.values().sum::<usize>() < unheld.values().sum::<usize>());
+}
