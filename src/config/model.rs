@@ -212,7 +212,7 @@ pub struct Domain {
     pub sagas: Vec<Saga>,
     #[serde(default)]
     pub slo: Slo,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Judge::is_default")]
     pub judge: Judge,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback: Option<Rollback>,
@@ -440,9 +440,10 @@ pub struct Slo {
     /// Fewer requests in the window on a path: the judge gives no pass (a failure it still gives).
     pub min_requests: u64,
     /// A condition holds this long before it worsens health (Prometheus's `for:`).
-    #[serde(rename = "for")]
+    #[serde(rename = "for", skip_serializing_if = "is_default_for")]
     pub for_: Duration,
     /// A condition stays clear this long before health improves.
+    #[serde(skip_serializing_if = "is_default_clear_after")]
     pub clear_after: Duration,
     /// Availability objective for burn rates (0.999 = 99.9% of requests succeed).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -464,6 +465,14 @@ impl Default for Slo {
     }
 }
 
+fn is_default_for(d: &Duration) -> bool {
+    *d == Slo::default().for_
+}
+
+fn is_default_clear_after(d: &Duration) -> bool {
+    *d == Slo::default().clear_after
+}
+
 /// `[domain.judge]`: how the new path is judged against the monolith (docs/judgement.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -474,6 +483,12 @@ pub struct Judge {
     pub error_tolerance: ErrorTolerance,
     /// Latency shift tolerated, as a fraction of the monolith's median (Kayenta's 25%).
     pub latency_tolerance: f64,
+}
+
+impl Judge {
+    fn is_default(&self) -> bool {
+        *self == Judge::default()
+    }
 }
 
 impl Default for Judge {

@@ -195,6 +195,13 @@ fn hold(now: i64, d: &PlanDomain, ds: &mut DomainStatus, rules: &mut BTreeMap<St
             reasons.push(f.text.clone());
         }
     }
+    if ds.stale {
+        // A source this domain reads is down: its figures are unknown, and so is its health.
+        // The held rules wait, neither firing nor clearing on figures that are not current.
+        ds.health = Health::Unknown;
+        ds.reasons = reasons;
+        return;
+    }
     let mut by_rule: BTreeMap<&str, (Health, Vec<&str>, bool)> = BTreeMap::new();
     for f in found.0.iter().filter(|f| f.level > Health::Unknown) {
         let e = by_rule
