@@ -333,10 +333,20 @@ impl Engine {
 
     /// The figures at the newest data time.
     pub fn status(&self, mode: Mode) -> Status {
+        self.status_held(mode, false)
+    }
+
+    /// The figures with every health rule at its raw level (`for` and `clear_after` not
+    /// applied): for a one-shot `status`, which has not watched long enough to hold anything.
+    pub fn status_unheld(&self, mode: Mode) -> Status {
+        self.status_held(mode, true)
+    }
+
+    fn status_held(&self, mode: Mode, unheld: bool) -> Status {
         let now_ms = self.newest_ms.unwrap_or(0);
         let at = self.at(now_ms);
         let mut domains = domains(&at, &self.plan, &self.source_views());
-        self.steady.peek(&at, &self.plan, &mut domains);
+        self.steady.peek(&at, &self.plan, &mut domains, unheld);
         Status {
             version: 1,
             at: rfc3339(now_ms),

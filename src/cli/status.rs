@@ -70,7 +70,8 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<u8, Failure> 
         None => {
             let loaded = loaded::load(global)?;
             let (engine, _) = two_polls(&loaded.compiled).await;
-            let mut status = engine.status(Mode::Live);
+            // Two polls cannot watch a condition for `for`: the one-shot shows raw health.
+            let mut status = engine.status_unheld(Mode::Live);
             let mut timeline = crate::timeline::Timeline::new(loaded.compiled.plan.timing.history);
             timeline.observe(&status);
             status.events = super::status_events::events_json(&timeline);

@@ -47,16 +47,22 @@ impl Steady {
             }
             judge_domain(at, plan, d, ds, self.history.get(&d.name));
             let rules = self.rules.entry(d.name.clone()).or_default();
-            hold(at.now_ms, d, ds, rules);
+            hold(at.now_ms, d, ds, rules, false);
         }
     }
 
     /// The statuses as a step at `now` would leave them, without changing the state.
-    pub fn peek(&self, at: &At, plan: &Plan, statuses: &mut [DomainStatus]) {
+    /// `unheld`: every rule at its raw level, for a one-shot `status` that cannot watch a
+    /// condition for `for` (it says so in the reasons' words only when held).
+    pub fn peek(&self, at: &At, plan: &Plan, statuses: &mut [DomainStatus], unheld: bool) {
         for (d, ds) in plan.domains.iter().zip(statuses.iter_mut()) {
             judge_domain(at, plan, d, ds, self.history.get(&d.name));
-            let mut rules = self.rules.get(&d.name).cloned().unwrap_or_default();
-            hold(at.now_ms, d, ds, &mut rules);
+            let mut rules = if unheld {
+                BTreeMap::new()
+            } else {
+                self.rules.get(&d.name).cloned().unwrap_or_default()
+            };
+            hold(at.now_ms, d, ds, &mut rules, unheld);
         }
     }
 }
@@ -184,7 +190,13 @@ fn hold_of(d: &PlanDomain, rule: &str) -> Hold {
 
 /// Health and reasons from the findings, each judging rule held by its hysteresis. Unknowns
 /// (no data, a source down) are facts, shown at once and never held.
-fn hold(now: i64, d: &PlanDomain, ds: &mut DomainStatus, rules: &mut BTreeMap<String, Held>) {
+fn hold(
+    now: i64,
+    d: &PlanDomain,
+    ds: &mut DomainStatus,
+    rules: &mut BTreeMap<String, Held>,
+    unheld: bool,
+) {
     let found: &Findings = &ds.findings;
     let mut health = Health::Ok;
     let mut reasons = Vec::new();
@@ -214,7 +226,14 @@ fn hold(now: i64, d: &PlanDomain, ds: &mut DomainStatus, rules: &mut BTreeMap<St
     for (rule, (level, texts, far)) in &by_rule {
         seen.push(rule);
         let held = rules.entry((*rule).to_string()).or_default();
-        let hold = hold_of(d, rule);
+        let hold = if unheld {
+            Hold {
+                for_ms: 0,
+                clear_ms: 0,
+            }
+        } else {
+            hold_of(d, rule)
+        };
         let text = texts.join("; ");
         let phase = held.step(now, *level, &text, hold, *far);
         health = health.worst(held.shown);
