@@ -14,6 +14,7 @@ use crate::clock::rfc3339;
 use crate::ingest::exposition::{self, Sample};
 use crate::ingest::limits::{LimitBreach, Limits};
 use crate::ingest::prefilter::FamilyFilter;
+use crate::judge::steady::Steady;
 use crate::plan::{Plan, Shape, SignalId};
 use crate::source::{PressureBoard, ScrapeOutcome};
 use crate::store::Store;
@@ -41,6 +42,8 @@ pub struct Engine {
     index: Vec<SourceIndex>,
     sources: Vec<SourceStatus>,
     newest_ms: Option<i64>,
+    /// The judge's memory: counts for noise floor and burn rates, held rules (hysteresis).
+    steady: Steady,
 }
 
 impl Engine {
@@ -109,6 +112,7 @@ impl Engine {
             index,
             sources,
             newest_ms: None,
+            steady: Steady::default(),
         }
     }
 
@@ -137,6 +141,49 @@ impl Engine {
     /// Takes one scrape into the store. Unknown source names are ignored (a recording of an
     /// older config may name sources this plan does not have).
     pub fn ingest(&mut self, outcome: &ScrapeOutcome) {
+        self.ingest_scrape(outcome);
+        let Some(now_ms) = self.newest_ms else { return };
+        let interval = self.plan.timing.interval.as_millis() as i64;
+        if self.steady.due(now_ms, interval) {
+            let at = At {
+                store: &self.store,
+                now_ms,
+                window_ms: self.plan.timing.window.as_millis() as i64,
+            };
+            let views: Vec<SourceView> = self
+                .sources
+                .iter()
+                .map(|s| SourceView {
+                    name: &s.name,
+                    up: s.up,
+                    error: s.error.as_deref(),
+                })
+                .collect();
+            let mut raw = domains(&at, &self.plan, &views);
+            self.steady.step(&at, &self.plan, &mut raw);
+        }
+    }
+
+    fn at(&self, now_ms: i64) -> At<'_> {
+        At {
+            store: &self.store,
+            now_ms,
+            window_ms: self.plan.timing.window.as_millis() as i64,
+        }
+    }
+
+    fn source_views(&self) -> Vec<SourceView<'_>> {
+        self.sources
+            .iter()
+            .map(|s| SourceView {
+                name: &s.name,
+                up: s.up,
+                error: s.error.as_deref(),
+            })
+            .collect()
+    }
+
+    fn ingest_scrape(&mut self, outcome: &ScrapeOutcome) {
         let Some(src) = self.plan.source_index(&outcome.source) else {
             return;
         };
@@ -287,27 +334,27 @@ impl Engine {
 
     /// The figures at the newest data time.
     pub fn status(&self, mode: Mode) -> Status {
+        self.status_held(mode, false)
+    }
+
+    /// The figures with every health rule at its raw level (`for` and `clear_after` not
+    /// applied): for a one-shot `status`, which has not watched long enough to hold anything.
+    pub fn status_unheld(&self, mode: Mode) -> Status {
+        self.status_held(mode, true)
+    }
+
+    fn status_held(&self, mode: Mode, unheld: bool) -> Status {
         let now_ms = self.newest_ms.unwrap_or(0);
-        let at = At {
-            store: &self.store,
-            now_ms,
-            window_ms: self.plan.timing.window.as_millis() as i64,
-        };
-        let views: Vec<SourceView> = self
-            .sources
-            .iter()
-            .map(|s| SourceView {
-                name: &s.name,
-                up: s.up,
-                error: s.error.as_deref(),
-            })
-            .collect();
+        let at = self.at(now_ms);
+        let mut domains = domains(&at, &self.plan, &self.source_views());
+        self.steady.peek(&at, &self.plan, &mut domains, unheld);
         Status {
             version: 1,
             at: rfc3339(now_ms),
             mode,
-            domains: domains(&at, &self.plan, &views),
+            domains,
             sources: self.sources.clone(),
+            events: Vec::new(),
             at_ms: now_ms,
         }
     }

@@ -30,6 +30,8 @@ pub mod figures;
 pub mod format;
 /// Parsing scraped bodies: the zero-copy exposition parser, the family pre-filter, query API answers.
 pub mod ingest;
+/// Is the new path worse than the monolith: statistical tests, burn rates, hysteresis.
+pub mod judge;
 /// Reading local files whole: regular files only, with a size cap.
 pub mod local_file;
 /// Where the figures come from: live, a replay or the demo; one type from engine to header.

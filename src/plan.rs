@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use crate::ingest::limits::Limits;
+use crate::judge::errors::Tolerance;
+use crate::judge::hysteresis::Hold;
 use crate::selector::Selector;
 pub use crate::stage::Stage;
 
@@ -76,6 +78,8 @@ pub struct PlanQueue {
     pub depth: SignalId,
     pub warn: Option<f64>,
     pub crit: Option<f64>,
+    /// Its own `for` / `clear_after`, when it overrides the domain's.
+    pub hold: Option<Hold>,
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +89,8 @@ pub struct PlanSaga {
     pub compensated: Option<SignalId>,
     pub started: Option<SignalId>,
     pub in_progress: Option<SignalId>,
+    /// Its own `for` / `clear_after`, when it overrides the domain's.
+    pub hold: Option<Hold>,
 }
 
 #[derive(Debug, Clone)]
@@ -94,6 +100,10 @@ pub struct Slo {
     pub p95: Option<Duration>,
     pub saga_failures_per_minute: f64,
     pub min_requests: f64,
+    /// `for` and `clear_after` of the domain's rules.
+    pub hold: Hold,
+    /// Availability objective for burn rates.
+    pub objective: Option<f64>,
 }
 
 impl Default for Slo {
@@ -104,6 +114,32 @@ impl Default for Slo {
             p95: None,
             saga_failures_per_minute: 1.0,
             min_requests: 20.0,
+            hold: Hold {
+                for_ms: 20_000,
+                clear_ms: 60_000,
+            },
+            objective: None,
+        }
+    }
+}
+
+/// `[domain.judge]` as the judge uses it.
+#[derive(Debug, Clone, Copy)]
+pub struct JudgeRules {
+    pub confidence: f64,
+    pub error_tolerance: Tolerance,
+    pub latency_tolerance: f64,
+}
+
+impl Default for JudgeRules {
+    fn default() -> Self {
+        JudgeRules {
+            confidence: 0.98,
+            error_tolerance: Tolerance {
+                relative: 0.25,
+                absolute: 0.001,
+            },
+            latency_tolerance: 0.25,
         }
     }
 }
@@ -116,6 +152,7 @@ pub struct PlanDomain {
     pub queues: Vec<PlanQueue>,
     pub sagas: Vec<PlanSaga>,
     pub slo: Slo,
+    pub judge: JudgeRules,
     /// The rollback steps as they will run, one line each, secrets redacted (for the dialog and detail view).
     pub rollback_steps: Vec<String>,
     /// Verified when the observed new-path share stays at or below this ...

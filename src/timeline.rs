@@ -427,6 +427,9 @@ mod tests {
                 health: Health::Ok,
             }],
             sagas: vec![],
+            verdict: None,
+            burn: None,
+            findings: Default::default(),
         }
     }
 
@@ -456,6 +459,7 @@ mod tests {
             domains,
             sources,
             at_ms,
+            events: Vec::new(),
         }
     }
 

@@ -35,6 +35,7 @@ fn plan() -> Plan {
                 rollback_steps: vec!["exec true".into()],
                 verify_share: 0.0,
                 verify_within: Duration::from_secs(60),
+                judge: Default::default(),
             })
             .collect(),
         ..Plan::default()
@@ -57,10 +58,14 @@ fn status() -> Status {
                 traffic: None,
                 queues: Vec::new(),
                 sagas: Vec::new(),
+                verdict: None,
+                burn: None,
+                findings: Default::default(),
             })
             .collect(),
         sources: Vec::new(),
         at_ms: T0,
+        events: Vec::new(),
     }
 }
 

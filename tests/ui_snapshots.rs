@@ -106,6 +106,7 @@ fn domain(name: &str, stage: Stage, traffic: Option<PlanTraffic>) -> PlanDomain 
         rollback_steps: vec![],
         verify_share: 0.0,
         verify_within: Duration::from_secs(60),
+        judge: Default::default(),
     }
 }
 
@@ -139,6 +140,7 @@ fn plan() -> Plan {
         ),
         warn: Some(1000.0),
         crit: Some(10000.0),
+        hold: None,
     });
     inventory.rollback_steps = vec!["haproxy 127.0.0.1:9999: set weight be_inventory/svc 0".into()];
 
@@ -156,6 +158,7 @@ fn plan() -> Plan {
         ),
         warn: Some(10000.0),
         crit: Some(50000.0),
+        hold: None,
     });
     orders.queues.push(PlanQueue {
         name: "orders.paid".into(),
@@ -166,6 +169,7 @@ fn plan() -> Plan {
         ),
         warn: Some(1000.0),
         crit: Some(10000.0),
+        hold: None,
     });
     orders.sagas.push(PlanSaga {
         name: "place-order".into(),
@@ -189,6 +193,7 @@ fn plan() -> Plan {
             "saga_in_progress{saga=\"place_order\"}",
             Shape::Gauge,
         )),
+        hold: None,
     });
     orders.rollback_steps = vec![
         "haproxy 127.0.0.1:9999: set weight be_orders/svc 0".into(),
@@ -216,6 +221,7 @@ fn plan() -> Plan {
         compensated: None,
         started: None,
         in_progress: None,
+        hold: None,
     });
 
     let search = domain(
@@ -323,6 +329,9 @@ fn status_at(i: i64) -> Status {
             Health::Ok,
         )],
         sagas: vec![],
+        verdict: None,
+        burn: None,
+        findings: Default::default(),
     });
 
     // orders: a canary whose new path's errors climb.
@@ -395,6 +404,9 @@ fn status_at(i: i64) -> Status {
                 Health::Ok
             },
         }],
+        verdict: None,
+        burn: None,
+        findings: Default::default(),
     });
 
     // notifications: shadowed, and nobody is sending anything.
@@ -410,6 +422,9 @@ fn status_at(i: i64) -> Status {
         )),
         queues: vec![],
         sagas: vec![],
+        verdict: None,
+        burn: None,
+        findings: Default::default(),
     });
 
     // billing: fine until its gateway stops answering, then stale.
@@ -436,6 +451,9 @@ fn status_at(i: i64) -> Status {
                 in_progress: None,
                 health: Health::Unknown,
             }],
+            verdict: None,
+            burn: None,
+            findings: Default::default(),
         }
     } else {
         DomainStatus {
@@ -458,6 +476,9 @@ fn status_at(i: i64) -> Status {
                 in_progress: None,
                 health: Health::Ok,
             }],
+            verdict: None,
+            burn: None,
+            findings: Default::default(),
         }
     });
 
@@ -485,6 +506,9 @@ fn status_at(i: i64) -> Status {
         )),
         queues: vec![],
         sagas: vec![],
+        verdict: None,
+        burn: None,
+        findings: Default::default(),
     });
 
     let mut orders_svc = source("orders-svc", at, true);
@@ -511,6 +535,7 @@ fn status_at(i: i64) -> Status {
             source("billing-gw", at, !billing_down),
         ],
         at_ms: at,
+        events: Vec::new(),
     }
 }
 

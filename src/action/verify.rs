@@ -272,9 +272,13 @@ mod tests {
                 }),
                 queues: Vec::new(),
                 sagas: Vec::new(),
+                verdict: None,
+                burn: None,
+                findings: Default::default(),
             }],
             sources: Vec::new(),
             at_ms,
+            events: Vec::new(),
         }
     }
 

@@ -20,6 +20,7 @@ pub mod rollback;
 pub mod screenshot;
 pub mod simulate;
 pub mod status;
+pub mod status_events;
 pub mod status_over;
 pub mod status_table;
 pub mod tui;

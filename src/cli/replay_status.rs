@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use super::{Failure, GlobalArgs};
 use crate::compile::compile;
-use crate::engine::{Engine, Mode};
+use crate::engine::Engine;
 use crate::figures::Status;
 use crate::record::{read_recording, Recording};
 
@@ -62,10 +62,7 @@ pub fn warn_skipped(rec: &Recording, file: &Path) {
 /// Feeds a recording up to `start + offset` and returns the figures there.
 pub fn status_at(rec: &Recording, compiled: &crate::compile::Compiled, until_ms: i64) -> Status {
     let mut engine = Engine::new(compiled.plan.clone());
-    for s in rec.scrapes.iter().take_while(|s| s.at_ms <= until_ms) {
-        engine.ingest(s);
-    }
-    engine.status(Mode::Replay)
+    super::status_events::replay_with_events(rec, &mut engine, until_ms)
 }
 
 /// The figures at `--at` in a recording (default its end), judged on the span the recording holds up to that point (at most the window), and

@@ -74,10 +74,15 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<u8, Failure> 
             let compiled = &loaded.compiled;
             let over = over(args.over.as_deref(), compiled)?;
             let measured = super::status_over::measure(compiled, over).await;
-            let mut status = measured.engine.status(Mode::Live);
+            // One evaluation over the span cannot watch a condition for `for`: the one-shot
+            // shows raw health over the span (the cockpit and replays keep the hold).
+            let mut status = measured.engine.status_unheld(Mode::Live);
             let required = span::required(compiled.plan.timing.window);
             span::judge(&mut status, &compiled.plan, &measured.spans, required);
             let seconds = span::overall_seconds(&status, &measured.spans);
+            let mut timeline = crate::timeline::Timeline::new(compiled.plan.timing.history);
+            timeline.observe(&status);
+            status.events = super::status_events::events_json(&timeline);
             (status, seconds)
         }
     };

@@ -337,6 +337,7 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
             depth: id,
             warn: q.warn,
             crit: q.crit,
+            hold: own_hold(&d.slo, q.for_, q.clear_after),
         });
     }
     let mut sagas = Vec::new();
@@ -372,6 +373,7 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
             compensated: opt(b, "compensated", &expanded.compensated, Shape::Counter)?,
             started: opt(b, "started", &expanded.started, Shape::Counter)?,
             in_progress: opt(b, "in_progress", &expanded.in_progress, Shape::Gauge)?,
+            hold: own_hold(&d.slo, s.for_, s.clear_after),
         });
     }
     let slo = Slo {
@@ -380,6 +382,16 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
         p95: d.slo.p95.map(|p| p.as_std()),
         saga_failures_per_minute: d.slo.saga_failures_per_minute,
         min_requests: d.slo.min_requests as f64,
+        hold: hold(d.slo.for_, d.slo.clear_after),
+        objective: d.slo.objective,
+    };
+    let judge = crate::plan::JudgeRules {
+        confidence: d.judge.confidence,
+        error_tolerance: crate::judge::errors::Tolerance {
+            relative: d.judge.error_tolerance.relative,
+            absolute: d.judge.error_tolerance.absolute,
+        },
+        latency_tolerance: d.judge.latency_tolerance,
     };
     let rollback_steps = rollback_steps(d).iter().map(StepSpec::summary).collect();
     Ok(PlanDomain {
@@ -389,12 +401,36 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
         queues,
         sagas,
         slo,
+        judge,
         rollback_steps,
         verify_share: d.rollback.as_ref().map_or(0.0, |r| r.verify_share),
         verify_within: d
             .rollback
             .as_ref()
             .map_or(Duration::from_secs(60), |r| r.verify_within.as_std()),
+    })
+}
+
+/// `for` / `clear_after` in ms, as the hysteresis counts them.
+fn hold(for_: config::Duration, clear_after: config::Duration) -> crate::judge::hysteresis::Hold {
+    let ms = |d: config::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    crate::judge::hysteresis::Hold {
+        for_ms: ms(for_),
+        clear_ms: ms(clear_after),
+    }
+}
+
+/// A queue's or saga's own hold, when it sets either; the other falls back to the domain's.
+fn own_hold(
+    slo: &config::Slo,
+    for_: Option<config::Duration>,
+    clear_after: Option<config::Duration>,
+) -> Option<crate::judge::hysteresis::Hold> {
+    (for_.is_some() || clear_after.is_some()).then(|| {
+        hold(
+            for_.unwrap_or(slo.for_),
+            clear_after.unwrap_or(slo.clear_after),
+        )
     })
 }
 

@@ -23,6 +23,7 @@ mod signal_use;
 pub mod size;
 pub mod url_form;
 mod validate;
+mod validate_judge;
 
 pub use duration::{Duration, DurationError};
 pub use load::{load, parse_str, ConfigError};

@@ -212,6 +212,8 @@ pub struct Domain {
     pub sagas: Vec<Saga>,
     #[serde(default)]
     pub slo: Slo,
+    #[serde(default, skip_serializing_if = "Judge::is_default")]
+    pub judge: Judge,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback: Option<Rollback>,
 }
@@ -393,6 +395,12 @@ pub struct Queue {
     /// Redis stream key (preset `redis-stream`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,
+    /// Overrides `[domain.slo] for` for this one.
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_: Option<Duration>,
+    /// Overrides `[domain.slo] clear_after` for this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clear_after: Option<Duration>,
 }
 
 /// `[[domain.saga]]`: a distributed transaction spanning the monolith and the new service.
@@ -426,6 +434,12 @@ pub struct Saga {
     /// Sagas in flight gauge: shows stuck ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_progress: Option<Signal>,
+    /// Overrides `[domain.slo] for` for this one.
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_: Option<Duration>,
+    /// Overrides `[domain.slo] clear_after` for this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clear_after: Option<Duration>,
 }
 
 /// `[domain.slo]`: the thresholds health is judged by.
@@ -439,8 +453,17 @@ pub struct Slo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub p95: Option<Duration>,
     pub saga_failures_per_minute: f64,
-    /// Fewer requests in the window: "low traffic", no verdict.
+    /// Fewer requests in the window on a path: the judge gives no pass (a failure it still gives).
     pub min_requests: u64,
+    /// A condition holds this long before it worsens health (Prometheus's `for:`).
+    #[serde(rename = "for", skip_serializing_if = "is_default_for")]
+    pub for_: Duration,
+    /// A condition stays clear this long before health improves.
+    #[serde(skip_serializing_if = "is_default_clear_after")]
+    pub clear_after: Duration,
+    /// Availability objective for burn rates (0.999 = 99.9% of requests succeed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objective: Option<f64>,
 }
 
 impl Default for Slo {
@@ -451,6 +474,62 @@ impl Default for Slo {
             p95: None,
             saga_failures_per_minute: 1.0,
             min_requests: 20,
+            for_: Duration::from_secs(20),
+            clear_after: Duration::from_secs(60),
+            objective: None,
+        }
+    }
+}
+
+fn is_default_for(d: &Duration) -> bool {
+    *d == Slo::default().for_
+}
+
+fn is_default_clear_after(d: &Duration) -> bool {
+    *d == Slo::default().clear_after
+}
+
+/// `[domain.judge]`: how the new path is judged against the monolith (docs/judgement.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Judge {
+    /// Confidence a verdict of "worse" needs (Kayenta's default, 0.98).
+    pub confidence: f64,
+    /// How much worse the new path's error ratio may be: monolith × (1 + relative) + absolute.
+    pub error_tolerance: ErrorTolerance,
+    /// Latency shift tolerated, as a fraction of the monolith's median (Kayenta's 25%).
+    pub latency_tolerance: f64,
+}
+
+impl Judge {
+    fn is_default(&self) -> bool {
+        *self == Judge::default()
+    }
+}
+
+impl Default for Judge {
+    fn default() -> Self {
+        Judge {
+            confidence: 0.98,
+            error_tolerance: ErrorTolerance::default(),
+            latency_tolerance: 0.25,
+        }
+    }
+}
+
+/// `error_tolerance = { relative = 0.25, absolute = 0.001 }`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ErrorTolerance {
+    pub relative: f64,
+    pub absolute: f64,
+}
+
+impl Default for ErrorTolerance {
+    fn default() -> Self {
+        ErrorTolerance {
+            relative: 0.25,
+            absolute: 0.001,
         }
     }
 }

@@ -3,12 +3,13 @@
 //! No data is not healthy: a down source makes the domain stale and unknown; no traffic is
 //! "idle"; too little traffic gives no verdict on ratios.
 
+use super::finding::Findings;
 use super::finite::{non_finite, spell};
 use super::queue::queue;
 use super::saga::saga;
 use super::status::{DomainStatus, Health, Traffic};
 use super::traffic::{traffic, At};
-use crate::format::{millis, number, percent_fixed};
+use crate::format::{millis, number};
 use crate::plan::{Plan, PlanDomain, SignalId};
 use crate::stage::Stage;
 
@@ -20,8 +21,7 @@ pub struct SourceView<'a> {
 }
 
 pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> DomainStatus {
-    let mut reasons = Vec::new();
-    let mut health = Health::Ok;
+    let mut found = Findings::default();
     let mut stale = false;
 
     let mut used: Vec<usize> = d
@@ -36,79 +36,101 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
         match v.up {
             Some(false) => {
                 stale = true;
-                health = health.worst(Health::Unknown);
-                reasons.push(format!(
-                    "source {} is down: {}",
-                    v.name,
-                    v.error.unwrap_or("no answer")
-                ));
+                found.push(
+                    format!("source:{}", v.name),
+                    Health::Unknown,
+                    format!(
+                        "source {} is down: {}",
+                        v.name,
+                        v.error.unwrap_or("no answer")
+                    ),
+                );
             }
             None => {
-                health = health.worst(Health::Unknown);
-                reasons.push(format!("source {} not scraped yet", v.name));
+                found.push(
+                    format!("source:{}", v.name),
+                    Health::Unknown,
+                    format!("source {} not scraped yet", v.name),
+                );
             }
             Some(true) => {}
         }
     }
 
-    health = health.worst(non_finite_reasons(at, plan, d, &mut reasons));
+    non_finite_reasons(at, plan, d, &mut found);
 
     let t = d.traffic.as_ref().map(|p| traffic(at, p, &plan.signals));
     if let Some(t) = &t {
-        health = health.worst(traffic_health(t, d, &mut reasons));
-        health = health.worst(super::gateway_state::gateway_health(
-            plan,
-            d,
-            t,
-            sources,
-            &mut reasons,
-        ));
+        traffic_health(t, d, &mut found);
+        // The gateway's view of each path: down there (or its source down) while it still
+        // routes traffic is crit at once, not after `for`.
+        let mut gateway_reasons = Vec::new();
+        let level = super::gateway_state::gateway_health(plan, d, t, sources, &mut gateway_reasons);
+        for reason in gateway_reasons {
+            found.push_far("gateway", level, reason, level == Health::Crit);
+        }
         if let Some(r) = stage_contradiction(d.stage, t) {
-            health = health.worst(Health::Warn);
-            reasons.push(r);
+            found.push("stage", Health::Warn, r);
         }
         if let Some(r) = d
             .traffic
             .as_ref()
             .and_then(|p| super::split_gap::split_gap(at, p, t, &d.slo))
         {
-            health = health.worst(Health::Warn);
-            reasons.push(r);
+            found.push("split", Health::Warn, r);
         }
     }
 
     let queues: Vec<_> = d.queues.iter().map(|q| queue(at, q)).collect();
     for (q, p) in queues.iter().zip(&d.queues) {
-        health = health.worst(q.health);
+        let rule = format!("queue:{}", q.name);
+        let far = |limit: Option<f64>| matches!((q.depth, limit), (Some(v), Some(l)) if l > 0.0 && v >= 5.0 * l);
         match (q.health, q.depth) {
-            (Health::Unknown, _) => reasons.push(format!("queue {}: no data", q.name)),
-            (Health::Crit, Some(depth)) => reasons.push(format!(
-                "queue {} depth {} >= crit {}",
-                q.name,
-                number(depth),
-                number(p.crit.unwrap_or_default())
-            )),
-            (Health::Warn, Some(depth)) => reasons.push(format!(
-                "queue {} depth {} >= warn {}",
-                q.name,
-                number(depth),
-                number(p.warn.unwrap_or_default())
-            )),
+            (Health::Unknown, _) => {
+                found.push(rule, Health::Unknown, format!("queue {}: no data", q.name))
+            }
+            (Health::Crit, Some(depth)) => found.push_far(
+                rule,
+                Health::Crit,
+                format!(
+                    "queue {} depth {} >= crit {}",
+                    q.name,
+                    number(depth),
+                    number(p.crit.unwrap_or_default())
+                ),
+                far(p.crit),
+            ),
+            (Health::Warn, Some(depth)) => found.push_far(
+                rule,
+                Health::Warn,
+                format!(
+                    "queue {} depth {} >= warn {}",
+                    q.name,
+                    number(depth),
+                    number(p.warn.unwrap_or_default())
+                ),
+                far(p.warn),
+            ),
             _ => {}
         }
     }
 
     let sagas: Vec<_> = d.sagas.iter().map(|s| saga(at, s, &d.slo)).collect();
     for s in &sagas {
-        health = health.worst(s.health);
+        let rule = format!("saga:{}", s.name);
         match (s.health, s.failed_per_minute) {
-            (Health::Unknown, _) => reasons.push(format!("saga {}: no data", s.name)),
-            (Health::Warn | Health::Crit, Some(r)) => reasons.push(format!(
-                "saga {}: {:.2} failures/min > {}",
-                s.name,
-                r,
-                number(d.slo.saga_failures_per_minute)
-            )),
+            (Health::Unknown, _) => {
+                found.push(rule, Health::Unknown, format!("saga {}: no data", s.name))
+            }
+            (h @ (Health::Warn | Health::Crit), Some(r)) => {
+                let limit = d.slo.saga_failures_per_minute;
+                found.push_far(
+                    rule,
+                    h,
+                    format!("saga {}: {:.2} failures/min > {}", s.name, r, number(limit)),
+                    limit > 0.0 && r >= 5.0 * limit,
+                )
+            }
             _ => {}
         }
     }
@@ -116,8 +138,11 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
     DomainStatus {
         name: d.name.clone(),
         stage: d.stage,
-        health,
-        reasons,
+        health: found.health(),
+        reasons: found.texts(),
+        verdict: None,
+        burn: None,
+        findings: found,
         stale,
         traffic: t,
         queues,
@@ -125,79 +150,73 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
     }
 }
 
-fn traffic_health(t: &Traffic, d: &PlanDomain, reasons: &mut Vec<String>) -> Health {
+/// The figures' own traffic rules: data present, low traffic (words only), latency. The error
+/// ratios are the judge's (`judge::verdict`): a statistical test instead of a bare threshold.
+fn traffic_health(t: &Traffic, d: &PlanDomain, found: &mut Findings) {
     let slo = &d.slo;
     let legacy_req = t.legacy.requests;
     let new_req = t.new.requests;
     let configured_new = d.traffic.as_ref().is_some_and(|p| p.new.requests.is_some());
     if configured_new && new_req.is_none() && t.new.requests_total.is_none() {
-        reasons.push("no data for the new path's requests".into());
-        return Health::Unknown;
+        found.push(
+            "data",
+            Health::Unknown,
+            "no data for the new path's requests",
+        );
+        return;
     }
     let total = legacy_req.unwrap_or(0.0) + new_req.unwrap_or(0.0);
     if legacy_req.is_none() && new_req.is_none() {
-        reasons.push("traffic: not enough samples in the window yet".into());
-        return Health::Unknown;
+        found.push(
+            "data",
+            Health::Unknown,
+            "traffic: not enough samples in the window yet",
+        );
+        return;
     }
     if total == 0.0 {
-        reasons.push("idle: no requests in the window".into());
-        return Health::Unknown;
+        found.push("data", Health::Unknown, "idle: no requests in the window");
+        return;
     }
-    let mut h = Health::Ok;
     let new_req = new_req.unwrap_or(0.0);
     if new_req < slo.min_requests {
         if matches!(d.stage, Stage::Canary | Stage::Ramp | Stage::Migrated) {
-            reasons.push(format!(
-                "low traffic on the new path: {} requests < {} in the window, no verdict on its errors",
-                number(new_req),
-                number(slo.min_requests)
-            ));
+            found.push(
+                "traffic",
+                Health::Ok,
+                format!(
+                    "low traffic on the new path: {} requests < {} in the window, no pass yet",
+                    number(new_req),
+                    number(slo.min_requests)
+                ),
+            );
         }
-        return h;
+        return;
     }
     let configured_errors = d.traffic.as_ref().is_some_and(|p| p.new.errors.is_some());
     if configured_errors && t.new.error_ratio.is_none() {
-        reasons.push("no error figure for the new path: no verdict on its errors".into());
-        h = h.worst(Health::Unknown);
-    }
-    if let Some(r) = t.new.error_ratio {
-        if r > slo.error_ratio {
-            h = h.worst(Health::Crit);
-            reasons.push(format!(
-                "new path error ratio {} > {}",
-                percent_fixed(r),
-                percent_fixed(slo.error_ratio)
-            ));
-        }
-        if let Some(l) = t.legacy.error_ratio {
-            if t.legacy.requests.unwrap_or(0.0) >= slo.min_requests && r - l > slo.error_ratio_delta
-            {
-                h = h.worst(Health::Warn);
-                reasons.push(format!(
-                    "new path errors {} above the monolith's {} (allowed +{})",
-                    percent_fixed(r),
-                    percent_fixed(l),
-                    percent_fixed(slo.error_ratio_delta)
-                ));
-            }
-        }
+        found.push(
+            "data",
+            Health::Unknown,
+            "no error figure for the new path: no verdict on its errors",
+        );
     }
     if let (Some(limit), Some(p95)) = (slo.p95, t.new.p95_seconds.or(t.new.latency_gauge_seconds)) {
-        if p95 > limit.as_secs_f64() {
-            h = h.worst(Health::Warn);
-            reasons.push(format!(
-                "new path p95 {} > {}",
-                millis(p95),
-                millis(limit.as_secs_f64())
-            ));
+        let limit = limit.as_secs_f64();
+        if p95 > limit {
+            found.push_far(
+                "slo.p95",
+                Health::Warn,
+                format!("new path p95 {} > {}", millis(p95), millis(limit)),
+                p95 >= 5.0 * limit,
+            );
         }
     }
-    h
 }
 
 /// Every signal of the domain whose newest frame holds a NaN or an infinity: its figures are
 /// `null` (see `finite`), and the domain says which selector returned what.
-fn non_finite_reasons(at: &At, plan: &Plan, d: &PlanDomain, reasons: &mut Vec<String>) -> Health {
+fn non_finite_reasons(at: &At, plan: &Plan, d: &PlanDomain, found: &mut Findings) {
     let mut named: Vec<(String, SignalId)> = Vec::new();
     if let Some(t) = &d.traffic {
         for (path, side) in [("legacy path", &t.legacy), ("new path", &t.new)] {
@@ -230,7 +249,6 @@ fn non_finite_reasons(at: &At, plan: &Plan, d: &PlanDomain, reasons: &mut Vec<St
             }
         }
     }
-    let mut health = Health::Ok;
     for (what, id) in named {
         if let Some(v) = non_finite(&at.store.signals[id], at.now_ms, at.window_ms) {
             let kind = if plan.signals[id].query.is_some() {
@@ -238,11 +256,13 @@ fn non_finite_reasons(at: &At, plan: &Plan, d: &PlanDomain, reasons: &mut Vec<St
             } else {
                 "selector"
             };
-            reasons.push(format!("{what} {kind} returned {}", spell(v)));
-            health = Health::Unknown;
+            found.push(
+                "data",
+                Health::Unknown,
+                format!("{what} {kind} returned {}", spell(v)),
+            );
         }
     }
-    health
 }
 
 /// A declared stage that the observed split contradicts.

@@ -2,6 +2,7 @@
 //! No I/O, no clock: time is the newest scrape's timestamp, so live and replay agree.
 
 pub mod counter;
+pub mod finding;
 pub mod finite;
 pub mod gateway_state;
 pub mod health;

@@ -104,6 +104,15 @@ pub struct DomainStatus {
     pub traffic: Option<Traffic>,
     pub queues: Vec<QueueStatus>,
     pub sagas: Vec<SagaStatus>,
+    /// The judge's verdict on the new path against the monolith (`judge::verdict`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<crate::judge::verdict::Verdict>,
+    /// Burn rates against the availability objective, when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burn: Option<crate::judge::burn::Burn>,
+    /// The reasons with their rules, before hysteresis (not part of the JSON).
+    #[serde(skip)]
+    pub findings: super::finding::Findings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,7 +161,21 @@ pub struct Status {
     pub mode: Mode,
     pub domains: Vec<DomainStatus>,
     pub sources: Vec<SourceStatus>,
+    /// The events view's timeline (`status --json`; with `--replay`, the whole recording's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<EventJson>,
     /// Data time in unix ms (the newest scrape); not part of the JSON contract.
     #[serde(skip)]
     pub at_ms: i64,
+}
+
+/// One event of the timeline as `status --json` gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventJson {
+    pub at: String,
+    pub kind: String,
+    pub domain: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub text: String,
 }

@@ -287,6 +287,7 @@ fn domain(config: &Config, domain: &Domain, at: &KeyPath) -> Checked {
         saga(config, saga_config, &saga_at)?;
     }
     slo(&domain.slo, &at.key("slo"))?;
+    super::validate_judge::judge(&domain.judge, &domain.slo, &at.key("judge"), &at.key("slo"))?;
     if let Some(rollback_config) = &domain.rollback {
         rollback(rollback_config, &at.key("rollback"))?;
     }

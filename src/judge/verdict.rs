@@ -1,0 +1,116 @@
+//! The verdict on one domain: the errors and latency tests together, `pass | marginal | fail |
+//! inconclusive`, with a confidence and the reasons in words.
+
+use serde::{Deserialize, Serialize};
+
+use super::errors::{self, Counts, ErrorEvidence, ErrorRules};
+use super::latency::{self, Binned, LatencyEvidence};
+use super::outcome::Outcome;
+use crate::figures::quantile::bucket_increases;
+use crate::figures::traffic::At;
+use crate::figures::DomainStatus;
+use crate::plan::{PlanDomain, PlanSide, Signal};
+
+/// What `status --json` gives under `verdict`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub result: Outcome,
+    /// How sure the result is (0–1); `null` when inconclusive.
+    pub confidence: Option<f64>,
+    pub reasons: Vec<String>,
+    pub errors: Option<ErrorEvidence>,
+    pub latency: Option<LatencyEvidence>,
+}
+
+fn binned(at: &At, side: &PlanSide, signals: &[Signal]) -> Option<Binned> {
+    let id = side.latency?;
+    let unit = signals[id].latency_unit_seconds;
+    let buckets = bucket_increases(&at.store.signals[id], at.now_ms, at.window_ms)?;
+    let scaled: Vec<(f64, f64)> = buckets.iter().map(|(le, c)| (le * unit, *c)).collect();
+    Binned::from_cumulative(&scaled)
+}
+
+/// The verdict of `d` at `at`; `noise` is the monolith's move against its previous window.
+pub fn verdict(
+    at: &At,
+    signals: &[Signal],
+    d: &PlanDomain,
+    ds: &DomainStatus,
+    noise: Option<f64>,
+) -> Option<Verdict> {
+    let plan = d.traffic.as_ref()?;
+    let t = ds.traffic.as_ref()?;
+    plan.new.requests?;
+    let rules = ErrorRules {
+        confidence: d.judge.confidence,
+        tolerance: d.judge.error_tolerance,
+        min_requests: d.slo.min_requests,
+    };
+    let counts = |s: &crate::figures::Side| Counts {
+        errors: s.errors.unwrap_or(0.0),
+        requests: s.requests.unwrap_or(0.0),
+    };
+    let errors = (plan.new.errors.is_some() && plan.legacy.requests.is_some())
+        .then(|| errors::judge(counts(&t.new), counts(&t.legacy), noise, &rules));
+    let latency = match (
+        binned(at, &plan.new, signals),
+        binned(at, &plan.legacy, signals),
+    ) {
+        (Some(n), Some(l)) => Some(latency::judge(
+            &n,
+            &l,
+            d.judge.confidence,
+            d.judge.latency_tolerance,
+            d.slo.min_requests,
+        )),
+        _ => None,
+    };
+    let results = [
+        errors.as_ref().map(|e| (e.result, e.confidence)),
+        latency.as_ref().map(|l| (l.result, l.confidence)),
+    ];
+    let worst = results.iter().flatten().map(|r| r.0).max();
+    let result = match worst {
+        Some(Outcome::Fail) => Outcome::Fail,
+        Some(Outcome::Marginal) => Outcome::Marginal,
+        // A pass needs the errors test's pass: latency alone does not vouch for a path.
+        _ if errors.as_ref().is_some_and(|e| e.result == Outcome::Pass) => Outcome::Pass,
+        _ => Outcome::Inconclusive,
+    };
+    let confidence = if result == Outcome::Inconclusive {
+        None
+    } else {
+        results
+            .iter()
+            .flatten()
+            .filter(|r| r.0 == result)
+            .filter_map(|r| r.1)
+            .reduce(f64::max)
+    };
+    let mut reasons = Vec::new();
+    reasons.extend(errors.as_ref().map(|e| e.reason.clone()));
+    reasons.extend(latency.as_ref().map(|l| l.reason.clone()));
+    if let Some(n) = noise {
+        reasons.push(format!(
+            "noise floor: the monolith moved {:.2} points from its previous window; that much is allowed",
+            n * 100.0
+        ));
+    }
+    Some(Verdict {
+        result,
+        confidence,
+        reasons,
+        errors,
+        latency,
+    })
+}
+
+/// The monolith against its own previous window: how far its error ratio moved, when the move
+/// is itself beyond noise (Diffy's idea: what two baselines differ by is not the canary's fault).
+pub fn noise_floor(now: Counts, previous: Counts, confidence: f64) -> Option<f64> {
+    let (r1, r0) = (now.ratio()?, previous.ratio()?);
+    let alpha = 1.0 - confidence;
+    let (up, _) = errors::p_worse(now, previous);
+    let (down, _) = errors::p_worse(previous, now);
+    (up < alpha || down < alpha).then(|| (r1 - r0).abs())
+}
