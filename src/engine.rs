@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::figures::at::At;
 use crate::figures::health::{domains, SourceView};
-use crate::figures::traffic::At;
 use crate::figures::{BadLineReport, SourceStatus, Status};
 use std::ops::ControlFlow;
 

@@ -19,11 +19,11 @@ pub mod model;
 mod paths;
 pub mod programs;
 pub mod redact;
+pub mod rollback_model;
 mod signal_use;
 pub mod size;
 pub mod url_form;
 mod validate;
-mod validate_judge;
 
 pub use duration::{Duration, DurationError};
 pub use load::{load, parse_str, ConfigError};
@@ -33,6 +33,7 @@ pub use paths::{
     CONFIG_ENV,
 };
 pub use programs::{config_dir, is_relative_program};
+pub use rollback_model::*;
 pub use signal_use::SignalUse;
 pub use size::{ByteSize, SizeError};
 pub use validate::MIN_INTERVAL;

@@ -4,7 +4,8 @@
 use std::path::{Component, Path};
 
 use super::locate::KeyPath;
-use super::model::{Config, Step};
+use super::model::Config;
+use super::rollback_model::Step;
 use super::validate::Problem;
 
 /// Whether an exec step's program is a relative path (`./rollback.sh`, `bin/abort`): it would

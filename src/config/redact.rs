@@ -4,7 +4,8 @@
 //! but a header value, a URL's user info or query string may still carry one; what counts as a
 //! secret and what replaces it is decided in [`crate::redact`].
 
-use super::model::{Config, Step};
+use super::model::Config;
+use super::rollback_model::Step;
 use crate::redact::{is_secret_name, url, REDACTED};
 
 fn redact_headers(headers: &mut std::collections::BTreeMap<String, String>) {

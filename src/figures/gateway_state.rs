@@ -9,10 +9,10 @@
 //!
 //! each with both facts in the reason.
 
+use super::at::At;
 use super::counter::{gauge, increase};
-use super::health::SourceView;
+use super::source_view::SourceView;
 use super::status::{Health, Side, Traffic};
-use super::traffic::At;
 use crate::format::number as num;
 use crate::plan::{Plan, PlanDomain, PlanSide};
 use crate::stage::Stage;

@@ -3,22 +3,18 @@
 //! No data is not healthy: a down source makes the domain stale and unknown; no traffic is
 //! "idle"; too little traffic gives no verdict on ratios.
 
-use super::finding::Findings;
+use super::at::At;
 use super::finite::{non_finite, spell};
 use super::queue::queue;
 use super::saga::saga;
+use super::status::Findings;
 use super::status::{DomainStatus, Health, Traffic};
-use super::traffic::{traffic, At};
+use super::traffic::traffic;
 use crate::format::{millis, number};
 use crate::plan::{Plan, PlanDomain, SignalId};
 use crate::stage::Stage;
 
-/// Per-source state the health needs: is it up, and its last error.
-pub struct SourceView<'a> {
-    pub name: &'a str,
-    pub up: Option<bool>,
-    pub error: Option<&'a str>,
-}
+pub use super::source_view::SourceView;
 
 pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> DomainStatus {
     let mut found = Findings::default();

@@ -1,14 +1,15 @@
 //! Figures: pure functions from the store to what every view and `status --json` report.
 //! No I/O, no clock: time is the newest scrape's timestamp, so live and replay agree.
 
+pub mod at;
 pub mod counter;
-pub mod finding;
 pub mod finite;
 pub mod gateway_state;
 pub mod health;
 pub mod quantile;
 pub mod queue;
 pub mod saga;
+pub mod source_view;
 pub mod span;
 pub mod split_gap;
 pub mod status;

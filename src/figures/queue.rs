@@ -1,8 +1,8 @@
 //! Queue figures: depth now, its trend over the window, the time to drain when it shrinks.
 
+use super::at::At;
 use super::counter::{gauge, slope};
 use super::status::{Health, QueueStatus};
-use super::traffic::At;
 use crate::plan::PlanQueue;
 
 pub fn queue(at: &At, plan: &PlanQueue) -> QueueStatus {

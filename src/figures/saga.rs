@@ -1,9 +1,9 @@
 //! Saga figures: failures and compensations over the window, the failure ratio, stuck sagas.
 
+use super::at::At;
 use super::counter::{gauge, increase};
 use super::finite::newest_usable;
 use super::status::{Health, SagaStatus};
-use super::traffic::At;
 use crate::plan::{PlanSaga, Slo};
 
 pub fn saga(at: &At, plan: &PlanSaga, slo: &Slo) -> SagaStatus {

@@ -4,8 +4,8 @@
 //! gets nothing; the row read "observed 0%, configured 10%, ok". A gap wider than
 //! [`TOLERANCE`] that held for the whole span looked at is a warning in every stage.
 
+use super::at::At;
 use super::status::Traffic;
-use super::traffic::At;
 use crate::plan::{PlanTraffic, Slo};
 
 /// How far the observed new share may stray from the configured one (5 percentage points).

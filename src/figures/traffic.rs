@@ -5,20 +5,8 @@ use super::finite::newest_usable;
 use super::quantile::{bucket_increases, gauge_mean, histogram_quantile};
 use super::status::{Side, Traffic};
 use crate::plan::{PlanSide, PlanTraffic, Signal, SignalId};
-use crate::store::Store;
 
-/// Where figures are computed: the store at a data time, over a window.
-pub struct At<'a> {
-    pub store: &'a Store,
-    pub now_ms: i64,
-    pub window_ms: i64,
-}
-
-impl At<'_> {
-    fn history(&self, id: SignalId) -> &crate::store::SignalHistory {
-        &self.store.signals[id]
-    }
-}
+pub use super::at::At;
 
 /// One path's figures. `latency_unit_seconds` scales the latency signal's values to seconds
 /// (0.001 for the millisecond histograms of Envoy, Istio and Kong).

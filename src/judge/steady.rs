@@ -11,8 +11,8 @@ use super::hysteresis::{span_words, Held, Hold, Phase};
 use super::outcome::{confidence_words, count_words, Outcome};
 use super::special::binomial_sf;
 use super::verdict::{noise_floor, verdict};
-use crate::figures::finding::Findings;
-use crate::figures::traffic::At;
+use crate::figures::at::At;
+use crate::figures::Findings;
 use crate::figures::{DomainStatus, Health};
 use crate::plan::{Plan, PlanDomain};
 

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::errors::{self, Counts, ErrorEvidence, ErrorRules};
 use super::latency::{self, Binned, LatencyEvidence};
 use super::outcome::Outcome;
+use crate::figures::at::At;
 use crate::figures::quantile::bucket_increases;
-use crate::figures::traffic::At;
 use crate::figures::DomainStatus;
 use crate::plan::{PlanDomain, PlanSide, Signal};
 

@@ -13,6 +13,7 @@ mod haproxy;
 mod haproxy_families;
 mod kafka;
 mod rabbitmq;
+mod rabbitmq_channels;
 mod redis;
 
 use super::scenario::World;

@@ -6,9 +6,8 @@
 use super::bindings::BindingError;
 use super::duration::Duration;
 use super::locate::{KeyPath, Locator};
-use super::model::{
-    Config, Domain, ExecStep, HaproxyStep, HttpStep, Rollback, Signal, Slo, SourceKind, Step,
-};
+use super::model::{Config, Domain, Signal, Slo, SourceKind};
+use super::rollback_model::{ExecStep, HaproxyStep, HttpStep, Rollback, Step};
 use super::signal_use::for_each_signal;
 use crate::selector::Selector;
 use preset_rules::{queue, saga, traffic};
@@ -17,6 +16,7 @@ use problem::{problem, Checked};
 use std::collections::BTreeMap;
 use values::{env_name, header, http_url, known_source, name, non_empty, ratio, skeleton};
 
+mod judge_rules;
 mod preset_rules;
 mod problem;
 mod values;
@@ -287,7 +287,7 @@ fn domain(config: &Config, domain: &Domain, at: &KeyPath) -> Checked {
         saga(config, saga_config, &saga_at)?;
     }
     slo(&domain.slo, &at.key("slo"))?;
-    super::validate_judge::judge(&domain.judge, &domain.slo, &at.key("judge"), &at.key("slo"))?;
+    judge_rules::judge(&domain.judge, &domain.slo, &at.key("judge"), &at.key("slo"))?;
     if let Some(rollback_config) = &domain.rollback {
         rollback(rollback_config, &at.key("rollback"))?;
     }

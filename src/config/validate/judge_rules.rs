@@ -1,8 +1,8 @@
 //! Validation of `[domain.judge]` and the judge's keys of `[domain.slo]` (`objective`).
 
-use super::locate::KeyPath;
-use super::model::{Judge, Slo};
-use super::validate::Problem;
+use super::super::locate::KeyPath;
+use super::super::model::{Judge, Slo};
+use super::problem::Problem;
 
 fn problem(path: KeyPath, message: impl Into<String>) -> Result<(), Problem> {
     Err(Problem {
