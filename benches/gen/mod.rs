@@ -12,6 +12,8 @@
 //!
 //! Lives beside the benches rather than in the library so the product carries none of it;
 //! tests include it with `#[path]`.
+// Helpers shared by test (or bench) crates: `pub` for their users, not for a public API.
+#![allow(unreachable_pub)]
 
 use std::fmt::Write as _;
 

@@ -4,6 +4,8 @@
 //! round runs every case (a few times each), and the medians are taken over all rounds. A burst
 //! of load from a neighbour then hits every case alike, and the ratios between cases, which are
 //! what the tables compare, stay meaningful even when the absolute numbers move.
+// Helpers shared by test (or bench) crates: `pub` for their users, not for a public API.
+#![allow(unreachable_pub)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -1,5 +1,7 @@
 //! Glue the benches share: configs compiled the way the command line does it, an engine fed
 //! with generated scrapes, a cockpit state, and a terminal that counts the bytes it is sent.
+// Helpers shared by test (or bench) crates: `pub` for their users, not for a public API.
+#![allow(unreachable_pub)]
 
 use std::collections::HashMap;
 use std::io::{self, Write};

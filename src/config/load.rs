@@ -57,7 +57,7 @@ impl fmt::Display for Located<'_> {
 
 /// The largest config file read. A config of a hundred domains is about 100 KiB; this leaves
 /// room for generated ones while a sparse or endless file cannot exhaust memory.
-pub const CONFIG_LIMIT: u64 = 16 << 20;
+pub(super) const CONFIG_LIMIT: u64 = 16 << 20;
 
 /// Reads and checks the config at `path`: a regular file (or `/dev/stdin`) of at most
 /// [`CONFIG_LIMIT`], never a FIFO, a device or a directory.

@@ -85,13 +85,13 @@ fn is_bare_key(key: &str) -> bool {
 }
 
 /// The TOML text and, when it parses, its document with spans.
-pub struct Locator<'a> {
+pub(super) struct Locator<'a> {
     text: &'a str,
     document: Option<ImDocument<&'a str>>,
 }
 
 impl<'a> Locator<'a> {
-    pub fn new(text: &'a str) -> Locator<'a> {
+    pub(super) fn new(text: &'a str) -> Locator<'a> {
         Locator {
             text,
             document: ImDocument::parse(text).ok(),
@@ -99,12 +99,12 @@ impl<'a> Locator<'a> {
     }
 
     /// False when the text is not TOML at all.
-    pub fn parses(&self) -> bool {
+    pub(super) fn parses(&self) -> bool {
         self.document.is_some()
     }
 
     /// 1-based line of a byte offset.
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(super) fn line_of(&self, offset: usize) -> usize {
         let offset = offset.min(self.text.len());
         self.text.as_bytes()[..offset]
             .iter()
@@ -114,7 +114,7 @@ impl<'a> Locator<'a> {
     }
 
     /// 1-based column, in characters, of a byte offset.
-    pub fn column_of(&self, offset: usize) -> usize {
+    pub(super) fn column_of(&self, offset: usize) -> usize {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
@@ -125,13 +125,13 @@ impl<'a> Locator<'a> {
 
     /// The line of the deepest part of `path` found in the file: the key itself when it is
     /// written, else the table that should hold it.
-    pub fn line_of_path(&self, path: &KeyPath) -> Option<usize> {
+    pub(super) fn line_of_path(&self, path: &KeyPath) -> Option<usize> {
         self.span_of_path(path).map(|span| self.line_of(span.start))
     }
 
     /// Whether the file writes `path` itself (not only a table around it): a key left out
     /// holds its default, which messages must not present as something the user wrote.
-    pub fn holds(&self, path: &KeyPath) -> bool {
+    pub(super) fn holds(&self, path: &KeyPath) -> bool {
         let Some(document) = self.document.as_ref() else {
             return false;
         };
@@ -188,7 +188,7 @@ impl<'a> Locator<'a> {
     }
 
     /// The key path of the deepest key or value whose span holds `offset`.
-    pub fn path_at(&self, offset: usize) -> Option<KeyPath> {
+    pub(super) fn path_at(&self, offset: usize) -> Option<KeyPath> {
         let document = self.document.as_ref()?;
         let mut path = KeyPath::root();
         if find_in_table(document.as_table(), offset, &mut path) {
@@ -200,7 +200,7 @@ impl<'a> Locator<'a> {
 
     /// How a table at `path` is written, for messages: `[[domain.queue]]`, `[settings]`,
     /// `the top level`, or the key path for inline and dotted tables.
-    pub fn describe_table(&self, path: &KeyPath) -> String {
+    pub(super) fn describe_table(&self, path: &KeyPath) -> String {
         if path.is_root() {
             return "the top level".to_string();
         }

@@ -154,30 +154,30 @@ pub(crate) fn q(v: &str) -> String {
 pub(crate) struct Matchers(Vec<String>);
 
 impl Matchers {
-    pub fn new() -> Matchers {
+    pub(crate) fn new() -> Matchers {
         Matchers::default()
     }
-    pub fn eq(mut self, label: &str, value: &str) -> Matchers {
+    pub(crate) fn eq(mut self, label: &str, value: &str) -> Matchers {
         self.0.push(format!("{label}={}", q(value)));
         self
     }
-    pub fn ne(mut self, label: &str, value: &str) -> Matchers {
+    pub(crate) fn ne(mut self, label: &str, value: &str) -> Matchers {
         self.0.push(format!("{label}!={}", q(value)));
         self
     }
     /// A regex matcher; `re` is written by the preset, never taken from the config.
-    pub fn re(mut self, label: &str, re: &str) -> Matchers {
+    pub(crate) fn re(mut self, label: &str, re: &str) -> Matchers {
         self.0.push(format!("{label}=~{}", q(re)));
         self
     }
-    pub fn eq_opt(self, label: &str, value: Option<&str>) -> Matchers {
+    pub(crate) fn eq_opt(self, label: &str, value: Option<&str>) -> Matchers {
         match value {
             Some(v) => self.eq(label, v),
             None => self,
         }
     }
     /// `name{matchers}`, or the bare name without matchers.
-    pub fn on(&self, name: &str) -> String {
+    pub(crate) fn on(&self, name: &str) -> String {
         if self.0.is_empty() {
             name.to_string()
         } else {

@@ -208,7 +208,7 @@ fn open_with(opts: &mut OpenOptions, path: &Path, extra: i32) -> Result<File, Pr
 
 #[cfg(unix)]
 mod libc_flags {
-    pub const NONBLOCK: i32 = libc::O_NONBLOCK;
+    pub(super) const NONBLOCK: i32 = libc::O_NONBLOCK;
 }
 #[cfg(not(unix))]
 mod libc_flags {

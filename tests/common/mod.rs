@@ -1,6 +1,8 @@
 //! The one toolkit of the integration tests: real servers on 127.0.0.1 ([`server`]), configs
 //! built in code ([`config`]), fixtures read one way ([`fixtures`]), the binary in a sandbox,
 //! and the helpers of the action ([`action`]), ingest ([`ingest`]) and replay ([`recording`]) tests.
+// Helpers shared by test (or bench) crates: `pub` for their users, not for a public API.
+#![allow(unreachable_pub)]
 #![allow(dead_code)]
 // Test helpers may unwrap like the tests (clippy.toml allows it in #[test] functions only).
 #![allow(clippy::unwrap_used)]

@@ -11,7 +11,7 @@ use super::rollback_model::{ExecStep, HaproxyStep, HttpStep, Rollback, Step};
 use super::signal_use::for_each_signal;
 use crate::selector::Selector;
 use preset_rules::{queue, saga, traffic};
-pub use problem::Problem;
+pub(super) use problem::Problem;
 use problem::{problem, Checked};
 use std::collections::BTreeMap;
 use values::{env_name, header, http_url, known_source, name, non_empty, ratio, skeleton};
@@ -26,7 +26,7 @@ pub const MIN_INTERVAL: Duration = Duration::from_millis(250);
 
 /// Checks everything; the first problem found is returned. `locator` only helps choose which
 /// of two conflicting keys to point at (the later one in the file).
-pub fn validate(config: &Config, locator: &Locator) -> Checked {
+pub(super) fn validate(config: &Config, locator: &Locator) -> Checked {
     settings(config, locator)?;
     sources(config)?;
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();

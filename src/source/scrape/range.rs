@@ -14,7 +14,7 @@ use crate::ingest::query_range::{add_steps, parse_range};
 use crate::source::{PollError, ScrapeOutcome, SourceKind};
 
 /// Prometheus refuses a range with more points per series than this.
-pub const MAX_POINTS: u64 = 11_000;
+pub(super) const MAX_POINTS: u64 = 11_000;
 
 impl Fetcher {
     /// The source's queries over `[end - span, end]` at `step`: one outcome per step, oldest
