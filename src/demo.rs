@@ -89,7 +89,7 @@ pub fn generate(out: &Path) -> Result<(), DemoError> {
                 duration_ms: 2 + (bytes / 20_000),
                 bytes,
                 status,
-                result: result.map_err(crate::source::PollError::Failed),
+                result: result.map_err(|down| crate::source::PollError::Failed(down.to_string())),
             };
             let body = match (&o.result, engine.plan().source_index(&source)) {
                 (Ok(b), Some(ix)) => reduce(b, engine.filter(ix)),

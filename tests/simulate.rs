@@ -543,7 +543,7 @@ fn the_demo_tells_its_story_through_the_pipeline() {
                 duration_ms: 2,
                 bytes,
                 status: Some(if result.is_ok() { 200 } else { 503 }),
-                result: result.map_err(cutover::source::PollError::Failed),
+                result: result.map_err(|down| cutover::source::PollError::Failed(down.to_string())),
             });
         }
         if [90_000, 240_000, 290_000, 370_000, 540_000].contains(&t) {

@@ -139,6 +139,8 @@ mod tests {
     }
 
     #[test]
+    /// The two readers against each other, bad lines included; against hand-written labels in
+    /// `tests/exposition_cases.rs` (`both_label_readers_give_the_hand_written_labels`).
     fn plain_and_general_label_readers_agree() {
         // Each set written plainly, then with blanks that send it to the general reader.
         let sets = [

@@ -132,9 +132,14 @@ pub const SOURCES: &[SourceSpec] = &[
 /// The error text a scrape of a source that is down gets (its endpoint answers 503).
 pub const SOURCE_DOWN_ERROR: &str = "HTTP 503 Service Unavailable";
 
+/// A simulated source that is down: a scrape of it gets HTTP 503 ([`SOURCE_DOWN_ERROR`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}", SOURCE_DOWN_ERROR)]
+pub struct SourceDown;
+
 /// Every source's body at the world's current virtual time, or the error a scrape would get when
 /// the source is down. Pure: no network, no clock; the demo recording is generated from this.
-pub fn render_all(world: &World) -> Vec<(String, Result<String, String>)> {
+pub fn render_all(world: &World) -> Vec<(String, Result<String, SourceDown>)> {
     SOURCES
         .iter()
         .map(|source| (source.name.to_string(), render_source(world, source)))
@@ -142,9 +147,9 @@ pub fn render_all(world: &World) -> Vec<(String, Result<String, String>)> {
 }
 
 /// One source's body (or its error) at the world's current virtual time.
-pub fn render_source(world: &World, source: &SourceSpec) -> Result<String, String> {
+pub fn render_source(world: &World, source: &SourceSpec) -> Result<String, SourceDown> {
     if world.is_source_down(source.name) {
-        Err(SOURCE_DOWN_ERROR.to_string())
+        Err(SourceDown)
     } else {
         Ok(exporters::render(world, source))
     }
