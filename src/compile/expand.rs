@@ -90,22 +90,11 @@ fn side(t: &Traffic, s: &Option<Side>, path: Path) -> Result<Option<ExpandedSide
             by_hand: Vec::new(),
         })),
         Some(Side::Server(server)) => {
-            let name = t
-                .preset
-                .as_deref()
-                .ok_or_else(|| PresetError::ServerWithoutPreset {
+            let (name, preset, ctx) =
+                section_gateway(t).ok_or_else(|| PresetError::ServerWithoutPreset {
                     which,
                     server: server.clone(),
-                })?;
-            let preset = gateway(name).ok_or_else(|| PresetError::Unknown {
-                kind: "traffic",
-                name: name.to_string(),
-                known: names(GATEWAYS, |p| p.name),
-            })?;
-            let ctx = Gateway {
-                backend: t.backend.as_deref(),
-                by: t.by.as_deref(),
-            };
+                })??;
             if preset.backend.0 == KeyUse::Required && ctx.backend.is_none() {
                 return Err(PresetError::NoBackend {
                     name: name.to_string(),
@@ -150,6 +139,26 @@ fn side(t: &Traffic, s: &Option<Side>, path: Path) -> Result<Option<ExpandedSide
     }
 }
 
+/// The section's gateway preset with the keys it reads: `None` without a `preset`, an error
+/// for an unknown one.
+fn section_gateway(
+    t: &Traffic,
+) -> Option<Result<(&str, &'static crate::presets::GatewayPreset, Gateway<'_>), PresetError>> {
+    let name = t.preset.as_deref()?;
+    let ctx = Gateway {
+        backend: t.backend.as_deref(),
+        by: t.by.as_deref(),
+    };
+    Some(match gateway(name) {
+        Some(preset) => Ok((name, preset, ctx)),
+        None => Err(PresetError::Unknown {
+            kind: "traffic",
+            name: name.to_string(),
+            known: names(GATEWAYS, |p| p.name),
+        }),
+    })
+}
+
 /// A service side's view from the section's gateway preset (`gateway = "orders_svc"`): the
 /// gateway's state, requests and 5xx for that server, and its weight unless one was given.
 fn gateway_view(
@@ -159,22 +168,11 @@ fn gateway_view(
     server: &str,
     signals: &mut SideSignals,
 ) -> Result<(), PresetError> {
-    let name = t
-        .preset
-        .as_deref()
-        .ok_or_else(|| PresetError::GatewayWithoutPreset {
+    let (_, preset, ctx) =
+        section_gateway(t).ok_or_else(|| PresetError::GatewayWithoutPreset {
             which,
             server: server.to_string(),
-        })?;
-    let preset = gateway(name).ok_or_else(|| PresetError::Unknown {
-        kind: "traffic",
-        name: name.to_string(),
-        known: names(GATEWAYS, |p| p.name),
-    })?;
-    let ctx = Gateway {
-        backend: t.backend.as_deref(),
-        by: t.by.as_deref(),
-    };
+        })??;
     let mut gw = (preset.side)(&ctx, path, server);
     narrow(&mut gw, &t.labels);
     signals.up = gw.up;
