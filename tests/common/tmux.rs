@@ -189,7 +189,13 @@ impl Pane {
             .find("EXITED ")
             .expect("the wrapper reports the exit status")
             + 7;
-        let digits: String = f[at..].chars().take_while(char::is_ascii_digit).collect();
+        // An exit status has at most three digits; what follows on the (flattened) screen may
+        // start with digits too (a cockpit killed mid-frame leaves its last frame there).
+        let digits: String = f[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .take(3)
+            .collect();
         (digits.parse().unwrap(), s)
     }
 
