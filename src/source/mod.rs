@@ -2,7 +2,7 @@
 //!
 //! INTERFACE CONTRACT (the engine, the recorder and replay code against this):
 //!
-//! ```ignore
+//! ```text
 //! /// What one poll of one source produced. Time comes from here (`at_ms`), never from the
 //! /// wall clock at figure time, so live and replay are one code path.
 //! #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
