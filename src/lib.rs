@@ -46,6 +46,8 @@ pub mod record;
 pub mod redact;
 /// Files cutover trusts or writes: no links followed, owner and mode checked, never chmodded.
 pub mod safe_fs;
+/// What a queue figure counts (`lag`, `ready`, `pending`, ...): one type from preset to JSON.
+pub mod queue_meaning;
 /// PromQL instant-vector selectors.
 pub mod selector;
 /// Where bodies come from: HTTP scrapes and Prometheus query APIs, polled concurrently.
