@@ -21,8 +21,9 @@ pub struct VersionLimit {
     pub key: &'static str,
     /// The first version exporting it.
     pub needs: (u32, u32, u32),
-    /// What older versions lack, in words.
+    /// What older versions lack, in words, and its name.
     pub what: &'static str,
+    pub series: &'static str,
     /// What the cockpit shows without it.
     pub without: &'static str,
 }
@@ -54,7 +55,8 @@ pub const REDIS_STREAM_LAG: VersionLimit = VersionLimit {
     presets: &["redis-stream"],
     key: "depth",
     needs: (1, 52, 0),
-    what: "no stream group lag (redis_stream_group_lag)",
+    what: "no stream group lag",
+    series: "redis_stream_group_lag",
     without: "the lag (entries not yet delivered) is unknown; only the pending list is shown",
 };
 
@@ -67,7 +69,8 @@ pub const LIMITS: &[VersionLimit] = &[
         presets: &["kafka"],
         key: "depth",
         needs: (1, 3, 0),
-        what: "no lag summed per topic (kafka_consumergroup_lag_sum)",
+        what: "no lag summed per topic",
+        series: "kafka_consumergroup_lag_sum",
         without: "the lag matches nothing: upgrade, or write `depth` on \
                   kafka_consumergroup_lag (per partition; -1 where the group never committed)",
     },
@@ -78,7 +81,8 @@ pub const LIMITS: &[VersionLimit] = &[
         presets: &["rabbitmq-detailed"],
         key: "depth",
         needs: (3, 9, 7),
-        what: "no /metrics/detailed endpoint",
+        what: "no selective endpoint",
+        series: "/metrics/detailed",
         without: "the queue matches nothing: use preset \"rabbitmq\" on /metrics/per-object",
     },
     VersionLimit {
@@ -88,7 +92,8 @@ pub const LIMITS: &[VersionLimit] = &[
         presets: &["haproxy"],
         key: "up",
         needs: (2, 4, 0),
-        what: "no per-state server status (haproxy_server_status{state})",
+        what: "no server state per state",
+        series: "haproxy_server_status{state}",
         without: "health cannot tell a path the gateway marks down",
     },
 ];
