@@ -40,14 +40,14 @@ pub mod mode;
 pub mod plan;
 /// Selectors written for known exporters (HAProxy, RabbitMQ, Kafka, Redis streams, ...).
 pub mod presets;
+/// What a queue figure counts (`lag`, `ready`, `pending`, ...): one type from preset to JSON.
+pub mod queue_meaning;
 /// Recordings: gzip JSON lines, truncation-tolerant.
 pub mod record;
 /// Secrets out of what is shown or written: secret names, URLs, bodies, known values.
 pub mod redact;
 /// Files cutover trusts or writes: no links followed, owner and mode checked, never chmodded.
 pub mod safe_fs;
-/// What a queue figure counts (`lag`, `ready`, `pending`, ...): one type from preset to JSON.
-pub mod queue_meaning;
 /// PromQL instant-vector selectors.
 pub mod selector;
 /// Where bodies come from: HTTP scrapes and Prometheus query APIs, polled concurrently.

@@ -878,7 +878,10 @@ stage = "shadow"
     // Ready messages are the backlog; those delivered and not acked are in flight beside it.
     assert_eq!(q[1].meaning, QueueMeaning::Ready);
     let unacked = |i: usize| q[i].in_flight.and_then(|f| f.value);
-    assert_eq!(q[1].in_flight.map(|f| f.meaning), Some(QueueMeaning::Unacked));
+    assert_eq!(
+        q[1].in_flight.map(|f| f.meaning),
+        Some(QueueMeaning::Unacked)
+    );
     assert_near(unacked(1), 25.0);
     assert_near(unacked(3), 0.0);
     // The aggregated endpoint has no per-queue series: no data, not 0.

@@ -64,14 +64,44 @@ fn config(server: &HttpServer) -> String {
             &server.url("/rabbitmq-detailed?family=queue_coarse_metrics"),
         )
         .domain_without_traffic("debian12", "canary")
-        .domain_text(&queue("notifications", "redis", "redis-stream", &stream("notifications")))
-        .domain_text(&queue("inventory", "redis", "redis-stream", &stream("inventory")))
+        .domain_text(&queue(
+            "notifications",
+            "redis",
+            "redis-stream",
+            &stream("notifications"),
+        ))
+        .domain_text(&queue(
+            "inventory",
+            "redis",
+            "redis-stream",
+            &stream("inventory"),
+        ))
         .domain_without_traffic("newer", "canary")
-        .domain_text(&queue("notifications", "redis-new", "redis-stream", &stream("notifications")))
-        .domain_text(&queue("inventory", "redis-new", "redis-stream", &stream("inventory")))
+        .domain_text(&queue(
+            "notifications",
+            "redis-new",
+            "redis-stream",
+            &stream("notifications"),
+        ))
+        .domain_text(&queue(
+            "inventory",
+            "redis-new",
+            "redis-stream",
+            &stream("inventory"),
+        ))
         .domain_without_traffic("rabbit", "canary")
-        .domain_text(&queue("inventory.reserve", "rabbitmq", "rabbitmq", &rabbit("inventory.reserve")))
-        .domain_text(&queue("orders.audit", "rabbitmq", "rabbitmq", &rabbit("orders.audit")))
+        .domain_text(&queue(
+            "inventory.reserve",
+            "rabbitmq",
+            "rabbitmq",
+            &rabbit("inventory.reserve"),
+        ))
+        .domain_text(&queue(
+            "orders.audit",
+            "rabbitmq",
+            "rabbitmq",
+            &rabbit("orders.audit"),
+        ))
         .domain_text(&queue(
             "notifications.email",
             "rabbitmq-detailed",
@@ -144,7 +174,9 @@ fn status_gives_each_queue_figure_its_meaning_and_an_unexported_lag_as_null_with
     assert!(q["trend_per_second"].as_f64().unwrap() < 0.0, "{q}");
     assert!(q["drain_seconds"].as_f64().unwrap() > 0.0, "{q}");
     assert!(
-        d["reasons"].to_string().contains("queue notifications lag 500 >= warn 100"),
+        d["reasons"]
+            .to_string()
+            .contains("queue notifications lag 500 >= warn 100"),
         "{}",
         d["reasons"]
     );
@@ -189,7 +221,8 @@ fn the_table_says_what_each_queue_figure_counts_and_never_a_zero_drain() {
         "  queue    notifications lag - (pending 0) trend -/s drain -"
     );
     assert!(
-        line("newer", "notifications").starts_with("  queue    notifications lag 500 (pending 0) trend +0.0/s drain -"),
+        line("newer", "notifications")
+            .starts_with("  queue    notifications lag 500 (pending 0) trend +0.0/s drain -"),
         "{text}"
     );
     assert!(
@@ -197,11 +230,15 @@ fn the_table_says_what_each_queue_figure_counts_and_never_a_zero_drain() {
         "{text}"
     );
     assert!(
-        line("rabbit", "inventory.reserve").starts_with("  queue    inventory.reserve ready 1234 (unacked 0)"),
+        line("rabbit", "inventory.reserve")
+            .starts_with("  queue    inventory.reserve ready 1234 (unacked 0)"),
         "{text}"
     );
     let drain = line("newer", "inventory");
-    assert!(!drain.ends_with("drain -") && !drain.ends_with(" 0s"), "{drain}");
+    assert!(
+        !drain.ends_with("drain -") && !drain.ends_with(" 0s"),
+        "{drain}"
+    );
     assert!(
         text.contains("- queue notifications: lag unknown: this exporter version exports no lag (needs redis_exporter ≥ 1.52.0)"),
         "{text}"
@@ -226,7 +263,10 @@ fn check_reads_the_exporters_build_info_against_the_presets_version_limits() {
     let warn = "redis_exporter 1.45.0-2+b4 exports no stream group lag \
                 (redis_stream_group_lag needs ≥ 1.52.0): the lag (entries not yet delivered) \
                 is unknown; only the pending list is shown";
-    assert!(text.contains(&format!("  WARN  redis                {warn}")), "{text}");
+    assert!(
+        text.contains(&format!("  WARN  redis                {warn}")),
+        "{text}"
+    );
     assert!(text.contains(&format!("      hint: {warn}")), "{text}");
     assert!(
         text.contains("  ok    redis-new            redis_exporter v1.62.0 (needs redis_exporter ≥ 1.52.0 for preset redis-stream)"),
@@ -236,7 +276,10 @@ fn check_reads_the_exporters_build_info_against_the_presets_version_limits() {
         text.contains("  ok    rabbitmq-detailed    RabbitMQ 3.10.8 (needs RabbitMQ ≥ 3.9.7 for preset rabbitmq-detailed)"),
         "{text}"
     );
-    assert!(text.contains("1 source(s) under an exporter version limit"), "{text}");
+    assert!(
+        text.contains("1 source(s) under an exporter version limit"),
+        "{text}"
+    );
     // Two lag selectors on the 1.45 exporter, nothing else.
     assert!(text.contains("\n2 problem(s) found"), "{text}");
     // The pending list beside the lag is read, and named for what it is.

@@ -19,11 +19,11 @@ use cutover::figures::{
     Status, Traffic,
 };
 use cutover::mode::Mode;
-use cutover::queue_meaning::QueueMeaning;
 use cutover::plan::{
     Plan, PlanDomain, PlanQueue, PlanSaga, PlanSide, PlanSource, PlanTraffic, Shape, Signal,
     SignalId, Slo, SourceKind, Stage, Timing,
 };
+use cutover::queue_meaning::QueueMeaning;
 use cutover::ui::app::View;
 use cutover::ui::keys::KEY_TABLE;
 use cutover::ui::theme::ThemeSet;

@@ -115,7 +115,11 @@ pub fn report(compiled: &Compiled, last: &[ScrapeOutcome]) -> (Vec<String>, usiz
 }
 
 fn presets_text(limit: &VersionLimit) -> String {
-    let presets: Vec<String> = limit.presets.iter().map(|p| format!("preset {p}")).collect();
+    let presets: Vec<String> = limit
+        .presets
+        .iter()
+        .map(|p| format!("preset {p}"))
+        .collect();
     presets.join(", ")
 }
 
@@ -141,7 +145,10 @@ mod tests {
     fn below_the_limit_says_what_is_missing_and_what_shows_instead() {
         let why = below(&REDIS_STREAM_LAG, "1.45.0-2+b4").unwrap_or_default();
         assert!(why.starts_with("redis_exporter 1.45.0-2+b4 exports no stream group lag"));
-        assert!(why.contains("(redis_stream_group_lag needs ≥ 1.52.0)"), "{why}");
+        assert!(
+            why.contains("(redis_stream_group_lag needs ≥ 1.52.0)"),
+            "{why}"
+        );
         assert_eq!(below(&REDIS_STREAM_LAG, "v1.62.0"), None);
     }
 }

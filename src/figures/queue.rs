@@ -67,7 +67,11 @@ pub fn queue(at: &At, plan: &PlanQueue) -> QueueStatus {
 
 /// Why the depth is unknown, when its exporter's version is the reason: the in-flight series
 /// of the same exporter and group answer, the depth's does not.
-fn depth_unknown(plan: &PlanQueue, depth: Option<f64>, in_flight: Option<InFlight>) -> Option<String> {
+fn depth_unknown(
+    plan: &PlanQueue,
+    depth: Option<f64>,
+    in_flight: Option<InFlight>,
+) -> Option<String> {
     let limit = plan.limit?;
     match (depth, in_flight.and_then(|f| f.value)) {
         (None, Some(_)) => Some(format!(

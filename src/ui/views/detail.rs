@@ -387,11 +387,7 @@ fn queues(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     let g = &app.look.glyphs;
     let rows = d.queues.iter().map(|q| {
         let figures = vec![
-            format!(
-                "{} {}",
-                q.meaning,
-                opt(q.depth, format::count, g.unknown)
-            ),
+            format!("{} {}", q.meaning, opt(q.depth, format::count, g.unknown)),
             opt(q.trend_per_second, |v| format!("{v:+.1}"), g.unknown),
             opt(q.drain_seconds, format::drain, g.unknown),
             q.in_flight.map_or_else(String::new, |f| {
