@@ -125,6 +125,27 @@ pub fn duration_ms(ms: u64) -> String {
     }
 }
 
+/// A time to drain a queue, to the second at least (it comes from a slope over polls seconds
+/// apart, and "0ms" would read as "empty"): `<1s`, `40s`, `2m05s`, `3h20m`, `>99h`.
+pub fn drain(seconds: f64) -> String {
+    if seconds.is_nan() || seconds < 0.0 {
+        return "-".into();
+    }
+    if seconds < 1.0 {
+        return "<1s".into();
+    }
+    let s = seconds.round() as u64;
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else if s < 100 * 3600 {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    } else {
+        ">99h".into()
+    }
+}
+
 /// An age to the second, for the one place that ticks (the header, the sources view):
 /// `0s`, `59s`, `1m05s`, `2h03m`, `3d`.
 pub fn age_fine(ms: i64) -> String {
@@ -328,6 +349,12 @@ mod tests {
         assert_eq!(bytes(512), "512B");
         assert_eq!(bytes(45_100), "45.1kB");
         assert_eq!(bytes(12_000_000), "12.0MB");
+        assert_eq!(drain(0.0004), "<1s");
+        assert_eq!(drain(40.2), "40s");
+        assert_eq!(drain(125.0), "2m05s");
+        assert_eq!(drain(12_000.0), "3h20m");
+        assert_eq!(drain(1e12), ">99h");
+        assert_eq!(drain(f64::INFINITY), ">99h");
         assert_eq!(duration_ms(12), "12ms");
         assert_eq!(duration_ms(1500), "1.5s");
         assert_eq!(duration_ms(125_000), "2m05s");

@@ -76,6 +76,12 @@ pub struct PlanTraffic {
 pub struct PlanQueue {
     pub name: String,
     pub depth: SignalId,
+    /// What `depth` counts (`lag`, `ready`; `depth` when written by hand).
+    pub meaning: crate::queue_meaning::QueueMeaning,
+    /// What is in flight beside it (`pending`, `unacked`), where the preset reads it.
+    pub in_flight: Option<(crate::queue_meaning::QueueMeaning, SignalId)>,
+    /// The exporter version from which `depth` exists (`presets::versions`).
+    pub limit: Option<&'static crate::presets::versions::VersionLimit>,
     pub warn: Option<f64>,
     pub crit: Option<f64>,
     /// Its own `for` / `clear_after`, when it overrides the domain's.
@@ -176,6 +182,7 @@ impl PlanDomain {
         }
         for q in &self.queues {
             out.push(q.depth);
+            out.extend(q.in_flight.map(|(_, id)| id));
         }
         for s in &self.sagas {
             out.push(s.failed);

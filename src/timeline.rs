@@ -421,9 +421,12 @@ mod tests {
             }),
             queues: vec![QueueStatus {
                 name: "q1".into(),
+                meaning: Default::default(),
                 depth: Some(legacy),
+                depth_unknown: None,
                 trend_per_second: None,
                 drain_seconds: None,
+                in_flight: None,
                 health: Health::Ok,
             }],
             sagas: vec![],

@@ -15,14 +15,15 @@ use ratatui::style::{Color, Modifier};
 use ratatui::Terminal;
 
 use cutover::figures::{
-    BadLineReport, DomainStatus, Health, QueueStatus, SagaStatus, Side, SourceStatus, Status,
-    Traffic,
+    BadLineReport, DomainStatus, Health, InFlight, QueueStatus, SagaStatus, Side, SourceStatus,
+    Status, Traffic,
 };
 use cutover::mode::Mode;
 use cutover::plan::{
     Plan, PlanDomain, PlanQueue, PlanSaga, PlanSide, PlanSource, PlanTraffic, Shape, Signal,
     SignalId, Slo, SourceKind, Stage, Timing,
 };
+use cutover::queue_meaning::QueueMeaning;
 use cutover::ui::app::View;
 use cutover::ui::keys::KEY_TABLE;
 use cutover::ui::theme::ThemeSet;
@@ -138,6 +139,9 @@ fn plan() -> Plan {
             "rabbitmq_queue_messages_ready{queue=\"inventory.reserve\"}",
             Shape::Gauge,
         ),
+        meaning: QueueMeaning::Ready,
+        in_flight: None,
+        limit: None,
         warn: Some(1000.0),
         crit: Some(10000.0),
         hold: None,
@@ -156,6 +160,9 @@ fn plan() -> Plan {
             "rabbitmq_queue_messages_ready{queue=\"orders.created\"}",
             Shape::Gauge,
         ),
+        meaning: QueueMeaning::Ready,
+        in_flight: None,
+        limit: None,
         warn: Some(10000.0),
         crit: Some(50000.0),
         hold: None,
@@ -167,6 +174,9 @@ fn plan() -> Plan {
             "rabbitmq_queue_messages_ready{queue=\"orders.paid\"}",
             Shape::Gauge,
         ),
+        meaning: QueueMeaning::Ready,
+        in_flight: None,
+        limit: None,
         warn: Some(1000.0),
         crit: Some(10000.0),
         hold: None,
@@ -267,15 +277,19 @@ fn traffic(legacy: Side, new: Side) -> Traffic {
     }
 }
 
+/// A RabbitMQ queue: its ready messages, and those unacked beside them.
 fn queue(name: &str, depth: Option<f64>, trend: Option<f64>, health: Health) -> QueueStatus {
     QueueStatus {
         name: name.into(),
+        meaning: QueueMeaning::Ready,
         depth,
+        depth_unknown: None,
         trend_per_second: trend,
-        drain_seconds: match (depth, trend) {
-            (Some(d), Some(t)) if t < 0.0 => Some(d / -t),
-            _ => None,
-        },
+        drain_seconds: cutover::figures::queue::drain(depth, trend).seconds(),
+        in_flight: Some(InFlight {
+            meaning: QueueMeaning::Unacked,
+            value: depth.map(|d| (d / 100.0).floor()),
+        }),
         health,
     }
 }

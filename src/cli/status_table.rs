@@ -84,13 +84,18 @@ pub fn render_spanned(status: &Status, span_seconds: Option<f64>) -> String {
             let _ = writeln!(out, "  new      {}", side(&t.new));
         }
         for q in &d.queues {
+            let in_flight = q
+                .in_flight
+                .map(|f| format!(" ({} {})", f.meaning, opt(f.value, number)))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  queue    {} depth {} trend {}/s drain {}",
+                "  queue    {} {} {}{in_flight} trend {}/s drain {}",
                 q.name,
+                q.meaning,
                 opt(q.depth, number),
                 opt(q.trend_per_second, |v| format!("{v:+.1}")),
-                opt(q.drain_seconds, |v| format!("{v:.0}s"))
+                opt(q.drain_seconds, crate::format::drain)
             );
         }
         for s in &d.sagas {

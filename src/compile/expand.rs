@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use crate::config::{Queue, Saga, Side, SideSignals, Signal, Traffic};
 use crate::presets::{
-    gateway, names, queue, saga, service, ExpandedSaga, Gateway, KeyUse, Path, GATEWAYS, QUEUES,
-    SAGAS, SERVICES,
+    gateway, names, queue, saga, service, ExpandedSaga, Gateway, KeyUse, Path, QueueSignals,
+    GATEWAYS, QUEUES, SAGAS, SERVICES,
 };
 
 /// Why a section's presets could not be expanded.
@@ -208,10 +208,10 @@ fn narrow(signals: &mut SideSignals, labels: &BTreeMap<String, String>) {
     signals.up.iter_mut().for_each(add);
 }
 
-/// The depth signal of a queue: its own `depth`, or the preset's.
-pub fn queue_depth(q: &Queue) -> Result<Signal, PresetError> {
+/// The signals of a queue: its own `depth`, or the preset's with their meanings.
+pub fn queue_signals(q: &Queue) -> Result<QueueSignals, PresetError> {
     match (&q.depth, q.preset.as_deref()) {
-        (Some(d), None) => Ok(d.clone()),
+        (Some(d), None) => Ok(QueueSignals::by_hand(d.clone())),
         (Some(_), Some(p)) => Err(PresetError::DepthAndPreset {
             preset: p.to_string(),
         }),
@@ -228,7 +228,7 @@ pub fn queue_depth(q: &Queue) -> Result<Signal, PresetError> {
                     key,
                 });
             }
-            Ok((preset.depth)(q))
+            Ok((preset.signals)(q))
         }
     }
 }

@@ -83,14 +83,19 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
         let far = |limit: Option<f64>| matches!((q.depth, limit), (Some(v), Some(l)) if l > 0.0 && v >= 5.0 * l);
         match (q.health, q.depth) {
             (Health::Unknown, _) => {
-                found.push(rule, Health::Unknown, format!("queue {}: no data", q.name))
+                let text = match &q.depth_unknown {
+                    Some(why) => format!("queue {}: {} unknown: {why}", q.name, q.meaning),
+                    None => format!("queue {}: no data", q.name),
+                };
+                found.push(rule, Health::Unknown, text)
             }
             (Health::Crit, Some(depth)) => found.push_far(
                 rule,
                 Health::Crit,
                 format!(
-                    "queue {} depth {} >= crit {}",
+                    "queue {} {} {} >= crit {}",
                     q.name,
+                    q.meaning,
                     number(depth),
                     number(p.crit.unwrap_or_default())
                 ),
@@ -100,8 +105,9 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
                 rule,
                 Health::Warn,
                 format!(
-                    "queue {} depth {} >= warn {}",
+                    "queue {} {} {} >= warn {}",
                     q.name,
+                    q.meaning,
                     number(depth),
                     number(p.warn.unwrap_or_default())
                 ),
@@ -230,7 +236,10 @@ fn non_finite_reasons(at: &At, plan: &Plan, d: &PlanDomain, found: &mut Findings
         }
     }
     for q in &d.queues {
-        named.push((format!("queue {} depth", q.name), q.depth));
+        named.push((format!("queue {} {}", q.name, q.meaning), q.depth));
+        if let Some((meaning, id)) = q.in_flight {
+            named.push((format!("queue {} {meaning}", q.name), id));
+        }
     }
     for s in &d.sagas {
         let roles = [

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::mode::Mode;
+use crate::queue_meaning::QueueMeaning;
 use crate::stage::Stage;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
@@ -76,10 +77,29 @@ pub struct Traffic {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueStatus {
     pub name: String,
+    /// What `depth` counts: `lag`, `ready`, or `depth` for a hand-written selector.
+    #[serde(default)]
+    pub meaning: QueueMeaning,
     pub depth: Option<f64>,
+    /// Why `depth` is `null` when the cause is known ("this exporter version exports no lag
+    /// (needs redis_exporter ≥ 1.52.0)").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depth_unknown: Option<String>,
     pub trend_per_second: Option<f64>,
+    /// Time to empty at the current trend: `null` for an empty or not-shrinking queue.
     pub drain_seconds: Option<f64>,
+    /// Delivered and not yet acknowledged, beside the depth (`pending`, `unacked`): shown,
+    /// not judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_flight: Option<InFlight>,
     pub health: Health,
+}
+
+/// A queue's in-flight figure with its meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct InFlight {
+    pub meaning: QueueMeaning,
+    pub value: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

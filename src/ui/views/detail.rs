@@ -381,22 +381,23 @@ fn traffic(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// Each queue with what its figures count: `lag 500`, `ready 12`, and what is in flight
+/// beside it (`pending 0`); a drain time only for a backlog that shrinks.
 fn queues(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     let g = &app.look.glyphs;
     let rows = d.queues.iter().map(|q| {
         let figures = vec![
-            opt(q.depth, format::count, g.unknown),
+            format!("{} {}", q.meaning, opt(q.depth, format::count, g.unknown)),
             opt(q.trend_per_second, |v| format!("{v:+.1}"), g.unknown),
-            opt(
-                q.drain_seconds,
-                |s| format::duration_ms((s * 1000.0) as u64),
-                g.unknown,
-            ),
+            opt(q.drain_seconds, format::drain, g.unknown),
+            q.in_flight.map_or_else(String::new, |f| {
+                format!("{} {}", f.meaning, opt(f.value, format::count, g.unknown))
+            }),
         ];
         (q.name.clone(), figures, q.health)
     });
-    let heads = ["queue", "depth", "trend/s", "drain", "health"];
-    health_table(app, area, "Queues", &heads, &[8, 10, 9, 6], rows, buf);
+    let heads = ["queue", "depth", "trend/s", "drain", "in flight", "health"];
+    health_table(app, area, "Queues", &heads, &[11, 7, 6, 11, 6], rows, buf);
 }
 
 fn sagas(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {

@@ -86,8 +86,9 @@ impl Panel {
             Panel::Queue(q) => {
                 let queue = &d.queues[q];
                 format!(
-                    "queue {} {}",
+                    "queue {} {} {}",
                     queue.name,
+                    queue.meaning,
                     queue.depth.map_or("-".into(), format::count)
                 )
             }

@@ -15,6 +15,7 @@ use ratatui::style::Style;
 use super::{centered, health_style, scroll_to};
 use crate::figures::{DomainStatus, Health, Traffic};
 use crate::format;
+use crate::queue_meaning::QueueMeaning;
 use crate::ui::app::{App, SortKey};
 use crate::ui::widgets::{fit, put, put_right, split_bar};
 
@@ -67,6 +68,8 @@ impl Columns {
         } else {
             0
         };
+        // Room for the worst queue's meaning before its figure (`lag 12.4k↑`).
+        let queue_w = 6 + take(&mut extra, 6);
         let why_w = if extra >= 13 {
             take(&mut extra, u16::MAX) - 1
         } else {
@@ -89,7 +92,7 @@ impl Columns {
         let err = col(11);
         let p95 = col(11);
         let queue_name = (qname_w > 0).then(|| col(qname_w));
-        let queue = col(6);
+        let queue = col(queue_w);
         let saga = col(5);
         let age = col(4);
         let why = (why_w > 0).then(|| col(why_w));
@@ -391,7 +394,7 @@ fn row(
             Health::Ok => dim,
             h => health_style(app, h),
         });
-        match q.depth {
+        let figure = match q.depth {
             Some(depth) => {
                 let arrow = match q.trend_per_second {
                     Some(t) if t > 0.01 => g.rising,
@@ -399,13 +402,23 @@ fn row(
                     Some(_) => g.steady,
                     None => " ",
                 };
-                let s = format!("{}{arrow}", format::count(depth));
-                put_right(buf, c.queue.right(), y, c.queue.w, &s, style);
+                format!("{}{arrow}", format::count(depth))
             }
-            None => {
-                put_right(buf, c.queue.right(), y, c.queue.w, g.unknown, style);
+            None => g.unknown.to_string(),
+        };
+        // What the figure counts, where it fits (a hand-written depth has no word).
+        let s = match q.meaning {
+            QueueMeaning::Depth => figure,
+            m => {
+                let worded = format!("{m} {figure}");
+                if worded.chars().count() <= usize::from(c.queue.w) {
+                    worded
+                } else {
+                    figure
+                }
             }
-        }
+        };
+        put_right(buf, c.queue.right(), y, c.queue.w, &s, style);
     }
 
     // Saga failures per minute, all sagas together.
