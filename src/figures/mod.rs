@@ -6,6 +6,7 @@ pub mod counter;
 pub mod finite;
 pub mod gateway_state;
 pub mod health;
+pub mod latency;
 pub mod quantile;
 pub mod queue;
 pub mod saga;
