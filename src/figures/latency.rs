@@ -6,13 +6,12 @@
 //! 1 s) a 1 ms service reads "p95 95 ms". The rule here: a quantile whose rank falls in a bucket
 //! spanning more than a factor of ten (more than the value's order of magnitude: the lowest
 //! bucket, from 0, always does) is the bound `≤ upper`; one in the `+Inf` bucket is `> highest
-//! bound`. Such a bound is not judged against an SLO that lies inside its bucket.
+//! bound`. Such a bound is not judged against an SLO that lies inside its bucket (`slo_p95`).
 
 use serde::{Deserialize, Serialize};
 
 use super::quantile::{locate, Located};
-use super::status::Health;
-use crate::format::{latency_bound, latency_short, millis, Round};
+use crate::format::{latency_bound, latency_short, Round};
 
 /// What a latency figure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -239,61 +238,6 @@ pub fn finer(own: Option<Latency>, gateway: Option<Latency>) -> Option<Latency> 
     }
 }
 
-/// What a p95 SLO says of a path's figure.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SloFinding {
-    pub level: Health,
-    pub text: String,
-    /// Far beyond the limit (≥ 5×): skips `for`.
-    pub far: bool,
-}
-
-/// The `slo.p95` rule for `path`'s figure against `limit` seconds: `None` when within it.
-/// A bound is judged only where the whole bucket lies on one side of the limit; otherwise the
-/// finding says why it is not judged (and does not change the health).
-pub fn against_slo(path: &str, l: &Latency, limit: f64) -> Option<SloFinding> {
-    let over = |far: bool| {
-        Some(SloFinding {
-            level: Health::Warn,
-            text: format!("{path} {} > {}", l.figure(), millis(limit)),
-            far,
-        })
-    };
-    let not_judged = |why: String| {
-        Some(SloFinding {
-            level: Health::Ok,
-            text: format!(
-                "p95 SLO {} not judged: {path} {} {why}",
-                millis(limit),
-                l.figure()
-            ),
-            far: false,
-        })
-    };
-    match l.reading {
-        Reading::Value(v) if v > limit => over(v >= 5.0 * limit),
-        Reading::Value(_) => None,
-        Reading::AtMost(b) if b <= limit => None,
-        Reading::AtMost(b) => {
-            let lower = l.bucket.map_or(0.0, |(lo, _)| lo);
-            if lower >= limit {
-                over(lower >= 5.0 * limit)
-            } else {
-                not_judged(format!(
-                    "lies in the histogram's bucket {}–{}, coarser than the SLO",
-                    latency_bound(lower),
-                    latency_bound(b)
-                ))
-            }
-        }
-        Reading::Above(b) if b >= limit => over(b >= 5.0 * limit),
-        Reading::Above(b) => not_judged(format!(
-            "lies above the histogram's highest bucket ({}), which the SLO is below",
-            latency_bound(b)
-        )),
-    }
-}
-
 /// Finite bucket bounds (seconds, ascending) that make quantiles bounds rather than numbers:
 /// `Some(words)` naming them when a typical service's p95 would show as a bound: the lowest bound
 /// is 50 ms or more, a bucket spans more than a factor of ten, or there are fewer than four.
@@ -394,43 +338,6 @@ mod tests {
         let b = [(0.01, 0.0), (0.5, 100.0), (f64::INFINITY, 100.0)];
         let p95 = Latency::quantile(LatencyKind::P95, &b, 1.0, OWN).unwrap();
         assert_eq!(p95.reading, Reading::AtMost(0.5));
-    }
-
-    #[test]
-    fn a_bound_is_not_judged_against_a_finer_slo() {
-        let p95 = Latency::quantile(LatencyKind::P95, &fastapi_fast(200.0), 1.0, OWN).unwrap();
-        let f = against_slo("new path", &p95, 0.05).unwrap();
-        assert_eq!(f.level, Health::Ok);
-        assert_eq!(
-            f.text,
-            "p95 SLO 50ms not judged: new path p95 ≤100ms lies in the histogram's bucket \
-             0ms–100ms, coarser than the SLO"
-        );
-        // An SLO at or above the bound is met.
-        assert_eq!(against_slo("new path", &p95, 0.1), None);
-        assert_eq!(against_slo("new path", &p95, 0.3), None);
-        // Above the highest bound: over a lower SLO for sure, not judged against a higher one.
-        let slow = [(0.1, 0.0), (0.5, 0.0), (1.0, 0.0), (f64::INFINITY, 100.0)];
-        let p95 = Latency::quantile(LatencyKind::P95, &slow, 1.0, OWN).unwrap();
-        let f = against_slo("new path", &p95, 0.3).unwrap();
-        assert_eq!(
-            (f.level, f.text.as_str()),
-            (Health::Warn, "new path p95 >1s > 300ms")
-        );
-        let f = against_slo("new path", &p95, 2.0).unwrap();
-        assert_eq!(f.level, Health::Ok);
-        assert!(
-            f.text.starts_with("p95 SLO 2000ms not judged"),
-            "{}",
-            f.text
-        );
-        // Numbers are judged as before, an average by its kind.
-        let avg = Latency::average(0.48, LatencyFrom::Gateway);
-        let f = against_slo("new path", &avg, 0.3).unwrap();
-        assert_eq!(
-            (f.level, f.text.as_str()),
-            (Health::Warn, "new path avg 480ms > 300ms")
-        );
     }
 
     #[test]

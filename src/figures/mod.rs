@@ -10,6 +10,7 @@ pub mod latency;
 pub mod quantile;
 pub mod queue;
 pub mod saga;
+pub mod slo_p95;
 pub mod source_view;
 pub mod span;
 pub mod split_gap;
