@@ -389,6 +389,7 @@ fn contradiction(d: &DomainStatus) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::figures::latency::{Latency, LatencyFrom, LatencyKind, Reading};
     use crate::figures::{QueueStatus, Side, Traffic};
     use crate::stage::Stage;
 
@@ -398,6 +399,12 @@ mod tests {
             errors: Some(errors),
             error_ratio: (requests > 0.0).then(|| errors / requests),
             p95_seconds: p95,
+            latency: p95.map(|v| Latency {
+                kind: LatencyKind::P95,
+                reading: Reading::Value(v),
+                bucket: None,
+                from: LatencyFrom::Own,
+            }),
             ..Side::default()
         }
     }
