@@ -69,12 +69,19 @@ pub enum ColorArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// One-shot figures over a stated span (--over), then a table or JSON.
+    ///
+    /// Latency figures carry their kind (p95 from a histogram, avg from a gauge such as
+    /// HAProxy's); a p95 in a histogram bucket wider than a factor of ten is its bound (≤100ms,
+    /// >1s), not judged against a p95 SLO inside that bucket.
     #[command(
         after_help = "Exit codes: 0 figures printed (with --fail-on: no domain at or above the level), \
 1 runtime failure, 2 usage or config error, 4 --fail-on: a domain at or above the level."
     )]
     Status(StatusArgs),
     /// Validate the config, reach every source, report selectors that match nothing.
+    ///
+    /// Also warns about latency histograms whose buckets are too coarse for a p95 (naming the
+    /// bounds) and about a p95 SLO finer than the lowest bucket.
     Check,
     /// Write a commented starter config (0600) from what the given metrics URLs serve: the
     /// presets detected, a domain per gateway split found, its queues and sagas.
