@@ -1148,8 +1148,8 @@ stage = "canary"
     }
     assert!(
         services.reasons.iter().any(|r| r
-            == "p95 SLO 50ms not judged: new path p95 ≤100ms lies in the histogram's bucket \
-                0ms–100ms, coarser than the SLO"),
+            == "p95 SLO 50ms not judged: new path p95 ≤100ms lies in the histogram's bucket from \
+                0ms to 100ms, coarser than the SLO"),
         "{:?}",
         services.reasons
     );

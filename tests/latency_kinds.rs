@@ -124,8 +124,8 @@ fn a_fast_service_on_default_buckets_is_at_most_100ms_and_a_finer_slo_is_not_jud
     let reasons = orders["reasons"].to_string();
     assert!(
         reasons.contains(
-            "p95 SLO 50ms not judged: new path p95 ≤100ms lies in the histogram's bucket \
-             0ms–100ms, coarser than the SLO"
+            "p95 SLO 50ms not judged: new path p95 ≤100ms lies in the histogram's bucket from \
+             0ms to 100ms, coarser than the SLO"
         ),
         "{reasons}"
     );

@@ -52,7 +52,7 @@ pub fn against_slo(path: &str, l: &Latency, limit: f64) -> Option<SloFinding> {
                 over(lower >= 5.0 * limit)
             } else {
                 not_judged(format!(
-                    "lies in the histogram's bucket {}–{}, coarser than the SLO",
+                    "lies in the histogram's bucket from {} to {}, coarser than the SLO",
                     latency_bound(lower),
                     latency_bound(b)
                 ))
@@ -84,8 +84,8 @@ mod tests {
         assert_eq!(f.level, Health::Ok);
         assert_eq!(
             f.text,
-            "p95 SLO 50ms not judged: new path p95 ≤100ms lies in the histogram's bucket \
-             0ms–100ms, coarser than the SLO"
+            "p95 SLO 50ms not judged: new path p95 ≤100ms lies in the histogram's bucket from \
+             0ms to 100ms, coarser than the SLO"
         );
         // An SLO at or above the bound is met.
         assert_eq!(against_slo("new path", &p95, 0.1), None);
