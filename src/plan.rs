@@ -64,6 +64,8 @@ pub struct PlanSide {
     /// The gateway's own requests and 5xx for a path read from its service.
     pub gateway_requests: Option<SignalId>,
     pub gateway_errors: Option<SignalId>,
+    /// The gateway's latency of a path read from its service, with its unit in seconds.
+    pub gateway_latency: Option<(SignalId, f64)>,
 }
 
 #[derive(Debug, Clone, Default)]

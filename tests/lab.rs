@@ -1178,3 +1178,106 @@ fn a_server_disabled_at_haproxy_while_it_has_weight_is_crit() {
         "{orders}"
     );
 }
+
+/// The lab's FastAPI apps run prometheus-fastapi-instrumentator with its default buckets
+/// (0.1, 0.5, 1 s) and answer in a few milliseconds: their own p95 is known only as `≤100ms`,
+/// a p95 SLO of 50 ms is not judged against it (and says why), HAProxy's latency is an
+/// average, and with the gateway's view of the service that average is shown instead;
+/// `check` names the coarse buckets.
+#[test]
+#[ignore = "needs the lab: lab/up.sh"]
+fn fastapi_default_buckets_give_a_bound_and_haproxy_an_average() {
+    use cutover::figures::latency::{LatencyFrom, LatencyKind, Reading};
+    let lab = Lab::up();
+    lab.restore_weights();
+    let _restore = Restore(&lab);
+    lab.error_rate("MONOLITH_PORT", 0.0);
+    lab.error_rate("ORDERS_SVC_PORT", 0.0);
+    let config = format!(
+        r#"{}{}
+[[domain]]
+name = "services"
+stage = "canary"
+  [domain.traffic]
+  legacy = {{ preset = "fastapi", source = "monolith", handler = "/orders/{{order_id}}" }}
+  new = {{ preset = "fastapi", source = "orders-svc", handler = "/orders/{{order_id}}" }}
+  [domain.slo]
+  p95 = "50ms"
+
+[[domain]]
+name = "with-gateway"
+stage = "canary"
+  [domain.traffic]
+  source = "gateway"
+  preset = "haproxy"
+  backend = "be_orders"
+  legacy = "monolith"
+  new = {{ preset = "fastapi", source = "orders-svc", handler = "/orders/{{order_id}}", gateway = "orders_svc" }}
+  [domain.slo]
+  p95 = "50ms"
+"#,
+        settings(),
+        sources(&lab)
+    );
+    let compiled = compiled(&config);
+    lab.warm_up();
+    let before = poll(&compiled);
+    let truth = lab.traffic(400);
+    let after = poll(&compiled);
+    assert!(truth.all_answered(), "{:?}", truth.by_server);
+    let status = status_of(&compiled, &[before, after]);
+
+    let services = domain(&status, "services");
+    let t = services.traffic.as_ref().unwrap();
+    for side in [&t.legacy, &t.new] {
+        let l = side.latency.unwrap();
+        assert_eq!(
+            (l.kind, l.reading, l.from),
+            (LatencyKind::P95, Reading::AtMost(0.1), LatencyFrom::Own),
+            "{side:?}"
+        );
+    }
+    assert!(
+        services.reasons.iter().any(|r| r
+            == "p95 SLO 50ms not judged: new path p95 ≤100ms lies in the histogram's bucket from \
+                0ms to 100ms, coarser than the SLO"),
+        "{:?}",
+        services.reasons
+    );
+
+    let gw = domain(&status, "with-gateway").traffic.as_ref().unwrap();
+    let legacy = gw.legacy.latency.unwrap();
+    assert_eq!(
+        (legacy.kind, legacy.from),
+        (LatencyKind::Avg, LatencyFrom::Own)
+    );
+    let new = gw.new.latency.unwrap();
+    assert_eq!(
+        (new.kind, new.from),
+        (LatencyKind::Avg, LatencyFrom::Gateway),
+        "{:?}",
+        gw.new
+    );
+    assert!(
+        matches!(new.reading, Reading::Value(v) if v < 0.1),
+        "{new:?}"
+    );
+    assert_eq!(gw.new.gateway_latency, Some(new));
+
+    let sb = Sandbox::new();
+    let out = sb
+        .cutover()
+        .arg("--config")
+        .arg(sb.config(&config))
+        .arg("check")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "warning: coarse latency buckets 100ms, 500ms, 1s: a quantile under 100ms shows \
+             as ≤100ms, one over 1s as >1s; the p95 SLO 50ms is finer than the lowest bucket"
+        ),
+        "{text}"
+    );
+}

@@ -69,6 +69,10 @@ pub enum ColorArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// One-shot figures over a stated span (--over), then a table or JSON.
+    ///
+    /// Latency figures carry their kind (p95 from a histogram, avg from a gauge such as
+    /// HAProxy's); a p95 in a histogram bucket wider than a factor of ten is its bound (≤100ms,
+    /// >1s), not judged against a p95 SLO inside that bucket.
     #[command(
         after_help = "Queue figures say what they count: lag (Kafka, Redis stream groups), ready \
 (RabbitMQ), depth (a hand-written selector), with what is in flight beside them (pending, unacked). \
@@ -79,6 +83,9 @@ Exit codes: 0 figures printed (with --fail-on: no domain at or above the level),
     )]
     Status(StatusArgs),
     /// Validate the config, reach every source, report selectors that match nothing.
+    ///
+    /// Also warns about latency histograms whose buckets are too coarse for a p95 (naming the
+    /// bounds) and about a p95 SLO finer than the lowest bucket.
     #[command(
         after_help = "Also reads each exporter's build info (redis_exporter, kafka_exporter, \
 RabbitMQ, HAProxy) and warns where its version is below what a preset needs: redis_exporter \

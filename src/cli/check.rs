@@ -163,6 +163,9 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
         for line in &nearby {
             crate::outln!("      {line}");
         }
+        if let Some(w) = coarse_latency(plan, u, history) {
+            crate::outln!("      warning: {w}");
+        }
     }
     if under > 0 {
         crate::outln!(
@@ -176,6 +179,42 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
         crate::outln!("\nall sources answered and every selector matched");
         Ok(0)
     }
+}
+
+/// A latency histogram whose buckets make quantiles bounds (`figures::latency`): its bounds,
+/// what shows as a bound, and a p95 SLO finer than the lowest bucket (then not judged).
+fn coarse_latency(
+    plan: &crate::plan::Plan,
+    u: &crate::compile::SignalUse,
+    history: &crate::store::SignalHistory,
+) -> Option<String> {
+    let sig = &plan.signals[u.signal];
+    if sig.shape != crate::plan::Shape::Latency {
+        return None;
+    }
+    let frame = history.newest()?;
+    let bounds: Vec<f64> = frame
+        .values
+        .iter()
+        .filter_map(|(s, _)| history.series[*s as usize].le)
+        .map(|le| le * sig.latency_unit_seconds)
+        .collect();
+    let mut words = crate::figures::latency::coarse_buckets(&bounds)?;
+    let lowest = bounds.iter().copied().fold(f64::INFINITY, f64::min);
+    let slo = plan
+        .domains
+        .iter()
+        .find(|d| d.name == u.domain)
+        .and_then(|d| d.slo.p95);
+    if let Some(limit) = slo.filter(|l| l.as_secs_f64() < lowest) {
+        words.push_str(&format!(
+            "; the p95 SLO {} is finer than the lowest bucket: not judged while the p95 is \
+             under {}",
+            crate::format::millis(limit.as_secs_f64()),
+            crate::format::latency_bound(lowest)
+        ));
+    }
+    Some(words)
 }
 
 /// The program each exec step runs, as resolved at load: a relative path is resolved against

@@ -160,7 +160,8 @@ fn section_gateway(
 }
 
 /// A service side's view from the section's gateway preset (`gateway = "orders_svc"`): the
-/// gateway's state, requests and 5xx for that server, and its weight unless one was given.
+/// gateway's state, requests, 5xx and latency for that server, and its weight unless one was
+/// given.
 fn gateway_view(
     t: &Traffic,
     path: Path,
@@ -178,6 +179,8 @@ fn gateway_view(
     signals.up = gw.up;
     signals.gateway_requests = Some(gw.requests);
     signals.gateway_errors = gw.errors;
+    signals.gateway_latency = gw.latency;
+    signals.gateway_latency_unit = gw.latency_unit;
     if signals.weight.is_none() {
         signals.weight = gw.weight;
     }

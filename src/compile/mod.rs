@@ -312,6 +312,19 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
                         unit,
                     )?);
                 }
+                if let Some(l) = &side.gateway_latency {
+                    let unit = side.gateway_latency_unit.map_or(1.0, |u| u.seconds());
+                    let id = b.signal_in(
+                        name,
+                        &k("gateway_latency"),
+                        section,
+                        l,
+                        Shape::Latency,
+                        preset("gateway_latency"),
+                        unit,
+                    )?;
+                    out.gateway_latency = Some((id, unit));
+                }
             }
             let [legacy, new] = sides;
             Some(PlanTraffic { legacy, new })

@@ -10,7 +10,7 @@ use super::saga::saga;
 use super::status::Findings;
 use super::status::{DomainStatus, Health, Traffic};
 use super::traffic::traffic;
-use crate::format::{millis, number};
+use crate::format::number;
 use crate::plan::{Plan, PlanDomain, SignalId};
 use crate::stage::Stage;
 
@@ -203,15 +203,10 @@ fn traffic_health(t: &Traffic, d: &PlanDomain, found: &mut Findings) {
             "no error figure for the new path: no verdict on its errors",
         );
     }
-    if let (Some(limit), Some(p95)) = (slo.p95, t.new.p95_seconds.or(t.new.latency_gauge_seconds)) {
-        let limit = limit.as_secs_f64();
-        if p95 > limit {
-            found.push_far(
-                "slo.p95",
-                Health::Warn,
-                format!("new path p95 {} > {}", millis(p95), millis(limit)),
-                p95 >= 5.0 * limit,
-            );
+    // The shown figure, with its kind; a bound is judged only where its bucket allows.
+    if let (Some(limit), Some(l)) = (slo.p95, &t.new.latency) {
+        if let Some(f) = super::slo_p95::against_slo("new path", l, limit.as_secs_f64()) {
+            found.push_far("slo.p95", f.level, f.text, f.far);
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::latency::Latency;
 use crate::mode::Mode;
 use crate::queue_meaning::QueueMeaning;
 use crate::stage::Stage;
@@ -54,6 +55,17 @@ pub struct Side {
     /// A latency gauge shown as is (HAProxy's average response time), when there is no histogram.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_gauge_seconds: Option<f64>,
+    /// The latency figure shown and judged against `slo.p95`: its kind, a number or a bound,
+    /// and whose (the gateway's where finer than the path's own histogram). The `*_seconds`
+    /// fields above stay PromQL's interpolation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<Latency>,
+    /// p50, p95 and p99 of the path's own histogram, each a number or a bound.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quantiles: Vec<Latency>,
+    /// The gateway's latency of a path read from its service, where it exports one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_latency: Option<Latency>,
     pub weight: Option<f64>,
     /// Whether the gateway routes to this path (`false`: it marks it down), where it says.
     #[serde(default, skip_serializing_if = "Option::is_none")]

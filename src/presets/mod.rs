@@ -236,5 +236,7 @@ pub(crate) fn http_side(
         up: None,
         gateway_requests: None,
         gateway_errors: None,
+        gateway_latency: None,
+        gateway_latency_unit: None,
     }
 }
