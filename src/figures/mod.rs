@@ -6,6 +6,7 @@ pub mod counter;
 pub mod finite;
 pub mod gateway_state;
 pub mod health;
+pub mod last_poll;
 pub mod quantile;
 pub mod queue;
 pub mod saga;

@@ -63,6 +63,12 @@ impl App {
                 self.modal.open = Some(confirm::refused(&domain, &reason));
                 true
             }
+            // Read every few seconds: only a change is worth a frame.
+            FeedEvent::Marks(marks) => {
+                let changed = self.data.marks != marks;
+                self.data.marks = marks;
+                changed
+            }
         }
     }
 
