@@ -27,8 +27,8 @@ use cutover::judge::history::CountHistory;
 use cutover::judge::latency::{self, Binned};
 use cutover::judge::verdict::Verdict;
 use cutover::judge::Outcome;
-use cutover::plan::JudgeRules;
 use cutover::mode::Mode;
+use cutover::plan::JudgeRules;
 use cutover::plan::{
     Plan, PlanDomain, PlanQueue, PlanSaga, PlanSide, PlanSource, PlanTraffic, Shape, Signal,
     SignalId, Slo, SourceKind, Stage, Timing,
@@ -628,7 +628,11 @@ fn status_at(i: i64) -> Status {
             // The last poll: a few steps before the end the new service fails every other
             // request, which the window's ratio shows only slowly.
             let ratio = t.new.error_ratio.unwrap_or(0.0);
-            let errors = if i >= STEPS - 3 { 12.0 } else { (24.0 * ratio).round() };
+            let errors = if i >= STEPS - 3 {
+                12.0
+            } else {
+                (24.0 * ratio).round()
+            };
             t.new.last_poll = Some(LastPoll {
                 requests: 24.0,
                 errors,
@@ -854,7 +858,10 @@ fn rows_show_the_verdict_in_words_beside_the_health_marker() {
     assert!(row_of(&narrow, "orders").starts_with("\"[CRIT] FAIL orders"));
     assert!(row_of(&narrow, "inventory").starts_with("\"[OK]   PASS inventory"));
     for quiet in ["notificat…", "billing", "search"] {
-        assert!(row_of(&narrow, quiet).contains(&format!("?    {quiet}")), "{narrow}");
+        assert!(
+            row_of(&narrow, quiet).contains(&format!("?    {quiet}")),
+            "{narrow}"
+        );
     }
     // The same words on every theme: readable without colour and in ASCII.
     let mono = session(
@@ -862,7 +869,10 @@ fn rows_show_the_verdict_in_words_beside_the_health_marker() {
         caps(ColorDepth::None, true),
     );
     let ascii = screen(&mono, 80, 24);
-    assert!(row_of(&ascii, "orders").starts_with("\"[CRIT] FAIL orders"), "{ascii}");
+    assert!(
+        row_of(&ascii, "orders").starts_with("\"[CRIT] FAIL orders"),
+        "{ascii}"
+    );
     // Enter on the selected row opens the judge's evidence.
     key(&mut app, KeyCode::Enter);
     screen(&app, 80, 24);
@@ -887,11 +897,17 @@ fn the_last_poll_shows_beside_the_window_where_they_differ_a_lot() {
     let app = live();
     let narrow = screen(&app, 80, 24);
     // The window says 4.40%, the last poll 50%: an arrow at 80 columns ...
-    assert!(row_of(&narrow, "orders").contains("0.10%/4.40%↑"), "{narrow}");
+    assert!(
+        row_of(&narrow, "orders").contains("0.10%/4.40%↑"),
+        "{narrow}"
+    );
     // ... and the figure itself where there is room.
     let wide = screen(&app, 160, 48);
     assert!(wide.contains("NOW N"), "{wide}");
-    assert!(row_of(&wide, "orders").contains("0.10%/4.40%↑ 50.0%"), "{wide}");
+    assert!(
+        row_of(&wide, "orders").contains("0.10%/4.40%↑ 50.0%"),
+        "{wide}"
+    );
     // A steady path adds nothing.
     assert!(!row_of(&wide, "inventory").contains("%↑"), "{wide}");
     // Before the burst the last poll agrees with the window: no arrow.
@@ -946,7 +962,10 @@ fn marks_from_an_audit_log() -> std::collections::BTreeMap<String, Mark> {
         .iter()
         .map(|d| (d.name.clone(), d.stage))
         .collect();
-    marks(&cutover::action::marks::read_tail(log.path()).unwrap(), &stages)
+    marks(
+        &cutover::action::marks::read_tail(log.path()).unwrap(),
+        &stages,
+    )
 }
 
 #[test]

@@ -84,7 +84,10 @@ pub(super) fn lines(app: &App, d: &DomainStatus) -> Vec<Line> {
         Some(b) => burn_lines(app, b, &mut out),
         None => out.push(vec![
             plain(app, label("burn")),
-            muted(app, "no availability objective set ([domain.slo] objective)"),
+            muted(
+                app,
+                "no availability objective set ([domain.slo] objective)",
+            ),
         ]),
     }
     out
@@ -172,7 +175,9 @@ fn verdict_lines(app: &App, d: &DomainStatus, v: &Verdict, out: &mut Vec<Line>) 
 /// "new path 9/284 failed (3.2%) vs monolith 17/2,561 (0.66%)".
 fn counts(e: &ErrorEvidence) -> String {
     let side = |c: &crate::judge::errors::Counts| {
-        let ratio = c.ratio().map_or(String::new(), |r| format!(" ({})", percent_words(r)));
+        let ratio = c
+            .ratio()
+            .map_or(String::new(), |r| format!(" ({})", percent_words(r)));
         format!(
             "{}/{} failed{ratio}",
             count_words(c.errors),
@@ -205,7 +210,11 @@ fn poll_words(p: Option<&LastPoll>) -> String {
             let ratio = p
                 .error_ratio()
                 .map_or(String::new(), |r| format!(" ({})", percent_words(r)));
-            format!("{}/{}{ratio}", count_words(p.errors), count_words(p.requests))
+            format!(
+                "{}/{}{ratio}",
+                count_words(p.errors),
+                count_words(p.requests)
+            )
         }
         None => "-".to_string(),
     }
@@ -279,7 +288,12 @@ fn burn_lines(app: &App, b: &Burn, out: &mut Vec<Line>) {
     ]);
     let spent = b.new_share_of_spent.map_or_else(
         || "no budget spent in the longest window".to_string(),
-        |s| format!("{} of the budget spent came from the new path", format::share(s)),
+        |s| {
+            format!(
+                "{} of the budget spent came from the new path",
+                format::share(s)
+            )
+        },
     );
     out.push(vec![plain(app, label("")), plain(app, spent)]);
     let note = b

@@ -62,7 +62,7 @@ struct Columns {
 impl Columns {
     /// 80 columns fit everything essential: health, the judge's verdict, the share and both
     /// paths' figures. More room brings the split bar first, then widens names and the bar,
-    /// then adds the configured share, the last poll's error ratio, the worst queue's name and
+    /// then adds the last poll's error ratio, the configured share, the worst queue's name and
     /// the first reason.
     fn for_width(x0: u16, width: u16) -> Columns {
         let mut extra = width.saturating_sub(80);
@@ -76,13 +76,14 @@ impl Columns {
         } else {
             0
         };
-        let cfg_w = if extra >= 9 {
-            take(&mut extra, 9) - 1
+        // The last poll before the configured share: the bar already marks the latter.
+        let now_w = if extra >= 6 {
+            take(&mut extra, 6) - 1
         } else {
             0
         };
-        let now_w = if extra >= 6 {
-            take(&mut extra, 6) - 1
+        let cfg_w = if extra >= 9 {
+            take(&mut extra, 9) - 1
         } else {
             0
         };
@@ -635,6 +636,14 @@ mod tests {
         let c = Columns::for_width(0, 86);
         assert_eq!(c.bar.map(|b| b.w), Some(6));
         assert_eq!(c.age.right(), 86);
+        // The last poll's column from 117 (the README says so), the configured share's from
+        // 126, and neither goes away on a wider screen.
+        assert!(Columns::for_width(0, 116).now.is_none());
+        assert!(Columns::for_width(0, 125).cfg.is_none());
+        for w in 117..300 {
+            assert!(Columns::for_width(0, w).now.is_some(), "{w}");
+            assert_eq!(Columns::for_width(0, w).cfg.is_some(), w >= 126, "{w}");
+        }
         let c = Columns::for_width(0, 160);
         assert!(c.cfg.is_some() && c.why.is_some() && c.queue_name.is_some());
         assert!(c.now.is_some());
