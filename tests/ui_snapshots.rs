@@ -875,10 +875,11 @@ fn rows_show_the_verdict_in_words_beside_the_health_marker() {
     );
     // Enter on the selected row opens the judge's evidence.
     key(&mut app, KeyCode::Enter);
+    // The evidence follows the reasons, the figures and the charts: three sections down.
     screen(&app, 80, 24);
-    key(&mut app, KeyCode::Char('j'));
-    key(&mut app, KeyCode::Char('j'));
+    keys(&mut app, "jjj");
     insta::assert_snapshot!("detail_judge_fail_80x24", screen(&app, 80, 24));
+    keys(&mut app, "kkk");
     key(&mut app, KeyCode::Char('l'));
     key(&mut app, KeyCode::Char('l'));
     key(&mut app, KeyCode::Char('l'));
@@ -888,7 +889,7 @@ fn rows_show_the_verdict_in_words_beside_the_health_marker() {
     key(&mut app, KeyCode::Char('h'));
     assert_eq!(app.selected_name(), Some("notifications"));
     screen(&app, 80, 24);
-    key(&mut app, KeyCode::Char('j'));
+    keys(&mut app, "jjj");
     insta::assert_snapshot!("detail_judge_inconclusive_80x24", screen(&app, 80, 24));
 }
 

@@ -59,11 +59,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     );
 
     let two = area.width >= TWO_COLUMNS;
-    // The raw figures first (they fit the first screen at 80×24), then the judge's evidence.
-    let mut sections = vec![Section::Why, Section::Traffic, Section::Judge];
+    // The reasons (the judge's among them, in one line each), the raw figures and the charts
+    // first; the judge's evidence in full after them.
+    let mut sections = vec![Section::Why, Section::Traffic];
     if !two {
         sections.push(Section::Charts);
     }
+    sections.push(Section::Judge);
     if !d.queues.is_empty() {
         sections.push(Section::Queues);
     }
