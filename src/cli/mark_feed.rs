@@ -70,3 +70,67 @@ pub async fn serve(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::action::{AuditEntry, AuditEvent, AuditLog};
+
+    fn entry(domain: &str, event: AuditEvent) -> AuditEntry {
+        AuditEntry {
+            id: "a".into(),
+            time: "2026-12-07T12:36:05.000Z".into(),
+            operator: "root@bastion".into(),
+            domain: domain.into(),
+            action: "rollback".into(),
+            steps: Vec::new(),
+            event,
+            duration_ms: None,
+            result: String::new(),
+            via: None,
+            note: None,
+            before: Vec::new(),
+            stage: Some(Stage::Canary),
+        }
+    }
+
+    async fn next_marks(rx: &mut mpsc::Receiver<FeedEvent>) -> BTreeMap<String, String> {
+        let ev = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        let FeedEvent::Marks(m) = ev else {
+            panic!("not marks: {ev:?}");
+        };
+        m.into_iter().map(|(d, m)| (d, m.words())).collect()
+    }
+
+    #[tokio::test]
+    async fn marks_are_sent_at_start_and_again_when_an_action_ends_and_the_log_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_state_dir(dir.path());
+        log.append(&entry("orders", AuditEvent::Requested)).unwrap();
+        log.append(&entry("orders", AuditEvent::Verified)).unwrap();
+        let stages = [("orders".to_string(), Stage::Canary)].into();
+        let (flight_tx, flight_rx) = watch::channel(Vec::new());
+        let (tx, mut rx) = mpsc::channel(4);
+        let task = tokio::spawn(serve(log.path().to_path_buf(), stages, Some(flight_rx), tx));
+        let m = next_marks(&mut rx).await;
+        assert_eq!(
+            m["orders"],
+            "ROLLED BACK 12:36 UTC by root@bastion, verified"
+        );
+        // An action ends here without changing the log: nothing is sent.
+        flight_tx.send(vec!["orders".into()]).unwrap();
+        assert!(tokio::time::timeout(Duration::from_millis(300), rx.recv())
+            .await
+            .is_err());
+        // The mark is cleared and an action ends: the log is read again at once.
+        log.append(&entry("orders", AuditEvent::Cleared)).unwrap();
+        flight_tx.send(Vec::new()).unwrap();
+        assert!(next_marks(&mut rx).await.is_empty());
+        drop(rx);
+        task.abort();
+    }
+}
