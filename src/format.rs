@@ -163,6 +163,18 @@ pub fn per_minute(v: f64) -> String {
     }
 }
 
+/// A burn rate, the budget's multiple: `0x`, `0.5x`, `14.4x`, `120x`, `12.3kx` (an `x`, not
+/// `×`, so that it reads the same in ASCII).
+pub fn burn(v: f64) -> String {
+    if v == 0.0 {
+        "0x".into()
+    } else if v < 99.95 {
+        format!("{v:.1}x")
+    } else {
+        format!("{}x", count(v.round()))
+    }
+}
+
 /// A per-second rate: `0/s`, `0.35/s`, `12.5/s`, `1.2k/s`.
 pub fn per_second(v: f64) -> String {
     if v == 0.0 {
@@ -380,6 +392,16 @@ pub fn config_size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn burn_rates_read_the_same_in_ascii() {
+        assert_eq!(burn(0.0), "0x");
+        assert_eq!(burn(0.46), "0.5x");
+        assert_eq!(burn(14.4), "14.4x");
+        assert_eq!(burn(120.4), "120x");
+        assert_eq!(burn(1000.0), "1000x");
+        assert_eq!(burn(12_345.0), "12.3kx");
+    }
 
     #[test]
     fn ratios_fit_five_characters() {

@@ -15,11 +15,21 @@ use ratatui::style::{Color, Modifier};
 use ratatui::Terminal;
 
 use cutover::figures::latency::{Latency, LatencyFrom, LatencyKind, Reading};
+use cutover::action::marks::{marks, Mark};
+use cutover::action::{AuditEntry, AuditEvent};
+use cutover::figures::last_poll::LastPoll;
 use cutover::figures::{
     BadLineReport, DomainStatus, Health, InFlight, QueueStatus, SagaStatus, Side, SourceStatus,
     Status, Traffic,
 };
+use cutover::judge::burn::{burn, Burn};
+use cutover::judge::errors::{self, Counts, ErrorRules};
+use cutover::judge::history::CountHistory;
+use cutover::judge::latency::{self, Binned};
+use cutover::judge::verdict::Verdict;
+use cutover::judge::Outcome;
 use cutover::mode::Mode;
+use cutover::plan::JudgeRules;
 use cutover::plan::{
     Plan, PlanDomain, PlanQueue, PlanSaga, PlanSide, PlanSource, PlanTraffic, Shape, Signal,
     SignalId, Slo, SourceKind, Stage, Timing,
@@ -297,6 +307,104 @@ fn traffic(legacy: Side, new: Side) -> Traffic {
     }
 }
 
+/// A latency histogram of `n` observations around `p50` seconds, as the judge reads it.
+fn histogram(n: f64, p50: f64) -> Binned {
+    let bounds = [0.025, 0.05, 0.1, 0.25, 0.5, 1.0, f64::INFINITY];
+    let cumulative: Vec<(f64, f64)> = bounds
+        .iter()
+        .map(|&le| {
+            // Log-logistic: half the observations below `p50`.
+            let share = if le.is_infinite() {
+                1.0
+            } else {
+                1.0 / (1.0 + (p50 / le).powi(3))
+            };
+            (le, (n * share).round())
+        })
+        .collect();
+    Binned::from_cumulative(&cumulative).unwrap()
+}
+
+/// The judge's verdict on a domain's traffic, as the engine combines its two tests: the
+/// worst result, a pass only on the errors test's pass. `latency`: both paths' medians.
+fn judged(t: &Traffic, latency: Option<(f64, f64)>) -> Verdict {
+    let rules = JudgeRules::default();
+    let counts = |s: &Side| Counts {
+        errors: s.errors.unwrap_or(0.0),
+        requests: s.requests.unwrap_or(0.0),
+    };
+    let errors = errors::judge(
+        counts(&t.new),
+        counts(&t.legacy),
+        None,
+        &ErrorRules {
+            confidence: rules.confidence,
+            tolerance: rules.error_tolerance,
+            min_requests: 20.0,
+        },
+    );
+    let latency = latency.map(|(legacy, new)| {
+        latency::judge(
+            &histogram(t.new.requests.unwrap_or(0.0), new),
+            &histogram(t.legacy.requests.unwrap_or(0.0), legacy),
+            rules.confidence,
+            rules.latency_tolerance,
+            20.0,
+        )
+    });
+    let worst = std::iter::once(errors.result)
+        .chain(latency.as_ref().map(|l| l.result))
+        .max()
+        .unwrap();
+    let result = match worst {
+        Outcome::Fail | Outcome::Marginal => worst,
+        _ if errors.result == Outcome::Pass => Outcome::Pass,
+        _ => Outcome::Inconclusive,
+    };
+    let confidence = (result != Outcome::Inconclusive)
+        .then(|| {
+            std::iter::once((errors.result, errors.confidence))
+                .chain(latency.as_ref().map(|l| (l.result, l.confidence)))
+                .filter(|r| r.0 == result)
+                .filter_map(|r| r.1)
+                .reduce(f64::max)
+        })
+        .flatten();
+    let mut reasons = vec![errors.reason.clone()];
+    reasons.extend(latency.as_ref().map(|l| l.reason.clone()));
+    Verdict {
+        result,
+        confidence,
+        reasons,
+        errors: Some(errors),
+        latency,
+    }
+}
+
+/// Burn rates from `steps` polls of `t`'s per-poll counts, at a 99.9% objective.
+fn burned(t: &Traffic, steps: i64) -> Burn {
+    let mut h = CountHistory::default();
+    let per_poll = |v: Option<f64>| v.unwrap_or(0.0) / 30.0;
+    for s in 0..=steps {
+        let total = |v: Option<f64>| Some(per_poll(v) * s as f64);
+        let at = Traffic {
+            legacy: Side {
+                requests_total: total(t.legacy.requests),
+                errors_total: total(t.legacy.errors),
+                ..Side::default()
+            },
+            new: Side {
+                requests_total: total(t.new.requests),
+                errors_total: total(t.new.errors),
+                ..Side::default()
+            },
+            ..Traffic::default()
+        };
+        h.record(T0 + s * STEP_MS, &at, 3_600_000);
+    }
+    burn(&h, T0 + steps * STEP_MS, 0.999)
+}
+
 /// A RabbitMQ queue: its ready messages, and those unacked beside them.
 fn queue(name: &str, depth: Option<f64>, trend: Option<f64>, health: Health) -> QueueStatus {
     QueueStatus {
@@ -570,6 +678,42 @@ fn status_at(i: i64) -> Status {
         findings: Default::default(),
     });
 
+    // The judge on every domain with traffic; burn rates where an objective is set.
+    for d in &mut domains {
+        let Some(t) = d.traffic.as_mut() else {
+            continue;
+        };
+        if d.name == "orders" {
+            // The last poll: a few steps before the end the new service fails every other
+            // request, which the window's ratio shows only slowly.
+            let ratio = t.new.error_ratio.unwrap_or(0.0);
+            let errors = if i >= STEPS - 3 {
+                12.0
+            } else {
+                (24.0 * ratio).round()
+            };
+            t.new.last_poll = Some(LastPoll {
+                requests: 24.0,
+                errors,
+                seconds: 2.0,
+            });
+            t.legacy.last_poll = Some(LastPoll {
+                requests: 36.0,
+                errors: 0.0,
+                seconds: 2.0,
+            });
+        }
+        let medians = match d.name.as_str() {
+            "orders" => Some((0.047, 0.160)),
+            "inventory" => Some((0.040, 0.030)),
+            _ => None,
+        };
+        d.verdict = Some(judged(t, medians));
+        if medians.is_some() {
+            d.burn = Some(burned(t, i));
+        }
+    }
+
     let mut orders_svc = source("orders-svc", at, true);
     orders_svc.parse_errors = 2;
     orders_svc.bad_lines = vec![
@@ -753,6 +897,183 @@ fn detail() {
     insta::assert_snapshot!("detail_80x24_scrolled", screen(&app, 80, 24));
     keys(&mut app, "jjjjjjjj");
     insta::assert_snapshot!("detail_80x24_end", screen(&app, 80, 24));
+}
+
+/// The row of `domain` on a screen.
+fn row_of<'a>(screen: &'a str, domain: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.split_whitespace().any(|w| w == domain))
+        .unwrap_or_else(|| panic!("no row for {domain} in\n{screen}"))
+}
+
+#[test]
+fn rows_show_the_verdict_in_words_beside_the_health_marker() {
+    let mut app = live();
+    let narrow = screen(&app, 80, 24);
+    assert!(narrow.contains("HEALTH VERD DOMAIN"), "{narrow}");
+    // A failing canary, a passing ramp, and domains the data cannot judge (idle, stale, too
+    // few monolith requests): never "PASS" for silence.
+    assert!(row_of(&narrow, "orders").starts_with("\"[CRIT] FAIL orders"));
+    assert!(row_of(&narrow, "inventory").starts_with("\"[OK]   PASS inventory"));
+    for quiet in ["notificat…", "billing", "search"] {
+        assert!(
+            row_of(&narrow, quiet).contains(&format!("?    {quiet}")),
+            "{narrow}"
+        );
+    }
+    // The same words on every theme: readable without colour and in ASCII.
+    let mono = session(
+        options(Mode::Live, None, "mono"),
+        caps(ColorDepth::None, true),
+    );
+    let ascii = screen(&mono, 80, 24);
+    assert!(
+        row_of(&ascii, "orders").starts_with("\"[CRIT] FAIL orders"),
+        "{ascii}"
+    );
+    // Enter on the selected row opens the judge's evidence.
+    key(&mut app, KeyCode::Enter);
+    // The evidence follows the reasons, the figures and the charts: three sections down.
+    screen(&app, 80, 24);
+    keys(&mut app, "jjj");
+    insta::assert_snapshot!("detail_judge_fail_80x24", screen(&app, 80, 24));
+    keys(&mut app, "kkk");
+    key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Char('l'));
+    assert_eq!(app.selected_name(), Some("inventory"));
+    insta::assert_snapshot!("detail_judge_pass_160x48", screen(&app, 160, 48));
+    key(&mut app, KeyCode::Char('h'));
+    assert_eq!(app.selected_name(), Some("notifications"));
+    screen(&app, 80, 24);
+    keys(&mut app, "jjj");
+    insta::assert_snapshot!("detail_judge_inconclusive_80x24", screen(&app, 80, 24));
+}
+
+#[test]
+fn the_last_poll_shows_beside_the_window_where_they_differ_a_lot() {
+    let app = live();
+    let narrow = screen(&app, 80, 24);
+    // The window says 4.40%, the last poll 50%: an arrow at 80 columns ...
+    assert!(
+        row_of(&narrow, "orders").contains("0.10%/4.40%↑"),
+        "{narrow}"
+    );
+    // ... and the figure itself where there is room.
+    let wide = screen(&app, 160, 48);
+    assert!(wide.contains("NOW N"), "{wide}");
+    assert!(
+        row_of(&wide, "orders").contains("0.10%/4.40%↑ 50.0%"),
+        "{wide}"
+    );
+    // A steady path adds nothing.
+    assert!(!row_of(&wide, "inventory").contains("%↑"), "{wide}");
+    // Before the burst the last poll agrees with the window: no arrow.
+    let mut early = App::new(
+        &options(Mode::Live, None, "default"),
+        ThemeSet::builtin(),
+        caps(ColorDepth::Ansi16, false),
+    )
+    .unwrap();
+    early.tick(T0 + 20 * STEP_MS);
+    for i in 0..20 {
+        early.apply(FeedEvent::Status(Box::new(status_at(i))));
+    }
+    let row = row_of(&screen(&early, 160, 48), "orders").to_string();
+    assert!(row.contains("4.40%") || row.contains("2.86%"), "{row}");
+    assert!(!row.contains("%↑") && !row.contains("%↓"), "{row}");
+}
+
+/// An audit log in a temporary state dir with a verified rollback of inventory and a failed one
+/// of orders, read back as the live cockpit's mark feed reads it.
+fn marks_from_an_audit_log() -> std::collections::BTreeMap<String, Mark> {
+    let dir = tempfile::tempdir().unwrap();
+    let log = cutover::action::AuditLog::in_state_dir(dir.path());
+    let entry = |id: &str, domain: &str, event: AuditEvent, stage: Option<Stage>| AuditEntry {
+        id: id.into(),
+        time: "2024-05-01T13:36:05.000Z".into(),
+        operator: "root@bastion".into(),
+        domain: domain.into(),
+        action: "rollback".into(),
+        steps: vec![],
+        event,
+        duration_ms: None,
+        result: String::new(),
+        via: None,
+        note: None,
+        before: vec![],
+        stage,
+    };
+    for e in [
+        entry("a", "inventory", AuditEvent::Requested, Some(Stage::Ramp)),
+        entry("a", "inventory", AuditEvent::Succeeded, None),
+        entry("a", "inventory", AuditEvent::Verified, None),
+        entry("b", "orders", AuditEvent::Requested, Some(Stage::Canary)),
+        entry("b", "orders", AuditEvent::Failed, None),
+        // search's stage changed since: its mark is over.
+        entry("c", "search", AuditEvent::Requested, Some(Stage::Ramp)),
+    ] {
+        log.append(&e).unwrap();
+    }
+    let stages = plan()
+        .domains
+        .iter()
+        .map(|d| (d.name.clone(), d.stage))
+        .collect();
+    marks(
+        &cutover::action::marks::read_tail(log.path()).unwrap(),
+        &stages,
+    )
+}
+
+#[test]
+fn a_mark_badge_stays_on_the_row_and_the_detail_names_it_whole() {
+    let mut app = live();
+    let before = screen(&app, 80, 24);
+    assert!(app.apply(FeedEvent::Marks(marks_from_an_audit_log())));
+    // The same marks again change nothing on screen: no frame is worth sending.
+    assert!(!app.apply(FeedEvent::Marks(marks_from_an_audit_log())));
+    let narrow = screen(&app, 80, 24);
+    assert_ne!(before, narrow);
+    assert!(row_of(&narrow, "inventory").contains("RB OK"), "{narrow}");
+    assert!(row_of(&narrow, "orders").contains("RB FAIL"), "{narrow}");
+    assert!(row_of(&narrow, "search").contains("migrated"), "{narrow}");
+    insta::assert_snapshot!("overview_marks_80x24", narrow);
+    let wide = screen(&app, 200, 24);
+    assert!(
+        row_of(&wide, "inventory").contains("ROLLED BACK 13:36 UTC by root@bastion, verified"),
+        "{wide}"
+    );
+    insta::assert_snapshot!("overview_marks_200x24", wide);
+    // Down to inventory (health order: orders, search, billing, notifications, inventory).
+    keys(&mut app, "jjjj");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.selected_name(), Some("inventory"));
+    let detail = screen(&app, 80, 24);
+    assert!(
+        detail.contains("ROLLED BACK 13:36 UTC by root@bastion, verified"),
+        "{detail}"
+    );
+    // Cleared (the feed sends no mark for it any more): the row shows its stage again.
+    app.apply(FeedEvent::Marks(Default::default()));
+    key(&mut app, KeyCode::Esc);
+    assert!(row_of(&screen(&app, 80, 24), "inventory").contains("ramp"));
+}
+
+#[test]
+fn replay_and_demo_show_no_mark_of_this_host() {
+    // A recording carries no audit log and this host's says nothing about the recorded past:
+    // marks reaching a replay or the demo are dropped.
+    for mode in [Mode::Replay, Mode::Demo] {
+        let mut app = replay_app(mode);
+        let before = screen(&app, 80, 24);
+        assert!(!app.apply(FeedEvent::Marks(marks_from_an_audit_log())));
+        let s = screen(&app, 80, 24);
+        assert_eq!(before, s);
+        assert!(!s.contains("RB "), "{s}");
+    }
 }
 
 /// Rows between the title line and the footer that draw nothing.

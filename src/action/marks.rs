@@ -40,6 +40,18 @@ impl Outcome {
             Outcome::Interrupted => "INTERRUPTED",
         }
     }
+
+    /// At most five letters, for the narrowest badge.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Outcome::Running => "RUN?",
+            Outcome::Verifying => "VRFY",
+            Outcome::Verified => "OK",
+            Outcome::NotVerified => "NOTOK",
+            Outcome::Failed => "FAIL",
+            Outcome::Interrupted => "INTR",
+        }
+    }
 }
 
 /// The last action on one domain.
@@ -57,19 +69,48 @@ pub struct Mark {
 }
 
 impl Mark {
-    /// "ROLLED BACK 12:36 UTC by root@bastion, verified".
-    pub fn words(&self) -> String {
-        let what = match self.action.as_str() {
+    fn what(&self) -> String {
+        match self.action.as_str() {
             "rollback" => "ROLLED BACK".to_string(),
             "promote" => "PROMOTED".to_string(),
             other => other.to_uppercase(),
-        };
-        let hhmm = self.at.get(11..16).unwrap_or("?");
+        }
+    }
+
+    fn hhmm(&self) -> &str {
+        self.at.get(11..16).unwrap_or("?")
+    }
+
+    /// "ROLLED BACK 12:36 UTC by root@bastion, verified".
+    pub fn words(&self) -> String {
         format!(
-            "{what} {hhmm} UTC by {}, {}",
+            "{} {} UTC by {}, {}",
+            self.what(),
+            self.hhmm(),
             self.operator,
             self.outcome.words()
         )
+    }
+
+    /// The badge in forms from the whole words down to eight columns ("RB OK"), for a row to
+    /// take the longest that fits. The short forms' letters are in the README's legend.
+    pub fn badges(&self) -> [String; 5] {
+        let short = match self.action.as_str() {
+            "rollback" => "RB".to_string(),
+            "promote" => "PR".to_string(),
+            other => other.chars().take(2).collect::<String>().to_uppercase(),
+        };
+        let outcome = match self.outcome {
+            Outcome::Running => "no outcome yet",
+            o => o.words(),
+        };
+        [
+            self.words(),
+            format!("{} {} UTC, {outcome}", self.what(), self.hhmm()),
+            format!("{}, {outcome}", self.what()),
+            format!("{short} {} {}", self.hhmm(), self.outcome.tag()),
+            format!("{short} {}", self.outcome.tag()),
+        ]
     }
 }
 
@@ -180,6 +221,15 @@ mod tests {
         assert_eq!(
             m["orders"].words(),
             "ROLLED BACK 12:36 UTC by root@bastion, verified"
+        );
+        assert_eq!(
+            m["orders"].badges()[1..],
+            [
+                "ROLLED BACK 12:36 UTC, verified",
+                "ROLLED BACK, verified",
+                "RB 12:36 OK",
+                "RB OK"
+            ]
         );
 
         let rolled_back: BTreeMap<String, Stage> =

@@ -182,6 +182,36 @@ fn render_static_sections(roff: &mut Roff) {
         roff.text([bold(term)]);
         roff.text([roman(text)]);
     };
+    roff.control("SH", ["THE COCKPIT"]);
+    entry(
+        roff,
+        "Overview",
+        "One row per domain: health ([OK] [WARN] [CRIT] [?]), the judge's verdict on the new \
+         path against the monolith (VERD: PASS, MARG for marginal, FAIL, ? when the data cannot \
+         tell), the declared stage, the traffic split, error ratio and p95 of both paths, the \
+         worst queue, saga failures and the data's age. An arrow after the new path's error \
+         ratio (and, on wide screens, the NOW N column) says the last poll's ratio differs a \
+         lot from the window's: at least 20 requests, twice or half, one percentage point and \
+         three standard errors apart.",
+    );
+    entry(
+        roff,
+        "Marks",
+        "After an action the row keeps its mark, read from the audit log, until the declared \
+         stage changes or audit --clear clears it: in full where the WHY column has room \
+         (ROLLED BACK 12:36 UTC by root@bastion, verified), otherwise in place of the stage \
+         (RB 12:36 OK, RB OK; OK verified, NOTOK not verified, FAIL failed, INTR interrupted, \
+         VRFY verifying, RUN? no outcome). Replay and demo show no marks.",
+    );
+    entry(
+        roff,
+        "Detail",
+        "The reasons behind a domain's health, both paths' figures, the judge's evidence \
+         (errors: test, counts, conclusion and confidence; both paths' last polls; latency: \
+         test, shift and tolerance; the noise floor; burn rates per window and path, page and \
+         ticket, the new path's share of the spent budget), charts, queues, sagas, sources and \
+         the rollback plan.",
+    );
     roff.control("SH", ["FILES"]);
     roff.text([roman(
         "Paths follow the XDG base directories on Linux; `cutover info` prints the ones in use \
@@ -200,7 +230,8 @@ fn render_static_sections(roff: &mut Roff) {
     entry(
         roff,
         "~/.local/state/cutover/audit.jsonl",
-        "The audit log of rollbacks: JSON lines, append-only.",
+        "The audit log of rollbacks: JSON lines, append-only; its newest 1 MiB gives the \
+         cockpit's marks.",
     );
     entry(
         roff,

@@ -15,6 +15,7 @@ pub mod interrupt;
 pub mod loaded;
 pub mod log_file;
 pub mod logging;
+pub mod mark_feed;
 pub mod record;
 pub mod replay_status;
 pub mod rollback;

@@ -119,6 +119,14 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         .entered_via(crate::action::EntryPoint::Tui)
         .knowing_stages(plan.domains.iter().map(|d| (d.name.clone(), d.stage)));
     let flights = gate.flights().clone();
+    // Lasting marks come from this host's audit log, in the live cockpit only.
+    let stages = plan.domains.iter().map(|d| (d.name.clone(), d.stage));
+    tokio::spawn(super::mark_feed::serve(
+        audit_log()?.path().to_path_buf(),
+        stages.collect(),
+        Some(flights.watch()),
+        ui_tx.clone(),
+    ));
     let (actions, refusals, desk) =
         start_desk(gate, plan.clone(), compiled.steps.clone(), latest_rx, ui_tx);
     let (ctl_tx, _ctl_rx) = mpsc::channel(8);
@@ -180,7 +188,9 @@ pub async fn replay(
         })
         .map_err(|e| Failure::runtime(format!("cannot start the replay thread: {e}")))?;
     }
-    // Replay and demo have a gate too, so that R is answered, refused and audited the same way.
+    // Replay and demo have a gate too, so that R is answered, refused and audited the same way;
+    // they show no marks: a recording carries no audit log, and this host's says nothing
+    // about the recorded past.
     let audit = audit_log()?;
     let gate = match mode {
         Mode::Demo => Gate::for_demo(audit).entered_via(crate::action::EntryPoint::Tui),

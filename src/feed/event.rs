@@ -39,6 +39,9 @@ pub enum FeedEvent {
         domain: String,
         reason: String,
     },
+    /// Each domain's lasting mark (its last action), read from this host's audit log: sent
+    /// by the live cockpit only, never by a replay (a recording carries no audit log).
+    Marks(std::collections::BTreeMap<String, crate::action::marks::Mark>),
 }
 
 /// What the cockpit asks of a replay feed.

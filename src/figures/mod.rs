@@ -7,6 +7,7 @@ pub mod finite;
 pub mod gateway_state;
 pub mod health;
 pub mod latency;
+pub mod last_poll;
 pub mod quantile;
 pub mod queue;
 pub mod saga;

@@ -76,6 +76,9 @@ pub struct Side {
     pub gateway_requests: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_errors: Option<f64>,
+    /// The requests and errors of the last poll alone, beside the window's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_poll: Option<super::last_poll::LastPoll>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -74,6 +74,7 @@ pub fn side(at: &At, plan: &PlanSide, latency_unit_seconds: f64) -> Side {
         s.weight = gauge(at.history(id), at.now_ms, at.window_ms);
     }
     super::gateway_state::gateway_figures(at, plan, &mut s);
+    s.last_poll = super::last_poll::last_poll(at, plan);
     s
 }
 

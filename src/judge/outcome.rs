@@ -23,13 +23,14 @@ impl Outcome {
         }
     }
 
-    /// The text marker that reads without colour (overview row).
+    /// The overview row's marker: a word of at most four letters that reads without colour
+    /// and in ASCII. Inconclusive is a question mark: the data cannot tell.
     pub fn marker(self) -> &'static str {
         match self {
             Outcome::Inconclusive => "?",
-            Outcome::Pass => "=",
-            Outcome::Marginal => "~",
-            Outcome::Fail => "!",
+            Outcome::Pass => "PASS",
+            Outcome::Marginal => "MARG",
+            Outcome::Fail => "FAIL",
         }
     }
 }

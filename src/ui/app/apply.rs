@@ -63,6 +63,15 @@ impl App {
                 self.modal.open = Some(confirm::refused(&domain, &reason));
                 true
             }
+            // A replay or the demo shows the recorded past: this host's audit log is no
+            // part of it (the feeds never send marks there; this holds if one did).
+            FeedEvent::Marks(_) if self.data.mode != crate::mode::Mode::Live => false,
+            // Read every few seconds: only a change is worth a frame.
+            FeedEvent::Marks(marks) => {
+                let changed = self.data.marks != marks;
+                self.data.marks = marks;
+                changed
+            }
         }
     }
 

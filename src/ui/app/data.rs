@@ -1,9 +1,10 @@
-//! What the cockpit knows: the plan, the figures received, the timeline, the replay position
-//! and the clock.
+//! What the cockpit knows: the plan, the figures received, the timeline, the replay position,
+//! the clock, and each domain's lasting mark from the audit log.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use crate::action::marks::Mark;
 use crate::feed::ReplayPosition;
 use crate::figures::{DomainStatus, Health, SourceStatus, Status};
 use crate::mode::Mode;
@@ -27,6 +28,8 @@ pub(crate) struct Data {
     pub(crate) replay: Option<ReplayPosition>,
     pub(crate) feed_closed: bool,
     pub(crate) now_ms: i64,
+    /// Each domain's lasting mark, as the feed last sent them (live only).
+    pub(crate) marks: BTreeMap<String, Mark>,
 }
 
 impl Data {
@@ -69,6 +72,7 @@ impl Data {
             replay: None,
             feed_closed: false,
             now_ms: 0,
+            marks: BTreeMap::new(),
         }
     }
 

@@ -122,6 +122,11 @@ impl App {
         self.nav.selected.as_deref()
     }
 
+    /// A domain's lasting mark (its last action, from the audit log), if it has one.
+    pub fn mark(&self, domain: &str) -> Option<&crate::action::marks::Mark> {
+        self.data.marks.get(domain)
+    }
+
     /// The plan of a domain, by name.
     pub fn plan_domain(&self, name: &str) -> Option<&crate::plan::PlanDomain> {
         self.data.plan_domain(name)

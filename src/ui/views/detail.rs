@@ -1,4 +1,5 @@
-//! One domain in full: why its health is what it is, both sides' traffic figures, charts over
+//! One domain in full: why its health is what it is, the judge's evidence and the burn rates
+//! (`detail_evidence`), both sides' traffic figures, charts over
 //! the kept history (new-path share, error ratios, p95, each queue's depth), its queues and
 //! sagas, the sources it reads, and its rollback plan and history.
 //!
@@ -10,6 +11,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::detail_charts::{charts, charts_height};
+use super::detail_evidence;
 use super::overview::is_idle;
 use super::{boxed, centered, health_style};
 use crate::figures::latency::{LatencyFrom, LatencyKind};
@@ -25,6 +27,7 @@ const TWO_COLUMNS: u16 = 140;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Section {
     Why,
+    Judge,
     Traffic,
     Charts,
     Queues,
@@ -57,10 +60,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     );
 
     let two = area.width >= TWO_COLUMNS;
+    // The reasons (the judge's among them, in one line each), the raw figures and the charts
+    // first; the judge's evidence in full after them.
     let mut sections = vec![Section::Why, Section::Traffic];
     if !two {
         sections.push(Section::Charts);
     }
+    sections.push(Section::Judge);
     if !d.queues.is_empty() {
         sections.push(Section::Queues);
     }
@@ -172,7 +178,18 @@ fn title_line(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     );
     if d.stale {
         x += 1;
-        put(buf, x, area.y, r.saturating_sub(x), "STALE", st.unknown);
+        x += put(buf, x, area.y, r.saturating_sub(x), "STALE", st.unknown);
+    }
+    if let Some(m) = app.mark(&d.name) {
+        x += 2;
+        x += put(
+            buf,
+            x,
+            area.y,
+            r.saturating_sub(x),
+            &m.words(),
+            super::overview::mark_style(app, m.outcome),
+        );
     }
     if let Some(i) = app.selected_index() {
         let text = format!(
@@ -207,6 +224,7 @@ fn height(app: &App, d: &DomainStatus, s: Section, w: u16) -> u16 {
     let inner = usize::from(w.saturating_sub(4));
     let n = match s {
         Section::Why => reasons_lines(d, inner).len(),
+        Section::Judge => return detail_evidence::height(app, d),
         Section::Traffic => 4 + usize::from(latency_note(d, "").is_some()),
         Section::Charts => return charts_height(d, w),
         Section::Queues => d.queues.len() + 1,
@@ -220,6 +238,7 @@ fn height(app: &App, d: &DomainStatus, s: Section, w: u16) -> u16 {
 fn draw(app: &App, d: &DomainStatus, s: Section, area: Rect, buf: &mut Buffer) {
     match s {
         Section::Why => why(app, d, area, buf),
+        Section::Judge => detail_evidence::draw(app, d, area, buf),
         Section::Traffic => traffic(app, d, area, buf),
         Section::Charts => charts(app, d, area, buf),
         Section::Queues => queues(app, d, area, buf),

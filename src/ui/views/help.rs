@@ -92,6 +92,21 @@ pub fn lines(app: &App) -> Vec<(String, String, Style)> {
         "legacy (monolith) / new service".into(),
         st.text,
     ));
+    out.push((
+        "  PASS MARG FAIL ?".into(),
+        "VERD: the judge on the new path against the monolith; ? cannot tell yet".into(),
+        st.text,
+    ));
+    out.push((
+        format!("  4.40%{} 4.40%{}", g.rising, g.falling),
+        "the last poll's error ratio is far above, below the window's".into(),
+        st.text,
+    ));
+    out.push((
+        "  RB OK, RB FAIL".into(),
+        "the last action's mark (rolled back; verified, failed; detail says all)".into(),
+        st.text,
+    ));
     out.push((String::new(), String::new(), st.text));
     out.push(("This terminal".into(), String::new(), st.table_header));
     let names = app.themes().names().join(", ");

@@ -1,12 +1,15 @@
-//! One row per domain: health, name, declared stage, the split bar with the observed (and
-//! configured) new-path share, error ratio and latency (p95, or an average where that is all
-//! there is; a bound inside a coarse bucket) of both sides, the worst queue with its
-//! trend, saga failures per minute, and how old the data is. Idle, stale and no data are
-//! written as such, never as 0 or healthy.
+//! One row per domain: health, the judge's verdict (PASS, MARG, FAIL, ? for inconclusive),
+//! name, declared stage (or the last action's mark while it lasts), the split bar with the
+//! observed (and configured) new-path share, error ratio and latency (p95, or an average where that is all there is; a bound
+//! inside a coarse bucket) of both sides (an arrow when
+//! the last poll's new-path ratio differs a lot from the window's, and that ratio where there
+//! is room), the worst queue with its trend, saga failures per minute, and how old the data
+//! is. Idle, stale and no data are written as such, never as 0 or healthy.
 //!
 //! ```text
-//! HEALTH DOMAIN     STAGE    LEGACY|NEW  ERR L/N     P95 L/N     QUEUE  SAGA  AGE
-//! [CRIT] orders     canary   ░░░░░█  12% 0.12%/4.20% 120ms/480ms 1.2k↑  0.5/m <5s
+//! HEALTH VERD DOMAIN      STAGE     NEW ERR L/N      P95 L/N     QUEUE  SAGA  AGE
+//! [CRIT] FAIL orders      canary    12% 0.12%/25.0%↑ 120ms/480ms 1.2k↑  0.5/m <5s
+//! [OK]   PASS inventory   RB OK     0%  0.10%/0.10%  120ms/90ms           -   <5s
 //! ```
 
 use ratatui::buffer::Buffer;
@@ -14,11 +17,14 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::{centered, health_style, scroll_to};
+use crate::action::marks::Outcome as MarkOutcome;
+use crate::figures::last_poll::differs_a_lot;
 use crate::figures::{DomainStatus, Health, Traffic};
 use crate::format;
 use crate::queue_meaning::QueueMeaning;
+use crate::judge::Outcome;
 use crate::ui::app::{App, SortKey};
-use crate::ui::widgets::{fit, put, put_right, split_bar};
+use crate::ui::widgets::{fit, put, put_right, split_bar, width};
 
 /// A column: start and width.
 #[derive(Debug, Clone, Copy, Default)]
@@ -37,12 +43,16 @@ impl Col {
 #[derive(Debug, Clone, Copy, Default)]
 struct Columns {
     health: Col,
+    verdict: Col,
     name: Col,
     stage: Col,
-    bar: Col,
+    /// The split bar; from 86 columns (below, the share alone).
+    bar: Option<Col>,
     pct: Col,
     cfg: Option<Col>,
     err: Col,
+    /// The new path's last poll, where it differs a lot from the window.
+    now: Option<Col>,
     p95: Col,
     queue_name: Option<Col>,
     queue: Col,
@@ -55,13 +65,28 @@ struct Columns {
 }
 
 impl Columns {
-    /// 80 columns fit everything essential; more room widens names and the bar first, then
-    /// adds the configured share, the worst queue's name and the first reason.
+    /// 80 columns fit everything essential: health, the judge's verdict, the share and both
+    /// paths' figures. More room brings the split bar first, then widens names and the bar,
+    /// then adds the last poll's error ratio, the configured share, the worst queue's name and
+    /// the first reason.
     fn for_width(x0: u16, width: u16) -> Columns {
         let mut extra = width.saturating_sub(80);
+        // The bar costs its width and the gap before the share, less the column the share
+        // gives back (alone, it is five wide: "stale").
+        let bar_w = if extra >= 6 { take(&mut extra, 6) } else { 0 };
         let name_w = 10 + take(&mut extra, 8);
         let stage_w = 8 + take(&mut extra, 3);
-        let bar_w = 6 + take(&mut extra, 14);
+        let bar_w = if bar_w > 0 {
+            bar_w + take(&mut extra, 14)
+        } else {
+            0
+        };
+        // The last poll before the configured share: the bar already marks the latter.
+        let now_w = if extra >= 6 {
+            take(&mut extra, 6) - 1
+        } else {
+            0
+        };
         let cfg_w = if extra >= 9 {
             take(&mut extra, 9) - 1
         } else {
@@ -72,8 +97,11 @@ impl Columns {
         } else {
             0
         };
-        // Room for the worst queue's meaning before its figure (`lag 12.4k↑`).
-        let queue_w = 6 + take(&mut extra, 6);
+        // Room for the worst queue's meaning before its figure (`lag 12.4k↑`), but not at the
+        // cost of the reasons column's least width (13): the reason says why, the meaning is
+        // also in the detail view.
+        let queue_extra = if extra >= 13 { (extra - 13).min(6) } else { extra.min(6) };
+        let queue_w = 6 + take(&mut extra, queue_extra);
         let why_w = if extra >= 13 {
             take(&mut extra, u16::MAX) - 1
         } else {
@@ -87,13 +115,16 @@ impl Columns {
             c
         };
         let health = col(6);
+        let verdict = col(4);
         let name = col(name_w);
         let stage = col(stage_w);
         // The bar and its percentage share the split column, one space apart.
-        let bar = col(bar_w);
-        let pct = col(4);
+        let bar = (bar_w > 0).then(|| col(bar_w));
+        let pct = col(if bar.is_some() { 4 } else { 5 });
         let cfg = (cfg_w > 0).then(|| col(cfg_w));
-        let err = col(11);
+        // Room for a mark after the new path's ratio: the last poll differs a lot.
+        let err = col(12);
+        let now = (now_w > 0).then(|| col(now_w));
         let p95 = col(11);
         let queue_name = (qname_w > 0).then(|| col(qname_w));
         let queue = col(queue_w);
@@ -102,12 +133,14 @@ impl Columns {
         let why = (why_w > 0).then(|| col(why_w));
         Columns {
             health,
+            verdict,
             name,
             stage,
             bar,
             pct,
             cfg,
             err,
+            now,
             p95,
             queue_name,
             queue,
@@ -117,6 +150,11 @@ impl Columns {
             lat_head: "P95 L/N",
             lat_mark_avg: false,
         }
+    }
+
+    /// Where the split column starts: the bar's start, or the share's without a bar.
+    fn split_x(&self) -> u16 {
+        self.bar.map_or(self.pct.x, |b| b.x)
     }
 }
 
@@ -209,6 +247,7 @@ fn header_row(app: &App, c: &Columns, area: Rect, buf: &mut Buffer) {
         "HEALTH",
         style_for(SortKey::Health),
     );
+    put(buf, c.verdict.x, y, c.verdict.w, "VERD", h);
     put(
         buf,
         c.name.x,
@@ -218,12 +257,13 @@ fn header_row(app: &App, c: &Columns, area: Rect, buf: &mut Buffer) {
         style_for(SortKey::Name),
     );
     put(buf, c.stage.x, y, c.stage.w, "STAGE", h);
+    let split_head = if c.bar.is_some() { "LEGACY|NEW" } else { "NEW" };
     put(
         buf,
-        c.bar.x,
+        c.split_x(),
         y,
-        c.pct.right().saturating_sub(c.bar.x),
-        "LEGACY|NEW",
+        c.pct.right().saturating_sub(c.split_x()),
+        split_head,
         h,
     );
     if let Some(cfg) = c.cfg {
@@ -237,6 +277,9 @@ fn header_row(app: &App, c: &Columns, area: Rect, buf: &mut Buffer) {
         "ERR L/N",
         style_for(SortKey::Errors),
     );
+    if let Some(now) = c.now {
+        put(buf, now.x, y, now.w, "NOW N", h);
+    }
     put(buf, c.p95.x, y, c.p95.w, c.lat_head, h);
     if let Some(q) = c.queue_name {
         put(buf, q.x, y, q.w, "WORST QUEUE", h);
@@ -310,26 +353,67 @@ fn row(
         d.health.marker(),
         text(health_style(app, d.health)),
     );
+    if let Some(v) = &d.verdict {
+        put(
+            buf,
+            c.verdict.x,
+            y,
+            c.verdict.w,
+            v.result.marker(),
+            text(verdict_style(app, v.result, dim)),
+        );
+    }
     let name = fit(&d.name, usize::from(c.name.w), g.ellipsis);
     put(buf, c.name.x, y, c.name.w, &name, text(dim));
-    let stage = fit(d.stage.as_str(), usize::from(c.stage.w), g.ellipsis);
-    put(buf, c.stage.x, y, c.stage.w, &stage, text(dim));
+    // A mark (the last action) takes the stage's place unless the reason column shows it:
+    // the declared stage is unchanged while it lasts, and the detail view names both.
+    let badge = app.mark(&d.name).map(|m| (m.outcome, m.badges()));
+    let why_badge = match (&badge, c.why) {
+        (Some((_, forms)), Some(w)) => forms[..3]
+            .iter()
+            .find(|f| width(f) <= usize::from(w.w))
+            .cloned(),
+        _ => None,
+    };
+    match &badge {
+        Some((outcome, forms)) if why_badge.is_none() => {
+            let f = forms
+                .iter()
+                .find(|f| width(f) <= usize::from(c.stage.w))
+                .unwrap_or(&forms[4]);
+            let f = fit(f, usize::from(c.stage.w), g.ellipsis);
+            put(
+                buf,
+                c.stage.x,
+                y,
+                c.stage.w,
+                &f,
+                text(mark_style(app, *outcome)),
+            );
+        }
+        _ => {
+            let stage = fit(d.stage.as_str(), usize::from(c.stage.w), g.ellipsis);
+            put(buf, c.stage.x, y, c.stage.w, &stage, text(dim));
+        }
+    }
 
-    let split_w = c.pct.right().saturating_sub(c.bar.x);
+    let split_w = c.pct.right().saturating_sub(c.split_x());
     match split_of(d) {
         Split::Share(share, configured) => {
-            split_bar(
-                buf,
-                c.bar.x,
-                y,
-                c.bar.w,
-                share,
-                configured,
-                g,
-                text(st.legacy),
-                text(st.new),
-                text(st.configured),
-            );
+            if let Some(bar) = c.bar {
+                split_bar(
+                    buf,
+                    bar.x,
+                    y,
+                    bar.w,
+                    share,
+                    configured,
+                    g,
+                    text(st.legacy),
+                    text(st.new),
+                    text(st.configured),
+                );
+            }
             put_right(
                 buf,
                 c.pct.right(),
@@ -340,16 +424,18 @@ fn row(
             );
         }
         Split::Stale => {
-            put(buf, c.bar.x, y, split_w, "stale", text(st.unknown));
+            put(buf, c.split_x(), y, split_w, "stale", text(st.unknown));
         }
         Split::NoData => {
-            put(buf, c.bar.x, y, split_w, "no data", text(st.unknown));
+            let words = if c.bar.is_some() { "no data" } else { "-" };
+            put(buf, c.split_x(), y, split_w, words, text(st.unknown));
         }
         Split::Idle => {
-            put(buf, c.bar.x, y, split_w, "idle", text(st.muted));
+            put(buf, c.split_x(), y, split_w, "idle", text(st.muted));
         }
         Split::NotConfigured => {
-            put(buf, c.bar.x, y, split_w, "no traffic", text(st.muted));
+            let words = if c.bar.is_some() { "no traffic" } else { "-" };
+            put(buf, c.split_x(), y, split_w, words, text(st.muted));
         }
     }
     if let Some(cfg) = c.cfg {
@@ -379,16 +465,34 @@ fn row(
             }
             _ => dim,
         };
+        // The last poll beside the window, where they differ a lot: an arrow after the
+        // window's ratio, and the last poll's own where there is room.
+        let now = last_poll_apart(&t.new);
+        let new_err = t.new.error_ratio.map(|r| {
+            let arrow = match now {
+                Some(n) if n > r => g.rising,
+                Some(_) => g.falling,
+                None => "",
+            };
+            format!("{}{arrow}", format::ratio(r))
+        });
         pair(
             buf,
             c.err,
             y,
             t.legacy.error_ratio.map(format::ratio),
-            t.new.error_ratio.map(format::ratio),
+            new_err,
             text(dim),
             text(new_style),
             app,
         );
+        if let (Some(col), Some(n)) = (c.now, now) {
+            let style = match slo {
+                Some(slo) if n > slo.error_ratio => st.crit,
+                _ => dim,
+            };
+            put_right(buf, col.right(), y, col.w, &format::ratio(n), text(style));
+        }
         // Each figure as its kind allows: a number, a bound (`≤0.1s`), a marked average.
         let over = |l: &crate::figures::latency::Latency, limit: std::time::Duration| {
             crate::figures::slo_p95::against_slo("", l, limit.as_secs_f64())
@@ -490,7 +594,9 @@ fn row(
         }
     }
 
-    if let Some(w) = c.why {
+    if let (Some(w), Some(b), Some((outcome, _))) = (c.why, &why_badge, &badge) {
+        put(buf, w.x, y, w.w, b, text(mark_style(app, *outcome)));
+    } else if let Some(w) = c.why {
         if let Some(r) = d.reasons.first() {
             let more = d.reasons.len().saturating_sub(1);
             let r = if more > 0 {
@@ -500,6 +606,38 @@ fn row(
             };
             let r = fit(&r, usize::from(w.w), g.ellipsis);
             put(buf, w.x, y, w.w, &r, text(st.muted));
+        }
+    }
+}
+
+/// The new path's last poll error ratio, when it differs a lot from the window's.
+fn last_poll_apart(side: &crate::figures::Side) -> Option<f64> {
+    let window = side.error_ratio?;
+    let last = side.last_poll.as_ref()?;
+    differs_a_lot(window, last)
+        .then(|| last.error_ratio())
+        .flatten()
+}
+
+/// The verdict's colour: a failure as crit, a marginal result as warn, a pass plain and an
+/// inconclusive one as unknown. The words alone say it without colour.
+pub(super) fn verdict_style(app: &App, v: Outcome, plain: Style) -> Style {
+    match v {
+        Outcome::Fail => health_style(app, Health::Crit),
+        Outcome::Marginal => health_style(app, Health::Warn),
+        Outcome::Pass => plain,
+        Outcome::Inconclusive => app.look.styles.unknown,
+    }
+}
+
+/// A mark's colour: a verified action in the accent, one that did not end well as crit, one
+/// without an outcome yet as warn.
+pub(super) fn mark_style(app: &App, o: MarkOutcome) -> Style {
+    match o {
+        MarkOutcome::Verified => app.look.styles.accent,
+        MarkOutcome::Running | MarkOutcome::Verifying => health_style(app, Health::Warn),
+        MarkOutcome::NotVerified | MarkOutcome::Failed | MarkOutcome::Interrupted => {
+            health_style(app, Health::Crit)
         }
     }
 }
@@ -546,10 +684,23 @@ mod tests {
         let c = Columns::for_width(0, 80);
         assert_eq!(c.age.right(), 80);
         assert!(c.cfg.is_none() && c.why.is_none() && c.queue_name.is_none());
+        assert!(c.bar.is_none() && c.now.is_none());
+        let c = Columns::for_width(0, 86);
+        assert_eq!(c.bar.map(|b| b.w), Some(6));
+        assert_eq!(c.age.right(), 86);
+        // The last poll's column from 117 (the README says so), the configured share's from
+        // 126, and neither goes away on a wider screen.
+        assert!(Columns::for_width(0, 116).now.is_none());
+        assert!(Columns::for_width(0, 125).cfg.is_none());
+        for w in 117..300 {
+            assert!(Columns::for_width(0, w).now.is_some(), "{w}");
+            assert_eq!(Columns::for_width(0, w).cfg.is_some(), w >= 126, "{w}");
+        }
         let c = Columns::for_width(0, 160);
         assert!(c.cfg.is_some() && c.why.is_some() && c.queue_name.is_some());
+        assert!(c.now.is_some());
         assert_eq!(c.why.unwrap().right(), 160);
         assert_eq!(c.name.w, 18);
-        assert_eq!(c.bar.w, 20);
+        assert_eq!(c.bar.unwrap().w, 20);
     }
 }
