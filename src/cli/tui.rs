@@ -41,6 +41,7 @@ fn options(
     theme: Option<&str>,
     bindings: HashMap<String, String>,
     actions: Option<(mpsc::Sender<ActionRequest>, RefusalAudit)>,
+    memory: Option<crate::event_memory::EventMemory>,
 ) -> UiOptions {
     let (actions, refusals) = actions.unzip();
     UiOptions {
@@ -58,6 +59,7 @@ fn options(
         bindings,
         history: plan.timing.history,
         plan,
+        memory,
     }
 }
 
@@ -131,6 +133,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         Some(&loaded.config.ui.theme),
         bindings,
         Some((actions, refusals)),
+        event_memory(started),
     );
     // However the cockpit ended (quit, a signal, the terminal gone), the terminal is given
     // back first; then what is in flight runs to its end, fed by the pollers still running.
@@ -197,6 +200,7 @@ pub async fn replay(
         None,
         HashMap::new(),
         Some((actions, refusals)),
+        None,
     );
     // Dropping the controls (with the cockpit) ends the replay's thread.
     run_ui(opts, ui_rx, ctl_tx, None).await
@@ -217,6 +221,22 @@ pub async fn replay_file(global: &GlobalArgs, file: &Path) -> Result<u8, Failure
 pub async fn demo(global: &GlobalArgs) -> Result<u8, Failure> {
     let rec = crate::demo::bundled().map_err(|e| Failure::runtime(e.to_string()))?;
     replay(global, rec, "the bundled demo", Mode::Demo, 4.0).await
+}
+
+/// The events memory of a live session, in the state dir. Read-only sessions keep it too: an
+/// event is an observation, not an action (actions are in the audit log). Without a state dir
+/// that can be trusted (its files could be anyone's) the session neither reads nor writes it,
+/// and says so.
+fn event_memory(started: i64) -> Option<crate::event_memory::EventMemory> {
+    let dir = super::logging::state_dir()?;
+    match crate::event_memory::EventMemory::start(&dir, started) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            tracing::warn!("{e}; events are not kept across sessions");
+            crate::errln!("cutover: warning: {e}; events are not kept across sessions");
+            None
+        }
+    }
 }
 
 fn audit_log() -> Result<crate::action::AuditLog, Failure> {
