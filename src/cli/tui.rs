@@ -41,7 +41,6 @@ fn options(
     theme: Option<&str>,
     bindings: HashMap<String, String>,
     actions: Option<(mpsc::Sender<ActionRequest>, RefusalAudit)>,
-    memory: Option<crate::event_memory::EventMemory>,
 ) -> UiOptions {
     let (actions, refusals) = actions.unzip();
     UiOptions {
@@ -59,7 +58,7 @@ fn options(
         bindings,
         history: plan.timing.history,
         plan,
-        memory,
+        memory: None,
     }
 }
 
@@ -125,7 +124,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         start_desk(gate, plan.clone(), compiled.steps.clone(), latest_rx, ui_tx);
     let (ctl_tx, _ctl_rx) = mpsc::channel(8);
     let bindings = loaded.config.bindings.clone().into_iter().collect();
-    let opts = options(
+    let mut opts = options(
         global,
         Mode::Live,
         loaded.read_only.clone(),
@@ -133,8 +132,8 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         Some(&loaded.config.ui.theme),
         bindings,
         Some((actions, refusals)),
-        event_memory(started),
     );
+    opts.memory = event_memory(started);
     // However the cockpit ended (quit, a signal, the terminal gone), the terminal is given
     // back first; then what is in flight runs to its end, fed by the pollers still running.
     let code = run_ui(opts, ui_rx, ctl_tx, Some(flights.watch())).await;
@@ -200,7 +199,6 @@ pub async fn replay(
         None,
         HashMap::new(),
         Some((actions, refusals)),
-        None,
     );
     // Dropping the controls (with the cockpit) ends the replay's thread.
     run_ui(opts, ui_rx, ctl_tx, None).await
