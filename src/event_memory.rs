@@ -30,9 +30,11 @@ use crate::timeline::{EventKind, TimelineEvent, MAX_EVENTS};
 pub const FILE: &str = "events.jsonl";
 /// Bytes per file before it is rotated, and bytes read back per file at most.
 pub const MAX_BYTES: u64 = 1024 * 1024;
-/// The longest line read back; longer ones are skipped (no event comes near it).
-pub const MAX_LINE: usize = 16 * 1024;
-/// The longest event text kept when read back, in characters.
+/// The longest line read back; longer ones are skipped. A line written here stays well under
+/// it: its text and domain are cut to their bounds, and JSON spends at most 6 bytes a
+/// character.
+pub const MAX_LINE: usize = 64 * 1024;
+/// The longest event text kept, written or read back, in characters.
 pub const MAX_TEXT: usize = 4000;
 /// The longest domain name or kind kept when read back, in characters.
 const MAX_NAME: usize = 200;
@@ -200,8 +202,8 @@ impl EventMemory {
             session_ms: self.session_ms,
             kind,
             health,
-            domain: e.domain.clone(),
-            text: e.text.clone(),
+            domain: e.domain.as_deref().map(|d| cut(d, MAX_NAME)),
+            text: cut(&e.text, MAX_TEXT),
         }
     }
 }
@@ -294,15 +296,19 @@ fn event_of(l: Line, now_ms: i64) -> Option<TimelineEvent> {
     })
 }
 
-/// Text safe for a terminal (escapes made visible), cut to `max` characters with an ellipsis.
+/// Text safe for a terminal (escapes made visible), cut to `max` characters.
 fn clean(s: &str, max: usize) -> String {
-    let safe = crate::term_text::for_terminal(s);
-    if safe.chars().count() <= max {
-        return safe.into_owned();
+    cut(&crate::term_text::for_terminal(s), max)
+}
+
+/// `s` cut to `max` characters, the last one an ellipsis when cut.
+fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
     }
-    let mut cut: String = safe.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 #[cfg(test)]
@@ -364,6 +370,22 @@ mod tests {
         next.append(&earlier).unwrap();
         let third = EventMemory::start(dir.path(), 3_000).unwrap();
         assert_eq!(third.reloaded().events.len(), 1);
+    }
+
+    #[test]
+    fn the_longest_event_written_is_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = EventMemory::start(dir.path(), 1_000).unwrap();
+        // Control characters take 6 bytes each in JSON: the worst case for a line's length.
+        let text = "\u{1}".repeat(3 * MAX_TEXT);
+        let domain = "\u{1}".repeat(1_000);
+        m.append(&[event(1_500, EventKind::Stage, Some(&domain), &text)])
+            .unwrap();
+        let back = EventMemory::start(dir.path(), 2_000).unwrap();
+        assert_eq!(back.reloaded().skipped, 0);
+        let e = &back.reloaded().events[0];
+        assert_eq!(e.text.chars().count(), MAX_TEXT);
+        assert!(e.text.starts_with("\\x01"), "{}", &e.text[..20]);
     }
 
     #[test]

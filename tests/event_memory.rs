@@ -359,7 +359,7 @@ fn hostile_lines_are_sanitized_and_bad_ones_skipped_and_counted() {
         line(T0 + 3_000, "health", "orders", "no level"),
         line(LATER + 86_400_000, "stage", "orders", "from tomorrow"),
         nested,
-        line(T0 + 4_000, "stage", "orders", &"x".repeat(20_000)),
+        line(T0 + 4_000, "stage", "orders", &"x".repeat(70_000)),
         // A long text that is still one line: kept, cut to the bound.
         line(T0 + 5_000, "stage", "orders", &"y".repeat(10_000)),
     ]
