@@ -301,13 +301,14 @@ fn clean(s: &str, max: usize) -> String {
     cut(&crate::term_text::for_terminal(s), max)
 }
 
-/// `s` cut to `max` characters, the last one an ellipsis when cut.
+/// `s` cut to `max` characters, ending in `...` when cut (ASCII: it may be drawn on a
+/// terminal that is not UTF-8).
 fn cut(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
+    let mut out: String = s.chars().take(max.saturating_sub(3)).collect();
+    out.push_str("...");
     out
 }
 
@@ -390,7 +391,7 @@ mod tests {
 
     #[test]
     fn long_strings_are_cut_with_an_ellipsis() {
-        assert_eq!(clean("abcdef", 4), "abc…");
+        assert_eq!(clean("abcdefg", 6), "abc...");
         assert_eq!(clean("abc", 4), "abc");
         assert_eq!(clean("a\u{1b}[2Jb", 100), "a\\x1b[2Jb");
     }

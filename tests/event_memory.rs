@@ -94,6 +94,10 @@ fn status(at_ms: i64, orders: Health, gateway_up: bool) -> Status {
 }
 
 fn app(mode: Mode, memory: Option<EventMemory>, now_ms: i64) -> App {
+    app_with(mode, memory, now_ms, false)
+}
+
+fn app_with(mode: Mode, memory: Option<EventMemory>, now_ms: i64, ascii: bool) -> App {
     let opts = UiOptions {
         mode,
         read_only: None,
@@ -109,7 +113,7 @@ fn app(mode: Mode, memory: Option<EventMemory>, now_ms: i64) -> App {
     };
     let caps = TermCaps {
         depth: ColorDepth::Ansi16,
-        ascii: false,
+        ascii,
         utc_offset_secs: 0,
     };
     let mut app = App::new(&opts, ThemeSet::builtin(), caps).unwrap();
@@ -229,6 +233,18 @@ fn the_next_session_shows_the_earlier_one_under_a_line_naming_it() {
         s.contains("earlier session, started 2024-05-01 17:00"),
         "{s}"
     );
+
+    // On a terminal that is not UTF-8 the line is drawn in ASCII.
+    let fourth = EventMemory::start(dir.path(), LATER + 7_200_000).unwrap();
+    let mut a = app_with(Mode::Live, Some(fourth), LATER + 7_200_000, true);
+    key(&mut a, '4');
+    let s = screen(&a, 80, 24);
+    let line = s
+        .lines()
+        .find(|l| l.contains("earlier session, started 2024-05-01 17:00"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(line.contains("--- earlier session"), "{line}");
+    assert!(line.is_ascii(), "{line}");
 }
 
 #[test]
@@ -394,7 +410,7 @@ fn hostile_lines_are_sanitized_and_bad_ones_skipped_and_counted() {
     assert_eq!(r.events[1].kind, EventKind::Other("no\\x1b[31mte".into()));
     assert_eq!(r.events[1].domain, None, "an empty domain is none");
     assert_eq!(r.events[2].text.chars().count(), event_memory::MAX_TEXT);
-    assert!(r.events[2].text.ends_with('…'));
+    assert!(r.events[2].text.ends_with("..."));
 
     // On screen, the count of what was skipped, and no escape reaches a cell.
     let mut a = app(Mode::Live, Some(memory), LATER);
