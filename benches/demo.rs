@@ -80,6 +80,7 @@ fn start_once() -> Start {
         plan,
         actions: None,
         refusals: None,
+        memory: None,
     };
     let caps = TermCaps::detect(&opts);
     let caps = TermCaps {

@@ -295,6 +295,16 @@ pub fn clock_minutes(ms: i64, utc_offset_secs: i32) -> String {
     format!("{h:02}:{m:02}")
 }
 
+/// Date and wall time of a unix ms as `YYYY-MM-DD HH:MM`, for times that may be days ago
+/// (an earlier session's events).
+pub fn date_minutes(ms: i64, utc_offset_secs: i32) -> String {
+    let shifted = ms.saturating_add(i64::from(utc_offset_secs) * 1000);
+    chrono::DateTime::from_timestamp_millis(shifted)
+        .unwrap_or_default()
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
 fn hms(ms: i64, utc_offset_secs: i32) -> (i64, i64, i64) {
     let secs = (ms.div_euclid(1000) + i64::from(utc_offset_secs)).rem_euclid(86_400);
     (secs / 3600, (secs % 3600) / 60, secs % 60)
@@ -515,6 +525,8 @@ mod tests {
         assert_eq!(clock(ms, 2 * 3600), "16:03:27");
         assert_eq!(clock(ms, -15 * 3600), "23:03:27");
         assert_eq!(clock_minutes(ms, 0), "14:03");
+        assert_eq!(date_minutes(ms, 0), "2024-05-01 14:03");
+        assert_eq!(date_minutes(ms, -15 * 3600), "2024-04-30 23:03");
         assert_eq!(offset(125_000), "2:05");
         assert_eq!(offset(3_725_000), "1:02:05");
     }

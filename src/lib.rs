@@ -22,6 +22,8 @@ pub mod demo;
 pub mod engine;
 /// The engine on a thread of its own, so that no parse holds keys, signals or quitting.
 pub mod engine_thread;
+/// The events timeline kept in the state dir across live sessions: bounded, sanitized on reload.
+pub mod event_memory;
 /// Feeds for the cockpit: live polling and replay, each with its own engine task.
 pub mod feed;
 /// Pure functions from the store to the figures every view reports.

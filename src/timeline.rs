@@ -69,6 +69,9 @@ pub struct TimelineEvent {
     /// The domain the event is about, when it is about one.
     pub domain: Option<String>,
     pub text: String,
+    /// `Some(start)` for an event reloaded from an earlier session's memory
+    /// (`event_memory`), with that session's start (unix ms); `None` for this session's.
+    pub earlier_session: Option<i64>,
 }
 
 /// One sample of a domain's figures, for the charts. Unknown stays `None`, never 0.
@@ -174,6 +177,9 @@ pub struct Timeline {
     source_last_ok: HashMap<String, i64>,
     newest_ms: Option<i64>,
     empty: DomainTrend,
+    /// Whether new events are kept in `unsaved` for the session's memory.
+    keeping_unsaved: bool,
+    unsaved: VecDeque<TimelineEvent>,
 }
 
 impl Timeline {
@@ -188,6 +194,8 @@ impl Timeline {
             source_last_ok: HashMap::new(),
             newest_ms: None,
             empty: DomainTrend::default(),
+            keeping_unsaved: false,
+            unsaved: VecDeque::new(),
         }
     }
 
@@ -260,6 +268,7 @@ impl Timeline {
                     kind: EventKind::Source { up: false },
                     domain: None,
                     text: format!("source {} down: {why}", s.name),
+                    earlier_session: None,
                 });
             }
             Some(true) if was_down => self.push(TimelineEvent {
@@ -267,6 +276,7 @@ impl Timeline {
                 kind: EventKind::Source { up: true },
                 domain: None,
                 text: format!("source {} up again", s.name),
+                earlier_session: None,
             }),
             _ => {}
         }
@@ -296,6 +306,7 @@ impl Timeline {
                 kind: EventKind::Health(now.health),
                 domain: Some(d.name.clone()),
                 text: format!("{}: {from} -> {}{why}", d.name, now.health.marker()),
+                earlier_session: None,
             });
         }
         match (&old_contradiction, &now.contradiction) {
@@ -304,6 +315,7 @@ impl Timeline {
                 kind: EventKind::Stage,
                 domain: Some(d.name.clone()),
                 text: format!("{}: {text}", d.name),
+                earlier_session: None,
             }),
             (Some(_), None) => self.push(TimelineEvent {
                 at_ms: at,
@@ -313,6 +325,7 @@ impl Timeline {
                     "{}: the observed split agrees with the declared stage {} again",
                     d.name, d.stage
                 ),
+                earlier_session: None,
             }),
             _ => {}
         }
@@ -326,10 +339,44 @@ impl Timeline {
             kind,
             domain: domain.map(str::to_string),
             text: text.to_string(),
+            earlier_session: None,
         });
     }
 
+    /// Puts back the events earlier sessions left (`event_memory`), each marked with its
+    /// session, in time order among what is there. Only the newest [`MAX_EVENTS`] stay.
+    pub fn restore(&mut self, earlier: impl IntoIterator<Item = TimelineEvent>) {
+        for e in earlier {
+            if e.earlier_session.is_some() {
+                self.insert(e);
+            }
+        }
+    }
+
+    /// From now on, keeps every new event of this session until [`Timeline::take_unsaved`]
+    /// takes it, for the session's memory. Off by default: replays and the demo keep nothing.
+    pub fn keep_unsaved(&mut self) {
+        self.keeping_unsaved = true;
+    }
+
+    /// This session's events added since the last call, oldest first (empty unless
+    /// [`Timeline::keep_unsaved`] was called). At most [`MAX_EVENTS`]: were nobody to take
+    /// them, the oldest would go first, as in the timeline.
+    pub fn take_unsaved(&mut self) -> Vec<TimelineEvent> {
+        std::mem::take(&mut self.unsaved).into()
+    }
+
     fn push(&mut self, e: TimelineEvent) {
+        if self.keeping_unsaved {
+            self.unsaved.push_back(e.clone());
+            if self.unsaved.len() > MAX_EVENTS {
+                self.unsaved.pop_front();
+            }
+        }
+        self.insert(e);
+    }
+
+    fn insert(&mut self, e: TimelineEvent) {
         // Events pushed from outside may arrive slightly out of order: keep the list sorted.
         let pos = self
             .events

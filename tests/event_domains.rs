@@ -81,6 +81,7 @@ fn app() -> App {
         history: Duration::from_secs(3600),
         actions: None,
         refusals: None,
+        memory: None,
     };
     let caps = TermCaps {
         depth: ColorDepth::Ansi16,

@@ -948,6 +948,7 @@ async fn dialog_screen(config: &Path, state: &Path) -> String {
         history: Duration::from_secs(600),
         actions: None,
         refusals: None,
+        memory: None,
     };
     let caps = TermCaps {
         depth: ColorDepth::None,

@@ -250,12 +250,14 @@ fn info_reports_the_default_paths_and_what_exists() {
     assert_eq!(path("state_dir"), sb.state_dir());
     assert_eq!(path("audit_log"), sb.state_dir().join("audit.jsonl"));
     assert_eq!(path("log_file"), sb.state_dir().join("cutover.log"));
+    assert_eq!(path("events_memory"), sb.state_dir().join("events.jsonl"));
     assert_eq!(path("recordings_dir"), home.join("data/cutover/recordings"));
     for key in [
         "themes_dir",
         "state_dir",
         "audit_log",
         "log_file",
+        "events_memory",
         "recordings_dir",
     ] {
         assert_eq!(v[key]["exists"], false, "{key}: {v}");
@@ -267,6 +269,7 @@ fn info_reports_the_default_paths_and_what_exists() {
     std::fs::create_dir_all(sb.state_dir()).unwrap();
     std::fs::write(sb.state_dir().join("audit.jsonl"), "").unwrap();
     std::fs::write(sb.state_dir().join("cutover.log"), "").unwrap();
+    std::fs::write(sb.state_dir().join("events.jsonl"), "").unwrap();
     std::fs::create_dir_all(home.join("data/cutover/recordings")).unwrap();
     let default_config = home.join("config/cutover/cutover.toml");
     std::fs::copy(home.join("cutover.toml"), &default_config).unwrap();
@@ -277,6 +280,7 @@ fn info_reports_the_default_paths_and_what_exists() {
         "state_dir",
         "audit_log",
         "log_file",
+        "events_memory",
         "recordings_dir",
     ] {
         assert_eq!(v[key]["exists"], true, "{key}: {v}");
@@ -325,6 +329,7 @@ fn info_says_why_the_config_was_chosen() {
         "state folder",
         "audit log",
         "log file",
+        "events memory",
         "recordings",
     ] {
         assert!(

@@ -562,3 +562,76 @@ fn screenshot_and_demo_export_never_write_through_a_link() {
     assert_eq!(std::fs::read_to_string(&other_name).unwrap(), "old");
     assert_eq!(mode(&path), 0o600);
 }
+
+/// The events memory end to end: a live cockpit keeps its events in the state dir (0600, a
+/// read-only session too: an event is an observation, not an action), and the next live
+/// cockpit shows them under a line naming the earlier session.
+#[test]
+#[ignore = "needs tmux"]
+fn the_next_cockpit_shows_the_events_of_the_one_before() {
+    let sb = Sandbox::new();
+    // Nothing listens on port 1: the source is down from the first poll, which is an event.
+    let cfg = ConfigBuilder::new()
+        .every("250ms", "200ms")
+        .source("gateway", "http://127.0.0.1:1/metrics")
+        .orders_haproxy()
+        .write(&sb);
+    let cfg = cfg.to_str().unwrap();
+    let memory = sb.state_dir().join("events.jsonl");
+    let down = |s: &str| s.contains("source gateway down");
+
+    let first = Pane::start(&sb, &["--config", cfg, "--read-only"], &[]);
+    first.wait_for("the live overview", STARTUP, |s| s.contains(" LIVE "));
+    first.keys(&["4"]);
+    first.wait_for("the source-down event", STARTUP, down);
+    first.keys(&["q"]);
+    let (code, screen) = first.exited();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(mode(&memory), 0o600);
+    // The source went down, and orders, which reads it, is unknown from the start.
+    let kinds = || {
+        let text = std::fs::read_to_string(&memory).unwrap();
+        let mut kinds: Vec<String> = text
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"].to_string())
+            .collect();
+        kinds.sort();
+        kinds
+    };
+    assert_eq!(kinds(), ["\"health\"", "\"source-down\""]);
+
+    let second = Pane::start(&sb, &["--config", cfg], &[]);
+    second.wait_for("the live overview", STARTUP, |s| s.contains(" LIVE "));
+    second.keys(&["4"]);
+    let screen = second.wait_for("this session's event and the earlier one", STARTUP, |s| {
+        s.matches("source gateway down").count() >= 2
+    });
+    let line = screen
+        .lines()
+        .position(|l| l.contains("earlier session, started "))
+        .unwrap_or_else(|| panic!("no earlier-session line:\n{screen}"));
+    let rows: Vec<&str> = screen.lines().collect();
+    assert!(rows[..line].iter().any(|r| down(r)), "{screen}");
+    assert!(rows[line + 1..].iter().any(|r| down(r)), "{screen}");
+    second.keys(&["q"]);
+    let (code, screen) = second.exited();
+    assert_eq!(code, 0, "{screen}");
+    let twice = [
+        "\"health\"",
+        "\"health\"",
+        "\"source-down\"",
+        "\"source-down\"",
+    ];
+    assert_eq!(kinds(), twice, "each event once");
+
+    // A replay never reads nor writes it.
+    let demo = Pane::start(&sb, &["--demo"], &[]);
+    demo.wait_for("the demo", STARTUP, |s| s.contains("DEMO"));
+    demo.keys(&["4"]);
+    let screen = demo.settled_screen();
+    assert!(!screen.contains("earlier session"), "{screen}");
+    demo.keys(&["q"]);
+    let (code, screen) = demo.exited();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(kinds(), twice);
+}

@@ -756,6 +756,7 @@ fn options(mode: Mode, read_only: Option<&str>, theme: &str) -> UiOptions {
         history: Duration::from_secs(3600),
         actions: None,
         refusals: None,
+        memory: None,
     }
 }
 

@@ -94,6 +94,7 @@ pub fn app(plan: Arc<Plan>, mode: Mode) -> App {
         plan,
         actions: None,
         refusals: None,
+        memory: None,
     };
     let caps = TermCaps {
         depth: ColorDepth::Ansi16,

@@ -235,6 +235,15 @@ fn render_static_sections(roff: &mut Roff) {
     );
     entry(
         roff,
+        "~/.local/state/cutover/events.jsonl",
+        "The events timeline a live cockpit keeps for the next one (health changes, sources \
+         down and up, stage contradictions, rollbacks): JSON lines, 0600, never written through \
+         a link; rotated at 1 MiB to events.jsonl.1, so at most 2 MiB. The next live cockpit \
+         shows them under an \"earlier session\" line; read-only sessions keep them too, replay \
+         and the demo neither read nor write them.",
+    );
+    entry(
+        roff,
         "~/.local/state/cutover/cutover.log",
         "The log file; the level is set by $CUTOVER_LOG (default info).",
     );

@@ -35,6 +35,8 @@ pub struct Info {
     pub state_dir: Location,
     pub audit_log: Location,
     pub log_file: Location,
+    /// The events the live cockpit keeps for the next session (`event_memory`).
+    pub events_memory: Location,
     pub recordings_dir: Location,
 }
 
@@ -102,6 +104,7 @@ pub fn gather(global: &GlobalArgs) -> Info {
                 .map(|d| AuditLog::in_state_dir(d).path().to_path_buf()),
         ),
         log_file: Location::of(state.as_deref().map(|d| d.join(LOG_FILE))),
+        events_memory: Location::of(state.as_deref().map(|d| d.join(crate::event_memory::FILE))),
         state_dir: Location::of(state),
         recordings_dir: Location::of(default_recordings_dir()),
     }
@@ -123,7 +126,7 @@ pub fn render_text(info: &Info) -> String {
         None => "(no such directory on this platform)".to_string(),
     };
     let state = |exists: bool| if exists { "exists" } else { "missing" };
-    let rows: [(&str, &Option<PathBuf>, bool, String); 6] = [
+    let rows: [(&str, &Option<PathBuf>, bool, String); 7] = [
         (
             "config file",
             &info.config.path,
@@ -152,6 +155,12 @@ pub fn render_text(info: &Info) -> String {
             "log file",
             &info.log_file.path,
             info.log_file.exists,
+            String::new(),
+        ),
+        (
+            "events memory",
+            &info.events_memory.path,
+            info.events_memory.exists,
             String::new(),
         ),
         (

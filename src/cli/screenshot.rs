@@ -190,6 +190,7 @@ pub fn app_at(
         plan: plan.clone(),
         actions: None,
         refusals: None,
+        memory: None,
     };
     let caps = TermCaps {
         depth: shot.depth,

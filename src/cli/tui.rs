@@ -58,6 +58,7 @@ fn options(
         bindings,
         history: plan.timing.history,
         plan,
+        memory: None,
     }
 }
 
@@ -131,7 +132,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         start_desk(gate, plan.clone(), compiled.steps.clone(), latest_rx, ui_tx);
     let (ctl_tx, _ctl_rx) = mpsc::channel(8);
     let bindings = loaded.config.bindings.clone().into_iter().collect();
-    let opts = options(
+    let mut opts = options(
         global,
         Mode::Live,
         loaded.read_only.clone(),
@@ -140,6 +141,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         bindings,
         Some((actions, refusals)),
     );
+    opts.memory = event_memory(started);
     // However the cockpit ended (quit, a signal, the terminal gone), the terminal is given
     // back first; then what is in flight runs to its end, fed by the pollers still running.
     let code = run_ui(opts, ui_rx, ctl_tx, Some(flights.watch())).await;
@@ -227,6 +229,22 @@ pub async fn replay_file(global: &GlobalArgs, file: &Path) -> Result<u8, Failure
 pub async fn demo(global: &GlobalArgs) -> Result<u8, Failure> {
     let rec = crate::demo::bundled().map_err(|e| Failure::runtime(e.to_string()))?;
     replay(global, rec, "the bundled demo", Mode::Demo, 4.0).await
+}
+
+/// The events memory of a live session, in the state dir. Read-only sessions keep it too: an
+/// event is an observation, not an action (actions are in the audit log). Without a state dir
+/// that can be trusted (its files could be anyone's) the session neither reads nor writes it,
+/// and says so.
+fn event_memory(started: i64) -> Option<crate::event_memory::EventMemory> {
+    let dir = super::logging::state_dir()?;
+    match crate::event_memory::EventMemory::start(&dir, started) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            tracing::warn!("{e}; events are not kept across sessions");
+            crate::errln!("cutover: warning: {e}; events are not kept across sessions");
+            None
+        }
+    }
 }
 
 fn audit_log() -> Result<crate::action::AuditLog, Failure> {

@@ -12,9 +12,28 @@ pub fn open(e: &TimelineEvent, utc_offset_secs: i32) -> Modal {
         Some(d) => format!("{} event about {d}", e.kind.label()),
         None => format!("{} event", e.kind.label()),
     };
+    let (when, lines) = match e.earlier_session {
+        None => (
+            format::clock(e.at_ms, utc_offset_secs),
+            vec![about, String::new(), e.text.clone()],
+        ),
+        // Days may have passed: the date, and the session it is from.
+        Some(start) => (
+            format::date_minutes(e.at_ms, utc_offset_secs),
+            vec![
+                about,
+                format!(
+                    "from an {}",
+                    crate::ui::views::events::session_words(start, utc_offset_secs)
+                ),
+                String::new(),
+                e.text.clone(),
+            ],
+        ),
+    };
     Modal::Event {
-        title: format!("Event {}", format::clock(e.at_ms, utc_offset_secs)),
-        lines: vec![about, String::new(), e.text.clone()],
+        title: format!("Event {when}"),
+        lines,
         domain: e.domain.clone(),
     }
 }

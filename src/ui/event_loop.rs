@@ -92,6 +92,19 @@ pub async fn run_watching(
     let caps = TermCaps::detect(&opts);
     let mut app = App::new(&opts, themes, caps)?;
     app.tick(now_ms());
+    if let Some(memory) = &opts.memory {
+        let r = memory.reloaded();
+        if r.skipped > 0 {
+            let text = format!(
+                "{}: {} earlier events shown, {} unreadable lines skipped",
+                memory.path().display(),
+                r.events.len(),
+                r.skipped
+            );
+            tracing::warn!("{text}");
+            app.say(text);
+        }
+    }
     if let Some(problem) = theme_problem {
         tracing::warn!("{problem}");
         app.say(problem);
@@ -114,6 +127,7 @@ pub async fn run_watching(
     let mut quit_asked = false;
 
     let result: anyhow::Result<()> = 'run: loop {
+        remember(&opts, &mut app);
         if dirty {
             if let Err(e) = draw(&mut terminal, &writer, &mut app) {
                 break 'run Err(e.into());
@@ -218,9 +232,27 @@ pub async fn run_watching(
             }
         }
     };
+    remember(&opts, &mut app);
     drop(terminal);
     drop(guard);
     result
+}
+
+/// Appends the session's new events to its memory. A failure is said once (footer and log);
+/// the cockpit goes on without the memory.
+fn remember(opts: &UiOptions, app: &mut App) {
+    let Some(memory) = &opts.memory else {
+        return;
+    };
+    let new = app.take_unsaved_events();
+    if let Err(e) = memory.append(&new) {
+        if !matches!(e, crate::event_memory::EventMemoryError::Stopped { .. }) {
+            tracing::warn!("{e}");
+            app.say(format!(
+                "{e}: events are no longer kept for the next session"
+            ));
+        }
+    }
 }
 
 /// After a stop, the terminal shows whatever the shell left: the next frame is drawn whole.

@@ -49,6 +49,10 @@ pub struct UiOptions {
     pub actions: Option<tokio::sync::mpsc::Sender<ActionRequest>>,
     /// Audits a refusal the gate could not hear (a confirmation it never received).
     pub refusals: Option<handoff::RefusalAudit>,
+    /// The events memory of a live session (`event_memory`): earlier sessions' events are
+    /// shown, marked, and this session's are appended. `None` in replay and the demo, and
+    /// where the state dir cannot be trusted.
+    pub memory: Option<crate::event_memory::EventMemory>,
 }
 
 /// What the cockpit asks of the action gate.

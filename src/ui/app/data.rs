@@ -25,6 +25,9 @@ pub(crate) struct Data {
     /// The newest status received.
     pub(crate) latest: Option<Status>,
     pub(crate) timeline: Timeline,
+    /// Lines of the events memory that were not events (unparsable, too long, from the
+    /// future): said above the events.
+    pub(crate) memory_skipped: usize,
     pub(crate) replay: Option<ReplayPosition>,
     pub(crate) feed_closed: bool,
     pub(crate) now_ms: i64,
@@ -60,6 +63,14 @@ impl Data {
             Mode::Replay => Some("a replay only shows what was recorded".to_string()),
             Mode::Demo => Some("the demo only shows a recording".to_string()),
         });
+        let mut timeline = Timeline::new(opts.history);
+        let mut memory_skipped = 0;
+        // Only a live session remembers: a replay or the demo shows its recording alone.
+        if let (Mode::Live, Some(memory)) = (opts.mode, &opts.memory) {
+            timeline.restore(memory.reloaded().events.iter().cloned());
+            timeline.keep_unsaved();
+            memory_skipped = memory.reloaded().skipped;
+        }
         Data {
             plan,
             plan_index,
@@ -68,7 +79,8 @@ impl Data {
             refusal,
             status: None,
             latest: None,
-            timeline: Timeline::new(opts.history),
+            timeline,
+            memory_skipped,
             replay: None,
             feed_closed: false,
             now_ms: 0,

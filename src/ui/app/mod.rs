@@ -72,6 +72,12 @@ impl App {
         &self.data.timeline
     }
 
+    /// This session's events not yet handed to the events memory (none unless the session
+    /// has one).
+    pub fn take_unsaved_events(&mut self) -> Vec<TimelineEvent> {
+        self.data.timeline.take_unsaved()
+    }
+
     pub fn view(&self) -> View {
         self.nav.view
     }

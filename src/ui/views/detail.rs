@@ -644,11 +644,18 @@ fn rollback_lines(app: &App, d: &DomainStatus, w: usize) -> Vec<(String, Style)>
     } else {
         out.push(("history:".into(), st.table_header));
         for e in history {
-            let line = format!(
-                "{} {}",
-                format::clock(e.at_ms, app.look.utc_offset_secs),
-                e.text
-            );
+            let line = match e.earlier_session {
+                None => format!(
+                    "{} {}",
+                    format::clock(e.at_ms, app.look.utc_offset_secs),
+                    e.text
+                ),
+                Some(_) => format!(
+                    "{} (earlier session) {}",
+                    format::date_minutes(e.at_ms, app.look.utc_offset_secs),
+                    e.text
+                ),
+            };
             for (j, l) in wrap(&line, w.saturating_sub(2)).into_iter().enumerate() {
                 out.push((if j == 0 { l } else { format!("  {l}") }, st.text));
             }
