@@ -69,6 +69,9 @@ pub struct TimelineEvent {
     /// The domain the event is about, when it is about one.
     pub domain: Option<String>,
     pub text: String,
+    /// A health event's previous health; `None` when it is the domain's first observation
+    /// (there was no health before it to change from) and for the other kinds.
+    pub from: Option<Health>,
 }
 
 /// One sample of a domain's figures, for the charts. Unknown stays `None`, never 0.
@@ -260,6 +263,7 @@ impl Timeline {
                     kind: EventKind::Source { up: false },
                     domain: None,
                     text: format!("source {} down: {why}", s.name),
+                    from: None,
                 });
             }
             Some(true) if was_down => self.push(TimelineEvent {
@@ -267,6 +271,7 @@ impl Timeline {
                 kind: EventKind::Source { up: true },
                 domain: None,
                 text: format!("source {} up again", s.name),
+                from: None,
             }),
             _ => {}
         }
@@ -296,6 +301,7 @@ impl Timeline {
                 kind: EventKind::Health(now.health),
                 domain: Some(d.name.clone()),
                 text: format!("{}: {from} -> {}{why}", d.name, now.health.marker()),
+                from: old_health,
             });
         }
         match (&old_contradiction, &now.contradiction) {
@@ -304,6 +310,7 @@ impl Timeline {
                 kind: EventKind::Stage,
                 domain: Some(d.name.clone()),
                 text: format!("{}: {text}", d.name),
+                from: None,
             }),
             (Some(_), None) => self.push(TimelineEvent {
                 at_ms: at,
@@ -313,6 +320,7 @@ impl Timeline {
                     "{}: the observed split agrees with the declared stage {} again",
                     d.name, d.stage
                 ),
+                from: None,
             }),
             _ => {}
         }
@@ -326,6 +334,7 @@ impl Timeline {
             kind,
             domain: domain.map(str::to_string),
             text: text.to_string(),
+            from: None,
         });
     }
 
@@ -488,6 +497,8 @@ mod tests {
         assert_eq!(e.kind, EventKind::Health(Health::Crit));
         assert_eq!(e.domain.as_deref(), Some("orders"));
         assert_eq!(e.text, "orders: [OK] -> [CRIT]: orders is crit");
+        // The healthy first sight was no event, but it is what the change was from.
+        assert_eq!(e.from, Some(Health::Ok));
     }
 
     #[test]
@@ -500,6 +511,19 @@ mod tests {
         ));
         assert_eq!(t.events().len(), 1);
         assert!(t.events()[0].text.starts_with("billing: start -> [?]"));
+        // The first observation changes from nothing: no previous state is made up.
+        assert_eq!(t.events()[0].from, None);
+        t.observe(&status(
+            3000,
+            vec![domain("billing", Stage::Ramp, Health::Ok, 1.0, 1.0)],
+            vec![],
+        ));
+        assert_eq!(t.events()[1].from, Some(Health::Unknown));
+        let json = crate::cli::status_events::events_json(&t);
+        assert_eq!(json[0].from.as_deref(), Some("start"));
+        assert_eq!(json[0].to.as_deref(), Some("unknown"));
+        assert_eq!(json[1].from.as_deref(), Some("unknown"));
+        assert_eq!(json[1].to.as_deref(), Some("ok"));
     }
 
     #[test]
