@@ -226,16 +226,20 @@ fn equal() -> Vec<Domain> {
         .collect()
 }
 
-/// A 1% canary (0.4 requests per second) that starts failing half its requests at 90 s,
-/// against a monolith at 0.5%: about twelve requests and six failures in 30 s, below
-/// `min_requests` (20).
+/// A 1% canary (0.4 requests per second) turned on at 90 s and failing half its requests,
+/// against a monolith at 0.5%: about twelve requests and six failures in its first 30 s, below
+/// `min_requests` (20) all along.
 fn canary() -> Domain {
     domain(
         "canary",
         7,
         |t| {
-            let failing = if t >= 90.0 { 0.5 } else { 0.0 };
-            (rate(47.0, 0.005), rate(0.4, failing))
+            let new = if t >= 90.0 {
+                rate(0.4, 0.5)
+            } else {
+                rate(0.0, 0.0)
+            };
+            (rate(47.0, 0.005), new)
         },
         "",
     )
@@ -318,6 +322,7 @@ fn a_canary_failing_six_of_twelve_is_crit_within_30s_of_its_first_errors() {
         .find(|e| e.0 >= first && e.2 == "crit")
         .unwrap_or_else(|| panic!("never crit after the errors at {first}: {events:#?}"));
     let after = (crit.0 - first) as f64 * SCALE / 1000.0;
+    eprintln!("crit {after:.0} scenario seconds after the first errors: {}", crit.3);
     assert!(
         after <= 30.0,
         "crit {after:.0} scenario seconds after the first errors: {crit:#?}"
