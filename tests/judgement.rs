@@ -199,28 +199,32 @@ fn measurements() {
         },
         min_requests: 20.0,
     };
-    let mut rng = Rng(42);
-    let mut fails = 0;
-    let mut marginal = 0;
-    for _ in 0..1000 {
-        // One 1 m window at 50 rps, 10% on the new path, both at 0.5%.
-        let (n, l) = (300, 2700);
-        let new = Counts {
-            errors: rng.failures(n, 0.005) as f64,
-            requests: n as f64,
-        };
-        let legacy = Counts {
-            errors: rng.failures(l, 0.005) as f64,
-            requests: l as f64,
-        };
-        match judge(new, legacy, None, &rules).result {
-            Outcome::Fail => fails += 1,
-            Outcome::Marginal => marginal += 1,
-            _ => {}
+    for (share, n) in [("1%", 30), ("10%", 300), ("50%", 1500)] {
+        let mut rng = Rng(42);
+        let mut fails = 0;
+        let mut marginal = 0;
+        for _ in 0..1000 {
+            // One 1 m window at 50 rps (3,000 requests), `n` on the new path, both at 0.5%.
+            let l = 3000 - n;
+            let new = Counts {
+                errors: rng.failures(n, 0.005) as f64,
+                requests: n as f64,
+            };
+            let legacy = Counts {
+                errors: rng.failures(l, 0.005) as f64,
+                requests: l as f64,
+            };
+            match judge(new, legacy, None, &rules).result {
+                Outcome::Fail => fails += 1,
+                Outcome::Marginal => marginal += 1,
+                _ => {}
+            }
         }
+        println!(
+            "equal paths at 0.5%, {share} on the new path, 1,000 windows: {fails} fail, {marginal} marginal"
+        );
+        assert!(fails <= 20, "{fails} false failures in 1,000 windows");
     }
-    println!("equal paths, 1,000 windows: {fails} fail, {marginal} marginal");
-    assert!(fails <= 20, "{fails} false failures in 1,000 windows");
 
     let mut equal_engine_alarms = 0;
     for seed in 1..=3 {
