@@ -322,7 +322,10 @@ fn a_canary_failing_six_of_twelve_is_crit_within_30s_of_its_first_errors() {
         .find(|e| e.0 >= first && e.2 == "crit")
         .unwrap_or_else(|| panic!("never crit after the errors at {first}: {events:#?}"));
     let after = (crit.0 - first) as f64 * SCALE / 1000.0;
-    eprintln!("crit {after:.0} scenario seconds after the first errors: {}", crit.3);
+    eprintln!(
+        "crit {after:.0} scenario seconds after the first errors: {}",
+        crit.3
+    );
     assert!(
         after <= 30.0,
         "crit {after:.0} scenario seconds after the first errors: {crit:#?}"
