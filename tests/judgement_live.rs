@@ -53,10 +53,15 @@ fn domain(name: &str, seed: u64, rates: Rates, slo: &'static str) -> Domain {
 
 /// What one recording showed.
 struct Run {
+    sb: Sandbox,
+    recording: std::path::PathBuf,
+    /// When the server answered the first scrape (unix ms): the recording's start, near enough.
+    started_ms: i64,
     /// The final status (`status --json --replay`), with the whole recording's events.
     status: Value,
-    /// Per domain, when (unix ms) the server first answered a step whose new-path errors
-    /// grew.
+    /// Per domain, when (unix ms) the server answered the step before the first whose
+    /// new-path errors grew: the scrape that first saw errors is stamped after this (it was
+    /// sent after that answer) and before the server's answer to it.
     first_new_errors_ms: Vec<(String, Option<i64>)>,
 }
 
@@ -86,6 +91,18 @@ impl Run {
             .into_iter()
             .filter(|e| judged(&e.1) && judged(&e.2))
             .collect()
+    }
+
+    /// `status --json --replay --at` the recording's offset of `at_ms`: the figures then.
+    fn status_at(&self, at_ms: i64) -> Value {
+        let offset = format!("{}ms", (at_ms - self.started_ms).max(0));
+        json(&run_ok(
+            self.sb
+                .cutover()
+                .args(["status", "--json", "--replay"])
+                .arg(&self.recording)
+                .args(["--at", &offset]),
+        ))
     }
 
     fn final_domain(&self, domain: &str) -> &Value {
@@ -173,11 +190,14 @@ fn run(domains: &[Domain], scenario_seconds: f64) -> Run {
 
     let served = served.lock().unwrap().clone();
     Run {
+        started_ms: served[0],
+        sb,
+        recording,
         status: json(&out),
         first_new_errors_ms: domains
             .iter()
             .zip(&first_errors)
-            .map(|(d, k)| (d.name.clone(), k.and_then(|k| served.get(k).copied())))
+            .map(|(d, k)| (d.name.clone(), k.and_then(|k| served.get(k - 1).copied())))
             .collect(),
     }
 }
@@ -314,12 +334,12 @@ fn a_canary_failing_six_of_twelve_is_crit_within_30s_of_its_first_errors() {
     let events = run.health("canary");
     let early: Vec<_> = events
         .iter()
-        .filter(|e| e.0 < first && (e.2 == "warn" || e.2 == "crit"))
+        .filter(|e| e.0 <= first && (e.2 == "warn" || e.2 == "crit"))
         .collect();
     assert!(early.is_empty(), "health before the errors: {early:#?}");
     let crit = events
         .iter()
-        .find(|e| e.0 >= first && e.2 == "crit")
+        .find(|e| e.0 > first && e.2 == "crit")
         .unwrap_or_else(|| panic!("never crit after the errors at {first}: {events:#?}"));
     let after = (crit.0 - first) as f64 * SCALE / 1000.0;
     eprintln!(
@@ -331,6 +351,22 @@ fn a_canary_failing_six_of_twelve_is_crit_within_30s_of_its_first_errors() {
         "crit {after:.0} scenario seconds after the first errors: {crit:#?}"
     );
     assert!(crit.3.contains("worse, confidence"), "{}", crit.3);
+    // 30 s after the first errors the judge itself fails the canary, below min_requests.
+    let then = run.status_at(first + (30_000.0 / SCALE) as i64);
+    let canary = then["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "canary")
+        .unwrap();
+    let errors = &canary["verdict"]["errors"];
+    assert_eq!(canary["health"], "crit", "{canary:#}");
+    assert_eq!(errors["result"], "fail", "{canary:#}");
+    assert!(
+        errors["new"]["requests"].as_f64().unwrap() < 20.0,
+        "{canary:#}"
+    );
+    eprintln!("30 s after the first errors: {}", errors["reason"]);
 }
 
 /// An incident that lasts is one change to crit (and at most one back), not a series.
