@@ -67,6 +67,9 @@ struct Line {
     kind: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     health: Option<Health>,
+    /// A health event's previous health; absent for a domain's first observation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    from: Option<Health>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     domain: Option<String>,
     text: String,
@@ -202,6 +205,7 @@ impl EventMemory {
             session_ms: self.session_ms,
             kind,
             health,
+            from: e.from,
             domain: e.domain.as_deref().map(|d| cut(d, MAX_NAME)),
             text: cut(&e.text, MAX_TEXT),
         }
@@ -293,6 +297,7 @@ fn event_of(l: Line, now_ms: i64) -> Option<TimelineEvent> {
         domain,
         text: clean(&l.text, MAX_TEXT),
         earlier_session: Some(l.session_ms.clamp(0, l.at_ms)),
+        from: l.from,
     })
 }
 
@@ -323,6 +328,7 @@ mod tests {
             domain: domain.map(str::to_string),
             text: text.to_string(),
             earlier_session: None,
+            from: None,
         }
     }
 

@@ -72,6 +72,9 @@ pub struct TimelineEvent {
     /// `Some(start)` for an event reloaded from an earlier session's memory
     /// (`event_memory`), with that session's start (unix ms); `None` for this session's.
     pub earlier_session: Option<i64>,
+    /// A health event's previous health; `None` when it is the domain's first observation
+    /// (there was no health before it to change from) and for the other kinds.
+    pub from: Option<Health>,
 }
 
 /// One sample of a domain's figures, for the charts. Unknown stays `None`, never 0.
@@ -269,6 +272,7 @@ impl Timeline {
                     domain: None,
                     text: format!("source {} down: {why}", s.name),
                     earlier_session: None,
+                    from: None,
                 });
             }
             Some(true) if was_down => self.push(TimelineEvent {
@@ -277,6 +281,7 @@ impl Timeline {
                 domain: None,
                 text: format!("source {} up again", s.name),
                 earlier_session: None,
+                from: None,
             }),
             _ => {}
         }
@@ -307,6 +312,7 @@ impl Timeline {
                 domain: Some(d.name.clone()),
                 text: format!("{}: {from} -> {}{why}", d.name, now.health.marker()),
                 earlier_session: None,
+                from: old_health,
             });
         }
         match (&old_contradiction, &now.contradiction) {
@@ -316,6 +322,7 @@ impl Timeline {
                 domain: Some(d.name.clone()),
                 text: format!("{}: {text}", d.name),
                 earlier_session: None,
+                from: None,
             }),
             (Some(_), None) => self.push(TimelineEvent {
                 at_ms: at,
@@ -326,6 +333,7 @@ impl Timeline {
                     d.name, d.stage
                 ),
                 earlier_session: None,
+                from: None,
             }),
             _ => {}
         }
@@ -340,6 +348,7 @@ impl Timeline {
             domain: domain.map(str::to_string),
             text: text.to_string(),
             earlier_session: None,
+            from: None,
         });
     }
 
@@ -545,6 +554,8 @@ mod tests {
         assert_eq!(e.kind, EventKind::Health(Health::Crit));
         assert_eq!(e.domain.as_deref(), Some("orders"));
         assert_eq!(e.text, "orders: [OK] -> [CRIT]: orders is crit");
+        // The healthy first sight was no event, but it is what the change was from.
+        assert_eq!(e.from, Some(Health::Ok));
     }
 
     #[test]
@@ -557,6 +568,19 @@ mod tests {
         ));
         assert_eq!(t.events().len(), 1);
         assert!(t.events()[0].text.starts_with("billing: start -> [?]"));
+        // The first observation changes from nothing: no previous state is made up.
+        assert_eq!(t.events()[0].from, None);
+        t.observe(&status(
+            3000,
+            vec![domain("billing", Stage::Ramp, Health::Ok, 1.0, 1.0)],
+            vec![],
+        ));
+        assert_eq!(t.events()[1].from, Some(Health::Unknown));
+        let json = crate::cli::status_events::events_json(&t);
+        assert_eq!(json[0].from.as_deref(), Some("start"));
+        assert_eq!(json[0].to.as_deref(), Some("unknown"));
+        assert_eq!(json[1].from.as_deref(), Some("unknown"));
+        assert_eq!(json[1].to.as_deref(), Some("ok"));
     }
 
     #[test]

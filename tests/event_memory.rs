@@ -436,6 +436,7 @@ fn the_memory_stays_bounded_by_rotation() {
             domain: Some("orders".into()),
             text: format!("{i} {text}"),
             earlier_session: None,
+            from: None,
         };
         memory.append(&[e]).unwrap();
     }

@@ -1,7 +1,7 @@
 //! The judge and its hysteresis on generated counter sequences (deterministic seeds), fed to
 //! the engine on a simulated clock of 1 s polls: a hovering signal, equal paths, a small
 //! failing canary, a lasting incident. `measurements` prints the figures of docs/judgement.md
-//! (run with `--nocapture`).
+//! (run with `--nocapture`). The latency noise floor is checked here too, on histograms.
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
@@ -199,28 +199,32 @@ fn measurements() {
         },
         min_requests: 20.0,
     };
-    let mut rng = Rng(42);
-    let mut fails = 0;
-    let mut marginal = 0;
-    for _ in 0..1000 {
-        // One 1 m window at 50 rps, 10% on the new path, both at 0.5%.
-        let (n, l) = (300, 2700);
-        let new = Counts {
-            errors: rng.failures(n, 0.005) as f64,
-            requests: n as f64,
-        };
-        let legacy = Counts {
-            errors: rng.failures(l, 0.005) as f64,
-            requests: l as f64,
-        };
-        match judge(new, legacy, None, &rules).result {
-            Outcome::Fail => fails += 1,
-            Outcome::Marginal => marginal += 1,
-            _ => {}
+    for (share, n) in [("1%", 30), ("10%", 300), ("50%", 1500)] {
+        let mut rng = Rng(42);
+        let mut fails = 0;
+        let mut marginal = 0;
+        for _ in 0..1000 {
+            // One 1 m window at 50 rps (3,000 requests), `n` on the new path, both at 0.5%.
+            let l = 3000 - n;
+            let new = Counts {
+                errors: rng.failures(n, 0.005) as f64,
+                requests: n as f64,
+            };
+            let legacy = Counts {
+                errors: rng.failures(l, 0.005) as f64,
+                requests: l as f64,
+            };
+            match judge(new, legacy, None, &rules).result {
+                Outcome::Fail => fails += 1,
+                Outcome::Marginal => marginal += 1,
+                _ => {}
+            }
         }
+        println!(
+            "equal paths at 0.5%, {share} on the new path, 1,000 windows: {fails} fail, {marginal} marginal"
+        );
+        assert!(fails <= 20, "{fails} false failures in 1,000 windows");
     }
-    println!("equal paths, 1,000 windows: {fails} fail, {marginal} marginal");
-    assert!(fails <= 20, "{fails} false failures in 1,000 windows");
 
     let mut equal_engine_alarms = 0;
     for seed in 1..=3 {
@@ -280,4 +284,102 @@ fn demo_health_changes() {
     println!("demo health changes, for/clear_after 0: {unheld:?}");
     println!("demo health changes, as shipped:        {held:?}");
     assert!(held.values().sum::<usize>() < unheld.values().sum::<usize>());
+}
+
+/// Bucket bounds of the latency histograms below, seconds.
+const BOUNDS: [&str; 7] = ["0.05", "0.1", "0.25", "0.5", "1", "2", "+Inf"];
+/// Observations per second by bucket (non-cumulative, the last bucket for `+Inf`): the
+/// monolith before its shift, after it, and a new path slower than the shifted monolith by
+/// 50 ms (more than 25% of its 175 ms median, within that plus the monolith's own 50 ms move).
+const FAST: [u64; 7] = [30, 40, 20, 8, 2, 0, 0];
+const SHIFTED: [u64; 7] = [10, 30, 40, 15, 5, 0, 0];
+const SLOWER: [u64; 7] = [0, 15, 50, 25, 10, 0, 0];
+
+/// The monolith's and the new path's latency histograms and requests, one second a poll;
+/// `at(t)` gives the two paths' per-second observations. The verdict's latency evidence at
+/// two minutes.
+fn latency_verdict(at: fn(i64) -> ([u64; 7], [u64; 7])) -> serde_json::Value {
+    let text = r#"
+[settings]
+interval = "1s"
+timeout = "500ms"
+window = "1m"
+
+[[source]]
+name = "gw"
+url = "http://127.0.0.1:1/metrics"
+
+[[domain]]
+name = "orders"
+stage = "canary"
+
+  [domain.traffic]
+  source = "gw"
+  legacy.requests = 'req_total{path="legacy"}'
+  legacy.errors = 'err_total{path="legacy"}'
+  legacy.latency = 'lat_seconds{path="legacy"}'
+  new.requests = 'req_total{path="new"}'
+  new.errors = 'err_total{path="new"}'
+  new.latency = 'lat_seconds{path="new"}'
+"#;
+    let cfg = cutover::config::parse_str(text, Path::new("latency.toml")).unwrap();
+    let plan = cutover::compile::compile(&cfg).unwrap().plan;
+    let mut engine = Engine::new(plan);
+    let mut buckets = [[0u64; 7]; 2];
+    for t in 0..=120 {
+        let (legacy, new) = at(t);
+        let mut body = String::new();
+        for (p, (path, per_second)) in [("legacy", legacy), ("new", new)].iter().enumerate() {
+            for (b, n) in per_second.iter().enumerate() {
+                buckets[p][b] += n;
+            }
+            let mut below = 0;
+            for (b, le) in BOUNDS.iter().enumerate() {
+                below += buckets[p][b];
+                body.push_str(&format!(
+                    "lat_seconds_bucket{{path=\"{path}\",le=\"{le}\"}} {below}\n"
+                ));
+            }
+            body.push_str(&format!(
+                "req_total{{path=\"{path}\"}} {below}\nerr_total{{path=\"{path}\"}} 0\n"
+            ));
+        }
+        engine.ingest(&ScrapeOutcome {
+            source: "gw".into(),
+            at_ms: START_MS + t * 1000,
+            duration_ms: 1,
+            bytes: 100,
+            status: Some(200),
+            result: Ok(body),
+        });
+    }
+    let st = engine.status(Mode::Replay);
+    serde_json::to_value(&st.domains[0].verdict).unwrap()["latency"].clone()
+}
+
+/// The latency noise floor through the engine: the monolith slowed down by 50 ms from one
+/// window to the next and the new path is 50 ms slower still. The shift both paths share is
+/// not held against the new path; with a monolith that did not move, the same gap fails.
+#[test]
+fn a_monolith_that_shifted_by_itself_widens_the_latency_allowed() {
+    let shifted = latency_verdict(|t| {
+        if t <= 60 {
+            (FAST, FAST)
+        } else {
+            (SHIFTED, SLOWER)
+        }
+    });
+    assert_eq!(shifted["result"], "pass", "{shifted:#}");
+    let noise = shifted["noise_seconds"].as_f64().unwrap();
+    assert!((noise - 0.05).abs() < 1e-9, "{shifted:#}");
+
+    let steady = latency_verdict(|t| {
+        if t <= 60 {
+            (SHIFTED, SHIFTED)
+        } else {
+            (SHIFTED, SLOWER)
+        }
+    });
+    assert_eq!(steady["result"], "fail", "{steady:#}");
+    assert!(steady["noise_seconds"].is_null(), "{steady:#}");
 }

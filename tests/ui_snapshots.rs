@@ -350,6 +350,7 @@ fn judged(t: &Traffic, latency: Option<(f64, f64)>) -> Verdict {
             rules.confidence,
             rules.latency_tolerance,
             20.0,
+            None,
         )
     });
     let worst = std::iter::once(errors.result)

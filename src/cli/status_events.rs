@@ -1,27 +1,27 @@
 //! The events of `status --json`: the events view's timeline, with `from` and `to` spelled out.
 
-use std::collections::HashMap;
-
 use crate::clock::rfc3339;
 use crate::engine::{Engine, Mode};
 use crate::figures::{EventJson, Status};
 use crate::record::Recording;
 use crate::timeline::{EventKind, Timeline};
 
-/// The timeline's events as JSON values, oldest first.
+/// What a domain's first health event changes from: nothing before it was observed.
+pub const FROM_START: &str = "start";
+
+/// The timeline's events as JSON values, oldest first. A health event's `from` is the health
+/// the timeline saw before it (`ok` when the domain was first seen healthy, which is no event),
+/// or `"start"` for the domain's first observation: never a state made up.
 pub fn events_json(timeline: &Timeline) -> Vec<EventJson> {
-    let mut last: HashMap<String, String> = HashMap::new();
     timeline
         .events()
         .iter()
         .map(|e| {
             let (from, to) = match &e.kind {
-                EventKind::Health(h) => {
-                    let key = e.domain.clone().unwrap_or_default();
-                    let to = h.as_str().to_string();
-                    let from = last.insert(key, to.clone());
-                    (from, Some(to))
-                }
+                EventKind::Health(h) => (
+                    Some(e.from.map_or(FROM_START, |f| f.as_str()).to_string()),
+                    Some(h.as_str().to_string()),
+                ),
                 EventKind::Source { up } => (
                     Some(if *up { "down" } else { "up" }.to_string()),
                     Some(if *up { "up" } else { "down" }.to_string()),

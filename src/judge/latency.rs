@@ -145,18 +145,23 @@ pub struct LatencyEvidence {
     pub confidence: Option<f64>,
     /// Hodges-Lehmann shift new − monolith, seconds.
     pub shift_seconds: Option<f64>,
-    /// The largest shift tolerated, seconds.
+    /// The largest shift tolerated, seconds (the tolerance plus the noise floor).
     pub tolerance_seconds: Option<f64>,
+    /// How far the monolith's latency moved from its own previous window (the noise floor),
+    /// seconds, when that move is beyond noise.
+    pub noise_seconds: Option<f64>,
     pub reason: String,
 }
 
-/// The latency verdict; `tolerance` is a fraction of the monolith's median.
+/// The latency verdict; `tolerance` is a fraction of the monolith's median, `noise` how far
+/// (seconds) the monolith moved from its previous window, added to what is allowed.
 pub fn judge(
     new: &Binned,
     legacy: &Binned,
     confidence: f64,
     tolerance: f64,
     min_requests: f64,
+    noise: Option<f64>,
 ) -> LatencyEvidence {
     let mut ev = LatencyEvidence {
         result: Outcome::Inconclusive,
@@ -167,6 +172,7 @@ pub fn judge(
         confidence: None,
         shift_seconds: None,
         tolerance_seconds: None,
+        noise_seconds: noise,
         reason: String::new(),
     };
     let Some((_, p)) = mann_whitney(new, legacy) else {
@@ -178,7 +184,7 @@ pub fn judge(
         return ev;
     };
     let shift = hodges_lehmann(new, legacy).unwrap_or(0.0);
-    let allowed = legacy.median().unwrap_or(0.0) * tolerance;
+    let allowed = legacy.median().unwrap_or(0.0) * tolerance + noise.unwrap_or(0.0);
     ev.p_value = Some(p);
     ev.shift_seconds = Some(shift);
     ev.tolerance_seconds = Some(allowed);
@@ -227,6 +233,21 @@ pub fn judge(
         };
     }
     ev
+}
+
+/// The monolith against its own previous window: how far its latency shifted (the
+/// Hodges-Lehmann estimate, seconds), when the shift either way is beyond noise at
+/// `confidence` (Diffy's idea, as the errors' noise floor). A baseline that moves this much by
+/// itself is not a difference the new path is failed for.
+pub fn noise_floor(now: &Binned, previous: &Binned, confidence: f64) -> Option<f64> {
+    let alpha = 1.0 - confidence;
+    let (_, slower) = mann_whitney(now, previous)?;
+    let (_, faster) = mann_whitney(previous, now)?;
+    if slower < alpha || faster < alpha {
+        hodges_lehmann(now, previous).map(f64::abs)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -295,6 +316,7 @@ mod tests {
             0.98,
             0.25,
             20.0,
+            None,
         );
         assert_eq!(slow.result, Outcome::Fail, "{slow:?}");
         let same = judge(
@@ -303,8 +325,33 @@ mod tests {
             0.98,
             0.25,
             20.0,
+            None,
         );
         assert_eq!(same.result, Outcome::Pass, "{same:?}");
+    }
+
+    /// The monolith slower than its previous window (beyond noise) and the new path slower
+    /// than the monolith by about as much: the noise floor lets it pass; without the floor it
+    /// fails.
+    #[test]
+    fn a_shifting_monolith_widens_what_latency_is_allowed() {
+        let before = binned([30.0, 40.0, 20.0, 8.0, 2.0, 0.0]);
+        let now = binned([10.0, 30.0, 40.0, 15.0, 5.0, 0.0]);
+        let noise = noise_floor(&now, &before, 0.98).unwrap();
+        // Reference: the median of all pairwise differences of the bucket middles repeated
+        // by count (Python's statistics.median): the monolith moved by 50 ms, its
+        // Mann-Whitney p against its previous window is 3.9e-6.
+        assert!((noise - 0.05).abs() < 1e-9, "{noise}");
+        // 50 ms slower than the monolith now (p = 3.4e-5), above the 25% of its 175 ms median
+        // (44 ms), within that plus the monolith's own move (94 ms).
+        let new = binned([0.0, 15.0, 50.0, 25.0, 10.0, 0.0]);
+        let without = judge(&new, &now, 0.98, 0.25, 20.0, None);
+        assert_eq!(without.result, Outcome::Fail, "{without:?}");
+        let with = judge(&new, &now, 0.98, 0.25, 20.0, Some(noise));
+        assert_eq!(with.result, Outcome::Pass, "{with:?}");
+        assert_eq!(with.noise_seconds, Some(noise));
+        // A monolith that stays put has no noise floor.
+        assert_eq!(noise_floor(&before, &before, 0.98), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod errors;
 pub mod history;
 pub mod hysteresis;
 pub mod latency;
+pub mod latency_history;
 pub mod outcome;
 pub mod special;
 pub mod steady;

@@ -8,9 +8,11 @@ use super::burn::burn;
 use super::errors::Counts;
 use super::history::CountHistory;
 use super::hysteresis::{span_words, Held, Hold, Phase};
+use super::latency::{self, Binned};
+use super::latency_history::LatencyHistory;
 use super::outcome::{confidence_words, count_words, Outcome};
 use super::special::binomial_sf;
-use super::verdict::{noise_floor, verdict};
+use super::verdict::{binned, noise_floor, verdict, Noise};
 use crate::figures::at::At;
 use crate::figures::Findings;
 use crate::figures::{DomainStatus, Health};
@@ -23,6 +25,8 @@ const FAR_P: f64 = 0.001;
 #[derive(Debug, Clone, Default)]
 pub struct Steady {
     history: HashMap<String, CountHistory>,
+    /// The monolith's latency per window, for the latency noise floor.
+    latency: HashMap<String, LatencyHistory>,
     rules: HashMap<String, BTreeMap<String, Held>>,
     last_step_ms: Option<i64>,
 }
@@ -45,7 +49,15 @@ impl Steady {
                     .or_default()
                     .record(at.now_ms, t, keep);
             }
-            judge_domain(at, plan, d, ds, self.history.get(&d.name));
+            let monolith = monolith_latency(at, plan, d);
+            let noise = self.noise(at, d, monolith.as_ref());
+            if let Some(b) = monolith {
+                self.latency
+                    .entry(d.name.clone())
+                    .or_default()
+                    .record(at.now_ms, b, at.window_ms);
+            }
+            judge_domain(at, plan, d, ds, self.history.get(&d.name), noise);
             let rules = self.rules.entry(d.name.clone()).or_default();
             hold(at.now_ms, d, ds, rules, false);
         }
@@ -56,7 +68,8 @@ impl Steady {
     /// condition for `for` (it says so in the reasons' words only when held).
     pub fn peek(&self, at: &At, plan: &Plan, statuses: &mut [DomainStatus], unheld: bool) {
         for (d, ds) in plan.domains.iter().zip(statuses.iter_mut()) {
-            judge_domain(at, plan, d, ds, self.history.get(&d.name));
+            let noise = self.noise(at, d, monolith_latency(at, plan, d).as_ref());
+            judge_domain(at, plan, d, ds, self.history.get(&d.name), noise);
             let mut rules = if unheld {
                 BTreeMap::new()
             } else {
@@ -67,6 +80,32 @@ impl Steady {
     }
 }
 
+impl Steady {
+    /// The noise floor of `d` at `at`: the monolith now against its own previous window, for
+    /// errors (counts kept) and latency (`monolith`, its histogram now, against the one kept).
+    fn noise(&self, at: &At, d: &PlanDomain, monolith: Option<&Binned>) -> Noise {
+        let window = at.window_ms;
+        let errors = self.history.get(&d.name).and_then(|h| {
+            let (now, _, _) = h.between(at.now_ms - window, at.now_ms)?;
+            let (prev, _, _) = h.between(at.now_ms - 2 * window, at.now_ms - window)?;
+            noise_floor(now, prev, d.judge.confidence)
+        });
+        let latency_seconds = self.latency.get(&d.name).and_then(|h| {
+            let prev = h.previous(at.now_ms, window)?;
+            latency::noise_floor(monolith?, prev, d.judge.confidence)
+        });
+        Noise {
+            errors,
+            latency_seconds,
+        }
+    }
+}
+
+/// The monolith's latency histogram over the window, when it has one.
+fn monolith_latency(at: &At, plan: &Plan, d: &PlanDomain) -> Option<Binned> {
+    binned(at, &d.traffic.as_ref()?.legacy, &plan.signals)
+}
+
 /// Verdict, burn rates and the judge's findings of one domain.
 fn judge_domain(
     at: &At,
@@ -74,13 +113,8 @@ fn judge_domain(
     d: &PlanDomain,
     ds: &mut DomainStatus,
     history: Option<&CountHistory>,
+    noise: Noise,
 ) {
-    let window = at.window_ms;
-    let noise = history.and_then(|h| {
-        let (now, _, _) = h.between(at.now_ms - window, at.now_ms)?;
-        let (prev, _, _) = h.between(at.now_ms - 2 * window, at.now_ms - window)?;
-        noise_floor(now, prev, d.judge.confidence)
-    });
     ds.verdict = verdict(at, &plan.signals, d, ds, noise);
     if let Some(v) = &ds.verdict {
         if v.result == Outcome::Fail {

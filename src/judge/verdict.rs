@@ -22,7 +22,18 @@ pub struct Verdict {
     pub latency: Option<LatencyEvidence>,
 }
 
-fn binned(at: &At, side: &PlanSide, signals: &[Signal]) -> Option<Binned> {
+/// How far the monolith moved from its own previous window, per signal, when beyond noise
+/// (the noise floor): added to what the new path is allowed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Noise {
+    /// Error ratio points (0.01 = one point).
+    pub errors: Option<f64>,
+    /// Latency shift, seconds.
+    pub latency_seconds: Option<f64>,
+}
+
+/// One path's latency histogram over the window, in seconds; `None` without a histogram.
+pub fn binned(at: &At, side: &PlanSide, signals: &[Signal]) -> Option<Binned> {
     let id = side.latency?;
     let unit = signals[id].latency_unit_seconds;
     let buckets = bucket_increases(&at.store.signals[id], at.now_ms, at.window_ms)?;
@@ -36,7 +47,7 @@ pub fn verdict(
     signals: &[Signal],
     d: &PlanDomain,
     ds: &DomainStatus,
-    noise: Option<f64>,
+    noise: Noise,
 ) -> Option<Verdict> {
     let plan = d.traffic.as_ref()?;
     let t = ds.traffic.as_ref()?;
@@ -51,7 +62,7 @@ pub fn verdict(
         requests: s.requests.unwrap_or(0.0),
     };
     let errors = (plan.new.errors.is_some() && plan.legacy.requests.is_some())
-        .then(|| errors::judge(counts(&t.new), counts(&t.legacy), noise, &rules));
+        .then(|| errors::judge(counts(&t.new), counts(&t.legacy), noise.errors, &rules));
     let latency = match (
         binned(at, &plan.new, signals),
         binned(at, &plan.legacy, signals),
@@ -62,6 +73,7 @@ pub fn verdict(
             d.judge.confidence,
             d.judge.latency_tolerance,
             d.slo.min_requests,
+            noise.latency_seconds,
         )),
         _ => None,
     };
@@ -90,10 +102,16 @@ pub fn verdict(
     let mut reasons = Vec::new();
     reasons.extend(errors.as_ref().map(|e| e.reason.clone()));
     reasons.extend(latency.as_ref().map(|l| l.reason.clone()));
-    if let Some(n) = noise {
+    if let Some(n) = noise.errors.filter(|_| errors.is_some()) {
         reasons.push(format!(
             "noise floor: the monolith moved {:.2} points from its previous window; that much is allowed",
             n * 100.0
+        ));
+    }
+    if let Some(n) = noise.latency_seconds.filter(|_| latency.is_some()) {
+        reasons.push(format!(
+            "noise floor: the monolith's latency moved {:.0}ms from its previous window; that much is allowed",
+            n * 1000.0
         ));
     }
     Some(Verdict {

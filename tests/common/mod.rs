@@ -9,6 +9,7 @@
 
 pub mod action;
 pub mod config;
+pub mod counters;
 pub mod figures;
 pub mod fixtures;
 pub mod ingest;
