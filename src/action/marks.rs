@@ -162,6 +162,8 @@ mod tests {
             note: None,
             before: Vec::new(),
             stage,
+            from: None,
+            to: None,
         }
     }
 

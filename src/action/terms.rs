@@ -1,4 +1,4 @@
-//! The terms of a rollback as every face states them: the steps in order and how it is
+//! The terms of an action (rollback, promote) as every face states them: the steps in order and how it is
 //! verified. The confirmation dialog, the detail view and `cutover rollback` all take their
 //! text from here, so what the operator confirms in one is word for word what the other
 //! prints. Thresholds are the operator's own numbers: written exactly, never rounded
@@ -50,12 +50,34 @@ pub fn verify_sentence(verify_share: f64, verify_within: Duration) -> String {
     )
 }
 
+/// How an action is verified, in one sentence: a rollback's words as [`verify_sentence`]; a
+/// promotion's `Verified when the new path serves 25% ± 5 points of requests within 60 s.`
+pub fn goal_sentence(goal: super::verify::Goal, verify_within: Duration) -> String {
+    match goal {
+        super::verify::Goal::AtMost(share) => verify_sentence(share, verify_within),
+        super::verify::Goal::Near { .. } => format!(
+            "Verified when the new path serves {} of requests within {}.",
+            goal.band(),
+            duration(verify_within)
+        ),
+    }
+}
+
 /// The steps, numbered in the order they run (secrets redacted by the summaries).
 pub fn step_lines(steps: &[StepSpec]) -> Vec<String> {
     steps
         .iter()
         .enumerate()
         .map(|(i, s)| step_line(i, &s.summary()))
+        .collect()
+}
+
+/// The steps from their summaries, numbered as [`step_lines`] numbers them.
+pub fn step_lines_of(summaries: &[String]) -> Vec<String> {
+    summaries
+        .iter()
+        .enumerate()
+        .map(|(i, s)| step_line(i, s))
         .collect()
 }
 

@@ -107,6 +107,28 @@ pub enum Command {
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
     },
+    /// Move more of a domain's traffic to the new path: the next of its [domain.promote] steps,
+    /// or --to (the same gate, audit and verification as the key P).
+    #[command(
+        after_help = "Exit codes: 0 the steps ran and the new share is verified, 3 the steps ran but the share \
+was not verified within verify_within, 1 a step failed or the run was interrupted, 2 refused \
+(read-only, replay or demo, in flight, verdict fail, health crit, no step above the current one, \
+name not confirmed) or a usage error."
+    )]
+    Promote {
+        /// The domain's name.
+        domain: String,
+        /// The target new-path percent (1-100); by default the next configured step above the
+        /// current one. A value between the steps is allowed when named here.
+        #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u8).range(1..=100))]
+        to: Option<u8>,
+        /// Do not ask for the typed confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// A note for the audit log (a ticket number): one line, at most 200 characters.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
     /// Serve realistic exporter endpoints on loopback for trying cutover out.
     Simulate(SimulateArgs),
     /// The bundled demo recording: export it, or regenerate it from the simulator.

@@ -101,12 +101,12 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
             app.look.styles.text,
         ),
     ];
-    if matches!(
-        app.modal.open,
-        Some(super::app::Modal::ConfirmRollback { .. })
-    ) {
+    if let Some(super::app::Modal::Confirm { offer, .. }) = &app.modal.open {
         lines.push((
-            "the rollback dialog cannot be shown: Esc cancels, Enter refuses".to_string(),
+            format!(
+                "the {} dialog cannot be shown: Esc cancels, Enter refuses",
+                offer.kind().as_str()
+            ),
             app.look.styles.warn,
         ));
     }
@@ -399,6 +399,7 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
             Action::Sort,
             Action::Freeze,
             Action::Rollback,
+            Action::Promote,
             Action::Theme,
         ],
         View::Detail => vec![
@@ -407,16 +408,17 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
             Action::NextDomain,
             Action::Down,
             Action::Rollback,
+            Action::Promote,
             Action::Freeze,
         ],
         View::Sources => vec![Action::Back, Action::Down, Action::Filter, Action::Freeze],
         View::Events => vec![Action::Back, Action::Open, Action::Down, Action::Filter],
         View::Help => vec![Action::Back, Action::Down],
     };
-    // Where nothing may act (replay, demo, a read-only live session) R is not offered: the
-    // key still answers, with the refusal and its reason.
+    // Where nothing may act (replay, demo, a read-only live session) R and P are not offered:
+    // the keys still answer, with the refusal and its reason.
     if app.read_only().is_some() {
-        actions.retain(|a| *a != Action::Rollback);
+        actions.retain(|a| !matches!(a, Action::Rollback | Action::Promote));
     }
     if app.data.mode != Mode::Live {
         actions.splice(
