@@ -432,12 +432,21 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
         );
     }
     actions.extend([Action::NextView, Action::Help, Action::Quit]);
+    // The help key is the way to every other key: room is kept for it until it is drawn.
+    let need_of = |a: Action| (width(&app.key_hint(a)) + 1 + width(a.def().hint)) as u16;
+    let mut keep = need_of(Action::Help) + 2;
     for a in actions {
         let key = app.key_hint(a);
         let hint = a.def().hint;
-        let need = (width(&key) + 1 + width(hint)) as u16;
-        if x + need > right {
-            break;
+        let need = need_of(a);
+        if a == Action::Help {
+            keep = 0;
+        }
+        if x + need + keep > right {
+            if keep == 0 {
+                break;
+            }
+            continue;
         }
         x += put(buf, x, area.y, need, &key, st.footer.patch(st.accent));
         x += 1;
