@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod flights;
 pub mod gate;
+pub mod goal;
 pub mod lock;
 pub mod marks;
 pub mod progress;

@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use super::goal::Goal;
 use super::steps::StepSpec;
 
 /// A share as an exact percentage: `0%`, `0.5%`, `0.04%`, `33.3%`, `100%`. The decimal point
@@ -52,13 +53,25 @@ pub fn verify_sentence(verify_share: f64, verify_within: Duration) -> String {
 
 /// How an action is verified, in one sentence: a rollback's words as [`verify_sentence`]; a
 /// promotion's `Verified when the new path serves 25% ± 5 points of requests within 60 s.`
-pub fn goal_sentence(goal: super::verify::Goal, verify_within: Duration) -> String {
+pub fn goal_sentence(goal: Goal, verify_within: Duration) -> String {
     match goal {
-        super::verify::Goal::AtMost(share) => verify_sentence(share, verify_within),
-        super::verify::Goal::Near { .. } => format!(
+        Goal::AtMost(share) => verify_sentence(share, verify_within),
+        Goal::Near { .. } => format!(
             "Verified when the new path serves {} of requests within {}.",
-            goal.band(),
+            band(goal),
             duration(verify_within)
+        ),
+    }
+}
+
+/// `at most 0.5%`, `25% ± 5 points`: the goal's numbers exactly as configured.
+pub fn band(goal: Goal) -> String {
+    match goal {
+        Goal::AtMost(at_most) => format!("at most {}", share(at_most)),
+        Goal::Near { target, tolerance } => format!(
+            "{} ± {} points",
+            share(target),
+            share(tolerance).trim_end_matches('%')
         ),
     }
 }

@@ -9,48 +9,10 @@
 //! interval tells nothing: "no traffic yet" is not verified. Time is the data's (scrape
 //! timestamps), so a recording verifies the same way as a live session.
 
+pub use super::goal::Goal;
+use super::terms::band;
 use crate::figures::Status;
 use crate::format::{percent, seconds, tally};
-
-/// What the observed new-path share must do after the action.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Goal {
-    /// A rollback: fall to this share or below.
-    AtMost(f64),
-    /// A promotion: reach `target` ± `tolerance` (shares, 0–1).
-    Near { target: f64, tolerance: f64 },
-}
-
-impl Goal {
-    /// Whether a measured share meets the goal. A share is a ratio of counts: a hair of
-    /// floating-point noise at the band's edge is not a miss.
-    pub fn met(&self, share: f64) -> bool {
-        match *self {
-            Goal::AtMost(at_most) => share <= at_most,
-            Goal::Near { target, tolerance } => (share - target).abs() <= tolerance + 1e-9,
-        }
-    }
-
-    /// The action, as the verdict's words name it.
-    fn action(&self) -> &'static str {
-        match self {
-            Goal::AtMost(_) => "the rollback",
-            Goal::Near { .. } => "the promotion",
-        }
-    }
-
-    /// `25% ± 5 points`, exactly as configured (see `terms`).
-    pub fn band(&self) -> String {
-        match *self {
-            Goal::AtMost(at_most) => format!("at most {}", super::terms::share(at_most)),
-            Goal::Near { target, tolerance } => format!(
-                "{} ± {} points",
-                super::terms::share(target),
-                super::terms::share(tolerance).trim_end_matches('%')
-            ),
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
@@ -279,7 +241,7 @@ impl Verifier {
     fn target_words(&self) -> String {
         match self.goal {
             Goal::AtMost(_) => String::new(),
-            Goal::Near { .. } => format!(", target {}", self.goal.band()),
+            Goal::Near { .. } => format!(", target {}", band(self.goal)),
         }
     }
 }
