@@ -898,3 +898,46 @@ async fn the_cockpit_runs_what_its_dialog_showed_and_refuses_a_target_off_the_st
     );
     assert!(events.iter().all(|e| e.1 == "tui"));
 }
+
+/// Every TOML example in docs/promote.md loads with the real config loader and compiles to a
+/// plan whose steps fill, so the documentation cannot drift from what cutover accepts.
+#[test]
+fn every_example_in_the_promote_docs_loads() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/promote.md"))
+            .unwrap();
+    let blocks: Vec<&str> = doc
+        .split("```toml\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert!(blocks.len() >= 8, "{} examples", blocks.len());
+    let mut kinds = std::collections::BTreeSet::new();
+    for block in blocks {
+        let domain = if block.contains("[[domain]]") {
+            ""
+        } else {
+            "[[domain]]\nname = \"orders\"\nstage = \"canary\"\n"
+        };
+        let text = format!(
+            "[[source]]\nname = \"gateway\"\nurl = \"http://127.0.0.1:8404/metrics\"\n{domain}{block}"
+        );
+        let config = cutover::config::parse_str(&text, Path::new("docs/promote.md"))
+            .unwrap_or_else(|e| panic!("{e}\n{block}"));
+        let compiled = cutover::compile::compile(&config).unwrap();
+        let plan = &compiled.promotes["orders"];
+        let to = plan.steps[1];
+        for s in plan.steps_for(to) {
+            let shown = s.summary();
+            assert!(
+                !shown.contains("{weight}") && !shown.contains("{legacy_weight}"),
+                "{shown}"
+            );
+            kinds.insert(shown.split(' ').next().unwrap().to_string());
+        }
+    }
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["exec", "haproxy", "http"]
+    );
+}

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "cutover",
     version,
-    about = "Terminal cockpit for strangler-fig migrations: traffic split, errors, latency, queue lag and saga failures per domain, with an audited rollback",
+    about = "Terminal cockpit for strangler-fig migrations: traffic split, errors, latency, queue lag and saga failures per domain, with an audited rollback and promotion",
     after_help = "Try it without any setup: cutover --demo"
 )]
 pub struct Cli {
@@ -38,7 +38,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Never act: rollback is refused everywhere.
+    /// Never act: rollback and promote are refused everywhere.
     #[arg(long, global = true)]
     pub read_only: bool,
 
@@ -134,7 +134,7 @@ name not confirmed) or a usage error."
     /// The bundled demo recording: export it, or regenerate it from the simulator.
     #[command(subcommand)]
     Demo(DemoCommand),
-    /// Print the audit log of rollbacks, newest first.
+    /// Print the audit log of rollbacks and promotions, newest first.
     Audit {
         /// Print the entries as a JSON array (newest first).
         #[arg(long)]
