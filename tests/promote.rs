@@ -941,3 +941,76 @@ fn every_example_in_the_promote_docs_loads() {
         ["exec", "haproxy", "http"]
     );
 }
+
+// ------------------------------------------------------------------ the cockpit in a terminal
+
+/// The key P in a real terminal: refused with the holder's pid while a rollback of the domain
+/// runs in another process; once it has ended, the dialog says from where to where, the typed
+/// name runs the filled steps on the runtime API, and the promotion is verified and audited as
+/// started from the cockpit.
+#[test]
+#[ignore = "needs tmux"]
+fn p_in_the_cockpit_is_refused_while_another_process_acts_then_promotes() {
+    use common::tmux::{Pane, SETTLE, STARTUP};
+    let gw = Gateway::new(10, 90, 1000);
+    let (api, metrics) = (gw.runtime_api(), gw.metrics());
+    let sb = Sandbox::new();
+    let started = sb.path().join("rollback-started");
+    let rollback = format!(
+        "  [domain.rollback]\n  verify_share = 0.0\n  verify_within = \"1s\"\n{}",
+        sh_step(&format!("touch {}; sleep 2", started.display()), "10s")
+    );
+    let cfg = sb.config(&config(&metrics, &api.address(), true, &rollback));
+    let pane = Pane::start(&sb, &["--config", cfg.to_str().unwrap()], &[]);
+    pane.wait_for("the overview with figures", STARTUP, |s| {
+        s.contains(" LIVE ") && s.contains(" orders ") && s.contains("10%")
+    });
+
+    let running = Running::start(&sb, &cfg, "orders", "rollback");
+    wait_for_file(&started, Duration::from_secs(10));
+    pane.keys(&["P"]);
+    let pid = running.pid();
+    pane.wait_for("the refusal with the pid", SETTLE, |s| {
+        s.contains("Promote refused") && s.contains(&format!("in flight in pid {pid}"))
+    });
+    assert!(api.received().is_empty());
+    pane.keys(&["Escape"]);
+    let (exit, _, _) = running.wait(Duration::from_secs(20));
+    assert!(exit.is_some());
+
+    pane.keys(&["P"]);
+    pane.wait_for("the dialog", SETTLE, |s| {
+        s.contains("Promote orders from 10% (the weight the gateway exports) to 25%")
+            && s.contains("Type orders to confirm")
+    });
+    pane.text("orders");
+    pane.keys(&["Enter"]);
+    let start = Instant::now();
+    while !events(&sb).contains(&"verified".to_string()) {
+        assert!(start.elapsed() < SETTLE, "{:?}", audit(&sb));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        &api.received()[2..],
+        [
+            "set weight be_orders/orders_svc 25",
+            "set weight be_orders/monolith 75"
+        ]
+    );
+    let promotes: Vec<_> = audit(&sb)
+        .into_iter()
+        .filter(|e| e["action"] == "promote")
+        .collect();
+    assert_eq!(
+        promotes
+            .iter()
+            .map(|e| e["event"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["refused", "requested", "succeeded", "verified"]
+    );
+    assert!(promotes.iter().all(|e| e["via"] == "tui"));
+    pane.keys(&["Escape"]);
+    pane.keys(&["q"]);
+    let (code, s) = pane.exited();
+    assert_eq!(code, 0, "{s}");
+}
