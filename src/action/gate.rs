@@ -57,7 +57,7 @@ pub enum Refusal {
         last: u8,
     },
     /// No weight exported and no traffic seen: "the next step" cannot be told.
-    #[error("the new-path share of {0} is unknown (the gateway exports no weight and no traffic was observed), so the next step cannot be told: name the target with --to")]
+    #[error("the new-path share of {0} is unknown (the gateway exports no weight and no traffic was observed), so the next step cannot be told: name the target with `cutover promote --to PCT`")]
     CurrentUnknown(String),
     #[error("unknown domain {0}")]
     UnknownDomain(String),

@@ -59,29 +59,25 @@ pub async fn run(
                 .map(|d| (d.name.clone(), d.stage)),
         );
     let target = to.map_or(Target::Next, Target::Explicit);
-    let plan = compiled.promotes.get(domain);
     // What needs no figures is refused before any source is asked: a read-only session, one
-    // in flight, no [domain.promote] at all.
+    // in flight, no [domain.promote] at all (each audited by the gate).
+    let Some(plan) = compiled.promotes.get(domain) else {
+        let why = match promote::admit(&gate, domain, None, None, target) {
+            Err(r) => r,
+            Ok(_) => Refusal::NoSteps {
+                kind: "promote".into(),
+                domain: domain.to_string(),
+            },
+        };
+        return Err(refused(&why));
+    };
     let early = Action::Promote {
         domain: domain.to_string(),
         from: None,
         to,
     };
-    if plan.is_none() {
-        return Err(refused(
-            &promote::admit(&gate, domain, None, None, target)
-                .err()
-                .unwrap_or(Refusal::NoSteps {
-                    kind: "promote".into(),
-                    domain: domain.to_string(),
-                }),
-        ));
-    }
     if let Err(r) = gate.precheck(&early) {
-        let steps = match (plan, to) {
-            (Some(p), Some(to)) => p.steps_for(to),
-            _ => Vec::new(),
-        };
+        let steps = to.map(|to| plan.steps_for(to)).unwrap_or_default();
         gate.record_refusal(&early, &steps, &r);
         return Err(refused(&r));
     }
@@ -90,7 +86,7 @@ pub async fn run(
     let status = engine.status_unheld(Mode::Live);
     let standing = status.domains.iter().find(|d| d.name == domain);
     let proposal =
-        promote::admit(&gate, domain, plan, standing, target).map_err(|r| refused(&r))?;
+        promote::admit(&gate, domain, Some(plan), standing, target).map_err(|r| refused(&r))?;
 
     let mut out = plan_text(&proposal);
     out.push_str(&format!("Audit log: {}\n", gate.audit().path().display()));
