@@ -6,7 +6,7 @@
 
 mod event;
 
-pub use event::{FeedControl, FeedEvent, ReplayPosition};
+pub use event::{FeedControl, FeedEvent, Offer, ReplayPosition};
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -26,6 +26,8 @@ pub enum EventKind {
     Source { up: bool },
     /// A rollback was requested, ran, or was verified or refused (pushed from outside).
     Rollback,
+    /// A promotion was requested, ran, or was verified or refused (pushed from outside).
+    Promote,
     /// Anything else pushed from outside, by its kind name.
     Other(String),
 }
@@ -38,7 +40,16 @@ impl EventKind {
             EventKind::Stage => "stage",
             EventKind::Source { .. } => "source",
             EventKind::Rollback => "rollback",
+            EventKind::Promote => "promote",
             EventKind::Other(s) => s,
+        }
+    }
+
+    /// The kind of an action's events.
+    pub fn of(action: crate::action::Kind) -> EventKind {
+        match action {
+            crate::action::Kind::Rollback => EventKind::Rollback,
+            crate::action::Kind::Promote => EventKind::Promote,
         }
     }
 
@@ -47,6 +58,7 @@ impl EventKind {
         match name {
             "stage" => EventKind::Stage,
             "rollback" => EventKind::Rollback,
+            "promote" => EventKind::Promote,
             "source-down" => EventKind::Source { up: false },
             "source-up" => EventKind::Source { up: true },
             other => EventKind::Other(other.to_string()),

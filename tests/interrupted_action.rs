@@ -227,16 +227,16 @@ fn quitting_during_a_rollback_asks_first_and_then_finishes_it_without_the_screen
     std::thread::sleep(Duration::from_millis(200));
     pane.keys(&["q"]);
     pane.wait_for("the question", SETTLE, |s| {
-        s.contains("Quit while a rollback is in flight?") && s.contains("y quits")
+        s.contains("Quit while an action is in flight?") && s.contains("y quits")
     });
     pane.keys(&["q"]);
     pane.wait_for("the question gone, still running", SETTLE, |s| {
-        !s.contains("Quit while a rollback") && s.contains(" LIVE ")
+        !s.contains("Quit while an action") && s.contains(" LIVE ")
     });
     assert!(!gone(&pane.pid()));
     pane.keys(&["q"]);
     pane.wait_for("the question again", SETTLE, |s| {
-        s.contains("Quit while a rollback is in flight?")
+        s.contains("Quit while an action is in flight?")
     });
     pane.keys(&["y"]);
     let (code, screen) = pane.exited();

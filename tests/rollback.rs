@@ -19,7 +19,7 @@ use common::action::{audit, events};
 use common::config::{exec_step, haproxy_step, haproxy_weight};
 use common::{fixture, Answer, ConfigBuilder, HttpServer, Reply, RuntimeApi, Sandbox};
 use cutover::action::{
-    rollback, Action, AuditEvent, AuditLog, Gate, Refusal, StepOutcome, StepSpec,
+    act, Action, AuditEvent, AuditLog, Gate, Goal, Refusal, StepOutcome, StepSpec,
 };
 
 const TOKEN: &str = "tok-3f9a7c1e-do-not-leak";
@@ -779,9 +779,9 @@ async fn a_second_trigger_while_one_is_in_flight_is_refused() {
     assert_eq!(haproxy.received(), [GET_WEIGHT, SET_WEIGHT]);
 
     // Through the orchestration the domain stays held until the verdict.
-    let run = rollback(&gate, &action, &steps, |_| {}).await.unwrap();
+    let run = act(&gate, &action, &steps, |_| {}).await.unwrap();
     assert!(run.succeeded());
-    let verification = run.verification(0.0, Duration::from_secs(60));
+    let verification = run.verification(Goal::AtMost(0.0), Duration::from_secs(60));
     assert!(held_here(&gate.run(&action, &steps).await.unwrap_err()));
     drop(verification);
     assert!(gate.run(&action, &steps).await.unwrap().succeeded());
@@ -824,9 +824,7 @@ async fn replay_and_demo_refuse_with_nothing_received() {
             gate.precheck(&orders()),
             Err(Refusal::ReadOnly(reason.clone()))
         );
-        let refused = rollback(&gate, &orders(), &steps, |_| {})
-            .await
-            .unwrap_err();
+        let refused = act(&gate, &orders(), &steps, |_| {}).await.unwrap_err();
         assert_eq!(refused, Refusal::ReadOnly(reason));
     }
     assert!(haproxy.received().is_empty());
@@ -921,6 +919,7 @@ async fn dialog_screen(config: &Path, state: &Path) -> String {
         gate: Gate::new(None, AuditLog::in_state_dir(state)),
         plan: compiled.plan.clone(),
         steps: compiled.steps.clone(),
+        promotes: compiled.promotes.clone(),
         latest: tokio::sync::watch::channel(None).1,
     };
     let (req_tx, req_rx) = tokio::sync::mpsc::channel(1);
@@ -928,15 +927,13 @@ async fn dialog_screen(config: &Path, state: &Path) -> String {
     tokio::spawn(desk.serve(req_rx, ui_tx));
     req_tx
         .send(ActionRequest::Open {
+            kind: cutover::action::Kind::Rollback,
             domain: "orders".into(),
         })
         .await
         .unwrap();
     let offer = ui_rx.recv().await.unwrap();
-    assert!(
-        matches!(offer, FeedEvent::RollbackOffer { .. }),
-        "{offer:?}"
-    );
+    assert!(matches!(offer, FeedEvent::Offer(_)), "{offer:?}");
     let opts = UiOptions {
         mode: Mode::Live,
         read_only: None,

@@ -698,9 +698,9 @@ fn a_name_typed_on_a_screen_too_small_for_the_dialog_runs_nothing() {
     pane.keys(&["q"]);
     let s = pane.wait_for("the quit question or the exit", SETTLE, |s| {
         let flat: String = s.lines().collect();
-        s.contains("Quit while a rollback is in flight?") || flat.contains("TTY-")
+        s.contains("Quit while an action is in flight?") || flat.contains("TTY-")
     });
-    if s.contains("Quit while a rollback is in flight?") {
+    if s.contains("Quit while an action is in flight?") {
         pane.keys(&["y"]);
     }
     let (code, s) = pane.exited();

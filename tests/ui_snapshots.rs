@@ -18,6 +18,7 @@ use cutover::figures::latency::{Latency, LatencyFrom, LatencyKind, Reading};
 use cutover::action::marks::{marks, Mark};
 use cutover::action::{AuditEntry, AuditEvent};
 use cutover::figures::last_poll::LastPoll;
+use cutover::action::Kind;
 use cutover::figures::{
     BadLineReport, DomainStatus, Health, InFlight, QueueStatus, SagaStatus, Side, SourceStatus,
     Status, Traffic,
@@ -39,7 +40,7 @@ use cutover::ui::app::View;
 use cutover::ui::keys::KEY_TABLE;
 use cutover::ui::theme::ThemeSet;
 use cutover::ui::{
-    views, App, ColorChoice, ColorDepth, FeedControl, FeedEvent, ReplayPosition, TermCaps,
+    views, App, ColorChoice, ColorDepth, FeedControl, FeedEvent, Offer, ReplayPosition, TermCaps,
     UiCommand, UiOptions,
 };
 
@@ -1007,6 +1008,8 @@ fn marks_from_an_audit_log() -> std::collections::BTreeMap<String, Mark> {
         note: None,
         before: vec![],
         stage,
+        from: None,
+        to: None,
     };
     for e in [
         entry("a", "inventory", AuditEvent::Requested, Some(Stage::Ramp)),
@@ -1665,7 +1668,8 @@ fn replay_header_controls_and_refused_rollback() {
     let cmds = app.handle_key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT));
     assert_eq!(
         cmds,
-        vec![UiCommand::Rollback {
+        vec![UiCommand::Act {
+            kind: Kind::Rollback,
             domain: "orders".into()
         }]
     );
@@ -1673,7 +1677,8 @@ fn replay_header_controls_and_refused_rollback() {
         !screen(&app, 80, 24).contains("refused"),
         "the UI must not decide by itself"
     );
-    app.apply(FeedEvent::RollbackRefused {
+    app.apply(FeedEvent::Refused {
+        kind: Kind::Rollback,
         domain: "orders".into(),
         reason: "read-only: a replay only shows what was recorded".into(),
     });
@@ -1693,12 +1698,13 @@ fn replay_header_controls_and_refused_rollback() {
 #[test]
 fn rollback_dialog_shows_the_steps_and_needs_the_name_typed() {
     let mut app = live();
-    let offer = || FeedEvent::RollbackOffer {
-        domain: "orders".into(),
-        steps: vec!["haproxy 127.0.0.1:9999: set weight be_orders/orders_svc 0".into()],
-        verify:
+    let offer = || {
+        FeedEvent::Offer(Offer::rollback(
+            "orders",
+            vec!["haproxy 127.0.0.1:9999: set weight be_orders/orders_svc 0".into()],
             "Then verified: the new path's observed share must fall to 0% or below within 60 s."
                 .into(),
+        ))
     };
     app.apply(offer());
     let s = screen(&app, 160, 48);
@@ -1717,8 +1723,10 @@ fn rollback_dialog_shows_the_steps_and_needs_the_name_typed() {
     // What was typed goes to the gate, which judges it; Enter hands it over.
     assert_eq!(
         key(&mut app, KeyCode::Enter),
-        vec![UiCommand::ConfirmRollback {
-            domain: "orders".into(),
+        vec![UiCommand::Confirm {
+            action: cutover::action::Action::Rollback {
+                domain: "orders".into()
+            },
             typed: "ordrs".into(),
             drawn_whole: true,
         }]
@@ -1750,19 +1758,19 @@ fn rollback_dialog_shows_the_steps_and_needs_the_name_typed() {
 }
 
 fn offer(domain: &str, steps: usize) -> FeedEvent {
-    FeedEvent::RollbackOffer {
-        domain: domain.into(),
-        steps: (1..=steps)
+    FeedEvent::Offer(Offer::rollback(
+        domain,
+        (1..=steps)
             .map(|i| format!("exec /usr/local/bin/rollback-step-{i} {domain}"))
             .collect(),
-        verify: "Verified when the new path serves at most 0% of requests within 60 s.".into(),
-    }
+        "Verified when the new path serves at most 0% of requests within 60 s.".into(),
+    ))
 }
 
 /// Enter in the dialog; returns whether the command says the dialog was drawn whole.
 fn enter_drawn_whole(app: &mut App) -> bool {
     match key(app, KeyCode::Enter).as_slice() {
-        [UiCommand::ConfirmRollback { drawn_whole, .. }] => *drawn_whole,
+        [UiCommand::Confirm { drawn_whole, .. }] => *drawn_whole,
         other => panic!("{other:?}"),
     }
 }
@@ -1887,27 +1895,25 @@ fn a_confirmation_the_gate_never_received_says_nothing_ran_and_is_audited() {
     // The gate's queue is full: one request waits and nobody takes it.
     let (tx, _rx) = tokio::sync::mpsc::channel(1);
     tx.try_send(ActionRequest::Open {
+        kind: Kind::Rollback,
         domain: "inventory".into(),
     })
     .unwrap();
     let mut opts = options(Mode::Live, None, "default");
     opts.actions = Some(tx);
-    opts.refusals = Some(RefusalAudit::new(move |domain, why| {
-        let action = Action::Rollback {
-            domain: domain.into(),
-        };
-        gate.record_refusal(&action, &[], why);
+    opts.refusals = Some(RefusalAudit::new(move |action: &Action, why| {
+        gate.record_refusal(action, &[], why);
     }));
     let mut app = session(opts.clone(), caps(ColorDepth::Ansi16, false));
     app.apply(offer("orders", 1));
     keys(&mut app, "orders");
     screen(&app, 160, 48);
-    let (domain, typed, drawn_whole) = match key(&mut app, KeyCode::Enter).as_slice() {
-        [UiCommand::ConfirmRollback {
-            domain,
+    let (action, typed, drawn_whole) = match key(&mut app, KeyCode::Enter).as_slice() {
+        [UiCommand::Confirm {
+            action,
             typed,
             drawn_whole,
-        }] => (domain.clone(), typed.clone(), *drawn_whole),
+        }] => (action.clone(), typed.clone(), *drawn_whole),
         other => panic!("{other:?}"),
     };
     assert!(drawn_whole);
@@ -1915,7 +1921,7 @@ fn a_confirmation_the_gate_never_received_says_nothing_ran_and_is_audited() {
         &opts,
         &mut app,
         ActionRequest::Confirm {
-            domain,
+            action,
             typed,
             drawn_whole,
         },
@@ -2002,11 +2008,13 @@ fn demo_is_read_only_and_paused_shows() {
     );
     assert_eq!(
         key(&mut app, KeyCode::Char('R')),
-        vec![UiCommand::Rollback {
+        vec![UiCommand::Act {
+            kind: Kind::Rollback,
             domain: "orders".into()
         }]
     );
-    app.apply(FeedEvent::RollbackRefused {
+    app.apply(FeedEvent::Refused {
+        kind: Kind::Rollback,
         domain: "orders".into(),
         reason: "read-only: this is the demo: nothing here can act".into(),
     });
@@ -2027,11 +2035,13 @@ fn live_read_only_refuses_with_its_reason_and_live_may_act() {
         .contains("READ-ONLY"));
     assert_eq!(
         key(&mut app, KeyCode::Char('R')),
-        vec![UiCommand::Rollback {
+        vec![UiCommand::Act {
+            kind: Kind::Rollback,
             domain: "orders".into()
         }]
     );
-    app.apply(FeedEvent::RollbackRefused {
+    app.apply(FeedEvent::Refused {
+        kind: Kind::Rollback,
         domain: "orders".into(),
         reason: format!("read-only: {reason}"),
     });
@@ -2053,7 +2063,8 @@ fn live_read_only_refuses_with_its_reason_and_live_may_act() {
     key(&mut app, KeyCode::Char('j'));
     assert_eq!(
         key(&mut app, KeyCode::Char('R')),
-        vec![UiCommand::Rollback {
+        vec![UiCommand::Act {
+            kind: Kind::Rollback,
             domain: "search".into()
         }]
     );
@@ -2301,11 +2312,11 @@ fn the_dialog_shows_a_step_exactly_runs_of_spaces_and_escapes_included() {
         format!("exec /usr/local/bin/step {}  end", "x".repeat(90)),
     ];
     let mut app = live();
-    app.apply(FeedEvent::RollbackOffer {
-        domain: "orders".into(),
+    app.apply(FeedEvent::Offer(Offer::rollback(
+        "orders",
         steps,
-        verify: "Verified when the new path serves at most 0% of requests within 60 s.".into(),
-    });
+        "Verified when the new path serves at most 0% of requests within 60 s.".into(),
+    )));
     keys(&mut app, "orders");
     let s = screen(&app, 120, 40);
     assert!(

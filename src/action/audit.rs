@@ -137,6 +137,13 @@ pub struct AuditEntry {
     /// while it is unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<crate::stage::Stage>,
+    /// A promotion's new-path percent before it (the configured weight, else the observed
+    /// share, to a tenth of a point).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<f64>,
+    /// A promotion's target new-path percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<u8>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -321,6 +328,8 @@ mod tests {
             note: None,
             before: Vec::new(),
             stage: None,
+            from: None,
+            to: None,
         }
     }
 

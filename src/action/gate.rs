@@ -2,7 +2,7 @@
 //! themselves: they hand the gate an `Action` and show what it says.
 //!
 //! Order: refusal (read-only, replay, demo, one already in flight on this host) → the domain's
-//! lock taken → `requested` written to the audit log (or nothing runs) → steps in order, first
+//! lock taken (one action per domain, whatever its kind) → `requested` written to the audit log (or nothing runs) → steps in order, first
 //! failure (or a request to stop) ends them → outcome audited.
 
 use std::path::{Path, PathBuf};
@@ -32,8 +32,33 @@ pub enum Refusal {
     },
     #[error("the domain's lock could not be taken, so nothing ran: {0}")]
     LockUnavailable(String),
-    #[error("no rollback steps are configured for {0}")]
-    NoSteps(String),
+    #[error("no {kind} steps are configured for {domain}")]
+    NoSteps { kind: String, domain: String },
+    /// The judge says the new path is worse: more traffic on it is the wrong way.
+    #[error("the verdict on {domain} is fail ({reasons}): more traffic would go to a new path that is worse")]
+    VerdictFail { domain: String, reasons: String },
+    /// The domain's health is crit: the way out is a fix or a rollback, not more traffic.
+    #[error("{domain} is crit ({reasons}): fix it or roll it back before promoting")]
+    HealthCrit { domain: String, reasons: String },
+    /// A target outside `[domain.promote] steps` that the operator did not name explicitly.
+    #[error("{to}% is not one of the steps of {domain} ({steps}): name it with --to to promote there anyway")]
+    NotAStep {
+        domain: String,
+        to: u8,
+        steps: String,
+    },
+    /// Nothing above the current share to promote to.
+    #[error(
+        "{domain} is at {current}, at or above its last step ({last}%): nothing to promote to"
+    )]
+    NoNextStep {
+        domain: String,
+        current: String,
+        last: u8,
+    },
+    /// No weight exported and no traffic seen: "the next step" cannot be told.
+    #[error("the new-path share of {0} is unknown (the gateway exports no weight and no traffic was observed), so the next step cannot be told: name the target with `cutover promote --to PCT`")]
+    CurrentUnknown(String),
     #[error("unknown domain {0}")]
     UnknownDomain(String),
     #[error("the audit log could not take the request, so nothing ran: {0}")]
@@ -45,7 +70,9 @@ pub enum Refusal {
     #[error("the confirmation dialog could not be shown whole at this terminal size (every step and the prompt must be on screen), so the typed name was not accepted; nothing ran")]
     DialogNotShown,
     /// The confirmation never reached the gate: nothing may look accepted that did not run.
-    #[error("the confirmation did not reach the action gate ({0}), so nothing ran; press the rollback key again")]
+    #[error(
+        "the confirmation did not reach the action gate ({0}), so nothing ran; press the key again"
+    )]
     NotHandedOver(String),
 }
 
@@ -273,7 +300,10 @@ impl Gate {
     pub fn admit(&self, action: &Action, steps: &[StepSpec]) -> Result<(), Refusal> {
         self.precheck(action)?;
         if steps.is_empty() {
-            return Err(Refusal::NoSteps(action.domain().to_string()));
+            return Err(Refusal::NoSteps {
+                kind: action.kind().to_string(),
+                domain: action.domain().to_string(),
+            });
         }
         Ok(())
     }
@@ -328,6 +358,8 @@ impl Gate {
             note: self.note.clone(),
             before: Vec::new(),
             stage: self.stages.get(action.domain()).copied(),
+            from: action.from_to().0,
+            to: action.from_to().1,
         }
     }
 
@@ -685,7 +717,10 @@ mod tests {
         let gate = Gate::new(None, log.clone());
         assert_eq!(
             gate.run(&orders(), &[]).await.unwrap_err(),
-            Refusal::NoSteps("orders".into())
+            Refusal::NoSteps {
+                kind: "rollback".into(),
+                domain: "orders".into()
+            }
         );
         let steps = [exec("true")];
         assert!(gate.confirm(&orders(), &steps, " orders\n").is_ok());

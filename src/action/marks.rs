@@ -203,6 +203,8 @@ mod tests {
             note: None,
             before: Vec::new(),
             stage,
+            from: None,
+            to: None,
         }
     }
 

@@ -1,4 +1,4 @@
-//! The terms of a rollback as every face states them: the steps in order and how it is
+//! The terms of an action (rollback, promote) as every face states them: the steps in order and how it is
 //! verified. The confirmation dialog, the detail view and `cutover rollback` all take their
 //! text from here, so what the operator confirms in one is word for word what the other
 //! prints. Thresholds are the operator's own numbers: written exactly, never rounded
@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use super::goal::Goal;
 use super::steps::StepSpec;
 
 /// A share as an exact percentage: `0%`, `0.5%`, `0.04%`, `33.3%`, `100%`. The decimal point
@@ -50,12 +51,46 @@ pub fn verify_sentence(verify_share: f64, verify_within: Duration) -> String {
     )
 }
 
+/// How an action is verified, in one sentence: a rollback's words as [`verify_sentence`]; a
+/// promotion's `Verified when the new path serves 25% ± 5 points of requests within 60 s.`
+pub fn goal_sentence(goal: Goal, verify_within: Duration) -> String {
+    match goal {
+        Goal::AtMost(share) => verify_sentence(share, verify_within),
+        Goal::Near { .. } => format!(
+            "Verified when the new path serves {} of requests within {}.",
+            band(goal),
+            duration(verify_within)
+        ),
+    }
+}
+
+/// `at most 0.5%`, `25% ± 5 points`: the goal's numbers exactly as configured.
+pub fn band(goal: Goal) -> String {
+    match goal {
+        Goal::AtMost(at_most) => format!("at most {}", share(at_most)),
+        Goal::Near { target, tolerance } => format!(
+            "{} ± {} points",
+            share(target),
+            share(tolerance).trim_end_matches('%')
+        ),
+    }
+}
+
 /// The steps, numbered in the order they run (secrets redacted by the summaries).
 pub fn step_lines(steps: &[StepSpec]) -> Vec<String> {
     steps
         .iter()
         .enumerate()
         .map(|(i, s)| step_line(i, &s.summary()))
+        .collect()
+}
+
+/// The steps from their summaries, numbered as [`step_lines`] numbers them.
+pub fn step_lines_of(summaries: &[String]) -> Vec<String> {
+    summaries
+        .iter()
+        .enumerate()
+        .map(|(i, s)| step_line(i, s))
         .collect()
 }
 

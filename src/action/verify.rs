@@ -1,5 +1,6 @@
 //! Verification against the metrics: after a rollback, the observed new-path share must fall to
-//! `verify_share` or below within `verify_within`.
+//! `verify_share` or below within `verify_within`; after a promotion it must reach the target
+//! ± `verify_tolerance` within its `verify_within` ([`Goal`]).
 //!
 //! The share is measured between two successive scrapes that both came after the action, from
 //! the counters' increases: what the gateway really served since the change, not a rate that
@@ -8,6 +9,8 @@
 //! interval tells nothing: "no traffic yet" is not verified. Time is the data's (scrape
 //! timestamps), so a recording verifies the same way as a live session.
 
+pub use super::goal::Goal;
+use super::terms::band;
 use crate::figures::Status;
 use crate::format::{percent, seconds, tally};
 
@@ -67,7 +70,7 @@ pub struct Verifier {
     pub domain: String,
     /// When the action finished (unix ms).
     pub acted_ms: i64,
-    pub verify_share: f64,
+    pub goal: Goal,
     pub within_ms: i64,
     previous: Option<Totals>,
     last: Option<Measured>,
@@ -77,11 +80,11 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    pub fn new(domain: &str, acted_ms: i64, verify_share: f64, within_ms: i64) -> Verifier {
+    pub fn new(domain: &str, acted_ms: i64, goal: Goal, within_ms: i64) -> Verifier {
         Verifier {
             domain: domain.to_string(),
             acted_ms,
-            verify_share,
+            goal,
             within_ms,
             previous: None,
             last: None,
@@ -173,14 +176,15 @@ impl Verifier {
             span_ms: now.at_ms - before.at_ms,
         };
         self.last = Some(m);
-        (m.share <= self.verify_share).then(|| Verdict::Verified {
+        self.goal.met(m.share).then(|| Verdict::Verified {
             after_ms: elapsed,
             words: format!(
-                "verified in {}: new path served {} of {} requests in the last {}",
+                "verified in {}: new path served {} of {} requests in the last {}{}",
                 seconds(rounded(elapsed)),
                 percent(m.share),
                 tally(m.total),
-                seconds(m.span_ms)
+                seconds(m.span_ms),
+                self.target_words()
             ),
         })
     }
@@ -189,18 +193,24 @@ impl Verifier {
         let after = super::terms::duration(std::time::Duration::from_millis(
             self.within_ms.max(0) as u64
         ));
+        let action = self.goal.action();
         let words = match self.last {
             Some(m) => format!(
-                "NOT verified after {after}: new path still serves {} ({} of {} requests in the last {})",
+                "NOT verified after {after}: new path {} {} ({} of {} requests in the last {}){}",
+                match self.goal {
+                    Goal::AtMost(_) => "still serves",
+                    Goal::Near { .. } => "serves",
+                },
                 percent(m.share),
                 tally(m.new),
                 tally(m.total),
-                seconds(m.span_ms)
+                seconds(m.span_ms),
+                self.target_words()
             ),
             None if self.saw_stale => {
-                format!("NOT verified after {after}: no data since the rollback (a source is down)")
+                format!("NOT verified after {after}: no data since {action} (a source is down)")
             }
-            None => format!("NOT verified after {after}: no traffic observed since the rollback"),
+            None => format!("NOT verified after {after}: no traffic observed since {action}"),
         };
         let v = Verdict::NotVerified {
             after_ms: elapsed,
@@ -219,7 +229,19 @@ impl Verifier {
                 seconds(m.span_ms)
             ),
             None if self.saw_stale => "verifying: no data (a source is down)".into(),
-            None => "verifying: waiting for traffic after the rollback".into(),
+            None => format!(
+                "verifying: waiting for traffic after {}",
+                self.goal.action()
+            ),
+        }
+    }
+
+    /// After a promotion's figures, the band they are held to; nothing for a rollback, whose
+    /// words stay as they always were.
+    fn target_words(&self) -> String {
+        match self.goal {
+            Goal::AtMost(_) => String::new(),
+            Goal::Near { .. } => format!(", target {}", band(self.goal)),
         }
     }
 }
@@ -287,7 +309,7 @@ mod tests {
     }
 
     fn verifier() -> Verifier {
-        Verifier::new("orders", ACTED, 0.0, 60_000)
+        Verifier::new("orders", ACTED, Goal::AtMost(0.0), 60_000)
     }
 
     #[test]
@@ -384,7 +406,7 @@ mod tests {
 
     #[test]
     fn a_reset_counter_counts_its_whole_value() {
-        let mut v = Verifier::new("orders", ACTED, 0.05, 60_000);
+        let mut v = Verifier::new("orders", ACTED, Goal::AtMost(0.05), 60_000);
         v.observe(&at(1_000, 5000.0, 500.0));
         // The new service restarted: its counter is back to 30.
         let p = v.observe(&at(2_000, 5070.0, 30.0));
@@ -418,6 +440,41 @@ mod tests {
             }
         );
         assert_eq!(v.verdict(), Some(&end));
+    }
+
+    #[test]
+    fn a_promotion_is_verified_inside_the_band_and_not_below_it() {
+        let goal = Goal::Near {
+            target: 0.25,
+            tolerance: 0.05,
+        };
+        let mut v = Verifier::new("orders", ACTED, goal, 60_000);
+        assert_eq!(
+            v.observe(&at(1_000, 1000.0, 100.0)),
+            Verdict::Pending("verifying: waiting for traffic after the promotion".into())
+        );
+        // 10% is the old share: not there yet.
+        assert_eq!(
+            v.observe(&at(2_000, 1090.0, 110.0)),
+            Verdict::Pending(
+                "verifying: new path served 10% of 100 requests in the last 1 s".into()
+            )
+        );
+        assert_eq!(
+            v.observe(&at(3_000, 1168.0, 132.0)),
+            Verdict::Verified {
+                after_ms: 3_000,
+                words: "verified in 3 s: new path served 22% of 100 requests in the last 1 s, target 25% ± 5 points".into()
+            }
+        );
+        let mut short = Verifier::new("orders", ACTED, goal, 2_000);
+        short.observe(&at(1_000, 1000.0, 100.0));
+        let end = short.observe(&at(2_000, 1090.0, 110.0));
+        assert_eq!(
+            end.words(),
+            "NOT verified after 2 s: new path serves 10% (10 of 100 requests in the last 1 s), target 25% ± 5 points"
+        );
+        assert!(!goal.met(0.31) && goal.met(0.30) && goal.met(0.20) && !goal.met(0.19));
     }
 
     #[test]

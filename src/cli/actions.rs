@@ -1,36 +1,48 @@
-//! The cockpit's side of the action gate: a task that answers the TUI's rollback requests.
-//! It asks the gate (which alone decides), runs confirmed rollbacks off the UI loop, and
-//! reports progress and the verification verdict back as events.
+//! The cockpit's side of the action gate: a task that answers the TUI's rollback and promote
+//! requests. It asks the gate (which alone decides), runs confirmed actions off the UI loop,
+//! and reports progress and the verification verdict back as events.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
-use crate::action::rollback::{rollback, verify};
+use crate::action::promote::{self, PromotePlan, Target};
+use crate::action::run::{act, verify};
 use crate::action::terms;
-use crate::action::Progress;
-use crate::action::{Action, Gate, StepOutcome, StepSpec, Verdict};
+use crate::action::{Action, Gate, Goal, Kind, Progress, StepOutcome, StepSpec, Verdict};
 use crate::clock::now_ms;
-use crate::figures::Status;
+use crate::figures::{DomainStatus, Status};
 use crate::plan::Plan;
-use crate::ui::{ActionRequest, FeedEvent};
+use crate::timeline::EventKind;
+use crate::ui::{ActionRequest, FeedEvent, Offer};
 
 pub struct ActionDesk {
     pub gate: Gate,
     pub plan: Arc<Plan>,
     pub steps: HashMap<String, Vec<StepSpec>>,
-    /// The newest figures, for verification.
+    /// Per domain with a `[domain.promote]`: its plan.
+    pub promotes: HashMap<String, PromotePlan>,
+    /// The newest figures, for the promote gate's standing and for verification.
     pub latest: watch::Receiver<Option<Arc<Status>>>,
 }
 
-fn event(domain: &str, text: String) -> FeedEvent {
+fn event(kind: Kind, domain: &str, text: String) -> FeedEvent {
     FeedEvent::Event {
         at_ms: now_ms(),
-        kind: crate::timeline::EventKind::Rollback,
+        kind: EventKind::of(kind),
         domain: Some(domain.to_string()),
         text: format!("{domain}: {text}"),
     }
+}
+
+/// A confirmed action, ready to run: its steps and what verifies it.
+struct Confirmed {
+    action: Action,
+    steps: Vec<StepSpec>,
+    goal: Goal,
+    within: Duration,
 }
 
 impl ActionDesk {
@@ -38,7 +50,112 @@ impl ActionDesk {
         self.steps.get(domain).cloned().unwrap_or_default()
     }
 
-    /// Serves requests until the UI goes away, then waits for the rollbacks it started: their
+    /// The domain's newest figures.
+    fn standing(&self, domain: &str) -> Option<DomainStatus> {
+        let latest = self.latest.borrow();
+        latest
+            .as_ref()?
+            .domains
+            .iter()
+            .find(|d| d.name == domain)
+            .cloned()
+    }
+
+    fn rollback_terms(&self, domain: &str) -> (Goal, Duration) {
+        self.plan
+            .domains
+            .iter()
+            .find(|d| d.name == domain)
+            .map_or((Goal::AtMost(0.0), Duration::from_secs(60)), |d| {
+                (Goal::AtMost(d.verify_share), d.verify_within)
+            })
+    }
+
+    /// `R` or `P`: the gate's offer, or its refusal (audited).
+    fn open(&self, kind: Kind, domain: String) -> FeedEvent {
+        let refused = |reason: String| FeedEvent::Refused {
+            kind,
+            domain: domain.clone(),
+            reason,
+        };
+        match kind {
+            Kind::Rollback => {
+                let action = Action::Rollback {
+                    domain: domain.clone(),
+                };
+                let steps = self.steps_of(&domain);
+                if let Err(r) = self.gate.admit(&action, &steps) {
+                    self.gate.record_refusal(&action, &steps, &r);
+                    return refused(r.to_string());
+                }
+                let (goal, within) = self.rollback_terms(&domain);
+                FeedEvent::Offer(Offer::rollback(
+                    &domain,
+                    steps.iter().map(StepSpec::summary).collect(),
+                    terms::goal_sentence(goal, within),
+                ))
+            }
+            Kind::Promote => {
+                let standing = self.standing(&domain);
+                match promote::admit(
+                    &self.gate,
+                    &domain,
+                    self.promotes.get(&domain),
+                    standing.as_ref(),
+                    Target::Next,
+                ) {
+                    Err(r) => refused(r.to_string()),
+                    Ok(p) => FeedEvent::Offer(Offer {
+                        action: p.action(),
+                        headline: p.headline(),
+                        steps: p.steps.iter().map(StepSpec::summary).collect(),
+                        verify: terms::goal_sentence(p.goal, p.verify_within),
+                        warnings: p.warnings,
+                    }),
+                }
+            }
+        }
+    }
+
+    /// The dialog's Enter: the action it showed, weighed again (a promotion against the newest
+    /// figures, for the target it showed), then the typed name. `Err` is the refusal's words.
+    fn confirm(&self, action: Action, typed: &str, drawn_whole: bool) -> Result<Confirmed, String> {
+        let confirmed = match &action {
+            Action::Rollback { domain } => {
+                let (goal, within) = self.rollback_terms(domain);
+                Confirmed {
+                    steps: self.steps_of(domain),
+                    action,
+                    goal,
+                    within,
+                }
+            }
+            Action::Promote { domain, to, .. } => {
+                let standing = self.standing(domain);
+                let target = to.map_or(Target::Next, Target::Step);
+                let p = promote::admit(
+                    &self.gate,
+                    domain,
+                    self.promotes.get(domain),
+                    standing.as_ref(),
+                    target,
+                )
+                .map_err(|r| r.to_string())?;
+                Confirmed {
+                    action: p.action(),
+                    steps: p.steps,
+                    goal: p.goal,
+                    within: p.verify_within,
+                }
+            }
+        };
+        self.gate
+            .confirm_shown(&confirmed.action, &confirmed.steps, typed, drawn_whole)
+            .map_err(|r| r.to_string())?;
+        Ok(confirmed)
+    }
+
+    /// Serves requests until the UI goes away, then waits for the actions it started: their
     /// requests are audited, so they must end (and be audited) before the process does.
     pub async fn serve(
         self,
@@ -50,62 +167,29 @@ impl ActionDesk {
         while let Some(req) = requests.recv().await {
             running.retain(|t: &tokio::task::JoinHandle<()>| !t.is_finished());
             match req {
-                ActionRequest::Open { domain } => {
-                    let action = Action::Rollback {
-                        domain: domain.clone(),
-                    };
-                    let steps = desk.steps_of(&domain);
-                    let answer = match desk.gate.admit(&action, &steps) {
-                        Err(r) => {
-                            desk.gate.record_refusal(&action, &steps, &r);
-                            FeedEvent::RollbackRefused {
-                                domain,
-                                reason: r.to_string(),
-                            }
-                        }
-                        Ok(()) => {
-                            let d = desk.plan.domains.iter().find(|d| d.name == domain);
-                            let verify = d.map_or_else(String::new, |d| {
-                                terms::verify_sentence(d.verify_share, d.verify_within)
-                            });
-                            FeedEvent::RollbackOffer {
-                                domain,
-                                steps: steps.iter().map(StepSpec::summary).collect(),
-                                verify,
-                            }
-                        }
-                    };
-                    if ui.send(answer).await.is_err() {
+                ActionRequest::Open { kind, domain } => {
+                    if ui.send(desk.open(kind, domain)).await.is_err() {
                         break;
                     }
                 }
                 ActionRequest::Confirm {
-                    domain,
+                    action,
                     typed,
                     drawn_whole,
                 } => {
-                    let action = Action::Rollback {
-                        domain: domain.clone(),
-                    };
-                    let steps = desk.steps_of(&domain);
-                    if let Err(r) = desk
-                        .gate
-                        .confirm_shown(&action, &steps, &typed, drawn_whole)
-                    {
-                        let _ = ui
-                            .send(FeedEvent::RollbackRefused {
-                                domain,
-                                reason: r.to_string(),
-                            })
-                            .await;
-                        continue;
+                    let (kind, domain) = (action.which(), action.domain().to_string());
+                    match desk.confirm(action, &typed, drawn_whole) {
+                        Err(reason) => {
+                            let _ = ui
+                                .send(FeedEvent::Refused {
+                                    kind,
+                                    domain,
+                                    reason,
+                                })
+                                .await;
+                        }
+                        Ok(c) => running.push(tokio::spawn(run_one(desk.clone(), c, ui.clone()))),
                     }
-                    running.push(tokio::spawn(run_one(
-                        desk.clone(),
-                        action,
-                        steps,
-                        ui.clone(),
-                    )));
                 }
             }
         }
@@ -115,17 +199,13 @@ impl ActionDesk {
     }
 }
 
-/// One confirmed rollback: steps through the gate, then verification against the metrics.
-async fn run_one(
-    desk: Arc<ActionDesk>,
-    action: Action,
-    steps: Vec<StepSpec>,
-    ui: mpsc::Sender<FeedEvent>,
-) {
-    let domain = action.domain().to_string();
+/// One confirmed action: steps through the gate, then verification against the metrics.
+async fn run_one(desk: Arc<ActionDesk>, c: Confirmed, ui: mpsc::Sender<FeedEvent>) {
+    let kind = c.action.which();
+    let domain = c.action.domain().to_string();
     let progress_ui = ui.clone();
     let d = domain.clone();
-    let run = rollback(&desk.gate, &action, &steps, move |p| {
+    let run = act(&desk.gate, &c.action, &c.steps, move |p| {
         let text = match p {
             Progress::Requested { steps } => format!("requested ({steps} step(s)); audited"),
             Progress::StepStarted { index, of, summary } => {
@@ -141,13 +221,14 @@ async fn run_one(
                 StepOutcome::TimedOut(t) => format!("step {}/{of} TIMED OUT: {t}", index + 1),
             },
         };
-        let _ = progress_ui.try_send(event(&d, text));
+        let _ = progress_ui.try_send(event(kind, &d, text));
     })
     .await;
     let run = match run {
         Err(r) => {
             let _ = ui
-                .send(FeedEvent::RollbackRefused {
+                .send(FeedEvent::Refused {
+                    kind,
                     domain,
                     reason: r.to_string(),
                 })
@@ -164,18 +245,17 @@ async fn run_one(
         };
         let _ = ui
             .send(event(
+                kind,
                 &domain,
-                format!("rollback {what}: {}", run.report.words()),
+                format!("{} {what}: {}", kind.as_str(), run.report.words()),
             ))
             .await;
         return;
     }
-    let Some(pd) = desk.plan.domains.iter().find(|d| d.name == domain) else {
-        return;
-    };
-    let mut verification = run.verification(pd.verify_share, pd.verify_within);
+    let mut verification = run.verification(c.goal, c.within);
     let _ = ui
         .send(event(
+            kind,
             &domain,
             "steps done; verifying against the metrics ...".into(),
         ))
@@ -201,13 +281,17 @@ async fn run_one(
         let w = v.words().to_string();
         if w != last_shown {
             last_shown = w.clone();
-            let _ = progress_ui.try_send(event(&d, w));
+            let _ = progress_ui.try_send(event(kind, &d, w));
         }
     })
     .await;
     forward.abort();
-    let _ = ui.send(event(&domain, verdict.words().to_string())).await;
+    let _ = ui
+        .send(event(kind, &domain, verdict.words().to_string()))
+        .await;
     if let Some(w) = verification.audit_warning() {
-        let _ = ui.send(event(&domain, format!("audit log: {w}"))).await;
+        let _ = ui
+            .send(event(kind, &domain, format!("audit log: {w}")))
+            .await;
     }
 }

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "cutover",
     version,
-    about = "Terminal cockpit for strangler-fig migrations: traffic split, errors, latency, queue lag and saga failures per domain, with an audited rollback",
+    about = "Terminal cockpit for strangler-fig migrations: traffic split, errors, latency, queue lag and saga failures per domain, with an audited rollback and promotion",
     after_help = "Try it without any setup: cutover --demo"
 )]
 pub struct Cli {
@@ -38,7 +38,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Never act: rollback is refused everywhere.
+    /// Never act: rollback and promote are refused everywhere.
     #[arg(long, global = true)]
     pub read_only: bool,
 
@@ -126,12 +126,34 @@ Exit codes: 0 every source answered and every selector matched, 1 a problem foun
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
     },
+    /// Move more of a domain's traffic to the new path: the next of its [domain.promote] steps,
+    /// or --to (the same gate, audit and verification as the key P).
+    #[command(
+        after_help = "Exit codes: 0 the steps ran and the new share is verified, 3 the steps ran but the share \
+was not verified within verify_within, 1 a step failed or the run was interrupted, 2 refused \
+(read-only, replay or demo, in flight, verdict fail, health crit, no step above the current one, \
+name not confirmed) or a usage error."
+    )]
+    Promote {
+        /// The domain's name.
+        domain: String,
+        /// The target new-path percent (1-100); by default the next configured step above the
+        /// current one. A value between the steps is allowed when named here.
+        #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u8).range(1..=100))]
+        to: Option<u8>,
+        /// Do not ask for the typed confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// A note for the audit log (a ticket number): one line, at most 200 characters.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
     /// Serve realistic exporter endpoints on loopback for trying cutover out.
     Simulate(SimulateArgs),
     /// The bundled demo recording: export it, or regenerate it from the simulator.
     #[command(subcommand)]
     Demo(DemoCommand),
-    /// Print the audit log of rollbacks, newest first.
+    /// Print the audit log of rollbacks and promotions, newest first.
     Audit {
         /// Print the entries as a JSON array (newest first).
         #[arg(long)]

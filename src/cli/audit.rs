@@ -77,6 +77,12 @@ pub fn render(entries: &[AuditEntry]) -> String {
             out.push_str(&format!("  [{}]", for_terminal(&e.id)));
         }
         out.push('\n');
+        if e.action == "promote" {
+            out.push_str(&format!(
+                "    {}\n",
+                crate::action::promote::move_words(e.from, e.to)
+            ));
+        }
         if let Some(note) = &e.note {
             out.push_str(&format!("    note: {}\n", indented(note)));
         }
@@ -128,6 +134,8 @@ mod tests {
             note: None,
             before: Vec::new(),
             stage: None,
+            from: None,
+            to: None,
         }
     }
 

@@ -29,6 +29,7 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
         crate::outln!("warning: {w}");
     }
     print_programs(&loaded);
+    print_promotions(&loaded);
     let compiled = &loaded.compiled;
     let plan = &compiled.plan;
     let (engine, last) = two_polls(compiled).await;
@@ -222,8 +223,7 @@ fn coarse_latency(
 fn print_programs(loaded: &loaded::Loaded) {
     let mut lines = Vec::new();
     for d in &loaded.config.domains {
-        let steps = d.rollback.iter().flat_map(|r| r.steps.iter().enumerate());
-        for (i, step) in steps {
+        for (table, i, step) in d.action_steps() {
             let crate::config::Step::Exec(e) = step else {
                 continue;
             };
@@ -237,7 +237,13 @@ fn print_programs(loaded: &loaded::Loaded) {
             } else {
                 " (NOT FOUND)"
             };
-            lines.push(format!("  {} step {}: {program}{note}", d.name, i + 1));
+            // Rollback steps as they always read; promote steps say so.
+            let table = if table == "rollback" { "" } else { " promote" };
+            lines.push(format!(
+                "  {}{table} step {}: {program}{note}",
+                d.name,
+                i + 1
+            ));
         }
     }
     if lines.is_empty() {
@@ -245,8 +251,33 @@ fn print_programs(loaded: &loaded::Loaded) {
     }
     let dir = crate::config::config_dir(&loaded.path)
         .map_or_else(|| "?".to_string(), |p| p.display().to_string());
-    crate::outln!("\nrollback programs (a relative path such as ./rollback.sh is resolved against the config file's directory, {dir}; a bare name is looked up in PATH)");
+    crate::outln!("\naction programs (a relative path such as ./rollback.sh is resolved against the config file's directory, {dir}; a bare name is looked up in PATH)");
     for l in lines {
         crate::outln!("{l}");
+    }
+}
+
+/// Every promote step as it would run for each target of the domain's steps: placeholders
+/// filled, secrets redacted, exactly the lines the dialog and `cutover promote` show.
+fn print_promotions(loaded: &loaded::Loaded) {
+    let mut domains: Vec<_> = loaded.compiled.promotes.iter().collect();
+    if domains.is_empty() {
+        return;
+    }
+    domains.sort_by(|a, b| a.0.cmp(b.0));
+    crate::outln!("\npromote steps, as they run for each target");
+    for (domain, plan) in domains {
+        crate::outln!(
+            "  {domain}: steps {}; verified at the target ± {} points within {}",
+            plan.steps_words(),
+            crate::action::terms::share(plan.verify_tolerance).trim_end_matches('%'),
+            crate::action::terms::duration(plan.verify_within)
+        );
+        for (to, steps) in super::promote::steps_by_target(plan) {
+            crate::outln!("    to {to}%:");
+            for line in crate::action::terms::step_lines_of(&steps) {
+                crate::outln!("    {line}");
+            }
+        }
     }
 }

@@ -230,7 +230,7 @@ fn render_static_sections(roff: &mut Roff) {
     entry(
         roff,
         "~/.local/state/cutover/audit.jsonl",
-        "The audit log of rollbacks: JSON lines, append-only; its newest 1 MiB gives the \
+        "The audit log of rollbacks and promotions: JSON lines, append-only; its newest 1 MiB gives the \
          cockpit's marks.",
     );
     entry(
@@ -278,6 +278,6 @@ fn render_static_sections(roff: &mut Roff) {
     entry(
         roff,
         "3",
-        "rollback: the rollback ran but was not verified.",
+        "rollback, promote: the steps ran but the new-path share was not verified.",
     );
 }

@@ -92,6 +92,8 @@ mod tests {
             note: None,
             before: Vec::new(),
             stage: Some(Stage::Canary),
+            from: None,
+            to: None,
         }
     }
 

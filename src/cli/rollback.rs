@@ -14,8 +14,8 @@ use super::status::poll_all;
 use super::{loaded, logging, Failure, GlobalArgs};
 use crate::action::terms;
 use crate::action::{
-    rollback, verify, Action, AuditEvent, AuditLog, Gate, Progress, Refusal, StepOutcome, StepSpec,
-    Verdict,
+    act, verify, Action, AuditEvent, AuditLog, Gate, Goal, Progress, Refusal, StepOutcome,
+    StepSpec, Verdict,
 };
 use crate::compile::Compiled;
 use crate::engine::Mode;
@@ -108,8 +108,30 @@ pub async fn run(
         }
     }
 
-    // Before the request: from here on SIGHUP, SIGTERM and SIGINT are the rollback's to
-    // answer, so none of them can end the process between its audited request and its outcome.
+    run_confirmed(
+        &gate,
+        &action,
+        steps,
+        compiled,
+        Goal::AtMost(plan.verify_share),
+        plan.verify_within,
+    )
+    .await
+}
+
+/// A confirmed action from its request to its verdict, printed as it goes: 0 verified, 3 not
+/// verified, `Err` refused (2) or failed (1). Shared by `cutover rollback` and `cutover promote`.
+pub(super) async fn run_confirmed(
+    gate: &Gate,
+    action: &Action,
+    steps: &[StepSpec],
+    compiled: &Compiled,
+    goal: Goal,
+    verify_within: Duration,
+) -> Result<u8, Failure> {
+    let (kind, domain) = (action.kind(), action.domain());
+    // Before the request: from here on SIGHUP, SIGTERM and SIGINT are the action's to answer,
+    // so none of them can end the process between its audited request and its outcome.
     let signals = crate::ui::terminal::ExitSignals::new()
         .map_err(|e| Failure::runtime(format!("cannot follow signals: {e}")))?;
     let _guard = Aborting(tokio::spawn(interrupt::guard(
@@ -117,15 +139,15 @@ pub async fn run(
         gate.flights().clone(),
         false,
     )));
-    let run = rollback(&gate, &action, steps, print_progress)
+    let run = act(gate, action, steps, print_progress)
         .await
-        .map_err(|r| refused(domain, &r))?;
+        .map_err(|r| refused_as(kind, domain, &r))?;
     if let Some(w) = &run.report.audit_warning {
         crate::errln!("cutover: warning: the outcome could not be audited: {w}");
     }
     if run.report.event == AuditEvent::Interrupted {
         return Err(Failure::runtime(format!(
-            "rollback of {domain} INTERRUPTED: {}",
+            "{kind} of {domain} INTERRUPTED: {}",
             run.report.interrupted.as_deref().unwrap_or_default()
         )));
     }
@@ -139,7 +161,7 @@ pub async fn run(
             .unwrap_or_default();
         let skipped = steps.len() - failed;
         return Err(Failure::runtime(format!(
-            "rollback of {domain} FAILED at step {failed} of {}: {why}{}",
+            "{kind} of {domain} FAILED at step {failed} of {}: {why}{}",
             steps.len(),
             if skipped > 0 {
                 format!(" ({skipped} later step(s) not run)")
@@ -151,11 +173,11 @@ pub async fn run(
 
     say(&format!(
         "All steps done. {}\n",
-        terms::verify_sentence(plan.verify_share, plan.verify_within)
+        terms::goal_sentence(goal, verify_within)
     ));
     let timing = &compiled.plan.timing;
     let late = timing.interval + timing.timeout;
-    let mut verification = run.verification(plan.verify_share, plan.verify_within);
+    let mut verification = run.verification(goal, verify_within);
     let (tx, mut rx) = mpsc::channel(2);
     let verdict = tokio::select! {
         v = verify(&mut verification, &mut rx, late, |p| say(&format!("  {}\n", p.words()))) => v,
@@ -171,7 +193,7 @@ pub async fn run(
     })
 }
 
-/// Stops the signal guard when the rollback is over, however `run` returns.
+/// Stops the signal guard when the action is over, however it returns.
 struct Aborting(tokio::task::JoinHandle<()>);
 
 impl Drop for Aborting {
@@ -181,7 +203,12 @@ impl Drop for Aborting {
 }
 
 fn refused(domain: &str, why: &Refusal) -> Failure {
-    Failure::usage(format!("rollback of {domain} refused: {why}"))
+    refused_as("rollback", domain, why)
+}
+
+/// `promote of orders refused: …`, exit 2.
+pub(super) fn refused_as(kind: &str, domain: &str, why: &Refusal) -> Failure {
+    Failure::usage(format!("{kind} of {domain} refused: {why}"))
 }
 
 /// The domain and every step exactly as it will run (secrets redacted), then how it is verified.
@@ -267,7 +294,7 @@ async fn feed(compiled: &Compiled, tx: mpsc::Sender<Status>) {
 }
 
 /// One line from stdin (no terminal needed); end of input reads as nothing typed.
-async fn read_line() -> String {
+pub(super) async fn read_line() -> String {
     tokio::task::spawn_blocking(|| {
         let mut line = String::new();
         std::io::stdin().read_line(&mut line).map(|_| line)
@@ -280,6 +307,6 @@ async fn read_line() -> String {
 
 /// Prints (through the terminal sanitizer) and flushes at once: a prompt has no line end, and
 /// progress must show as it happens.
-fn say(text: &str) {
+pub(super) fn say(text: &str) {
     let _ = crate::term_text::out(text);
 }

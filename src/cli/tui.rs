@@ -128,8 +128,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         Some(flights.watch()),
         ui_tx.clone(),
     ));
-    let (actions, refusals, desk) =
-        start_desk(gate, plan.clone(), compiled.steps.clone(), latest_rx, ui_tx);
+    let (actions, refusals, desk) = start_desk(gate, plan.clone(), compiled, latest_rx, ui_tx);
     let (ctl_tx, _ctl_rx) = mpsc::channel(8);
     let bindings = loaded.config.bindings.clone().into_iter().collect();
     let mut opts = options(
@@ -199,8 +198,7 @@ pub async fn replay(
         _ => Gate::for_replay(Path::new(label), audit).entered_via(crate::action::EntryPoint::Tui),
     };
     let (_never, latest_rx) = watch::channel(None);
-    let (actions, refusals, _desk) =
-        start_desk(gate, plan.clone(), compiled.steps.clone(), latest_rx, ui_tx);
+    let (actions, refusals, _desk) = start_desk(gate, plan.clone(), &compiled, latest_rx, ui_tx);
     let opts = options(
         global,
         mode,
@@ -256,7 +254,7 @@ fn audit_log() -> Result<crate::action::AuditLog, Failure> {
 fn start_desk(
     gate: Gate,
     plan: Arc<Plan>,
-    steps: HashMap<String, Vec<crate::action::StepSpec>>,
+    compiled: &crate::compile::Compiled,
     latest: watch::Receiver<Option<Arc<crate::figures::Status>>>,
     ui: mpsc::Sender<ui::FeedEvent>,
 ) -> (
@@ -265,21 +263,31 @@ fn start_desk(
     tokio::task::JoinHandle<()>,
 ) {
     let (tx, rx) = mpsc::channel(8);
-    // What the desk never hears is audited from the cockpit, through the same gate.
+    let steps = compiled.steps.clone();
+    let promotes = compiled.promotes.clone();
+    // What the desk never hears is audited from the cockpit, through the same gate, with the
+    // steps the action would have run.
     let audit = {
-        let (gate, steps) = (gate.clone(), steps.clone());
-        RefusalAudit::new(move |domain, why| {
-            let action = crate::action::Action::Rollback {
-                domain: domain.to_string(),
+        let (gate, steps, promotes) = (gate.clone(), steps.clone(), promotes.clone());
+        RefusalAudit::new(move |action, why| {
+            let steps = match action {
+                crate::action::Action::Rollback { domain } => {
+                    steps.get(domain).cloned().unwrap_or_default()
+                }
+                crate::action::Action::Promote { domain, to, .. } => promotes
+                    .get(domain)
+                    .zip(*to)
+                    .map(|(p, to)| p.steps_for(to))
+                    .unwrap_or_default(),
             };
-            let steps = steps.get(domain).map_or(&[][..], Vec::as_slice);
-            gate.record_refusal(&action, steps, why);
+            gate.record_refusal(action, &steps, why);
         })
     };
     let desk = ActionDesk {
         gate,
         plan,
         steps,
+        promotes,
         latest,
     };
     let handle = tokio::spawn(desk.serve(rx, ui));

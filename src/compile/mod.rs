@@ -1,5 +1,5 @@
 //! From the configuration file's types to what runs: the engine's plan (numbered signals),
-//! the sources' request specs (secrets resolved), and each domain's rollback steps.
+//! the sources' request specs (secrets resolved), and each domain's rollback and promote steps.
 //!
 //! Presets are expanded here (`expand`), so everything downstream sees plain selectors.
 
@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::action::promote::PromotePlan;
 use crate::action::StepSpec;
 use crate::config::{self, Config, Signal as SignalText, SourceKind as ConfigKind, Step};
 use crate::ingest::limits::Limits;
@@ -27,6 +28,8 @@ pub struct Compiled {
     pub specs: Vec<Result<SourceSpec, SourceError>>,
     /// Per domain name: the rollback steps as they will run.
     pub steps: HashMap<String, Vec<StepSpec>>,
+    /// Per domain name with a `[domain.promote]`: its steps (placeholders unfilled) and terms.
+    pub promotes: HashMap<String, PromotePlan>,
     /// Where each signal came from, for `check`: (domain, key, source, selector text).
     pub signal_uses: Vec<SignalUse>,
 }
@@ -222,9 +225,13 @@ pub fn compile(cfg: &Config) -> Result<Compiled, CompileError> {
         uses: Vec::new(),
     };
     let mut steps = HashMap::new();
+    let mut promotes = HashMap::new();
     for d in &cfg.domains {
         let domain = compile_domain(&mut b, d)?;
         steps.insert(d.name.clone(), rollback_steps(d));
+        if let Some(p) = &d.promote {
+            promotes.insert(d.name.clone(), promote_plan(p));
+        }
         b.plan.domains.push(domain);
     }
     let specs = source_specs(b.cfg, &b.plan);
@@ -232,6 +239,7 @@ pub fn compile(cfg: &Config) -> Result<Compiled, CompileError> {
         plan: Arc::new(b.plan),
         specs,
         steps,
+        promotes,
         signal_uses: b.uses,
     })
 }
@@ -468,32 +476,49 @@ fn rollback_steps(d: &config::Domain) -> Vec<StepSpec> {
     let Some(r) = &d.rollback else {
         return Vec::new();
     };
-    r.steps
-        .iter()
-        .map(|s| match s {
-            Step::Haproxy(h) => StepSpec::Haproxy {
-                address: h.address.clone(),
-                command: h.command.clone(),
-                timeout: h.timeout.map_or(DEFAULT_STEP_TIMEOUT, |t| t.as_std()),
-            },
-            Step::Http(h) => StepSpec::Http {
-                method: h.method.clone(),
-                url: h.url.clone(),
-                headers: h
-                    .headers
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-                body: h.body.clone(),
-                bearer_env: h.bearer_token_env.clone(),
-                timeout: h.timeout.map_or(DEFAULT_STEP_TIMEOUT, |t| t.as_std()),
-            },
-            Step::Exec(e) => StepSpec::Exec {
-                argv: e.argv.clone(),
-                timeout: e.timeout.map_or(DEFAULT_EXEC_TIMEOUT, |t| t.as_std()),
-            },
-        })
-        .collect()
+    r.steps.iter().map(step_spec).collect()
+}
+
+/// `[domain.promote]` as it runs; validation has kept the steps between 1 and 100.
+fn promote_plan(p: &config::Promote) -> PromotePlan {
+    PromotePlan {
+        steps: p
+            .steps
+            .iter()
+            .filter_map(|s| u8::try_from(*s).ok())
+            .collect(),
+        hold: p.hold.as_std(),
+        verify_within: p.verify_within.as_std(),
+        verify_tolerance: p.verify_tolerance,
+        auto_rollback: p.auto_rollback,
+        templates: p.step_templates.iter().map(step_spec).collect(),
+    }
+}
+
+fn step_spec(s: &Step) -> StepSpec {
+    match s {
+        Step::Haproxy(h) => StepSpec::Haproxy {
+            address: h.address.clone(),
+            command: h.command.clone(),
+            timeout: h.timeout.map_or(DEFAULT_STEP_TIMEOUT, |t| t.as_std()),
+        },
+        Step::Http(h) => StepSpec::Http {
+            method: h.method.clone(),
+            url: h.url.clone(),
+            headers: h
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            body: h.body.clone(),
+            bearer_env: h.bearer_token_env.clone(),
+            timeout: h.timeout.map_or(DEFAULT_STEP_TIMEOUT, |t| t.as_std()),
+        },
+        Step::Exec(e) => StepSpec::Exec {
+            argv: e.argv.clone(),
+            timeout: e.timeout.map_or(DEFAULT_EXEC_TIMEOUT, |t| t.as_std()),
+        },
+    }
 }
 
 /// The limits of a configured source, as the parser and the store apply them.

@@ -39,6 +39,7 @@ pub const ACTIONS: &[(&str, &[&str])] = &[
     ("filter", &["/"]),
     ("sort", &["s"]),
     ("rollback", &["R"]),
+    ("promote", &["P"]),
     ("pause", &["space"]),
     ("seek_back", &["["]),
     ("seek_forward", &["]"]),

@@ -18,6 +18,7 @@ mod lookup;
 pub mod model;
 mod paths;
 pub mod programs;
+pub mod promote_model;
 pub mod redact;
 pub mod rollback_model;
 mod signal_use;
@@ -33,6 +34,7 @@ pub use paths::{
     CONFIG_ENV,
 };
 pub use programs::{config_dir, is_relative_program};
+pub use promote_model::Promote;
 pub use rollback_model::*;
 pub use signal_use::SignalUse;
 pub use size::{ByteSize, SizeError};

@@ -8,7 +8,8 @@
 //! `parse_str` is consistent.
 
 use super::duration::Duration;
-use super::rollback_model::Rollback;
+use super::promote_model::Promote;
+use super::rollback_model::{Rollback, Step};
 use super::size::ByteSize;
 pub use crate::stage::Stage;
 use serde::de::{self, MapAccess, Visitor};
@@ -217,6 +218,43 @@ pub struct Domain {
     pub judge: Judge,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback: Option<Rollback>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promote: Option<Promote>,
+}
+
+impl Domain {
+    /// Every action step of the domain (rollback, then promote), with the table it is in
+    /// (`rollback` or `promote`) and its index there: what runs with the operator's rights.
+    pub fn action_steps_mut(&mut self) -> impl Iterator<Item = (&'static str, usize, &mut Step)> {
+        let rollback = self.rollback.iter_mut().flat_map(|r| {
+            r.steps
+                .iter_mut()
+                .enumerate()
+                .map(|(i, s)| ("rollback", i, s))
+        });
+        let promote = self.promote.iter_mut().flat_map(|p| {
+            p.step_templates
+                .iter_mut()
+                .enumerate()
+                .map(|(i, s)| ("promote", i, s))
+        });
+        rollback.chain(promote)
+    }
+
+    /// [`Domain::action_steps_mut`], read only.
+    pub fn action_steps(&self) -> impl Iterator<Item = (&'static str, usize, &Step)> {
+        let rollback = self
+            .rollback
+            .iter()
+            .flat_map(|r| r.steps.iter().enumerate().map(|(i, s)| ("rollback", i, s)));
+        let promote = self.promote.iter().flat_map(|p| {
+            p.step_templates
+                .iter()
+                .enumerate()
+                .map(|(i, s)| ("promote", i, s))
+        });
+        rollback.chain(promote)
+    }
 }
 
 /// `[domain.traffic]`: the gateway's view of the two paths.

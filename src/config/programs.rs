@@ -33,10 +33,7 @@ pub fn resolve_programs(config: &mut Config, config_file: &Path) -> Result<(), P
     let is_file = std::fs::metadata(config_file).is_ok_and(|m| m.is_file());
     let dir = config_dir(config_file);
     for (d, domain) in config.domains.iter_mut().enumerate() {
-        let Some(rollback) = domain.rollback.as_mut() else {
-            continue;
-        };
-        for (i, step) in rollback.steps.iter_mut().enumerate() {
+        for (table, i, step) in domain.action_steps_mut() {
             let Step::Exec(exec) = step else { continue };
             let Some(program) = exec.argv.first_mut() else {
                 continue;
@@ -47,7 +44,7 @@ pub fn resolve_programs(config: &mut Config, config_file: &Path) -> Result<(), P
             let at = KeyPath::root()
                 .key("domain")
                 .index(d)
-                .key("rollback")
+                .key(table)
                 .key("step")
                 .index(i)
                 .key("argv")

@@ -27,10 +27,7 @@ impl Config {
             redact_headers(&mut source.headers);
         }
         for domain in &mut config.domains {
-            let Some(rollback) = &mut domain.rollback else {
-                continue;
-            };
-            for step in &mut rollback.steps {
+            for (_, _, step) in domain.action_steps_mut() {
                 if let Step::Http(http) = step {
                     http.url = url(&http.url);
                     redact_headers(&mut http.headers);

@@ -1,6 +1,7 @@
 //! What a feed (pollers, replay, actions) tells the cockpit and what the cockpit asks of a
 //! replay feed. Kept apart from the UI so feeds depend on no part of it.
 
+use crate::action::{Action, Kind};
 use crate::figures::Status;
 
 /// Where a replay stands, for the position bar.
@@ -18,7 +19,7 @@ pub struct ReplayPosition {
 pub enum FeedEvent {
     Status(Box<Status>),
     Replay(ReplayPosition),
-    /// An event for the timeline: a rollback's progress (requested, succeeded, failed,
+    /// An event for the timeline: an action's progress (requested, succeeded, failed,
     /// verified, refused), a note about a recording, or any other kind shown by its name. One
     /// about a domain names it in `domain` and is filed under it (its detail view's history);
     /// the domain is never read back from the text, since a name may hold any character.
@@ -28,20 +29,56 @@ pub enum FeedEvent {
         domain: Option<String>,
         text: String,
     },
-    /// The gate admitted a rollback of `domain`: show the steps and ask for the typed name.
-    RollbackOffer {
-        domain: String,
-        steps: Vec<String>,
-        verify: String,
-    },
-    /// The gate refused (read-only, replay, demo, in flight, audit log unusable, wrong name).
-    RollbackRefused {
+    /// The gate admitted an action: show its exact steps and ask for the typed name.
+    Offer(Offer),
+    /// The gate refused (read-only, replay, demo, in flight, audit log unusable, wrong name,
+    /// and for a promotion the domain's verdict or health, or its target).
+    Refused {
+        kind: Kind,
         domain: String,
         reason: String,
     },
     /// Each domain's lasting mark (its last action), read from this host's audit log: sent
     /// by the live cockpit only, never by a replay (a recording carries no audit log).
     Marks(std::collections::BTreeMap<String, crate::action::marks::Mark>),
+}
+
+/// What the gate admitted, in the words the dialog shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    /// The action as it runs when confirmed (a promotion carries its target).
+    pub action: Action,
+    /// Under the title: from where to where (a promotion); empty for a rollback.
+    pub headline: String,
+    /// Every step exactly as it runs, secrets redacted.
+    pub steps: Vec<String>,
+    /// How it is verified, word for word as the command says it.
+    pub verify: String,
+    /// What to read before typing the name (an inconclusive verdict); none for a rollback.
+    pub warnings: Vec<String>,
+}
+
+impl Offer {
+    /// A rollback's offer: its steps and its verification sentence.
+    pub fn rollback(domain: &str, steps: Vec<String>, verify: String) -> Offer {
+        Offer {
+            action: Action::Rollback {
+                domain: domain.to_string(),
+            },
+            headline: String::new(),
+            steps,
+            verify,
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn domain(&self) -> &str {
+        self.action.domain()
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.action.which()
+    }
 }
 
 /// What the cockpit asks of a replay feed.

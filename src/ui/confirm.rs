@@ -1,4 +1,4 @@
-//! The rollback confirmation as the cockpit holds it: the dialog's text, what the last frame
+//! The confirmation of an action (rollback, promote) as the cockpit holds it: the dialog's text, what the last frame
 //! showed of it, and what Enter hands the gate. A typed name counts only for a dialog the
 //! operator could read whole (every step and the prompt), so the views record each frame
 //! whether it was drawn unclipped and Enter carries that to the gate, which refuses and
@@ -9,17 +9,19 @@ use std::cell::RefCell;
 use super::app::Modal;
 use super::widgets::fit;
 use super::UiCommand;
-use crate::action::Refusal;
+use crate::action::{Action, Kind, Refusal};
+use crate::feed::Offer;
 
 /// Columns a domain name may take in the title and the first line of the dialog; longer names
 /// are elided there, so a long name never pushes the steps off the box. The prompt shows the
 /// name whole: it is what must be typed.
 pub const NAME_IN_TEXT: usize = 40;
 
-/// What the last frame drew of the confirmation dialog: the domain and the typed text of a
-/// dialog shown whole, or nothing (no dialog, a clipped one, a screen too small).
+/// What the last frame drew of the confirmation dialog: the action (its kind, domain and, for
+/// a promotion, its target) and the typed text of a dialog shown whole, or nothing (no dialog,
+/// a clipped one, a screen too small).
 #[derive(Debug, Default)]
-pub struct DrawnDialog(RefCell<Option<(String, String)>>);
+pub struct DrawnDialog(RefCell<Option<(Action, String)>>);
 
 impl DrawnDialog {
     /// Called at the start of every frame: until the dialog is drawn whole, it was not.
@@ -27,51 +29,57 @@ impl DrawnDialog {
         self.0.replace(None);
     }
 
-    /// The dialog for `domain` with `typed` in its prompt was drawn whole in this frame.
-    pub fn record(&self, domain: &str, typed: &str) {
-        self.0
-            .replace(Some((domain.to_string(), typed.to_string())));
+    /// The dialog for `action` with `typed` in its prompt was drawn whole in this frame.
+    pub fn record(&self, action: &Action, typed: &str) {
+        self.0.replace(Some((action.clone(), typed.to_string())));
     }
 
     /// Whether the last frame showed exactly this dialog whole.
-    pub fn shows(&self, domain: &str, typed: &str) -> bool {
+    pub fn shows(&self, action: &Action, typed: &str) -> bool {
         self.0
             .borrow()
             .as_ref()
-            .is_some_and(|(d, t)| d == domain && t == typed)
+            .is_some_and(|(a, t)| a == action && t == typed)
     }
 }
 
 /// Title and lines of the dialog. `ellipsis` elides a long name in the title and first line.
-pub fn text(
-    domain: &str,
-    steps: &[String],
-    verify: &str,
-    typed: &str,
-    ellipsis: &str,
-) -> (String, Vec<String>) {
+pub fn text(offer: &Offer, typed: &str, ellipsis: &str) -> (String, Vec<String>) {
+    let domain = offer.domain();
     let short = fit(domain, NAME_IN_TEXT, ellipsis);
-    let mut lines = vec![format!(
-        "Roll {short} back to the monolith. These steps run, in order; the first failure stops the rest:"
-    )];
+    let mut lines = vec![match offer.kind() {
+        Kind::Rollback => format!(
+            "Roll {short} back to the monolith. These steps run, in order; the first failure stops the rest:"
+        ),
+        Kind::Promote => format!(
+            "Promote {short} {}. These steps run, in order; the first failure stops the rest:",
+            offer.headline
+        ),
+    }];
     lines.push(String::new());
-    for (i, s) in steps.iter().enumerate() {
+    for (i, s) in offer.steps.iter().enumerate() {
         lines.push(crate::action::terms::step_line(i, s));
     }
     lines.push(String::new());
-    lines.push(verify.to_string());
+    lines.push(offer.verify.clone());
+    for w in &offer.warnings {
+        lines.push(String::new());
+        lines.push(format!("WARNING: {w}"));
+    }
     lines.push(String::new());
     lines.push(format!("Type {domain} to confirm: {typed}_"));
     lines.push("Enter runs it · Esc cancels".into());
-    (format!("Rollback {short}"), lines)
+    (format!("{} {short}", offer.kind().title()), lines)
 }
 
 /// The dialog's Enter: the box the operator sees next and what goes to the gate. A dialog not
 /// drawn whole is refused on screen at once; the request still goes to the gate, which alone
 /// decides and audits the refusal.
-pub fn enter(domain: String, typed: String, drawn_whole: bool) -> (Modal, UiCommand) {
+pub fn enter(action: Action, typed: String, drawn_whole: bool) -> (Modal, UiCommand) {
+    let domain = action.domain().to_string();
     let modal = if drawn_whole {
-        Modal::RollbackProgress {
+        Modal::Progress {
+            kind: action.which(),
             domain: domain.clone(),
             lines: vec![format!(
                 "confirmed: handing {} to the gate ...",
@@ -79,20 +87,24 @@ pub fn enter(domain: String, typed: String, drawn_whole: bool) -> (Modal, UiComm
             )],
         }
     } else {
-        refused(&domain, &Refusal::DialogNotShown.to_string())
+        refused(
+            action.which(),
+            &domain,
+            &Refusal::DialogNotShown.to_string(),
+        )
     };
-    let cmd = UiCommand::ConfirmRollback {
-        domain,
+    let cmd = UiCommand::Confirm {
+        action,
         typed,
         drawn_whole,
     };
     (modal, cmd)
 }
 
-/// The box that says a rollback did not run, and why.
-pub fn refused(domain: &str, reason: &str) -> Modal {
+/// The box that says an action did not run, and why.
+pub fn refused(kind: Kind, domain: &str, reason: &str) -> Modal {
     Modal::Notice {
-        title: "Rollback refused".into(),
+        title: format!("{} refused", kind.title()),
         lines: vec![
             reason.to_string(),
             String::new(),
@@ -108,7 +120,8 @@ mod tests {
     #[test]
     fn a_long_name_is_elided_in_the_title_and_first_line_but_whole_in_the_prompt() {
         let name = "x".repeat(10_000);
-        let (title, lines) = text(&name, &["exec true".into()], "verify", "", "…");
+        let offer = Offer::rollback(&name, vec!["exec true".into()], "verify".into());
+        let (title, lines) = text(&offer, "", "…");
         assert!(title.chars().count() < 60, "{title}");
         assert!(lines[0].chars().count() < 200);
         assert!(lines.iter().any(|l| l.contains(&name)));
@@ -118,11 +131,23 @@ mod tests {
     #[test]
     fn only_the_dialog_drawn_with_this_text_counts() {
         let d = DrawnDialog::default();
-        assert!(!d.shows("orders", ""));
-        d.record("orders", "ord");
-        assert!(d.shows("orders", "ord"));
-        assert!(!d.shows("orders", "orders"));
+        let rollback = Action::Rollback {
+            domain: "orders".into(),
+        };
+        let promote = |to| Action::Promote {
+            domain: "orders".into(),
+            from: Some(10.0),
+            to: Some(to),
+        };
+        assert!(!d.shows(&rollback, ""));
+        d.record(&rollback, "ord");
+        assert!(d.shows(&rollback, "ord"));
+        assert!(!d.shows(&rollback, "orders"));
+        assert!(!d.shows(&promote(25), "ord"));
+        d.record(&promote(25), "orders");
+        assert!(d.shows(&promote(25), "orders"));
+        assert!(!d.shows(&promote(50), "orders"));
         d.forget();
-        assert!(!d.shows("orders", "ord"));
+        assert!(!d.shows(&promote(25), "orders"));
     }
 }

@@ -143,7 +143,7 @@ pub async fn run_watching(
                             break 'run Ok(());
                         }
                         app.modal.open = None;
-                        app.say("not quitting: the rollback goes on");
+                        app.say("not quitting: the action goes on");
                         continue 'run;
                     }
                     for cmd in app.handle_key(k) {
@@ -169,16 +169,16 @@ pub async fn run_watching(
                                     app.say("the replay is not taking controls right now");
                                 }
                             }
-                            UiCommand::Rollback { domain } => {
-                                ask(&opts, &mut app, ActionRequest::Open { domain });
+                            UiCommand::Act { kind, domain } => {
+                                ask(&opts, &mut app, ActionRequest::Open { kind, domain });
                             }
-                            UiCommand::ConfirmRollback {
-                                domain,
+                            UiCommand::Confirm {
+                                action,
                                 typed,
                                 drawn_whole,
                             } => {
                                 let req = ActionRequest::Confirm {
-                                    domain,
+                                    action,
                                     typed,
                                     drawn_whole,
                                 };
@@ -264,10 +264,13 @@ fn resume_after(taken: io::Result<()>, terminal: &mut CockpitTerminal) -> io::Re
 /// The question asked when quitting while actions are in flight.
 fn quit_question(busy: &[String]) -> Modal {
     Modal::Notice {
-        title: "Quit while a rollback is in flight?".into(),
+        title: "Quit while an action is in flight?".into(),
         lines: vec![
-            format!("The rollback of {} is in flight.", busy.join(", ")),
-            "Quitting gives the terminal back; the rollback then goes on without the screen".into(),
+            format!(
+                "An action on {} (rollback or promotion) is in flight.",
+                busy.join(", ")
+            ),
+            "Quitting gives the terminal back; the action then goes on without the screen".into(),
             "to its verdict, and is audited (cutover audit).".into(),
             String::new(),
             "y quits · any other key stays".into(),

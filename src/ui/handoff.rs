@@ -8,23 +8,23 @@ use std::sync::Arc;
 
 use super::app::App;
 use super::{ActionRequest, UiOptions};
-use crate::action::Refusal;
+use crate::action::{Action, Refusal};
 
-/// Writes a refusal to the audit log for a domain: the cockpit's way to audit what the gate
+/// Writes a refusal to the audit log for an action: the cockpit's way to audit what the gate
 /// never heard. Wired by the command that owns the gate.
 #[derive(Clone)]
 pub struct RefusalAudit(Arc<RecordFn>);
 
-/// Records one refusal: (domain, why).
-type RecordFn = dyn Fn(&str, &Refusal) + Send + Sync;
+/// Records one refusal: (the action, why).
+type RecordFn = dyn Fn(&Action, &Refusal) + Send + Sync;
 
 impl RefusalAudit {
-    pub fn new(f: impl Fn(&str, &Refusal) + Send + Sync + 'static) -> RefusalAudit {
+    pub fn new(f: impl Fn(&Action, &Refusal) + Send + Sync + 'static) -> RefusalAudit {
         RefusalAudit(Arc::new(f))
     }
 
-    pub fn record(&self, domain: &str, why: &Refusal) {
-        (self.0)(domain, why)
+    pub fn record(&self, action: &Action, why: &Refusal) {
+        (self.0)(action, why)
     }
 }
 
@@ -47,17 +47,18 @@ pub fn hand_over(opts: &UiOptions, app: &mut App, req: ActionRequest) {
         },
     };
     match req {
-        ActionRequest::Open { .. } => {
+        ActionRequest::Open { kind, .. } => {
             app.say(format!(
-                "rollback: the action gate is not answering ({why}); nothing ran"
+                "{}: the action gate is not answering ({why}); nothing ran",
+                kind.as_str()
             ));
         }
-        ActionRequest::Confirm { domain, .. } => {
+        ActionRequest::Confirm { action, .. } => {
             let refusal = Refusal::NotHandedOver(why);
             if let Some(audit) = &opts.refusals {
-                audit.record(&domain, &refusal);
+                audit.record(&action, &refusal);
             }
-            app.refused_here(&domain, &refusal.to_string());
+            app.refused_here(action.which(), action.domain(), &refusal.to_string());
         }
     }
 }

@@ -22,7 +22,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use crate::feed::{FeedControl, FeedEvent, ReplayPosition};
+pub use crate::feed::{FeedControl, FeedEvent, Offer, ReplayPosition};
 pub use app::{App, TermCaps};
 pub use event_loop::{run, run_watching};
 pub use theme::{ColorChoice, ColorDepth};
@@ -45,7 +45,7 @@ pub struct UiOptions {
     pub plan: Arc<Plan>,
     /// How much history the charts keep.
     pub history: Duration,
-    /// Where rollback requests go (the action gate's task). `None`: nothing to ask.
+    /// Where action requests go (the action gate's task). `None`: nothing to ask.
     pub actions: Option<tokio::sync::mpsc::Sender<ActionRequest>>,
     /// Audits a refusal the gate could not hear (a confirmation it never received).
     pub refusals: Option<handoff::RefusalAudit>,
@@ -56,14 +56,19 @@ pub struct UiOptions {
 }
 
 /// What the cockpit asks of the action gate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ActionRequest {
-    /// `R` on a domain: may it be rolled back? Answered by an offer or a refusal.
-    Open { domain: String },
-    /// The dialog's Enter, with what was typed and whether the last frame showed the dialog
-    /// whole (every step and the prompt); the gate refuses a confirmation without it.
-    Confirm {
+    /// `R` or `P` on a domain: may it be rolled back, promoted? Answered by an offer or a
+    /// refusal.
+    Open {
+        kind: crate::action::Kind,
         domain: String,
+    },
+    /// The dialog's Enter: the action it offered (a promotion with the target it showed), what
+    /// was typed and whether the last frame showed the dialog whole (every step and the
+    /// prompt); the gate refuses a confirmation without it.
+    Confirm {
+        action: crate::action::Action,
         typed: String,
         drawn_whole: bool,
     },
@@ -76,14 +81,15 @@ pub enum UiCommand {
     /// Give the terminal back and stop, as Ctrl-Z does in a shell; resume on SIGCONT.
     Suspend,
     Control(FeedControl),
-    /// Roll this domain back: always handed to the action gate, which refuses (and audits the
-    /// refusal) when nothing may act.
-    Rollback {
+    /// Roll this domain back, or promote it: always handed to the action gate, which refuses
+    /// (and audits the refusal) when nothing may act.
+    Act {
+        kind: crate::action::Kind,
         domain: String,
     },
     /// The confirmation dialog's Enter.
-    ConfirmRollback {
-        domain: String,
+    Confirm {
+        action: crate::action::Action,
         typed: String,
         /// The last frame showed the dialog whole.
         drawn_whole: bool,

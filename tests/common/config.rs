@@ -183,6 +183,23 @@ impl ConfigBuilder {
         self.domain_text(&table)
     }
 
+    /// The last domain's `[domain.promote]`: `steps` as written (`"[10, 25, 50, 100]"`),
+    /// verified within `verify_within` at the target ± `tolerance`, with these steps (see
+    /// [`promote_haproxy_step`]).
+    pub fn promote(
+        self,
+        steps: &str,
+        verify_within: &str,
+        tolerance: &str,
+        step_tables: &str,
+    ) -> ConfigBuilder {
+        let table = format!(
+            "  [domain.promote]\n  steps = {steps}\n  verify_within = {}\n  verify_tolerance = {tolerance}\n{step_tables}",
+            quoted(verify_within)
+        );
+        self.domain_text(&table)
+    }
+
     /// Text added to the last domain after what it has (queues, sagas, more tables).
     pub fn domain_text(mut self, text: &str) -> ConfigBuilder {
         let rest = &mut self.last().rest;
@@ -277,4 +294,16 @@ pub fn haproxy_step(address: &str, command: &str, timeout: &str) -> String {
         quoted(command),
         quoted(timeout)
     )
+}
+
+/// A promote step sending `command` (with `{weight}` / `{legacy_weight}`) to the runtime API
+/// at `address`.
+pub fn promote_haproxy_step(address: &str, command: &str, timeout: &str) -> String {
+    haproxy_step(address, command, timeout)
+        .replace("[[domain.rollback.step]]", "[[domain.promote.step]]")
+}
+
+/// A promote exec step: `argv` run with this timeout.
+pub fn promote_exec_step(argv: &[&str], timeout: &str) -> String {
+    exec_step(argv, timeout).replace("[[domain.rollback.step]]", "[[domain.promote.step]]")
 }

@@ -7,7 +7,6 @@ use super::bindings::BindingError;
 use super::duration::Duration;
 use super::locate::{KeyPath, Locator};
 use super::model::{Config, Domain, Signal, Slo, SourceKind};
-use super::rollback_model::{ExecStep, HaproxyStep, HttpStep, Rollback, Step};
 use super::signal_use::for_each_signal;
 use crate::selector::Selector;
 use preset_rules::{queue, saga, traffic};
@@ -16,6 +15,7 @@ use problem::{problem, Checked};
 use std::collections::BTreeMap;
 use values::{env_name, header, http_url, known_source, name, non_empty, ratio, skeleton};
 
+mod action_rules;
 mod judge_rules;
 mod preset_rules;
 mod problem;
@@ -289,7 +289,10 @@ fn domain(config: &Config, domain: &Domain, at: &KeyPath) -> Checked {
     slo(&domain.slo, &at.key("slo"))?;
     judge_rules::judge(&domain.judge, &domain.slo, &at.key("judge"), &at.key("slo"))?;
     if let Some(rollback_config) = &domain.rollback {
-        rollback(rollback_config, &at.key("rollback"))?;
+        action_rules::rollback(rollback_config, &at.key("rollback"))?;
+    }
+    if let Some(promote_config) = &domain.promote {
+        action_rules::promote(promote_config, &at.key("promote"))?;
     }
     Ok(())
 }
@@ -312,98 +315,6 @@ fn slo(slo: &Slo, at: &KeyPath) -> Checked {
         return problem(at.key("p95"), "must be longer than 0s");
     }
     Ok(())
-}
-
-fn rollback(rollback: &Rollback, at: &KeyPath) -> Checked {
-    ratio(at.key("verify_share"), rollback.verify_share)?;
-    if rollback.verify_within.as_millis() == 0 {
-        return problem(at.key("verify_within"), "must be longer than 0s");
-    }
-    if rollback.steps.is_empty() {
-        return problem(
-            at.key("step"),
-            "no steps: add at least one [[domain.rollback.step]]",
-        );
-    }
-    for (i, step) in rollback.steps.iter().enumerate() {
-        let step_at = at.key("step").index(i);
-        if step.timeout().is_some_and(|t| t.as_millis() == 0) {
-            return problem(step_at.key("timeout"), "must be longer than 0s");
-        }
-        match step {
-            Step::Haproxy(s) => haproxy_step(s, &step_at)?,
-            Step::Http(s) => http_step(s, &step_at)?,
-            Step::Exec(s) => exec_step(s, &step_at)?,
-        }
-    }
-    Ok(())
-}
-
-fn haproxy_step(step: &HaproxyStep, at: &KeyPath) -> Checked {
-    let address_ok = match step.address.strip_prefix("unix:") {
-        Some(path) => path.starts_with('/'),
-        None => step.address.rsplit_once(':').is_some_and(|(host, port)| {
-            !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
-        }),
-    };
-    if !address_ok {
-        return problem(
-            at.key("address"),
-            format!(
-                "\"{}\" is not a runtime API address: expected \"host:port\" or \"unix:/path/to/socket\"",
-                step.address
-            ),
-        );
-    }
-    non_empty(at.key("command"), &step.command, "command")?;
-    if step.command.contains(['\n', '\r', ';']) {
-        return problem(
-            at.key("command"),
-            "holds a newline or ';': one runtime API command per step, so that each is confirmed and audited",
-        );
-    }
-    Ok(())
-}
-
-fn http_step(step: &HttpStep, at: &KeyPath) -> Checked {
-    if step.method.is_empty() || !step.method.bytes().all(|b| b.is_ascii_uppercase()) {
-        return problem(
-            at.key("method"),
-            format!(
-                "\"{}\" is not an HTTP method: expected e.g. \"POST\", \"PATCH\", \"PUT\" (in capitals)",
-                step.method
-            ),
-        );
-    }
-    http_url(at.key("url"), &step.url)?;
-    for (name, value) in &step.headers {
-        header(at.key("headers").key(name), name, value)?;
-    }
-    if let Some(env) = &step.bearer_token_env {
-        env_name(at.key("bearer_token_env"), env)?;
-    }
-    Ok(())
-}
-
-fn exec_step(step: &ExecStep, at: &KeyPath) -> Checked {
-    // A NUL cannot be handed to a program (exec takes C strings): refused here, where the
-    // line is known, not at 3 a.m. when the step runs.
-    if let Some(i) = step.argv.iter().position(|a| a.contains('\0')) {
-        return problem(
-            at.key("argv").index(i),
-            format!("argv[{i}] holds a NUL byte (\\0), which no program can be given: remove it"),
-        );
-    }
-    match step.argv.first() {
-        None => problem(
-            at.key("argv"),
-            "is empty: give the program and its arguments, e.g. argv = [\"kubectl\", \"argo\", \"rollouts\", \"abort\", \"orders\"]",
-        ),
-        Some(program) if program.trim().is_empty() => {
-            problem(at.key("argv"), "the program name (argv[0]) is empty")
-        }
-        Some(_) => Ok(()),
-    }
 }
 
 /// Every signal names a source that exists; on scrape sources its selector parses.

@@ -1,6 +1,7 @@
 //! Feed events: new figures, replay positions, timeline events and the gate's answers.
 
 use super::{App, Modal};
+use crate::action::Kind;
 use crate::feed::FeedEvent;
 use crate::timeline::EventKind;
 use crate::ui::confirm;
@@ -31,14 +32,15 @@ impl App {
                 domain: about,
                 text,
             } => {
-                if kind == EventKind::Rollback {
-                    if let Some(Modal::RollbackProgress { domain, lines }) =
-                        self.modal.open.as_mut()
-                    {
-                        if about.as_deref() == Some(domain.as_str()) {
-                            let prefix = format!("{domain}: ");
-                            lines.push(text.strip_prefix(&prefix).unwrap_or(&text).to_string());
-                        }
+                if let Some(Modal::Progress {
+                    kind: doing,
+                    domain,
+                    lines,
+                }) = self.modal.open.as_mut()
+                {
+                    if kind == EventKind::of(*doing) && about.as_deref() == Some(domain.as_str()) {
+                        let prefix = format!("{domain}: ");
+                        lines.push(text.strip_prefix(&prefix).unwrap_or(&text).to_string());
                     }
                 }
                 self.data
@@ -46,21 +48,19 @@ impl App {
                     .push_event(at_ms, kind, about.as_deref(), &text);
                 true
             }
-            FeedEvent::RollbackOffer {
-                domain,
-                steps,
-                verify,
-            } => {
-                self.modal.open = Some(Modal::ConfirmRollback {
-                    domain,
-                    steps,
-                    verify,
+            FeedEvent::Offer(offer) => {
+                self.modal.open = Some(Modal::Confirm {
+                    offer,
                     typed: String::new(),
                 });
                 true
             }
-            FeedEvent::RollbackRefused { domain, reason } => {
-                self.modal.open = Some(confirm::refused(&domain, &reason));
+            FeedEvent::Refused {
+                kind,
+                domain,
+                reason,
+            } => {
+                self.modal.open = Some(confirm::refused(kind, &domain, &reason));
                 true
             }
             // A replay or the demo shows the recorded past: this host's audit log is no
@@ -77,12 +77,12 @@ impl App {
 
     /// A request the gate never received: the box and the events say nothing ran, in the
     /// words the audit log holds.
-    pub fn refused_here(&mut self, domain: &str, reason: &str) {
-        self.modal.open = Some(confirm::refused(domain, reason));
-        let text = format!("{domain}: rollback refused: {reason}");
+    pub fn refused_here(&mut self, kind: Kind, domain: &str, reason: &str) {
+        self.modal.open = Some(confirm::refused(kind, domain, reason));
+        let text = format!("{domain}: {} refused: {reason}", kind.as_str());
         self.data
             .timeline
-            .push_event(self.data.now_ms, EventKind::Rollback, Some(domain), &text);
+            .push_event(self.data.now_ms, EventKind::of(kind), Some(domain), &text);
     }
 
     /// The feed ended (a replay reached its end, or the pollers stopped).

@@ -3,6 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::{App, Modal, View};
+use crate::action::Kind;
 use crate::feed::FeedControl;
 use crate::mode::Mode;
 use crate::ui::confirm;
@@ -52,15 +53,16 @@ impl App {
             }
             return Vec::new();
         }
-        let Some(Modal::ConfirmRollback { domain, typed, .. }) = self.modal.open.as_mut() else {
+        let Some(Modal::Confirm { offer, typed }) = self.modal.open.as_mut() else {
             self.modal.open = None;
             return Vec::new();
         };
+        let domain = offer.domain();
         match key.code {
             KeyCode::Esc => {
-                let d = domain.clone();
+                let (kind, d) = (offer.kind(), domain.to_string());
                 self.modal.open = None;
-                self.say(format!("rollback of {d} cancelled: nothing ran"));
+                self.say(format!("{} of {d} cancelled: nothing ran", kind.as_str()));
             }
             KeyCode::Backspace => {
                 typed.pop();
@@ -72,9 +74,9 @@ impl App {
                 typed.push(c);
             }
             KeyCode::Enter => {
-                let (domain, typed) = (domain.clone(), typed.clone());
-                let drawn_whole = self.modal.drawn.shows(&domain, &typed);
-                let (modal, cmd) = confirm::enter(domain, typed, drawn_whole);
+                let (action, typed) = (offer.action.clone(), typed.clone());
+                let drawn_whole = self.modal.drawn.shows(&action, &typed);
+                let (modal, cmd) = confirm::enter(action, typed, drawn_whole);
                 self.modal.open = Some(modal);
                 return vec![cmd];
             }
@@ -187,7 +189,8 @@ impl App {
                 let text = self.look.next_theme();
                 self.say(text);
             }
-            Action::Rollback => return self.rollback(),
+            Action::Rollback => return self.ask_gate(Kind::Rollback),
+            Action::Promote => return self.ask_gate(Kind::Promote),
             Action::Pause => return self.control(FeedControl::TogglePause),
             Action::SeekBack => return self.control(FeedControl::Seek(-30_000)),
             Action::SeekForward => return self.control(FeedControl::Seek(30_000)),
@@ -207,13 +210,14 @@ impl App {
         vec![UiCommand::Control(c)]
     }
 
-    fn rollback(&mut self) -> Vec<UiCommand> {
+    /// `R`, `P`: the selected domain's action, asked of the gate.
+    fn ask_gate(&mut self, kind: Kind) -> Vec<UiCommand> {
         let Some(domain) = self.nav.selected.clone() else {
-            self.say("rollback: select a domain first");
+            self.say(format!("{}: select a domain first", kind.as_str()));
             return Vec::new();
         };
         // The gate alone decides: its answer comes back as an offer or a refusal.
-        vec![UiCommand::Rollback { domain }]
+        vec![UiCommand::Act { kind, domain }]
     }
 
     fn move_by(&mut self, delta: i64) {

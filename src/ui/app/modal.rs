@@ -10,11 +10,9 @@ pub enum Modal {
         title: String,
         lines: Vec<String>,
     },
-    /// The gate admitted a rollback: the exact steps, and the domain name to be typed.
-    ConfirmRollback {
-        domain: String,
-        steps: Vec<String>,
-        verify: String,
+    /// The gate admitted an action: the exact steps, and the domain name to be typed.
+    Confirm {
+        offer: crate::feed::Offer,
         typed: String,
     },
     /// One event whole; Open in the box goes to the event's domain, any other key closes it.
@@ -23,8 +21,9 @@ pub enum Modal {
         lines: Vec<String>,
         domain: Option<String>,
     },
-    /// A confirmed rollback: its progress and verdict as they arrive.
-    RollbackProgress {
+    /// A confirmed action: its progress and verdict as they arrive.
+    Progress {
+        kind: crate::action::Kind,
         domain: String,
         lines: Vec<String>,
     },

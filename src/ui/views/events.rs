@@ -22,6 +22,7 @@ pub fn marker(app: &App, e: &TimelineEvent) -> (&'static str, Style) {
         EventKind::Source { up: false } => ("[DOWN]", st.crit),
         EventKind::Source { up: true } => ("[UP]", st.ok),
         EventKind::Rollback => ("[RB]", st.accent),
+        EventKind::Promote => ("[PR]", st.accent),
         EventKind::Other(_) => ("[i]", st.muted),
     }
 }

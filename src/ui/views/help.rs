@@ -133,7 +133,7 @@ pub fn lines(app: &App) -> Vec<(String, String, Style)> {
         "  actions".into(),
         match app.read_only() {
             Some(r) => format!("read-only: {r}"),
-            None => "rollback allowed (confirmed and audited)".into(),
+            None => "rollback and promote allowed (confirmed and audited)".into(),
         },
         st.text,
     ));

@@ -102,12 +102,12 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
             app.look.styles.text,
         ),
     ];
-    if matches!(
-        app.modal.open,
-        Some(super::app::Modal::ConfirmRollback { .. })
-    ) {
+    if let Some(super::app::Modal::Confirm { offer, .. }) = &app.modal.open {
         lines.push((
-            "the rollback dialog cannot be shown: Esc cancels, Enter refuses".to_string(),
+            format!(
+                "the {} dialog cannot be shown: Esc cancels, Enter refuses",
+                offer.kind().as_str()
+            ),
             app.look.styles.warn,
         ));
     }
@@ -400,6 +400,7 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
             Action::Sort,
             Action::Freeze,
             Action::Rollback,
+            Action::Promote,
             Action::Theme,
         ],
         View::Detail => vec![
@@ -408,16 +409,17 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
             Action::NextDomain,
             Action::Down,
             Action::Rollback,
+            Action::Promote,
             Action::Freeze,
         ],
         View::Sources => vec![Action::Back, Action::Down, Action::Filter, Action::Freeze],
         View::Events => vec![Action::Back, Action::Open, Action::Down, Action::Filter],
         View::Help => vec![Action::Back, Action::Down],
     };
-    // Where nothing may act (replay, demo, a read-only live session) R is not offered: the
-    // key still answers, with the refusal and its reason.
+    // Where nothing may act (replay, demo, a read-only live session) R and P are not offered:
+    // the keys still answer, with the refusal and its reason.
     if app.read_only().is_some() {
-        actions.retain(|a| *a != Action::Rollback);
+        actions.retain(|a| !matches!(a, Action::Rollback | Action::Promote));
     }
     if app.data.mode != Mode::Live {
         actions.splice(
@@ -431,12 +433,21 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
         );
     }
     actions.extend([Action::NextView, Action::Help, Action::Quit]);
+    // The help key is the way to every other key: room is kept for it until it is drawn.
+    let need_of = |a: Action| (width(&app.key_hint(a)) + 1 + width(a.def().hint)) as u16;
+    let mut keep = need_of(Action::Help) + 2;
     for a in actions {
         let key = app.key_hint(a);
         let hint = a.def().hint;
-        let need = (width(&key) + 1 + width(hint)) as u16;
-        if x + need > right {
-            break;
+        let need = need_of(a);
+        if a == Action::Help {
+            keep = 0;
+        }
+        if x + need + keep > right {
+            if keep == 0 {
+                break;
+            }
+            continue;
         }
         x += put(buf, x, area.y, need, &key, st.footer.patch(st.accent));
         x += 1;

@@ -1,4 +1,4 @@
-//! The box over the view: notices, rollback progress, and the rollback confirmation. The
+//! The box over the view: notices, an action's progress, and its confirmation. The
 //! confirmation is drawn only whole — every step and the prompt on screen — and each frame
 //! records whether it was, for the gate; a dialog that does not fit says so instead and
 //! cannot be confirmed.
@@ -19,20 +19,19 @@ impl Modal {
             Modal::Notice { title, lines } | Modal::Event { title, lines, .. } => {
                 (title.clone(), lines.clone())
             }
-            Modal::ConfirmRollback {
+            Modal::Confirm { offer, typed } => crate::ui::confirm::text(offer, typed, "..."),
+            Modal::Progress {
+                kind,
                 domain,
-                steps,
-                verify,
-                typed,
-            } => crate::ui::confirm::text(domain, steps, verify, typed, "..."),
-            Modal::RollbackProgress { domain, lines } => {
+                lines,
+            } => {
                 let mut l = lines.clone();
                 l.push(String::new());
-                l.push(
-                    "Esc closes this box; the rollback and its verification go on (see Events)"
-                        .into(),
-                );
-                (format!("Rollback {domain}"), l)
+                l.push(format!(
+                    "Esc closes this box; the {} and its verification go on (see Events)",
+                    kind.as_str()
+                ));
+                (format!("{} {domain}", kind.title()), l)
             }
         }
     }
@@ -131,24 +130,19 @@ fn draw(app: &App, title: &str, l: &Layout, hint: &str, buf: &mut Buffer) {
 /// Draws the open box. Records in the state whether a confirmation dialog was drawn whole.
 pub fn render(app: &App, m: &Modal, area: Rect, buf: &mut Buffer) {
     match m {
-        Modal::ConfirmRollback {
-            domain,
-            steps,
-            verify,
-            typed,
-        } => {
+        Modal::Confirm { offer, typed } => {
             let ellipsis = app.look.glyphs.ellipsis;
-            let (title, lines) = crate::ui::confirm::text(domain, steps, verify, typed, ellipsis);
+            let (title, lines) = crate::ui::confirm::text(offer, typed, ellipsis);
             let l = layout(area, &lines);
             if l.whole {
                 draw(app, &title, &l, "", buf);
-                app.modal.drawn.record(domain, typed);
+                app.modal.drawn.record(&offer.action, typed);
             } else {
-                let lines = cannot_show(app, domain, steps.len(), &l, area);
+                let lines = cannot_show(app, offer, &l, area);
                 draw(app, &title, &layout(area, &lines), "", buf);
             }
         }
-        Modal::Notice { .. } | Modal::RollbackProgress { .. } | Modal::Event { .. } => {
+        Modal::Notice { .. } | Modal::Progress { .. } | Modal::Event { .. } => {
             let (title, lines) = m.text();
             let hint = match m {
                 Modal::Notice { .. } => "press any key".to_string(),
@@ -166,17 +160,19 @@ pub fn render(app: &App, m: &Modal, area: Rect, buf: &mut Buffer) {
 }
 
 /// What the box says instead of a dialog that does not fit: why, and that Enter refuses.
-fn cannot_show(app: &App, domain: &str, steps: usize, l: &Layout, area: Rect) -> Vec<String> {
+fn cannot_show(app: &App, offer: &crate::feed::Offer, l: &Layout, area: Rect) -> Vec<String> {
+    let steps = offer.steps.len();
     let name = fit(
-        domain,
+        offer.domain(),
         crate::ui::confirm::NAME_IN_TEXT,
         app.look.glyphs.ellipsis,
     );
     vec![
-        format!("The rollback dialog for {name} cannot be shown whole at this size ({}x{}).", area.width, area.height),
+        format!("The {} dialog for {name} cannot be shown whole at this size ({}x{}).", offer.kind().as_str(), area.width, area.height),
         String::new(),
         format!(
-            "Its {steps} step(s), the verification and the confirmation prompt need {} rows at this width; nothing can be confirmed until every line is on screen.",
+            "Its {steps} step(s), the verification{} and the confirmation prompt need {} rows at this width; nothing can be confirmed until every line is on screen.",
+            if offer.warnings.is_empty() { "" } else { ", the warnings" },
             l.lines.len() + 6,
         ),
         String::new(),

@@ -1,16 +1,17 @@
-//! A rollback from request to verdict, the same for the TUI's dialog and `cutover rollback`:
-//! the gate runs the steps (and alone decides refusals), then the domain's metrics are
-//! watched until its new-path share falls to `verify_share` or `verify_within` runs out, and
-//! the verdict is audited.
+//! An action from request to verdict, the same for the cockpit's dialog and the commands
+//! (`cutover rollback`, `cutover promote`): the gate runs the steps (and alone decides
+//! refusals), then the domain's metrics are watched until its new-path share meets the goal
+//! (a rollback's `verify_share`, a promotion's target ± tolerance) or `verify_within` runs out,
+//! and the verdict is audited.
 //!
 //! ```text
-//! rollback(&gate, &action, &steps, |p| show(p)).await?      // refused, or ran (ok or failed)
-//!     .verification(verify_share, verify_within)             // if it succeeded
+//! act(&gate, &action, &steps, |p| show(p)).await?            // refused, or ran (ok or failed)
+//!     .verification(goal, verify_within)                     // if it succeeded
 //!     .observe(&status) / verify(&mut v, &mut statuses, ..)  // until final; audited once
 //! ```
 //!
 //! The domain stays in flight from the request until the verdict (or until the run is
-//! dropped), so a second trigger meanwhile is refused.
+//! dropped), so a second trigger meanwhile, of either kind, is refused.
 
 use std::time::Duration;
 
@@ -19,14 +20,14 @@ use tokio::sync::mpsc;
 use super::gate::{Claim, Gate, Refusal, RunReport};
 use super::progress::Progress;
 use super::steps::StepSpec;
-use super::verify::{Verdict, Verifier};
+use super::verify::{Goal, Verdict, Verifier};
 use super::Action;
 use crate::clock::now_ms;
 use crate::figures::Status;
 
-/// A rollback whose steps ran (all of them, or up to the first failure).
+/// An action whose steps ran (all of them, or up to the first failure).
 #[derive(Debug)]
-pub struct RollbackRun {
+pub struct ActionRun {
     pub action: Action,
     pub steps: Vec<StepSpec>,
     pub report: RunReport,
@@ -34,15 +35,15 @@ pub struct RollbackRun {
     claim: Claim,
 }
 
-/// Runs a confirmed rollback through the gate. `Err` is a refusal: nothing ran.
-pub async fn rollback(
+/// Runs a confirmed action through the gate. `Err` is a refusal: nothing ran.
+pub async fn act(
     gate: &Gate,
     action: &Action,
     steps: &[StepSpec],
     progress: impl FnMut(Progress),
-) -> Result<RollbackRun, Refusal> {
+) -> Result<ActionRun, Refusal> {
     let (report, claim) = gate.start(action, steps, progress).await?;
-    Ok(RollbackRun {
+    Ok(ActionRun {
         action: action.clone(),
         steps: steps.to_vec(),
         report,
@@ -51,20 +52,21 @@ pub async fn rollback(
     })
 }
 
-impl RollbackRun {
+impl ActionRun {
     /// Every step succeeded.
     pub fn succeeded(&self) -> bool {
         self.report.succeeded()
     }
 
-    /// Starts watching the metrics (the domain's `verify_share` and `verify_within` from the
-    /// plan). Only meaningful after the steps succeeded: a failed run has nothing to verify.
-    pub fn verification(self, verify_share: f64, verify_within: Duration) -> Verification {
+    /// Starts watching the metrics for `goal` (a rollback's `verify_share`, a promotion's
+    /// target) within `verify_within`. Only meaningful after the steps succeeded: a failed
+    /// run has nothing to verify.
+    pub fn verification(self, goal: Goal, verify_within: Duration) -> Verification {
         Verification {
             verifier: Verifier::new(
                 self.action.domain(),
                 self.report.finished_ms,
-                verify_share,
+                goal,
                 verify_within.as_millis() as i64,
             ),
             gate: self.gate,
@@ -76,7 +78,7 @@ impl RollbackRun {
     }
 }
 
-/// Watching a domain after its rollback. The final verdict is audited once, and releases the
+/// Watching a domain after its action. The final verdict is audited once, and releases the
 /// domain; dropped before its verdict, the watch is audited as not verified.
 #[derive(Debug)]
 pub struct Verification {
@@ -271,7 +273,7 @@ mod tests {
         let log = AuditLog::in_state_dir(dir.path());
         let gate = Gate::new(None, log.clone());
         let mut seen = Vec::new();
-        let run = rollback(&gate, &orders(), &[step()], |p| seen.push(p))
+        let run = act(&gate, &orders(), &[step()], |p| seen.push(p))
             .await
             .unwrap();
         assert!(run.succeeded());
@@ -293,7 +295,7 @@ mod tests {
             }
         ));
 
-        let mut v = run.verification(0.0, Duration::from_secs(30));
+        let mut v = run.verification(Goal::AtMost(0.0), Duration::from_secs(30));
         // Still in flight while verifying: no second rollback from a repeated key.
         let refused = gate.precheck(&orders()).unwrap_err();
         assert!(
@@ -331,8 +333,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = AuditLog::in_state_dir(dir.path());
         let gate = Gate::new(None, log.clone());
-        let run = rollback(&gate, &orders(), &[step()], |_| {}).await.unwrap();
-        let mut v = run.verification(0.0, Duration::from_millis(300));
+        let run = act(&gate, &orders(), &[step()], |_| {}).await.unwrap();
+        let mut v = run.verification(Goal::AtMost(0.0), Duration::from_millis(300));
         let (_tx, mut rx) = mpsc::channel::<Status>(1);
         let started = std::time::Instant::now();
         let verdict = verify(&mut v, &mut rx, Duration::from_millis(100), |_| {}).await;
@@ -350,8 +352,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = AuditLog::in_state_dir(dir.path());
         let gate = Gate::new(None, log.clone());
-        let run = rollback(&gate, &orders(), &[step()], |_| {}).await.unwrap();
-        drop(run.verification(0.0, Duration::from_secs(60)));
+        let run = act(&gate, &orders(), &[step()], |_| {}).await.unwrap();
+        drop(run.verification(Goal::AtMost(0.0), Duration::from_secs(60)));
         assert!(gate.precheck(&orders()).is_ok());
         let last = log.read_all().unwrap().pop().unwrap();
         assert_eq!(last.event, AuditEvent::NotVerified);

@@ -1,0 +1,151 @@
+//! `cutover promote DOMAIN [--to PCT] [--yes]`: the promotion of the key P, for scripts. The
+//! same gate, audit log and verification as a rollback; exit 0 verified, 3 not verified, 1 a
+//! step failed or the run was interrupted, 2 refused (read-only, replay, demo, in flight here
+//! or in another process, a `fail` verdict, `crit` health, no step above the current one, a
+//! share nobody can tell, the name not confirmed) or a usage error.
+//!
+//! The domain's standing (its share, verdict and health) is read from two polls of the
+//! sources one interval apart, as `cutover status` reads it, with health at its raw level: a
+//! command that acts once cannot wait for a condition to hold for `for`.
+
+use super::rollback::{audit_log, read_line, refused_as, run_confirmed, say};
+use super::status::two_polls;
+use super::{loaded, Failure, GlobalArgs};
+use crate::action::promote::{self, Proposal, Target};
+use crate::action::{terms, Action, Gate, Refusal, StepSpec};
+use crate::engine::Mode;
+
+pub async fn run(
+    global: &GlobalArgs,
+    domain: &str,
+    to: Option<u8>,
+    yes: bool,
+    note: Option<&str>,
+) -> Result<u8, Failure> {
+    let note = crate::action::audit_note(note.unwrap_or_default())
+        .map_err(|e| Failure::usage(format!("--note: {e}")))?;
+    let loaded = loaded::load(global)?;
+    let compiled = &loaded.compiled;
+    if !compiled.plan.domains.iter().any(|d| d.name == domain) {
+        let known: Vec<&str> = compiled
+            .plan
+            .domains
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        return Err(Failure::usage(format!(
+            "{}; the config names: {}",
+            Refusal::UnknownDomain(domain.to_string()),
+            if known.is_empty() {
+                "no domain".to_string()
+            } else {
+                known.join(", ")
+            }
+        )));
+    }
+    let refused = |r: &Refusal| refused_as("promote", domain, r);
+    let Some(audit) = audit_log() else {
+        return Err(refused(&Refusal::AuditUnavailable(
+            "no state directory could be determined".into(),
+        )));
+    };
+    let gate = Gate::new(loaded.read_only.clone(), audit)
+        .with_note(note)
+        .knowing_stages(
+            compiled
+                .plan
+                .domains
+                .iter()
+                .map(|d| (d.name.clone(), d.stage)),
+        );
+    let target = to.map_or(Target::Next, Target::Explicit);
+    // What needs no figures is refused before any source is asked: a read-only session, one
+    // in flight, no [domain.promote] at all (each audited by the gate).
+    let Some(plan) = compiled.promotes.get(domain) else {
+        let why = match promote::admit(&gate, domain, None, None, target) {
+            Err(r) => r,
+            Ok(_) => Refusal::NoSteps {
+                kind: "promote".into(),
+                domain: domain.to_string(),
+            },
+        };
+        return Err(refused(&why));
+    };
+    let early = Action::Promote {
+        domain: domain.to_string(),
+        from: None,
+        to,
+    };
+    if let Err(r) = gate.precheck(&early) {
+        let steps = to.map(|to| plan.steps_for(to)).unwrap_or_default();
+        gate.record_refusal(&early, &steps, &r);
+        return Err(refused(&r));
+    }
+
+    let (engine, _) = two_polls(compiled).await;
+    let status = engine.status_unheld(Mode::Live);
+    let standing = status.domains.iter().find(|d| d.name == domain);
+    let proposal =
+        promote::admit(&gate, domain, Some(plan), standing, target).map_err(|r| refused(&r))?;
+
+    let mut out = plan_text(&proposal);
+    out.push_str(&format!("Audit log: {}\n", gate.audit().path().display()));
+    say(&out);
+    let action = proposal.action();
+    if !yes {
+        say(&format!(
+            "Type the domain name ({domain}) to promote it; anything else cancels: "
+        ));
+        let typed = read_line().await;
+        if !std::io::IsTerminal::is_terminal(&std::io::stdin()) || !typed.ends_with('\n') {
+            say("\n");
+        }
+        if let Err(r) = gate.confirm(&action, &proposal.steps, &typed) {
+            return Err(refused(&r));
+        }
+    }
+    run_confirmed(
+        &gate,
+        &action,
+        &proposal.steps,
+        compiled,
+        proposal.goal,
+        proposal.verify_within,
+    )
+    .await
+}
+
+/// From where to where, every step exactly as it will run (placeholders filled, secrets
+/// redacted), how it is verified, and what to read before confirming: word for word the
+/// dialog's lines.
+pub fn plan_text(p: &Proposal) -> String {
+    let mut out = format!(
+        "Promote {} {}: {} step(s), in order; the first failure stops the rest.\n",
+        p.domain,
+        p.headline(),
+        p.steps.len()
+    );
+    for line in terms::step_lines(&p.steps) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push_str(&terms::goal_sentence(p.goal, p.verify_within));
+    out.push('\n');
+    for w in &p.warnings {
+        out.push_str(&format!("WARNING: {w}\n"));
+    }
+    out
+}
+
+/// Every step as it would run for each target of the plan, for `cutover check`.
+pub fn steps_by_target(plan: &promote::PromotePlan) -> Vec<(u8, Vec<String>)> {
+    plan.steps
+        .iter()
+        .map(|&to| {
+            (
+                to,
+                plan.steps_for(to).iter().map(StepSpec::summary).collect(),
+            )
+        })
+        .collect()
+}
