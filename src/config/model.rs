@@ -211,6 +211,9 @@ pub struct Domain {
     pub queues: Vec<Queue>,
     #[serde(default, rename = "saga", skip_serializing_if = "Vec::is_empty")]
     pub sagas: Vec<Saga>,
+    /// `[[domain.data]]`: replication lag, monolith writes, reconciliation, shadow comparisons.
+    #[serde(default, rename = "data", skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<super::data_model::Data>,
     #[serde(default)]
     pub slo: Slo,
     #[serde(default, skip_serializing_if = "Judge::is_default")]

@@ -131,6 +131,8 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
         }
     }
 
+    let data = super::data::data(at, d, &mut found);
+
     DomainStatus {
         name: d.name.clone(),
         stage: d.stage,
@@ -143,6 +145,7 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
         traffic: t,
         queues,
         sagas,
+        data,
     }
 }
 

@@ -104,6 +104,9 @@ pub struct DomainStatus {
     pub traffic: Option<Traffic>,
     pub queues: Vec<QueueStatus>,
     pub sagas: Vec<SagaStatus>,
+    /// `[[domain.data]]`: lag, monolith writes, reconciliation, shadow (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<super::data::DataStatus>,
     /// The judge's verdict on the new path against the monolith (`judge::verdict`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<crate::judge::verdict::Verdict>,
@@ -186,7 +189,8 @@ pub struct EventJson {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     /// Which rule: `source:NAME`, `data`, `traffic`, `slo.p95`, `stage`, `queue:NAME`,
-    /// `saga:NAME`, `judge`, `slo.error_ratio`, `burn`.
+    /// `saga:NAME`, `judge`, `slo.error_ratio`, `burn`, and per `[[domain.data]]` entry
+    /// `lag:NAME`, `monolith_writes:NAME`, `reconcile:NAME`, `shadow:NAME`.
     pub rule: String,
     /// What the rule says now; `Ok` for words that inform without judging ("low traffic").
     pub level: Health,

@@ -5,9 +5,11 @@
 //! compile time (`crate::compile::expand`) into plain selectors, so everything downstream,
 //! `cutover check` included, sees exactly what a hand-written config would have said.
 //!
-//! The tables below (`GATEWAYS`, `SERVICES`, `QUEUES`, `SAGAS`) are what the config validation
+//! The tables below (`GATEWAYS`, `SERVICES`, `QUEUES`, `SAGAS`, and `data::DATA`) are what the config validation
 //! checks keys against, so that a missing `backend` is reported at its line in the file.
 
+pub mod data;
+pub mod debezium;
 pub mod django;
 pub mod envoy;
 pub mod fastapi;
@@ -17,9 +19,12 @@ pub mod ingress_nginx;
 pub mod istio;
 pub mod kafka;
 pub mod kong;
+pub mod postgres;
 pub mod rabbitmq;
+pub mod reconcile;
 pub mod redis_stream;
 pub mod saga;
+pub mod shadow;
 pub mod temporal;
 pub mod traefik;
 

@@ -1,0 +1,429 @@
+//! Data figures (`[[domain.data]]`): replication lag, rows the monolith still writes to the
+//! domain's tables, reconciliation and shadow mismatch ratios; each with its health, and the
+//! domain's findings, which depend on the declared stage:
+//!
+//! - `lag` above `warn`/`crit` judges the domain from `canary` on (the new service reads its
+//!   copy); before that it only informs. A paused sync (a `running` gauge at 0) warns likewise.
+//! - `monolith_writes` on a domain declared `migrated`: rows written in the window contradict
+//!   the stage (a warning with the count).
+//! - `reconcile` above its limit warns; `shadow` above its limit is crit in the `shadow` stage,
+//!   where it is the domain's main signal, and a warning in the others.
+//!
+//! No data is not zero: an absent lag is `null` and unknown, with the reason; a NaN lag (a
+//! disabled PostgreSQL subscription) is no data too.
+
+use serde::{Deserialize, Serialize};
+
+use super::at::At;
+use super::counter::{gauge, increase, Increase};
+use super::finite::{newest_usable, non_finite, spell};
+use super::status::{Findings, Health};
+use crate::format::{lag as lag_words, number, percent_fixed};
+use crate::plan::{PlanData, PlanDataKind, PlanDomain, SignalId};
+use crate::stage::Stage;
+
+/// One `[[domain.data]]` entry as `status --json` gives it: `kind` and its figures, the unit
+/// of the main figure, health and reasons.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataStatus {
+    pub name: String,
+    #[serde(flatten)]
+    pub figures: DataFigures,
+    /// `seconds` or `bytes` (lag), `rows` (monolith writes), `ratio` (reconcile, shadow).
+    pub unit: String,
+    pub health: Health,
+    pub reasons: Vec<String>,
+}
+
+/// The figures of one entry, by kind. Unknown numbers are `null`, never 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DataFigures {
+    Lag {
+        /// The lag now, in `unit`.
+        lag: Option<f64>,
+        /// Its slope over the window, in `unit` per second.
+        trend_per_second: Option<f64>,
+        /// Whether the sync runs (every `running` gauge above 0), where it is read.
+        running: Option<bool>,
+        warn: Option<f64>,
+        crit: Option<f64>,
+    },
+    MonolithWrites {
+        /// Rows written in the window (counter increase).
+        rows: Option<f64>,
+        rows_per_second: Option<f64>,
+        /// The counters' sum now.
+        rows_total: Option<f64>,
+    },
+    Reconcile {
+        checked: Option<f64>,
+        mismatches: Option<f64>,
+        mismatch_ratio: Option<f64>,
+        limit: f64,
+    },
+    Shadow {
+        comparisons: Option<f64>,
+        mismatches: Option<f64>,
+        errors: Option<f64>,
+        /// Mismatches over the comparisons that gave a result (errors left out).
+        mismatch_ratio: Option<f64>,
+        error_ratio: Option<f64>,
+        limit: f64,
+    },
+}
+
+impl DataFigures {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DataFigures::Lag { .. } => "lag",
+            DataFigures::MonolithWrites { .. } => "monolith_writes",
+            DataFigures::Reconcile { .. } => "reconcile",
+            DataFigures::Shadow { .. } => "shadow",
+        }
+    }
+}
+
+/// From `canary` on the new service reads its copy of the data: lag judges the domain.
+fn reads_copy(stage: Stage) -> bool {
+    matches!(stage, Stage::Canary | Stage::Ramp | Stage::Migrated)
+}
+
+/// Every data entry of a domain, its findings pushed to `found`.
+pub fn data(at: &At, d: &PlanDomain, found: &mut Findings) -> Vec<DataStatus> {
+    d.data
+        .iter()
+        .map(|p| entry(at, d.stage, p, found))
+        .collect()
+}
+
+/// One entry's figures and health; its findings go to `found` with the rule
+/// `<kind>:<name>` (or `stage` for a contradiction of the declared stage).
+pub fn entry(at: &At, stage: Stage, p: &PlanData, found: &mut Findings) -> DataStatus {
+    let mut e = Entry {
+        health: Health::Ok,
+        reasons: Vec::new(),
+    };
+    let name = &p.name;
+    let (figures, unit) = match &p.what {
+        PlanDataKind::Lag {
+            lag,
+            unit,
+            scale,
+            warn,
+            crit,
+            running,
+        } => {
+            let rule = format!("lag:{name}");
+            let h = at.history(*lag);
+            // A negative lag is a sentinel (Debezium's -1 before the first event): no data.
+            let value = gauge(h, at.now_ms, at.window_ms)
+                .map(|v| v * scale)
+                .filter(|v| *v >= 0.0);
+            let trend = value.and_then(|_| super::counter::slope(h, at.now_ms, at.window_ms));
+            let trend = trend.map(|t| t * scale);
+            let judged = reads_copy(stage);
+            match value {
+                None => {
+                    let why = no_data_words(at, *lag);
+                    e.say(Health::Unknown, format!("lag {name}: {why}"));
+                    found.push(rule.clone(), Health::Unknown, format!("lag {name}: {why}"));
+                }
+                Some(v) => {
+                    let over = [(Health::Crit, *crit, "crit"), (Health::Warn, *warn, "warn")]
+                        .into_iter()
+                        .find_map(|(level, limit, word)| {
+                            limit.filter(|l| v >= *l).map(|l| (level, l, word))
+                        });
+                    if let Some((level, limit, word)) = over {
+                        let text = format!(
+                            "lag {name} {} >= {word} {}",
+                            lag_words(v, unit),
+                            lag_words(limit, unit)
+                        );
+                        e.say(level, text.clone());
+                        judge(
+                            found,
+                            &rule,
+                            judged,
+                            stage,
+                            level,
+                            text,
+                            limit > 0.0 && v >= 5.0 * limit,
+                        );
+                    }
+                }
+            }
+            let states: Vec<(&str, Option<bool>)> = running
+                .iter()
+                .map(|(what, id)| {
+                    (
+                        *what,
+                        gauge(at.history(*id), at.now_ms, at.window_ms).map(|v| v > 0.0),
+                    )
+                })
+                .collect();
+            let running_now = if states.is_empty() {
+                None
+            } else if states.iter().any(|(_, s)| *s == Some(false)) {
+                Some(false)
+            } else if states.iter().all(|(_, s)| s.is_some()) {
+                Some(true)
+            } else {
+                None
+            };
+            if running_now == Some(false) {
+                let stopped: Vec<&str> = states
+                    .iter()
+                    .filter(|(_, s)| *s == Some(false))
+                    .map(|(what, _)| *what)
+                    .collect();
+                let text = format!("lag {name}: sync paused (not {})", stopped.join(", not "));
+                e.say(Health::Warn, text.clone());
+                judge(found, &rule, judged, stage, Health::Warn, text, false);
+            }
+            (
+                DataFigures::Lag {
+                    lag: value,
+                    trend_per_second: trend,
+                    running: running_now,
+                    warn: *warn,
+                    crit: *crit,
+                },
+                (*unit).to_string(),
+            )
+        }
+        PlanDataKind::MonolithWrites { writes } => {
+            let incs: Vec<Option<Increase>> = writes
+                .iter()
+                .map(|id| increase(at.history(*id), at.now_ms, at.window_ms))
+                .collect();
+            let all: Option<Vec<Increase>> = incs.iter().copied().collect();
+            let rows_total = all.as_ref().map(|a| a.iter().map(|i| i.total).sum::<f64>());
+            let window = all.as_ref().filter(|a| a.iter().all(|i| i.seconds > 0.0));
+            let rows = window.map(|a| a.iter().map(|i| i.increase).sum::<f64>());
+            let seconds = window.and_then(|a| a.iter().map(|i| i.seconds).reduce(f64::max));
+            let rows_per_second = match (rows, seconds) {
+                (Some(r), Some(s)) if s > 0.0 => Some(r / s),
+                _ => None,
+            };
+            if let Some(missing) = writes.iter().zip(&incs).find(|(_, i)| i.is_none()) {
+                let why = no_data_words(at, *missing.0);
+                let text = format!("monolith writes {name}: {why}");
+                e.say(Health::Unknown, text.clone());
+                found.push(format!("monolith_writes:{name}"), Health::Unknown, text);
+            } else if rows.is_none() {
+                e.say(
+                    Health::Unknown,
+                    format!("monolith writes {name}: not enough samples in the window yet"),
+                );
+            }
+            if let (Stage::Migrated, Some(r)) = (stage, rows) {
+                if r > 0.0 {
+                    let text = format!(
+                        "declared migrated, but the monolith wrote {} rows to the tables of {name} in the window",
+                        number(r)
+                    );
+                    e.say(Health::Warn, text.clone());
+                    found.push("stage", Health::Warn, text);
+                }
+            }
+            (
+                DataFigures::MonolithWrites {
+                    rows,
+                    rows_per_second,
+                    rows_total,
+                },
+                "rows".to_string(),
+            )
+        }
+        PlanDataKind::Reconcile {
+            checked,
+            mismatches,
+            limit,
+        } => {
+            let rule = format!("reconcile:{name}");
+            let (checked_n, mismatch_n) = pair(at, *checked, *mismatches);
+            let ratio = ratio_of(mismatch_n, checked_n);
+            match (checked_n, ratio) {
+                (None, _) => {
+                    let why = no_data_words(at, *checked);
+                    e.say(Health::Unknown, format!("reconcile {name}: {why}"));
+                    found.push(rule, Health::Unknown, format!("reconcile {name}: {why}"));
+                }
+                (Some(_), None) => {
+                    let text = format!("reconcile {name}: no records checked in the window");
+                    e.say(Health::Unknown, text.clone());
+                    found.push(rule, Health::Ok, text);
+                }
+                (Some(c), Some(r)) if r > *limit => {
+                    let text = format!(
+                        "reconcile {name}: {} of {} records differ ({} > {})",
+                        number(mismatch_n.unwrap_or_default()),
+                        number(c),
+                        percent_fixed(r),
+                        percent_fixed(*limit)
+                    );
+                    e.say(Health::Warn, text.clone());
+                    found.push_far(rule, Health::Warn, text, *limit > 0.0 && r >= 5.0 * limit);
+                }
+                _ => {}
+            }
+            (
+                DataFigures::Reconcile {
+                    checked: checked_n,
+                    mismatches: mismatch_n,
+                    mismatch_ratio: ratio,
+                    limit: *limit,
+                },
+                "ratio".to_string(),
+            )
+        }
+        PlanDataKind::Shadow {
+            comparisons,
+            mismatches,
+            errors,
+            limit,
+        } => {
+            let rule = format!("shadow:{name}");
+            let (all, mismatch_n) = pair(at, *comparisons, *mismatches);
+            let errors_n = errors.and_then(|id| pair(at, *comparisons, id).1);
+            let compared = all.map(|a| (a - errors_n.unwrap_or(0.0)).max(0.0));
+            let ratio = ratio_of(mismatch_n, compared);
+            let error_ratio = ratio_of(errors_n, all);
+            // In the shadow stage the comparisons are what the domain is judged by.
+            let main = stage == Stage::Shadow;
+            match (all, ratio) {
+                (None, _) => {
+                    let why = no_data_words(at, *comparisons);
+                    e.say(Health::Unknown, format!("shadow {name}: {why}"));
+                    found.push(
+                        rule.clone(),
+                        Health::Unknown,
+                        format!("shadow {name}: {why}"),
+                    );
+                }
+                (Some(_), None) => {
+                    let text = format!("shadow {name}: idle, no comparisons in the window");
+                    e.say(Health::Unknown, text.clone());
+                    found.push(
+                        rule.clone(),
+                        if main { Health::Unknown } else { Health::Ok },
+                        text,
+                    );
+                }
+                (Some(_), Some(r)) if r > *limit => {
+                    let level = if main { Health::Crit } else { Health::Warn };
+                    let text = format!(
+                        "shadow {name}: {} of {} comparisons differ ({} > {})",
+                        number(mismatch_n.unwrap_or_default()),
+                        number(compared.unwrap_or_default()),
+                        percent_fixed(r),
+                        percent_fixed(*limit)
+                    );
+                    e.say(level, text.clone());
+                    found.push_far(rule.clone(), level, text, *limit > 0.0 && r >= 5.0 * limit);
+                }
+                _ => {}
+            }
+            if let Some(er) = error_ratio.filter(|er| *er > *limit) {
+                let text = format!(
+                    "shadow {name}: {} of {} comparisons could not be made ({})",
+                    number(errors_n.unwrap_or_default()),
+                    number(all.unwrap_or_default()),
+                    percent_fixed(er)
+                );
+                e.say(Health::Warn, text.clone());
+                found.push(rule, Health::Warn, text);
+            }
+            (
+                DataFigures::Shadow {
+                    comparisons: all,
+                    mismatches: mismatch_n,
+                    errors: errors_n,
+                    mismatch_ratio: ratio,
+                    error_ratio,
+                    limit: *limit,
+                },
+                "ratio".to_string(),
+            )
+        }
+    };
+    DataStatus {
+        name: p.name.clone(),
+        figures,
+        unit,
+        health: e.health,
+        reasons: e.reasons,
+    }
+}
+
+/// An entry's own health and reasons.
+struct Entry {
+    health: Health,
+    reasons: Vec<String>,
+}
+
+impl Entry {
+    fn say(&mut self, level: Health, text: String) {
+        self.health = self.health.worst(level);
+        self.reasons.push(text);
+    }
+}
+
+/// A lag finding: judged from `canary` on, words only before.
+fn judge(
+    found: &mut Findings,
+    rule: &str,
+    judged: bool,
+    stage: Stage,
+    level: Health,
+    text: String,
+    far: bool,
+) {
+    if judged {
+        found.push_far(rule, level, text, far);
+    } else {
+        found.push(
+            rule,
+            Health::Ok,
+            format!("{text} (not judged in stage {stage})"),
+        );
+    }
+}
+
+/// Why a signal has no figure: a NaN or infinity in its newest frame, nothing matched, or no
+/// frame in the window.
+fn no_data_words(at: &At, id: SignalId) -> String {
+    let h = at.history(id);
+    if let Some(v) = non_finite(h, at.now_ms, at.window_ms) {
+        return format!("no data (the selector returned {})", spell(v));
+    }
+    match h.newest() {
+        Some(f) if f.at_ms >= at.now_ms - at.window_ms => {
+            "no data (the selector matches nothing)".to_string()
+        }
+        _ => "no data".to_string(),
+    }
+}
+
+/// Increases over the window of a total counter and its bad part. Series of the bad part often
+/// appear only at the first mismatch: while the total is read and the bad selector's source
+/// answered, a bad part matching nothing is 0. `None` totals with fewer than two frames.
+fn pair(at: &At, total: SignalId, part: SignalId) -> (Option<f64>, Option<f64>) {
+    let inc = |id| increase(at.history(id), at.now_ms, at.window_ms).filter(|i| i.seconds > 0.0);
+    let t = inc(total).map(|i| i.increase);
+    let p = inc(part).map(|i| i.increase).or_else(|| {
+        let scraped = newest_usable(at.history(part), at.now_ms, at.window_ms).is_some();
+        (t.is_some() && scraped).then_some(0.0)
+    });
+    (t, p)
+}
+
+/// `part / whole` when the whole is above 0.
+fn ratio_of(part: Option<f64>, whole: Option<f64>) -> Option<f64> {
+    match (part, whole) {
+        (Some(p), Some(w)) if w > 0.0 => Some(p / w),
+        _ => None,
+    }
+}
