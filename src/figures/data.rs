@@ -117,15 +117,20 @@ pub fn entry(at: &At, stage: Stage, p: &PlanData, found: &mut Findings) -> DataS
             let rule = format!("lag:{name}");
             let h = at.history(*lag);
             // A negative lag is a sentinel (Debezium's -1 before the first event): no data.
-            let value = gauge(h, at.now_ms, at.window_ms)
-                .map(|v| v * scale)
-                .filter(|v| *v >= 0.0);
+            let raw = gauge(h, at.now_ms, at.window_ms);
+            let value = raw.map(|v| v * scale).filter(|v| *v >= 0.0);
             let trend = value.and_then(|_| super::counter::slope(h, at.now_ms, at.window_ms));
             let trend = trend.map(|t| t * scale);
             let judged = reads_copy(stage);
             match value {
                 None => {
-                    let why = no_data_words(at, *lag);
+                    let why = match raw {
+                        Some(v) => format!(
+                            "no data (the selector returned {}: no event yet)",
+                            number(v)
+                        ),
+                        None => no_data_words(at, *lag),
+                    };
                     e.say(Health::Unknown, format!("lag {name}: {why}"));
                     found.push(rule.clone(), Health::Unknown, format!("lag {name}: {why}"));
                 }
@@ -425,5 +430,330 @@ fn ratio_of(part: Option<f64>, whole: Option<f64>) -> Option<f64> {
     match (part, whole) {
         (Some(p), Some(w)) if w > 0.0 => Some(p / w),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    /// A store whose signal `i` holds, per frame `(at_ms, values)`, the series `s0, s1, ...`.
+    fn store(signals: &[&[(i64, &[f64])]]) -> Store {
+        let mut store = Store::new(signals.len());
+        for (id, frames) in signals.iter().enumerate() {
+            for (at, values) in frames.iter() {
+                for (i, v) in values.iter().enumerate() {
+                    store.signals[id].add(&format!("s{i}"), None, None, *v);
+                }
+                store.signals[id].commit(*at, 3_600_000);
+            }
+        }
+        store
+    }
+
+    fn at(store: &Store, now_ms: i64) -> At<'_> {
+        At {
+            store,
+            now_ms,
+            window_ms: 60_000,
+        }
+    }
+
+    fn lag_plan(unit: &'static str, scale: f64, running: bool) -> PlanData {
+        PlanData {
+            name: "copy".into(),
+            what: PlanDataKind::Lag {
+                lag: 0,
+                unit,
+                scale,
+                warn: Some(100_000.0),
+                crit: Some(1_000_000.0),
+                running: if running {
+                    vec![("slot in use", 1)]
+                } else {
+                    Vec::new()
+                },
+            },
+        }
+    }
+
+    #[test]
+    fn lag_over_warn_judges_a_ramp_domain_and_only_informs_a_planned_one() {
+        // The captured publisher lag while the subscription was disabled: 430560 bytes.
+        let s = store(&[
+            &[(0, &[0.0]), (2000, &[430_560.0])],
+            &[(0, &[1.0]), (2000, &[1.0])],
+        ]);
+        let plan = lag_plan("bytes", 1.0, true);
+        let mut found = Findings::default();
+        let d = entry(&at(&s, 2000), Stage::Ramp, &plan, &mut found);
+        let DataFigures::Lag {
+            lag,
+            trend_per_second,
+            running,
+            ..
+        } = d.figures
+        else {
+            panic!("{d:?}")
+        };
+        assert_eq!(lag, Some(430_560.0));
+        assert_eq!(trend_per_second, Some(215_280.0));
+        assert_eq!(running, Some(true));
+        assert_eq!((d.unit.as_str(), d.health), ("bytes", Health::Warn));
+        assert_eq!(found.health(), Health::Warn);
+        assert_eq!(found.0[0].rule, "lag:copy");
+        assert_eq!(found.0[0].text, "lag copy 430.6kB >= warn 100.0kB");
+
+        let mut found = Findings::default();
+        let d = entry(&at(&s, 2000), Stage::Planned, &plan, &mut found);
+        assert_eq!(d.health, Health::Warn);
+        assert_eq!(found.health(), Health::Ok);
+        assert!(found.0[0].text.ends_with("(not judged in stage planned)"));
+    }
+
+    #[test]
+    fn lag_far_beyond_crit_skips_for_and_milliseconds_are_seconds() {
+        let s = store(&[&[(0, &[90_000.0])]]);
+        let plan = PlanData {
+            name: "cdc".into(),
+            what: PlanDataKind::Lag {
+                lag: 0,
+                unit: "seconds",
+                scale: 0.001,
+                warn: Some(5.0),
+                crit: Some(15.0),
+                running: Vec::new(),
+            },
+        };
+        let mut found = Findings::default();
+        let d = entry(&at(&s, 0), Stage::Migrated, &plan, &mut found);
+        assert!(matches!(d.figures, DataFigures::Lag { lag: Some(v), .. } if v == 90.0));
+        assert_eq!(d.health, Health::Crit);
+        assert!(found.0[0].far, "{found:?}");
+        assert_eq!(found.0[0].text, "lag cdc 90.0s >= crit 15.0s");
+    }
+
+    #[test]
+    fn an_absent_nan_or_negative_lag_is_unknown_not_zero() {
+        let plan = lag_plan("bytes", 1.0, false);
+        let cases: [(&[f64], &str); 3] = [
+            (&[], "no data (the selector matches nothing)"),
+            (&[f64::NAN], "no data (the selector returned NaN)"),
+            (&[-1.0], "no data (the selector returned -1: no event yet)"),
+        ];
+        for (values, why) in cases {
+            let s = store(&[&[(0, values)]]);
+            let mut found = Findings::default();
+            let d = entry(&at(&s, 0), Stage::Migrated, &plan, &mut found);
+            assert!(
+                matches!(d.figures, DataFigures::Lag { lag: None, .. }),
+                "{d:?}"
+            );
+            assert_eq!(d.health, Health::Unknown);
+            assert_eq!(found.0[0].text, format!("lag copy: {why}"));
+            assert_eq!(found.health(), Health::Unknown);
+        }
+    }
+
+    #[test]
+    fn a_paused_sync_warns_even_at_zero_lag() {
+        let s = store(&[&[(0, &[0.0])], &[(0, &[0.0])]]);
+        let mut found = Findings::default();
+        let d = entry(
+            &at(&s, 0),
+            Stage::Canary,
+            &lag_plan("bytes", 1.0, true),
+            &mut found,
+        );
+        assert!(matches!(
+            d.figures,
+            DataFigures::Lag {
+                running: Some(false),
+                ..
+            }
+        ));
+        assert_eq!(found.health(), Health::Warn);
+        assert_eq!(found.0[0].text, "lag copy: sync paused (not slot in use)");
+    }
+
+    fn writes_plan() -> PlanData {
+        PlanData {
+            name: "orders-tables".into(),
+            what: PlanDataKind::MonolithWrites {
+                writes: vec![0, 1, 2],
+            },
+        }
+    }
+
+    #[test]
+    fn monolith_writes_sum_the_counters_and_contradict_migrated() {
+        // n_tup_ins, _upd, _del of orders and order_items, idle then after_insert.
+        let s = store(&[
+            &[(0, &[0.0, 0.0]), (10_000, &[500.0, 1000.0])],
+            &[(0, &[0.0, 0.0]), (10_000, &[0.0, 0.0])],
+            &[(0, &[0.0, 0.0]), (10_000, &[0.0, 0.0])],
+        ]);
+        let mut found = Findings::default();
+        let d = entry(&at(&s, 10_000), Stage::Migrated, &writes_plan(), &mut found);
+        assert_eq!(
+            d.figures,
+            DataFigures::MonolithWrites {
+                rows: Some(1500.0),
+                rows_per_second: Some(150.0),
+                rows_total: Some(1500.0),
+            }
+        );
+        assert_eq!(d.health, Health::Warn);
+        assert_eq!(found.0[0].rule, "stage");
+        assert_eq!(
+            found.0[0].text,
+            "declared migrated, but the monolith wrote 1500 rows to the tables of orders-tables in the window"
+        );
+        let mut found = Findings::default();
+        let d = entry(&at(&s, 10_000), Stage::Ramp, &writes_plan(), &mut found);
+        assert_eq!((d.health, found.0.len()), (Health::Ok, 0));
+    }
+
+    #[test]
+    fn monolith_writes_without_a_counter_are_unknown() {
+        let s = store(&[
+            &[(0, &[1.0]), (2000, &[2.0])],
+            &[(0, &[]), (2000, &[])],
+            &[(0, &[1.0]), (2000, &[2.0])],
+        ]);
+        let mut found = Findings::default();
+        let d = entry(&at(&s, 2000), Stage::Migrated, &writes_plan(), &mut found);
+        assert!(matches!(
+            d.figures,
+            DataFigures::MonolithWrites { rows: None, .. }
+        ));
+        assert_eq!(d.health, Health::Unknown);
+        assert_eq!(found.health(), Health::Unknown);
+        // One frame: a total, no window yet.
+        let s = store(&[&[(0, &[1.0])], &[(0, &[1.0])], &[(0, &[1.0])]]);
+        let mut found = Findings::default();
+        let d = entry(&at(&s, 0), Stage::Migrated, &writes_plan(), &mut found);
+        assert!(matches!(
+            d.figures,
+            DataFigures::MonolithWrites { rows: None, rows_total: Some(t), .. } if t == 3.0
+        ));
+        assert_eq!(found.health(), Health::Ok);
+    }
+
+    #[test]
+    fn reconcile_ratio_against_its_limit_and_a_mismatch_series_born_later() {
+        let plan = PlanData {
+            name: "orders".into(),
+            what: PlanDataKind::Reconcile {
+                checked: 0,
+                mismatches: 1,
+                limit: 0.0,
+            },
+        };
+        let s = store(&[&[(0, &[100.0]), (2000, &[300.0])], &[(0, &[]), (2000, &[])]]);
+        let mut found = Findings::default();
+        let d = entry(&at(&s, 2000), Stage::Canary, &plan, &mut found);
+        assert_eq!(
+            d.figures,
+            DataFigures::Reconcile {
+                checked: Some(200.0),
+                mismatches: Some(0.0),
+                mismatch_ratio: Some(0.0),
+                limit: 0.0
+            }
+        );
+        assert_eq!(d.health, Health::Ok);
+        let s = store(&[
+            &[(0, &[100.0]), (2000, &[300.0])],
+            &[(0, &[]), (2000, &[4.0])],
+        ]);
+        let mut found = Findings::default();
+        let d = entry(&at(&s, 2000), Stage::Canary, &plan, &mut found);
+        assert_eq!(d.health, Health::Warn);
+        assert_eq!(found.0[0].rule, "reconcile:orders");
+        assert_eq!(
+            found.0[0].text,
+            "reconcile orders: 4 of 200 records differ (2.00% > 0.00%)"
+        );
+        // Nothing checked: idle, not healthy, and no verdict on the domain.
+        let s = store(&[
+            &[(0, &[300.0]), (2000, &[300.0])],
+            &[(0, &[4.0]), (2000, &[4.0])],
+        ]);
+        let mut found = Findings::default();
+        let d = entry(&at(&s, 2000), Stage::Canary, &plan, &mut found);
+        assert_eq!((d.health, found.health()), (Health::Unknown, Health::Ok));
+    }
+
+    #[test]
+    fn shadow_mismatches_are_crit_in_the_shadow_stage_and_errors_are_left_out() {
+        let plan = PlanData {
+            name: "orders".into(),
+            what: PlanDataKind::Shadow {
+                comparisons: 0,
+                mismatches: 1,
+                errors: Some(2),
+                limit: 0.01,
+            },
+        };
+        // 1000 comparisons: 900 match, 50 mismatch, 50 error.
+        let s = store(&[
+            &[(0, &[0.0, 0.0, 0.0]), (2000, &[900.0, 50.0, 50.0])],
+            &[(0, &[0.0]), (2000, &[50.0])],
+            &[(0, &[0.0]), (2000, &[50.0])],
+        ]);
+        let mut found = Findings::default();
+        let d = entry(&at(&s, 2000), Stage::Shadow, &plan, &mut found);
+        let DataFigures::Shadow {
+            comparisons,
+            mismatch_ratio,
+            error_ratio,
+            ..
+        } = d.figures
+        else {
+            panic!()
+        };
+        assert_eq!(comparisons, Some(1000.0));
+        assert_eq!(mismatch_ratio, Some(50.0 / 950.0));
+        assert_eq!(error_ratio, Some(0.05));
+        assert_eq!(found.health(), Health::Crit);
+        assert!(found.0[0].far);
+        let mut found = Findings::default();
+        entry(&at(&s, 2000), Stage::Canary, &plan, &mut found);
+        assert_eq!(found.health(), Health::Warn);
+        // Idle in the shadow stage: unknown, its main signal says nothing.
+        let s = store(&[
+            &[(0, &[5.0]), (2000, &[5.0])],
+            &[(0, &[]), (2000, &[])],
+            &[(0, &[]), (2000, &[])],
+        ]);
+        let mut found = Findings::default();
+        entry(&at(&s, 2000), Stage::Shadow, &plan, &mut found);
+        assert_eq!(found.health(), Health::Unknown);
+    }
+
+    #[test]
+    fn the_json_names_the_kind_and_its_figures() {
+        let d = DataStatus {
+            name: "copy".into(),
+            figures: DataFigures::Lag {
+                lag: None,
+                trend_per_second: None,
+                running: Some(false),
+                warn: Some(1.0),
+                crit: None,
+            },
+            unit: "bytes".into(),
+            health: Health::Unknown,
+            reasons: vec!["lag copy: no data".into()],
+        };
+        let v = serde_json::to_value(&d).unwrap();
+        assert_eq!(v["kind"], "lag");
+        assert!(v["lag"].is_null() && v.get("lag").is_some());
+        assert_eq!(v["running"], false);
+        assert_eq!(v["unit"], "bytes");
+        let back: DataStatus = serde_json::from_value(v).unwrap();
+        assert_eq!(back, d);
     }
 }
