@@ -19,11 +19,23 @@ const PHASES: [&str; 4] = ["idle", "after_insert", "paused_lag", "resumed"];
 /// every later one phase `to`, so one `status` run measures the change from one phase to the
 /// next (two: the window is as long as the run, and its very first poll may fall out of it).
 #[derive(Clone, Default)]
-struct Phases(Arc<Mutex<(usize, usize, HashMap<String, usize>)>>);
+struct Phases(Arc<Mutex<Served>>);
+
+/// The two phases of the current run, and the scrapes served per path since they were set.
+#[derive(Default)]
+struct Served {
+    from: usize,
+    to: usize,
+    scrapes: HashMap<String, usize>,
+}
 
 impl Phases {
     fn set(&self, from: usize, to: usize) {
-        *self.0.lock().unwrap() = (from, to, HashMap::new());
+        *self.0.lock().unwrap() = Served {
+            from,
+            to,
+            scrapes: HashMap::new(),
+        };
     }
 
     fn serve(&self) -> HttpServer {
@@ -35,8 +47,8 @@ impl Phases {
                 _ => return Some(Reply::status(404, "not found")),
             };
             let mut state = phases.0.lock().unwrap();
-            let (from, to) = (state.0, state.1);
-            let n = state.2.entry(req.path.clone()).or_insert(0);
+            let (from, to) = (state.from, state.to);
+            let n = state.scrapes.entry(req.path.clone()).or_insert(0);
             let phase = if *n < 2 { from } else { to };
             *n += 1;
             Some(Reply::text(capture(phase, cluster)))

@@ -6,8 +6,8 @@ use super::expand::PresetError;
 use super::{Builder, CompileError};
 use crate::config::{self, Data, DataKind, LagUnit};
 use crate::plan::{PlanData, PlanDataKind, Shape};
-use crate::presets::data::{data as data_preset, DataSignals, DATA};
-use crate::presets::names;
+use crate::presets::data::DataSignals;
+use crate::presets::{data_preset, names, DATA};
 
 /// A data entry's signals: its preset's, or the ones written in the table.
 pub fn data_signals(d: &Data, domain: &str) -> Result<DataSignals, PresetError> {

@@ -21,6 +21,7 @@ mod paths;
 pub mod programs;
 pub mod redact;
 pub mod rollback_model;
+mod signal;
 mod signal_use;
 pub mod size;
 pub mod url_form;

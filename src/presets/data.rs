@@ -1,9 +1,8 @@
 //! Data presets: `[[domain.data]] preset = "..."` writes a data entry's signals from a few keys
 //! (a slot, a table regex, a connector's server name). One file per exporter or convention
-//! (`postgres`, `debezium`, `reconcile`, `shadow`); this table is what the validation checks
-//! keys against, so a missing `slot` is reported at its line in the file.
+//! (`postgres`, `debezium`, `reconcile`, `shadow`); their table (`presets::DATA`) is what the
+//! validation checks keys against, so a missing `slot` is reported at its line in the file.
 
-use super::{debezium, postgres, reconcile, shadow};
 use crate::config::{Data, DataKind, LagUnit, Signal};
 
 /// The signals of one data entry, as a preset (or the entry itself) writes them.
@@ -33,17 +32,6 @@ pub struct DataPreset {
     pub keys: fn(DataKind) -> (&'static [&'static str], &'static [&'static str]),
     /// The signals, given the entry and its domain's name.
     pub signals: fn(&Data, &str) -> DataSignals,
-}
-
-pub const DATA: &[DataPreset] = &[
-    postgres::PRESET,
-    debezium::PRESET,
-    reconcile::PRESET,
-    shadow::PRESET,
-];
-
-pub fn data(name: &str) -> Option<&'static DataPreset> {
-    DATA.iter().find(|p| p.name == name)
 }
 
 /// A selector on the entry's source.

@@ -5,7 +5,7 @@
 //! compile time (`crate::compile::expand`) into plain selectors, so everything downstream,
 //! `cutover check` included, sees exactly what a hand-written config would have said.
 //!
-//! The tables below (`GATEWAYS`, `SERVICES`, `QUEUES`, `SAGAS`, and `data::DATA`) are what the config validation
+//! The tables below (`GATEWAYS`, `SERVICES`, `QUEUES`, `SAGAS`, `DATA`) are what the config validation
 //! checks keys against, so that a missing `backend` is reported at its line in the file.
 
 pub mod data;
@@ -105,6 +105,12 @@ pub const QUEUES: &[QueuePreset] = &[
     redis_stream::PRESET,
 ];
 pub const SAGAS: &[SagaPreset] = &[saga::PRESET, temporal::PRESET];
+pub const DATA: &[data::DataPreset] = &[
+    postgres::PRESET,
+    debezium::PRESET,
+    reconcile::PRESET,
+    shadow::PRESET,
+];
 
 /// The keys of `[[domain.queue]]` that only presets use.
 pub const QUEUE_KEYS: &[&str] = &["queue", "vhost", "group", "topic", "stream"];
@@ -120,6 +126,9 @@ pub fn queue(name: &str) -> Option<&'static QueuePreset> {
 }
 pub fn saga(name: &str) -> Option<&'static SagaPreset> {
     SAGAS.iter().find(|p| p.name == name)
+}
+pub fn data_preset(name: &str) -> Option<&'static data::DataPreset> {
+    DATA.iter().find(|p| p.name == name)
 }
 
 /// "a, b or c", for messages listing the known presets.

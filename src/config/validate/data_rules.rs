@@ -8,7 +8,7 @@ use super::values::{known_source, non_empty, ratio};
 use crate::config::data_model::{Data, DataKind, DATA_PRESET_KEYS, DATA_SIGNAL_KEYS};
 use crate::config::locate::KeyPath;
 use crate::config::model::{Config, SourceKind};
-use crate::presets::{self, data as data_presets};
+use crate::presets;
 use crate::selector::Selector;
 
 pub(super) fn data(config: &Config, domain: &str, d: &Data, at: &KeyPath) -> Checked {
@@ -67,7 +67,7 @@ fn by_hand(d: &Data, at: &KeyPath) -> Checked {
             at.key(key),
             format!(
                 "{key} is used only with a preset ({})",
-                presets::names(data_presets::DATA, |p| p.name)
+                presets::names(presets::DATA, |p| p.name)
             ),
         );
     }
@@ -114,12 +114,12 @@ fn by_hand(d: &Data, at: &KeyPath) -> Checked {
 fn preset(config: &Config, domain: &str, d: &Data, name: &str, at: &KeyPath) -> Checked {
     let kind = d.kind.as_str();
     non_empty(at.key("preset"), name, "preset name")?;
-    let Some(p) = data_presets::data(name) else {
+    let Some(p) = presets::data_preset(name) else {
         return problem(
             at.key("preset"),
             format!(
                 "unknown data preset \"{name}\"; known: {}",
-                presets::names(data_presets::DATA, |p| p.name)
+                presets::names(presets::DATA, |p| p.name)
             ),
         );
     };
