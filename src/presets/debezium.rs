@@ -10,7 +10,7 @@
 //! - `running`: `debezium_metrics_Connected` (a boolean, 1 while connected to the database).
 //!
 //! The connector's internal queue (`QueueTotalCapacity`, `QueueRemainingCapacity`) has the
-//! same naming; docs/data.md shows it as a `[[domain.queue]]` by hand.
+//! same naming; it is not read (a remaining capacity is not a depth).
 
 use super::data::{on_source, DataPreset, DataSignals};
 use super::Matchers;
