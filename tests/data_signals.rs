@@ -213,6 +213,24 @@ fn monolith_writes_and_replication_lag_follow_the_real_captures_phase_by_phase()
         reasons(&v, "orders")
     );
 
+    // The table without --json says the same in a line per entry.
+    phases.set(1, 2);
+    let out = run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--over", "1s"]),
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("  data     orders-copy lag 430.6kB paused"),
+        "{table}"
+    );
+    assert!(
+        table.contains("  data     orders-tables monolith writes 1500 rows, "),
+        "{table}"
+    );
+
     // paused_lag → resumed: caught up, nothing written since. The warnings clear.
     let v = status(&sb, &cfg, &phases, 2, 3);
     let writes = data(&v, "orders", "orders-tables");

@@ -21,6 +21,55 @@ use crate::format::{lag as lag_words, number, percent_fixed};
 use crate::plan::{PlanData, PlanDataKind, PlanDomain, SignalId};
 use crate::stage::Stage;
 
+/// What an entry measures and its figures in one short line (the detail view, `status`):
+/// `lag 430.6kB paused`, `monolith writes 1500 rows, 150/s`; `unknown` for a number not known.
+pub fn summary(e: &DataStatus, unknown: &str) -> String {
+    let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or(unknown.to_string(), f);
+    match &e.figures {
+        DataFigures::Lag { lag, running, .. } => {
+            let state = match running {
+                Some(false) => " paused",
+                _ => "",
+            };
+            format!(
+                "lag {}{state}",
+                opt(*lag, &|v| crate::format::lag(v, &e.unit))
+            )
+        }
+        DataFigures::MonolithWrites {
+            rows,
+            rows_per_second,
+            ..
+        } => format!(
+            "monolith writes {} rows, {}",
+            opt(*rows, &crate::format::count),
+            opt(*rows_per_second, &crate::format::per_second)
+        ),
+        DataFigures::Reconcile {
+            checked,
+            mismatches,
+            mismatch_ratio,
+            ..
+        } => format!(
+            "reconcile {}/{} differ {}",
+            opt(*mismatches, &crate::format::count),
+            opt(*checked, &crate::format::count),
+            opt(*mismatch_ratio, &crate::format::ratio)
+        ),
+        DataFigures::Shadow {
+            comparisons,
+            mismatches,
+            mismatch_ratio,
+            ..
+        } => format!(
+            "shadow {}/{} differ {}",
+            opt(*mismatches, &crate::format::count),
+            opt(*comparisons, &crate::format::count),
+            opt(*mismatch_ratio, &crate::format::ratio)
+        ),
+    }
+}
+
 /// From `canary` on the new service reads its copy of the data: lag judges the domain.
 fn reads_copy(stage: Stage) -> bool {
     matches!(stage, Stage::Canary | Stage::Ramp | Stage::Migrated)

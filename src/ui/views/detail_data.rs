@@ -5,9 +5,8 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::{boxed, health_style};
-use crate::figures::data::{DataFigures, DataStatus};
+use crate::figures::data::summary;
 use crate::figures::DomainStatus;
-use crate::format;
 use crate::ui::app::App;
 use crate::ui::widgets::{fit, put, put_right};
 
@@ -46,60 +45,16 @@ pub(super) fn data(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
         put(buf, x, y, name_w as u16, &name, st.text);
         let fx = x + name_w as u16 + 2;
         let room = inner.right().saturating_sub(fx + marker_w + 1);
-        let words = line(e, app.look.glyphs.unknown);
+        let words = summary(e, app.look.glyphs.unknown);
         let text = fit(&words, usize::from(room), app.look.glyphs.ellipsis);
         put(buf, fx, y, room, &text, st.text);
-    }
-}
-
-/// What an entry measures and its figures, in words.
-pub(super) fn line(e: &DataStatus, unknown: &str) -> String {
-    let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or(unknown.to_string(), f);
-    match &e.figures {
-        DataFigures::Lag { lag, running, .. } => {
-            let state = match running {
-                Some(false) => " paused",
-                _ => "",
-            };
-            format!("lag {}{state}", opt(*lag, &|v| format::lag(v, &e.unit)))
-        }
-        DataFigures::MonolithWrites {
-            rows,
-            rows_per_second,
-            ..
-        } => format!(
-            "monolith writes {} rows, {}",
-            opt(*rows, &format::count),
-            opt(*rows_per_second, &format::per_second)
-        ),
-        DataFigures::Reconcile {
-            checked,
-            mismatches,
-            mismatch_ratio,
-            ..
-        } => format!(
-            "reconcile {}/{} differ {}",
-            opt(*mismatches, &format::count),
-            opt(*checked, &format::count),
-            opt(*mismatch_ratio, &format::ratio)
-        ),
-        DataFigures::Shadow {
-            comparisons,
-            mismatches,
-            mismatch_ratio,
-            ..
-        } => format!(
-            "shadow {}/{} differ {}",
-            opt(*mismatches, &format::count),
-            opt(*comparisons, &format::count),
-            opt(*mismatch_ratio, &format::ratio)
-        ),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::figures::data::{DataFigures, DataStatus};
     use crate::figures::Health;
 
     fn entry(figures: DataFigures, unit: &str) -> DataStatus {
@@ -124,7 +79,7 @@ mod tests {
             },
             "bytes",
         );
-        assert_eq!(line(&lag, "?"), "lag 430.6kB paused");
+        assert_eq!(summary(&lag, "?"), "lag 430.6kB paused");
         let lag = entry(
             DataFigures::Lag {
                 lag: None,
@@ -135,7 +90,7 @@ mod tests {
             },
             "seconds",
         );
-        assert_eq!(line(&lag, "?"), "lag ?");
+        assert_eq!(summary(&lag, "?"), "lag ?");
         let writes = entry(
             DataFigures::MonolithWrites {
                 rows: Some(1500.0),
@@ -144,7 +99,7 @@ mod tests {
             },
             "rows",
         );
-        assert_eq!(line(&writes, "?"), "monolith writes 1500 rows, 150/s");
+        assert_eq!(summary(&writes, "?"), "monolith writes 1500 rows, 150/s");
         let shadow = entry(
             DataFigures::Shadow {
                 comparisons: Some(950.0),
@@ -156,7 +111,7 @@ mod tests {
             },
             "ratio",
         );
-        assert_eq!(line(&shadow, "?"), "shadow 50/950 differ 5.26%");
+        assert_eq!(summary(&shadow, "?"), "shadow 50/950 differ 5.26%");
         let reconcile = entry(
             DataFigures::Reconcile {
                 checked: Some(200.0),
@@ -166,6 +121,6 @@ mod tests {
             },
             "ratio",
         );
-        assert_eq!(line(&reconcile, "?"), "reconcile ?/200 differ ?");
+        assert_eq!(summary(&reconcile, "?"), "reconcile ?/200 differ ?");
     }
 }
