@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use super::{boxed, health_style};
 use crate::figures::data::summary;
 use crate::figures::DomainStatus;
+use crate::term_text::for_terminal;
 use crate::ui::app::App;
 use crate::ui::widgets::{fit, put, put_right};
 
@@ -21,7 +22,7 @@ pub(super) fn data(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     let name_w = d
         .data
         .iter()
-        .map(|e| crate::ui::widgets::width(&e.name))
+        .map(|e| crate::ui::widgets::width(&for_terminal(&e.name)))
         .max()
         .unwrap_or(0)
         .min(usize::from(inner.width / 3));
@@ -40,7 +41,7 @@ pub(super) fn data(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
             marker,
             health_style(app, e.health),
         );
-        let name = fit(&e.name, name_w, app.look.glyphs.ellipsis);
+        let name = fit(&for_terminal(&e.name), name_w, app.look.glyphs.ellipsis).into_owned();
         let x = inner.x + 1;
         put(buf, x, y, name_w as u16, &name, st.text);
         let fx = x + name_w as u16 + 2;
