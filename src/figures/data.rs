@@ -86,11 +86,16 @@ pub fn data(at: &At, d: &PlanDomain, found: &mut Findings) -> Vec<DataStatus> {
 /// One entry's figures and health; its findings go to `found` with the rule
 /// `<kind>:<name>` (or `stage` for a contradiction of the declared stage).
 pub fn entry(at: &At, stage: Stage, p: &PlanData, found: &mut Findings) -> DataStatus {
-    let mut e = Entry {
-        health: Health::Ok,
-        reasons: Vec::new(),
+    let mut c = Ctx {
+        at,
+        stage,
+        name: &p.name,
+        e: Entry {
+            health: Health::Ok,
+            reasons: Vec::new(),
+        },
+        found,
     };
-    let name = &p.name;
     let (figures, unit) = match &p.what {
         PlanDataKind::Lag {
             lag,
@@ -99,254 +104,303 @@ pub fn entry(at: &At, stage: Stage, p: &PlanData, found: &mut Findings) -> DataS
             warn,
             crit,
             running,
-        } => {
-            let rule = format!("lag:{name}");
-            let h = at.history(*lag);
-            // A negative lag is a sentinel (Debezium's -1 before the first event): no data.
-            let raw = gauge(h, at.now_ms, at.window_ms);
-            let value = raw.map(|v| v * scale).filter(|v| *v >= 0.0);
-            let trend = value.and_then(|_| super::counter::slope(h, at.now_ms, at.window_ms));
-            let trend = trend.map(|t| t * scale);
-            let judged = reads_copy(stage);
-            match value {
-                None => {
-                    let why = match raw {
-                        Some(v) => format!(
-                            "no data (the selector returned {}: no event yet)",
-                            number(v)
-                        ),
-                        None => no_data_words(at, *lag),
-                    };
-                    e.say(Health::Unknown, format!("lag {name}: {why}"));
-                    found.push(rule.clone(), Health::Unknown, format!("lag {name}: {why}"));
-                }
-                Some(v) => {
-                    let over = [(Health::Crit, *crit, "crit"), (Health::Warn, *warn, "warn")]
-                        .into_iter()
-                        .find_map(|(level, limit, word)| {
-                            limit.filter(|l| v >= *l).map(|l| (level, l, word))
-                        });
-                    if let Some((level, limit, word)) = over {
-                        let text = format!(
-                            "lag {name} {} >= {word} {}",
-                            lag_words(v, unit),
-                            lag_words(limit, unit)
-                        );
-                        e.say(level, text.clone());
-                        judge(
-                            found,
-                            &rule,
-                            judged,
-                            stage,
-                            level,
-                            text,
-                            limit > 0.0 && v >= 5.0 * limit,
-                        );
-                    }
-                }
-            }
-            let states: Vec<(&str, Option<bool>)> = running
-                .iter()
-                .map(|(what, id)| {
-                    (
-                        *what,
-                        gauge(at.history(*id), at.now_ms, at.window_ms).map(|v| v > 0.0),
-                    )
-                })
-                .collect();
-            let running_now = if states.is_empty() {
-                None
-            } else if states.iter().any(|(_, s)| *s == Some(false)) {
-                Some(false)
-            } else if states.iter().all(|(_, s)| s.is_some()) {
-                Some(true)
-            } else {
-                None
-            };
-            if running_now == Some(false) {
-                let stopped: Vec<&str> = states
-                    .iter()
-                    .filter(|(_, s)| *s == Some(false))
-                    .map(|(what, _)| *what)
-                    .collect();
-                let text = format!("lag {name}: sync paused (not {})", stopped.join(", not "));
-                e.say(Health::Warn, text.clone());
-                judge(found, &rule, judged, stage, Health::Warn, text, false);
-            }
-            (
-                DataFigures::Lag {
-                    lag: value,
-                    trend_per_second: trend,
-                    running: running_now,
-                    warn: *warn,
-                    crit: *crit,
-                },
-                (*unit).to_string(),
-            )
-        }
-        PlanDataKind::MonolithWrites { writes } => {
-            let incs: Vec<Option<Increase>> = writes
-                .iter()
-                .map(|id| increase(at.history(*id), at.now_ms, at.window_ms))
-                .collect();
-            let all: Option<Vec<Increase>> = incs.iter().copied().collect();
-            let rows_total = all.as_ref().map(|a| a.iter().map(|i| i.total).sum::<f64>());
-            let window = all.as_ref().filter(|a| a.iter().all(|i| i.seconds > 0.0));
-            let rows = window.map(|a| a.iter().map(|i| i.increase).sum::<f64>());
-            let seconds = window.and_then(|a| a.iter().map(|i| i.seconds).reduce(f64::max));
-            let rows_per_second = match (rows, seconds) {
-                (Some(r), Some(s)) if s > 0.0 => Some(r / s),
-                _ => None,
-            };
-            if let Some(missing) = writes.iter().zip(&incs).find(|(_, i)| i.is_none()) {
-                let why = no_data_words(at, *missing.0);
-                let text = format!("monolith writes {name}: {why}");
-                e.say(Health::Unknown, text.clone());
-                found.push(format!("monolith_writes:{name}"), Health::Unknown, text);
-            } else if rows.is_none() {
-                e.say(
-                    Health::Unknown,
-                    format!("monolith writes {name}: not enough samples in the window yet"),
-                );
-            }
-            if let (Stage::Migrated, Some(r)) = (stage, rows) {
-                if r > 0.0 {
-                    let text = format!(
-                        "declared migrated, but the monolith wrote {} rows to the tables of {name} in the window",
-                        number(r)
-                    );
-                    e.say(Health::Warn, text.clone());
-                    found.push("stage", Health::Warn, text);
-                }
-            }
-            (
-                DataFigures::MonolithWrites {
-                    rows,
-                    rows_per_second,
-                    rows_total,
-                },
-                "rows".to_string(),
-            )
-        }
+        } => lag_entry(&mut c, lag, unit, scale, warn, crit, running),
+        PlanDataKind::MonolithWrites { writes } => writes_entry(&mut c, writes),
         PlanDataKind::Reconcile {
             checked,
             mismatches,
             limit,
-        } => {
-            let rule = format!("reconcile:{name}");
-            let (checked_n, mismatch_n) = pair(at, *checked, *mismatches);
-            let ratio = ratio_of(mismatch_n, checked_n);
-            match (checked_n, ratio) {
-                (None, _) => {
-                    let why = no_data_words(at, *checked);
-                    e.say(Health::Unknown, format!("reconcile {name}: {why}"));
-                    found.push(rule, Health::Unknown, format!("reconcile {name}: {why}"));
-                }
-                (Some(_), None) => {
-                    let text = format!("reconcile {name}: no records checked in the window");
-                    e.say(Health::Unknown, text.clone());
-                    found.push(rule, Health::Ok, text);
-                }
-                (Some(c), Some(r)) if r > *limit => {
-                    let text = format!(
-                        "reconcile {name}: {} of {} records differ ({} > {})",
-                        number(mismatch_n.unwrap_or_default()),
-                        number(c),
-                        percent_fixed(r),
-                        percent_fixed(*limit)
-                    );
-                    e.say(Health::Warn, text.clone());
-                    found.push_far(rule, Health::Warn, text, *limit > 0.0 && r >= 5.0 * limit);
-                }
-                _ => {}
-            }
-            (
-                DataFigures::Reconcile {
-                    checked: checked_n,
-                    mismatches: mismatch_n,
-                    mismatch_ratio: ratio,
-                    limit: *limit,
-                },
-                "ratio".to_string(),
-            )
-        }
+        } => reconcile_entry(&mut c, checked, mismatches, limit),
         PlanDataKind::Shadow {
             comparisons,
             mismatches,
             errors,
             limit,
-        } => {
-            let rule = format!("shadow:{name}");
-            let (all, mismatch_n) = pair(at, *comparisons, *mismatches);
-            let errors_n = errors.and_then(|id| pair(at, *comparisons, id).1);
-            let compared = all.map(|a| (a - errors_n.unwrap_or(0.0)).max(0.0));
-            let ratio = ratio_of(mismatch_n, compared);
-            let error_ratio = ratio_of(errors_n, all);
-            // In the shadow stage the comparisons are what the domain is judged by.
-            let main = stage == Stage::Shadow;
-            match (all, ratio) {
-                (None, _) => {
-                    let why = no_data_words(at, *comparisons);
-                    e.say(Health::Unknown, format!("shadow {name}: {why}"));
-                    found.push(
-                        rule.clone(),
-                        Health::Unknown,
-                        format!("shadow {name}: {why}"),
-                    );
-                }
-                (Some(_), None) => {
-                    let text = format!("shadow {name}: idle, no comparisons in the window");
-                    e.say(Health::Unknown, text.clone());
-                    found.push(
-                        rule.clone(),
-                        if main { Health::Unknown } else { Health::Ok },
-                        text,
-                    );
-                }
-                (Some(_), Some(r)) if r > *limit => {
-                    let level = if main { Health::Crit } else { Health::Warn };
-                    let text = format!(
-                        "shadow {name}: {} of {} comparisons differ ({} > {})",
-                        number(mismatch_n.unwrap_or_default()),
-                        number(compared.unwrap_or_default()),
-                        percent_fixed(r),
-                        percent_fixed(*limit)
-                    );
-                    e.say(level, text.clone());
-                    found.push_far(rule.clone(), level, text, *limit > 0.0 && r >= 5.0 * limit);
-                }
-                _ => {}
-            }
-            if let Some(er) = error_ratio.filter(|er| *er > *limit) {
-                let text = format!(
-                    "shadow {name}: {} of {} comparisons could not be made ({})",
-                    number(errors_n.unwrap_or_default()),
-                    number(all.unwrap_or_default()),
-                    percent_fixed(er)
-                );
-                e.say(Health::Warn, text.clone());
-                found.push(rule, Health::Warn, text);
-            }
-            (
-                DataFigures::Shadow {
-                    comparisons: all,
-                    mismatches: mismatch_n,
-                    errors: errors_n,
-                    mismatch_ratio: ratio,
-                    error_ratio,
-                    limit: *limit,
-                },
-                "ratio".to_string(),
-            )
-        }
+        } => shadow_entry(&mut c, comparisons, mismatches, errors, limit),
     };
     DataStatus {
         name: p.name.clone(),
         figures,
         unit,
-        health: e.health,
-        reasons: e.reasons,
+        health: c.e.health,
+        reasons: c.e.reasons,
     }
+}
+
+/// What every entry's figures are computed with, and where their words go.
+struct Ctx<'a, 'b> {
+    at: &'a At<'b>,
+    stage: Stage,
+    name: &'a str,
+    e: Entry,
+    found: &'a mut Findings,
+}
+
+/// `lag`: the gauge against `warn`/`crit`, judged from `canary` on; a paused sync warns.
+fn lag_entry(
+    c: &mut Ctx,
+    lag: &SignalId,
+    unit: &str,
+    scale: &f64,
+    warn: &Option<f64>,
+    crit: &Option<f64>,
+    running: &[(&'static str, SignalId)],
+) -> (DataFigures, String) {
+    let (at, stage, name) = (c.at, c.stage, c.name);
+    let rule = format!("lag:{name}");
+    let h = at.history(*lag);
+    // A negative lag is a sentinel (Debezium's -1 before the first event): no data.
+    let raw = gauge(h, at.now_ms, at.window_ms);
+    let value = raw.map(|v| v * scale).filter(|v| *v >= 0.0);
+    let trend = value.and_then(|_| super::counter::slope(h, at.now_ms, at.window_ms));
+    let trend = trend.map(|t| t * scale);
+    let judged = reads_copy(stage);
+    match value {
+        None => {
+            let why = match raw {
+                Some(v) => format!(
+                    "no data (the selector returned {}: no event yet)",
+                    number(v)
+                ),
+                None => no_data_words(at, *lag),
+            };
+            c.e.say(Health::Unknown, format!("lag {name}: {why}"));
+            c.found
+                .push(rule.clone(), Health::Unknown, format!("lag {name}: {why}"));
+        }
+        Some(v) => {
+            let over = [(Health::Crit, *crit, "crit"), (Health::Warn, *warn, "warn")]
+                .into_iter()
+                .find_map(|(level, limit, word)| {
+                    limit.filter(|l| v >= *l).map(|l| (level, l, word))
+                });
+            if let Some((level, limit, word)) = over {
+                let text = format!(
+                    "lag {name} {} >= {word} {}",
+                    lag_words(v, unit),
+                    lag_words(limit, unit)
+                );
+                c.e.say(level, text.clone());
+                judge(
+                    c.found,
+                    &rule,
+                    judged,
+                    stage,
+                    level,
+                    text,
+                    limit > 0.0 && v >= 5.0 * limit,
+                );
+            }
+        }
+    }
+    let states: Vec<(&str, Option<bool>)> = running
+        .iter()
+        .map(|(what, id)| {
+            (
+                *what,
+                gauge(at.history(*id), at.now_ms, at.window_ms).map(|v| v > 0.0),
+            )
+        })
+        .collect();
+    let running_now = if states.is_empty() {
+        None
+    } else if states.iter().any(|(_, s)| *s == Some(false)) {
+        Some(false)
+    } else if states.iter().all(|(_, s)| s.is_some()) {
+        Some(true)
+    } else {
+        None
+    };
+    if running_now == Some(false) {
+        let stopped: Vec<&str> = states
+            .iter()
+            .filter(|(_, s)| *s == Some(false))
+            .map(|(what, _)| *what)
+            .collect();
+        let text = format!("lag {name}: sync paused (not {})", stopped.join(", not "));
+        c.e.say(Health::Warn, text.clone());
+        judge(c.found, &rule, judged, stage, Health::Warn, text, false);
+    }
+    (
+        DataFigures::Lag {
+            lag: value,
+            trend_per_second: trend,
+            running: running_now,
+            warn: *warn,
+            crit: *crit,
+        },
+        unit.to_string(),
+    )
+}
+
+/// `monolith_writes`: rows written in the window; on a `migrated` domain, a contradiction.
+fn writes_entry(c: &mut Ctx, writes: &[SignalId]) -> (DataFigures, String) {
+    let (at, stage, name) = (c.at, c.stage, c.name);
+    let incs: Vec<Option<Increase>> = writes
+        .iter()
+        .map(|id| increase(at.history(*id), at.now_ms, at.window_ms))
+        .collect();
+    let all: Option<Vec<Increase>> = incs.iter().copied().collect();
+    let rows_total = all.as_ref().map(|a| a.iter().map(|i| i.total).sum::<f64>());
+    let window = all.as_ref().filter(|a| a.iter().all(|i| i.seconds > 0.0));
+    let rows = window.map(|a| a.iter().map(|i| i.increase).sum::<f64>());
+    let seconds = window.and_then(|a| a.iter().map(|i| i.seconds).reduce(f64::max));
+    let rows_per_second = match (rows, seconds) {
+        (Some(r), Some(s)) if s > 0.0 => Some(r / s),
+        _ => None,
+    };
+    if let Some(missing) = writes.iter().zip(&incs).find(|(_, i)| i.is_none()) {
+        let why = no_data_words(at, *missing.0);
+        let text = format!("monolith writes {name}: {why}");
+        c.e.say(Health::Unknown, text.clone());
+        c.found
+            .push(format!("monolith_writes:{name}"), Health::Unknown, text);
+    } else if rows.is_none() {
+        c.e.say(
+            Health::Unknown,
+            format!("monolith writes {name}: not enough samples in the window yet"),
+        );
+    }
+    if let (Stage::Migrated, Some(r)) = (stage, rows) {
+        if r > 0.0 {
+            let text = format!(
+                "declared migrated, but the monolith wrote {} rows to the tables of {name} in the window",
+                number(r)
+            );
+            c.e.say(Health::Warn, text.clone());
+            c.found.push("stage", Health::Warn, text);
+        }
+    }
+    (
+        DataFigures::MonolithWrites {
+            rows,
+            rows_per_second,
+            rows_total,
+        },
+        "rows".to_string(),
+    )
+}
+
+/// `reconcile`: the mismatch ratio against its limit.
+fn reconcile_entry(
+    c: &mut Ctx,
+    checked: &SignalId,
+    mismatches: &SignalId,
+    limit: &f64,
+) -> (DataFigures, String) {
+    let (at, name) = (c.at, c.name);
+    let rule = format!("reconcile:{name}");
+    let (checked_n, mismatch_n) = pair(at, *checked, *mismatches);
+    let ratio = ratio_of(mismatch_n, checked_n);
+    match (checked_n, ratio) {
+        (None, _) => {
+            let why = no_data_words(at, *checked);
+            c.e.say(Health::Unknown, format!("reconcile {name}: {why}"));
+            c.found
+                .push(rule, Health::Unknown, format!("reconcile {name}: {why}"));
+        }
+        (Some(_), None) => {
+            let text = format!("reconcile {name}: no records checked in the window");
+            c.e.say(Health::Unknown, text.clone());
+            c.found.push(rule, Health::Ok, text);
+        }
+        (Some(checked), Some(r)) if r > *limit => {
+            let text = format!(
+                "reconcile {name}: {} of {} records differ ({} > {})",
+                number(mismatch_n.unwrap_or_default()),
+                number(checked),
+                percent_fixed(r),
+                percent_fixed(*limit)
+            );
+            c.e.say(Health::Warn, text.clone());
+            c.found
+                .push_far(rule, Health::Warn, text, *limit > 0.0 && r >= 5.0 * limit);
+        }
+        _ => {}
+    }
+    (
+        DataFigures::Reconcile {
+            checked: checked_n,
+            mismatches: mismatch_n,
+            mismatch_ratio: ratio,
+            limit: *limit,
+        },
+        "ratio".to_string(),
+    )
+}
+
+/// `shadow`: the mismatch ratio (errors left out) against its limit; crit in the `shadow` stage.
+fn shadow_entry(
+    c: &mut Ctx,
+    comparisons: &SignalId,
+    mismatches: &SignalId,
+    errors: &Option<SignalId>,
+    limit: &f64,
+) -> (DataFigures, String) {
+    let (at, stage, name) = (c.at, c.stage, c.name);
+    let rule = format!("shadow:{name}");
+    let (all, mismatch_n) = pair(at, *comparisons, *mismatches);
+    let errors_n = errors.and_then(|id| pair(at, *comparisons, id).1);
+    let compared = all.map(|a| (a - errors_n.unwrap_or(0.0)).max(0.0));
+    let ratio = ratio_of(mismatch_n, compared);
+    let error_ratio = ratio_of(errors_n, all);
+    // In the shadow stage the comparisons are what the domain is judged by.
+    let main = stage == Stage::Shadow;
+    match (all, ratio) {
+        (None, _) => {
+            let why = no_data_words(at, *comparisons);
+            c.e.say(Health::Unknown, format!("shadow {name}: {why}"));
+            c.found.push(
+                rule.clone(),
+                Health::Unknown,
+                format!("shadow {name}: {why}"),
+            );
+        }
+        (Some(_), None) => {
+            let text = format!("shadow {name}: idle, no comparisons in the window");
+            c.e.say(Health::Unknown, text.clone());
+            c.found.push(
+                rule.clone(),
+                if main { Health::Unknown } else { Health::Ok },
+                text,
+            );
+        }
+        (Some(_), Some(r)) if r > *limit => {
+            let level = if main { Health::Crit } else { Health::Warn };
+            let text = format!(
+                "shadow {name}: {} of {} comparisons differ ({} > {})",
+                number(mismatch_n.unwrap_or_default()),
+                number(compared.unwrap_or_default()),
+                percent_fixed(r),
+                percent_fixed(*limit)
+            );
+            c.e.say(level, text.clone());
+            c.found
+                .push_far(rule.clone(), level, text, *limit > 0.0 && r >= 5.0 * limit);
+        }
+        _ => {}
+    }
+    if let Some(er) = error_ratio.filter(|er| *er > *limit) {
+        let text = format!(
+            "shadow {name}: {} of {} comparisons could not be made ({})",
+            number(errors_n.unwrap_or_default()),
+            number(all.unwrap_or_default()),
+            percent_fixed(er)
+        );
+        c.e.say(Health::Warn, text.clone());
+        c.found.push(rule, Health::Warn, text);
+    }
+    (
+        DataFigures::Shadow {
+            comparisons: all,
+            mismatches: mismatch_n,
+            errors: errors_n,
+            mismatch_ratio: ratio,
+            error_ratio,
+            limit: *limit,
+        },
+        "ratio".to_string(),
+    )
 }
 
 /// An entry's own health and reasons.
