@@ -52,6 +52,83 @@ pub fn latency(seconds: f64) -> String {
     }
 }
 
+/// A bucket bound of a latency histogram, as short as it is exact: `5ms`, `2.5ms`, `100ms`,
+/// `1s`, `2.5s` (the bounds written in words by `check` and in a bound figure).
+pub fn latency_bound(seconds: f64) -> String {
+    let trim = |v: f64| {
+        let t = format!("{v:.3}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    if seconds < 1.0 {
+        format!("{}ms", trim(seconds * 1000.0))
+    } else {
+        format!("{}s", trim(seconds))
+    }
+}
+
+/// A latency figure with its kind, for `status` and reasons: `p95 480ms`, `avg 1ms`,
+/// `p95 ≤100ms` (at most a bucket's bound), `p95 >1s` (above the highest bound).
+pub fn latency_figure(
+    kind: &str,
+    value: Option<f64>,
+    at_most: Option<f64>,
+    above: Option<f64>,
+) -> String {
+    match (value, at_most, above) {
+        (Some(v), _, _) => format!("{kind} {}", millis(v)),
+        (_, Some(b), _) => format!("{kind} ≤{}", latency_bound(b)),
+        (_, _, Some(b)) => format!("{kind} >{}", latency_bound(b)),
+        _ => format!("{kind} -"),
+    }
+}
+
+/// Which way a short latency may round without lying: up for an upper bound, down for a
+/// lower one, to the nearest for an average.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Round {
+    Up,
+    Down,
+    Nearest,
+}
+
+/// A latency in at most 4 characters, for a marked figure in a 5-character cell (`≤0.1s`,
+/// `>1s`, `~12ms`): `3ms`, `25ms`, `0.1s`, `2.5s`, `12s`, `125s`, `17m`.
+pub fn latency_short(seconds: f64, round: Round) -> String {
+    let r = |v: f64, digits: i32| {
+        let f = 10f64.powi(digits);
+        let x = v * f;
+        let x = match round {
+            Round::Up => (x - 1e-9).ceil(),
+            Round::Down => (x + 1e-9).floor(),
+            Round::Nearest => x.round(),
+        };
+        x / f
+    };
+    let ms = r(seconds * 1000.0, 0);
+    if ms < 100.0 {
+        let ms = if round == Round::Nearest {
+            ms.max(1.0)
+        } else {
+            ms
+        };
+        return format!("{ms:.0}ms");
+    }
+    let tenths = r(seconds, 1);
+    if tenths < 10.0 {
+        return if tenths.fract() == 0.0 {
+            format!("{tenths:.0}s")
+        } else {
+            format!("{tenths:.1}s")
+        };
+    }
+    let whole = r(seconds, 0);
+    if whole < 1000.0 {
+        format!("{whole:.0}s")
+    } else {
+        format!("{:.0}m", r(seconds / 60.0, 0))
+    }
+}
+
 /// A count in at most 5 characters: `0`, `9999`, `12.3k`, `123k`, `1.2M`.
 pub fn count(v: f64) -> String {
     let a = v.abs();
@@ -131,6 +208,27 @@ pub fn duration_ms(ms: u64) -> String {
     } else {
         let s = ms / 1000;
         format!("{}m{:02}s", s / 60, s % 60)
+    }
+}
+
+/// A time to drain a queue, to the second at least (it comes from a slope over polls seconds
+/// apart, and "0ms" would read as "empty"): `<1s`, `40s`, `2m05s`, `3h20m`, `>99h`.
+pub fn drain(seconds: f64) -> String {
+    if seconds.is_nan() || seconds < 0.0 {
+        return "-".into();
+    }
+    if seconds < 1.0 {
+        return "<1s".into();
+    }
+    let s = seconds.round() as u64;
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else if s < 100 * 3600 {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    } else {
+        ">99h".into()
     }
 }
 
@@ -337,9 +435,45 @@ mod tests {
         assert_eq!(bytes(512), "512B");
         assert_eq!(bytes(45_100), "45.1kB");
         assert_eq!(bytes(12_000_000), "12.0MB");
+        assert_eq!(drain(0.0004), "<1s");
+        assert_eq!(drain(40.2), "40s");
+        assert_eq!(drain(125.0), "2m05s");
+        assert_eq!(drain(12_000.0), "3h20m");
+        assert_eq!(drain(1e12), ">99h");
+        assert_eq!(drain(f64::INFINITY), ">99h");
         assert_eq!(duration_ms(12), "12ms");
         assert_eq!(duration_ms(1500), "1.5s");
         assert_eq!(duration_ms(125_000), "2m05s");
+    }
+
+    #[test]
+    fn latency_bounds_and_short_forms() {
+        assert_eq!(latency_bound(0.1), "100ms");
+        assert_eq!(latency_bound(0.0025), "2.5ms");
+        assert_eq!(latency_bound(1.0), "1s");
+        assert_eq!(latency_bound(2.5), "2.5s");
+        assert_eq!(latency_figure("p95", Some(0.48), None, None), "p95 480ms");
+        assert_eq!(latency_figure("p95", None, Some(0.1), None), "p95 ≤100ms");
+        assert_eq!(latency_figure("p95", None, None, Some(1.0)), "p95 >1s");
+        assert_eq!(latency_figure("avg", Some(0.0012), None, None), "avg 1ms");
+        assert_eq!(latency_short(0.1, Round::Up), "0.1s");
+        assert_eq!(latency_short(0.0025, Round::Up), "3ms");
+        assert_eq!(latency_short(0.025, Round::Up), "25ms");
+        assert_eq!(latency_short(0.25, Round::Up), "0.3s");
+        assert_eq!(latency_short(0.25, Round::Down), "0.2s");
+        assert_eq!(latency_short(1.0, Round::Down), "1s");
+        assert_eq!(latency_short(0.0004, Round::Nearest), "1ms");
+        assert_eq!(latency_short(0.48, Round::Nearest), "0.5s");
+        assert_eq!(latency_short(12.0, Round::Nearest), "12s");
+        assert_eq!(latency_short(3000.0, Round::Nearest), "50m");
+        for v in [0.0001, 0.0999, 0.1, 9.99, 99.9, 999.0, 5000.0] {
+            for round in [Round::Up, Round::Down, Round::Nearest] {
+                assert!(
+                    latency_short(v, round).chars().count() <= 4,
+                    "{v} {round:?}"
+                );
+            }
+        }
     }
 
     #[test]

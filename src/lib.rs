@@ -40,6 +40,8 @@ pub mod mode;
 pub mod plan;
 /// Selectors written for known exporters (HAProxy, RabbitMQ, Kafka, Redis streams, ...).
 pub mod presets;
+/// What a queue figure counts (`lag`, `ready`, `pending`, ...): one type from preset to JSON.
+pub mod queue_meaning;
 /// Recordings: gzip JSON lines, truncation-tolerant.
 pub mod record;
 /// Secrets out of what is shown or written: secret names, URLs, bodies, known values.

@@ -64,6 +64,8 @@ pub struct PlanSide {
     /// The gateway's own requests and 5xx for a path read from its service.
     pub gateway_requests: Option<SignalId>,
     pub gateway_errors: Option<SignalId>,
+    /// The gateway's latency of a path read from its service, with its unit in seconds.
+    pub gateway_latency: Option<(SignalId, f64)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -76,6 +78,12 @@ pub struct PlanTraffic {
 pub struct PlanQueue {
     pub name: String,
     pub depth: SignalId,
+    /// What `depth` counts (`lag`, `ready`; `depth` when written by hand).
+    pub meaning: crate::queue_meaning::QueueMeaning,
+    /// What is in flight beside it (`pending`, `unacked`), where the preset reads it.
+    pub in_flight: Option<(crate::queue_meaning::QueueMeaning, SignalId)>,
+    /// The exporter version from which `depth` exists (`presets::versions`).
+    pub limit: Option<&'static crate::presets::versions::VersionLimit>,
     pub warn: Option<f64>,
     pub crit: Option<f64>,
     /// Its own `for` / `clear_after`, when it overrides the domain's.
@@ -245,6 +253,7 @@ impl PlanDomain {
         }
         for q in &self.queues {
             out.push(q.depth);
+            out.extend(q.in_flight.map(|(_, id)| id));
         }
         for s in &self.sagas {
             out.push(s.failed);

@@ -132,8 +132,8 @@ impl DomainTrend {
             new_share: t.and_then(|t| t.new_share),
             legacy_error_ratio: t.and_then(|t| t.legacy.error_ratio),
             new_error_ratio: t.and_then(|t| t.new.error_ratio),
-            legacy_p95: t.and_then(|t| t.legacy.p95_seconds.or(t.legacy.latency_gauge_seconds)),
-            new_p95: t.and_then(|t| t.new.p95_seconds.or(t.new.latency_gauge_seconds)),
+            legacy_p95: t.and_then(|t| t.legacy.latency.map(|l| l.reading.seconds())),
+            new_p95: t.and_then(|t| t.new.latency.map(|l| l.reading.seconds())),
             queue_depths: depths,
         };
         match self.points.back_mut() {
@@ -389,6 +389,7 @@ fn contradiction(d: &DomainStatus) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::figures::latency::{Latency, LatencyFrom, LatencyKind, Reading};
     use crate::figures::{QueueStatus, Side, Traffic};
     use crate::stage::Stage;
 
@@ -398,6 +399,12 @@ mod tests {
             errors: Some(errors),
             error_ratio: (requests > 0.0).then(|| errors / requests),
             p95_seconds: p95,
+            latency: p95.map(|v| Latency {
+                kind: LatencyKind::P95,
+                reading: Reading::Value(v),
+                bucket: None,
+                from: LatencyFrom::Own,
+            }),
             ..Side::default()
         }
     }
@@ -421,9 +428,12 @@ mod tests {
             }),
             queues: vec![QueueStatus {
                 name: "q1".into(),
+                meaning: Default::default(),
                 depth: Some(legacy),
+                depth_unknown: None,
                 trend_per_second: None,
                 drain_seconds: None,
+                in_flight: None,
                 health: Health::Ok,
             }],
             sagas: vec![],

@@ -9,7 +9,8 @@ mod common;
 use cutover::compile::{compile, Compiled};
 use cutover::config::parse_str;
 use cutover::engine::{Engine, Mode};
-use cutover::figures::Status;
+use cutover::figures::{Health, Status};
+use cutover::queue_meaning::QueueMeaning;
 use cutover::source::ScrapeOutcome;
 use std::path::Path;
 
@@ -874,6 +875,15 @@ stage = "shadow"
     assert_near(q[1].depth, 275.0);
     assert_near(q[2].depth, 0.0);
     assert_near(q[3].depth, 1234.0);
+    // Ready messages are the backlog; those delivered and not acked are in flight beside it.
+    assert_eq!(q[1].meaning, QueueMeaning::Ready);
+    let unacked = |i: usize| q[i].in_flight.and_then(|f| f.value);
+    assert_eq!(
+        q[1].in_flight.map(|f| f.meaning),
+        Some(QueueMeaning::Unacked)
+    );
+    assert_near(unacked(1), 25.0);
+    assert_near(unacked(3), 0.0);
     // The aggregated endpoint has no per-queue series: no data, not 0.
     assert_eq!(q[4].depth, None);
     assert!(
@@ -928,6 +938,8 @@ stage = "canary"
     );
     let (status, _) = run(&config, &[("kafka", vec![body(600), body(400)])]);
     let q = &domain(&status, "orders").queues[0];
+    assert_eq!(q.meaning, QueueMeaning::Lag);
+    assert_eq!(q.in_flight, None);
     assert_near(q.depth, 400.0);
     // Shrinking by 200 in 10 s: 20/s down, drained in 20 s.
     assert_near(q.trend_per_second, -20.0);
@@ -935,7 +947,7 @@ stage = "canary"
 }
 
 #[test]
-fn redis_stream_pending_on_the_real_capture() {
+fn redis_stream_lag_unknown_and_pending_on_the_real_capture() {
     let config = format!(
         r#"{}
 [[source]]
@@ -963,9 +975,23 @@ stage = "canary"
     let body = fixture("real/redis-exporter.prom");
     let (status, _) = run(&config, &[("redis", vec![body.clone(), body])]);
     let q = &domain(&status, "orders").queues;
-    assert_near(q[0].depth, 20.0);
-    // 0 pending, though Redis says 500 entries are not yet delivered (1.45 exports no lag).
-    assert_near(q[1].depth, 0.0);
+    // redis_exporter 1.45 exports no lag: unknown, with that reason, never the pending list.
+    for q in q {
+        assert_eq!(q.meaning, QueueMeaning::Lag);
+        assert_eq!(q.depth, None);
+        assert_eq!(q.drain_seconds, None);
+        assert_eq!(q.health, Health::Unknown);
+        assert!(
+            q.depth_unknown
+                .as_deref()
+                .is_some_and(|w| w.contains("exports no lag (needs redis_exporter ≥ 1.52.0)")),
+            "{q:?}"
+        );
+        assert_eq!(q.in_flight.map(|f| f.meaning), Some(QueueMeaning::Pending));
+    }
+    assert_near(q[0].in_flight.and_then(|f| f.value), 20.0);
+    // 0 pending, though Redis says 500 entries are not yet delivered.
+    assert_near(q[1].in_flight.and_then(|f| f.value), 0.0);
 }
 
 // -------------------------------------------------------------------------------- sagas
@@ -1088,7 +1114,7 @@ const ENGINE_TESTS: &[fn()] = &[
     gateway_split_with_service_side_latency,
     rabbitmq_per_object_detailed_and_aggregated,
     kafka_exporter_lag_sum,
-    redis_stream_pending_on_the_real_capture,
+    redis_stream_lag_unknown_and_pending_on_the_real_capture,
     saga_convention_as_the_lab_app_exports_it,
     temporal_core_sdk_counters_without_total,
 ];

@@ -14,15 +14,17 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 use ratatui::Terminal;
 
+use cutover::figures::latency::{Latency, LatencyFrom, LatencyKind, Reading};
 use cutover::figures::{
-    BadLineReport, DomainStatus, Health, QueueStatus, SagaStatus, Side, SourceStatus, Status,
-    Traffic,
+    BadLineReport, DomainStatus, Health, InFlight, QueueStatus, SagaStatus, Side, SourceStatus,
+    Status, Traffic,
 };
 use cutover::mode::Mode;
 use cutover::plan::{
     Plan, PlanDomain, PlanQueue, PlanSaga, PlanSide, PlanSource, PlanTraffic, Shape, Signal,
     SignalId, Slo, SourceKind, Stage, Timing,
 };
+use cutover::queue_meaning::QueueMeaning;
 use cutover::ui::app::View;
 use cutover::ui::keys::KEY_TABLE;
 use cutover::ui::theme::ThemeSet;
@@ -139,6 +141,9 @@ fn plan() -> Plan {
             "rabbitmq_queue_messages_ready{queue=\"inventory.reserve\"}",
             Shape::Gauge,
         ),
+        meaning: QueueMeaning::Ready,
+        in_flight: None,
+        limit: None,
         warn: Some(1000.0),
         crit: Some(10000.0),
         hold: None,
@@ -157,6 +162,9 @@ fn plan() -> Plan {
             "rabbitmq_queue_messages_ready{queue=\"orders.created\"}",
             Shape::Gauge,
         ),
+        meaning: QueueMeaning::Ready,
+        in_flight: None,
+        limit: None,
         warn: Some(10000.0),
         crit: Some(50000.0),
         hold: None,
@@ -168,6 +176,9 @@ fn plan() -> Plan {
             "rabbitmq_queue_messages_ready{queue=\"orders.paid\"}",
             Shape::Gauge,
         ),
+        meaning: QueueMeaning::Ready,
+        in_flight: None,
+        limit: None,
         warn: Some(1000.0),
         crit: Some(10000.0),
         hold: None,
@@ -237,8 +248,27 @@ fn plan() -> Plan {
 
 // ---------------------------------------------------------------- the session
 
+/// A quantile read from fine buckets: a number.
+fn quantile(kind: LatencyKind, seconds: f64) -> Latency {
+    Latency {
+        kind,
+        reading: Reading::Value(seconds),
+        bucket: None,
+        from: LatencyFrom::Own,
+    }
+}
+
 fn side(requests: f64, errors: f64, p95: Option<f64>, weight: Option<f64>) -> Side {
+    let quantiles = p95.map_or_else(Vec::new, |p| {
+        vec![
+            quantile(LatencyKind::P50, p / 3.0),
+            quantile(LatencyKind::P95, p),
+            quantile(LatencyKind::P99, p * 1.8),
+        ]
+    });
     Side {
+        latency: quantiles.get(1).copied(),
+        quantiles,
         requests_total: Some(requests * 40.0),
         requests: Some(requests),
         rps: Some(requests / 60.0),
@@ -268,15 +298,19 @@ fn traffic(legacy: Side, new: Side) -> Traffic {
     }
 }
 
+/// A RabbitMQ queue: its ready messages, and those unacked beside them.
 fn queue(name: &str, depth: Option<f64>, trend: Option<f64>, health: Health) -> QueueStatus {
     QueueStatus {
         name: name.into(),
+        meaning: QueueMeaning::Ready,
         depth,
+        depth_unknown: None,
         trend_per_second: trend,
-        drain_seconds: match (depth, trend) {
-            (Some(d), Some(t)) if t < 0.0 => Some(d / -t),
-            _ => None,
-        },
+        drain_seconds: cutover::figures::queue::drain(depth, trend).seconds(),
+        in_flight: Some(InFlight {
+            meaning: QueueMeaning::Unacked,
+            value: depth.map(|d| (d / 100.0).floor()),
+        }),
         health,
     }
 }
@@ -467,9 +501,34 @@ fn status_at(i: i64) -> Status {
             health: Health::Ok,
             reasons: vec![],
             stale: false,
+            // The lab's shape: HAProxy's average for the monolith; the new service's own p95
+            // only a bound (FastAPI's default buckets), so the gateway's average is shown.
             traffic: Some(traffic(
-                side(300.0, 0.3, Some(0.200), None),
-                side(290.0, 0.2, Some(0.190), None),
+                Side {
+                    latency: Some(Latency::average(0.004, LatencyFrom::Own)),
+                    latency_gauge_seconds: Some(0.004),
+                    ..side(300.0, 0.3, None, None)
+                },
+                {
+                    let fast = [
+                        (0.1, 290.0),
+                        (0.5, 290.0),
+                        (1.0, 290.0),
+                        (f64::INFINITY, 290.0),
+                    ];
+                    let quantiles: Vec<Latency> =
+                        [LatencyKind::P50, LatencyKind::P95, LatencyKind::P99]
+                            .into_iter()
+                            .filter_map(|k| Latency::quantile(k, &fast, 1.0, LatencyFrom::Own))
+                            .collect();
+                    let gateway = Latency::average(0.003, LatencyFrom::Gateway);
+                    Side {
+                        latency: Some(gateway),
+                        gateway_latency: Some(gateway),
+                        quantiles,
+                        ..side(290.0, 0.2, None, None)
+                    }
+                },
             )),
             queues: vec![],
             sagas: vec![SagaStatus {
@@ -1972,4 +2031,30 @@ fn every_view_draws_at_any_size_without_underflow() {
             }
         }
     }
+}
+
+/// Before billing's gateway goes down its row shows the lab's shape: HAProxy's average for the
+/// monolith beside the new service's p95, which FastAPI's default buckets know only as
+/// `≤100ms`, so the gateway's average is shown; the head says `LAT` and averages are marked.
+#[test]
+fn latency_kinds_and_bounds() {
+    let opts = options(Mode::Live, None, "default");
+    let mut app = App::new(&opts, ThemeSet::builtin(), caps(ColorDepth::Ansi16, false)).unwrap();
+    app.tick(T0 + (BILLING_DOWN_AT - 1) * STEP_MS + 1_500);
+    for i in 0..BILLING_DOWN_AT {
+        app.apply(FeedEvent::Status(Box::new(status_at(i))));
+    }
+    let overview = screen(&app, 80, 24);
+    assert!(overview.contains("LAT L/N"), "{overview}");
+    assert!(overview.contains("~4ms/~3ms"), "{overview}");
+    insta::assert_snapshot!("latency_kinds_overview_80x24", overview);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "lll");
+    assert_eq!(app.selected_name(), Some("billing"));
+    let detail = screen(&app, 80, 24);
+    assert!(
+        detail.contains("new avg 3ms at the gateway, own p95 ≤100ms"),
+        "{detail}"
+    );
+    insta::assert_snapshot!("latency_kinds_detail_billing_80x24", detail);
 }

@@ -69,12 +69,31 @@ pub enum ColorArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// One-shot figures over a stated span (--over), then a table or JSON.
+    ///
+    /// Latency figures carry their kind (p95 from a histogram, avg from a gauge such as
+    /// HAProxy's); a p95 in a histogram bucket wider than a factor of ten is its bound (≤100ms,
+    /// >1s), not judged against a p95 SLO inside that bucket.
     #[command(
-        after_help = "Exit codes: 0 figures printed (with --fail-on: no domain at or above the level), \
+        after_help = "Queue figures say what they count: lag (Kafka, Redis stream groups), ready \
+(RabbitMQ), depth (a hand-written selector), with what is in flight beside them (pending, unacked). \
+A figure the exporter cannot give is unknown (null) with the reason, never 0: redis_exporter \
+before 1.52.0 exports no stream group lag. A queue that is empty or not shrinking has no drain time.\n\n\
+Exit codes: 0 figures printed (with --fail-on: no domain at or above the level), \
 1 runtime failure, 2 usage or config error, 4 --fail-on: a domain at or above the level."
     )]
     Status(StatusArgs),
     /// Validate the config, reach every source, report selectors that match nothing.
+    ///
+    /// Also warns about latency histograms whose buckets are too coarse for a p95 (naming the
+    /// bounds) and about a p95 SLO finer than the lowest bucket.
+    #[command(
+        after_help = "Also reads each exporter's build info (redis_exporter, kafka_exporter, \
+RabbitMQ, HAProxy) and warns where its version is below what a preset needs: redis_exporter \
+1.52.0 for a stream group's lag, kafka_exporter 1.3.0 for kafka_consumergroup_lag_sum, \
+RabbitMQ 3.9.7 for /metrics/detailed, HAProxy 2.4 for the server state per state.\n\n\
+Exit codes: 0 every source answered and every selector matched, 1 a problem found, \
+2 usage or config error."
+    )]
     Check,
     /// Write a commented starter config (0600) from what the given metrics URLs serve: the
     /// presets detected, a domain per gateway split found, its queues and sagas.

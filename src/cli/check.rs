@@ -74,6 +74,13 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
             );
         }
     }
+    let (versions, under) = super::check_versions::report(compiled, &last);
+    if !versions.is_empty() {
+        crate::outln!("\nexporter versions (read from each exporter's build info)");
+        for line in &versions {
+            crate::outln!("{line}");
+        }
+    }
     crate::outln!("\nsignals");
     for u in &compiled.signal_uses {
         let sig = &plan.signals[u.signal];
@@ -89,7 +96,8 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
             (Some(true), _) if u.key.ends_with(".up") => {
                 hint = Some(
                     "optional: without the gateway's state of this path, health cannot tell \
-                     a path the gateway marks down (HAProxy exports it per state from 2.4 on)",
+                     a path the gateway marks down (HAProxy exports it per state from 2.4 on)"
+                        .to_string(),
                 );
                 "matches nothing".to_string()
             }
@@ -108,15 +116,29 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
             }
             (Some(true), _) => {
                 problems += 1;
-                if let (None, Some(Ok(body))) =
-                    (&sig.query, last.get(sig.source).map(|o| &o.result))
-                {
-                    nearby = super::check_nearby::explain(&sig.text, body);
-                }
-                hint = u.preset.as_deref().and_then(|p| {
-                    let url = &loaded.config.sources.get(sig.source)?.url;
-                    crate::presets::rabbitmq::hint(p, url)
+                let body = match (&sig.query, last.get(sig.source).map(|o| &o.result)) {
+                    (None, Some(Ok(body))) => Some(body.as_str()),
+                    _ => None,
+                };
+                // An exporter too old to export the series says so before any typo hunt.
+                let too_old = u.preset.as_deref().and_then(|p| {
+                    let limit = super::check_versions::limit_of(p, &u.key)?;
+                    let version = super::check_versions::version_in(body?, limit)?;
+                    super::check_versions::below(limit, &version)
                 });
+                match (too_old, body) {
+                    (Some(why), _) => hint = Some(why),
+                    (None, Some(body)) => {
+                        nearby = super::check_nearby::explain(&sig.text, body);
+                    }
+                    (None, None) => {}
+                }
+                if hint.is_none() {
+                    hint = u.preset.as_deref().and_then(|p| {
+                        let url = &loaded.config.sources.get(sig.source)?.url;
+                        crate::presets::rabbitmq::hint(p, url).map(str::to_string)
+                    });
+                }
                 "MATCHES NOTHING".to_string()
             }
             _ => "source down".to_string(),
@@ -154,6 +176,14 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
         for line in &nearby {
             crate::outln!("      {line}");
         }
+        if let Some(w) = coarse_latency(plan, u, history) {
+            crate::outln!("      warning: {w}");
+        }
+    }
+    if under > 0 {
+        crate::outln!(
+            "\n{under} source(s) under an exporter version limit: see \"exporter versions\" above"
+        );
     }
     if problems > 0 {
         crate::outln!("\n{problems} problem(s) found");
@@ -162,6 +192,42 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
         crate::outln!("\nall sources answered and every selector matched");
         Ok(0)
     }
+}
+
+/// A latency histogram whose buckets make quantiles bounds (`figures::latency`): its bounds,
+/// what shows as a bound, and a p95 SLO finer than the lowest bucket (then not judged).
+fn coarse_latency(
+    plan: &crate::plan::Plan,
+    u: &crate::compile::SignalUse,
+    history: &crate::store::SignalHistory,
+) -> Option<String> {
+    let sig = &plan.signals[u.signal];
+    if sig.shape != crate::plan::Shape::Latency {
+        return None;
+    }
+    let frame = history.newest()?;
+    let bounds: Vec<f64> = frame
+        .values
+        .iter()
+        .filter_map(|(s, _)| history.series[*s as usize].le)
+        .map(|le| le * sig.latency_unit_seconds)
+        .collect();
+    let mut words = crate::figures::latency::coarse_buckets(&bounds)?;
+    let lowest = bounds.iter().copied().fold(f64::INFINITY, f64::min);
+    let slo = plan
+        .domains
+        .iter()
+        .find(|d| d.name == u.domain)
+        .and_then(|d| d.slo.p95);
+    if let Some(limit) = slo.filter(|l| l.as_secs_f64() < lowest) {
+        words.push_str(&format!(
+            "; the p95 SLO {} is finer than the lowest bucket: not judged while the p95 is \
+             under {}",
+            crate::format::millis(limit.as_secs_f64()),
+            crate::format::latency_bound(lowest)
+        ));
+    }
+    Some(words)
 }
 
 /// The program each exec step runs, as resolved at load: a relative path is resolved against

@@ -104,6 +104,13 @@ fn render_subcommand(roff: &mut Roff, sub: &Command) {
     for arg in own_arguments(sub) {
         render_argument(roff, arg);
     }
+    // What `--help` says after the options (what figures mean, exit codes) is the page's too.
+    if let Some(after) = sub.get_after_long_help().or_else(|| sub.get_after_help()) {
+        for paragraph in after.to_string().split("\n\n") {
+            roff.control("PP", []);
+            roff.text([roman(paragraph.to_string())]);
+        }
+    }
     let nested: Vec<&Command> = visible_subcommands(sub).collect();
     for child in nested {
         render_subcommand(roff, child);

@@ -7,6 +7,7 @@ pub mod args;
 pub mod audit;
 pub mod check;
 pub mod check_nearby;
+pub mod check_versions;
 pub mod completions;
 pub mod info;
 pub mod init;

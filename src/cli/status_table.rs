@@ -2,8 +2,9 @@
 
 use std::fmt::Write;
 
+use crate::figures::latency::{LatencyFrom, LatencyKind};
 use crate::figures::{Side, Status};
-use crate::format::{millis, number, percent_fixed};
+use crate::format::{number, percent_fixed};
 
 fn opt(v: Option<f64>, f: fn(f64) -> String) -> String {
     v.filter(|x| x.is_finite())
@@ -11,14 +12,7 @@ fn opt(v: Option<f64>, f: fn(f64) -> String) -> String {
 }
 
 fn side(s: &Side) -> String {
-    let lat = s
-        .p95_seconds
-        .map(|p| format!("p95 {}", millis(p)))
-        .or_else(|| {
-            s.latency_gauge_seconds
-                .map(|g| format!("avg {}", millis(g)))
-        })
-        .unwrap_or_else(|| "p95 -".into());
+    let lat = latency(s);
     let mut gateway = String::new();
     if let Some(r) = s.gateway_requests {
         gateway.push_str(&format!(
@@ -38,6 +32,22 @@ fn side(s: &Side) -> String {
         opt(s.error_ratio, percent_fixed),
         lat
     )
+}
+
+/// The shown latency with its kind, and whose it is when the gateway's is shown instead of
+/// the path's own: `p95 480ms`, `p95 ≤100ms`, `avg 1ms at the gateway (own p95 ≤100ms)`.
+fn latency(s: &Side) -> String {
+    let Some(l) = &s.latency else {
+        return "p95 -".into();
+    };
+    let mut text = l.figure();
+    if l.from == LatencyFrom::Gateway {
+        text.push_str(" at the gateway");
+        if let Some(own) = s.quantiles.iter().find(|q| q.kind == LatencyKind::P95) {
+            text.push_str(&format!(" (own {})", own.figure()));
+        }
+    }
+    text
 }
 
 /// The table, one block per domain, then the sources.
@@ -84,13 +94,18 @@ pub fn render_spanned(status: &Status, span_seconds: Option<f64>) -> String {
             let _ = writeln!(out, "  new      {}", side(&t.new));
         }
         for q in &d.queues {
+            let in_flight = q
+                .in_flight
+                .map(|f| format!(" ({} {})", f.meaning, opt(f.value, number)))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  queue    {} depth {} trend {}/s drain {}",
+                "  queue    {} {} {}{in_flight} trend {}/s drain {}",
                 q.name,
+                q.meaning,
                 opt(q.depth, number),
                 opt(q.trend_per_second, |v| format!("{v:+.1}")),
-                opt(q.drain_seconds, |v| format!("{v:.0}s"))
+                opt(q.drain_seconds, crate::format::drain)
             );
         }
         for s in &d.sagas {

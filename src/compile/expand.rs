@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use crate::config::{Queue, Saga, Side, SideSignals, Signal, Traffic};
 use crate::presets::{
-    gateway, names, queue, saga, service, ExpandedSaga, Gateway, KeyUse, Path, GATEWAYS, QUEUES,
-    SAGAS, SERVICES,
+    gateway, names, queue, saga, service, ExpandedSaga, Gateway, KeyUse, Path, QueueSignals,
+    GATEWAYS, QUEUES, SAGAS, SERVICES,
 };
 
 /// Why a section's presets could not be expanded.
@@ -160,7 +160,8 @@ fn section_gateway(
 }
 
 /// A service side's view from the section's gateway preset (`gateway = "orders_svc"`): the
-/// gateway's state, requests and 5xx for that server, and its weight unless one was given.
+/// gateway's state, requests, 5xx and latency for that server, and its weight unless one was
+/// given.
 fn gateway_view(
     t: &Traffic,
     path: Path,
@@ -178,6 +179,8 @@ fn gateway_view(
     signals.up = gw.up;
     signals.gateway_requests = Some(gw.requests);
     signals.gateway_errors = gw.errors;
+    signals.gateway_latency = gw.latency;
+    signals.gateway_latency_unit = gw.latency_unit;
     if signals.weight.is_none() {
         signals.weight = gw.weight;
     }
@@ -208,10 +211,10 @@ fn narrow(signals: &mut SideSignals, labels: &BTreeMap<String, String>) {
     signals.up.iter_mut().for_each(add);
 }
 
-/// The depth signal of a queue: its own `depth`, or the preset's.
-pub fn queue_depth(q: &Queue) -> Result<Signal, PresetError> {
+/// The signals of a queue: its own `depth`, or the preset's with their meanings.
+pub fn queue_signals(q: &Queue) -> Result<QueueSignals, PresetError> {
     match (&q.depth, q.preset.as_deref()) {
-        (Some(d), None) => Ok(d.clone()),
+        (Some(d), None) => Ok(QueueSignals::by_hand(d.clone())),
         (Some(_), Some(p)) => Err(PresetError::DepthAndPreset {
             preset: p.to_string(),
         }),
@@ -228,7 +231,7 @@ pub fn queue_depth(q: &Queue) -> Result<Signal, PresetError> {
                     key,
                 });
             }
-            Ok((preset.depth)(q))
+            Ok((preset.signals)(q))
         }
     }
 }

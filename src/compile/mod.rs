@@ -314,6 +314,19 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
                         unit,
                     )?);
                 }
+                if let Some(l) = &side.gateway_latency {
+                    let unit = side.gateway_latency_unit.map_or(1.0, |u| u.seconds());
+                    let id = b.signal_in(
+                        name,
+                        &k("gateway_latency"),
+                        section,
+                        l,
+                        Shape::Latency,
+                        preset("gateway_latency"),
+                        unit,
+                    )?;
+                    out.gateway_latency = Some((id, unit));
+                }
             }
             let [legacy, new] = sides;
             Some(PlanTraffic { legacy, new })
@@ -321,7 +334,7 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
     };
     let mut queues = Vec::new();
     for (i, q) in d.queues.iter().enumerate() {
-        let depth = expand::queue_depth(q).map_err(|error| CompileError::Preset {
+        let signals = expand::queue_signals(q).map_err(|error| CompileError::Preset {
             domain: name.into(),
             within: format!("queue {}: ", q.name),
             error,
@@ -330,13 +343,30 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
             name,
             &format!("queue[{i}].depth"),
             q.source.as_deref(),
-            &depth,
+            &signals.depth,
             Shape::Gauge,
             q.preset.as_deref(),
         )?;
+        let in_flight = match &signals.in_flight {
+            Some((meaning, signal)) => Some((
+                *meaning,
+                b.signal(
+                    name,
+                    &format!("queue[{i}].{meaning}"),
+                    q.source.as_deref(),
+                    signal,
+                    Shape::Gauge,
+                    q.preset.as_deref(),
+                )?,
+            )),
+            None => None,
+        };
         queues.push(PlanQueue {
             name: q.name.clone(),
             depth: id,
+            meaning: signals.meaning,
+            in_flight,
+            limit: signals.limit,
             warn: q.warn,
             crit: q.crit,
             hold: own_hold(&d.slo, q.for_, q.clear_after),

@@ -330,6 +330,12 @@ pub struct SideSignals {
     pub gateway_requests: Option<Signal>,
     #[serde(skip)]
     pub gateway_errors: Option<Signal>,
+    /// The gateway's latency of such a path (histogram or gauge) and its unit: shown where
+    /// finer than the service's own histogram.
+    #[serde(skip)]
+    pub gateway_latency: Option<Signal>,
+    #[serde(skip)]
+    pub gateway_latency_unit: Option<LatencyUnit>,
 }
 
 /// The unit of a latency signal: figures are always in seconds, so millisecond histograms
@@ -671,6 +677,8 @@ impl SideFields {
                 up: self.up,
                 gateway_requests: None,
                 gateway_errors: None,
+                gateway_latency: None,
+                gateway_latency_unit: None,
             }),
         })
     }

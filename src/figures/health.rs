@@ -10,7 +10,7 @@ use super::saga::saga;
 use super::status::Findings;
 use super::status::{DomainStatus, Health, Traffic};
 use super::traffic::traffic;
-use crate::format::{millis, number};
+use crate::format::number;
 use crate::plan::{Plan, PlanDomain, SignalId};
 use crate::stage::Stage;
 
@@ -83,14 +83,19 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
         let far = |limit: Option<f64>| matches!((q.depth, limit), (Some(v), Some(l)) if l > 0.0 && v >= 5.0 * l);
         match (q.health, q.depth) {
             (Health::Unknown, _) => {
-                found.push(rule, Health::Unknown, format!("queue {}: no data", q.name))
+                let text = match &q.depth_unknown {
+                    Some(why) => format!("queue {}: {} unknown: {why}", q.name, q.meaning),
+                    None => format!("queue {}: no data", q.name),
+                };
+                found.push(rule, Health::Unknown, text)
             }
             (Health::Crit, Some(depth)) => found.push_far(
                 rule,
                 Health::Crit,
                 format!(
-                    "queue {} depth {} >= crit {}",
+                    "queue {} {} {} >= crit {}",
                     q.name,
+                    q.meaning,
                     number(depth),
                     number(p.crit.unwrap_or_default())
                 ),
@@ -100,8 +105,9 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
                 rule,
                 Health::Warn,
                 format!(
-                    "queue {} depth {} >= warn {}",
+                    "queue {} {} {} >= warn {}",
                     q.name,
+                    q.meaning,
                     number(depth),
                     number(p.warn.unwrap_or_default())
                 ),
@@ -200,15 +206,10 @@ fn traffic_health(t: &Traffic, d: &PlanDomain, found: &mut Findings) {
             "no error figure for the new path: no verdict on its errors",
         );
     }
-    if let (Some(limit), Some(p95)) = (slo.p95, t.new.p95_seconds.or(t.new.latency_gauge_seconds)) {
-        let limit = limit.as_secs_f64();
-        if p95 > limit {
-            found.push_far(
-                "slo.p95",
-                Health::Warn,
-                format!("new path p95 {} > {}", millis(p95), millis(limit)),
-                p95 >= 5.0 * limit,
-            );
+    // The shown figure, with its kind; a bound is judged only where its bucket allows.
+    if let (Some(limit), Some(l)) = (slo.p95, &t.new.latency) {
+        if let Some(f) = super::slo_p95::against_slo("new path", l, limit.as_secs_f64()) {
+            found.push_far("slo.p95", f.level, f.text, f.far);
         }
     }
 }
@@ -233,7 +234,10 @@ fn non_finite_reasons(at: &At, plan: &Plan, d: &PlanDomain, found: &mut Findings
         }
     }
     for q in &d.queues {
-        named.push((format!("queue {} depth", q.name), q.depth));
+        named.push((format!("queue {} {}", q.name, q.meaning), q.depth));
+        if let Some((meaning, id)) = q.in_flight {
+            named.push((format!("queue {} {meaning}", q.name), id));
+        }
     }
     for s in &d.sagas {
         let roles = [

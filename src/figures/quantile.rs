@@ -11,6 +11,21 @@ use crate::store::SignalHistory;
 /// `+Inf` bucket gives the highest finite bound; linear interpolation inside a bucket, the lowest
 /// bucket starting at 0 when its bound is positive.
 pub fn histogram_quantile(q: f64, buckets: &[(f64, f64)]) -> Option<f64> {
+    locate(q, buckets).map(|l| l.value)
+}
+
+/// Where a quantile fell: the interpolated value and the bucket `(lower, upper]` holding its
+/// rank (`upper` infinite for the `+Inf` bucket), so that a caller can tell how much of the
+/// value the histogram knows (`figures::latency`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Located {
+    pub value: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// [`histogram_quantile`] with the bucket the rank fell in.
+pub fn locate(q: f64, buckets: &[(f64, f64)]) -> Option<Located> {
     if !(0.0..=1.0).contains(&q) || buckets.is_empty() {
         return None;
     }
@@ -32,11 +47,15 @@ pub fn histogram_quantile(q: f64, buckets: &[(f64, f64)]) -> Option<f64> {
     let rank = q * total;
     let idx = b.iter().position(|(_, c)| *c >= rank)?;
     if idx == b.len() - 1 {
-        return if b.len() >= 2 {
-            Some(b[b.len() - 2].0)
-        } else {
-            None
-        };
+        if b.len() < 2 {
+            return None;
+        }
+        let highest = b[b.len() - 2].0;
+        return Some(Located {
+            value: highest,
+            lower: highest,
+            upper: f64::INFINITY,
+        });
     }
     let (upper, count) = b[idx];
     let (lower, below) = if idx == 0 {
@@ -45,10 +64,16 @@ pub fn histogram_quantile(q: f64, buckets: &[(f64, f64)]) -> Option<f64> {
         b[idx - 1]
     };
     let in_bucket = count - below;
-    if in_bucket <= 0.0 {
-        return Some(upper);
-    }
-    Some(lower + (upper - lower) * (rank - below) / in_bucket)
+    let value = if in_bucket <= 0.0 {
+        upper
+    } else {
+        lower + (upper - lower) * (rank - below) / in_bucket
+    };
+    Some(Located {
+        value,
+        lower,
+        upper,
+    })
 }
 
 /// Bucket increases over the window summed across every histogram the signal matched.

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::latency::Latency;
 use crate::mode::Mode;
+use crate::queue_meaning::QueueMeaning;
 use crate::stage::Stage;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
@@ -53,6 +55,17 @@ pub struct Side {
     /// A latency gauge shown as is (HAProxy's average response time), when there is no histogram.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_gauge_seconds: Option<f64>,
+    /// The latency figure shown and judged against `slo.p95`: its kind, a number or a bound,
+    /// and whose (the gateway's where finer than the path's own histogram). The `*_seconds`
+    /// fields above stay PromQL's interpolation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<Latency>,
+    /// p50, p95 and p99 of the path's own histogram, each a number or a bound.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quantiles: Vec<Latency>,
+    /// The gateway's latency of a path read from its service, where it exports one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_latency: Option<Latency>,
     pub weight: Option<f64>,
     /// Whether the gateway routes to this path (`false`: it marks it down), where it says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,10 +89,29 @@ pub struct Traffic {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueStatus {
     pub name: String,
+    /// What `depth` counts: `lag`, `ready`, or `depth` for a hand-written selector.
+    #[serde(default)]
+    pub meaning: QueueMeaning,
     pub depth: Option<f64>,
+    /// Why `depth` is `null` when the cause is known ("this exporter version exports no lag
+    /// (needs redis_exporter ≥ 1.52.0)").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depth_unknown: Option<String>,
     pub trend_per_second: Option<f64>,
+    /// Time to empty at the current trend: `null` for an empty or not-shrinking queue.
     pub drain_seconds: Option<f64>,
+    /// Delivered and not yet acknowledged, beside the depth (`pending`, `unacked`): shown,
+    /// not judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_flight: Option<InFlight>,
     pub health: Health,
+}
+
+/// A queue's in-flight figure with its meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct InFlight {
+    pub meaning: QueueMeaning,
+    pub value: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

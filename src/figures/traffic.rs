@@ -2,6 +2,7 @@
 
 use super::counter::{gauge, increase};
 use super::finite::newest_usable;
+use super::latency::{finer, Latency, LatencyFrom, LatencyFrom::Own, LatencyKind};
 use super::quantile::{bucket_increases, gauge_mean, histogram_quantile};
 use super::status::{Side, Traffic};
 use crate::plan::{PlanSide, PlanTraffic, Signal, SignalId};
@@ -43,6 +44,7 @@ pub fn side(at: &At, plan: &PlanSide, latency_unit_seconds: f64) -> Side {
             s.error_ratio = (r > 0.0).then(|| e / r);
         }
     }
+    let mut own = None;
     if let Some(id) = plan.latency {
         let h = at.history(id);
         let seconds = |v: Option<f64>| v.map(|v| v * latency_unit_seconds);
@@ -50,15 +52,38 @@ pub fn side(at: &At, plan: &PlanSide, latency_unit_seconds: f64) -> Side {
             s.p50_seconds = seconds(histogram_quantile(0.5, &buckets));
             s.p95_seconds = seconds(histogram_quantile(0.95, &buckets));
             s.p99_seconds = seconds(histogram_quantile(0.99, &buckets));
+            s.quantiles = [LatencyKind::P50, LatencyKind::P95, LatencyKind::P99]
+                .into_iter()
+                .filter_map(|k| Latency::quantile(k, &buckets, latency_unit_seconds, Own))
+                .collect();
+            own = s
+                .quantiles
+                .iter()
+                .find(|l| l.kind == LatencyKind::P95)
+                .copied();
         } else {
             s.latency_gauge_seconds = seconds(gauge_mean(h, at.now_ms, at.window_ms));
+            own = s.latency_gauge_seconds.map(|v| Latency::average(v, Own));
         }
     }
+    if let Some((id, unit)) = plan.gateway_latency {
+        s.gateway_latency = latency_of(at, id, unit, LatencyFrom::Gateway);
+    }
+    s.latency = finer(own, s.gateway_latency);
     if let Some(id) = plan.weight {
         s.weight = gauge(at.history(id), at.now_ms, at.window_ms);
     }
     super::gateway_state::gateway_figures(at, plan, &mut s);
     s
+}
+
+/// A latency signal's shown figure: the p95 of its histogram, or its gauge's average.
+fn latency_of(at: &At, id: SignalId, unit: f64, from: LatencyFrom) -> Option<Latency> {
+    let h = at.history(id);
+    match bucket_increases(h, at.now_ms, at.window_ms) {
+        Some(buckets) => Latency::quantile(LatencyKind::P95, &buckets, unit, from),
+        None => gauge_mean(h, at.now_ms, at.window_ms).map(|v| Latency::average(v * unit, from)),
+    }
 }
 
 /// The errors signal's source answered recently (its selector just matched nothing); a NaN or an

@@ -27,8 +27,10 @@ pub mod saga;
 pub mod shadow;
 pub mod temporal;
 pub mod traefik;
+pub mod versions;
 
 use crate::config::{LatencyUnit, Queue, ServiceSide, SideSignals, Signal};
+use crate::queue_meaning::QueueMeaning;
 
 /// Which path of the split a gateway preset is building (ingress-nginx tells them apart by
 /// different labels).
@@ -78,7 +80,31 @@ pub struct QueuePreset {
     pub name: &'static str,
     pub required: &'static [&'static str],
     pub optional: &'static [&'static str],
-    pub depth: fn(&Queue) -> Signal,
+    pub signals: fn(&Queue) -> QueueSignals,
+}
+
+/// A queue's signals: what it is judged on (`depth`, with its meaning) and, where the exporter
+/// has it, what is in flight beside it (delivered, not acknowledged): shown, never judged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueSignals {
+    pub depth: Signal,
+    pub meaning: QueueMeaning,
+    pub in_flight: Option<(QueueMeaning, Signal)>,
+    /// The exporter version from which `depth` exists: where it matches nothing while
+    /// `in_flight` matches, that version limit is the reason the depth is unknown.
+    pub limit: Option<&'static versions::VersionLimit>,
+}
+
+impl QueueSignals {
+    /// A hand-written depth: its meaning unknown, nothing beside it.
+    pub fn by_hand(depth: Signal) -> QueueSignals {
+        QueueSignals {
+            depth,
+            meaning: QueueMeaning::Depth,
+            in_flight: None,
+            limit: None,
+        }
+    }
 }
 
 /// A saga preset: `[[domain.saga]] preset = "..."` with the one key naming the saga.
@@ -224,5 +250,7 @@ pub(crate) fn http_side(
         up: None,
         gateway_requests: None,
         gateway_errors: None,
+        gateway_latency: None,
+        gateway_latency_unit: None,
     }
 }

@@ -1,5 +1,6 @@
 //! RabbitMQ's rabbitmq_prometheus plugin: the backlog of one queue, `queue_messages_ready`
-//! (messages waiting for a consumer; those delivered but not yet acked are not backlog).
+//! (messages waiting for a consumer; those delivered but not yet acked are not backlog, and
+//! are shown beside it as `unacked`, `queue_messages_unacked`).
 //!
 //! Per-queue series exist only on `/metrics/per-object` (preset `rabbitmq`, names
 //! `rabbitmq_queue_*`) and on `/metrics/detailed?family=queue_coarse_metrics` (preset
@@ -7,32 +8,45 @@
 //! queues). The default `/metrics` is aggregated per node: it has no `queue` label at all, so
 //! a queue preset on it matches nothing (`cutover check` says so and why).
 
-use super::{Matchers, QueuePreset};
+use super::{Matchers, QueuePreset, QueueSignals};
 use crate::config::{Queue, Signal};
+use crate::queue_meaning::QueueMeaning;
 
 pub const PRESET: QueuePreset = QueuePreset {
     name: "rabbitmq",
     required: &["queue"],
     optional: &["vhost"],
-    depth: per_object,
+    signals: per_object,
 };
 
 pub const DETAILED: QueuePreset = QueuePreset {
     name: "rabbitmq-detailed",
     required: &["queue"],
     optional: &["vhost"],
-    depth: detailed,
+    signals: detailed,
 };
 
-fn per_object(q: &Queue) -> Signal {
-    ready("rabbitmq_queue_messages_ready", q)
+fn per_object(q: &Queue) -> QueueSignals {
+    ready_unacked("rabbitmq_queue", q)
 }
 
-fn detailed(q: &Queue) -> Signal {
-    ready("rabbitmq_detailed_queue_messages_ready", q)
+fn detailed(q: &Queue) -> QueueSignals {
+    ready_unacked("rabbitmq_detailed_queue", q)
 }
 
-fn ready(name: &str, q: &Queue) -> Signal {
+fn ready_unacked(prefix: &str, q: &Queue) -> QueueSignals {
+    QueueSignals {
+        depth: on_queue(&format!("{prefix}_messages_ready"), q),
+        meaning: QueueMeaning::Ready,
+        in_flight: Some((
+            QueueMeaning::Unacked,
+            on_queue(&format!("{prefix}_messages_unacked"), q),
+        )),
+        limit: None,
+    }
+}
+
+fn on_queue(name: &str, q: &Queue) -> Signal {
     super::sel(
         Matchers::new()
             .eq("vhost", q.vhost.as_deref().unwrap_or("/"))

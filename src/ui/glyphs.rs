@@ -33,6 +33,8 @@ pub struct Glyphs {
     pub versus: &'static str,
     /// Shown for an unknown value.
     pub unknown: &'static str,
+    /// Before a latency known only as a bucket's upper bound (`≤100ms`).
+    pub at_most: &'static str,
     pub ellipsis: &'static str,
     pub selected: &'static str,
     pub playing: &'static str,
@@ -53,6 +55,7 @@ impl Glyphs {
         steady: "→",
         versus: "/",
         unknown: "-",
+        at_most: "≤",
         ellipsis: "…",
         selected: "▶",
         playing: "▶",
@@ -72,6 +75,7 @@ impl Glyphs {
         steady: "=",
         versus: "/",
         unknown: "-",
+        at_most: "<",
         ellipsis: "~",
         selected: ">",
         playing: ">",

@@ -13,6 +13,7 @@ use ratatui::style::Style;
 use super::detail_charts::{charts, charts_height};
 use super::overview::is_idle;
 use super::{boxed, centered, health_style};
+use crate::figures::latency::{LatencyFrom, LatencyKind};
 use crate::figures::{DomainStatus, Health, Side};
 use crate::format;
 use crate::timeline::EventKind;
@@ -211,7 +212,7 @@ fn height(app: &App, d: &DomainStatus, s: Section, w: u16) -> u16 {
     let inner = usize::from(w.saturating_sub(4));
     let n = match s {
         Section::Why => reasons_lines(d, inner).len(),
-        Section::Traffic => 4,
+        Section::Traffic => 4 + usize::from(latency_note(d, "").is_some()),
         Section::Charts => return charts_height(d, w),
         Section::Queues => d.queues.len() + 1,
         Section::Sagas => d.sagas.len() + 1,
@@ -365,8 +366,13 @@ fn traffic(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     for (ri, (label, side, style)) in rows.iter().enumerate() {
         let y = y + 1 + ri as u16;
         put(buf, inner.x + 1, y, label_w, label, *style);
-        let lat = |v: Option<f64>| opt(v, format::latency, g.unknown);
-        let p95 = side.p95_seconds.or(side.latency_gauge_seconds);
+        // Quantiles only, each a number or a bound; an average is in the latency line below.
+        let lat = |kind: LatencyKind| {
+            side.quantiles
+                .iter()
+                .find(|l| l.kind == kind)
+                .map_or_else(|| g.unknown.to_string(), |l| l.reading_text(g.at_most))
+        };
         let cells = [
             opt(side.requests, format::count, g.unknown),
             opt(
@@ -376,9 +382,9 @@ fn traffic(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
             ),
             opt(side.errors, format::count, g.unknown),
             opt(side.error_ratio, format::ratio, g.unknown),
-            lat(side.p50_seconds),
-            lat(p95),
-            lat(side.p99_seconds),
+            lat(LatencyKind::P50),
+            lat(LatencyKind::P95),
+            lat(LatencyKind::P99),
             opt(side.weight, format::count, g.unknown),
         ];
         for (i, c) in cells.iter().enumerate() {
@@ -386,24 +392,55 @@ fn traffic(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
             put_right(buf, right, y, col_w.saturating_sub(1), c, st.text);
         }
     }
+    if let Some(note) = latency_note(d, g.at_most) {
+        let w = inner.width.saturating_sub(1);
+        let note = fit(&note, usize::from(w), g.ellipsis);
+        put(buf, inner.x + 1, y + 3, w, &note, st.muted);
+    }
 }
 
+/// The latency line under the traffic table, where the table's quantiles are not the whole
+/// story: a path with only an average, a bound, or the gateway's figure shown instead of the
+/// service's own (`new avg 1ms at the gateway, own p95 ≤100ms`).
+fn latency_note(d: &DomainStatus, at_most: &str) -> Option<String> {
+    let t = d.traffic.as_ref()?;
+    let mut parts = Vec::new();
+    for (label, side) in [("legacy", &t.legacy), ("new", &t.new)] {
+        let Some(l) = &side.latency else { continue };
+        if l.kind != LatencyKind::Avg && !l.is_bound() && l.from == LatencyFrom::Own {
+            continue;
+        }
+        let mut part = format!("{label} {} {}", l.kind.as_str(), l.reading_text(at_most));
+        if l.from == LatencyFrom::Gateway {
+            part.push_str(" at the gateway");
+            if let Some(own) = side.quantiles.iter().find(|q| q.kind == LatencyKind::P95) {
+                part.push_str(&format!(", own p95 {}", own.reading_text(at_most)));
+            }
+        } else if l.is_bound() {
+            part.push_str(" (coarse buckets)");
+        }
+        parts.push(part);
+    }
+    (!parts.is_empty()).then(|| format!("latency  {}", parts.join("  ")))
+}
+
+/// Each queue with what its figures count: `lag 500`, `ready 12`, and what is in flight
+/// beside it (`pending 0`); a drain time only for a backlog that shrinks.
 fn queues(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {
     let g = &app.look.glyphs;
     let rows = d.queues.iter().map(|q| {
         let figures = vec![
-            opt(q.depth, format::count, g.unknown),
+            format!("{} {}", q.meaning, opt(q.depth, format::count, g.unknown)),
             opt(q.trend_per_second, |v| format!("{v:+.1}"), g.unknown),
-            opt(
-                q.drain_seconds,
-                |s| format::duration_ms((s * 1000.0) as u64),
-                g.unknown,
-            ),
+            opt(q.drain_seconds, format::drain, g.unknown),
+            q.in_flight.map_or_else(String::new, |f| {
+                format!("{} {}", f.meaning, opt(f.value, format::count, g.unknown))
+            }),
         ];
         (q.name.clone(), figures, q.health)
     });
-    let heads = ["queue", "depth", "trend/s", "drain", "health"];
-    health_table(app, area, "Queues", &heads, &[8, 10, 9, 6], rows, buf);
+    let heads = ["queue", "depth", "trend/s", "drain", "in flight", "health"];
+    health_table(app, area, "Queues", &heads, &[11, 7, 6, 11, 6], rows, buf);
 }
 
 fn sagas(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) {

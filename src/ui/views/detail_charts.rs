@@ -56,7 +56,7 @@ impl Panel {
     }
 
     /// The title: the figure and its current value.
-    fn title(self, d: &DomainStatus) -> String {
+    fn title(self, d: &DomainStatus, at_most: &str) -> String {
         let t = d.traffic.as_ref();
         match self {
             Panel::Share => format!(
@@ -76,18 +76,32 @@ impl Panel {
                 t.and_then(|t| t.new.error_ratio)
                     .map_or("-".into(), format::ratio),
             ),
-            Panel::P95 => format!(
-                "p95 L {} N {}",
-                t.and_then(|t| t.legacy.p95_seconds.or(t.legacy.latency_gauge_seconds))
-                    .map_or("-".into(), format::latency),
-                t.and_then(|t| t.new.p95_seconds.or(t.new.latency_gauge_seconds))
-                    .map_or("-".into(), format::latency),
-            ),
+            Panel::P95 => {
+                // The kind heads the title when both paths share it, else each figure has its own.
+                let (l, n) = (
+                    t.and_then(|t| t.legacy.latency),
+                    t.and_then(|t| t.new.latency),
+                );
+                let kinds: Vec<_> = [l, n].iter().flatten().map(|x| x.kind).collect();
+                let shared = kinds.windows(2).all(|w| w[0] == w[1]);
+                let fig = |x: Option<crate::figures::latency::Latency>| match x {
+                    None => "-".to_string(),
+                    Some(x) if shared => x.reading_text(at_most),
+                    Some(x) => format!("{} {}", x.kind.as_str(), x.reading_text(at_most)),
+                };
+                let head = match kinds.first() {
+                    Some(k) if shared => k.as_str(),
+                    None => "p95",
+                    Some(_) => "latency",
+                };
+                format!("{head} L {} N {}", fig(l), fig(n))
+            }
             Panel::Queue(q) => {
                 let queue = &d.queues[q];
                 format!(
-                    "queue {} {}",
+                    "queue {} {} {}",
                     queue.name,
+                    queue.meaning,
                     queue.depth.map_or("-".into(), format::count)
                 )
             }
@@ -198,7 +212,7 @@ pub(super) fn charts(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) 
         };
         let h = panel_h.min(area.bottom().saturating_sub(y));
         let panel = Rect::new(x, y, w, h);
-        let title = panel_kind.title(d);
+        let title = panel_kind.title(d, app.look.glyphs.at_most);
         let series = panel_kind.series(points, &queue_fns, st);
         let inner = boxed(app, panel, &title, buf);
         if inner.height == 0 || inner.width < 4 {

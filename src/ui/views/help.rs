@@ -83,6 +83,11 @@ pub fn lines(app: &App) -> Vec<(String, String, Style)> {
         st.text,
     ));
     out.push((
+        "  lag ready".into(),
+        "what a queue figure counts; pending, unacked: in flight beside it".into(),
+        st.text,
+    ));
+    out.push((
         "  L/N".into(),
         "legacy (monolith) / new service".into(),
         st.text,

@@ -1,5 +1,6 @@
 //! One row per domain: health, name, declared stage, the split bar with the observed (and
-//! configured) new-path share, error ratio and p95 of both sides, the worst queue with its
+//! configured) new-path share, error ratio and latency (p95, or an average where that is all
+//! there is; a bound inside a coarse bucket) of both sides, the worst queue with its
 //! trend, saga failures per minute, and how old the data is. Idle, stale and no data are
 //! written as such, never as 0 or healthy.
 //!
@@ -15,6 +16,7 @@ use ratatui::style::Style;
 use super::{centered, health_style, scroll_to};
 use crate::figures::{DomainStatus, Health, Traffic};
 use crate::format;
+use crate::queue_meaning::QueueMeaning;
 use crate::ui::app::{App, SortKey};
 use crate::ui::widgets::{fit, put, put_right, split_bar};
 
@@ -47,6 +49,9 @@ struct Columns {
     saga: Col,
     age: Col,
     why: Option<Col>,
+    /// The latency column's head and whether averages are marked `~` in it (`latency_head`).
+    lat_head: &'static str,
+    lat_mark_avg: bool,
 }
 
 impl Columns {
@@ -67,6 +72,8 @@ impl Columns {
         } else {
             0
         };
+        // Room for the worst queue's meaning before its figure (`lag 12.4k↑`).
+        let queue_w = 6 + take(&mut extra, 6);
         let why_w = if extra >= 13 {
             take(&mut extra, u16::MAX) - 1
         } else {
@@ -89,7 +96,7 @@ impl Columns {
         let err = col(11);
         let p95 = col(11);
         let queue_name = (qname_w > 0).then(|| col(qname_w));
-        let queue = col(6);
+        let queue = col(queue_w);
         let saga = col(5);
         let age = col(4);
         let why = (why_w > 0).then(|| col(why_w));
@@ -107,7 +114,31 @@ impl Columns {
             saga,
             age,
             why,
+            lat_head: "P95 L/N",
+            lat_mark_avg: false,
         }
+    }
+}
+
+/// The latency column's head names the kind every figure in it shares (`P95 L/N`, `AVG L/N`);
+/// where they differ (HAProxy's average beside a service's p95) it reads `LAT L/N` and the
+/// averages are marked `~`.
+fn latency_head<'a>(domains: impl Iterator<Item = &'a DomainStatus>) -> (&'static str, bool) {
+    use crate::figures::latency::LatencyKind;
+    let (mut avg, mut quantile) = (false, false);
+    for t in domains.filter_map(|d| d.traffic.as_ref()) {
+        for l in [&t.legacy.latency, &t.new.latency].into_iter().flatten() {
+            if l.kind == LatencyKind::Avg {
+                avg = true;
+            } else {
+                quantile = true;
+            }
+        }
+    }
+    match (avg, quantile) {
+        (true, false) => ("AVG L/N", false),
+        (true, true) => ("LAT L/N", true),
+        _ => ("P95 L/N", false),
     }
 }
 
@@ -132,7 +163,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         );
         return;
     };
-    let cols = Columns::for_width(area.x, area.width);
+    let mut cols = Columns::for_width(area.x, area.width);
+    (cols.lat_head, cols.lat_mark_avg) = latency_head(app.visible_domains());
     header_row(app, &cols, area, buf);
     let list = Rect::new(
         area.x,
@@ -205,7 +237,7 @@ fn header_row(app: &App, c: &Columns, area: Rect, buf: &mut Buffer) {
         "ERR L/N",
         style_for(SortKey::Errors),
     );
-    put(buf, c.p95.x, y, c.p95.w, "P95 L/N", h);
+    put(buf, c.p95.x, y, c.p95.w, c.lat_head, h);
     if let Some(q) = c.queue_name {
         put(buf, q.x, y, q.w, "WORST QUEUE", h);
     }
@@ -357,17 +389,24 @@ fn row(
             text(new_style),
             app,
         );
-        let p95 = |s: &crate::figures::Side| s.p95_seconds.or(s.latency_gauge_seconds);
-        let p95_style = match (p95(&t.new), slo.and_then(|s| s.p95)) {
-            (Some(v), Some(limit)) if v > limit.as_secs_f64() => st.warn,
+        // Each figure as its kind allows: a number, a bound (`≤0.1s`), a marked average.
+        let over = |l: &crate::figures::latency::Latency, limit: std::time::Duration| {
+            crate::figures::slo_p95::against_slo("", l, limit.as_secs_f64())
+                .is_some_and(|f| f.level == Health::Warn)
+        };
+        let p95_style = match (&t.new.latency, slo.and_then(|s| s.p95)) {
+            (Some(l), Some(limit)) if over(l, limit) => st.warn,
             _ => dim,
+        };
+        let cell = |l: &Option<crate::figures::latency::Latency>| {
+            l.map(|l| l.cell(g.at_most, c.lat_mark_avg))
         };
         pair(
             buf,
             c.p95,
             y,
-            p95(&t.legacy).map(format::latency),
-            p95(&t.new).map(format::latency),
+            cell(&t.legacy.latency),
+            cell(&t.new.latency),
             text(dim),
             text(p95_style),
             app,
@@ -391,7 +430,7 @@ fn row(
             Health::Ok => dim,
             h => health_style(app, h),
         });
-        match q.depth {
+        let figure = match q.depth {
             Some(depth) => {
                 let arrow = match q.trend_per_second {
                     Some(t) if t > 0.01 => g.rising,
@@ -399,13 +438,23 @@ fn row(
                     Some(_) => g.steady,
                     None => " ",
                 };
-                let s = format!("{}{arrow}", format::count(depth));
-                put_right(buf, c.queue.right(), y, c.queue.w, &s, style);
+                format!("{}{arrow}", format::count(depth))
             }
-            None => {
-                put_right(buf, c.queue.right(), y, c.queue.w, g.unknown, style);
+            None => g.unknown.to_string(),
+        };
+        // What the figure counts, where it fits (a hand-written depth has no word).
+        let s = match q.meaning {
+            QueueMeaning::Depth => figure,
+            m => {
+                let worded = format!("{m} {figure}");
+                if worded.chars().count() <= usize::from(c.queue.w) {
+                    worded
+                } else {
+                    figure
+                }
             }
-        }
+        };
+        put_right(buf, c.queue.right(), y, c.queue.w, &s, style);
     }
 
     // Saga failures per minute, all sagas together.
