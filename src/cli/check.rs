@@ -110,7 +110,8 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
             {
                 hint = Some(
                     "counted as 0 while the total matches: this series appears at the first \
-                     mismatch or error",
+                     mismatch or error"
+                        .to_string(),
                 );
                 "matches nothing".to_string()
             }
