@@ -304,3 +304,57 @@ fn an_absent_lag_series_is_unknown_with_its_reason_not_zero() {
         "{text}"
     );
 }
+
+#[test]
+fn shadow_mismatches_not_yet_counted_are_zero_and_check_does_not_call_them_a_problem() {
+    // prometheus_client creates `result="mismatch"` at the first mismatch: only matches so far.
+    let server = HttpServer::start(|_, n| {
+        Some(Reply::text(format!(
+            "# TYPE shadow_comparisons_total counter\n\
+             shadow_comparisons_total{{domain=\"orders\",result=\"match\"}} {}\n",
+            100 * n
+        )))
+    });
+    let sb = Sandbox::new();
+    let text = settings()
+        .source("orders-svc", &server.url("/metrics"))
+        .domain_without_traffic("orders", "shadow")
+        .domain_text(
+            r#"  [[domain.data]]
+  name = "orders-shadow"
+  kind = "shadow"
+  source = "orders-svc"
+  preset = "shadow"
+"#,
+        )
+        .build();
+    let cfg = sb.config(&text);
+    let v = json(&run_ok(
+        sb.cutover()
+            .args(["--config"])
+            .arg(&cfg)
+            .args(["status", "--json", "--over", "1s"]),
+    ));
+    let shadow = data(&v, "orders", "orders-shadow");
+    assert_eq!(shadow["kind"], "shadow");
+    assert!(shadow["comparisons"].as_f64().unwrap() > 0.0, "{shadow}");
+    assert_eq!(shadow["mismatches"].as_f64(), Some(0.0), "{shadow}");
+    assert_eq!(shadow["mismatch_ratio"].as_f64(), Some(0.0), "{shadow}");
+    assert_eq!(json_domain(&v, "orders")["health"], "ok", "{v}");
+
+    let out = sb
+        .cutover()
+        .args(["--config"])
+        .arg(&cfg)
+        .arg("check")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    let line = said
+        .lines()
+        .find(|l| l.contains("data[0].mismatches"))
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(line.contains("matches nothing"), "{line}");
+    assert!(said.contains("appears at the first mismatch"), "{said}");
+}
