@@ -202,6 +202,15 @@ pub fn bytes(v: u64) -> String {
     }
 }
 
+/// A data lag in its unit (`seconds` or `bytes`): `430.6kB`, `12ms`, `1.25s`.
+pub fn lag(value: f64, unit: &str) -> String {
+    if unit == "bytes" {
+        bytes(value.max(0.0).round() as u64)
+    } else {
+        latency(value)
+    }
+}
+
 /// A duration given in ms: `12ms`, `1.5s`, `2m05s`.
 pub fn duration_ms(ms: u64) -> String {
     if ms < 1000 {

@@ -101,6 +101,73 @@ pub struct PlanSaga {
     pub hold: Option<Hold>,
 }
 
+/// `[[domain.data]]` as the figures read it (`figures::data`).
+#[derive(Debug, Clone)]
+pub struct PlanData {
+    pub name: String,
+    pub what: PlanDataKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum PlanDataKind {
+    Lag {
+        lag: SignalId,
+        /// `seconds` or `bytes`, and what one value is worth in it (0.001 for ms).
+        unit: &'static str,
+        scale: f64,
+        warn: Option<f64>,
+        crit: Option<f64>,
+        /// Gauges above 0 while the sync runs, with what each says ("slot in use").
+        running: Vec<(&'static str, SignalId)>,
+    },
+    MonolithWrites {
+        /// Row counters, summed.
+        writes: Vec<SignalId>,
+    },
+    Reconcile {
+        checked: SignalId,
+        mismatches: SignalId,
+        limit: f64,
+    },
+    Shadow {
+        comparisons: SignalId,
+        mismatches: SignalId,
+        errors: Option<SignalId>,
+        limit: f64,
+    },
+}
+
+impl PlanData {
+    /// Every signal of the entry, with its role.
+    pub fn signals(&self) -> Vec<(&'static str, SignalId)> {
+        match &self.what {
+            PlanDataKind::Lag { lag, running, .. } => {
+                let mut out = vec![("lag", *lag)];
+                out.extend(running.iter().map(|(_, id)| ("running", *id)));
+                out
+            }
+            PlanDataKind::MonolithWrites { writes } => {
+                writes.iter().map(|id| ("writes", *id)).collect()
+            }
+            PlanDataKind::Reconcile {
+                checked,
+                mismatches,
+                ..
+            } => vec![("checked", *checked), ("mismatches", *mismatches)],
+            PlanDataKind::Shadow {
+                comparisons,
+                mismatches,
+                errors,
+                ..
+            } => {
+                let mut out = vec![("comparisons", *comparisons), ("mismatches", *mismatches)];
+                out.extend(errors.iter().map(|id| ("errors", *id)));
+                out
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Slo {
     pub error_ratio: f64,
@@ -159,6 +226,8 @@ pub struct PlanDomain {
     pub traffic: Option<PlanTraffic>,
     pub queues: Vec<PlanQueue>,
     pub sagas: Vec<PlanSaga>,
+    /// `[[domain.data]]`: lag, monolith writes, reconciliation, shadow comparisons.
+    pub data: Vec<PlanData>,
     pub slo: Slo,
     pub judge: JudgeRules,
     /// The rollback steps as they will run, one line each, secrets redacted (for the dialog and detail view).
@@ -193,6 +262,9 @@ impl PlanDomain {
                     .into_iter()
                     .flatten(),
             );
+        }
+        for d in &self.data {
+            out.extend(d.signals().into_iter().map(|(_, id)| id));
         }
         out
     }

@@ -505,6 +505,7 @@ mod tests {
                 health: Health::Ok,
             }],
             sagas: vec![],
+            data: Vec::new(),
             verdict: None,
             burn: None,
             findings: Default::default(),

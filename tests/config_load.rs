@@ -83,7 +83,7 @@ fn example_config_loads_with_its_values() {
     assert_eq!(config.settings.interval.as_millis(), 2000);
     assert_eq!(config.settings.timeout.as_millis(), 1500);
     let names: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["gateway", "orders-svc", "rabbitmq"]);
+    assert_eq!(names, ["gateway", "orders-svc", "rabbitmq", "monolith-db"]);
     assert!(config.sources.iter().all(|s| s.kind == SourceKind::Scrape));
     assert_eq!(config.sources[0].max_body.bytes(), 64 << 20);
 
@@ -102,6 +102,8 @@ fn example_config_loads_with_its_values() {
     );
     assert_eq!(orders.queues[0].warn, Some(1000.0));
     assert_eq!(orders.sagas[0].name, "place-order");
+    assert_eq!(orders.data[0].tables.as_deref(), Some("orders|order_items"));
+    assert_eq!(orders.data[1].kind, cutover::config::DataKind::Lag);
     assert_eq!(orders.slo.p95.unwrap().as_millis(), 300);
     let rollback = orders.rollback.as_ref().unwrap();
     assert_eq!(rollback.verify_within.as_millis(), 60_000);

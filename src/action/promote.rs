@@ -445,6 +445,7 @@ mod tests {
             }),
             queues: Vec::new(),
             sagas: Vec::new(),
+            data: Vec::new(),
             verdict: Some(verdict(Outcome::Pass)),
             burn: None,
             findings: Default::default(),

@@ -250,6 +250,7 @@ mod tests {
                 }),
                 queues: Vec::new(),
                 sagas: Vec::new(),
+                data: Vec::new(),
                 verdict: None,
                 burn: None,
                 findings: Default::default(),

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "cutover",
     version,
-    about = "Terminal cockpit for strangler-fig migrations: traffic split, errors, latency, queue lag and saga failures per domain, with an audited rollback and promotion",
+    about = "Terminal cockpit for strangler-fig migrations: traffic split, errors, latency, queue lag, saga failures and the data side (replication lag, monolith writes) per domain, with an audited rollback and promotion",
     after_help = "Try it without any setup: cutover --demo"
 )]
 pub struct Cli {

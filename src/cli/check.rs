@@ -102,6 +102,20 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
                 );
                 "matches nothing".to_string()
             }
+            // A mismatch or error series of a data entry is born at its first mismatch
+            // (prometheus_client creates a labelled child when first counted): matching
+            // nothing while its total is read is 0 (`figures::data`), not a problem.
+            (Some(true), _)
+                if u.key.starts_with("data[")
+                    && (u.key.ends_with(".mismatches") || u.key.ends_with(".errors")) =>
+            {
+                hint = Some(
+                    "counted as 0 while the total matches: this series appears at the first \
+                     mismatch or error"
+                        .to_string(),
+                );
+                "matches nothing".to_string()
+            }
             (Some(true), _) => {
                 problems += 1;
                 let body = match (&sig.query, last.get(sig.source).map(|o| &o.result)) {

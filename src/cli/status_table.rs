@@ -119,6 +119,10 @@ pub fn render_spanned(status: &Status, span_seconds: Option<f64>) -> String {
                 opt(s.in_progress, number)
             );
         }
+        for e in &d.data {
+            let words = crate::figures::data::summary(e, "-");
+            let _ = writeln!(out, "  data     {} {words}", e.name);
+        }
         for r in &d.reasons {
             let _ = writeln!(out, "  - {r}");
         }

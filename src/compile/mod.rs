@@ -3,6 +3,7 @@
 //!
 //! Presets are expanded here (`expand`), so everything downstream sees plain selectors.
 
+pub mod data;
 pub mod expand;
 
 use std::collections::HashMap;
@@ -51,7 +52,8 @@ pub enum CompileError {
         key: String,
         message: String,
     },
-    /// `within` is empty for the traffic section, `queue NAME: ` or `saga NAME: ` otherwise.
+    /// `within` is empty for the traffic section, `queue NAME: `, `saga NAME: ` or
+    /// `data NAME: ` otherwise.
     #[error("domain {domain}: {within}{error}")]
     Preset {
         domain: String,
@@ -414,6 +416,10 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
             hold: own_hold(&d.slo, s.for_, s.clear_after),
         });
     }
+    let mut data = Vec::new();
+    for (i, entry) in d.data.iter().enumerate() {
+        data.push(data::compile_data(b, name, i, entry)?);
+    }
     let slo = Slo {
         error_ratio: d.slo.error_ratio,
         error_ratio_delta: d.slo.error_ratio_delta,
@@ -438,6 +444,7 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
         traffic,
         queues,
         sagas,
+        data,
         slo,
         judge,
         rollback_steps,

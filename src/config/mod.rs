@@ -1,6 +1,6 @@
 //! The configuration: one TOML file (DESIGN §2), read into plain types and checked as a whole.
 //!
-//! - `model`: the serde types, one per table of the file;
+//! - `model`: the serde types, one per table of the file (`data_model`: `[[domain.data]]`);
 //! - `load`: reading, with errors that name file, line and key;
 //! - `validate`: the rules between values (unique names, known sources, selectors that parse);
 //! - `signal_use`, `lookup`: walks and lookups on a loaded config (its signals, a source by
@@ -11,6 +11,7 @@
 //! - `redact`: the copy of the config that recordings and logs may hold.
 
 pub mod bindings;
+pub mod data_model;
 pub mod duration;
 mod load;
 mod locate;
@@ -21,11 +22,13 @@ pub mod programs;
 pub mod promote_model;
 pub mod redact;
 pub mod rollback_model;
+mod signal;
 mod signal_use;
 pub mod size;
 pub mod url_form;
 mod validate;
 
+pub use data_model::*;
 pub use duration::{Duration, DurationError};
 pub use load::{load, parse_str, ConfigError};
 pub use model::*;

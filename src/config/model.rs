@@ -10,6 +10,7 @@
 use super::duration::Duration;
 use super::promote_model::Promote;
 use super::rollback_model::{Rollback, Step};
+pub use super::signal::Signal;
 use super::size::ByteSize;
 pub use crate::stage::Stage;
 use serde::de::{self, MapAccess, Visitor};
@@ -212,6 +213,9 @@ pub struct Domain {
     pub queues: Vec<Queue>,
     #[serde(default, rename = "saga", skip_serializing_if = "Vec::is_empty")]
     pub sagas: Vec<Saga>,
+    /// `[[domain.data]]`: replication lag, monolith writes, reconciliation, shadow comparisons.
+    #[serde(default, rename = "data", skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<super::data_model::Data>,
     #[serde(default)]
     pub slo: Slo,
     #[serde(default, skip_serializing_if = "Judge::is_default")]
@@ -389,22 +393,6 @@ impl LatencyUnit {
             LatencyUnit::Seconds => 1.0,
             LatencyUnit::Milliseconds => 0.001,
         }
-    }
-}
-
-/// A series to read: a selector (for scrape sources) or a PromQL expression (for prometheus
-/// sources), on the section's source or on a named one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signal {
-    /// `None` when written as a bare string: the section's `source` is meant.
-    pub source: Option<String>,
-    pub select: String,
-}
-
-impl Signal {
-    /// The source this signal reads, given the `source` of the section it sits in.
-    pub fn source_name<'a>(&'a self, section_source: Option<&'a str>) -> Option<&'a str> {
-        self.source.as_deref().or(section_source)
     }
 }
 
@@ -591,61 +579,6 @@ impl Default for Ui {
     fn default() -> Self {
         Ui {
             theme: "default".to_string(),
-        }
-    }
-}
-
-/// The table form of a signal, `{ source = "...", select = "..." }`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SignalTable {
-    #[serde(default)]
-    source: Option<String>,
-    select: String,
-}
-
-impl<'de> Deserialize<'de> for Signal {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct SignalVisitor;
-
-        impl<'de> Visitor<'de> for SignalVisitor {
-            type Value = Signal;
-
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a selector string or a table { source = \"...\", select = \"...\" }")
-            }
-
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Signal, E> {
-                Ok(Signal {
-                    source: None,
-                    select: text.to_string(),
-                })
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Signal, A::Error> {
-                let table = SignalTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(Signal {
-                    source: table.source,
-                    select: table.select,
-                })
-            }
-        }
-
-        deserializer.deserialize_any(SignalVisitor)
-    }
-}
-
-impl Serialize for Signal {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        match &self.source {
-            None => serializer.serialize_str(&self.select),
-            Some(source) => {
-                let mut table = serializer.serialize_struct("Signal", 2)?;
-                table.serialize_field("source", source)?;
-                table.serialize_field("select", &self.select)?;
-                table.end()
-            }
         }
     }
 }

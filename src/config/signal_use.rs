@@ -91,6 +91,19 @@ pub(super) fn for_each_signal<'a>(
                 );
             }
         }
+        for (i, entry) in domain.data.iter().enumerate() {
+            let data_at = at.key("data").index(i);
+            for name in super::data_model::DATA_SIGNAL_KEYS {
+                if let Some(signal) = entry.signal(name) {
+                    visit(
+                        data_at.key(name),
+                        &domain.name,
+                        signal.source_name(entry.source.as_deref()),
+                        signal,
+                    );
+                }
+            }
+        }
         for (s, saga) in domain.sagas.iter().enumerate() {
             let saga_at = at.key("saga").index(s);
             let named = [

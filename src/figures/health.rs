@@ -137,6 +137,8 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
         }
     }
 
+    let data = super::data::data(at, d, &mut found);
+
     DomainStatus {
         name: d.name.clone(),
         stage: d.stage,
@@ -149,6 +151,7 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
         traffic: t,
         queues,
         sagas,
+        data,
     }
 }
 

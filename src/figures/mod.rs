@@ -3,6 +3,7 @@
 
 pub mod at;
 pub mod counter;
+pub mod data;
 pub mod finite;
 pub mod gateway_state;
 pub mod health;

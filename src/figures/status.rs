@@ -128,6 +128,68 @@ pub struct SagaStatus {
     pub health: Health,
 }
 
+/// One `[[domain.data]]` entry as `status --json` gives it: `kind` and its figures, the unit
+/// of the main figure, health and reasons.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataStatus {
+    pub name: String,
+    #[serde(flatten)]
+    pub figures: DataFigures,
+    /// `seconds` or `bytes` (lag), `rows` (monolith writes), `ratio` (reconcile, shadow).
+    pub unit: String,
+    pub health: Health,
+    pub reasons: Vec<String>,
+}
+
+/// The figures of one entry, by kind. Unknown numbers are `null`, never 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DataFigures {
+    Lag {
+        /// The lag now, in `unit`.
+        lag: Option<f64>,
+        /// Its slope over the window, in `unit` per second.
+        trend_per_second: Option<f64>,
+        /// Whether the sync runs (every `running` gauge above 0), where it is read.
+        running: Option<bool>,
+        warn: Option<f64>,
+        crit: Option<f64>,
+    },
+    MonolithWrites {
+        /// Rows written in the window (counter increase).
+        rows: Option<f64>,
+        rows_per_second: Option<f64>,
+        /// The counters' sum now.
+        rows_total: Option<f64>,
+    },
+    Reconcile {
+        checked: Option<f64>,
+        mismatches: Option<f64>,
+        mismatch_ratio: Option<f64>,
+        limit: f64,
+    },
+    Shadow {
+        comparisons: Option<f64>,
+        mismatches: Option<f64>,
+        errors: Option<f64>,
+        /// Mismatches over the comparisons that gave a result (errors left out).
+        mismatch_ratio: Option<f64>,
+        error_ratio: Option<f64>,
+        limit: f64,
+    },
+}
+
+impl DataFigures {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DataFigures::Lag { .. } => "lag",
+            DataFigures::MonolithWrites { .. } => "monolith_writes",
+            DataFigures::Reconcile { .. } => "reconcile",
+            DataFigures::Shadow { .. } => "shadow",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DomainStatus {
     pub name: String,
@@ -139,6 +201,9 @@ pub struct DomainStatus {
     pub traffic: Option<Traffic>,
     pub queues: Vec<QueueStatus>,
     pub sagas: Vec<SagaStatus>,
+    /// `[[domain.data]]`: lag, monolith writes, reconciliation, shadow (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<DataStatus>,
     /// The judge's verdict on the new path against the monolith (`judge::verdict`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<crate::judge::verdict::Verdict>,
@@ -221,7 +286,8 @@ pub struct EventJson {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     /// Which rule: `source:NAME`, `data`, `traffic`, `slo.p95`, `stage`, `queue:NAME`,
-    /// `saga:NAME`, `judge`, `slo.error_ratio`, `burn`.
+    /// `saga:NAME`, `judge`, `slo.error_ratio`, `burn`, and per `[[domain.data]]` entry
+    /// `lag:NAME`, `monolith_writes:NAME`, `reconcile:NAME`, `shadow:NAME`.
     pub rule: String,
     /// What the rule says now; `Ok` for words that inform without judging ("low traffic").
     pub level: Health,

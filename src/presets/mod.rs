@@ -5,9 +5,11 @@
 //! compile time (`crate::compile::expand`) into plain selectors, so everything downstream,
 //! `cutover check` included, sees exactly what a hand-written config would have said.
 //!
-//! The tables below (`GATEWAYS`, `SERVICES`, `QUEUES`, `SAGAS`) are what the config validation
+//! The tables below (`GATEWAYS`, `SERVICES`, `QUEUES`, `SAGAS`, `DATA`) are what the config validation
 //! checks keys against, so that a missing `backend` is reported at its line in the file.
 
+pub mod data;
+pub mod debezium;
 pub mod django;
 pub mod envoy;
 pub mod fastapi;
@@ -17,9 +19,12 @@ pub mod ingress_nginx;
 pub mod istio;
 pub mod kafka;
 pub mod kong;
+pub mod postgres;
 pub mod rabbitmq;
+pub mod reconcile;
 pub mod redis_stream;
 pub mod saga;
+pub mod shadow;
 pub mod temporal;
 pub mod traefik;
 pub mod versions;
@@ -126,6 +131,12 @@ pub const QUEUES: &[QueuePreset] = &[
     redis_stream::PRESET,
 ];
 pub const SAGAS: &[SagaPreset] = &[saga::PRESET, temporal::PRESET];
+pub const DATA: &[data::DataPreset] = &[
+    postgres::PRESET,
+    debezium::PRESET,
+    reconcile::PRESET,
+    shadow::PRESET,
+];
 
 /// The keys of `[[domain.queue]]` that only presets use.
 pub const QUEUE_KEYS: &[&str] = &["queue", "vhost", "group", "topic", "stream"];
@@ -141,6 +152,9 @@ pub fn queue(name: &str) -> Option<&'static QueuePreset> {
 }
 pub fn saga(name: &str) -> Option<&'static SagaPreset> {
     SAGAS.iter().find(|p| p.name == name)
+}
+pub fn data_preset(name: &str) -> Option<&'static data::DataPreset> {
+    DATA.iter().find(|p| p.name == name)
 }
 
 /// "a, b or c", for messages listing the known presets.

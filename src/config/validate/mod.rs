@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use values::{env_name, header, http_url, known_source, name, non_empty, ratio, skeleton};
 
 mod action_rules;
+mod data_rules;
 mod judge_rules;
 mod preset_rules;
 mod problem;
@@ -285,6 +286,22 @@ fn domain(config: &Config, domain: &Domain, at: &KeyPath) -> Checked {
             );
         }
         saga(config, saga_config, &saga_at)?;
+    }
+    let mut data_names: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, data_config) in domain.data.iter().enumerate() {
+        let data_at = at.key("data").index(i);
+        name(data_at.key("name"), &data_config.name, "data name")?;
+        if let Some(first) = data_names.insert(skeleton(&data_config.name), i) {
+            return problem(
+                data_at.key("name"),
+                format!(
+                    "duplicate data name \"{}\" in domain \"{}\" (also data[{first}])",
+                    crate::term_text::for_terminal(&data_config.name),
+                    crate::term_text::for_terminal(&domain.name)
+                ),
+            );
+        }
+        data_rules::data(config, &domain.name, data_config, &data_at)?;
     }
     slo(&domain.slo, &at.key("slo"))?;
     judge_rules::judge(&domain.judge, &domain.slo, &at.key("judge"), &at.key("slo"))?;

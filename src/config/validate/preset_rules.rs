@@ -183,7 +183,7 @@ fn service_side(config: &Config, traffic: &Traffic, side: &ServiceSide, at: &Key
 }
 
 /// `labels = { name = "value" }`: names a selector can use.
-fn label_names(labels: &BTreeMap<String, String>, at: &KeyPath) -> Checked {
+pub(super) fn label_names(labels: &BTreeMap<String, String>, at: &KeyPath) -> Checked {
     for name in labels.keys() {
         let mut chars = name.chars();
         let valid = chars

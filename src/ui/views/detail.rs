@@ -1,7 +1,8 @@
 //! One domain in full: why its health is what it is, the judge's evidence and the burn rates
 //! (`detail_evidence`), both sides' traffic figures, charts over
 //! the kept history (new-path share, error ratios, p95, each queue's depth), its queues and
-//! sagas, the sources it reads, and its rollback plan and history.
+//! sagas, its data signals (`detail_data`), the sources it reads, and its rollback plan and
+//! history.
 //!
 //! Narrow screens stack the sections and scroll them a section at a time; from 140 columns
 //! the charts get the right half.
@@ -32,6 +33,7 @@ enum Section {
     Charts,
     Queues,
     Sagas,
+    Data,
     Sources,
     Rollback,
 }
@@ -72,6 +74,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     if !d.sagas.is_empty() {
         sections.push(Section::Sagas);
+    }
+    if !d.data.is_empty() {
+        sections.push(Section::Data);
     }
     sections.extend([Section::Sources, Section::Rollback]);
 
@@ -229,6 +234,7 @@ fn height(app: &App, d: &DomainStatus, s: Section, w: u16) -> u16 {
         Section::Charts => return charts_height(d, w),
         Section::Queues => d.queues.len() + 1,
         Section::Sagas => d.sagas.len() + 1,
+        Section::Data => super::detail_data::rows(d),
         Section::Sources => app.domain_source_names(&d.name).len().max(1),
         Section::Rollback => rollback_lines(app, d, inner).len(),
     };
@@ -243,6 +249,7 @@ fn draw(app: &App, d: &DomainStatus, s: Section, area: Rect, buf: &mut Buffer) {
         Section::Charts => charts(app, d, area, buf),
         Section::Queues => queues(app, d, area, buf),
         Section::Sagas => sagas(app, d, area, buf),
+        Section::Data => super::detail_data::data(app, d, area, buf),
         Section::Sources => sources(app, d, area, buf),
         Section::Rollback => rollback(app, d, area, buf),
     }

@@ -8,6 +8,7 @@
 pub mod detail;
 mod detail_charts;
 mod detail_evidence;
+mod detail_data;
 pub mod events;
 pub mod help;
 pub mod modal;
