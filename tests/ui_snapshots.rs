@@ -14,11 +14,11 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 use ratatui::Terminal;
 
-use cutover::figures::latency::{Latency, LatencyFrom, LatencyKind, Reading};
 use cutover::action::marks::{marks, Mark};
+use cutover::action::Kind;
 use cutover::action::{AuditEntry, AuditEvent};
 use cutover::figures::last_poll::LastPoll;
-use cutover::action::Kind;
+use cutover::figures::latency::{Latency, LatencyFrom, LatencyKind, Reading};
 use cutover::figures::{
     BadLineReport, DomainStatus, Health, InFlight, QueueStatus, SagaStatus, Side, SourceStatus,
     Status, Traffic,

@@ -7,8 +7,8 @@
 
 pub mod detail;
 mod detail_charts;
-mod detail_evidence;
 mod detail_data;
+mod detail_evidence;
 pub mod events;
 pub mod help;
 pub mod modal;

@@ -21,8 +21,8 @@ use crate::action::marks::Outcome as MarkOutcome;
 use crate::figures::last_poll::differs_a_lot;
 use crate::figures::{DomainStatus, Health, Traffic};
 use crate::format;
-use crate::queue_meaning::QueueMeaning;
 use crate::judge::Outcome;
+use crate::queue_meaning::QueueMeaning;
 use crate::ui::app::{App, SortKey};
 use crate::ui::widgets::{fit, put, put_right, split_bar, width};
 
@@ -100,7 +100,11 @@ impl Columns {
         // Room for the worst queue's meaning before its figure (`lag 12.4k↑`), but not at the
         // cost of the reasons column's least width (13): the reason says why, the meaning is
         // also in the detail view.
-        let queue_extra = if extra >= 13 { (extra - 13).min(6) } else { extra.min(6) };
+        let queue_extra = if extra >= 13 {
+            (extra - 13).min(6)
+        } else {
+            extra.min(6)
+        };
         let queue_w = 6 + take(&mut extra, queue_extra);
         let why_w = if extra >= 13 {
             take(&mut extra, u16::MAX) - 1
