@@ -177,6 +177,42 @@ fn a_canary_failing_six_of_twelve_is_crit_within_30s() {
     assert!(crit_at.is_some_and(|t| t - 90 <= 30), "{crit_at:?}");
 }
 
+/// A brand-new canary's first failed request (1 of 1, then 1 of 2) is 100% and 50% against a
+/// 1% limit: far beyond it, but not yet beyond doubt, so it waits `for` (20 s) like any
+/// breach; the same ratio on 6 of 12 is beyond doubt and skips it.
+#[test]
+fn one_failed_request_does_not_page_before_for() {
+    let plan = plan("error_ratio = 0.01");
+    let mut engine = Engine::new(plan);
+    // Monolith: 50 rps, no errors. New path: one failed request at second 60, one good at 61.
+    let mut health = Vec::new();
+    for t in 0..90i64 {
+        let legacy = 50 * (t + 1);
+        let (new, new_err) = match t {
+            ..60 => (0, 0),
+            60 => (1, 1),
+            _ => (2, 1),
+        };
+        let body = format!(
+            "req_total{{path=\"legacy\"}} {legacy}\nerr_total{{path=\"legacy\"}} 0\nreq_total{{path=\"new\"}} {new}\nerr_total{{path=\"new\"}} {new_err}\n"
+        );
+        engine.ingest(&ScrapeOutcome {
+            source: "gw".into(),
+            at_ms: START_MS + t * 1000,
+            duration_ms: 1,
+            bytes: 100,
+            status: Some(200),
+            result: Ok(body),
+        });
+        health.push(engine.status(Mode::Replay).domains[0].health);
+    }
+    let crit_at = health.iter().position(|h| *h == Health::Crit);
+    assert!(
+        crit_at.is_none_or(|t| t >= 60 + 19),
+        "crit at {crit_at:?}: {health:?}"
+    );
+}
+
 #[test]
 fn a_lasting_incident_is_one_event() {
     let (_, timeline) = run(plan(""), 11, 420, |t| {

@@ -99,6 +99,11 @@ pub struct ErrorRules {
     pub min_requests: f64,
 }
 
+/// Failed requests on the new path below which no fail is given however small the p-value:
+/// one failed request among the first few of a new canary is "significant" against a clean
+/// monolith (1 of 1 vs 0 of 3,000: p = 1/3,001), yet no evidence of a pattern.
+pub const MIN_FAILURES: f64 = 3.0;
+
 /// The errors verdict. `noise` is how far the monolith moved from its previous window.
 pub fn judge(new: Counts, legacy: Counts, noise: Option<f64>, rules: &ErrorRules) -> ErrorEvidence {
     let mut ev = ErrorEvidence {
@@ -135,7 +140,15 @@ pub fn judge(new: Counts, legacy: Counts, noise: Option<f64>, rules: &ErrorRules
     );
     let beyond = r1 > allowed;
     let enough = new.requests >= rules.min_requests && legacy.requests >= rules.min_requests;
-    if p < alpha && beyond {
+    if p < alpha && beyond && new.errors.round() < MIN_FAILURES {
+        // Significant, but on one or two failed requests: worth a look, not a page.
+        ev.result = Outcome::Marginal;
+        ev.confidence = Some(1.0 - p);
+        ev.reason = format!(
+            "{counts}: worse, confidence {}, but a fail needs {MIN_FAILURES} failed requests",
+            confidence_words(1.0 - p)
+        );
+    } else if p < alpha && beyond {
         ev.result = Outcome::Fail;
         ev.confidence = Some(1.0 - p);
         ev.reason = format!(
@@ -241,6 +254,18 @@ mod tests {
         assert_eq!(
             ev.reason,
             "new path 6/12 failed vs monolith 14/2,800: worse, confidence > 99.9% (Fisher's exact test)"
+        );
+    }
+
+    #[test]
+    fn one_or_two_failed_requests_are_marginal_however_significant() {
+        let one = judge(c(1.0, 1.0), c(0.0, 3000.0), None, &RULES);
+        assert!(one.p_value.is_some_and(|p| p < 0.001));
+        assert_eq!(one.result, Outcome::Marginal, "{}", one.reason);
+        assert!(one.reason.contains("a fail needs 3 failed requests"));
+        assert_eq!(
+            judge(c(3.0, 3.0), c(0.0, 3000.0), None, &RULES).result,
+            Outcome::Fail
         );
     }
 

@@ -202,7 +202,9 @@ fn slo_error_rule(d: &PlanDomain, ds: &mut DomainStatus) {
                 count_words(n),
                 confidence_words(1.0 - p)
             ),
-            r >= 5.0 * limit,
+            // Far beyond the limit *and* beyond doubt: one failed request in two is 50%
+            // against a 1% limit, but not yet evidence enough to page without `for`.
+            r >= 5.0 * limit && p < FAR_P,
         );
     }
 }
