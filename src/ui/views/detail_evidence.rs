@@ -156,17 +156,25 @@ fn verdict_lines(app: &App, d: &DomainStatus, v: &Verdict, out: &mut Vec<Line>) 
             muted(app, "not judged: no latency histogram on both paths"),
         ]),
     }
-    let noise = v.errors.as_ref().and_then(|e| e.noise);
+    let errors = v.errors.as_ref().and_then(|e| e.noise);
+    let latency = v.latency.as_ref().and_then(|l| l.noise_seconds);
+    // One line whatever moved, so the section keeps its height.
+    let moved: Vec<String> = errors
+        .map(|n| format!("errors {:.2} points", n * 100.0))
+        .into_iter()
+        .chain(latency.map(|s| format!("latency {}", crate::format::latency(s))))
+        .collect();
     out.push(vec![
         plain(app, label("noise")),
         plain(
             app,
-            match noise {
-                Some(n) => format!(
-                    "the monolith moved {:.2} points from its previous window; that much is allowed",
-                    n * 100.0
-                ),
-                None => "the monolith is steady against its previous window".to_string(),
+            if moved.is_empty() {
+                "the monolith is steady against its previous window".to_string()
+            } else {
+                format!(
+                    "the monolith moved by itself ({}) from its previous window; that much more is allowed",
+                    moved.join(", ")
+                )
             },
         ),
     ]);
