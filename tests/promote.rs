@@ -1011,6 +1011,8 @@ fn p_in_the_cockpit_is_refused_while_another_process_acts_then_promotes() {
     );
     assert!(promotes.iter().all(|e| e["via"] == "tui"));
     pane.keys(&["Escape"]);
+    // Escape and q read together are Alt-q: let the Escape be read on its own.
+    std::thread::sleep(Duration::from_millis(300));
     pane.keys(&["q"]);
     let (code, s) = pane.exited();
     assert_eq!(code, 0, "{s}");

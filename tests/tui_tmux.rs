@@ -694,6 +694,9 @@ fn a_name_typed_on_a_screen_too_small_for_the_dialog_runs_nothing() {
     wait_audit(&sb, "the rollback", |a| a.contains("\"succeeded\""));
     assert!(marker.exists());
     pane.keys(&["Escape"]);
+    // Escape and q read together are Alt-q (a terminal sends Alt as ESC first): let the
+    // Escape be read on its own, as a person's two key presses are.
+    sleep(Duration::from_millis(300));
     // The rollback is still being verified: quitting asks first, and `y` quits.
     pane.keys(&["q"]);
     let s = pane.wait_for("the quit question or the exit", SETTLE, |s| {
