@@ -1,5 +1,5 @@
 //! The binary's edge: parse the command line, load the config, run a subcommand, map errors to
-//! exit codes (0 ok, 1 runtime failure, 2 usage or config error; rollback and promote add 3 = not verified,
+//! exit codes (0 ok, 1 runtime failure, 2 usage or config error; rollback and promote add 3 = not verified, ramp 3 = stopped on fail or not verified,
 //! `status --fail-on` 4 = a domain at or above the level).
 
 pub mod actions;
