@@ -137,7 +137,8 @@ pub struct Claim {
     id: String,
     flights: Flights,
     domain: String,
-    _lock: DomainLock,
+    /// `None` when the gate already holds the domain's lock for a longer run (a ramp).
+    _lock: Option<DomainLock>,
 }
 
 impl Claim {
@@ -167,6 +168,16 @@ pub struct Gate {
     note: Option<String>,
     /// The stage each domain declares in the config this session loaded.
     stages: std::sync::Arc<std::collections::BTreeMap<String, crate::stage::Stage>>,
+    /// A domain whose lock this gate holds across several actions (a ramp): its actions take
+    /// no lock of their own, and every other process is refused for as long as it is held.
+    held: Option<std::sync::Arc<Held>>,
+}
+
+/// A domain's lock held by a gate beyond one action; released when the last clone goes.
+#[derive(Debug)]
+struct Held {
+    domain: String,
+    _lock: DomainLock,
 }
 
 impl Gate {
@@ -181,7 +192,34 @@ impl Gate {
             via: EntryPoint::Cli,
             note: None,
             stages: std::sync::Arc::default(),
+            held: None,
         }
+    }
+
+    /// The same gate holding `domain`'s lock (for `kind`, `ramp`) until it and its clones are
+    /// dropped: a run of several actions (a ramp's promotions, its rollback) keeps every other
+    /// process out between them, which then is refused with this pid. Refused like an action
+    /// (read-only, audit log, held elsewhere); the caller audits the refusal.
+    pub fn holding(mut self, domain: &str, kind: &str) -> Result<Gate, Refusal> {
+        let action = Action::Rollback {
+            domain: domain.to_string(),
+        };
+        self.precheck(&action)?;
+        let lock = match DomainLock::take(&self.lock_dir(), domain, kind) {
+            Ok(lock) => lock,
+            Err(LockError::Held { holder, .. }) => return Err(Gate::in_flight(&action, holder)),
+            Err(e) => return Err(Refusal::LockUnavailable(e.to_string())),
+        };
+        self.held = Some(std::sync::Arc::new(Held {
+            domain: domain.to_string(),
+            _lock: lock,
+        }));
+        Ok(self)
+    }
+
+    /// Whether this gate holds `domain`'s lock beyond one action.
+    fn holds(&self, domain: &str) -> bool {
+        self.held.as_ref().is_some_and(|h| h.domain == domain)
     }
 
     /// The same gate, knowing the stage each domain declares: entries record it, so a mark
@@ -289,6 +327,11 @@ impl Gate {
         self.audit
             .check()
             .map_err(|e| Refusal::AuditUnavailable(e.to_string()))?;
+        if self.holds(action.domain()) {
+            // Held by this gate for its run: its own actions pass; one at a time is the
+            // flights' (below, when claimed).
+            return Ok(());
+        }
         match DomainLock::holder(&self.lock_dir(), action.domain()) {
             Ok(None) => Ok(()),
             Ok(Some(holder)) => Err(Gate::in_flight(action, holder)),
@@ -466,10 +509,16 @@ impl Gate {
             return refused(r);
         }
         // Taken, not looked at: two triggers may both pass `admit`.
-        let lock = match DomainLock::take(&self.lock_dir(), action.domain(), action.kind()) {
-            Ok(lock) => lock,
-            Err(LockError::Held { holder, .. }) => return refused(Gate::in_flight(action, holder)),
-            Err(e) => return refused(Refusal::LockUnavailable(e.to_string())),
+        let lock = if self.holds(action.domain()) {
+            None
+        } else {
+            match DomainLock::take(&self.lock_dir(), action.domain(), action.kind()) {
+                Ok(lock) => Some(lock),
+                Err(LockError::Held { holder, .. }) => {
+                    return refused(Gate::in_flight(action, holder))
+                }
+                Err(e) => return refused(Refusal::LockUnavailable(e.to_string())),
+            }
         };
         if !self.flights.add(action.domain()) {
             // Unreachable while the lock is held; kept so the set can never hold a domain twice.

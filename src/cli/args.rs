@@ -148,6 +148,27 @@ name not confirmed) or a usage error."
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
     },
+    /// Walk a domain's [domain.promote] steps headless: hold each for `hold` with verdict pass,
+    /// promote to the next through the gate (audited via ramp), pause on inconclusive, stop on
+    /// fail (rolling back when auto_rollback = true).
+    #[command(
+        after_help = "One progress line per event (--json: one JSON object per line). The domain's lock is held \
+for the whole run: a promote or rollback elsewhere is refused with this pid. A first SIGINT or SIGTERM \
+stops the ramp before its next action, a second stops the action under way at its next safe point. \
+Exit codes: 0 the last step reached and verified, 3 stopped on a fail verdict or a promotion not \
+verified, 1 a step failed or the ramp was stopped by a signal, 2 refused (read-only, replay or demo, \
+in flight elsewhere, no [domain.promote]) or a usage error."
+    )]
+    Ramp {
+        /// The domain's name.
+        domain: String,
+        /// One JSON object per line instead of words.
+        #[arg(long)]
+        json: bool,
+        /// A note for the audit log (a ticket number): one line, at most 200 characters.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
     /// Serve realistic exporter endpoints on loopback for trying cutover out.
     Simulate(SimulateArgs),
     /// The bundled demo recording: export it, or regenerate it from the simulator.

@@ -1,5 +1,5 @@
 //! The binary's edge: parse the command line, load the config, run a subcommand, map errors to
-//! exit codes (0 ok, 1 runtime failure, 2 usage or config error; rollback and promote add 3 = not verified,
+//! exit codes (0 ok, 1 runtime failure, 2 usage or config error; rollback and promote add 3 = not verified, ramp 3 = stopped on fail or not verified,
 //! `status --fail-on` 4 = a domain at or above the level).
 
 pub mod actions;
@@ -17,6 +17,7 @@ pub mod log_file;
 pub mod logging;
 pub mod mark_feed;
 pub mod promote;
+pub mod ramp;
 pub mod record;
 pub mod replay_status;
 pub mod rollback;
@@ -158,6 +159,9 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             yes,
             note,
         }) => promote::run(&cli.global, &domain, to, yes, note.as_deref()).await,
+        Some(Command::Ramp { domain, json, note }) => {
+            ramp::run(&cli.global, &domain, json, note.as_deref()).await
+        }
         Some(Command::Audit { json, clear: None }) => audit::run(json),
         Some(Command::Audit {
             clear: Some(domain),

@@ -194,7 +194,7 @@ pub(super) async fn run_confirmed(
 }
 
 /// Stops the signal guard when the action is over, however it returns.
-struct Aborting(tokio::task::JoinHandle<()>);
+pub(super) struct Aborting(pub(super) tokio::task::JoinHandle<()>);
 
 impl Drop for Aborting {
     fn drop(&mut self) {
@@ -267,7 +267,7 @@ fn outcome_words(o: &StepOutcome) -> String {
 
 /// Polls every source each interval, through a fresh engine, and sends the figures on.
 /// Never returns on its own: when the receiver is gone it waits to be dropped.
-async fn feed(compiled: &Compiled, tx: mpsc::Sender<Status>) {
+pub(super) async fn feed(compiled: &Compiled, tx: mpsc::Sender<Status>) {
     // Parsing on the engine's own thread: a huge body during verification never holds the
     // runtime that answers a second SIGTERM.
     let Ok(engine) = EngineThread::start(compiled.plan.clone()) else {

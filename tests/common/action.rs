@@ -67,15 +67,20 @@ pub struct Running {
 }
 
 impl Running {
-    #[allow(unsafe_code)]
     pub fn start(sb: &Sandbox, config: &Path, domain: &str, tag: &str) -> Running {
+        Running::start_with(sb, config, &["rollback", domain, "--yes"], tag)
+    }
+
+    /// `cutover ARGS` (as `start`): a ramp, a promotion.
+    #[allow(unsafe_code)]
+    pub fn start_with(sb: &Sandbox, config: &Path, args: &[&str], tag: &str) -> Running {
         use std::os::unix::process::CommandExt;
         let stdout = sb.path().join(format!("{tag}.out"));
         let stderr = sb.path().join(format!("{tag}.err"));
         let mut c: Command = sb.cutover();
         c.arg("--config")
             .arg(config)
-            .args(["rollback", domain, "--yes"])
+            .args(args)
             .env("USER", "tester")
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&stdout).unwrap())

@@ -12,6 +12,7 @@ pub mod config;
 pub mod counters;
 pub mod figures;
 pub mod fixtures;
+pub mod gateway;
 pub mod ingest;
 pub mod recording;
 pub mod server;
