@@ -21,6 +21,22 @@ fn side(s: &Side) -> String {
             opt(s.gateway_errors, number)
         ));
     }
+    // Trust boundaries where counted: "4xx 81 (8.10%), 401/403 ? (by class only)".
+    for (name, f) in [
+        ("4xx", &s.client_errors),
+        ("401/403", &s.auth_failures),
+        ("429", &s.rate_limited),
+    ] {
+        let Some(f) = f else { continue };
+        match &f.unknown {
+            Some(_) => gateway.push_str(&format!(", {name} ? (by class only)")),
+            None => gateway.push_str(&format!(
+                ", {name} {} ({})",
+                opt(f.count, number),
+                opt(f.ratio, percent_fixed)
+            )),
+        }
+    }
     if s.gateway_up == Some(false) {
         gateway.push_str(", DOWN at the gateway");
     }
