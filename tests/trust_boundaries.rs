@@ -152,7 +152,10 @@ fn a_per_class_exporter_gives_the_class_and_says_auth_failures_are_unknown() {
             .starts_with("new path 4xx 8.1% vs monolith 0.20%: worse"),
         "{boundaries:#?}"
     );
-    assert!(matches!(orders["health"].as_str().unwrap(), "warn" | "crit"));
+    assert!(matches!(
+        orders["health"].as_str().unwrap(),
+        "warn" | "crit"
+    ));
 }
 
 #[test]

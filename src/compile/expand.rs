@@ -85,7 +85,7 @@ fn side(t: &Traffic, s: &Option<Side>, path: Path) -> Result<Option<ExpandedSide
     match s {
         None => Ok(None),
         Some(Side::Signals(signals)) => Ok(Some(ExpandedSide {
-            signals: signals.clone(),
+            signals: (**signals).clone(),
             preset: None,
             by_hand: Vec::new(),
         })),

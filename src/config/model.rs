@@ -302,7 +302,7 @@ pub enum Side {
     /// `legacy = "monolith"`: the section's gateway preset builds the signals from this name.
     Server(String),
     /// `legacy.requests = '...'` and friends.
-    Signals(SideSignals),
+    Signals(Box<SideSignals>),
     /// `new = { preset = "fastapi", source = "orders-svc", handler = "/orders/{order_id}" }`:
     /// the path as the service itself counts it.
     Service(ServiceSide),
@@ -729,7 +729,7 @@ impl SideFields {
                 weight: self.weight,
                 gateway: self.gateway,
             }),
-            None => Side::Signals(SideSignals {
+            None => Side::Signals(Box::new(SideSignals {
                 requests: self.requests.ok_or_else(|| E::missing_field("requests"))?,
                 errors: self.errors,
                 weight: self.weight,
@@ -744,7 +744,7 @@ impl SideFields {
                 gateway_errors: None,
                 gateway_latency: None,
                 gateway_latency_unit: None,
-            }),
+            })),
         })
     }
 }

@@ -221,6 +221,10 @@ mod tests {
             &RULES,
         );
         assert_eq!(ev.result, Outcome::Inconclusive);
-        assert!(ev.reason.starts_with("client errors: inconclusive"), "{}", ev.reason);
+        assert!(
+            ev.reason.starts_with("client errors: inconclusive"),
+            "{}",
+            ev.reason
+        );
     }
 }
