@@ -61,6 +61,12 @@ pub struct PlanSide {
     pub weight: Option<SignalId>,
     /// The gateway's state of the path (> 0: routes to it).
     pub up: Option<SignalId>,
+    /// Trust boundaries: 401+403, 429, all 4xx (counters).
+    pub auth_failures: Option<SignalId>,
+    pub rate_limited: Option<SignalId>,
+    pub client_errors: Option<SignalId>,
+    /// The exporter counts statuses only by class: 401/403 and 429 are unknown.
+    pub status_by_class: bool,
     /// The gateway's own requests and 5xx for a path read from its service.
     pub gateway_requests: Option<SignalId>,
     pub gateway_errors: Option<SignalId>,

@@ -632,6 +632,7 @@ stage = "canary"
         vec![
             r#"traffic.legacy.requests http_requests_total{handler="/orders/{order_id}"} fastapi"#,
             r#"traffic.legacy.errors http_requests_total{handler="/orders/{order_id}",status=~"5.."} fastapi"#,
+            r#"traffic.legacy.client_errors http_requests_total{handler="/orders/{order_id}",status=~"4.."} fastapi"#,
             r#"traffic.legacy.latency http_request_duration_seconds{handler="/orders/{order_id}"} fastapi"#,
         ]
     );

@@ -381,6 +381,7 @@ fn judged(t: &Traffic, latency: Option<(f64, f64)>) -> Verdict {
         reasons,
         errors: Some(errors),
         latency,
+        boundaries: Vec::new(),
     }
 }
 

@@ -459,6 +459,7 @@ mod tests {
             reasons: vec!["new path p95 worse".into()],
             errors: None,
             latency: None,
+            boundaries: Vec::new(),
         }
     }
 

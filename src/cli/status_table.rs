@@ -21,6 +21,29 @@ fn side(s: &Side) -> String {
             opt(s.gateway_errors, number)
         ));
     }
+    // Trust boundaries where counted: "4xx 81 (8.10%), 401/403 and 429 unknown (by class only)".
+    let mut unknown = Vec::new();
+    for (name, f) in [
+        ("4xx", &s.client_errors),
+        ("401/403", &s.auth_failures),
+        ("429", &s.rate_limited),
+    ] {
+        let Some(f) = f else { continue };
+        match &f.unknown {
+            Some(_) => unknown.push(name),
+            None => gateway.push_str(&format!(
+                ", {name} {} ({})",
+                opt(f.count, number),
+                opt(f.ratio, percent_fixed)
+            )),
+        }
+    }
+    if !unknown.is_empty() {
+        gateway.push_str(&format!(
+            ", {} unknown (by class only)",
+            unknown.join(" and ")
+        ));
+    }
     if s.gateway_up == Some(false) {
         gateway.push_str(", DOWN at the gateway");
     }

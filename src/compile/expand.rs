@@ -85,7 +85,7 @@ fn side(t: &Traffic, s: &Option<Side>, path: Path) -> Result<Option<ExpandedSide
     match s {
         None => Ok(None),
         Some(Side::Signals(signals)) => Ok(Some(ExpandedSide {
-            signals: signals.clone(),
+            signals: (**signals).clone(),
             preset: None,
             by_hand: Vec::new(),
         })),
@@ -209,6 +209,9 @@ fn narrow(signals: &mut SideSignals, labels: &BTreeMap<String, String>) {
     signals.weight.iter_mut().for_each(add);
     signals.latency.iter_mut().for_each(add);
     signals.up.iter_mut().for_each(add);
+    signals.auth_failures.iter_mut().for_each(add);
+    signals.rate_limited.iter_mut().for_each(add);
+    signals.client_errors.iter_mut().for_each(add);
 }
 
 /// The signals of a queue: its own `depth`, or the preset's with their meanings.

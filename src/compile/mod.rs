@@ -296,10 +296,14 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
                         preset("weight"),
                     )?);
                 }
+                out.status_by_class = side.status_by_class;
                 let gateway_signals = [
                     ("up", &side.up, Shape::Gauge),
                     ("gateway_requests", &side.gateway_requests, Shape::Counter),
                     ("gateway_errors", &side.gateway_errors, Shape::Counter),
+                    ("auth_failures", &side.auth_failures, Shape::Counter),
+                    ("rate_limited", &side.rate_limited, Shape::Counter),
+                    ("client_errors", &side.client_errors, Shape::Counter),
                 ];
                 for (field, signal, shape) in gateway_signals {
                     let Some(signal) = signal else { continue };
@@ -307,6 +311,9 @@ fn compile_domain(b: &mut Builder, d: &config::Domain) -> Result<PlanDomain, Com
                     match field {
                         "up" => out.up = Some(id),
                         "gateway_requests" => out.gateway_requests = Some(id),
+                        "auth_failures" => out.auth_failures = Some(id),
+                        "rate_limited" => out.rate_limited = Some(id),
+                        "client_errors" => out.client_errors = Some(id),
                         _ => out.gateway_errors = Some(id),
                     }
                 }

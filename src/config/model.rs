@@ -302,7 +302,7 @@ pub enum Side {
     /// `legacy = "monolith"`: the section's gateway preset builds the signals from this name.
     Server(String),
     /// `legacy.requests = '...'` and friends.
-    Signals(SideSignals),
+    Signals(Box<SideSignals>),
     /// `new = { preset = "fastapi", source = "orders-svc", handler = "/orders/{order_id}" }`:
     /// the path as the service itself counts it.
     Service(ServiceSide),
@@ -362,6 +362,17 @@ pub struct SideSignals {
     /// members).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<Signal>,
+    /// Trust boundaries: 401+403, 429 and all 4xx (counters, like `errors`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_failures: Option<Signal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limited: Option<Signal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_errors: Option<Signal>,
+    /// The exporter counts statuses only by class (`"4xx"`): auth failures and rate limiting
+    /// are unknown, not zero. Set by presets.
+    #[serde(skip)]
+    pub status_by_class: bool,
     /// The gateway's own requests and 5xx for a path read from its service (`gateway` on a
     /// service side); never written by hand.
     #[serde(skip)]
@@ -611,6 +622,9 @@ impl<'de> Deserialize<'de> for Side {
                         "latency" => fields.latency = Some(map.next_value()?),
                         "latency_unit" => fields.latency_unit = Some(map.next_value()?),
                         "up" => fields.up = Some(map.next_value()?),
+                        "auth_failures" => fields.auth_failures = Some(map.next_value()?),
+                        "rate_limited" => fields.rate_limited = Some(map.next_value()?),
+                        "client_errors" => fields.client_errors = Some(map.next_value()?),
                         "gateway" => fields.gateway = Some(map.next_value()?),
                         "preset" => fields.preset = Some(map.next_value()?),
                         "source" => fields.source = Some(map.next_value()?),
@@ -649,6 +663,9 @@ struct SideFields {
     method: Option<String>,
     labels: Option<BTreeMap<String, String>>,
     up: Option<Signal>,
+    auth_failures: Option<Signal>,
+    rate_limited: Option<Signal>,
+    client_errors: Option<Signal>,
     gateway: Option<String>,
 }
 
@@ -659,6 +676,9 @@ const SIGNAL_SIDE_KEYS: &[&str] = &[
     "latency",
     "latency_unit",
     "up",
+    "auth_failures",
+    "rate_limited",
+    "client_errors",
 ];
 const SERVICE_SIDE_KEYS: &[&str] = &[
     "preset", "source", "handler", "method", "labels", "weight", "gateway",
@@ -687,6 +707,9 @@ impl SideFields {
             ("method", self.method.is_some()),
             ("labels", self.labels.is_some()),
             ("up", self.up.is_some()),
+            ("auth_failures", self.auth_failures.is_some()),
+            ("rate_limited", self.rate_limited.is_some()),
+            ("client_errors", self.client_errors.is_some()),
             ("gateway", self.gateway.is_some()),
         ];
         let allowed = self.allowed();
@@ -706,18 +729,22 @@ impl SideFields {
                 weight: self.weight,
                 gateway: self.gateway,
             }),
-            None => Side::Signals(SideSignals {
+            None => Side::Signals(Box::new(SideSignals {
                 requests: self.requests.ok_or_else(|| E::missing_field("requests"))?,
                 errors: self.errors,
                 weight: self.weight,
                 latency: self.latency,
                 latency_unit: self.latency_unit,
                 up: self.up,
+                auth_failures: self.auth_failures,
+                rate_limited: self.rate_limited,
+                client_errors: self.client_errors,
+                status_by_class: false,
                 gateway_requests: None,
                 gateway_errors: None,
                 gateway_latency: None,
                 gateway_latency_unit: None,
-            }),
+            })),
         })
     }
 }

@@ -67,6 +67,9 @@ pub(super) fn for_each_signal<'a>(
                     ("errors", signals.errors.as_ref()),
                     ("weight", signals.weight.as_ref()),
                     ("latency", signals.latency.as_ref()),
+                    ("auth_failures", signals.auth_failures.as_ref()),
+                    ("rate_limited", signals.rate_limited.as_ref()),
+                    ("client_errors", signals.client_errors.as_ref()),
                 ];
                 for (name, signal) in named {
                     if let Some(signal) = signal {

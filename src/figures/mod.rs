@@ -2,6 +2,7 @@
 //! No I/O, no clock: time is the newest scrape's timestamp, so live and replay agree.
 
 pub mod at;
+pub mod boundary;
 pub mod counter;
 pub mod data;
 pub mod finite;

@@ -76,6 +76,11 @@ pub struct Side {
     pub gateway_requests: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_errors: Option<f64>,
+    /// Trust boundaries: 401+403, 429 and all 4xx in the window; `null` when the path has no
+    /// such signal.
+    pub auth_failures: Option<super::boundary::BoundaryFigure>,
+    pub rate_limited: Option<super::boundary::BoundaryFigure>,
+    pub client_errors: Option<super::boundary::BoundaryFigure>,
     /// The requests and errors of the last poll alone, beside the window's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_poll: Option<super::last_poll::LastPoll>,

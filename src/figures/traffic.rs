@@ -5,6 +5,7 @@ use super::finite::newest_usable;
 use super::latency::{finer, Latency, LatencyFrom, LatencyFrom::Own, LatencyKind};
 use super::quantile::{bucket_increases, gauge_mean, histogram_quantile};
 use super::status::{Side, Traffic};
+use crate::judge::boundary::BoundaryKind::{AuthFailures, ClientErrors, RateLimited};
 use crate::plan::{PlanSide, PlanTraffic, Signal, SignalId};
 
 pub use super::at::At;
@@ -42,6 +43,14 @@ pub fn side(at: &At, plan: &PlanSide, latency_unit_seconds: f64) -> Side {
         }
         if let (Some(e), Some(r)) = (s.errors, s.requests) {
             s.error_ratio = (r > 0.0).then(|| e / r);
+        }
+    }
+    for kind in [AuthFailures, RateLimited, ClientErrors] {
+        let f = super::boundary::figure(at, plan, kind, s.requests);
+        match kind {
+            AuthFailures => s.auth_failures = f,
+            RateLimited => s.rate_limited = f,
+            ClientErrors => s.client_errors = f,
         }
     }
     let mut own = None;

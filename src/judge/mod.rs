@@ -4,6 +4,7 @@
 //! hysteresis that keeps health steady (Prometheus's `for:`). Rules and sources:
 //! docs/judgement.md.
 
+pub mod boundary;
 pub mod burn;
 pub mod errors;
 pub mod history;

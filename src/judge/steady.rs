@@ -123,12 +123,30 @@ fn judge_domain(
                 .as_ref()
                 .filter(|e| e.result == Outcome::Fail)
                 .and_then(|e| e.p_value)
+                .or(v
+                    .boundaries
+                    .iter()
+                    .filter(|b| b.result == Outcome::Fail)
+                    .find_map(|b| b.test.as_ref().and_then(|t| t.p_value)))
                 .or(v.latency.as_ref().and_then(|l| l.p_value))
                 .unwrap_or(1.0);
-            let text = v
-                .reasons
-                .iter()
-                .find(|r| r.contains("worse, confidence"))
+            // The failing test's reason ("not worse, confidence …" of a passing one also
+            // contains the words).
+            let failing = v
+                .errors
+                .as_ref()
+                .filter(|e| e.result == Outcome::Fail)
+                .map(|e| &e.reason)
+                .or(v
+                    .boundaries
+                    .iter()
+                    .find(|b| b.result == Outcome::Fail)
+                    .map(|b| &b.reason));
+            let text = failing
+                .or(v
+                    .reasons
+                    .iter()
+                    .find(|r| r.contains("worse, confidence") && !r.contains("not worse")))
                 .cloned()
                 .unwrap_or_default();
             ds.findings

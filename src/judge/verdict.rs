@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::boundary::{self, BoundaryEvidence, BoundaryKind, Known};
 use super::errors::{self, Counts, ErrorEvidence, ErrorRules};
 use super::latency::{self, Binned, LatencyEvidence};
 use super::outcome::Outcome;
@@ -20,6 +21,10 @@ pub struct Verdict {
     pub reasons: Vec<String>,
     pub errors: Option<ErrorEvidence>,
     pub latency: Option<LatencyEvidence>,
+    /// The trust-boundary tests (401/403 and all 4xx of the new path against the monolith's),
+    /// where a path counts them.
+    #[serde(default)]
+    pub boundaries: Vec<BoundaryEvidence>,
 }
 
 /// How far the monolith moved from its own previous window, per signal, when beyond noise
@@ -77,11 +82,20 @@ pub fn verdict(
         )),
         _ => None,
     };
-    let results = [
+    let boundaries = boundaries(t, &rules);
+    let results: Vec<(Outcome, Option<f64>)> = [
         errors.as_ref().map(|e| (e.result, e.confidence)),
         latency.as_ref().map(|l| (l.result, l.confidence)),
-    ];
-    let worst = results.iter().flatten().map(|r| r.0).max();
+    ]
+    .into_iter()
+    .flatten()
+    .chain(
+        boundaries
+            .iter()
+            .map(|b| (b.result, b.test.as_ref().and_then(|t| t.confidence))),
+    )
+    .collect();
+    let worst = results.iter().map(|r| r.0).max();
     let result = match worst {
         Some(Outcome::Fail) => Outcome::Fail,
         Some(Outcome::Marginal) => Outcome::Marginal,
@@ -94,7 +108,6 @@ pub fn verdict(
     } else {
         results
             .iter()
-            .flatten()
             .filter(|r| r.0 == result)
             .filter_map(|r| r.1)
             .reduce(f64::max)
@@ -102,6 +115,7 @@ pub fn verdict(
     let mut reasons = Vec::new();
     reasons.extend(errors.as_ref().map(|e| e.reason.clone()));
     reasons.extend(latency.as_ref().map(|l| l.reason.clone()));
+    reasons.extend(boundaries.iter().map(|b| b.reason.clone()));
     if let Some(n) = noise.errors.filter(|_| errors.is_some()) {
         reasons.push(format!(
             "noise floor: the monolith moved {:.2} points from its previous window; that much is allowed",
@@ -120,7 +134,46 @@ pub fn verdict(
         reasons,
         errors,
         latency,
+        boundaries,
     })
+}
+
+/// The 401/403 and 4xx tests, where either path has the figure (a path without it, or one
+/// whose exporter cannot tell, makes the test inconclusive with the reason).
+fn boundaries(t: &crate::figures::Traffic, rules: &ErrorRules) -> Vec<BoundaryEvidence> {
+    let known = |s: &crate::figures::Side, path: &str, kind: BoundaryKind| {
+        let f = match kind {
+            BoundaryKind::AuthFailures => s.auth_failures.as_ref(),
+            BoundaryKind::RateLimited => s.rate_limited.as_ref(),
+            BoundaryKind::ClientErrors => s.client_errors.as_ref(),
+        };
+        match f {
+            Some(f) if f.unknown.is_none() => Known::Counts(Counts {
+                errors: f.count.unwrap_or(0.0),
+                requests: s.requests.unwrap_or(0.0),
+            }),
+            Some(f) => Known::Unknown(f.unknown.clone().unwrap_or_default()),
+            None => Known::Unknown(format!(
+                "{} unknown: not counted on the {path}",
+                kind.name()
+            )),
+        }
+    };
+    [BoundaryKind::AuthFailures, BoundaryKind::ClientErrors]
+        .into_iter()
+        .filter(|k| {
+            let has = |s: &crate::figures::Side| match k {
+                BoundaryKind::AuthFailures => s.auth_failures.is_some(),
+                _ => s.client_errors.is_some(),
+            };
+            has(&t.new) || has(&t.legacy)
+        })
+        .map(|k| {
+            let new = known(&t.new, "new path", k);
+            let legacy = known(&t.legacy, "monolith", k);
+            boundary::judge(k, &new, &legacy, None, rules)
+        })
+        .collect()
 }
 
 /// The monolith against its own previous window: how far its error ratio moved, when the move

@@ -29,6 +29,13 @@ fn side(_gw: &super::Gateway, _path: Path, cluster: &str) -> SideSignals {
         Some(("envoy_cluster_upstream_rq_time", LatencyUnit::Milliseconds)),
         None,
     );
+    // Per code: `envoy_cluster_upstream_rq{envoy_response_code="403"}`.
+    super::status_by_code(
+        &mut s,
+        "envoy_cluster_upstream_rq",
+        &on,
+        "envoy_response_code",
+    );
     // Healthy members of the cluster: 0 is a cluster the gateway has no host to send to.
     s.up = Some(super::sel(on.on("envoy_cluster_membership_healthy")));
     s

@@ -7,7 +7,7 @@
 //! and `method` but only the buckets 0.1, 0.5 and 1 s by default: quantiles are coarse. Without
 //! a `handler` every route counts except the `/metrics` scrapes themselves.
 
-use super::{http_side, Matchers, ServicePreset};
+use super::{http_side, status_by_class, Matchers, ServicePreset};
 use crate::config::{LatencyUnit, ServiceSide, SideSignals};
 
 pub const PRESET: ServicePreset = ServicePreset {
@@ -22,11 +22,18 @@ fn side(svc: &ServiceSide) -> SideSignals {
         None => Matchers::new().ne("handler", "/metrics"),
     }
     .eq_opt("method", svc.method.as_deref());
-    http_side(
+    let mut s = http_side(
         "http_requests_total",
         &on,
         on.clone().re("status", "5..").on("http_requests_total"),
         Some(("http_request_duration_seconds", LatencyUnit::Seconds)),
         svc.source.as_deref(),
-    )
+    );
+    // Grouped by class by default ("4xx"; `4..` also matches exact codes): 401/403 and 429
+    // are unknown.
+    status_by_class(
+        &mut s,
+        on.clone().re("status", "4..").on("http_requests_total"),
+    );
+    s
 }

@@ -7,7 +7,7 @@
 //! the label `url_rule` instead (then write the signals by hand). `status` is the exact code;
 //! the exporter does not count its own `/metrics`. Buckets are prometheus_client's defaults.
 
-use super::{http_side, Matchers, ServicePreset};
+use super::{http_side, status_by_code, Matchers, ServicePreset};
 use crate::config::{LatencyUnit, ServiceSide, SideSignals};
 
 pub const PRESET: ServicePreset = ServicePreset {
@@ -21,11 +21,14 @@ fn side(svc: &ServiceSide) -> SideSignals {
     let on = Matchers::new()
         .eq_opt("path", svc.handler.as_deref())
         .eq_opt("method", svc.method.as_deref());
-    http_side(
+    let mut s = http_side(
         COUNT,
         &on,
         on.clone().re("status", "5..").on(COUNT),
         Some(("flask_http_request_duration_seconds", LatencyUnit::Seconds)),
         svc.source.as_deref(),
-    )
+    );
+    // `status` is the exact code.
+    status_by_code(&mut s, COUNT, &on, "status");
+    s
 }

@@ -33,6 +33,13 @@ fn side(gw: &super::Gateway, _path: Path, server: &str) -> SideSignals {
         )),
         None,
     );
+    // Statuses only by class: 4xx yes, 401/403 and 429 unknown.
+    super::status_by_class(
+        &mut s,
+        on.clone()
+            .eq("code", "4xx")
+            .on("haproxy_server_http_responses_total"),
+    );
     s.weight = Some(super::sel(on.on("haproxy_server_weight")));
     // 2.4+: one 0/1 series per state. UP, DRAIN and NOLB still take traffic; DOWN and MAINT
     // do not. (Up to 2.3 the gauge is one number without `state`: nothing matches, no rule.)

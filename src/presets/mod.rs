@@ -226,6 +226,31 @@ impl Matchers {
     }
 }
 
+/// Trust boundaries from an exporter that counts per status code: 401+403, 429 and every 4xx
+/// of `family` narrowed by `on` and the code `label`, on the requests' source.
+pub(crate) fn status_by_code(s: &mut SideSignals, family: &str, on: &Matchers, label: &str) {
+    let source = s.requests.source.clone();
+    let sel = |m: Matchers| {
+        Some(Signal {
+            source: source.clone(),
+            select: m.on(family),
+        })
+    };
+    s.auth_failures = sel(on.clone().re(label, "401|403"));
+    s.rate_limited = sel(on.clone().eq(label, "429"));
+    s.client_errors = sel(on.clone().re(label, "4.."));
+}
+
+/// Trust boundaries from an exporter that counts only by class: every 4xx (`select`, the
+/// class's series), while auth failures and rate limiting stay unknown, never zero.
+pub(crate) fn status_by_class(s: &mut SideSignals, select: String) {
+    s.client_errors = Some(Signal {
+        source: s.requests.source.clone(),
+        select,
+    });
+    s.status_by_class = true;
+}
+
 /// The signals every HTTP preset has: a request counter, its 5xx part (a selector of its own),
 /// and a latency histogram (or gauge) in `unit`, all narrowed by `on`.
 pub(crate) fn http_side(
@@ -248,6 +273,10 @@ pub(crate) fn http_side(
             .map(|(_, unit)| unit)
             .filter(|u| *u != LatencyUnit::Seconds),
         up: None,
+        auth_failures: None,
+        rate_limited: None,
+        client_errors: None,
+        status_by_class: false,
         gateway_requests: None,
         gateway_errors: None,
         gateway_latency: None,

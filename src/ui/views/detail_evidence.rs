@@ -156,6 +156,14 @@ fn verdict_lines(app: &App, d: &DomainStatus, v: &Verdict, out: &mut Vec<Line>) 
             muted(app, "not judged: no latency histogram on both paths"),
         ]),
     }
+    // Trust boundaries: one line per test, its reason naming both paths.
+    for b in &v.boundaries {
+        out.push(vec![
+            plain(app, label(b.kind.codes())),
+            marker(b.result),
+            plain(app, b.reason.clone()),
+        ]);
+    }
     let errors = v.errors.as_ref().and_then(|e| e.noise);
     let latency = v.latency.as_ref().and_then(|l| l.noise_seconds);
     // One line whatever moved, so the section keeps its height.
