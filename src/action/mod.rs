@@ -9,6 +9,7 @@ pub mod lock;
 pub mod marks;
 pub mod progress;
 pub mod promote;
+pub mod readiness;
 pub mod run;
 pub mod steps;
 pub mod terms;

@@ -17,6 +17,7 @@ pub mod log_file;
 pub mod logging;
 pub mod mark_feed;
 pub mod promote;
+pub mod readiness_feed;
 pub mod record;
 pub mod replay_status;
 pub mod rollback;
