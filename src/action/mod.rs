@@ -7,6 +7,7 @@ pub mod gate;
 pub mod goal;
 pub mod lock;
 pub mod marks;
+pub mod probe_command;
 pub mod progress;
 pub mod promote;
 pub mod readiness;
