@@ -477,6 +477,7 @@ fn status_at(i: i64) -> Status {
         data: Vec::new(),
         verdict: None,
         burn: None,
+        rollback_ready: None,
         findings: Default::default(),
     });
 
@@ -553,6 +554,7 @@ fn status_at(i: i64) -> Status {
         data: Vec::new(),
         verdict: None,
         burn: None,
+        rollback_ready: None,
         findings: Default::default(),
     });
 
@@ -572,6 +574,7 @@ fn status_at(i: i64) -> Status {
         data: Vec::new(),
         verdict: None,
         burn: None,
+        rollback_ready: None,
         findings: Default::default(),
     });
 
@@ -602,6 +605,7 @@ fn status_at(i: i64) -> Status {
             data: Vec::new(),
             verdict: None,
             burn: None,
+            rollback_ready: None,
             findings: Default::default(),
         }
     } else {
@@ -653,6 +657,7 @@ fn status_at(i: i64) -> Status {
             data: Vec::new(),
             verdict: None,
             burn: None,
+            rollback_ready: None,
             findings: Default::default(),
         }
     });
@@ -684,6 +689,7 @@ fn status_at(i: i64) -> Status {
         data: Vec::new(),
         verdict: None,
         burn: None,
+        rollback_ready: None,
         findings: Default::default(),
     });
 
