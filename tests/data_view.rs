@@ -105,6 +105,7 @@ fn status() -> Status {
             data,
             verdict: None,
             burn: None,
+            rollback_ready: None,
             findings: Default::default(),
         }],
         sources: vec![],

@@ -62,6 +62,7 @@ fn status() -> Status {
                 data: Vec::new(),
                 verdict: None,
                 burn: None,
+                rollback_ready: None,
                 findings: Default::default(),
             })
             .collect(),

@@ -68,6 +68,7 @@ fn status(at_ms: i64, orders: Health, gateway_up: bool) -> Status {
         data: Vec::new(),
         verdict: None,
         burn: None,
+        rollback_ready: None,
         findings: Default::default(),
     };
     Status {

@@ -478,6 +478,7 @@ fn status_at(i: i64) -> Status {
         data: Vec::new(),
         verdict: None,
         burn: None,
+        rollback_ready: None,
         findings: Default::default(),
     });
 
@@ -554,6 +555,7 @@ fn status_at(i: i64) -> Status {
         data: Vec::new(),
         verdict: None,
         burn: None,
+        rollback_ready: None,
         findings: Default::default(),
     });
 
@@ -573,6 +575,7 @@ fn status_at(i: i64) -> Status {
         data: Vec::new(),
         verdict: None,
         burn: None,
+        rollback_ready: None,
         findings: Default::default(),
     });
 
@@ -603,6 +606,7 @@ fn status_at(i: i64) -> Status {
             data: Vec::new(),
             verdict: None,
             burn: None,
+            rollback_ready: None,
             findings: Default::default(),
         }
     } else {
@@ -654,6 +658,7 @@ fn status_at(i: i64) -> Status {
             data: Vec::new(),
             verdict: None,
             burn: None,
+            rollback_ready: None,
             findings: Default::default(),
         }
     });
@@ -685,6 +690,7 @@ fn status_at(i: i64) -> Status {
         data: Vec::new(),
         verdict: None,
         burn: None,
+        rollback_ready: None,
         findings: Default::default(),
     });
 

@@ -448,6 +448,7 @@ mod tests {
             data: Vec::new(),
             verdict: Some(verdict(Outcome::Pass)),
             burn: None,
+            rollback_ready: None,
             findings: Default::default(),
         }
     }

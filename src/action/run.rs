@@ -253,6 +253,7 @@ mod tests {
                 data: Vec::new(),
                 verdict: None,
                 burn: None,
+                rollback_ready: None,
                 findings: Default::default(),
             }],
             sources: Vec::new(),

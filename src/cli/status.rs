@@ -68,7 +68,12 @@ pub async fn two_polls(compiled: &Compiled) -> (Engine, Vec<ScrapeOutcome>) {
 
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<u8, Failure> {
     let (status, span_seconds) = match &args.replay {
-        Some(file) => super::replay_status::at_with_span(global, file, args.at.as_deref())?,
+        Some(file) => {
+            let (mut status, seconds) =
+                super::replay_status::at_with_span(global, file, args.at.as_deref())?;
+            super::readiness_feed::not_probed(None, &mut status, "a replay is not probed");
+            (status, seconds)
+        }
         None => {
             let loaded = loaded::load(global)?;
             let compiled = &loaded.compiled;
@@ -83,6 +88,13 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<u8, Failure> 
             let mut timeline = crate::timeline::Timeline::new(compiled.plan.timing.history);
             timeline.observe(&status);
             status.events = super::status_events::events_json(&timeline);
+            super::readiness_feed::probe_live(
+                &loaded.config,
+                &compiled.plan,
+                measured.engine.store(),
+                &mut status,
+            )
+            .await;
             (status, seconds)
         }
     };

@@ -128,6 +128,13 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         Some(flights.watch()),
         ui_tx.clone(),
     ));
+    // Rollback readiness, probed off the UI loop (live only).
+    tokio::spawn(super::readiness_feed::serve(
+        loaded.config.clone(),
+        plan.timing.history,
+        latest_rx.clone(),
+        ui_tx.clone(),
+    ));
     let (actions, refusals, desk) = start_desk(gate, plan.clone(), compiled, latest_rx, ui_tx);
     let (ctl_tx, _ctl_rx) = mpsc::channel(8);
     let bindings = loaded.config.bindings.clone().into_iter().collect();

@@ -77,6 +77,10 @@ pub struct HttpStep {
     /// Environment variable holding a bearer token for this request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bearer_token_env: Option<String>,
+    /// A URL that answers a GET when the target is ready: rollback readiness's probe (never
+    /// sent with another method, never with the body).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe_url: Option<String>,
 }
 
 /// `kind = "exec"`: one program with its arguments, run without a shell.
@@ -101,6 +105,7 @@ struct StepFields {
     headers: Option<BTreeMap<String, String>>,
     body: Option<String>,
     bearer_token_env: Option<String>,
+    probe_url: Option<String>,
     argv: Option<Vec<String>>,
     timeout: Option<Duration>,
 }
@@ -122,12 +127,13 @@ const HTTP_KEYS: &[&str] = &[
     "body",
     "timeout",
     "bearer_token_env",
+    "probe_url",
 ];
 const EXEC_KEYS: &[&str] = &["kind", "argv", "timeout"];
 
 impl StepFields {
     /// The keys present, by name, for checking them against a kind.
-    fn present(&self) -> [(&'static str, bool); 9] {
+    fn present(&self) -> [(&'static str, bool); 10] {
         [
             ("address", self.address.is_some()),
             ("command", self.command.is_some()),
@@ -136,6 +142,7 @@ impl StepFields {
             ("headers", self.headers.is_some()),
             ("body", self.body.is_some()),
             ("bearer_token_env", self.bearer_token_env.is_some()),
+            ("probe_url", self.probe_url.is_some()),
             ("argv", self.argv.is_some()),
             ("timeout", self.timeout.is_some()),
         ]
@@ -170,6 +177,7 @@ impl StepFields {
                 body: self.body,
                 timeout: self.timeout,
                 bearer_token_env: self.bearer_token_env,
+                probe_url: self.probe_url,
             }),
             StepKind::Exec => Step::Exec(ExecStep {
                 argv: required(self.argv, "argv")?,

@@ -41,6 +41,8 @@ pub enum FeedEvent {
     /// Each domain's lasting mark (its last action), read from this host's audit log: sent
     /// by the live cockpit only, never by a replay (a recording carries no audit log).
     Marks(std::collections::BTreeMap<String, crate::action::marks::Mark>),
+    /// Each domain's rollback readiness, probed by the live cockpit only.
+    Readiness(std::collections::BTreeMap<String, crate::figures::rollback_ready::RollbackReady>),
 }
 
 /// What the gate admitted, in the words the dialog shows.

@@ -21,7 +21,9 @@ use crate::stage::Stage;
 pub fn gateway_figures(at: &At, plan: &PlanSide, s: &mut Side) {
     let history = |id: usize| &at.store.signals[id];
     if let Some(id) = plan.up {
-        s.gateway_up = gauge(history(id), at.now_ms, at.window_ms).map(|v| v > 0.0);
+        let up = gauge(history(id), at.now_ms, at.window_ms);
+        s.gateway_up = up.map(|v| v > 0.0);
+        s.gateway_servers_up = up;
     }
     let counted = |id: Option<usize>| {
         let inc = increase(history(id?), at.now_ms, at.window_ms)?;

@@ -146,6 +146,7 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
         reasons: found.texts(),
         verdict: None,
         burn: None,
+        rollback_ready: None,
         findings: found,
         stale,
         traffic: t,

@@ -12,6 +12,7 @@ pub mod last_poll;
 pub mod latency;
 pub mod quantile;
 pub mod queue;
+pub mod rollback_ready;
 pub mod saga;
 pub mod slo_p95;
 pub mod source_view;

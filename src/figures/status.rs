@@ -70,6 +70,10 @@ pub struct Side {
     /// Whether the gateway routes to this path (`false`: it marks it down), where it says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_up: Option<bool>,
+    /// How many of this path's servers the gateway routes to (the sum of its state gauge), for
+    /// rollback readiness; not part of the JSON.
+    #[serde(skip)]
+    pub gateway_servers_up: Option<f64>,
     /// The gateway's own count of this path's requests and 5xx in the window, for a path read
     /// from its service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -215,6 +219,9 @@ pub struct DomainStatus {
     /// Burn rates against the availability objective, when one is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub burn: Option<crate::judge::burn::Burn>,
+    /// Whether the rollback could run now (`action::readiness`); absent where not asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback_ready: Option<super::rollback_ready::RollbackReady>,
     /// The reasons with their rules, before hysteresis (not part of the JSON).
     #[serde(skip)]
     pub findings: Findings,

@@ -26,17 +26,15 @@ pub async fn run(address: &str, command: &str, timeout: Duration) -> StepOutcome
 /// The read-only commands that show what `command` is about to change: `get weight B/S` for
 /// each `set weight B/S ...` in it (commands joined with ';' included).
 pub fn probes_before(command: &str) -> Vec<String> {
-    command
-        .split(';')
-        .filter_map(|one| {
-            let mut words = one.split_whitespace();
-            match (words.next(), words.next(), words.next()) {
-                (Some("set"), Some("weight"), Some(target)) if target.contains('/') => {
-                    Some(format!("get weight {target}"))
-                }
-                _ => None,
-            }
+    crate::action::probe_command::ProbeCommand::for_command(command)
+        .into_iter()
+        .filter(|p| {
+            matches!(
+                p,
+                crate::action::probe_command::ProbeCommand::GetWeight { .. }
+            )
         })
+        .map(|p| p.text())
         .collect()
 }
 

@@ -97,6 +97,7 @@ fn filled(template: &Step, weight: u8) -> Step {
             body: h.body.as_ref().map(f),
             timeout: h.timeout,
             bearer_token_env: h.bearer_token_env.clone(),
+            probe_url: h.probe_url.clone(),
         }),
         Step::Exec(e) => Step::Exec(ExecStep {
             argv: e.argv.iter().map(f).collect(),
@@ -190,6 +191,9 @@ fn http_step(step: &HttpStep, at: &KeyPath) -> Checked {
         );
     }
     http_url(at.key("url"), &step.url)?;
+    if let Some(probe) = &step.probe_url {
+        http_url(at.key("probe_url"), probe)?;
+    }
     for (name, value) in &step.headers {
         header(at.key("headers").key(name), name, value)?;
     }

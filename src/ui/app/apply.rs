@@ -72,6 +72,12 @@ impl App {
                 self.data.marks = marks;
                 changed
             }
+            FeedEvent::Readiness(_) if self.data.mode != crate::mode::Mode::Live => false,
+            FeedEvent::Readiness(ready) => {
+                let changed = self.data.readiness != ready;
+                self.data.readiness = ready;
+                changed
+            }
         }
     }
 

@@ -33,6 +33,8 @@ pub(crate) struct Data {
     pub(crate) now_ms: i64,
     /// Each domain's lasting mark, as the feed last sent them (live only).
     pub(crate) marks: BTreeMap<String, Mark>,
+    /// Each domain's rollback readiness, as the live cockpit last probed it.
+    pub(crate) readiness: BTreeMap<String, crate::figures::rollback_ready::RollbackReady>,
 }
 
 impl Data {
@@ -85,6 +87,7 @@ impl Data {
             feed_closed: false,
             now_ms: 0,
             marks: BTreeMap::new(),
+            readiness: BTreeMap::new(),
         }
     }
 

@@ -133,6 +133,14 @@ impl App {
         self.data.marks.get(domain)
     }
 
+    /// A domain's rollback readiness, once the live cockpit has probed it.
+    pub fn readiness(
+        &self,
+        domain: &str,
+    ) -> Option<&crate::figures::rollback_ready::RollbackReady> {
+        self.data.readiness.get(domain)
+    }
+
     /// The plan of a domain, by name.
     pub fn plan_domain(&self, name: &str) -> Option<&crate::plan::PlanDomain> {
         self.data.plan_domain(name)

@@ -625,6 +625,17 @@ fn rollback_lines(app: &App, d: &DomainStatus, w: usize) -> Vec<(String, Style)>
             for l in wrap(&verify, w) {
                 out.push((l, st.muted));
             }
+            if let Some(r) = app.readiness(&d.name) {
+                let style = match r.ready {
+                    Some(true) => st.ok,
+                    Some(false) => st.crit,
+                    None => st.unknown,
+                };
+                let text = crate::term_text::for_terminal(&r.summary).into_owned();
+                for l in wrap(&text, w).into_iter().take(2) {
+                    out.push((l, style));
+                }
+            }
         }
         _ => out.push(("no rollback steps configured".into(), st.muted)),
     }

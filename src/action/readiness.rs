@@ -1,0 +1,298 @@
+//! Rollback readiness: would the rollback's targets take it now, and can the monolith carry the
+//! traffic back? Each step's target gets a read-only probe; the gateway's server state and the
+//! monolith's peak in the history say the rest.
+//!
+//! Probes can never act. An HAProxy probe is a [`ProbeCommand`], one of the read-only runtime
+//! API commands docs/rollback.md lists, built from the step's `backend/server` (never a string
+//! from the config sent as is); an HTTP probe is always a GET of the step's `probe_url`, without
+//! a body; an `exec` step is never probed (running a program is acting), so it leaves readiness
+//! unknown.
+
+use std::time::Duration;
+
+pub use super::probe_command::{ProbeCommand, READ_ONLY_COMMANDS};
+use super::steps::{haproxy, http, StepOutcome};
+use crate::config::Step;
+use crate::figures::rollback_ready::RollbackReady;
+use crate::figures::status::Side;
+use crate::format::number as num;
+use crate::store::SignalHistory;
+
+/// The longest a probe waits: readiness is a glance, not an action.
+pub const PROBE_BOUND: Duration = Duration::from_secs(2);
+
+/// Least time between two probes of a domain in the cockpit.
+pub const PROBE_EVERY: Duration = Duration::from_secs(30);
+
+/// One rollback step's probe, ready to send.
+#[derive(Debug, Clone)]
+pub enum Probe {
+    Haproxy {
+        address: String,
+        command: ProbeCommand,
+        timeout: Duration,
+    },
+    /// A GET of the step's `probe_url`, with its headers and bearer token.
+    HttpGet {
+        url: String,
+        headers: Vec<(String, String)>,
+        bearer_env: Option<String>,
+        timeout: Duration,
+    },
+    /// A step no probe can read, and why.
+    Unprobed(String),
+}
+
+/// The probes of a domain's rollback steps, in step order.
+pub fn probes(steps: &[Step]) -> Vec<Probe> {
+    let bound =
+        |t: Option<crate::config::Duration>| t.map_or(PROBE_BOUND, |t| t.as_std().min(PROBE_BOUND));
+    let mut out = Vec::new();
+    for step in steps {
+        match step {
+            Step::Haproxy(h) => {
+                let commands = ProbeCommand::for_command(&h.command);
+                if commands.is_empty() {
+                    out.push(Probe::Unprobed(format!(
+                        "haproxy step names no backend/server to probe ({})",
+                        h.address
+                    )));
+                }
+                out.extend(commands.into_iter().map(|command| Probe::Haproxy {
+                    address: h.address.clone(),
+                    command,
+                    timeout: bound(h.timeout),
+                }));
+            }
+            Step::Http(h) => out.push(match &h.probe_url {
+                Some(url) => Probe::HttpGet {
+                    url: url.clone(),
+                    headers: h
+                        .headers
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                    bearer_env: h.bearer_token_env.clone(),
+                    timeout: bound(h.timeout),
+                },
+                None => Probe::Unprobed(format!(
+                    "http step {} has no probe_url",
+                    crate::redact::url(&h.url)
+                )),
+            }),
+            Step::Exec(_) => out.push(Probe::Unprobed(
+                "exec step: never run to probe, so its target is unknown".into(),
+            )),
+        }
+    }
+    out
+}
+
+/// What one probe found: `Some(true)` answered, `Some(false)` did not (with why), `None` unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeResult {
+    pub answered: Option<bool>,
+    pub words: String,
+}
+
+impl Probe {
+    /// Sends the probe, bounded by its timeout.
+    pub async fn run(&self) -> ProbeResult {
+        match self {
+            Probe::Haproxy {
+                address,
+                command,
+                timeout,
+            } => {
+                let text = command.text();
+                match haproxy::run(address, &text, *timeout).await {
+                    StepOutcome::Succeeded(_) => ProbeResult {
+                        answered: Some(true),
+                        words: "runtime API answers".into(),
+                    },
+                    StepOutcome::Failed(why) | StepOutcome::TimedOut(why) => ProbeResult {
+                        answered: Some(false),
+                        words: format!("runtime API: {text}: {why}"),
+                    },
+                }
+            }
+            Probe::HttpGet {
+                url,
+                headers,
+                bearer_env,
+                timeout,
+            } => {
+                // The method is this literal: a probe is a GET whatever the step's method is.
+                match http::run("GET", url, headers, None, bearer_env.as_deref(), *timeout).await {
+                    StepOutcome::Succeeded(_) => ProbeResult {
+                        answered: Some(true),
+                        words: "probe_url answers".into(),
+                    },
+                    StepOutcome::Failed(why) | StepOutcome::TimedOut(why) => ProbeResult {
+                        answered: Some(false),
+                        words: format!("probe_url: {why}"),
+                    },
+                }
+            }
+            Probe::Unprobed(why) => ProbeResult {
+                answered: None,
+                words: why.clone(),
+            },
+        }
+    }
+}
+
+/// Runs every probe of a domain, concurrently, all within [`PROBE_BOUND`] and a little.
+pub async fn run_all(probes: &[Probe]) -> Vec<ProbeResult> {
+    futures_util::future::join_all(probes.iter().map(Probe::run)).await
+}
+
+/// The highest request rate between two consecutive frames of a counter's history (a drop, a
+/// counter reset, is left out); `None` with fewer than two frames.
+pub fn peak_rps(history: &SignalHistory, since_ms: i64) -> Option<f64> {
+    let mut peak: Option<f64> = None;
+    let mut last: Option<(i64, f64)> = None;
+    for f in history.since(since_ms) {
+        if f.values.is_empty() {
+            continue;
+        }
+        let v = f.sum();
+        if let Some((at, before)) = last {
+            let secs = (f.at_ms - at) as f64 / 1000.0;
+            let rate = (v - before) / secs;
+            if secs > 0.0 && rate.is_finite() && rate >= 0.0 {
+                peak = Some(peak.map_or(rate, |p: f64| p.max(rate)));
+            }
+        }
+        last = Some((f.at_ms, v));
+    }
+    peak
+}
+
+/// The verdict from the probes, the monolith's side as the gateway sees it and its peak rate.
+pub fn assess(results: &[ProbeResult], legacy: Option<&Side>, peak: Option<f64>) -> RollbackReady {
+    let mut reasons = Vec::new();
+    let mut parts = Vec::new();
+    let mut failed = false;
+    let mut unknown = false;
+    if results.is_empty() {
+        failed = true;
+        reasons.push("no rollback steps".to_string());
+    }
+    for r in results {
+        match r.answered {
+            Some(true) => {
+                if !parts.contains(&r.words) {
+                    parts.push(r.words.clone());
+                }
+            }
+            Some(false) => {
+                failed = true;
+                reasons.push(r.words.clone());
+            }
+            None => {
+                unknown = true;
+                reasons.push(r.words.clone());
+            }
+        }
+    }
+    match legacy.and_then(|s| s.gateway_up) {
+        Some(false) => {
+            failed = true;
+            reasons.push("monolith marked DOWN at the gateway".into());
+            parts.push("monolith DOWN".into());
+        }
+        Some(true) => parts.push(match legacy.and_then(|s| s.gateway_servers_up) {
+            Some(n) if n > 0.0 => format!(
+                "monolith {} server{} up",
+                num(n),
+                if (n - 1.0).abs() < f64::EPSILON {
+                    ""
+                } else {
+                    "s"
+                }
+            ),
+            _ => "monolith up".into(),
+        }),
+        None => parts.push("monolith state unknown (the gateway exports none)".into()),
+    }
+    let now = legacy.and_then(|s| s.rps);
+    parts.push(match (peak, now) {
+        (Some(p), Some(n)) => format!(
+            "it carried {} rps at peak in the history vs {} rps now",
+            num(p),
+            num(n)
+        ),
+        (Some(p), None) => format!("it carried {} rps at peak in the history", num(p)),
+        (None, _) => "its capacity is unknown (no traffic history)".into(),
+    });
+    let ready = if failed {
+        Some(false)
+    } else if unknown {
+        None
+    } else {
+        Some(true)
+    };
+    let head = match ready {
+        Some(true) => "rollback now",
+        Some(false) => "rollback NOT ready",
+        None => "rollback readiness unknown",
+    };
+    let mut summary = format!("{head}: {}", parts.join(", "));
+    if ready != Some(true) {
+        if let Some(first) = reasons.first() {
+            summary = format!("{summary}; {first}");
+        }
+    }
+    RollbackReady {
+        ready,
+        reasons,
+        summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(words: &str) -> ProbeResult {
+        ProbeResult {
+            answered: Some(true),
+            words: words.into(),
+        }
+    }
+
+    #[test]
+    fn ready_needs_answers_and_a_monolith_not_down() {
+        let side = Side {
+            gateway_up: Some(true),
+            gateway_servers_up: Some(2.0),
+            rps: Some(41.0),
+            ..Side::default()
+        };
+        let r = assess(&[answered("runtime API answers")], Some(&side), Some(118.0));
+        assert_eq!(r.ready, Some(true));
+        assert_eq!(
+            r.summary,
+            "rollback now: runtime API answers, monolith 2 servers up, it carried 118 rps at \
+             peak in the history vs 41 rps now"
+        );
+        let down = Side {
+            gateway_up: Some(false),
+            ..side.clone()
+        };
+        let r = assess(&[answered("runtime API answers")], Some(&down), None);
+        assert_eq!(r.ready, Some(false));
+        assert!(r.reasons[0].contains("DOWN"), "{r:?}");
+        let refused = ProbeResult {
+            answered: Some(false),
+            words: "runtime API: refused".into(),
+        };
+        assert_eq!(assess(&[refused], Some(&side), None).ready, Some(false));
+        let exec = ProbeResult {
+            answered: None,
+            words: "exec step".into(),
+        };
+        assert_eq!(assess(&[exec], Some(&side), None).ready, None);
+    }
+}
