@@ -165,7 +165,12 @@ fn verdict_lines(app: &App, d: &DomainStatus, v: &Verdict, out: &mut Vec<Line>) 
         ]);
     }
     let errors = v.errors.as_ref().and_then(|e| e.noise);
-    let latency = v.latency.as_ref().and_then(|l| l.noise_seconds);
+    // A move that widens nothing shown (under half a millisecond) is not worth a word.
+    let latency = v
+        .latency
+        .as_ref()
+        .and_then(|l| l.noise_seconds)
+        .filter(|s| *s >= 0.0005);
     // One line whatever moved, so the section keeps its height.
     let moved: Vec<String> = errors
         .map(|n| format!("errors {:.2} points", n * 100.0))
