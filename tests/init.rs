@@ -14,17 +14,26 @@ fn serve(relative: &str) -> HttpServer {
 #[test]
 fn a_starter_config_from_the_lab_captures_loads_checks_and_shows_figures() {
     let gateway = serve("real/haproxy-idle.prom");
-    let service = serve("real/orders-monolith-canary.prom");
+    // The lab runs the same app twice (monolith and orders_svc): both serve the same saga,
+    // whose series exist from the start (lab/apps/orders_app.py).
+    let sagas = "# TYPE saga_started_total counter\nsaga_started_total{saga=\"place_order\",domain=\"orders\"} 0\n# TYPE saga_failed_total counter\nsaga_failed_total{saga=\"place_order\",domain=\"orders\",step=\"charge\",reason=\"declined\"} 0\n# TYPE saga_in_progress gauge\nsaga_in_progress{saga=\"place_order\",domain=\"orders\"} 0\n# TYPE saga_compensation_total counter\nsaga_compensation_total{saga=\"place_order\",domain=\"orders\",step=\"charge\",result=\"ok\"} 0\n";
+    let with_sagas = || {
+        let body = fixture("real/orders-monolith-canary.prom") + sagas;
+        HttpServer::start(move |_, _| Some(Reply::text(body.clone())))
+    };
+    let service = with_sagas();
+    let service_2 = with_sagas();
     let broker = serve("real/rabbitmq-per-object.prom");
     let sb = Sandbox::new();
     let out_file = sb.path().join("written/cutover.toml");
     let out = common::run_ok(sb.cutover().args(["init", "--out"]).arg(&out_file).args([
         gateway.url("/metrics"),
         service.url("/metrics"),
+        service_2.url("/metrics"),
         broker.url("/metrics"),
     ]));
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains("3 source(s), 1 domain(s)"), "{said}");
+    assert!(said.contains("4 source(s), 1 domain(s)"), "{said}");
 
     let text = std::fs::read_to_string(&out_file).unwrap();
     assert!(text.contains("preset = \"haproxy\""), "{text}");
@@ -35,6 +44,11 @@ fn a_starter_config_from_the_lab_captures_loads_checks_and_shows_figures() {
         "the service's handlers are listed:\n{text}"
     );
     assert!(text.contains("preset = \"rabbitmq\""), "{text}");
+    assert!(
+        text.contains("name = \"place_order\"")
+            && text.contains("name = \"place_order@fastapi-2\""),
+        "one saga name per domain:\n{text}"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

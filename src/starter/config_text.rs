@@ -207,8 +207,12 @@ pub fn starter_config(probes: &[Probe], written: &str) -> String {
     // Queues and sagas belong to a domain only the operator knows: with one domain they are
     // written under it, otherwise as comments to move where they belong.
     let active = domains.len() == 1;
+    // Two services may serve the same saga or queue name (the monolith and the new service
+    // both run `place_order`): names must be unique per domain, so the later one is named
+    // after its source too.
+    let mut taken = BTreeSet::new();
     for (source, f) in &extras {
-        left_out += write_extra(&mut out, source, f, active);
+        left_out += write_extra(&mut out, source, f, active, &mut taken);
     }
     if left_out > 0 {
         let _ = writeln!(
@@ -280,7 +284,13 @@ fn write_domain(out: &mut String, d: &Domain) {
 }
 
 /// A queue or saga block (or hints for a service); returns how many names were left out.
-fn write_extra(out: &mut String, source: &str, f: &Finding, active: bool) -> usize {
+fn write_extra(
+    out: &mut String,
+    source: &str,
+    f: &Finding,
+    active: bool,
+    taken: &mut BTreeSet<(Role, String)>,
+) -> usize {
     let sig = f.signature;
     let prefix = if active { "" } else { "# " };
     let mut left_out = 0;
@@ -326,7 +336,13 @@ fn write_extra(out: &mut String, source: &str, f: &Finding, active: bool) -> usi
                     .cloned()
                     .collect::<Vec<_>>()
                     .join("/");
-                let name: String = name.chars().take(MAX_NAME).collect();
+                let mut name: String = name.chars().take(MAX_NAME).collect();
+                if taken.contains(&(sig.role, name.clone())) {
+                    let suffix = format!("@{source}");
+                    let keep = MAX_NAME.saturating_sub(suffix.chars().count());
+                    name = name.chars().take(keep).collect::<String>() + &suffix;
+                }
+                taken.insert((sig.role, name.clone()));
                 let _ = write!(
                     out,
                     "{prefix}  [[domain.{table}]]\n{prefix}  name = {}\n{prefix}  source = {}\n{prefix}  preset = {}\n",
