@@ -243,8 +243,16 @@ fn haproxys_average_on_an_idle_server_is_unknown_not_zero() {
     let v = json(&run_status(&sb, &cfg, true));
     let traffic = &v["domains"][0]["traffic"];
     assert_eq!(traffic["legacy"]["requests"], 0.0, "{traffic:#}");
-    assert_eq!(traffic["legacy"]["latency"], serde_json::Value::Null, "{traffic:#}");
-    assert_eq!(traffic["new"]["gateway_latency"], serde_json::Value::Null, "{traffic:#}");
+    assert_eq!(
+        traffic["legacy"]["latency"],
+        serde_json::Value::Null,
+        "{traffic:#}"
+    );
+    assert_eq!(
+        traffic["new"]["gateway_latency"],
+        serde_json::Value::Null,
+        "{traffic:#}"
+    );
     let text = String::from_utf8(run_status(&sb, &cfg, false).stdout).unwrap();
     assert!(!text.contains("avg 0ms"), "{text}");
 }

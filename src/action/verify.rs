@@ -251,9 +251,9 @@ impl Verifier {
                 seconds(m.span_ms)
             ),
             None if self.saw_stale => "verifying: no data (a source is down)".into(),
-            None if self.legacy_unknown => format!(
-                "verifying: {UNKNOWN_LEGACY}, so the new path's share cannot be measured"
-            ),
+            None if self.legacy_unknown => {
+                format!("verifying: {UNKNOWN_LEGACY}, so the new path's share cannot be measured")
+            }
             None => format!(
                 "verifying: waiting for traffic after {}",
                 self.goal.action()

@@ -73,8 +73,8 @@ pub fn side(at: &At, plan: &PlanSide, latency_unit_seconds: f64, slo_p95: Option
                 .find(|l| l.kind == LatencyKind::P95)
                 .copied();
         } else {
-            let average = seconds(gauge_mean(h, at.now_ms, at.window_ms))
-                .map(|v| Latency::average(v, Own));
+            let average =
+                seconds(gauge_mean(h, at.now_ms, at.window_ms)).map(|v| Latency::average(v, Own));
             own = current_average(average, s.requests);
             s.latency_gauge_seconds = own.map(|l| l.reading.seconds());
         }
@@ -83,10 +83,7 @@ pub fn side(at: &At, plan: &PlanSide, latency_unit_seconds: f64, slo_p95: Option
     if let Some((id, unit)) = plan.gateway_latency {
         // The gateway's count of the path where it has one, else the path's own.
         let routed = s.gateway_requests.or(s.requests);
-        s.gateway_latency = current_average(
-            latency_of(at, id, unit, LatencyFrom::Gateway),
-            routed,
-        );
+        s.gateway_latency = current_average(latency_of(at, id, unit, LatencyFrom::Gateway), routed);
     }
     s.latency = finer(own, s.gateway_latency, slo_p95);
     if let Some(id) = plan.weight {
