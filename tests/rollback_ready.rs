@@ -1,7 +1,7 @@
 //! Rollback readiness through the binary (`status --json`), with a real metrics server and the
 //! runtime API fake that records every command: ready, not ready (runtime API refuses the
 //! connection; the monolith DOWN at the gateway), only read-only commands received, an http
-//! step's `probe_url` probed with GET only, and `probe_url` checked by the config validation.
+//! step's `probe_url` probed with GET only and its credential headers only, and `probe_url` checked by the config validation.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -192,6 +192,53 @@ fn an_http_step_is_probed_with_a_get_of_its_probe_url_and_exec_is_unknown() {
     let r = readiness(&sb, &config(&metrics, &exec_step(&["/bin/true"], "2s")));
     assert_eq!(r["ready"], serde_json::Value::Null, "{r}");
     assert!(r["reasons"].to_string().contains("exec step"), "{r}");
+}
+
+#[test]
+fn the_probe_carries_the_steps_credentials_and_no_other_header() {
+    let metrics = gateway(false);
+    let step = format!(
+        r#"  [[domain.rollback.step]]
+  kind = "http"
+  method = "POST"
+  url = "{}"
+  headers = {{ "Authorization" = "Basic b3BzOnMzY3JldA==", "X-Auth-Token" = "t0k3n-value", "X-HTTP-Method-Override" = "POST", "Content-Type" = "application/json" }}
+  body = '{{"name":"orders"}}'
+  probe_url = "{}"
+  timeout = "2s"
+"#,
+        metrics.url("/rollback/open"),
+        metrics.url("/probe")
+    );
+    let sb = Sandbox::new();
+    let r = readiness(&sb, &config(&metrics, &step));
+    assert_eq!(r["ready"], true, "{r}");
+    let probes: Vec<_> = metrics
+        .requests()
+        .into_iter()
+        .filter(|s| s.path == "/probe")
+        .collect();
+    assert_eq!(probes.len(), 1);
+    let got = |name: &str| {
+        probes[0]
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        got("authorization").as_deref(),
+        Some("Basic b3BzOnMzY3JldA==")
+    );
+    assert_eq!(got("x-auth-token").as_deref(), Some("t0k3n-value"));
+    assert_eq!(
+        got("x-http-method-override"),
+        None,
+        "{:?}",
+        probes[0].headers
+    );
+    assert_eq!(got("content-type"), None, "{:?}", probes[0].headers);
+    assert_eq!(probes[0].method, "GET");
 }
 
 #[test]
