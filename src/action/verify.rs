@@ -303,7 +303,6 @@ mod tests {
                 name: "orders".into(),
                 stage: crate::stage::Stage::Canary,
                 health: Health::Ok,
-                reasons: Vec::new(),
                 stale,
                 traffic: Some(Traffic {
                     legacy: Side {
@@ -317,13 +316,7 @@ mod tests {
                     new_share: None,
                     configured_new_share: None,
                 }),
-                queues: Vec::new(),
-                sagas: Vec::new(),
-                data: Vec::new(),
-                verdict: None,
-                burn: None,
-                rollback_ready: None,
-                findings: Default::default(),
+                ..Default::default()
             }],
             sources: Vec::new(),
             at_ms,
