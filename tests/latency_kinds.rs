@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{both, fixture, json, run_ok, ConfigBuilder, HttpServer, Reply, Sandbox};
+use common::{both, fixture, json, ConfigBuilder, HttpServer, Reply, Sandbox};
 
 /// The FastAPI capture (all 1800 `/orders/{order_id}` requests under 100 ms) after `n` more
 /// fast GETs: every bucket and the 2xx counter grow by `n`.
@@ -84,14 +84,8 @@ fn status(gateway: bool, p95: &str, json_out: bool) -> std::process::Output {
 
 fn run_status(sb: &Sandbox, config: &str, json_out: bool) -> std::process::Output {
     let cfg = sb.config(config);
-    let mut cmd = sb.cutover();
-    cmd.args(["--config"])
-        .arg(&cfg)
-        .args(["status", "--over", "1s"]);
-    if json_out {
-        cmd.arg("--json");
-    }
-    run_ok(&mut cmd)
+    let json = if json_out { &["--json"][..] } else { &[] };
+    sb.run_ok(&cfg, [&["status", "--over", "1s"][..], json].concat())
 }
 
 #[test]
@@ -262,14 +256,7 @@ fn check_names_the_coarse_buckets_and_the_slo_it_cannot_judge() {
     let server = exporters();
     let sb = Sandbox::new();
     let cfg = sb.config(&config(&server, false, "50ms"));
-    let out = sb
-        .cutover()
-        .args(["--config"])
-        .arg(&cfg)
-        .arg("check")
-        .output()
-        .unwrap();
-    let text = both(&out);
+    let text = both(&sb.run(&cfg, ["check"]));
     assert!(
         text.contains(
             "warning: coarse latency buckets 100ms, 500ms, 1s: a quantile under 100ms shows \
