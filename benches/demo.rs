@@ -29,7 +29,7 @@ use cutover::engine::{Engine, Mode};
 use cutover::ingest::prefilter::reduce;
 use cutover::record::{Recorder, ScrapeLine};
 use cutover::ui::theme::ThemeSet;
-use cutover::ui::{App, ColorChoice, ColorDepth, FeedEvent, ReplayPosition, TermCaps, UiOptions};
+use cutover::ui::{App, ColorDepth, FeedEvent, ReplayPosition, TermCaps, UiOptions};
 use gen::Fleet;
 use harness::median;
 
@@ -72,15 +72,9 @@ fn start_once() -> Start {
     let opts = UiOptions {
         mode: Mode::Demo,
         read_only: Some("this is the demo: nothing here can act".into()),
-        theme: "default".into(),
-        color: ColorChoice::Auto,
-        ascii: None,
-        bindings: Default::default(),
         history: plan.timing.history,
         plan,
-        actions: None,
-        refusals: None,
-        memory: None,
+        ..Default::default()
     };
     let caps = TermCaps::detect(&opts);
     let caps = TermCaps {

@@ -6,7 +6,10 @@
 //! The file is one of the state files: opened without following a link, 0600, refused when it
 //! is not the user's (`safe_fs`). It is bounded: when an append would take it past
 //! [`MAX_BYTES`] it becomes `events.jsonl.1` (replacing the one before) and a new file starts,
-//! so the two take at most 2 × 1 MiB and one line.
+//! so the two take at most 2 × 1 MiB and one line. Two cockpits may share the file: each takes
+//! an exclusive `flock` on `events.jsonl.lock` to rotate and append, and first reopens the file
+//! when the one at the path is no longer the one it holds (the other rotated it), so no event
+//! is lost to a second rotation nor written twice.
 //!
 //! What is read back is treated as hostile (a corrupt file, or one written by hand): at most
 //! [`MAX_BYTES`] from the end of each file are read (a file grown past the bound by someone
@@ -166,10 +169,30 @@ impl EventMemory {
             path: self.path.clone(),
             source,
         };
+        let mut lines = Vec::new();
         for e in events.iter().filter(|e| e.earlier_session.is_none()) {
             let mut line = serde_json::to_string(&self.line(e)).map_err(|e| io(e.into()))?;
             line.push('\n');
-            // Another cockpit may append too: the size is the file's, not ours.
+            lines.push(line);
+        }
+        if lines.is_empty() {
+            return Ok(());
+        }
+        // Another cockpit may write the same file: one at a time looks at the size, rotates and
+        // appends, or two would both rotate and the second would put the first's new file over
+        // the one before it. Closing the lock file releases the lock.
+        let lock = safe_fs::open_private(&lock_path(&self.path), Access::ReadWrite)?;
+        safe_fs::lock_exclusive(&lock).map_err(io)?;
+        // The other may have rotated since this one last wrote: its descriptor would then be
+        // the rotated file's.
+        let current = match &w.file {
+            Some(f) => same_file(f, &self.path).map_err(io)?,
+            None => false,
+        };
+        if !current {
+            w.file = Some(safe_fs::open_private(&self.path, Access::Append)?);
+        }
+        for line in lines {
             let len = match &w.file {
                 Some(f) => f.metadata().map_err(io)?.len(),
                 None => 0,
@@ -189,6 +212,7 @@ impl EventMemory {
                 f.write_all(line.as_bytes()).map_err(io)?;
             }
         }
+        drop(lock);
         Ok(())
     }
 
@@ -209,6 +233,25 @@ impl EventMemory {
             domain: e.domain.as_deref().map(|d| cut(d, MAX_NAME)),
             text: cut(&e.text, MAX_TEXT),
         }
+    }
+}
+
+/// `<path>.lock`: held while a cockpit rotates and appends.
+fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// Whether `file` is the file now at `path` (not followed when a link); `false` when nothing
+/// is there.
+fn same_file(file: &File, path: &Path) -> io::Result<bool> {
+    use std::os::unix::fs::MetadataExt;
+    let open = file.metadata()?;
+    match std::fs::symlink_metadata(path) {
+        Ok(there) => Ok(open.dev() == there.dev() && open.ino() == there.ino()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
     }
 }
 
@@ -393,6 +436,62 @@ mod tests {
         let e = &back.reloaded().events[0];
         assert_eq!(e.text.chars().count(), MAX_TEXT);
         assert!(e.text.starts_with("\\x01"), "{}", &e.text[..20]);
+    }
+
+    #[test]
+    fn two_cockpits_rotating_one_file_lose_and_repeat_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        // Nearly full: the two writers' lines take it past the bound once, not twice.
+        let filler = EventMemory::start(dir.path(), 1_000).unwrap();
+        let long = "x".repeat(MAX_TEXT - 10);
+        let full: Vec<_> = (0..240)
+            .map(|i| {
+                event(
+                    1_000 + i,
+                    EventKind::Stage,
+                    None,
+                    &format!("fill {i} {long}"),
+                )
+            })
+            .collect();
+        filler.append(&full).unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() < MAX_BYTES);
+        let per_writer = 100;
+        let barrier = std::sync::Barrier::new(2);
+        std::thread::scope(|scope| {
+            for writer in 0..2 {
+                let barrier = &barrier;
+                let long = &long;
+                let dir = dir.path();
+                scope.spawn(move || {
+                    let m = EventMemory::start(dir, 2_000).unwrap();
+                    barrier.wait();
+                    for i in 0..per_writer {
+                        let text = format!("w{writer} {i} {long}");
+                        m.append(&[event(3_000 + i, EventKind::Stage, None, &text)])
+                            .unwrap();
+                    }
+                });
+            }
+        });
+        // Every line of both files, by its event's text: each written event exactly once.
+        let mut seen = std::collections::HashMap::new();
+        for p in [rotated(&path), path.clone()] {
+            for raw in std::fs::read_to_string(&p).unwrap().lines() {
+                let line: Line = serde_json::from_str(raw).unwrap();
+                let key: String = line.text.split(' ').take(2).collect::<Vec<_>>().join(" ");
+                *seen.entry(key).or_insert(0) += 1;
+            }
+        }
+        for writer in 0..2 {
+            for i in 0..per_writer {
+                let key = format!("w{writer} {i}");
+                assert_eq!(seen.get(&key), Some(&1), "{key}");
+            }
+        }
+        assert_eq!(seen.len(), 240 + 2 * per_writer as usize);
+        assert!(std::fs::metadata(&path).unwrap().len() <= MAX_BYTES);
     }
 
     #[test]

@@ -244,6 +244,26 @@ pub struct PlanDomain {
     pub verify_within: Duration,
 }
 
+/// A domain with no signals, planned, with the config's defaults for its rules and
+/// verification (`verify_within` 60 s, as `[domain.rollback]` leaves it).
+impl Default for PlanDomain {
+    fn default() -> Self {
+        PlanDomain {
+            name: String::new(),
+            stage: Stage::Planned,
+            traffic: None,
+            queues: Vec::new(),
+            sagas: Vec::new(),
+            data: Vec::new(),
+            slo: Slo::default(),
+            judge: JudgeRules::default(),
+            rollback_steps: Vec::new(),
+            verify_share: 0.0,
+            verify_within: Duration::from_secs(60),
+        }
+    }
+}
+
 impl PlanDomain {
     /// Every signal the domain reads, for "which sources does this domain depend on".
     pub fn signals(&self) -> Vec<SignalId> {

@@ -487,7 +487,6 @@ mod tests {
             } else {
                 vec![format!("{name} is {}", health.as_str())]
             },
-            stale: false,
             traffic: Some(Traffic {
                 legacy: side(legacy, 0.0, Some(0.1)),
                 new: side(new, new * 0.1, None),
@@ -504,12 +503,7 @@ mod tests {
                 in_flight: None,
                 health: Health::Ok,
             }],
-            sagas: vec![],
-            data: Vec::new(),
-            verdict: None,
-            burn: None,
-            rollback_ready: None,
-            findings: Default::default(),
+            ..Default::default()
         }
     }
 

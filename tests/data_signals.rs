@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use common::figures::json_domain;
-use common::{fixture, json, run_ok, ConfigBuilder, HttpServer, Reply, Sandbox};
+use common::{fixture, ConfigBuilder, HttpServer, Reply, Sandbox};
 
 const PHASES: [&str; 4] = ["idle", "after_insert", "paused_lag", "resumed"];
 
@@ -132,12 +132,7 @@ fn status(
     to: usize,
 ) -> serde_json::Value {
     phases.set(from, to);
-    json(&run_ok(
-        sb.cutover()
-            .args(["--config"])
-            .arg(cfg)
-            .args(["status", "--json", "--over", "1s"]),
-    ))
+    sb.json(cfg, ["status", "--json", "--over", "1s"])
 }
 
 fn data<'a>(v: &'a serde_json::Value, domain: &str, name: &str) -> &'a serde_json::Value {
@@ -215,12 +210,7 @@ fn monolith_writes_and_replication_lag_follow_the_real_captures_phase_by_phase()
 
     // The table without --json says the same in a line per entry.
     phases.set(1, 2);
-    let out = run_ok(
-        sb.cutover()
-            .args(["--config"])
-            .arg(&cfg)
-            .args(["status", "--over", "1s"]),
-    );
+    let out = sb.run_ok(&cfg, ["status", "--over", "1s"]);
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(
         table.contains("  data     orders-copy lag 430.6kB paused"),
@@ -282,13 +272,7 @@ fn an_absent_lag_series_is_unknown_with_its_reason_not_zero() {
     );
 
     // `check` lists it like any other signal matching nothing.
-    let out = sb
-        .cutover()
-        .args(["--config"])
-        .arg(&cfg)
-        .arg("check")
-        .output()
-        .unwrap();
+    let out = sb.run(&cfg, ["check"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     let line = text
@@ -329,12 +313,7 @@ fn shadow_mismatches_not_yet_counted_are_zero_and_check_does_not_call_them_a_pro
         )
         .build();
     let cfg = sb.config(&text);
-    let v = json(&run_ok(
-        sb.cutover()
-            .args(["--config"])
-            .arg(&cfg)
-            .args(["status", "--json", "--over", "1s"]),
-    ));
+    let v = sb.json(&cfg, ["status", "--json", "--over", "1s"]);
     let shadow = data(&v, "orders", "orders-shadow");
     assert_eq!(shadow["kind"], "shadow");
     assert!(shadow["comparisons"].as_f64().unwrap() > 0.0, "{shadow}");
@@ -342,13 +321,7 @@ fn shadow_mismatches_not_yet_counted_are_zero_and_check_does_not_call_them_a_pro
     assert_eq!(shadow["mismatch_ratio"].as_f64(), Some(0.0), "{shadow}");
     assert_eq!(json_domain(&v, "orders")["health"], "ok", "{v}");
 
-    let out = sb
-        .cutover()
-        .args(["--config"])
-        .arg(&cfg)
-        .arg("check")
-        .output()
-        .unwrap();
+    let out = sb.run(&cfg, ["check"]);
     let said = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{said}");
     let line = said

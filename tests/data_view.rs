@@ -3,9 +3,7 @@
 //! never 0; names from the config through the terminal sanitizer.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
@@ -26,15 +24,7 @@ fn plan() -> Plan {
         domains: vec![PlanDomain {
             name: "orders".into(),
             stage: Stage::Migrated,
-            traffic: None,
-            queues: vec![],
-            sagas: vec![],
-            data: vec![],
-            slo: Default::default(),
-            judge: Default::default(),
-            rollback_steps: vec![],
-            verify_share: 0.0,
-            verify_within: Duration::from_secs(60),
+            ..Default::default()
         }],
         ..Plan::default()
     }
@@ -98,15 +88,8 @@ fn status() -> Status {
             reasons: vec![
                 "declared migrated, but the monolith wrote 1500 rows to the tables of orders-tables in the window".into(),
             ],
-            stale: false,
-            traffic: None,
-            queues: vec![],
-            sagas: vec![],
             data,
-            verdict: None,
-            burn: None,
-            rollback_ready: None,
-            findings: Default::default(),
+            ..Default::default()
         }],
         sources: vec![],
         events: vec![],
@@ -116,17 +99,10 @@ fn status() -> Status {
 
 fn app() -> App {
     let opts = UiOptions {
-        mode: Mode::Live,
-        read_only: None,
-        theme: "default".into(),
         color: ColorChoice::Ansi16,
         ascii: Some(false),
-        bindings: HashMap::new(),
         plan: Arc::new(plan()),
-        history: Duration::from_secs(3600),
-        actions: None,
-        refusals: None,
-        memory: None,
+        ..Default::default()
     };
     let caps = TermCaps {
         depth: ColorDepth::Ansi16,

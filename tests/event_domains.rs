@@ -3,17 +3,14 @@
 //! own `App`, fed as the action desk feeds it, drawn with ratatui's test backend.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 use cutover::figures::{DomainStatus, Health, Status};
-use cutover::mode::Mode;
-use cutover::plan::{Plan, PlanDomain, Slo, Stage};
+use cutover::plan::{Plan, PlanDomain, Stage};
 use cutover::timeline::EventKind;
 use cutover::ui::theme::ThemeSet;
 use cutover::ui::{views, App, ColorChoice, ColorDepth, FeedEvent, TermCaps, UiOptions};
@@ -28,15 +25,8 @@ fn plan() -> Plan {
             .map(|name| PlanDomain {
                 name: name.to_string(),
                 stage: Stage::Canary,
-                traffic: None,
-                queues: Vec::new(),
-                sagas: Vec::new(),
-                data: Vec::new(),
-                slo: Slo::default(),
                 rollback_steps: vec!["exec true".into()],
-                verify_share: 0.0,
-                verify_within: Duration::from_secs(60),
-                judge: Default::default(),
+                ..Default::default()
             })
             .collect(),
         ..Plan::default()
@@ -54,16 +44,7 @@ fn status() -> Status {
                 name: name.to_string(),
                 stage: Stage::Canary,
                 health: Health::Ok,
-                reasons: Vec::new(),
-                stale: false,
-                traffic: None,
-                queues: Vec::new(),
-                sagas: Vec::new(),
-                data: Vec::new(),
-                verdict: None,
-                burn: None,
-                rollback_ready: None,
-                findings: Default::default(),
+                ..Default::default()
             })
             .collect(),
         sources: Vec::new(),
@@ -74,17 +55,10 @@ fn status() -> Status {
 
 fn app() -> App {
     let opts = UiOptions {
-        mode: Mode::Live,
-        read_only: None,
-        theme: "default".into(),
         color: ColorChoice::Ansi16,
         ascii: Some(false),
-        bindings: HashMap::new(),
         plan: Arc::new(plan()),
-        history: Duration::from_secs(3600),
-        actions: None,
-        refusals: None,
-        memory: None,
+        ..Default::default()
     };
     let caps = TermCaps {
         depth: ColorDepth::Ansi16,

@@ -6,11 +6,10 @@
 #![allow(clippy::unwrap_used)]
 #![cfg(unix)]
 
-use std::collections::HashMap;
 use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
@@ -19,7 +18,7 @@ use ratatui::Terminal;
 use cutover::event_memory::{self, EventMemory, EventMemoryError, MAX_BYTES};
 use cutover::figures::{DomainStatus, Health, SourceStatus, Status};
 use cutover::mode::Mode;
-use cutover::plan::{Plan, PlanDomain, Slo, Stage};
+use cutover::plan::{Plan, PlanDomain, Stage};
 use cutover::safe_fs::PrivateFileError;
 use cutover::timeline::{EventKind, TimelineEvent, MAX_EVENTS};
 use cutover::ui::theme::ThemeSet;
@@ -36,15 +35,8 @@ fn plan() -> Plan {
             .map(|name| PlanDomain {
                 name: name.to_string(),
                 stage: Stage::Canary,
-                traffic: None,
-                queues: Vec::new(),
-                sagas: Vec::new(),
-                data: Vec::new(),
-                slo: Slo::default(),
                 rollback_steps: vec!["exec true".into()],
-                verify_share: 0.0,
-                verify_within: Duration::from_secs(60),
-                judge: Default::default(),
+                ..Default::default()
             })
             .collect(),
         ..Plan::default()
@@ -61,15 +53,7 @@ fn status(at_ms: i64, orders: Health, gateway_up: bool) -> Status {
         } else {
             vec!["new path 50% errors vs 0% on the monolith".into()]
         },
-        stale: false,
-        traffic: None,
-        queues: Vec::new(),
-        sagas: Vec::new(),
-        data: Vec::new(),
-        verdict: None,
-        burn: None,
-        rollback_ready: None,
-        findings: Default::default(),
+        ..Default::default()
     };
     Status {
         version: 1,
@@ -103,16 +87,11 @@ fn app(mode: Mode, memory: Option<EventMemory>, now_ms: i64) -> App {
 fn app_with(mode: Mode, memory: Option<EventMemory>, now_ms: i64, ascii: bool) -> App {
     let opts = UiOptions {
         mode,
-        read_only: None,
-        theme: "default".into(),
         color: ColorChoice::Ansi16,
         ascii: Some(false),
-        bindings: HashMap::new(),
         plan: Arc::new(plan()),
-        history: Duration::from_secs(3600),
-        actions: None,
-        refusals: None,
         memory,
+        ..Default::default()
     };
     let caps = TermCaps {
         depth: ColorDepth::Ansi16,
@@ -450,11 +429,20 @@ fn the_memory_stays_bounded_by_rotation() {
     assert!(size(&rotated) <= MAX_BYTES, "{}", size(&rotated));
     assert!(size(&rotated) > MAX_BYTES - 2_000, "rotated only when full");
     assert_eq!(std::fs::metadata(&rotated).unwrap().mode() & 0o777, 0o600);
-    let names: Vec<_> = std::fs::read_dir(dir.path())
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), 2, "{names:?}");
+    names.sort();
+    // Beside the two, the empty file two cockpits take turns on.
+    assert_eq!(
+        names,
+        ["events.jsonl", "events.jsonl.1", "events.jsonl.lock"],
+        "{names:?}"
+    );
+    let lock = dir.path().join("events.jsonl.lock");
+    assert_eq!(size(&lock), 0);
+    assert_eq!(std::fs::metadata(&lock).unwrap().mode() & 0o777, 0o600);
 
     // What comes back is the newest, in order, without a gap between the two files.
     let back = EventMemory::start(dir.path(), LATER).unwrap();

@@ -38,8 +38,12 @@ impl Rng {
 }
 
 fn plan(slo: &str) -> Arc<Plan> {
-    let text = format!(
-        r#"
+    compiled(&format!("{TRAFFIC}\n  [domain.slo]\n  {slo}\n"))
+}
+
+/// One domain `orders` on a source nothing listens on (the tests feed the engine themselves),
+/// both paths' requests and errors; a test appends what else it needs.
+const TRAFFIC: &str = r#"
 [settings]
 interval = "1s"
 timeout = "500ms"
@@ -55,16 +59,15 @@ stage = "canary"
 
   [domain.traffic]
   source = "gw"
-  legacy.requests = 'req_total{{path="legacy"}}'
-  legacy.errors = 'err_total{{path="legacy"}}'
-  new.requests = 'req_total{{path="new"}}'
-  new.errors = 'err_total{{path="new"}}'
+  legacy.requests = 'req_total{path="legacy"}'
+  legacy.errors = 'err_total{path="legacy"}'
+  new.requests = 'req_total{path="new"}'
+  new.errors = 'err_total{path="new"}'
+"#;
 
-  [domain.slo]
-  {slo}
-"#
-    );
-    let cfg = cutover::config::parse_str(&text, Path::new("judgement.toml")).unwrap();
+/// The plan of a config text.
+fn compiled(text: &str) -> Arc<Plan> {
+    let cfg = cutover::config::parse_str(text, Path::new("judgement.toml")).unwrap();
     cutover::compile::compile(&cfg).unwrap().plan
 }
 
@@ -335,31 +338,10 @@ const SLOWER: [u64; 7] = [0, 15, 50, 25, 10, 0, 0];
 /// `at(t)` gives the two paths' per-second observations. The verdict's latency evidence at
 /// two minutes.
 fn latency_verdict(at: fn(i64) -> ([u64; 7], [u64; 7])) -> serde_json::Value {
-    let text = r#"
-[settings]
-interval = "1s"
-timeout = "500ms"
-window = "1m"
-
-[[source]]
-name = "gw"
-url = "http://127.0.0.1:1/metrics"
-
-[[domain]]
-name = "orders"
-stage = "canary"
-
-  [domain.traffic]
-  source = "gw"
-  legacy.requests = 'req_total{path="legacy"}'
-  legacy.errors = 'err_total{path="legacy"}'
-  legacy.latency = 'lat_seconds{path="legacy"}'
-  new.requests = 'req_total{path="new"}'
-  new.errors = 'err_total{path="new"}'
-  new.latency = 'lat_seconds{path="new"}'
-"#;
-    let cfg = cutover::config::parse_str(text, Path::new("latency.toml")).unwrap();
-    let plan = cutover::compile::compile(&cfg).unwrap().plan;
+    let plan = compiled(&format!(
+        "{TRAFFIC}  legacy.latency = 'lat_seconds{{path=\"legacy\"}}'\n  \
+         new.latency = 'lat_seconds{{path=\"new\"}}'\n"
+    ));
     let mut engine = Engine::new(plan);
     let mut buckets = [[0u64; 7]; 2];
     for t in 0..=120 {

@@ -2,13 +2,14 @@
 //! a FastAPI service on the instrumentator's default buckets (0.1, 0.5, 1 s) serving in a few
 //! milliseconds shows its p95 as `≤100ms`, not an interpolated 95 ms; a p95 SLO finer than that
 //! bucket is not judged (and says why); HAProxy's figure is an average and says so; the
-//! gateway's average is shown where the service's own p95 is only a bound; `check` names the
-//! coarse buckets.
+//! gateway's average is shown where the service's own p95 is only a bound the SLO cannot judge
+//! (never over one it can: `p95 >1s` against 300 ms stays), and not at all on an idle server
+//! (HAProxy reads 0 there); `check` names the coarse buckets.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use common::{both, fixture, json, run_ok, ConfigBuilder, HttpServer, Reply, Sandbox};
+use common::{both, fixture, json, ConfigBuilder, HttpServer, Reply, Sandbox};
 
 /// The FastAPI capture (all 1800 `/orders/{order_id}` requests under 100 ms) after `n` more
 /// fast GETs: every bucket and the 2xx counter grow by `n`.
@@ -83,14 +84,8 @@ fn status(gateway: bool, p95: &str, json_out: bool) -> std::process::Output {
 
 fn run_status(sb: &Sandbox, config: &str, json_out: bool) -> std::process::Output {
     let cfg = sb.config(config);
-    let mut cmd = sb.cutover();
-    cmd.args(["--config"])
-        .arg(&cfg)
-        .args(["status", "--over", "1s"]);
-    if json_out {
-        cmd.arg("--json");
-    }
-    run_ok(&mut cmd)
+    let json = if json_out { &["--json"][..] } else { &[] };
+    sb.run_ok(&cfg, [&["status", "--over", "1s"][..], json].concat())
 }
 
 #[test]
@@ -172,40 +167,88 @@ fn the_gateways_average_is_shown_where_the_service_knows_only_a_bound() {
     );
 }
 
-#[test]
-fn a_slow_path_above_the_highest_bucket_is_judged_against_a_lower_slo() {
-    // 200 more requests, every one over a second: p95 >1s, over a 300 ms SLO for sure.
+/// The FastAPI service after 200 more requests, every one over a second (p95 `>1s`).
+fn fastapi_slow() -> String {
     let slow = fastapi_after(200);
-    let slow = ["0.1", "0.5", "1.0"].iter().fold(slow, |body, le| {
+    ["0.1", "0.5", "1.0"].iter().fold(slow, |body, le| {
         body.replace(
             &format!("le=\"{le}\",method=\"GET\"}} 2000.0"),
             &format!("le=\"{le}\",method=\"GET\"}} 1800.0"),
         )
-    });
+    })
+}
+
+/// `status --json` of the slow service behind HAProxy (`gateway`: with the gateway's view of
+/// `orders_svc`, whose average reads 1 ms) against a 300 ms p95 SLO.
+fn slow_status(gateway: bool) -> serde_json::Value {
+    let slow = fastapi_slow();
     let server = HttpServer::start(move |req, n| {
         Some(match req.path.as_str() {
-            "/gateway" => Reply::text(fixture("real/haproxy-idle.prom")),
+            "/gateway" if n == 0 => Reply::text(fixture("real/haproxy-idle.prom")),
+            "/gateway" => Reply::text(fixture("real/haproxy-svc-down.prom")),
             "/svc" if n == 0 => Reply::text(fastapi_after(0)),
             "/svc" => Reply::text(slow.clone()),
             _ => Reply::status(404, "not found"),
         })
     });
     let sb = Sandbox::new();
-    let v = json(&run_status(&sb, &config(&server, false, "300ms"), true));
-    let orders = &v["domains"][0];
-    let l = &orders["traffic"]["new"]["latency"];
+    json(&run_status(&sb, &config(&server, gateway, "300ms"), true))
+}
+
+#[test]
+fn a_slow_path_above_the_highest_bucket_is_judged_against_a_lower_slo() {
+    // p95 >1s, over a 300 ms SLO for sure; with or without the gateway's average beside it,
+    // which must not hide the tail.
+    for gateway in [false, true] {
+        let v = slow_status(gateway);
+        let orders = &v["domains"][0];
+        let l = &orders["traffic"]["new"]["latency"];
+        assert_eq!(
+            (l["bound"].as_str(), l["bound_seconds"].as_f64()),
+            (Some("above"), Some(1.0)),
+            "gateway {gateway}: {l}"
+        );
+        assert!(
+            orders["reasons"]
+                .to_string()
+                .contains("new path p95 >1s > 300ms"),
+            "gateway {gateway}: {}",
+            orders["reasons"]
+        );
+    }
+    // The gateway's figure is still reported beside it.
+    let v = slow_status(true);
+    let gw = &v["domains"][0]["traffic"]["new"]["gateway_latency"];
+    assert_eq!(gw["kind"], "avg", "{gw}");
+}
+
+#[test]
+fn haproxys_average_on_an_idle_server_is_unknown_not_zero() {
+    // HAProxy answers 0 for a server that served nothing: two polls without a request.
+    let server = HttpServer::start(|req, _| {
+        Some(match req.path.as_str() {
+            "/gateway" => Reply::text(fixture("real/haproxy-idle.prom")),
+            "/svc" => Reply::text(fastapi_after(0)),
+            _ => Reply::status(404, "not found"),
+        })
+    });
+    let sb = Sandbox::new();
+    let cfg = config(&server, true, "300ms");
+    let v = json(&run_status(&sb, &cfg, true));
+    let traffic = &v["domains"][0]["traffic"];
+    assert_eq!(traffic["legacy"]["requests"], 0.0, "{traffic:#}");
     assert_eq!(
-        (l["bound"].as_str(), l["bound_seconds"].as_f64()),
-        (Some("above"), Some(1.0)),
-        "{l}"
+        traffic["legacy"]["latency"],
+        serde_json::Value::Null,
+        "{traffic:#}"
     );
-    assert!(
-        orders["reasons"]
-            .to_string()
-            .contains("new path p95 >1s > 300ms"),
-        "{}",
-        orders["reasons"]
+    assert_eq!(
+        traffic["new"]["gateway_latency"],
+        serde_json::Value::Null,
+        "{traffic:#}"
     );
+    let text = String::from_utf8(run_status(&sb, &cfg, false).stdout).unwrap();
+    assert!(!text.contains("avg 0ms"), "{text}");
 }
 
 #[test]
@@ -213,14 +256,7 @@ fn check_names_the_coarse_buckets_and_the_slo_it_cannot_judge() {
     let server = exporters();
     let sb = Sandbox::new();
     let cfg = sb.config(&config(&server, false, "50ms"));
-    let out = sb
-        .cutover()
-        .args(["--config"])
-        .arg(&cfg)
-        .arg("check")
-        .output()
-        .unwrap();
-    let text = both(&out);
+    let text = both(&sb.run(&cfg, ["check"]));
     assert!(
         text.contains(
             "warning: coarse latency buckets 100ms, 500ms, 1s: a quantile under 100ms shows \

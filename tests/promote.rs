@@ -576,17 +576,10 @@ fn app() -> cutover::ui::App {
     use cutover::ui::theme::ThemeSet;
     use cutover::ui::{ColorChoice, ColorDepth, TermCaps, UiOptions};
     let opts = UiOptions {
-        mode: cutover::mode::Mode::Live,
-        read_only: None,
-        theme: "default".into(),
         color: ColorChoice::Never,
         ascii: Some(false),
-        bindings: Default::default(),
-        plan: Arc::new(cutover::plan::Plan::default()),
         history: Duration::from_secs(600),
-        actions: None,
-        refusals: None,
-        memory: None,
+        ..Default::default()
     };
     let caps = TermCaps {
         depth: ColorDepth::None,

@@ -936,16 +936,11 @@ async fn dialog_screen(config: &Path, state: &Path) -> String {
     assert!(matches!(offer, FeedEvent::Offer(_)), "{offer:?}");
     let opts = UiOptions {
         mode: Mode::Live,
-        read_only: None,
-        theme: "default".into(),
         color: ColorChoice::Never,
         ascii: Some(false),
-        bindings: Default::default(),
         plan: compiled.plan.clone(),
         history: Duration::from_secs(600),
-        actions: None,
-        refusals: None,
-        memory: None,
+        ..Default::default()
     };
     let caps = TermCaps {
         depth: ColorDepth::None,

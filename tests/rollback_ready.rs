@@ -1,7 +1,7 @@
 //! Rollback readiness through the binary (`status --json`), with a real metrics server and the
 //! runtime API fake that records every command: ready, not ready (runtime API refuses the
 //! connection; the monolith DOWN at the gateway), only read-only commands received, an http
-//! step's `probe_url` probed with GET only, and `probe_url` checked by the config validation.
+//! step's `probe_url` probed with GET only and its credential headers only, and `probe_url` checked by the config validation.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use common::config::{exec_step, haproxy_step};
-use common::{fixture, Answer, ConfigBuilder, HttpServer, Reply, RuntimeApi, Sandbox};
+use common::{fixture, Answer, ConfigBuilder, HttpServer, Reply, RuntimeApi, Sandbox, Seen};
 
 const UP: &str = r#"haproxy_server_status{proxy="be_orders",server="monolith",state="UP"} 1"#;
 
@@ -161,37 +161,79 @@ fn not_ready_when_the_gateway_marks_the_monolith_down() {
     assert_eq!(api.received(), ["get weight be_orders/orders_svc"]);
 }
 
-#[test]
-fn an_http_step_is_probed_with_a_get_of_its_probe_url_and_exec_is_unknown() {
-    let metrics = gateway(false);
-    let step = format!(
+/// An http step that POSTs to `/rollback/open` with `headers` (a TOML inline table's inside)
+/// and is probed at `/probe`.
+fn http_step(metrics: &HttpServer, headers: &str) -> String {
+    format!(
         r#"  [[domain.rollback.step]]
   kind = "http"
   method = "POST"
   url = "{}"
+  headers = {{ {headers} }}
   body = '{{"name":"orders"}}'
   probe_url = "{}"
   timeout = "2s"
 "#,
         metrics.url("/rollback/open"),
         metrics.url("/probe")
-    );
-    let sb = Sandbox::new();
-    let r = readiness(&sb, &config(&metrics, &step));
-    assert_eq!(r["ready"], true, "{r}");
-    let seen: Vec<_> = metrics
+    )
+}
+
+/// What reached the server besides the scrapes: the probe alone, once, or the test fails.
+fn the_probe(metrics: &HttpServer) -> Seen {
+    let mut seen: Vec<_> = metrics
         .requests()
         .into_iter()
         .filter(|s| s.path != "/metrics")
         .collect();
-    assert_eq!(seen.len(), 1);
-    assert_eq!(seen[0].method, "GET");
-    assert_eq!(seen[0].path, "/probe");
-    assert!(seen[0].body.is_empty());
+    assert_eq!(
+        seen.len(),
+        1,
+        "{:?}",
+        seen.iter().map(|s| &s.path).collect::<Vec<_>>()
+    );
+    seen.remove(0)
+}
+
+#[test]
+fn an_http_step_is_probed_with_a_get_of_its_probe_url_and_exec_is_unknown() {
+    let metrics = gateway(false);
+    let sb = Sandbox::new();
+    let r = readiness(&sb, &config(&metrics, &http_step(&metrics, "")));
+    assert_eq!(r["ready"], true, "{r}");
+    let probe = the_probe(&metrics);
+    assert_eq!(probe.method, "GET");
+    assert_eq!(probe.path, "/probe");
+    assert!(probe.body.is_empty());
 
     let r = readiness(&sb, &config(&metrics, &exec_step(&["/bin/true"], "2s")));
     assert_eq!(r["ready"], serde_json::Value::Null, "{r}");
     assert!(r["reasons"].to_string().contains("exec step"), "{r}");
+}
+
+#[test]
+fn the_probe_carries_the_steps_credentials_and_no_other_header() {
+    let metrics = gateway(false);
+    let headers = r#""Authorization" = "Basic b3BzOnMzY3JldA==", "X-Auth-Token" = "t0k3n-value", "X-HTTP-Method-Override" = "POST", "Content-Type" = "application/json""#;
+    let sb = Sandbox::new();
+    let r = readiness(&sb, &config(&metrics, &http_step(&metrics, headers)));
+    assert_eq!(r["ready"], true, "{r}");
+    let probe = the_probe(&metrics);
+    let got = |name: &str| {
+        probe
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        got("authorization").as_deref(),
+        Some("Basic b3BzOnMzY3JldA==")
+    );
+    assert_eq!(got("x-auth-token").as_deref(), Some("t0k3n-value"));
+    assert_eq!(got("x-http-method-override"), None, "{:?}", probe.headers);
+    assert_eq!(got("content-type"), None, "{:?}", probe.headers);
+    assert_eq!(probe.method, "GET");
 }
 
 #[test]

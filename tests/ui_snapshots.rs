@@ -3,7 +3,6 @@
 //! and clocks show UTC, so the snapshots do not depend on when or where they run.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -110,17 +109,11 @@ fn domain(name: &str, stage: Stage, traffic: Option<PlanTraffic>) -> PlanDomain 
         name: name.into(),
         stage,
         traffic,
-        queues: vec![],
-        sagas: vec![],
-        data: Vec::new(),
         slo: Slo {
             p95: Some(Duration::from_millis(300)),
             ..Slo::default()
         },
-        rollback_steps: vec![],
-        verify_share: 0.0,
-        verify_within: Duration::from_secs(60),
-        judge: Default::default(),
+        ..Default::default()
     }
 }
 
@@ -457,8 +450,6 @@ fn status_at(i: i64) -> Status {
         name: "inventory".into(),
         stage: Stage::Ramp,
         health: Health::Ok,
-        reasons: vec![],
-        stale: false,
         traffic: Some(traffic(
             side(400.0, 1.0, Some(0.120), Some(40.0)),
             side(
@@ -474,12 +465,7 @@ fn status_at(i: i64) -> Status {
             Some(-0.4),
             Health::Ok,
         )],
-        sagas: vec![],
-        data: Vec::new(),
-        verdict: None,
-        burn: None,
-        rollback_ready: None,
-        findings: Default::default(),
+        ..Default::default()
     });
 
     // orders: a canary whose new path's errors climb.
@@ -516,7 +502,6 @@ fn status_at(i: i64) -> Status {
         stage: Stage::Canary,
         health,
         reasons,
-        stale: false,
         traffic: Some(traffic(
             side(1_080.0, 1.08, Some(0.140), Some(90.0)),
             side(
@@ -552,31 +537,19 @@ fn status_at(i: i64) -> Status {
                 Health::Ok
             },
         }],
-        data: Vec::new(),
-        verdict: None,
-        burn: None,
-        rollback_ready: None,
-        findings: Default::default(),
+        ..Default::default()
     });
 
     // notifications: shadowed, and nobody is sending anything.
     domains.push(DomainStatus {
         name: "notifications".into(),
         stage: Stage::Shadow,
-        health: Health::Unknown,
         reasons: vec!["idle: no requests in the window".into()],
-        stale: false,
         traffic: Some(traffic(
             side(0.0, 0.0, None, None),
             side(0.0, 0.0, None, None),
         )),
-        queues: vec![],
-        sagas: vec![],
-        data: Vec::new(),
-        verdict: None,
-        burn: None,
-        rollback_ready: None,
-        findings: Default::default(),
+        ..Default::default()
     });
 
     // billing: fine until its gateway stops answering, then stale.
@@ -585,7 +558,6 @@ fn status_at(i: i64) -> Status {
         DomainStatus {
             name: "billing".into(),
             stage: Stage::Ramp,
-            health: Health::Unknown,
             reasons: vec![
                 "source billing-gw is down: connection refused (os error 111)".into(),
                 "no data for the new path's requests".into(),
@@ -593,7 +565,6 @@ fn status_at(i: i64) -> Status {
             ],
             stale: true,
             traffic: Some(Traffic::default()),
-            queues: vec![],
             sagas: vec![SagaStatus {
                 name: "charge-card".into(),
                 failed: None,
@@ -603,19 +574,13 @@ fn status_at(i: i64) -> Status {
                 in_progress: None,
                 health: Health::Unknown,
             }],
-            data: Vec::new(),
-            verdict: None,
-            burn: None,
-            rollback_ready: None,
-            findings: Default::default(),
+            ..Default::default()
         }
     } else {
         DomainStatus {
             name: "billing".into(),
             stage: Stage::Ramp,
             health: Health::Ok,
-            reasons: vec![],
-            stale: false,
             // The lab's shape: HAProxy's average for the monolith; the new service's own p95
             // only a bound (FastAPI's default buckets), so the gateway's average is shown.
             traffic: Some(traffic(
@@ -645,7 +610,6 @@ fn status_at(i: i64) -> Status {
                     }
                 },
             )),
-            queues: vec![],
             sagas: vec![SagaStatus {
                 name: "charge-card".into(),
                 failed: Some(0.0),
@@ -655,11 +619,7 @@ fn status_at(i: i64) -> Status {
                 in_progress: None,
                 health: Health::Ok,
             }],
-            data: Vec::new(),
-            verdict: None,
-            burn: None,
-            rollback_ready: None,
-            findings: Default::default(),
+            ..Default::default()
         }
     });
 
@@ -680,18 +640,11 @@ fn status_at(i: i64) -> Status {
         } else {
             vec![]
         },
-        stale: false,
         traffic: Some(traffic(
             side(legacy, 0.0, (legacy > 0.0).then_some(0.090), Some(0.0)),
             side(2_400.0, 0.5, Some(0.045), Some(100.0)),
         )),
-        queues: vec![],
-        sagas: vec![],
-        data: Vec::new(),
-        verdict: None,
-        burn: None,
-        rollback_ready: None,
-        findings: Default::default(),
+        ..Default::default()
     });
 
     // The judge on every domain with traffic; burn rates where an objective is set.
@@ -767,12 +720,8 @@ fn options(mode: Mode, read_only: Option<&str>, theme: &str) -> UiOptions {
         theme: theme.into(),
         color: ColorChoice::Ansi16,
         ascii: Some(false),
-        bindings: HashMap::new(),
         plan: Arc::new(plan()),
-        history: Duration::from_secs(3600),
-        actions: None,
-        refusals: None,
-        memory: None,
+        ..Default::default()
     }
 }
 

@@ -3,7 +3,6 @@
 // Helpers shared by test (or bench) crates: `pub` for their users, not for a public API.
 #![allow(unreachable_pub)]
 
-use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -86,15 +85,11 @@ pub fn app(plan: Arc<Plan>, mode: Mode) -> App {
             Mode::Live => None,
             _ => Some("a recording can never act".into()),
         },
-        theme: "default".into(),
         color: ColorChoice::Ansi16,
         ascii: Some(false),
-        bindings: HashMap::new(),
         history: plan.timing.history,
         plan,
-        actions: None,
-        refusals: None,
-        memory: None,
+        ..Default::default()
     };
     let caps = TermCaps {
         depth: ColorDepth::Ansi16,

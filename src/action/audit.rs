@@ -204,7 +204,7 @@ impl AuditLog {
         let mut f = self.open()?;
         // Another cutover may be appending at the same time: the check for a cut-short line
         // below must not see its line half-written, so appends take turns.
-        lock_exclusive(&f).map_err(io)?;
+        crate::safe_fs::lock_exclusive(&f).map_err(io)?;
         // A line cut short by a crash must not swallow this one.
         if !ends_with_newline(&mut f).map_err(io)? {
             line.insert(0, '\n');
@@ -229,30 +229,6 @@ impl AuditLog {
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect())
-    }
-}
-
-/// Waits for an exclusive advisory lock on the file; closing the file releases it.
-#[allow(unsafe_code)]
-fn lock_exclusive(file: &File) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::io::AsRawFd;
-        loop {
-            // SAFETY: flock(2) on a descriptor this `File` owns for the whole call.
-            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } == 0 {
-                return Ok(());
-            }
-            let err = std::io::Error::last_os_error();
-            if err.kind() != std::io::ErrorKind::Interrupted {
-                return Err(err);
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = file;
-        Ok(())
     }
 }
 

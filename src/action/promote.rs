@@ -435,21 +435,14 @@ mod tests {
             name: "orders".into(),
             stage: crate::stage::Stage::Canary,
             health: Health::Ok,
-            reasons: Vec::new(),
-            stale: false,
             traffic: Some(Traffic {
                 legacy: Side::default(),
                 new: Side::default(),
                 new_share: observed,
                 configured_new_share: configured,
             }),
-            queues: Vec::new(),
-            sagas: Vec::new(),
-            data: Vec::new(),
             verdict: Some(verdict(Outcome::Pass)),
-            burn: None,
-            rollback_ready: None,
-            findings: Default::default(),
+            ..Default::default()
         }
     }
 

@@ -5,7 +5,8 @@
 //! Probes can never act. An HAProxy probe is a [`ProbeCommand`], one of the read-only runtime
 //! API commands docs/rollback.md lists, built from the step's `backend/server` (never a string
 //! from the config sent as is); an HTTP probe is always a GET of the step's `probe_url`, without
-//! a body; an `exec` step is never probed (running a program is acting), so it leaves readiness
+//! a body, carrying only the step's credentials (its other headers, a method override among
+//! them, could make some servers act on the GET); an `exec` step is never probed (running a program is acting), so it leaves readiness
 //! unknown.
 
 use std::time::Duration;
@@ -32,7 +33,7 @@ pub enum Probe {
         command: ProbeCommand,
         timeout: Duration,
     },
-    /// A GET of the step's `probe_url`, with its headers and bearer token.
+    /// A GET of the step's `probe_url`, with its credential headers and bearer token.
     HttpGet {
         url: String,
         headers: Vec<(String, String)>,
@@ -70,6 +71,7 @@ pub fn probes(steps: &[Step]) -> Vec<Probe> {
                     headers: h
                         .headers
                         .iter()
+                        .filter(|(k, _)| probe_may_send(k))
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect(),
                     bearer_env: h.bearer_token_env.clone(),
@@ -86,6 +88,15 @@ pub fn probes(steps: &[Step]) -> Vec<Probe> {
         }
     }
     out
+}
+
+/// Whether a step's header goes with its probe: only a credential (`Authorization`,
+/// `Proxy-Authorization`, and the names that carry one: `X-Auth-Token`, `X-API-Key`, a cookie),
+/// so that the probe is let in where the step would be. Never a method override
+/// (`X-HTTP-Method-Override: POST` turns a GET into a POST on some servers), nor anything else.
+fn probe_may_send(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    !lower.contains("method") && !lower.contains("override") && super::steps::is_secret_header(name)
 }
 
 /// What one probe found: `Some(true)` answered, `Some(false)` did not (with why), `None` unknown.
@@ -259,6 +270,29 @@ mod tests {
         ProbeResult {
             answered: Some(true),
             words: words.into(),
+        }
+    }
+
+    #[test]
+    fn a_probe_carries_credentials_and_nothing_else() {
+        for sent in [
+            "Authorization",
+            "proxy-authorization",
+            "X-Auth-Token",
+            "X-API-Key",
+            "Cookie",
+        ] {
+            assert!(probe_may_send(sent), "{sent}");
+        }
+        for kept in [
+            "X-HTTP-Method-Override",
+            "X-Method-Override",
+            "X-HTTP-Method",
+            "Content-Type",
+            "X-Request-Action",
+            "Accept",
+        ] {
+            assert!(!probe_may_send(kept), "{kept}");
         }
     }
 

@@ -234,8 +234,6 @@ mod tests {
                 name: "orders".into(),
                 stage: crate::stage::Stage::Canary,
                 health: Health::Ok,
-                reasons: Vec::new(),
-                stale: false,
                 traffic: Some(Traffic {
                     legacy: Side {
                         requests_total: Some(legacy),
@@ -248,13 +246,7 @@ mod tests {
                     new_share: None,
                     configured_new_share: None,
                 }),
-                queues: Vec::new(),
-                sagas: Vec::new(),
-                data: Vec::new(),
-                verdict: None,
-                burn: None,
-                rollback_ready: None,
-                findings: Default::default(),
+                ..Default::default()
             }],
             sources: Vec::new(),
             at_ms,

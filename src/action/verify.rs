@@ -14,6 +14,9 @@ use super::terms::band;
 use crate::figures::Status;
 use crate::format::{percent, seconds, tally};
 
+/// Why a promotion's share is not measured.
+const UNKNOWN_LEGACY: &str = "the monolith's request count is unknown";
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     /// Still watching; what is seen so far, in words.
@@ -76,6 +79,8 @@ pub struct Verifier {
     last: Option<Measured>,
     /// A status after the action showed the domain's data stale (a source down).
     saw_stale: bool,
+    /// A promotion's status had no monolith request count: its share cannot be measured.
+    legacy_unknown: bool,
     verdict: Option<Verdict>,
 }
 
@@ -89,6 +94,7 @@ impl Verifier {
             previous: None,
             last: None,
             saw_stale: false,
+            legacy_unknown: false,
             verdict: None,
         }
     }
@@ -149,12 +155,24 @@ impl Verifier {
             return None;
         }
         let traffic = domain.traffic.as_ref()?;
+        let new = traffic.new.requests_total?;
+        let legacy = match (traffic.legacy.requests_total, self.goal) {
+            (Some(legacy), _) => legacy,
+            // For a rollback, a legacy side that matches nothing counts as no legacy traffic:
+            // that can only make the new path's share look larger, never verify a rollback
+            // that did not happen.
+            (None, Goal::AtMost(_)) => 0.0,
+            // For a promotion it would make the share 100% and verify a promotion the data
+            // cannot show: an unknown count is no measurement.
+            (None, Goal::Near { .. }) => {
+                self.legacy_unknown = true;
+                return None;
+            }
+        };
         let now = Totals {
             at_ms: status.at_ms,
-            // A legacy side that matches nothing counts as no legacy traffic: that can only make
-            // the new path's share look larger, never verify a rollback that did not happen.
-            legacy: traffic.legacy.requests_total.unwrap_or(0.0),
-            new: traffic.new.requests_total?,
+            legacy,
+            new,
         };
         let Some(before) = self.previous else {
             self.previous = Some(now);
@@ -210,6 +228,10 @@ impl Verifier {
             None if self.saw_stale => {
                 format!("NOT verified after {after}: no data since {action} (a source is down)")
             }
+            None if self.legacy_unknown => format!(
+                "NOT verified after {after}: {UNKNOWN_LEGACY} since {action}, so the new \
+                 path's share cannot be measured"
+            ),
             None => format!("NOT verified after {after}: no traffic observed since {action}"),
         };
         let v = Verdict::NotVerified {
@@ -229,6 +251,9 @@ impl Verifier {
                 seconds(m.span_ms)
             ),
             None if self.saw_stale => "verifying: no data (a source is down)".into(),
+            None if self.legacy_unknown => {
+                format!("verifying: {UNKNOWN_LEGACY}, so the new path's share cannot be measured")
+            }
             None => format!(
                 "verifying: waiting for traffic after {}",
                 self.goal.action()
@@ -278,7 +303,6 @@ mod tests {
                 name: "orders".into(),
                 stage: crate::stage::Stage::Canary,
                 health: Health::Ok,
-                reasons: Vec::new(),
                 stale,
                 traffic: Some(Traffic {
                     legacy: Side {
@@ -292,13 +316,7 @@ mod tests {
                     new_share: None,
                     configured_new_share: None,
                 }),
-                queues: Vec::new(),
-                sagas: Vec::new(),
-                data: Vec::new(),
-                verdict: None,
-                burn: None,
-                rollback_ready: None,
-                findings: Default::default(),
+                ..Default::default()
             }],
             sources: Vec::new(),
             at_ms,
@@ -477,6 +495,40 @@ mod tests {
             "NOT verified after 2 s: new path serves 10% (10 of 100 requests in the last 1 s), target 25% ± 5 points"
         );
         assert!(!goal.met(0.31) && goal.met(0.30) && goal.met(0.20) && !goal.met(0.19));
+    }
+
+    #[test]
+    fn a_promotion_is_not_verified_without_the_monolith_count() {
+        // Read as 0, the missing count made the share 100%: a promotion to 100% verified.
+        let goal = Goal::Near {
+            target: 1.0,
+            tolerance: 0.02,
+        };
+        let mut v = Verifier::new("orders", ACTED, goal, 10_000);
+        let seen = |ms: i64, new: f64| status(ACTED + ms, None, Some(new), false);
+        v.observe(&seen(1_000, 100.0));
+        assert_eq!(
+            v.observe(&seen(2_000, 200.0)),
+            Verdict::Pending(
+                "verifying: the monolith's request count is unknown, so the new path's share \
+                 cannot be measured"
+                    .into()
+            )
+        );
+        assert_eq!(
+            v.observe(&seen(10_000, 900.0)).words(),
+            "NOT verified after 10 s: the monolith's request count is unknown since the \
+             promotion, so the new path's share cannot be measured"
+        );
+        // A rollback still reads it as no monolith traffic: that can only keep it unverified.
+        let mut r = verifier();
+        r.observe(&status(ACTED + 1_000, None, Some(100.0), false));
+        assert_eq!(
+            r.observe(&status(ACTED + 2_000, None, Some(150.0), false)),
+            Verdict::Pending(
+                "verifying: new path served 100% of 50 requests in the last 1 s".into()
+            )
+        );
     }
 
     #[test]

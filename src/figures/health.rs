@@ -55,7 +55,11 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
 
     non_finite_reasons(at, plan, d, &mut found);
 
-    let t = d.traffic.as_ref().map(|p| traffic(at, p, &plan.signals));
+    let slo_p95 = d.slo.p95.map(|p| p.as_secs_f64());
+    let t = d
+        .traffic
+        .as_ref()
+        .map(|p| traffic(at, p, &plan.signals, slo_p95));
     if let Some(t) = &t {
         traffic_health(t, d, &mut found);
         // The gateway's view of each path: down there (or its source down) while it still

@@ -228,13 +228,19 @@ impl Latency {
     }
 }
 
-/// The figure to show and judge for a path: its own, unless that is a bound and the gateway's
-/// view of the path has a number (a gauge, or a quantile in a fine bucket).
-pub fn finer(own: Option<Latency>, gateway: Option<Latency>) -> Option<Latency> {
-    match (own, gateway) {
-        (Some(o), Some(g)) if o.is_bound() && !g.is_bound() => Some(g),
-        (Some(o), _) => Some(o),
-        (None, g) => g,
+/// An average gauge (HAProxy's over its last 1024 requests) as a figure of now: only with
+/// traffic in the window (`requests`, the path's count there). With none it reads 0 on a server
+/// that never served, or the average of requests long gone: idle, not `0ms`. Where the count is
+/// unknown, a 0 cannot be told from idle either and is unknown.
+pub fn current_average(average: Option<Latency>, requests: Option<f64>) -> Option<Latency> {
+    let a = average?;
+    if a.kind != LatencyKind::Avg {
+        return Some(a);
+    }
+    match requests {
+        Some(r) if r > 0.0 => Some(a),
+        Some(_) => None,
+        None => (a.reading.seconds() > 0.0).then_some(a),
     }
 }
 
@@ -341,14 +347,16 @@ mod tests {
     }
 
     #[test]
-    fn the_gateway_is_shown_where_the_service_has_only_a_bound() {
-        let own = Latency::quantile(LatencyKind::P95, &fastapi_fast(5.0), 1.0, OWN);
-        let gw = Some(Latency::average(0.0012, LatencyFrom::Gateway));
-        assert_eq!(finer(own, gw), gw);
-        let fine = Some(Latency::average(0.2, OWN));
-        assert_eq!(finer(fine, gw), fine);
-        assert_eq!(finer(None, gw), gw);
-        assert_eq!(finer(own, None), own);
+    fn an_average_without_traffic_is_idle_not_zero() {
+        let zero = Some(Latency::average(0.0, LatencyFrom::Gateway));
+        let old = Some(Latency::average(0.004, LatencyFrom::Gateway));
+        assert_eq!(current_average(zero, Some(0.0)), None);
+        assert_eq!(current_average(old, Some(0.0)), None);
+        assert_eq!(current_average(zero, None), None);
+        assert_eq!(current_average(old, None), old);
+        assert_eq!(current_average(zero, Some(12.0)), zero);
+        let p95 = Latency::quantile(LatencyKind::P95, &fastapi_fast(5.0), 1.0, OWN);
+        assert_eq!(current_average(p95, Some(0.0)), p95);
     }
 
     #[test]

@@ -227,6 +227,27 @@ pub struct DomainStatus {
     pub findings: Findings,
 }
 
+/// Nothing known yet: health unknown, no figures, the stage a domain starts in.
+impl Default for DomainStatus {
+    fn default() -> Self {
+        DomainStatus {
+            name: String::new(),
+            stage: Stage::Planned,
+            health: Health::Unknown,
+            reasons: Vec::new(),
+            stale: false,
+            traffic: None,
+            queues: Vec::new(),
+            sagas: Vec::new(),
+            data: Vec::new(),
+            verdict: None,
+            burn: None,
+            rollback_ready: None,
+            findings: Findings::default(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BadLineReport {
     pub line: u32,

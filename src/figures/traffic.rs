@@ -2,8 +2,9 @@
 
 use super::counter::{gauge, increase};
 use super::finite::newest_usable;
-use super::latency::{finer, Latency, LatencyFrom, LatencyFrom::Own, LatencyKind};
+use super::latency::{current_average, Latency, LatencyFrom, LatencyFrom::Own, LatencyKind};
 use super::quantile::{bucket_increases, gauge_mean, histogram_quantile};
+use super::slo_p95::finer;
 use super::status::{Side, Traffic};
 use crate::judge::boundary::BoundaryKind::{AuthFailures, ClientErrors, RateLimited};
 use crate::plan::{PlanSide, PlanTraffic, Signal, SignalId};
@@ -11,8 +12,9 @@ use crate::plan::{PlanSide, PlanTraffic, Signal, SignalId};
 pub use super::at::At;
 
 /// One path's figures. `latency_unit_seconds` scales the latency signal's values to seconds
-/// (0.001 for the millisecond histograms of Envoy, Istio and Kong).
-pub fn side(at: &At, plan: &PlanSide, latency_unit_seconds: f64) -> Side {
+/// (0.001 for the millisecond histograms of Envoy, Istio and Kong); `slo_p95` (seconds) decides
+/// whether a bound of the path's own histogram stands or the gateway's finer figure is shown.
+pub fn side(at: &At, plan: &PlanSide, latency_unit_seconds: f64, slo_p95: Option<f64>) -> Side {
     let mut s = Side::default();
     if let Some(id) = plan.requests {
         if let Some(inc) = increase(at.history(id), at.now_ms, at.window_ms) {
@@ -71,18 +73,22 @@ pub fn side(at: &At, plan: &PlanSide, latency_unit_seconds: f64) -> Side {
                 .find(|l| l.kind == LatencyKind::P95)
                 .copied();
         } else {
-            s.latency_gauge_seconds = seconds(gauge_mean(h, at.now_ms, at.window_ms));
-            own = s.latency_gauge_seconds.map(|v| Latency::average(v, Own));
+            let average =
+                seconds(gauge_mean(h, at.now_ms, at.window_ms)).map(|v| Latency::average(v, Own));
+            own = current_average(average, s.requests);
+            s.latency_gauge_seconds = own.map(|l| l.reading.seconds());
         }
     }
+    super::gateway_state::gateway_figures(at, plan, &mut s);
     if let Some((id, unit)) = plan.gateway_latency {
-        s.gateway_latency = latency_of(at, id, unit, LatencyFrom::Gateway);
+        // The gateway's count of the path where it has one, else the path's own.
+        let routed = s.gateway_requests.or(s.requests);
+        s.gateway_latency = current_average(latency_of(at, id, unit, LatencyFrom::Gateway), routed);
     }
-    s.latency = finer(own, s.gateway_latency);
+    s.latency = finer(own, s.gateway_latency, slo_p95);
     if let Some(id) = plan.weight {
         s.weight = gauge(at.history(id), at.now_ms, at.window_ms);
     }
-    super::gateway_state::gateway_figures(at, plan, &mut s);
     s.last_poll = super::last_poll::last_poll(at, plan);
     s
 }
@@ -102,11 +108,12 @@ fn errors_scraped(at: &At, id: SignalId) -> bool {
     newest_usable(at.history(id), at.now_ms, at.window_ms).is_some()
 }
 
-/// Both paths and the split; `signals` are the plan's, for the latency units.
-pub fn traffic(at: &At, plan: &PlanTraffic, signals: &[Signal]) -> Traffic {
+/// Both paths and the split; `signals` are the plan's, for the latency units; `slo_p95` the
+/// domain's p95 SLO in seconds, where set.
+pub fn traffic(at: &At, plan: &PlanTraffic, signals: &[Signal], slo_p95: Option<f64>) -> Traffic {
     let unit = |p: &PlanSide| p.latency.map_or(1.0, |id| signals[id].latency_unit_seconds);
-    let legacy = side(at, &plan.legacy, unit(&plan.legacy));
-    let new = side(at, &plan.new, unit(&plan.new));
+    let legacy = side(at, &plan.legacy, unit(&plan.legacy), slo_p95);
+    let new = side(at, &plan.new, unit(&plan.new), slo_p95);
     let new_share = share(new.rps, legacy.rps, plan.legacy.requests.is_none());
     let configured_new_share = share(new.weight, legacy.weight, false);
     Traffic {

@@ -7,6 +7,8 @@
 //! - `trust`: OpenSSH's rule for files whose content decides what runs (the config, token and
 //!   password files) and for the directories above them.
 //!
+//! `lock_exclusive` is the one blocking `flock` the audit log and the events memory take.
+//!
 //! Nothing here ever changes an existing file's mode or owner: a wrong one is refused with the
 //! command that fixes it, since "fixing" it could mean changing a file that is not ours.
 
@@ -31,6 +33,30 @@ pub(crate) fn my_uid() -> u32 {
     }
     #[cfg(not(unix))]
     0
+}
+
+/// Waits for an exclusive advisory lock on the file; closing the file releases it.
+#[allow(unsafe_code)]
+pub fn lock_exclusive(file: &std::fs::File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        loop {
+            // SAFETY: flock(2) on a descriptor this `File` owns for the whole call.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } == 0 {
+                return Ok(());
+            }
+            let err = std::io::Error::last_os_error();
+            if err.kind() != std::io::ErrorKind::Interrupted {
+                return Err(err);
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        Ok(())
+    }
 }
 
 /// A user id in words for messages: `nobody (uid 65534)`, or `uid 65534` when it has no name.

@@ -55,6 +55,27 @@ pub struct UiOptions {
     pub memory: Option<crate::event_memory::EventMemory>,
 }
 
+/// A live cockpit with nothing to act through (no gate: `actions` is `None`), the default
+/// theme and colours decided from the terminal, an empty plan and the plan's default history.
+/// What a test or a bench sets is then only what it means to set.
+impl Default for UiOptions {
+    fn default() -> Self {
+        UiOptions {
+            mode: Mode::Live,
+            read_only: None,
+            theme: "default".into(),
+            color: ColorChoice::default(),
+            ascii: None,
+            bindings: HashMap::new(),
+            plan: Arc::new(Plan::default()),
+            history: crate::plan::Timing::default().history,
+            actions: None,
+            refusals: None,
+            memory: None,
+        }
+    }
+}
+
 /// What the cockpit asks of the action gate.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ActionRequest {

@@ -72,6 +72,25 @@ impl Sandbox {
             .unwrap()
     }
 
+    /// `cutover --config CONFIG ARGS...`, which must succeed.
+    pub fn run_ok<S: AsRef<OsStr>>(
+        &self,
+        config: impl AsRef<OsStr>,
+        args: impl IntoIterator<Item = S>,
+    ) -> Output {
+        run_ok(self.cutover().arg("--config").arg(config).args(args))
+    }
+
+    /// `cutover --config CONFIG ARGS...`, which must succeed, its standard output read as JSON
+    /// (`status --json`, `check --json`).
+    pub fn json<S: AsRef<OsStr>>(
+        &self,
+        config: impl AsRef<OsStr>,
+        args: impl IntoIterator<Item = S>,
+    ) -> serde_json::Value {
+        json(&self.run_ok(config, args))
+    }
+
     /// The binary with this sandbox's environment.
     pub fn cutover(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_cutover"));

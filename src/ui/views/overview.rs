@@ -64,53 +64,133 @@ struct Columns {
     lat_mark_avg: bool,
 }
 
+/// A column whose width depends on the room beyond 80 columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Bar,
+    Name,
+    Stage,
+    Now,
+    Cfg,
+    QueueName,
+    Queue,
+    Why,
+}
+
+/// How a column takes from the room beyond 80 columns.
+#[derive(Debug, Clone, Copy)]
+enum Room {
+    /// Shown once `needs` is left, taking that (with `rest`: all that is left); its width is
+    /// what it takes less `gap`, the space before it.
+    Appears { needs: u16, gap: u16, rest: bool },
+    /// A shown column widens by up to `by`, leaving `leave` to what comes after where there is
+    /// room for both.
+    Widens { by: u16, leave: u16 },
+}
+
+/// Widths at 80 columns: the optional columns are not shown.
+const BASE: [(Slot, u16); 8] = [
+    (Slot::Bar, 0),
+    (Slot::Name, 10),
+    (Slot::Stage, 8),
+    (Slot::Now, 0),
+    (Slot::Cfg, 0),
+    (Slot::QueueName, 0),
+    (Slot::Queue, 6),
+    (Slot::Why, 0),
+];
+
+/// Who gets the room beyond 80 columns, first first. The split bar costs its width and the gap
+/// before the share, less the column the share gives back (alone, it is five wide: "stale"),
+/// so it has no gap of its own. The last poll comes before the configured share: the bar
+/// already marks the latter. The worst queue's meaning before its figure (`lag 12.4k↑`) does
+/// not take the reasons column's least width (13): the reason says why, the meaning is also in
+/// the detail view.
+const PRIORITY: [(Slot, Room); 9] = [
+    (
+        Slot::Bar,
+        Room::Appears {
+            needs: 6,
+            gap: 0,
+            rest: false,
+        },
+    ),
+    (Slot::Name, Room::Widens { by: 8, leave: 0 }),
+    (Slot::Stage, Room::Widens { by: 3, leave: 0 }),
+    (Slot::Bar, Room::Widens { by: 14, leave: 0 }),
+    (
+        Slot::Now,
+        Room::Appears {
+            needs: 6,
+            gap: 1,
+            rest: false,
+        },
+    ),
+    (
+        Slot::Cfg,
+        Room::Appears {
+            needs: 9,
+            gap: 1,
+            rest: false,
+        },
+    ),
+    (
+        Slot::QueueName,
+        Room::Appears {
+            needs: 16,
+            gap: 1,
+            rest: false,
+        },
+    ),
+    (Slot::Queue, Room::Widens { by: 6, leave: 13 }),
+    (
+        Slot::Why,
+        Room::Appears {
+            needs: 13,
+            gap: 1,
+            rest: true,
+        },
+    ),
+];
+
+/// Each slot's width at `width` columns, by [`PRIORITY`].
+fn slot_widths(width: u16) -> impl Fn(Slot) -> u16 {
+    let mut extra = width.saturating_sub(80);
+    let mut widths = BASE;
+    for (slot, room) in PRIORITY {
+        let Some((_, w)) = widths.iter_mut().find(|(s, _)| *s == slot) else {
+            continue;
+        };
+        match room {
+            Room::Appears { needs, gap, rest } if extra >= needs => {
+                *w = take(&mut extra, if rest { u16::MAX } else { needs }) - gap;
+            }
+            Room::Appears { .. } => {}
+            Room::Widens { by, leave } if *w > 0 => {
+                let room = if extra >= leave { extra - leave } else { extra };
+                *w += take(&mut extra, room.min(by));
+            }
+            Room::Widens { .. } => {}
+        }
+    }
+    move |slot| {
+        widths
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map_or(0, |(_, w)| *w)
+    }
+}
+
 impl Columns {
     /// 80 columns fit everything essential: health, the judge's verdict, the share and both
     /// paths' figures. More room brings the split bar first, then widens names and the bar,
     /// then adds the last poll's error ratio, the configured share, the worst queue's name and
-    /// the first reason.
+    /// the first reason ([`PRIORITY`]).
     fn for_width(x0: u16, width: u16) -> Columns {
-        let mut extra = width.saturating_sub(80);
-        // The bar costs its width and the gap before the share, less the column the share
-        // gives back (alone, it is five wide: "stale").
-        let bar_w = if extra >= 6 { take(&mut extra, 6) } else { 0 };
-        let name_w = 10 + take(&mut extra, 8);
-        let stage_w = 8 + take(&mut extra, 3);
-        let bar_w = if bar_w > 0 {
-            bar_w + take(&mut extra, 14)
-        } else {
-            0
-        };
-        // The last poll before the configured share: the bar already marks the latter.
-        let now_w = if extra >= 6 {
-            take(&mut extra, 6) - 1
-        } else {
-            0
-        };
-        let cfg_w = if extra >= 9 {
-            take(&mut extra, 9) - 1
-        } else {
-            0
-        };
-        let qname_w = if extra >= 16 {
-            take(&mut extra, 16) - 1
-        } else {
-            0
-        };
-        // Room for the worst queue's meaning before its figure (`lag 12.4k↑`), but not at the
-        // cost of the reasons column's least width (13): the reason says why, the meaning is
-        // also in the detail view.
-        let queue_extra = if extra >= 13 {
-            (extra - 13).min(6)
-        } else {
-            extra.min(6)
-        };
-        let queue_w = 6 + take(&mut extra, queue_extra);
-        let why_w = if extra >= 13 {
-            take(&mut extra, u16::MAX) - 1
-        } else {
-            0
-        };
+        let w = slot_widths(width);
+        let (bar_w, name_w, stage_w) = (w(Slot::Bar), w(Slot::Name), w(Slot::Stage));
+        let (now_w, cfg_w, qname_w) = (w(Slot::Now), w(Slot::Cfg), w(Slot::QueueName));
+        let (queue_w, why_w) = (w(Slot::Queue), w(Slot::Why));
 
         let mut x = x0;
         let mut col = |w: u16| {
