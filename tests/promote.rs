@@ -587,6 +587,7 @@ fn app() -> cutover::ui::App {
         actions: None,
         refusals: None,
         memory: None,
+        promotes: Default::default(),
     };
     let caps = TermCaps {
         depth: ColorDepth::None,

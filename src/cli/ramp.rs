@@ -213,6 +213,13 @@ fn reading(d: &DomainStatus) -> Reading {
             "its figures are not current: a source it reads is down".into(),
         );
     }
+    // A domain declared `shadow` waits for its shadow comparisons to agree (a fail verdict
+    // still stops it).
+    if let Some(why) = crate::action::shadow_gate::blocks(d) {
+        if !matches!(&d.verdict, Some(v) if v.result == Outcome::Fail) {
+            return Reading::Wait("shadow", why);
+        }
+    }
     match &d.verdict {
         Some(v) => match v.result {
             Outcome::Pass => Reading::Pass(format!("verdict pass ({})", reasons(&v.reasons))),

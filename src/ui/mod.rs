@@ -53,6 +53,8 @@ pub struct UiOptions {
     /// shown, marked, and this session's are appended. `None` in replay and the demo, and
     /// where the state dir cannot be trusted.
     pub memory: Option<crate::event_memory::EventMemory>,
+    /// Each domain's `[domain.promote]`, for the plan in the detail view (none: no plan shown).
+    pub promotes: HashMap<String, crate::action::promote::PromotePlan>,
 }
 
 /// What the cockpit asks of the action gate.
