@@ -58,10 +58,13 @@ impl HoldClock {
 }
 
 /// What a ramp counts toward its hold: verdict pass (or no verdict and health ok), current
-/// figures, nothing blocking the shadow stage.
+/// figures; in the shadow stage, the shadow comparisons agreeing (`shadow_gate::for_ramp`).
 fn passes(d: &DomainStatus) -> bool {
-    if d.stale || super::shadow_gate::blocks(d).is_some() {
+    if d.stale {
         return false;
+    }
+    if let Some(shadow) = super::shadow_gate::for_ramp(d) {
+        return shadow.is_ok();
     }
     match &d.verdict {
         Some(v) => v.result == Outcome::Pass,

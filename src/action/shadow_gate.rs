@@ -5,8 +5,10 @@
 //! comparisons in the window): no data is not agreement.
 //!
 //! Asked by the promotion's standing (`promote::propose`: the key `P`, `cutover promote`, a
-//! ramp's promotions, each refusal audited) and by a ramp's hold, which pauses on it instead
-//! of stopping: mismatches are a reason to wait, not to roll back a path that serves nothing.
+//! ramp's promotions, each refusal audited) and by a ramp's hold ([`for_ramp`]), which pauses
+//! on it instead of stopping: mismatches are a reason to wait, not to roll back a path that
+//! serves nothing. While the new path serves no requests at all, the judge can only say
+//! `inconclusive`; there the comparisons that agree are the evidence a ramp holds on.
 
 use crate::figures::data::DataFigures;
 use crate::figures::DomainStatus;
@@ -67,6 +69,46 @@ pub fn blocks(d: &DomainStatus) -> Option<String> {
         })
         .collect();
     (!why.is_empty()).then(|| why.join("; "))
+}
+
+/// What the shadow comparisons say to a ramp's hold, where they have a say: they block it
+/// (`Err`, why), or they stand in for the judge (`Ok`, in words) while the new path serves no
+/// requests. `None`: not declared `shadow`, no comparisons configured, the new path already
+/// serving (the verdict decides), or a `fail` verdict (it stops the ramp whatever they say).
+pub fn for_ramp(d: &DomainStatus) -> Option<Result<String, String>> {
+    if d.stage != Stage::Shadow
+        || !d
+            .data
+            .iter()
+            .any(|e| matches!(e.figures, DataFigures::Shadow { .. }))
+        || d.verdict
+            .as_ref()
+            .is_some_and(|v| v.result == crate::judge::outcome::Outcome::Fail)
+    {
+        return None;
+    }
+    if let Some(why) = blocks(d) {
+        return Some(Err(why));
+    }
+    // Mismatches that cleared a moment ago may still hold the health at crit (its
+    // `clear_after`): the gate refuses until it clears, so the ramp waits for it too.
+    if d.health == crate::figures::Health::Crit {
+        return Some(Err(format!(
+            "health crit until it clears: {}",
+            d.reasons.join("; ")
+        )));
+    }
+    // The share as `promote::Current` tells it (configured, else observed), read here directly:
+    // promote's standing asks this file, so this file does not ask promote.
+    let share = d.traffic.as_ref().and_then(|t| {
+        t.configured_new_share
+            .filter(|v| v.is_finite())
+            .or(t.new_share.filter(|v| v.is_finite()))
+    });
+    let serving_none = share.is_some_and(|s| s <= 0.0);
+    serving_none.then(|| {
+        Ok("the shadow comparisons agree (the new path serves no requests yet: they are the evidence)".to_string())
+    })
 }
 
 #[cfg(test)]
@@ -131,5 +173,9 @@ mod tests {
         );
         let canary = domain(Stage::Canary, shadow(Some(400.0), 12.0, Some(0.03)));
         assert_eq!(blocks(&canary), None);
+        assert_eq!(for_ramp(&canary), None);
+        assert!(for_ramp(&over).unwrap().is_err());
+        // Agreeing, but the share of the new path unknown: the verdict decides.
+        assert_eq!(for_ramp(&under), None);
     }
 }
