@@ -33,6 +33,13 @@ shot() {
     cutover screenshot --demo --width 120 --height 40 "$@" --out "$out/$name.svg"
 }
 
+# 160x48: the detail view's sections down to the promote plan, the charts beside them.
+tall_shot() {
+    name=$1
+    shift
+    cutover screenshot --demo --width 160 --height 48 "$@" --out "$out/$name.svg"
+}
+
 # The overview while orders' canary is failing and inventory's queue is backing up.
 shot overview --at 4m30s --view overview
 # orders in detail at the same moment: error ratio and p95 over their limits.
@@ -42,3 +49,7 @@ shot sources --at 6m20s --view sources
 # The events after the rollback and the billing outage.
 shot events --at 9m --view events
 shot help --at 4m30s --view help
+# orders 40 s after its promotion from 10% to 25%: the plan, the step marked, the next one.
+tall_shot promote --at 2m20s --view detail --domain orders
+# analytics' plan paused: a new path that serves nothing cannot be judged (inconclusive).
+tall_shot plan-paused --at 2m20s --view detail --domain analytics

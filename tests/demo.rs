@@ -54,6 +54,18 @@ fn the_demo_tells_its_story_through_status_replay() {
     let early = at("1m30s");
     assert_eq!(early["mode"], "replay");
     assert_eq!(domain(&early, "orders")["health"], "ok");
+    assert_eq!(
+        domain(&early, "orders")["traffic"]["configured_new_share"].as_f64(),
+        Some(0.1)
+    );
+    // At 1m40s the operator promotes orders one step: 25% configured, and the traffic follows.
+    let promoted = domain(&at("2m20s"), "orders");
+    assert_eq!(
+        promoted["traffic"]["configured_new_share"].as_f64(),
+        Some(0.25),
+        "{promoted}"
+    );
+    assert_eq!(promoted["verdict"]["result"], "pass", "{promoted}");
     let degraded = at("4m30s");
     let orders = domain(&degraded, "orders");
     assert_eq!(orders["health"], "crit", "{orders}");

@@ -1281,3 +1281,311 @@ stage = "canary"
         "{text}"
     );
 }
+
+/// One slice of the ground truth: what traffic.py counted over a couple of seconds, by
+/// answering server and status class, and when the slice ended (unix ms).
+struct Slice {
+    end_ms: i64,
+    svc: f64,
+    svc_5xx: f64,
+    monolith: f64,
+}
+
+/// Sends traffic through the gateway in slices of `seconds` until `stop`, one traffic.py run
+/// each, keeping every slice's ground truth.
+fn traffic_slices(port: u16, seconds: f64, stop: Arc<AtomicBool>) -> Vec<Slice> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/scripts/traffic.py");
+    let mut out = Vec::new();
+    while !stop.load(Ordering::Relaxed) {
+        let run = Command::new("python3")
+            .arg(&script)
+            .args(["--seconds", &seconds.to_string(), "--json"])
+            .args(["--url", &format!("http://127.0.0.1:{port}")])
+            .output()
+            .expect("python3 runs lab/scripts/traffic.py");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let v = json(&run);
+        let count = |server: &str, class: Option<&str>| -> f64 {
+            v["by_server"][server].as_object().map_or(0.0, |c| {
+                c.iter()
+                    .filter(|(k, _)| class.is_none_or(|want| k.as_str() == want))
+                    .map(|(_, n)| n.as_f64().unwrap())
+                    .sum()
+            })
+        };
+        out.push(Slice {
+            end_ms: cutover::clock::now_ms(),
+            svc: count("orders_svc", None),
+            svc_5xx: count("orders_svc", Some("5xx")),
+            monolith: count("monolith", None),
+        });
+    }
+    out
+}
+
+/// Puts the orders service's error knob back to 0 when a test ends, passed or failed.
+struct NoErrors<'a>(&'a Lab);
+
+impl Drop for NoErrors<'_> {
+    fn drop(&mut self) {
+        self.0.error_rate("ORDERS_SVC_PORT", 0.0);
+    }
+}
+
+/// Issue 15, item 7: a real ramp on the lab's HAProxy. `cutover ramp orders` with holds of
+/// 8 s walks 10 → 25 → 50 with real traffic through the gateway (traffic.py); then the orders
+/// service's error knob goes to 50%, the verdict fails, and with `auto_rollback = true` the
+/// weight goes back to 0, verified, every step in the audit log. The timeline (each step's
+/// time, verdict and share, as the ramp saw it and as the traffic counted it) is printed:
+/// run with --nocapture to read it.
+#[test]
+#[ignore = "needs the lab and `cutover ramp`: lab/up.sh"]
+fn a_ramp_walks_the_lab_gateway_and_rolls_back_on_a_real_failure() {
+    let lab = Lab::up();
+    lab.restore_weights();
+    lab.error_rate("ORDERS_SVC_PORT", 0.0);
+    let _restore = Restore(&lab);
+    let _no_errors = NoErrors(&lab);
+    let runtime = lab.port("HAPROXY_RUNTIME_PORT");
+    let step = |command: &str, table: &str| {
+        format!(
+            "  [[domain.{table}.step]]\n  kind = \"haproxy\"\n  address = \"127.0.0.1:{runtime}\"\n  command = \"{command}\"\n"
+        )
+    };
+    let config = format!(
+        "[settings]\ninterval = \"1s\"\ntimeout = \"900ms\"\nwindow = \"10s\"\n{}{ORDERS}
+  [domain.promote]
+  steps = [10, 25, 50, 100]
+  hold = \"8s\"
+  verify_within = \"20s\"
+  verify_tolerance = 0.05
+  auto_rollback = true
+{}{}
+  [domain.rollback]
+  verify_share = 0.0
+  verify_within = \"20s\"
+{}{}",
+        sources(&lab),
+        step("set weight be_orders/orders_svc {weight}", "promote"),
+        step("set weight be_orders/monolith {legacy_weight}", "promote"),
+        step("set weight be_orders/orders_svc 0", "rollback"),
+        step("set weight be_orders/monolith 100", "rollback"),
+    );
+    let sb = Sandbox::new();
+    let cfg = sb.config(&config);
+
+    // Traffic from before the ramp starts to after it ends, in slices of 1 s.
+    let stop = Arc::new(AtomicBool::new(false));
+    let sender = {
+        let (stop, port) = (stop.clone(), lab.port("HAPROXY_PORT"));
+        std::thread::spawn(move || traffic_slices(port, 1.0, stop))
+    };
+    std::thread::sleep(Duration::from_secs(3));
+    let started = Instant::now();
+    let start_ms = cutover::clock::now_ms();
+    let ramp = common::action::Running::start_with(
+        &sb,
+        &cfg,
+        &["ramp", "orders", "--json", "--note", "lab ramp"],
+        "ramp",
+    );
+    let read = || std::fs::read_to_string(&ramp.stdout).unwrap_or_default();
+    // At 50% verified, the new service starts failing half its orders.
+    let limit = Duration::from_secs(90);
+    loop {
+        let out = read();
+        let at_50 = out
+            .lines()
+            .any(|l| l.contains("\"event\":\"verified\"") && l.contains("target 50%"));
+        if at_50 {
+            break;
+        }
+        assert!(
+            started.elapsed() < limit && !out.contains("\"code\""),
+            "not at 50% verified after {:?}:\n{out}\n{}",
+            started.elapsed(),
+            std::fs::read_to_string(&ramp.stderr).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let knob_ms = cutover::clock::now_ms();
+    lab.error_rate("ORDERS_SVC_PORT", 0.5);
+    let (code, stdout, stderr) = ramp.wait(Duration::from_secs(60));
+    let end_ms = cutover::clock::now_ms();
+    let wall = started.elapsed();
+    // The last seconds of traffic: all of it to the monolith.
+    std::thread::sleep(Duration::from_secs(4));
+    let stop_ms = cutover::clock::now_ms();
+    stop.store(true, Ordering::Relaxed);
+    let slices = sender.join().unwrap();
+
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let ms_of = |v: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(v["at"].as_str().unwrap())
+            .unwrap()
+            .timestamp_millis()
+    };
+    // The ground truth between two times: the new path's share and its 5xx.
+    let truth = |from: i64, to: i64| {
+        let within: Vec<&Slice> = slices
+            .iter()
+            .filter(|s| s.end_ms > from + 1000 && s.end_ms <= to)
+            .collect();
+        let svc = within.iter().map(|s| s.svc as u64).sum::<u64>();
+        let all = svc + within.iter().map(|s| s.monolith as u64).sum::<u64>();
+        let bad = within.iter().map(|s| s.svc_5xx as u64).sum::<u64>();
+        (svc as f64 / all.max(1) as f64, all, bad)
+    };
+    println!(
+        "\nlab ramp timeline (t = seconds since the ramp started; knob raised at t = {:.1})",
+        (knob_ms - start_ms) as f64 / 1000.0
+    );
+    println!("{:>6}  {:<12}  text", "t", "event");
+    for e in &events {
+        let t = (ms_of(e) - start_ms) as f64 / 1000.0;
+        let text = e["text"].as_str().unwrap_or_default();
+        println!(
+            "{t:>6.1}  {:<12}  {text}",
+            e["event"].as_str().unwrap_or_default()
+        );
+    }
+    // Each step as the ramp saw it and as the traffic counted it, from its verification (or
+    // the start) to the next promotion (or the end).
+    let marks: Vec<(i64, String)> = std::iter::once((start_ms, "10% (start)".to_string()))
+        .chain(
+            events
+                .iter()
+                .filter(|e| e["event"] == "verified")
+                .map(|e| (ms_of(e), e["text"].as_str().unwrap().to_string())),
+        )
+        .collect();
+    println!("\nper step (ground truth from traffic.py between the step's verification and the next move):");
+    for (i, (at, what)) in marks.iter().enumerate() {
+        let next = events
+            .iter()
+            .map(|e| (ms_of(e), e))
+            .find(|(t, e)| {
+                *t > *at
+                    && (e["event"] == "promote" || e["event"] == "fail" || e["event"] == "rollback")
+            })
+            .map_or(end_ms, |(t, _)| t);
+        let next = if i + 1 == marks.len() { stop_ms } else { next };
+        let verdict = events
+            .iter()
+            .filter(|e| ms_of(e) >= *at && ms_of(e) <= next)
+            .find_map(|e| match e["event"].as_str() {
+                Some("held") => Some("pass (held)".to_string()),
+                Some("fail") => Some(format!(
+                    "FAIL: {}",
+                    e["evidence"].as_str().unwrap_or_default()
+                )),
+                Some("paused") => Some(format!(
+                    "paused: {}",
+                    e["reason"].as_str().unwrap_or_default()
+                )),
+                _ => None,
+            })
+            .unwrap_or_else(|| "-".into());
+        let (share, n, bad) = truth(*at, next);
+        println!(
+            "  t={:>5.1}s  {what}\n           verdict: {verdict}\n           traffic.py: new path {:.1}% of {n} requests ({bad} of them 5xx)",
+            (*at - start_ms) as f64 / 1000.0,
+            share * 100.0
+        );
+    }
+    println!("wall time of the ramp: {wall:?}");
+
+    // 3: stopped on the fail verdict (rolled back, verified).
+    assert_eq!(code, Some(3), "{stdout}\n{stderr}");
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    let promotes: Vec<i64> = events
+        .iter()
+        .filter(|e| e["event"] == "promote")
+        .map(|e| e["to"].as_i64().unwrap())
+        .collect();
+    assert_eq!(promotes, [25, 50], "{kinds:?}");
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "verified").count(),
+        3,
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&"fail") && kinds.contains(&"rollback"),
+        "{kinds:?}"
+    );
+    assert!(
+        stdout.contains("rollback: verified"),
+        "the rollback is verified:\n{stdout}"
+    );
+    assert_eq!(
+        lab.haproxy("get weight be_orders/orders_svc").trim(),
+        "0 (initial 10)"
+    );
+    // The ground truth agrees: at 25% and 50% the traffic split by the weights; after the
+    // rollback the monolith answered everything.
+    let verified: Vec<i64> = events
+        .iter()
+        .filter(|e| e["event"] == "verified")
+        .map(ms_of)
+        .collect();
+    let promote_at: Vec<i64> = events
+        .iter()
+        .filter(|e| e["event"] == "promote")
+        .map(ms_of)
+        .collect();
+    let (at_25, n25, _) = truth(verified[0], promote_at[1]);
+    assert!((at_25 - 0.25).abs() < 0.05 && n25 > 100, "{at_25} of {n25}");
+    let (after, n_after, _) = truth(verified[2], stop_ms);
+    assert!(n_after > 0, "no traffic counted after the rollback");
+    assert_eq!(after, 0.0, "new path share after the rollback");
+    let truth_after = lab.traffic(100);
+    assert_eq!(truth_after.requests("orders_svc"), 0.0);
+    assert_eq!(truth_after.requests("monolith"), 100.0);
+
+    // The audit log: every promotion and the rollback, requested before and verified after,
+    // all via the ramp; the rollback's note carries the verdict's evidence.
+    let audit: Vec<serde_json::Value> = std::fs::read_to_string(sb.state_dir().join("audit.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let of = |action: &str, event: &str| -> Vec<&serde_json::Value> {
+        audit
+            .iter()
+            .filter(|e| e["action"] == action && e["event"] == event)
+            .collect()
+    };
+    let requested = of("promote", "requested");
+    assert_eq!(
+        requested
+            .iter()
+            .map(|e| e["to"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        [25, 50]
+    );
+    assert_eq!(of("promote", "verified").len(), 2);
+    assert_eq!(of("rollback", "requested").len(), 1);
+    assert_eq!(of("rollback", "verified").len(), 1);
+    assert!(audit.iter().all(|e| e["via"] == "ramp"), "{audit:?}");
+    let note = of("rollback", "requested")[0]["note"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(note.starts_with("lab ramp; ramp: verdict fail: "), "{note}");
+    assert!(
+        requested[0]["steps"][0] == "haproxy 127.0.0.1:19999: set weight be_orders/orders_svc 25",
+        "{:?}",
+        requested[0]["steps"]
+    );
+    assert!(wall < Duration::from_secs(120), "{wall:?}");
+}

@@ -317,6 +317,8 @@ fn the_committed_screenshots_are_what_make_sh_makes() {
             "events.svg",
             "help.svg",
             "overview.svg",
+            "plan-paused.svg",
+            "promote.svg",
             "sources.svg"
         ]
     );
@@ -342,4 +344,44 @@ fn the_committed_screenshots_are_what_make_sh_makes() {
             p.display()
         );
     }
+}
+
+/// The demo's forward plan: orders after its promotion from 10% to 25% (the step marked, the
+/// next one with the hold left), analytics' plan paused on an inconclusive verdict.
+#[test]
+fn the_demo_shows_a_promotion_and_a_plan_paused_on_inconclusive() {
+    let sb = Sandbox::new();
+    let plan_of = |domain: &str| {
+        let svg = shot(
+            &sb,
+            domain,
+            &[
+                "--demo", "--at", "2m20s", "--width", "160", "--height", "48", "--view", "detail",
+                "--domain", domain,
+            ],
+        );
+        let screen = screen_of(&svg);
+        let start = screen
+            .iter()
+            .position(|l| l.contains("Promote plan"))
+            .unwrap_or_else(|| panic!("no plan:\n{}", screen.join("\n")));
+        screen[start + 1..]
+            .iter()
+            .take_while(|l| !l.trim_start().starts_with('└'))
+            .map(|l| {
+                l.trim_matches(|c: char| c == '│' || c.is_whitespace())
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let orders = plan_of("orders");
+    assert!(orders.contains("steps 10% [25%] 50% 100%"), "{orders}");
+    assert!(orders.contains("if the verdict stays pass"), "{orders}");
+    let analytics = plan_of("analytics");
+    assert!(
+        analytics
+            .contains("paused: verdict inconclusive: errors: inconclusive, 0 requests on the new"),
+        "{analytics}"
+    );
 }

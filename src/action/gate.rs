@@ -59,6 +59,10 @@ pub enum Refusal {
     /// No weight exported and no traffic seen: "the next step" cannot be told.
     #[error("the new-path share of {0} is unknown (the gateway exports no weight and no traffic was observed), so the next step cannot be told: name the target with `cutover promote --to PCT`")]
     CurrentUnknown(String),
+    /// A domain declared `shadow` whose shadow comparisons disagree beyond their limit, or
+    /// cannot be told (`shadow_gate`).
+    #[error("{domain} may not leave the shadow stage: {why}; the move to canary waits until the shadow comparisons agree")]
+    ShadowMismatch { domain: String, why: String },
     #[error("unknown domain {0}")]
     UnknownDomain(String),
     #[error("the audit log could not take the request, so nothing ran: {0}")]

@@ -5,7 +5,8 @@
 //! - The target: `--to` when given, else the next of `[domain.promote] steps` above the
 //!   current share. The current share is the weight the gateway exports when it does (the
 //!   configured split), else the share observed on the requests; the dialog says which.
-//! - Refused: a `fail` verdict (the judge, `judge::verdict`) or `crit` health; a target that is
+//! - Refused: a `fail` verdict (the judge, `judge::verdict`), a domain declared `shadow` whose
+//!   shadow comparisons disagree or cannot be told (`shadow_gate`), or `crit` health; a target that is
 //!   not one of the steps unless named explicitly; no step above the current one; a current
 //!   share nobody can tell when no target was named. An `inconclusive` verdict (or none at
 //!   all) is a warning in words: the typed name is still required.
@@ -386,6 +387,13 @@ fn standing(d: &DomainStatus, warnings: &mut Vec<String>) -> Result<(), Refusal>
             "No verdict: the judge has no figures for this domain, so only its health was checked."
                 .to_string(),
         ),
+    }
+    // Before the health: in the shadow stage an over-limit ratio is what makes it crit.
+    if let Some(why) = super::shadow_gate::blocks(d) {
+        return Err(Refusal::ShadowMismatch {
+            domain: d.name.clone(),
+            why,
+        });
     }
     if d.health == Health::Crit {
         return Err(Refusal::HealthCrit {

@@ -18,6 +18,7 @@ pub mod logging;
 pub mod mark_feed;
 pub mod promote;
 pub mod ramp;
+pub mod ramp_feed;
 pub mod readiness_feed;
 pub mod record;
 pub mod replay_status;

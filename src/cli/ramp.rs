@@ -213,6 +213,13 @@ fn reading(d: &DomainStatus) -> Reading {
             "its figures are not current: a source it reads is down".into(),
         );
     }
+    // A domain declared `shadow` waits for its shadow comparisons to agree; at 0% they are
+    // the evidence (a fail verdict still stops it).
+    match crate::action::shadow_gate::for_ramp(d) {
+        Some(Err(why)) => return Reading::Wait("shadow", why),
+        Some(Ok(why)) => return Reading::Pass(why),
+        None => {}
+    }
     match &d.verdict {
         Some(v) => match v.result {
             Outcome::Pass => Reading::Pass(format!("verdict pass ({})", reasons(&v.reasons))),

@@ -191,6 +191,7 @@ pub fn app_at(
         actions: None,
         refusals: None,
         memory: None,
+        promotes: compiled.promotes.clone(),
     };
     let caps = TermCaps {
         depth: shot.depth,

@@ -59,6 +59,7 @@ fn options(
         history: plan.timing.history,
         plan,
         memory: None,
+        promotes: HashMap::new(),
     }
 }
 
@@ -128,6 +129,14 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         Some(flights.watch()),
         ui_tx.clone(),
     ));
+    // Ramps other processes run here, from their lock files and the audit log (live only).
+    let mut planned: Vec<String> = compiled.promotes.keys().cloned().collect();
+    planned.sort();
+    tokio::spawn(super::ramp_feed::serve(
+        audit_log()?.path().to_path_buf(),
+        planned,
+        ui_tx.clone(),
+    ));
     // Rollback readiness, probed off the UI loop (live only).
     tokio::spawn(super::readiness_feed::serve(
         loaded.config.clone(),
@@ -148,6 +157,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         Some((actions, refusals)),
     );
     opts.memory = event_memory(started);
+    opts.promotes = compiled.promotes.clone();
     // However the cockpit ended (quit, a signal, the terminal gone), the terminal is given
     // back first; then what is in flight runs to its end, fed by the pollers still running.
     let code = run_ui(opts, ui_rx, ctl_tx, Some(flights.watch())).await;
@@ -206,7 +216,7 @@ pub async fn replay(
     };
     let (_never, latest_rx) = watch::channel(None);
     let (actions, refusals, _desk) = start_desk(gate, plan.clone(), &compiled, latest_rx, ui_tx);
-    let opts = options(
+    let mut opts = options(
         global,
         mode,
         Some(reason),
@@ -215,6 +225,7 @@ pub async fn replay(
         HashMap::new(),
         Some((actions, refusals)),
     );
+    opts.promotes = compiled.promotes.clone();
     // Dropping the controls (with the cockpit) ends the replay's thread.
     run_ui(opts, ui_rx, ctl_tx, None).await
 }

@@ -41,6 +41,9 @@ pub enum FeedEvent {
     /// Each domain's lasting mark (its last action), read from this host's audit log: sent
     /// by the live cockpit only, never by a replay (a recording carries no audit log).
     Marks(std::collections::BTreeMap<String, crate::action::marks::Mark>),
+    /// Ramps run by other cutover processes on this host (their lock files and the audit
+    /// log), looked at by the live cockpit only.
+    Ramps(std::collections::BTreeMap<String, crate::action::ramp_seen::RampSeen>),
     /// Each domain's rollback readiness, probed by the live cockpit only.
     Readiness(std::collections::BTreeMap<String, crate::figures::rollback_ready::RollbackReady>),
 }

@@ -53,6 +53,8 @@ pub struct UiOptions {
     /// shown, marked, and this session's are appended. `None` in replay and the demo, and
     /// where the state dir cannot be trusted.
     pub memory: Option<crate::event_memory::EventMemory>,
+    /// Each domain's `[domain.promote]`, for the plan in the detail view (none: no plan shown).
+    pub promotes: HashMap<String, crate::action::promote::PromotePlan>,
 }
 
 /// A live cockpit with nothing to act through (no gate: `actions` is `None`), the default
@@ -72,6 +74,7 @@ impl Default for UiOptions {
             actions: None,
             refusals: None,
             memory: None,
+            promotes: HashMap::new(),
         }
     }
 }

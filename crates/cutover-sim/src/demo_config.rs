@@ -24,7 +24,7 @@ pub fn config_toml(http_base: &str, runtime_api: &str) -> String {
     let mut out = String::new();
     out.push_str(
         "# cutover configuration for the simulated \"demo\" world (`cutover simulate`).\n\
-         # Ten minutes of a strangler-fig migration: orders canary degrades and is rolled back,\n\
+         # Ten minutes of a strangler-fig migration: orders canary is promoted to 25%, degrades and is rolled back,\n\
          # inventory's queue builds and drains, billing's saga fails and its metrics go away for a while.\n\n\
          [settings]\n\
          interval = \"2s\"\n\
@@ -68,6 +68,13 @@ pub fn config_toml(http_base: &str, runtime_api: &str) -> String {
     out.push_str(&rollback(
         runtime_api,
         &["set weight be_orders/orders_svc 0"],
+    ));
+    out.push_str(&promote(
+        runtime_api,
+        "be_orders",
+        ("monolith", "orders_svc"),
+        "[10, 25, 50, 100]",
+        "2m",
     ));
 
     // inventory: ramp 50/50.
@@ -172,6 +179,14 @@ pub fn config_toml(http_base: &str, runtime_api: &str) -> String {
         None,
     ));
     out.push_str(&slo(0.01, 0.005, "1500ms", 1, 20));
+    // Its plan forward: paused, since a new path that serves nothing cannot be judged.
+    out.push_str(&promote(
+        runtime_api,
+        "be_analytics",
+        ("monolith", "analytics_svc"),
+        "[10, 50, 100]",
+        "5m",
+    ));
     out
 }
 
@@ -236,6 +251,26 @@ fn slo(error_ratio: f64, delta: f64, p95: &str, saga_failures: u32, min_requests
         "\n  [domain.slo]\n  error_ratio = {error_ratio}\n  error_ratio_delta = {delta}\n  p95 = \"{p95}\"\n  \
          saga_failures_per_minute = {saga_failures}\n  min_requests = {min_requests}\n"
     )
+}
+
+/// `[domain.promote]`: both servers' weights set on the runtime API, `{weight}` the new one's.
+fn promote(
+    runtime_api: &str,
+    backend: &str,
+    (legacy, new): (&str, &str),
+    steps: &str,
+    hold: &str,
+) -> String {
+    let mut out = format!(
+        "\n  [domain.promote]\n  steps = {steps}\n  hold  = \"{hold}\"\n  verify_within = \"60s\"\n"
+    );
+    for (server, weight) in [(new, "{weight}"), (legacy, "{legacy_weight}")] {
+        let _ = write!(
+            out,
+            "  [[domain.promote.step]]\n  kind = \"haproxy\"\n  address = \"{runtime_api}\"\n  command = \"set weight {backend}/{server} {weight}\"\n"
+        );
+    }
+    out
 }
 
 fn rollback(runtime_api: &str, commands: &[&str]) -> String {

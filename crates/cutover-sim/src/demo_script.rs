@@ -3,7 +3,8 @@
 //! move over ten minutes. Data and curves only; [`World`](super::scenario::World) plays it.
 //!
 //! The story (times are from the start):
-//! - `orders` (canary 90/10 behind HAProxy `be_orders`, ~50 req/s): from 2m the new service
+//! - `orders` (canary 90/10 behind HAProxy `be_orders`, ~50 req/s): at 1m40s the operator
+//!   promotes it one step, to 25% (`orders_svc` 25, `monolith` 75); from 2m the new service
 //!   degrades (5xx up to ~8 %, p95 up to ~800 ms); at 5m the operator rolls it back (weight 0),
 //!   unless the runtime API already received a weight change for `be_orders/orders_svc`.
 //! - `inventory` (ramp 50/50, healthy): RabbitMQ queue `inventory.reserve` builds from ~0 to
@@ -29,6 +30,7 @@ pub(crate) const DEMO_SEED: u64 = 0x5eed_c0de_2026;
 
 // Story timeline, in seconds from the start.
 pub(crate) const INVENTORY_SLOWDOWN_S: f64 = 60.0;
+pub(crate) const ORDERS_PROMOTE_S: f64 = 100.0;
 pub(crate) const ORDERS_DEGRADE_S: f64 = 120.0;
 pub(crate) const ORDERS_DEGRADED_S: f64 = 180.0;
 pub(crate) const BILLING_SAGA_FAIL_S: f64 = 180.0;
@@ -44,6 +46,9 @@ pub(crate) const INVENTORY_RECOVERED_S: f64 = 480.0;
 // How long each process had been running when the scenario starts (its counters' history).
 pub(crate) const HAPROXY_UPTIME_S: f64 = 2.0 * 3600.0;
 pub(crate) const BROKER_UPTIME_S: f64 = 9.0 * 86400.0;
+
+/// The weights the scenario's operator sets at 1m40s: the promote steps for 25%.
+pub(crate) const ORDERS_PROMOTE_WEIGHTS: [(&str, u32); 2] = [("orders_svc", 25), ("monolith", 75)];
 
 /// The command the scenario's operator runs at 5m, and that an earlier operator action pre-empts.
 pub const ORDERS_ROLLBACK_COMMAND: &str = "set weight be_orders/orders_svc 0";

@@ -15,7 +15,8 @@ use std::collections::BTreeSet;
 use super::demo_script::{
     self, backend_rate, behaviour, charge_failures_per_minute, kafka_rates, rabbit_rates,
     stream_add_rate, stream_group_rates, window, BILLING_SAGA_FAIL_S, BILLING_SAGA_RECOVERED_S,
-    BROKER_UPTIME_S, HAPROXY_UPTIME_S, NOTES, ORDERS_ROLLBACK_COMMAND, ORDERS_ROLLBACK_S,
+    BROKER_UPTIME_S, HAPROXY_UPTIME_S, NOTES, ORDERS_PROMOTE_S, ORDERS_PROMOTE_WEIGHTS,
+    ORDERS_ROLLBACK_COMMAND, ORDERS_ROLLBACK_S,
 };
 use super::model::{
     Backend, KafkaTopic, Layout, Profile, RabbitQueue, RedisStream, Served, ServerState, Service,
@@ -66,6 +67,7 @@ pub struct World {
     /// `backend/server` pairs whose weight an operator changed through the runtime API.
     operator_changed: BTreeSet<String>,
     rollback_done: bool,
+    promote_done: bool,
     rng: Rng,
 }
 
@@ -226,6 +228,24 @@ impl World {
             let text = NOTES[self.notes_done].1.to_string();
             self.notes_done += 1;
             self.log(text);
+        }
+        if !self.promote_done && t >= ORDERS_PROMOTE_S {
+            self.promote_done = true;
+            if self.operator_changed.contains("be_orders/orders_svc") {
+                self.log("orders: weights already changed by an operator; no promotion".into());
+            } else {
+                let mut said = Vec::new();
+                for (server, weight) in ORDERS_PROMOTE_WEIGHTS {
+                    if let Ok((b, s)) = self.find_server("be_orders", server) {
+                        self.backends[b].servers[s].weight = weight;
+                        said.push(format!("set weight be_orders/{server} {weight}"));
+                    }
+                }
+                self.log(format!(
+                    "orders: operator promotes the canary from 10% to 25% ({})",
+                    said.join("; ")
+                ));
+            }
         }
         if !self.rollback_done && t >= ORDERS_ROLLBACK_S {
             self.rollback_done = true;
@@ -519,6 +539,7 @@ impl World {
             notes_done: 0,
             operator_changed: BTreeSet::new(),
             rollback_done: false,
+            promote_done: false,
             rng: Rng::for_stream(layout.seed, "world"),
         };
         warm_start(&mut world);
@@ -751,10 +772,12 @@ mod tests {
             "depth at 4m {}",
             inventory.ready
         );
+        // Promoted at 1m40s: 25 of 100.
         assert_eq!(
             world.server_weight("be_orders", "orders_svc"),
-            Some((10, 10))
+            Some((25, 10))
         );
+        assert_eq!(world.server_weight("be_orders", "monolith"), Some((75, 90)));
 
         world.advance_to(START + 301_000);
         assert_eq!(

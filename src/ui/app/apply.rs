@@ -12,6 +12,7 @@ impl App {
         match ev {
             FeedEvent::Status(status) => {
                 self.data.timeline.observe(&status);
+                self.data.observe_holds(&status);
                 self.data.latest = Some(*status);
                 if !self.nav.frozen {
                     self.data.status = self.data.latest.clone();
@@ -70,6 +71,12 @@ impl App {
             FeedEvent::Marks(marks) => {
                 let changed = self.data.marks != marks;
                 self.data.marks = marks;
+                changed
+            }
+            FeedEvent::Ramps(_) if self.data.mode != crate::mode::Mode::Live => false,
+            FeedEvent::Ramps(ramps) => {
+                let changed = self.data.ramps != ramps;
+                self.data.ramps = ramps;
                 changed
             }
             FeedEvent::Readiness(_) if self.data.mode != crate::mode::Mode::Live => false,

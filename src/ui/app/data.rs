@@ -35,6 +35,13 @@ pub(crate) struct Data {
     pub(crate) marks: BTreeMap<String, Mark>,
     /// Each domain's rollback readiness, as the live cockpit last probed it.
     pub(crate) readiness: BTreeMap<String, crate::figures::rollback_ready::RollbackReady>,
+    /// Each domain's `[domain.promote]`.
+    pub(crate) promotes: HashMap<String, crate::action::promote::PromotePlan>,
+    /// Per domain with a plan: how long it has been at its step, and passing, as the statuses
+    /// received say.
+    pub(crate) holds: HashMap<String, crate::action::plan_outlook::HoldClock>,
+    /// Ramps run by other processes on this host, as the live cockpit last looked.
+    pub(crate) ramps: BTreeMap<String, crate::action::ramp_seen::RampSeen>,
 }
 
 impl Data {
@@ -88,6 +95,21 @@ impl Data {
             now_ms: 0,
             marks: BTreeMap::new(),
             readiness: BTreeMap::new(),
+            promotes: opts.promotes.clone(),
+            holds: HashMap::new(),
+            ramps: BTreeMap::new(),
+        }
+    }
+
+    /// Counts each planned domain's time at its step from a status received.
+    pub(crate) fn observe_holds(&mut self, status: &Status) {
+        for d in &status.domains {
+            if self.promotes.contains_key(&d.name) {
+                self.holds
+                    .entry(d.name.clone())
+                    .or_default()
+                    .observe(d, status.at_ms);
+            }
         }
     }
 

@@ -133,6 +133,24 @@ impl App {
         self.data.marks.get(domain)
     }
 
+    /// A domain's forward plan, where it has a `[domain.promote]`, and how long the cockpit
+    /// has watched it at its step.
+    pub fn promote_plan(
+        &self,
+        domain: &str,
+    ) -> Option<(
+        &crate::action::promote::PromotePlan,
+        Option<&crate::action::plan_outlook::HoldClock>,
+    )> {
+        let plan = self.data.promotes.get(domain)?;
+        Some((plan, self.data.holds.get(domain)))
+    }
+
+    /// A ramp of the domain run by another process on this host (live only).
+    pub fn ramp_seen(&self, domain: &str) -> Option<&crate::action::ramp_seen::RampSeen> {
+        self.data.ramps.get(domain)
+    }
+
     /// A domain's rollback readiness, once the live cockpit has probed it.
     pub fn readiness(
         &self,

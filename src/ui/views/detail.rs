@@ -1,8 +1,8 @@
 //! One domain in full: why its health is what it is, the judge's evidence and the burn rates
 //! (`detail_evidence`), both sides' traffic figures, charts over
 //! the kept history (new-path share, error ratios, p95, each queue's depth), its queues and
-//! sagas, its data signals (`detail_data`), the sources it reads, and its rollback plan and
-//! history.
+//! sagas, its data signals (`detail_data`), the sources it reads, its promote plan
+//! (`detail_plan`), and its rollback plan and history.
 //!
 //! Narrow screens stack the sections and scroll them a section at a time; from 140 columns
 //! the charts get the right half.
@@ -35,6 +35,7 @@ enum Section {
     Sagas,
     Data,
     Sources,
+    Promote,
     Rollback,
 }
 
@@ -78,7 +79,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if !d.data.is_empty() {
         sections.push(Section::Data);
     }
-    sections.extend([Section::Sources, Section::Rollback]);
+    sections.push(Section::Sources);
+    if super::detail_plan::shown(app, d) {
+        sections.push(Section::Promote);
+    }
+    sections.push(Section::Rollback);
 
     let column = if two {
         let left_w = body.width / 2;
@@ -236,6 +241,7 @@ fn height(app: &App, d: &DomainStatus, s: Section, w: u16) -> u16 {
         Section::Sagas => d.sagas.len() + 1,
         Section::Data => super::detail_data::rows(d),
         Section::Sources => app.domain_source_names(&d.name).len().max(1),
+        Section::Promote => super::detail_plan::lines(app, d, inner).len(),
         Section::Rollback => rollback_lines(app, d, inner).len(),
     };
     n as u16 + 2
@@ -251,6 +257,7 @@ fn draw(app: &App, d: &DomainStatus, s: Section, area: Rect, buf: &mut Buffer) {
         Section::Sagas => sagas(app, d, area, buf),
         Section::Data => super::detail_data::data(app, d, area, buf),
         Section::Sources => sources(app, d, area, buf),
+        Section::Promote => super::detail_plan::draw(app, d, area, buf),
         Section::Rollback => rollback(app, d, area, buf),
     }
 }

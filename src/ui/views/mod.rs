@@ -9,6 +9,7 @@ pub mod detail;
 mod detail_charts;
 mod detail_data;
 mod detail_evidence;
+mod detail_plan;
 pub mod events;
 pub mod help;
 pub mod modal;
