@@ -81,6 +81,7 @@ fn start_once() -> Start {
         actions: None,
         refusals: None,
         memory: None,
+        bell: false,
     };
     let caps = TermCaps::detect(&opts);
     let caps = TermCaps {

@@ -773,6 +773,7 @@ fn options(mode: Mode, read_only: Option<&str>, theme: &str) -> UiOptions {
         actions: None,
         refusals: None,
         memory: None,
+        bell: false,
     }
 }
 

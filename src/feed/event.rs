@@ -41,6 +41,12 @@ pub enum FeedEvent {
     /// Each domain's lasting mark (its last action), read from this host's audit log: sent
     /// by the live cockpit only, never by a replay (a recording carries no audit log).
     Marks(std::collections::BTreeMap<String, crate::action::marks::Mark>),
+    /// An action's verification ended, or the action ended before it (failed, interrupted):
+    /// the bell rings for it when `[ui] bell` is on. Its words come as an `Event`.
+    ActionEnded {
+        kind: Kind,
+        domain: String,
+    },
     /// Each domain's rollback readiness, probed by the live cockpit only.
     Readiness(std::collections::BTreeMap<String, crate::figures::rollback_ready::RollbackReady>),
 }

@@ -53,6 +53,9 @@ pub struct UiOptions {
     /// shown, marked, and this session's are appended. `None` in replay and the demo, and
     /// where the state dir cannot be trusted.
     pub memory: Option<crate::event_memory::EventMemory>,
+    /// `[ui] bell`: ring on crit, on a fail verdict and at the end of a verification (live
+    /// only; a replay and the demo never ring).
+    pub bell: bool,
 }
 
 /// What the cockpit asks of the action gate.

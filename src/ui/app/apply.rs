@@ -12,14 +12,15 @@ impl App {
         match ev {
             FeedEvent::Status(status) => {
                 self.data.timeline.observe(&status);
+                self.bell.observe(&status);
                 self.data.latest = Some(*status);
                 if !self.nav.frozen {
                     self.data.status = self.data.latest.clone();
                     self.refresh_order();
                 }
                 // While frozen nothing on screen moves: the figures, charts and events all stop
-                // at the frozen time.
-                !self.nav.frozen
+                // at the frozen time (a bell still rings, with a frame that changes nothing).
+                !self.nav.frozen || self.bell.is_due()
             }
             FeedEvent::Replay(pos) => {
                 let changed = self.data.replay != Some(pos);
@@ -71,6 +72,10 @@ impl App {
                 let changed = self.data.marks != marks;
                 self.data.marks = marks;
                 changed
+            }
+            FeedEvent::ActionEnded { .. } => {
+                self.bell.action_ended();
+                self.bell.is_due()
             }
             FeedEvent::Readiness(_) if self.data.mode != crate::mode::Mode::Live => false,
             FeedEvent::Readiness(ready) => {
