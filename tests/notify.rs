@@ -127,7 +127,9 @@ fn a_rollback_end_is_posted_with_the_documented_json() {
     let m = metrics(Arc::default());
     let hook = Hook::start(|_| Some(Reply::status(200, "ok")));
     let sb = Sandbox::new();
-    let url = hook.server.url(&format!("/hook?token={URL_SECRET}&team=ops"));
+    let url = hook
+        .server
+        .url(&format!("/hook?token={URL_SECRET}&team=ops"));
     let cfg = sb.config(&config(
         &m,
         &sh_step("true", "5s"),
@@ -141,7 +143,10 @@ fn a_rollback_end_is_posted_with_the_documented_json() {
     assert_eq!(posts.len(), 1, "{posts:?}");
     let req = &posts[0];
     assert!(req.path.starts_with("/hook?token="), "{}", req.path);
-    assert_eq!(header(req, "authorization"), Some(&*format!("Bearer {TOKEN}")));
+    assert_eq!(
+        header(req, "authorization"),
+        Some(&*format!("Bearer {TOKEN}"))
+    );
     assert_eq!(header(req, "content-type"), Some("application/json"));
     let b: Value = serde_json::from_str(&req.body).unwrap();
     // cutover's own fields.
@@ -183,7 +188,9 @@ fn secrets_never_reach_the_body_even_when_an_action_quotes_them() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
-    let url = hook.server.url(&format!("/alerts?access_token={URL_SECRET}"));
+    let url = hook
+        .server
+        .url(&format!("/alerts?access_token={URL_SECRET}"));
     // The step fails quoting every secret the target has: the failure's words go into the
     // notice, and must come out of the body.
     let step = sh_step(
@@ -201,12 +208,18 @@ fn secrets_never_reach_the_body_even_when_an_action_quotes_them() {
     let posts = hook.posts();
     assert_eq!(posts.len(), 1, "{posts:?}");
     let req = &posts[0];
-    assert_eq!(header(req, "authorization"), Some(&*format!("Bearer {TOKEN}")));
+    assert_eq!(
+        header(req, "authorization"),
+        Some(&*format!("Bearer {TOKEN}"))
+    );
     assert_eq!(header(req, "x-api-key"), Some(KEY_SECRET));
     let b: Value = serde_json::from_str(&req.body).unwrap();
     assert_eq!(b["kind"], "rollback");
     let text = b["text"].as_str().unwrap();
-    assert!(text.contains("rollback failed: FAILED at step 1 of 1"), "{text}");
+    assert!(
+        text.contains("rollback failed: FAILED at step 1 of 1"),
+        "{text}"
+    );
     assert!(text.contains("<redacted>"), "{text}");
     for secret in [TOKEN, URL_SECRET, KEY_SECRET] {
         assert!(!req.body.contains(secret), "{secret} in {}", req.body);
@@ -234,7 +247,9 @@ fn a_hung_target_adds_at_most_the_short_flush_to_a_command() {
         "{hung:?} against {plain:?}"
     );
     assert!(
-        stderr.contains("notifications: 0 sent, 0 failed, 0 dropped (queue full), 1 not sent before exit"),
+        stderr.contains(
+            "notifications: 0 sent, 0 failed, 0 dropped (queue full), 1 not sent before exit"
+        ),
         "{stderr}"
     );
 }
@@ -298,7 +313,10 @@ async fn sending_never_waits_and_a_full_queue_drops_and_counts() {
     let reports: Arc<Mutex<Vec<Report>>> = Arc::default();
     let r = reports.clone();
     let n = Notifier::start(
-        vec![lib_target(hook.server.url("/hook"), Duration::from_secs(30))],
+        vec![lib_target(
+            hook.server.url("/hook"),
+            Duration::from_secs(30),
+        )],
         "test-host".into(),
         move |report| r.lock().unwrap().push(report),
     );
@@ -353,11 +371,17 @@ async fn a_request_refused_as_wrong_is_not_retried() {
     );
     n.send(notice(1));
     let tally = n.flush(Duration::from_secs(5)).await;
-    assert_eq!((tally.sent, tally.failed, tally.unsent), (0, 1, 0), "{tally:?}");
+    assert_eq!(
+        (tally.sent, tally.failed, tally.unsent),
+        (0, 1, 0),
+        "{tally:?}"
+    );
     assert_eq!(hook.posts().len(), 1);
     let words = reports.lock().unwrap()[0].words();
     assert!(
-        words.contains("crit of d1 NOT delivered after 1 attempt(s): HTTP 400 Bad Request: invalid_payload"),
+        words.contains(
+            "crit of d1 NOT delivered after 1 attempt(s): HTTP 400 Bad Request: invalid_payload"
+        ),
         "{words}"
     );
 }
@@ -563,7 +587,10 @@ async fn the_bell_rings_on_crit_and_at_the_end_of_a_verification_live_only() {
     let ok = figures(false).await;
     let mut crit = figures(true).await;
     assert_eq!(common::figures::domain(&ok, "orders").health, Health::Ok);
-    assert_eq!(common::figures::domain(&crit, "orders").health, Health::Crit);
+    assert_eq!(
+        common::figures::domain(&crit, "orders").health,
+        Health::Crit
+    );
     crit.at_ms = ok.at_ms + 1000;
     let ended = FeedEvent::ActionEnded {
         kind: cutover::action::Kind::Rollback,
@@ -583,11 +610,127 @@ async fn the_bell_rings_on_crit_and_at_the_end_of_a_verification_live_only() {
     assert!(live.apply(ended.clone()));
     assert!(live.take_bell(), "the end of a verification rings");
 
-    for (mode, bell) in [(Mode::Live, false), (Mode::Replay, true), (Mode::Demo, true)] {
+    for (mode, bell) in [
+        (Mode::Live, false),
+        (Mode::Replay, true),
+        (Mode::Demo, true),
+    ] {
         let mut quiet = app(mode, bell);
         quiet.apply(FeedEvent::Status(Box::new(ok.clone())));
         quiet.apply(FeedEvent::Status(Box::new(crit.clone())));
         quiet.apply(ended.clone());
         assert!(!quiet.take_bell(), "{mode:?} with bell = {bell}");
     }
+}
+
+#[test]
+fn check_shows_each_target_with_its_keys_redacted() {
+    let m = metrics(Arc::default());
+    let sb = Sandbox::new();
+    let key = "abcDEF123456ghiJKL789012";
+    let notify = format!(
+        "\n[ui]\nbell = true\n\n[[notify]]\nurl = \"https://hooks.slack.com/services/T0123ABCD/B0123ABCD/{key}\"\nevents = [\"crit\", \"rollback\"]\n\n[[notify]]\nurl = \"http://ops:{URL_SECRET}@127.0.0.1:9/hook?token={URL_SECRET}\"\nbearer_token_env = \"HOOK_TOKEN\"\n"
+    );
+    let cfg = sb.config(&config(&m, &sh_step("true", "5s"), &notify));
+    let out = sb.run(&cfg, ["check"]);
+    let (stdout, stderr) = texts(&out);
+    assert!(
+        stdout.contains(
+            "notifications\n  bell: on crit, a fail verdict and the end of a verification (live cockpit)\n  https://hooks.slack.com/services/T0123ABCD/B0123ABCD/<redacted> for crit, rollback\n  http://ops:<redacted>@127.0.0.1:9/hook?token=<redacted> for crit, fail, rollback, promote, ramp (bearer token from $HOOK_TOKEN)\n"
+        ),
+        "{stdout}{stderr}"
+    );
+    assert!(
+        !stdout.contains(key) && !stdout.contains(URL_SECRET),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_ramp_tells_its_start_its_fail_and_its_rollback() {
+    use common::config::{haproxy, haproxy_step, haproxy_weight, promote_haproxy_step};
+    use common::gateway::Gateway;
+
+    // Half the new path's requests fail: the verdict fails, the ramp stops and rolls back.
+    let gw = Gateway::new(10, 90, 1000).with(|s| s.new_error_ratio = 0.5);
+    let (api, gateway) = (gw.runtime_api(), gw.metrics());
+    let hook = Hook::start(|_| Some(Reply::status(200, "ok")));
+    let api = api.address();
+    let promote = format!(
+        "  [domain.promote]\n  steps = [10, 25]\n  hold = \"1s\"\n  verify_within = \"3s\"\n  auto_rollback = true\n{}",
+        promote_haproxy_step(&api, "set weight be_orders/orders_svc {weight}", "2s"),
+    );
+    let rollback = format!(
+        "  [domain.rollback]\n  verify_share = 0.02\n  verify_within = \"3s\"\n{}",
+        haproxy_step(&api, "set weight be_orders/orders_svc 0", "2s"),
+    );
+    let text = ConfigBuilder::new()
+        .every("250ms", "200ms")
+        .gateway(&gateway.url("/metrics"))
+        .domain("orders", "canary", "gateway")
+        .signal("legacy", "requests", &haproxy("monolith", ""))
+        .signal("legacy", "errors", &haproxy("monolith", r#",code="5xx""#))
+        .signal("new", "requests", &haproxy("orders_svc", ""))
+        .signal("new", "errors", &haproxy("orders_svc", r#",code="5xx""#))
+        .signal("legacy", "weight", &haproxy_weight("monolith"))
+        .signal("new", "weight", &haproxy_weight("orders_svc"))
+        .domain_text(&promote)
+        .domain_text(&rollback)
+        .raw(&target(
+            &hook.server.url("/hook"),
+            r#"["fail", "rollback", "ramp"]"#,
+            "2s",
+        ))
+        .build();
+    let sb = Sandbox::new();
+    let cfg = sb.config(&text);
+    let out = sb
+        .cutover()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["ramp", "orders", "--json"])
+        .env("HOOK_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
+    let bodies = hook.bodies();
+    let seen: Vec<(String, String)> = bodies
+        .iter()
+        .map(|b| {
+            (
+                b["kind"].as_str().unwrap().to_string(),
+                b["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let at = |kind: &str, status: &str| {
+        seen.iter()
+            .position(|(k, s)| k == kind && s == status)
+            .unwrap_or_else(|| panic!("no {kind} {status} in {seen:?}"))
+    };
+    // The ramp's start (nothing wrong yet), the verdict's fail, the ramp stopping on it, and
+    // the rollback's verified end, in that order where they depend on each other.
+    let start = at("ramp", "resolved");
+    let stopped = at("ramp", "firing");
+    let fail = at("fail", "firing");
+    let rolled = at("rollback", "resolved");
+    assert!(
+        start < stopped && stopped < rolled && fail < rolled,
+        "{seen:?}"
+    );
+    assert!(bodies[start]["text"]
+        .as_str()
+        .unwrap()
+        .contains("orders: ramp start: from 10%"));
+    assert_eq!(bodies[rolled]["to"], "monolith");
+    assert!(
+        bodies[rolled]["text"]
+            .as_str()
+            .unwrap()
+            .contains("ramp verified: rollback: verified"),
+        "{}",
+        bodies[rolled]
+    );
+    assert!(!seen.iter().any(|(k, _)| k == "crit"), "{seen:?}");
 }
