@@ -734,3 +734,71 @@ fn a_ramp_tells_its_start_its_fail_and_its_rollback() {
     );
     assert!(!seen.iter().any(|(k, _)| k == "crit"), "{seen:?}");
 }
+
+/// The live cockpit in a real terminal: a domain turning crit rings the bell, one BEL written
+/// right after a frame's end (never inside one), and a target that refuses the notice shows
+/// as an event in the events view.
+#[test]
+#[ignore = "needs tmux"]
+fn the_live_cockpit_rings_after_a_frame_and_shows_a_refused_notice_as_an_event() {
+    use common::tmux::{quote, Pane, SETTLE, STARTUP};
+
+    let failing = Arc::new(AtomicBool::new(false));
+    let m = metrics(failing.clone());
+    let hook = Hook::start(|_| Some(Reply::status(400, "no such channel")));
+    let sb = Sandbox::new();
+    let notify = format!(
+        "\n[ui]\nbell = true\n{}",
+        target(&hook.server.url("/hook"), r#"["crit"]"#, "2s")
+    );
+    let cfg = sb.config(&config(&m, &sh_step("true", "5s"), &notify));
+    let pane = Pane::start(
+        &sb,
+        &["--config", cfg.to_str().unwrap()],
+        &[("HOOK_TOKEN", TOKEN)],
+    );
+    pane.wait_for("the live overview", STARTUP, |s| s.contains("[OK]"));
+    // Every byte the cockpit writes from here on.
+    let raw = sb.path().join("pane.raw");
+    pane.tmux(&[
+        "pipe-pane",
+        "-o",
+        "-t",
+        "main",
+        &format!("cat >> {}", quote(&raw.to_string_lossy())),
+    ]);
+    std::thread::sleep(Duration::from_millis(300));
+    failing.store(true, Ordering::SeqCst);
+    pane.wait_for("orders crit", SETTLE, |s| s.contains("[CRIT]"));
+    let start = Instant::now();
+    let bytes = loop {
+        let bytes = std::fs::read(&raw).unwrap_or_default();
+        if bytes.contains(&7) || start.elapsed() > SETTLE {
+            break bytes;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let bells: Vec<usize> = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == 7)
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(bells.len(), 1, "one change to crit, one ring");
+    let frame_end = b"\x1b[?2026l";
+    assert!(
+        bytes[..bells[0]].ends_with(frame_end),
+        "the bell follows a frame's end: {:?}",
+        String::from_utf8_lossy(&bytes[bells[0].saturating_sub(40)..=bells[0]])
+    );
+
+    pane.keys(&["4"]);
+    let s = pane.wait_for("the refused notice in the events view", SETTLE, |s| {
+        s.contains("NOT delivered after 1 attempt(s): HTTP 400")
+    });
+    assert!(!s.contains(TOKEN), "{s}");
+    assert_eq!(hook.posts().len(), 1);
+    pane.keys(&["q"]);
+    let (code, _) = pane.exited();
+    assert_eq!(code, 0);
+}

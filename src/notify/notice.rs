@@ -70,7 +70,7 @@ impl Notice {
         self.firing && matches!(self.kind, NoticeKind::Crit | NoticeKind::Fail)
     }
 
-    /// `crit orders: ok -> crit` and the like: one line for a report.
+    /// `crit of orders`, `rollback of orders`: what a report names.
     pub fn summary(&self) -> String {
         format!("{} of {}", self.kind.as_str(), self.domain)
     }
