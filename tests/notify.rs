@@ -337,16 +337,20 @@ async fn sending_never_waits_and_a_full_queue_drops_and_counts() {
         (sends - QUEUE - 1..=sends - QUEUE).contains(&(tally.dropped as usize)),
         "{tally:?}"
     );
+    // Said at the 1st, 2nd, 4th, ... 128th drop: counted all along, shown without flooding.
     let reports = reports.lock().unwrap().clone();
-    assert_eq!(reports.len() as u64, tally.dropped);
+    let said: Vec<u64> = reports
+        .iter()
+        .map(|r| match r {
+            Report::Dropped { dropped, .. } => *dropped,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(said, [1, 2, 4, 8, 16, 32, 64, 128], "{tally:?}");
     assert!(
-        reports.last().unwrap().words().ends_with(&format!(
-            "queue full, crit of d{} dropped ({} dropped so far)",
-            sends - 1,
-            tally.dropped
-        )),
+        reports[7].words().ends_with("dropped (128 dropped so far)"),
         "{:?}",
-        reports.last()
+        reports[7]
     );
     // A flush is bounded however much is stuck.
     let t = Instant::now();
@@ -382,6 +386,23 @@ async fn a_request_refused_as_wrong_is_not_retried() {
         words.contains(
             "crit of d1 NOT delivered after 1 attempt(s): HTTP 400 Bad Request: invalid_payload"
         ),
+        "{words}"
+    );
+    // Nor is one whose token cannot be read: nothing is sent without it.
+    let mut t = lib_target(hook.server.url("/hook"), Duration::from_secs(2));
+    t.bearer = Some(cutover::source::SecretFrom::Env(
+        "CUTOVER_TEST_UNSET_HOOK_TOKEN".into(),
+    ));
+    let r = reports.clone();
+    let unset = Notifier::start(vec![t], "test-host".into(), move |report| {
+        r.lock().unwrap().push(report)
+    });
+    unset.send(notice(2));
+    assert_eq!(unset.flush(Duration::from_secs(5)).await.failed, 1);
+    assert_eq!(hook.posts().len(), 1, "nothing sent without its token");
+    let words = reports.lock().unwrap()[1].words();
+    assert!(
+        words.ends_with("crit of d2 NOT delivered after 1 attempt(s): environment variable CUTOVER_TEST_UNSET_HOOK_TOKEN is not set"),
         "{words}"
     );
 }

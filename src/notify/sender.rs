@@ -29,7 +29,8 @@ pub const BACKOFF: Duration = Duration::from_millis(250);
 /// What the sender tells whoever shows it (the events view, stderr).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Report {
-    /// The target's queue was full: the notice was not sent. `dropped` counts them so far.
+    /// The target's queue was full: the notice was not sent. `dropped` counts them so far;
+    /// a drop is reported when that count is a power of two.
     Dropped {
         target: String,
         domain: String,
@@ -195,17 +196,21 @@ impl Notifier {
             if lane.tx.try_send(notice.clone()).is_err() {
                 lane.counters.pending.fetch_sub(1, Ordering::SeqCst);
                 let dropped = lane.counters.dropped.fetch_add(1, Ordering::SeqCst) + 1;
-                tracing::warn!(
-                    "notify {}: queue full, {} dropped",
-                    lane.shown,
-                    notice.summary()
-                );
-                (inner.report)(Report::Dropped {
-                    target: lane.shown.clone(),
-                    domain: notice.domain.clone(),
-                    notice: notice.summary(),
-                    dropped,
-                });
+                // Said at the 1st, 2nd, 4th, 8th... drop: a target hung through a storm of
+                // notices must not bury the events it drops under as many lines of its own.
+                if dropped.is_power_of_two() {
+                    tracing::warn!(
+                        "notify {}: queue full, {} dropped ({dropped} so far)",
+                        lane.shown,
+                        notice.summary()
+                    );
+                    (inner.report)(Report::Dropped {
+                        target: lane.shown.clone(),
+                        domain: notice.domain.clone(),
+                        notice: notice.summary(),
+                        dropped,
+                    });
+                }
             }
         }
     }
@@ -271,6 +276,10 @@ async fn deliver_all(
 /// One notice to one target, with retries. `Err` carries the attempts made and the last
 /// failure in words, secrets taken out.
 async fn deliver(target: &NotifyTarget, host: &str, notice: &Notice) -> Result<(), (u32, String)> {
+    // A token that cannot be read will not be readable on a retry either.
+    if let Some(Err(e)) = target.bearer.as_ref().map(|b| b.resolve()) {
+        return Err((1, e.to_string()));
+    }
     let secrets = target.secrets();
     let payload = body(notice, host, &secrets).to_string();
     let mut headers = target.headers.clone();
