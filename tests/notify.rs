@@ -631,6 +631,37 @@ async fn the_bell_rings_on_crit_and_at_the_end_of_a_verification_live_only() {
     assert!(live.apply(ended.clone()));
     assert!(live.take_bell(), "the end of a verification rings");
 
+    // The notices behind it: crit and the fail verdict fire once each, and clear once each.
+    let mut w = cutover::notify::Watch::new();
+    assert!(w.observe(&ok).is_empty(), "first seen ok is no news");
+    let fired = w.observe(&crit);
+    let kinds: Vec<NoticeKind> = fired.iter().map(|n| n.kind).collect();
+    assert_eq!(kinds, [NoticeKind::Crit, NoticeKind::Fail], "{fired:?}");
+    assert!(fired.iter().all(|n| n.firing && n.rings()), "{fired:?}");
+    let changes: Vec<(Option<&str>, Option<&str>)> = fired
+        .iter()
+        .map(|n| (n.from.as_deref(), n.to.as_deref()))
+        .collect();
+    assert_eq!(
+        changes,
+        [(Some("ok"), Some("crit")), (Some("pass"), Some("fail"))]
+    );
+    assert!(w.observe(&crit).is_empty());
+    let mut later = ok.clone();
+    later.at_ms = crit.at_ms + 1000;
+    let cleared = w.observe(&later);
+    let kinds: Vec<NoticeKind> = cleared.iter().map(|n| n.kind).collect();
+    assert_eq!(kinds, [NoticeKind::Crit, NoticeKind::Fail], "{cleared:?}");
+    assert!(
+        cleared.iter().all(|n| !n.firing && !n.rings()),
+        "{cleared:?}"
+    );
+    assert!(
+        cleared[0].text.starts_with("orders: health crit -> ok"),
+        "{}",
+        cleared[0].text
+    );
+
     for (mode, bell) in [
         (Mode::Live, false),
         (Mode::Replay, true),
@@ -667,25 +698,20 @@ fn check_shows_each_target_with_its_keys_redacted() {
     );
 }
 
-#[test]
-fn a_ramp_tells_its_start_its_fail_and_its_rollback() {
+/// `orders` on a simulated HAProxy gateway whose split follows the weights its runtime API
+/// is given: promoted through `[10, 25]` (auto rollback on fail), rolled back to 0, notifying
+/// `hook` of `events`.
+fn gateway_config(gateway: &HttpServer, api: &str, hook: &Hook, events: &str) -> String {
     use common::config::{haproxy, haproxy_step, haproxy_weight, promote_haproxy_step};
-    use common::gateway::Gateway;
-
-    // Half the new path's requests fail: the verdict fails, the ramp stops and rolls back.
-    let gw = Gateway::new(10, 90, 1000).with(|s| s.new_error_ratio = 0.5);
-    let (api, gateway) = (gw.runtime_api(), gw.metrics());
-    let hook = Hook::start(|_| Some(Reply::status(200, "ok")));
-    let api = api.address();
     let promote = format!(
         "  [domain.promote]\n  steps = [10, 25]\n  hold = \"1s\"\n  verify_within = \"3s\"\n  auto_rollback = true\n{}",
-        promote_haproxy_step(&api, "set weight be_orders/orders_svc {weight}", "2s"),
+        promote_haproxy_step(api, "set weight be_orders/orders_svc {weight}", "2s"),
     );
     let rollback = format!(
         "  [domain.rollback]\n  verify_share = 0.02\n  verify_within = \"3s\"\n{}",
-        haproxy_step(&api, "set weight be_orders/orders_svc 0", "2s"),
+        haproxy_step(api, "set weight be_orders/orders_svc 0", "2s"),
     );
-    let text = ConfigBuilder::new()
+    ConfigBuilder::new()
         .every("250ms", "200ms")
         .gateway(&gateway.url("/metrics"))
         .domain("orders", "canary", "gateway")
@@ -697,12 +723,63 @@ fn a_ramp_tells_its_start_its_fail_and_its_rollback() {
         .signal("new", "weight", &haproxy_weight("orders_svc"))
         .domain_text(&promote)
         .domain_text(&rollback)
-        .raw(&target(
-            &hook.server.url("/hook"),
-            r#"["fail", "rollback", "ramp"]"#,
-            "2s",
-        ))
-        .build();
+        .raw(&target(&hook.server.url("/hook"), events, "2s"))
+        .build()
+}
+
+#[test]
+fn a_promotion_posts_its_end_from_and_to() {
+    use common::gateway::Gateway;
+    let gw = Gateway::new(10, 90, 1000);
+    let (api, gateway) = (gw.runtime_api(), gw.metrics());
+    let hook = Hook::start(|_| Some(Reply::status(200, "ok")));
+    let sb = Sandbox::new();
+    let cfg = sb.config(&gateway_config(
+        &gateway,
+        &api.address(),
+        &hook,
+        r#"["promote"]"#,
+    ));
+    let out = sb
+        .cutover()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["promote", "orders", "--yes"])
+        .env("HOOK_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    let bodies = hook.bodies();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    let b = &bodies[0];
+    assert_eq!(b["kind"], "promote");
+    assert_eq!(b["from"], "10%");
+    assert_eq!(b["to"], "25%");
+    assert_eq!(b["status"], "resolved");
+    assert_eq!(b["alerts"][0]["labels"]["alertname"], "CutoverPromote");
+    assert_eq!(b["alerts"][0]["labels"]["severity"], "info");
+    let text = b["text"].as_str().unwrap();
+    assert!(
+        text.contains("orders: promote verified: verified in"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_ramp_tells_its_start_its_fail_and_its_rollback() {
+    use common::gateway::Gateway;
+
+    // Half the new path's requests fail: the verdict fails, the ramp stops and rolls back.
+    let gw = Gateway::new(10, 90, 1000).with(|s| s.new_error_ratio = 0.5);
+    let (api, gateway) = (gw.runtime_api(), gw.metrics());
+    let hook = Hook::start(|_| Some(Reply::status(200, "ok")));
+    let text = gateway_config(
+        &gateway,
+        &api.address(),
+        &hook,
+        r#"["fail", "rollback", "ramp"]"#,
+    );
     let sb = Sandbox::new();
     let cfg = sb.config(&text);
     let out = sb
