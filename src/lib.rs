@@ -38,6 +38,8 @@ pub mod judge;
 pub mod local_file;
 /// Where the figures come from: live, a replay or the demo; one type from engine to header.
 pub mod mode;
+/// Notifications: the bell's reasons and the `[[notify]]` webhooks, sent off every loop.
+pub mod notify;
 /// The compiled configuration: numbered signals per source and domain.
 pub mod plan;
 /// Selectors written for known exporters (HAProxy, RabbitMQ, Kafka, Redis streams, ...).

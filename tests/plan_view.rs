@@ -55,18 +55,12 @@ fn app(config: &str) -> App {
     let cfg = cutover::config::parse_str(config, Path::new("plan.toml")).unwrap();
     let compiled = cutover::compile::compile(&cfg).unwrap();
     let opts = UiOptions {
-        mode: cutover::mode::Mode::Live,
-        read_only: None,
-        theme: "default".into(),
         color: ColorChoice::Never,
         ascii: Some(false),
-        bindings: Default::default(),
         plan: compiled.plan.clone(),
         history: Duration::from_secs(600),
-        actions: None,
-        refusals: None,
-        memory: None,
         promotes: compiled.promotes.clone(),
+        ..Default::default()
     };
     let caps = TermCaps {
         depth: ColorDepth::None,

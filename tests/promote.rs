@@ -549,6 +549,7 @@ impl Cockpit {
             steps: compiled.steps.clone(),
             promotes: compiled.promotes.clone(),
             latest: latest_rx,
+            notifier: cutover::notify::Notifier::none(),
         };
         let (requests, req_rx) = tokio::sync::mpsc::channel(4);
         let (ui_tx, answers) = tokio::sync::mpsc::channel(64);

@@ -921,6 +921,7 @@ async fn dialog_screen(config: &Path, state: &Path) -> String {
         steps: compiled.steps.clone(),
         promotes: compiled.promotes.clone(),
         latest: tokio::sync::watch::channel(None).1,
+        notifier: cutover::notify::Notifier::none(),
     };
     let (req_tx, req_rx) = tokio::sync::mpsc::channel(1);
     let (ui_tx, mut ui_rx) = tokio::sync::mpsc::channel(4);

@@ -234,6 +234,7 @@ async fn the_cockpits_p_is_refused_by_the_shadow_gate() {
         steps: compiled.steps.clone(),
         promotes: compiled.promotes.clone(),
         latest,
+        notifier: cutover::notify::Notifier::none(),
     };
     let (requests, req_rx) = tokio::sync::mpsc::channel(4);
     let (ui_tx, mut answers) = tokio::sync::mpsc::channel(64);

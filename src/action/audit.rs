@@ -254,13 +254,17 @@ pub fn operator() -> String {
         .filter(|u| !u.is_empty())
         .or_else(user_from_uid)
         .unwrap_or_else(|| "unknown".into());
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+    format!("{user}@{}", host())
+}
+
+/// The name of this host, as the audit log and notifications give it.
+pub fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .ok()
         .filter(|h| !h.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "localhost".into());
-    format!("{user}@{host}")
+        .unwrap_or_else(|| "localhost".into())
 }
 
 /// The login name of the real user id from /etc/passwd (containers and cron jobs often run

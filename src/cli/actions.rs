@@ -8,12 +8,14 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
+use super::notify_feed::{self, Ending};
 use crate::action::promote::{self, PromotePlan, Target};
 use crate::action::run::{act, verify};
 use crate::action::terms;
 use crate::action::{Action, Gate, Goal, Kind, Progress, StepOutcome, StepSpec, Verdict};
 use crate::clock::now_ms;
 use crate::figures::{DomainStatus, Status};
+use crate::notify::{NoticeKind, Notifier};
 use crate::plan::Plan;
 use crate::timeline::EventKind;
 use crate::ui::{ActionRequest, FeedEvent, Offer};
@@ -26,6 +28,8 @@ pub struct ActionDesk {
     pub promotes: HashMap<String, PromotePlan>,
     /// The newest figures, for the promote gate's standing and for verification.
     pub latest: watch::Receiver<Option<Arc<Status>>>,
+    /// Told of each action's end (a replay's and the demo's sends nothing).
+    pub notifier: Notifier,
 }
 
 fn event(kind: Kind, domain: &str, text: String) -> FeedEvent {
@@ -238,18 +242,26 @@ async fn run_one(desk: Arc<ActionDesk>, c: Confirmed, ui: mpsc::Sender<FeedEvent
         Ok(run) => run,
     };
     if !run.succeeded() {
-        let what = if run.report.event == crate::action::AuditEvent::Interrupted {
-            "INTERRUPTED"
+        let (what, ending) = if run.report.event == crate::action::AuditEvent::Interrupted {
+            ("INTERRUPTED", Ending::Interrupted)
         } else {
-            "FAILED"
+            ("FAILED", Ending::Failed)
         };
+        let words = run.report.words();
+        desk.notifier.send(notify_feed::action_end(
+            NoticeKind::of(kind),
+            &c.action,
+            ending,
+            &words,
+        ));
         let _ = ui
             .send(event(
                 kind,
                 &domain,
-                format!("{} {what}: {}", kind.as_str(), run.report.words()),
+                format!("{} {what}: {words}", kind.as_str()),
             ))
             .await;
+        let _ = ui.send(FeedEvent::ActionEnded { kind, domain }).await;
         return;
     }
     let mut verification = run.verification(c.goal, c.within);
@@ -286,8 +298,25 @@ async fn run_one(desk: Arc<ActionDesk>, c: Confirmed, ui: mpsc::Sender<FeedEvent
     })
     .await;
     forward.abort();
+    let ending = if verdict.is_verified() {
+        Ending::Verified
+    } else {
+        Ending::NotVerified
+    };
+    desk.notifier.send(notify_feed::action_end(
+        NoticeKind::of(kind),
+        &c.action,
+        ending,
+        verdict.words(),
+    ));
     let _ = ui
         .send(event(kind, &domain, verdict.words().to_string()))
+        .await;
+    let _ = ui
+        .send(FeedEvent::ActionEnded {
+            kind,
+            domain: domain.clone(),
+        })
         .await;
     if let Some(w) = verification.audit_warning() {
         let _ = ui

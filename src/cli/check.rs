@@ -30,6 +30,7 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, Failure> {
     }
     print_programs(&loaded);
     print_promotions(&loaded);
+    print_notify(&loaded);
     let compiled = &loaded.compiled;
     let plan = &compiled.plan;
     let (engine, last) = two_polls(compiled).await;
@@ -268,6 +269,26 @@ fn print_programs(loaded: &loaded::Loaded) {
     crate::outln!("\naction programs (a relative path such as ./rollback.sh is resolved against the config file's directory, {dir}; a bare name is looked up in PATH)");
     for l in lines {
         crate::outln!("{l}");
+    }
+}
+
+/// The `[[notify]]` targets as every report shows them (secrets redacted), and the bell.
+fn print_notify(loaded: &loaded::Loaded) {
+    let targets = &loaded.compiled.notify;
+    if targets.is_empty() && !loaded.config.ui.bell {
+        return;
+    }
+    crate::outln!(
+        "
+notifications"
+    );
+    if loaded.config.ui.bell {
+        crate::outln!(
+            "  bell: on crit, a fail verdict and the end of a verification (live cockpit)"
+        );
+    }
+    for t in targets {
+        crate::outln!("  {}", t.summary());
     }
 }
 

@@ -212,6 +212,18 @@ fn render_static_sections(roff: &mut Roff) {
          ticket, the new path's share of the spent budget), charts, queues, sagas, sources and \
          the rollback plan.",
     );
+    entry(
+        roff,
+        "Bell and notifications",
+        "[ui] bell = true rings the terminal bell (after a whole frame) when a domain turns crit, \
+         its verdict turns fail, or a verification ends. Each [[notify]] target (url, headers, \
+         bearer_token_env or bearer_token_file, events of crit, fail, rollback, promote, ramp) \
+         gets a JSON POST per notice, usable by an Alertmanager-style receiver and by a Slack or \
+         Mattermost incoming webhook (text). Sent from a queue and a task per target, bounded by \
+         the target's timeout and two retries; drops and failures show as notify events, or on \
+         stderr for rollback, promote, ramp and record, which wait at most 2 s at exit. A replay \
+         and the demo never notify nor ring.",
+    );
     roff.control("SH", ["FILES"]);
     roff.text([roman(
         "Paths follow the XDG base directories on Linux; `cutover info` prints the ones in use \

@@ -16,6 +16,7 @@ pub mod loaded;
 pub mod log_file;
 pub mod logging;
 pub mod mark_feed;
+pub mod notify_feed;
 pub mod promote;
 pub mod ramp;
 pub mod ramp_feed;

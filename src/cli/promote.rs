@@ -104,15 +104,19 @@ pub async fn run(
             return Err(refused(&r));
         }
     }
-    run_confirmed(
+    let notifier = super::notify_feed::headless(compiled);
+    let code = run_confirmed(
         &gate,
         &action,
         &proposal.steps,
         compiled,
         proposal.goal,
         proposal.verify_within,
+        &notifier,
     )
-    .await
+    .await;
+    super::notify_feed::finish(&notifier).await;
+    code
 }
 
 /// From where to where, every step exactly as it will run (placeholders filled, secrets

@@ -33,6 +33,7 @@ use crate::action::{
 use crate::compile::Compiled;
 use crate::figures::{DomainStatus, Health, Status};
 use crate::judge::outcome::Outcome;
+use crate::notify::{Notice, NoticeKind, Notifier, Watch};
 
 /// Exit codes, as `cutover promote` and `cutover rollback` use them.
 const DONE: u8 = 0;
@@ -78,7 +79,9 @@ pub async fn run(
     let out = Out {
         json,
         domain: domain.to_string(),
+        notifier: super::notify_feed::headless(compiled),
     };
+    let notifier = out.notifier.clone();
     let Some(plan) = compiled.promotes.get(domain) else {
         let why = match promote::admit(&gate, domain, None, None, Target::Next) {
             Err(r) => r,
@@ -88,6 +91,7 @@ pub async fn run(
             },
         };
         out.event("refused", &why.to_string(), json!({}));
+        super::notify_feed::finish(&notifier).await;
         return Ok(REFUSED);
     };
     // The domain is ours from here to the end: no other process acts on it meanwhile.
@@ -101,6 +105,7 @@ pub async fn run(
             };
             gate.record_refusal(&early, &[], &r);
             out.event("refused", &r.to_string(), json!({}));
+            super::notify_feed::finish(&notifier).await;
             return Ok(REFUSED);
         }
     };
@@ -122,12 +127,14 @@ pub async fn run(
         out,
         stop: stop_rx,
         last: None,
+        watch: Watch::new(),
     };
     let (tx, mut rx) = mpsc::channel(2);
     let code = tokio::select! {
         code = ramp.walk(&mut rx) => code,
         _ = feed(compiled, tx) => unreachable!("the feed never ends on its own"),
     };
+    super::notify_feed::finish(&notifier).await;
     Ok(code)
 }
 
@@ -164,16 +171,19 @@ async fn guard(
     }
 }
 
-/// Where progress goes: one line per event, words or one JSON object.
-#[derive(Debug, Clone)]
+/// Where progress goes: one line per event, words or one JSON object; the events worth a
+/// person's attention also go to the `[[notify]]` targets.
+#[derive(Clone)]
 struct Out {
     json: bool,
     domain: String,
+    notifier: Notifier,
 }
 
 impl Out {
     /// `extra`'s fields join `event`, `domain`, `at` and `text` in the JSON object.
     fn event(&self, event: &str, text: &str, extra: Value) {
+        self.notify(event, text, &extra);
         let now = crate::clock::rfc3339(crate::clock::now_ms());
         let line = if self.json {
             let mut v = json!({ "at": now, "domain": self.domain, "event": event, "text": text });
@@ -186,6 +196,38 @@ impl Out {
         };
         // Through the terminal sanitizer: the text may quote a runtime API or a program.
         say(&format!("{line}\n"));
+    }
+
+    /// The ramp's start, pauses, each step's verdict and its end, as `ramp` notices; the end
+    /// of its automatic rollback as a `rollback` notice.
+    fn notify(&self, event: &str, text: &str, extra: &Value) {
+        let firing = match event {
+            "start" | "paused" | "verified" | "done" => false,
+            "fail" | "failed" | "refused" | "stopped" | "not_verified" => true,
+            _ => return,
+        };
+        let rollback = extra.get("action").and_then(Value::as_str) == Some("rollback");
+        let kind = if rollback && matches!(event, "verified" | "not_verified" | "failed") {
+            NoticeKind::Rollback
+        } else {
+            NoticeKind::Ramp
+        };
+        let pct = |key: &str| {
+            extra
+                .get(key)
+                .and_then(Value::as_f64)
+                .map(|p| format!("{p}%"))
+        };
+        self.notifier.send(Notice {
+            kind,
+            domain: self.domain.clone(),
+            from: pct("from").or_else(|| pct("at_percent")),
+            to: pct("to")
+                .or_else(|| (kind == NoticeKind::Rollback).then(|| "monolith".to_string())),
+            text: format!("{}: ramp {event}: {text}", self.domain),
+            at_ms: crate::clock::now_ms(),
+            firing,
+        });
     }
 }
 
@@ -262,6 +304,8 @@ struct Ramp<'a> {
     stop: watch::Receiver<Option<&'static str>>,
     /// The domain's newest figures.
     last: Option<DomainStatus>,
+    /// Crit and fail notices from the figures the ramp reads.
+    watch: Watch,
 }
 
 impl Ramp<'_> {
@@ -274,6 +318,7 @@ impl Ramp<'_> {
         let Some(status) = rx.recv().await else {
             return false;
         };
+        super::notify_feed::observe(&mut self.watch, &self.out.notifier, &status);
         if let Some(d) = status
             .domains
             .into_iter()

@@ -52,6 +52,11 @@ pub async fn run(
     tokio::pin!(deadline);
     let mut stop = StopSignals::new()?;
     let mut scrapes = 0u64;
+    // Crit and fail reach the `[[notify]]` targets while recording too, judged once a poll.
+    let notifier = super::notify_feed::headless(compiled);
+    let mut watch = crate::notify::Watch::new();
+    let interval = compiled.plan.timing.interval;
+    let mut judged = std::time::Instant::now();
     loop {
         tokio::select! {
             o = rx.recv() => {
@@ -65,6 +70,12 @@ pub async fn run(
                 let body = done.reduced.unwrap_or_default();
                 recorder.write(&ScrapeLine::new(&done.outcome, body))?;
                 scrapes += 1;
+                if notifier.is_active() && judged.elapsed() >= interval {
+                    judged = std::time::Instant::now();
+                    if let Some(status) = engine.status(crate::engine::Mode::Live).await {
+                        super::notify_feed::observe(&mut watch, &notifier, &status);
+                    }
+                }
             }
             _ = &mut deadline => break,
             _ = stop.wait() => break,
@@ -72,6 +83,7 @@ pub async fn run(
     }
     poller.stop();
     recorder.finish()?;
+    super::notify_feed::finish(&notifier).await;
     let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
     let elapsed = (crate::clock::now_ms() - started_ms).max(1) as f64 / 1000.0;
     crate::errln!(

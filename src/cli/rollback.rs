@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use super::interrupt;
+use super::notify_feed::{self, Ending};
 use super::status::poll_all;
 use super::{loaded, logging, Failure, GlobalArgs};
 use crate::action::terms;
@@ -21,6 +22,7 @@ use crate::compile::Compiled;
 use crate::engine::Mode;
 use crate::engine_thread::EngineThread;
 use crate::figures::Status;
+use crate::notify::{NoticeKind, Notifier};
 
 /// Exit code when the steps ran but the metrics did not confirm the rollback in time.
 pub const NOT_VERIFIED: u8 = 3;
@@ -108,19 +110,24 @@ pub async fn run(
         }
     }
 
-    run_confirmed(
+    let notifier = notify_feed::headless(compiled);
+    let code = run_confirmed(
         &gate,
         &action,
         steps,
         compiled,
         Goal::AtMost(plan.verify_share),
         plan.verify_within,
+        &notifier,
     )
-    .await
+    .await;
+    notify_feed::finish(&notifier).await;
+    code
 }
 
 /// A confirmed action from its request to its verdict, printed as it goes: 0 verified, 3 not
 /// verified, `Err` refused (2) or failed (1). Shared by `cutover rollback` and `cutover promote`.
+/// Its end (failed, interrupted, verified or not) is a notice for `notifier`.
 pub(super) async fn run_confirmed(
     gate: &Gate,
     action: &Action,
@@ -128,8 +135,13 @@ pub(super) async fn run_confirmed(
     compiled: &Compiled,
     goal: Goal,
     verify_within: Duration,
+    notifier: &Notifier,
 ) -> Result<u8, Failure> {
     let (kind, domain) = (action.kind(), action.domain());
+    let notice_kind = NoticeKind::of(action.which());
+    let tell = |ending: Ending, text: &str| {
+        notifier.send(notify_feed::action_end(notice_kind, action, ending, text));
+    };
     // Before the request: from here on SIGHUP, SIGTERM and SIGINT are the action's to answer,
     // so none of them can end the process between its audited request and its outcome.
     let signals = crate::ui::terminal::ExitSignals::new()
@@ -146,9 +158,10 @@ pub(super) async fn run_confirmed(
         crate::errln!("cutover: warning: the outcome could not be audited: {w}");
     }
     if run.report.event == AuditEvent::Interrupted {
+        let why = run.report.interrupted.as_deref().unwrap_or_default();
+        tell(Ending::Interrupted, why);
         return Err(Failure::runtime(format!(
-            "{kind} of {domain} INTERRUPTED: {}",
-            run.report.interrupted.as_deref().unwrap_or_default()
+            "{kind} of {domain} INTERRUPTED: {why}"
         )));
     }
     if !run.succeeded() {
@@ -160,15 +173,17 @@ pub(super) async fn run_confirmed(
             .map(|s| outcome_words(&s.outcome))
             .unwrap_or_default();
         let skipped = steps.len() - failed;
-        return Err(Failure::runtime(format!(
-            "{kind} of {domain} FAILED at step {failed} of {}: {why}{}",
+        let words = format!(
+            "FAILED at step {failed} of {}: {why}{}",
             steps.len(),
             if skipped > 0 {
                 format!(" ({skipped} later step(s) not run)")
             } else {
                 String::new()
             }
-        )));
+        );
+        tell(Ending::Failed, &words);
+        return Err(Failure::runtime(format!("{kind} of {domain} {words}")));
     }
 
     say(&format!(
@@ -187,10 +202,16 @@ pub(super) async fn run_confirmed(
         crate::errln!("cutover: warning: the verdict could not be audited: {w}");
     }
     say(&format!("{}\n", verdict.words()));
-    Ok(match verdict {
-        Verdict::Verified { .. } => 0,
-        _ => NOT_VERIFIED,
-    })
+    let verified = matches!(verdict, Verdict::Verified { .. });
+    tell(
+        if verified {
+            Ending::Verified
+        } else {
+            Ending::NotVerified
+        },
+        verdict.words(),
+    );
+    Ok(if verified { 0 } else { NOT_VERIFIED })
 }
 
 /// Stops the signal guard when the action is over, however it returns.

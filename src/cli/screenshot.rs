@@ -192,6 +192,7 @@ pub fn app_at(
         refusals: None,
         memory: None,
         promotes: compiled.promotes.clone(),
+        bell: false,
     };
     let caps = TermCaps {
         depth: shot.depth,

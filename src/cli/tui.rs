@@ -60,6 +60,7 @@ fn options(
         plan,
         memory: None,
         promotes: HashMap::new(),
+        bell: false,
     }
 }
 
@@ -144,7 +145,23 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         latest_rx.clone(),
         ui_tx.clone(),
     ));
-    let (actions, refusals, desk) = start_desk(gate, plan.clone(), compiled, latest_rx, ui_tx);
+    // Notifications: crit and fail from the live figures, each action's end from the desk;
+    // drops and failures come back as events.
+    let notifier = super::notify_feed::for_cockpit(compiled, ui_tx.clone());
+    if notifier.is_active() {
+        tokio::spawn(super::notify_feed::watch_figures(
+            latest_rx.clone(),
+            notifier.clone(),
+        ));
+    }
+    let (actions, refusals, desk) = start_desk(
+        gate,
+        plan.clone(),
+        compiled,
+        latest_rx,
+        ui_tx,
+        notifier.clone(),
+    );
     let (ctl_tx, _ctl_rx) = mpsc::channel(8);
     let bindings = loaded.config.bindings.clone().into_iter().collect();
     let mut opts = options(
@@ -158,6 +175,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
     );
     opts.memory = event_memory(started);
     opts.promotes = compiled.promotes.clone();
+    opts.bell = loaded.config.ui.bell;
     // However the cockpit ended (quit, a signal, the terminal gone), the terminal is given
     // back first; then what is in flight runs to its end, fed by the pollers still running.
     let code = run_ui(opts, ui_rx, ctl_tx, Some(flights.watch())).await;
@@ -165,6 +183,8 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         let _ = desk.await;
     })
     .await;
+    // The terminal is the user's again: what could not be sent is said there.
+    super::notify_feed::finish(&notifier).await;
     // Stopping the pollers closes the feed, which finishes the recording.
     poller.stop();
     let _ = feed_task.await;
@@ -215,7 +235,15 @@ pub async fn replay(
         _ => Gate::for_replay(Path::new(label), audit).entered_via(crate::action::EntryPoint::Tui),
     };
     let (_never, latest_rx) = watch::channel(None);
-    let (actions, refusals, _desk) = start_desk(gate, plan.clone(), &compiled, latest_rx, ui_tx);
+    // A replay and the demo never notify: their desk has no targets.
+    let (actions, refusals, _desk) = start_desk(
+        gate,
+        plan.clone(),
+        &compiled,
+        latest_rx,
+        ui_tx,
+        crate::notify::Notifier::none(),
+    );
     let mut opts = options(
         global,
         mode,
@@ -275,6 +303,7 @@ fn start_desk(
     compiled: &crate::compile::Compiled,
     latest: watch::Receiver<Option<Arc<crate::figures::Status>>>,
     ui: mpsc::Sender<ui::FeedEvent>,
+    notifier: crate::notify::Notifier,
 ) -> (
     mpsc::Sender<ActionRequest>,
     RefusalAudit,
@@ -307,6 +336,7 @@ fn start_desk(
         steps,
         promotes,
         latest,
+        notifier,
     };
     let handle = tokio::spawn(desk.serve(rx, ui));
     (tx, audit, handle)

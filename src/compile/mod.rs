@@ -33,6 +33,8 @@ pub struct Compiled {
     pub promotes: HashMap<String, PromotePlan>,
     /// Where each signal came from, for `check`: (domain, key, source, selector text).
     pub signal_uses: Vec<SignalUse>,
+    /// `[[notify]]`: the webhooks, tokens named (read at each send).
+    pub notify: Vec<crate::notify::NotifyTarget>,
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +62,26 @@ pub enum CompileError {
         within: String,
         error: expand::PresetError,
     },
+}
+
+/// A `[[notify]]` table as the sender uses it.
+fn notify_target(n: &config::Notify) -> crate::notify::NotifyTarget {
+    use crate::source::SecretFrom;
+    crate::notify::NotifyTarget {
+        url: n.url.clone(),
+        headers: n
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        bearer: match (&n.bearer_token_env, &n.bearer_token_file) {
+            (Some(var), _) => Some(SecretFrom::Env(var.clone())),
+            (None, Some(file)) => Some(SecretFrom::File(file.clone())),
+            (None, None) => None,
+        },
+        events: n.events.clone(),
+        timeout: n.timeout.as_std(),
+    }
 }
 
 const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -243,6 +265,7 @@ pub fn compile(cfg: &Config) -> Result<Compiled, CompileError> {
         steps,
         promotes,
         signal_uses: b.uses,
+        notify: cfg.notify.iter().map(notify_target).collect(),
     })
 }
 

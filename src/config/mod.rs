@@ -17,6 +17,7 @@ mod load;
 mod locate;
 mod lookup;
 pub mod model;
+pub mod notify_model;
 mod paths;
 pub mod programs;
 pub mod promote_model;
@@ -32,6 +33,7 @@ pub use data_model::*;
 pub use duration::{Duration, DurationError};
 pub use load::{load, parse_str, ConfigError};
 pub use model::*;
+pub use notify_model::Notify;
 pub use paths::{
     default_path, loose_permissions, readable_secrets, resolve_path, untrusted_files, PathSource,
     CONFIG_ENV,

@@ -37,6 +37,9 @@ pub struct Config {
     pub bindings: BTreeMap<String, String>,
     #[serde(default)]
     pub ui: Ui,
+    /// `[[notify]]` tables: webhooks told of crit, fail and the end of actions.
+    #[serde(default, rename = "notify", skip_serializing_if = "Vec::is_empty")]
+    pub notify: Vec<super::notify_model::Notify>,
 }
 
 /// `[settings]`: polling and retention.
@@ -578,18 +581,23 @@ impl Default for ErrorTolerance {
     }
 }
 
-/// `[ui]`: look of the TUI.
+/// `[ui]`: look and sound of the TUI.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Ui {
     /// A theme name from `themes/` (built in or in `<config dir>/themes/`).
     pub theme: String,
+    /// Ring the terminal bell when a domain turns crit, its verdict turns fail, or an
+    /// action's verification ends (live cockpit only).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub bell: bool,
 }
 
 impl Default for Ui {
     fn default() -> Self {
         Ui {
             theme: "default".to_string(),
+            bell: false,
         }
     }
 }

@@ -103,6 +103,11 @@ fn named_files(config: &Config) -> Vec<(&Path, Role)> {
             files.push((f.as_path(), Role::CaFile));
         }
     }
+    for target in &config.notify {
+        if let Some(f) = &target.bearer_token_file {
+            files.push((f.as_path(), Role::Token));
+        }
+    }
     files
 }
 

@@ -19,9 +19,11 @@ fn redact_headers(headers: &mut std::collections::BTreeMap<String, String>) {
 impl Config {
     /// A copy safe to write into recordings and logs: secret-looking header values, URL
     /// passwords and secret query parameters replaced by `<redacted>`, HTTP step bodies too
-    /// (they may hold anything).
+    /// (they may hold anything). The `[[notify]]` targets are left out whole: a chat webhook
+    /// carries its key in the URL's path, and a recording never notifies.
     pub fn redacted(&self) -> Config {
         let mut config = self.clone();
+        config.notify.clear();
         for source in &mut config.sources {
             source.url = url(&source.url);
             redact_headers(&mut source.headers);
@@ -45,6 +47,8 @@ impl Config {
     /// files it names (a FIFO would hang the replay, `/dev/zero` exhaust memory).
     pub fn without_credential_sources(&self) -> Config {
         let mut config = self.clone();
+        // A replay never notifies.
+        config.notify.clear();
         for source in &mut config.sources {
             source.bearer_token_env = None;
             source.bearer_token_file = None;

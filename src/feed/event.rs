@@ -44,6 +44,12 @@ pub enum FeedEvent {
     /// Ramps run by other cutover processes on this host (their lock files and the audit
     /// log), looked at by the live cockpit only.
     Ramps(std::collections::BTreeMap<String, crate::action::ramp_seen::RampSeen>),
+    /// An action's verification ended, or the action ended before it (failed, interrupted):
+    /// the bell rings for it when `[ui] bell` is on. Its words come as an `Event`.
+    ActionEnded {
+        kind: Kind,
+        domain: String,
+    },
     /// Each domain's rollback readiness, probed by the live cockpit only.
     Readiness(std::collections::BTreeMap<String, crate::figures::rollback_ready::RollbackReady>),
 }

@@ -13,7 +13,7 @@ mod values;
 use base64::Engine as _;
 
 pub use bodies::{body, body_secrets};
-pub use urls::{url, url_secrets};
+pub use urls::{path_tokens, url, url_secrets, webhook_url};
 pub use values::{SecretValues, CUT_MARK, EDGE_MIN_CHARS, SHORTEST_SECRET};
 
 /// What replaces a secret.

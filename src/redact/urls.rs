@@ -130,6 +130,41 @@ pub fn url_secrets(text: &str) -> Vec<String> {
     secrets
 }
 
+/// A webhook URL as it may be shown: [`url`], and then every path segment that reads as a
+/// token replaced. Chat incoming webhooks carry their credential in the path
+/// (`/services/T0/B0/XXXXXXXXXXXXXXXXXXXXXXXX`, `/hooks/3k9x...`), where no name says so.
+pub fn webhook_url(text: &str) -> String {
+    let mut shown = url(text);
+    for token in path_tokens(text) {
+        shown = shown.replace(&format!("/{token}"), &format!("/{REDACTED}"));
+    }
+    shown
+}
+
+/// The path segments of a URL that read as tokens: at least 16 characters of letters, digits,
+/// `-` and `_`, with both letters and digits (a Slack or Mattermost webhook key, a Discord
+/// token), as [`webhook_url`] hides them and as a server may echo them.
+pub fn path_tokens(text: &str) -> Vec<String> {
+    let Ok(parsed) = reqwest::Url::parse(text) else {
+        return Vec::new();
+    };
+    let mut tokens: Vec<String> = parsed
+        .path()
+        .split('/')
+        .filter(|seg| {
+            seg.len() >= 16
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && seg.chars().any(|c| c.is_ascii_digit())
+                && seg.chars().any(|c| c.is_ascii_alphabetic())
+        })
+        .map(str::to_string)
+        .collect();
+    tokens.dedup();
+    tokens
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +202,28 @@ mod tests {
         assert!(!found.iter().any(|f| f == "up"));
         let lone = url_secrets("http://TOKEN123@h/");
         assert!(lone.iter().any(|f| f == "TOKEN123"), "{lone:?}");
+    }
+
+    #[test]
+    fn webhook_urls_hide_path_tokens() {
+        assert_eq!(
+            webhook_url(
+                "https://hooks.slack.com/services/T0123ABCD/B0123ABCD/abcDEF123456ghiJKL789012"
+            ),
+            "https://hooks.slack.com/services/T0123ABCD/B0123ABCD/<redacted>"
+        );
+        assert_eq!(
+            webhook_url("https://chat.example.com/hooks/3k9xw7q1b5fz8rpy4u6tne2mca?token=abc"),
+            "https://chat.example.com/hooks/<redacted>?token=<redacted>"
+        );
+        assert_eq!(
+            webhook_url("http://127.0.0.1:9093/api/v2/alerts"),
+            "http://127.0.0.1:9093/api/v2/alerts"
+        );
+        assert_eq!(
+            path_tokens("https://h/services/T0/B0/abcDEF123456ghiJKL789012"),
+            vec!["abcDEF123456ghiJKL789012".to_string()]
+        );
+        assert!(path_tokens("https://h/alertmanager-webhook-receiver/x").is_empty());
     }
 }

@@ -40,7 +40,7 @@ use std::time::Duration;
 pub use concurrency::{PollPressure, PressureBoard};
 pub use poller::{poll_once, poll_once_counted, Poller};
 pub use scrape::Fetcher;
-pub use secret::{resolve_secret_env, resolve_secret_file, Secret};
+pub use secret::{resolve_secret_env, resolve_secret_file, Secret, SecretFrom};
 
 /// What one poll of one source produced. Time comes from here (`at_ms`), never from the
 /// wall clock at figure time, so live and replay are one code path.

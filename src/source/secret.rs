@@ -76,3 +76,31 @@ pub fn resolve_secret_file(path: impl AsRef<Path>) -> Result<Secret, SourceError
     }
     Ok(Secret(value.to_string()))
 }
+
+/// Where a credential is read from: named in the config, read when it is needed, so a
+/// rotated token file or a re-exported variable is picked up by the next request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretFrom {
+    /// An environment variable's name.
+    Env(String),
+    /// A file's path (regular file, at most 64 KiB, trailing line end dropped).
+    File(std::path::PathBuf),
+}
+
+impl SecretFrom {
+    /// The secret, or why it cannot be read (naming the variable or file, never the value).
+    pub fn resolve(&self) -> Result<Secret, SourceError> {
+        match self {
+            SecretFrom::Env(var) => resolve_secret_env(var),
+            SecretFrom::File(path) => resolve_secret_file(path),
+        }
+    }
+
+    /// `$VAR` or the file's path: how a summary names it.
+    pub fn words(&self) -> String {
+        match self {
+            SecretFrom::Env(var) => format!("${var}"),
+            SecretFrom::File(path) => path.display().to_string(),
+        }
+    }
+}

@@ -288,6 +288,9 @@ fn draw(terminal: &mut CockpitTerminal, writer: &FrameWriter, app: &mut App) -> 
     queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
     terminal.draw(|f| views::draw(f, app))?;
     queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    if app.take_bell() {
+        term::ring(terminal.backend_mut())?;
+    }
     writer.commit()?;
     app.mark_drawn();
     Ok(())

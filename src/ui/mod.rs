@@ -55,6 +55,9 @@ pub struct UiOptions {
     pub memory: Option<crate::event_memory::EventMemory>,
     /// Each domain's `[domain.promote]`, for the plan in the detail view (none: no plan shown).
     pub promotes: HashMap<String, crate::action::promote::PromotePlan>,
+    /// `[ui] bell`: ring on crit, on a fail verdict and at the end of a verification (live
+    /// only; a replay and the demo never ring).
+    pub bell: bool,
 }
 
 /// A live cockpit with nothing to act through (no gate: `actions` is `None`), the default
@@ -75,6 +78,7 @@ impl Default for UiOptions {
             refusals: None,
             memory: None,
             promotes: HashMap::new(),
+            bell: false,
         }
     }
 }

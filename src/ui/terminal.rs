@@ -100,6 +100,13 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// BEL, the one control byte cutover writes on its own: after a frame's end (its
+/// synchronized update closed), never inside an escape sequence, and only from the event loop
+/// that owns the terminal.
+pub fn ring(out: &mut impl Write) -> io::Result<()> {
+    out.write_all(b"\x07")
+}
+
 /// Gives the terminal back: ends a frame cut short, shows the cursor, leaves the alternate
 /// screen, leaves raw mode. Does nothing when the cockpit does not hold the terminal.
 pub fn restore() -> io::Result<()> {

@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 
 use super::StepOutcome;
 use crate::redact::{self, SecretValues, SHORTEST_SECRET};
-use crate::source::resolve_secret_env;
+use crate::source::SecretFrom;
 
 /// Bytes of a response kept for the words: enough for any error message, and a bound on what
 /// a misbehaving endpoint can make the process hold.
@@ -23,9 +23,38 @@ pub async fn run(
     bearer_env: Option<&str>,
     timeout: Duration,
 ) -> StepOutcome {
+    let bearer = bearer_env.map(|var| SecretFrom::Env(var.to_string()));
+    call(method, url, headers, body, bearer.as_ref(), timeout)
+        .await
+        .outcome
+}
+
+/// What one HTTP call came to: the outcome in words (secrets taken out), and the status when
+/// the server answered, for a caller that retries only what may pass on a second try.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub outcome: StepOutcome,
+    pub status: Option<u16>,
+}
+
+/// One HTTP call as a rollback step makes it (no proxy, no redirects, bounded by `timeout`,
+/// answers quoted with every secret taken out), with the bearer token read from where the
+/// config names it. Shared by the action steps and the notification webhooks.
+pub async fn call(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: Option<&str>,
+    bearer: Option<&SecretFrom>,
+    timeout: Duration,
+) -> Answer {
+    let failed = |why: String| Answer {
+        outcome: StepOutcome::Failed(why),
+        status: None,
+    };
     let method = match reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()) {
         Ok(m) => m,
-        Err(_) => return StepOutcome::Failed(format!("bad HTTP method {method:?}")),
+        Err(_) => return failed(format!("bad HTTP method {method:?}")),
     };
     // Like the scrapes: no proxy from the environment (the call goes where the config says),
     // and no redirects (a PATCH must not silently turn into a GET somewhere else).
@@ -37,7 +66,7 @@ pub async fn run(
         .build()
     {
         Ok(c) => c,
-        Err(e) => return StepOutcome::Failed(format!("HTTP client: {e}")),
+        Err(e) => return failed(format!("HTTP client: {e}")),
     };
     let mut req = client.request(method, url);
     // Values the answer must not carry into the screen or the audit log: a server may echo
@@ -49,13 +78,13 @@ pub async fn run(
             secrets.push(v.clone());
         }
     }
-    if let Some(var) = bearer_env {
-        match resolve_secret_env(var) {
+    if let Some(from) = bearer {
+        match from.resolve() {
             Ok(token) => {
                 req = req.bearer_auth(token.expose());
                 secrets.push(token.expose().to_string());
             }
-            Err(e) => return StepOutcome::Failed(e.to_string()),
+            Err(e) => return failed(e.to_string()),
         }
     }
     // The client sends a URL's user info as a Basic credential: an echo shows it so; and a
@@ -69,7 +98,11 @@ pub async fn run(
     // query values replaced.
     let shown_url = redact::url(url);
     let secrets = SecretValues::new(secrets, SHORTEST_SECRET);
-    redact(send(req, &shown_url, timeout, &secrets).await, &secrets)
+    let (outcome, status) = send(req, &shown_url, timeout, &secrets).await;
+    Answer {
+        outcome: redact(outcome, &secrets),
+        status,
+    }
 }
 
 /// Sends the request; `url` is the URL as the words may show it. The answer is quoted with
@@ -79,14 +112,18 @@ async fn send(
     url: &str,
     timeout: Duration,
     secrets: &SecretValues,
-) -> StepOutcome {
+) -> (StepOutcome, Option<u16>) {
     match req.send().await {
-        Err(e) if e.is_timeout() => {
-            StepOutcome::TimedOut(format!("no answer from {url} within {timeout:?}"))
-        }
+        Err(e) if e.is_timeout() => (
+            StepOutcome::TimedOut(format!("no answer from {url} within {timeout:?}")),
+            None,
+        ),
         // reqwest's error text names the URL (as written), never headers: the URL's secrets
         // are taken out by `redact`.
-        Err(e) => StepOutcome::Failed(format!("{url}: {}", error_words(&e.without_url()))),
+        Err(e) => (
+            StepOutcome::Failed(format!("{url}: {}", error_words(&e.without_url()))),
+            None,
+        ),
         Ok(resp) => {
             let status = resp.status();
             let (text, cut) = read_limited(resp, RESPONSE_READ_LIMIT).await;
@@ -97,7 +134,7 @@ async fn send(
                 text.trim().to_string()
             };
             let text = secrets.clip(&text, RESPONSE_SHOWN);
-            if status.is_success() {
+            let outcome = if status.is_success() {
                 StepOutcome::Succeeded(format!(
                     "HTTP {}{}",
                     status.as_u16(),
@@ -109,7 +146,8 @@ async fn send(
                 ))
             } else {
                 StepOutcome::Failed(format!("HTTP {}: {text}", status))
-            }
+            };
+            (outcome, Some(status.as_u16()))
         }
     }
 }

@@ -18,6 +18,7 @@ use values::{env_name, header, http_url, known_source, name, non_empty, ratio, s
 mod action_rules;
 mod data_rules;
 mod judge_rules;
+mod notify_rules;
 mod preset_rules;
 mod problem;
 mod values;
@@ -46,6 +47,7 @@ pub(super) fn validate(config: &Config, locator: &Locator) -> Checked {
         domain(config, domain_config, &at)?;
     }
     signals(config)?;
+    notify_rules::notify(config)?;
     bindings(config, locator)
 }
 

@@ -13,14 +13,15 @@ impl App {
             FeedEvent::Status(status) => {
                 self.data.timeline.observe(&status);
                 self.data.observe_holds(&status);
+                self.bell.observe(&status);
                 self.data.latest = Some(*status);
                 if !self.nav.frozen {
                     self.data.status = self.data.latest.clone();
                     self.refresh_order();
                 }
                 // While frozen nothing on screen moves: the figures, charts and events all stop
-                // at the frozen time.
-                !self.nav.frozen
+                // at the frozen time (a bell still rings, with a frame that changes nothing).
+                !self.nav.frozen || self.bell.is_due()
             }
             FeedEvent::Replay(pos) => {
                 let changed = self.data.replay != Some(pos);
@@ -78,6 +79,10 @@ impl App {
                 let changed = self.data.ramps != ramps;
                 self.data.ramps = ramps;
                 changed
+            }
+            FeedEvent::ActionEnded { .. } => {
+                self.bell.action_ended();
+                self.bell.is_due()
             }
             FeedEvent::Readiness(_) if self.data.mode != crate::mode::Mode::Live => false,
             FeedEvent::Readiness(ready) => {

@@ -7,6 +7,7 @@
 //! handled in [`input`], feed events in [`apply`], and the clock's redraws in [`time_labels`].
 
 mod apply;
+mod bell;
 mod data;
 mod input;
 mod look;
@@ -39,6 +40,8 @@ pub struct App {
     pub(crate) modal: ModalState,
     pub(crate) message: Option<Message>,
     pub(crate) keys: KeyMap,
+    /// Whether the next frame ends with the terminal bell.
+    pub(crate) bell: bell::Bell,
     /// The clock-driven labels of the last frame drawn.
     drawn_times: String,
 }
@@ -54,6 +57,7 @@ impl App {
             modal: ModalState::default(),
             message: None,
             keys,
+            bell: bell::Bell::new(opts.bell, opts.mode),
             drawn_times: String::new(),
         })
     }
@@ -70,6 +74,11 @@ impl App {
 
     pub fn timeline(&self) -> &Timeline {
         &self.data.timeline
+    }
+
+    /// Whether the bell is due, taking it: the event loop rings once after the frame.
+    pub fn take_bell(&mut self) -> bool {
+        self.bell.take()
     }
 
     /// This session's events not yet handed to the events memory (none unless the session
