@@ -71,6 +71,8 @@ pub enum ActionRequest {
         action: crate::action::Action,
         typed: String,
         drawn_whole: bool,
+        /// What the dialog showed (a promotion's share, warnings, the last action then).
+        shown: crate::action::promote::Shown,
     },
 }
 
@@ -93,6 +95,8 @@ pub enum UiCommand {
         typed: String,
         /// The last frame showed the dialog whole.
         drawn_whole: bool,
+        /// What the dialog showed (a promotion's share, warnings, the last action then).
+        shown: crate::action::promote::Shown,
     },
 }
 
