@@ -324,7 +324,7 @@ fn no_traffic_pauses_on_inconclusive_and_the_ramp_resumes_when_it_clears() {
 }
 
 #[test]
-fn the_lock_is_held_for_the_run_and_sigint_between_actions_stops_it_saying_where_it_stands() {
+fn a_promotion_elsewhere_is_refused_with_the_ramps_pid_and_sigint_between_actions_stops_it() {
     let gw = Gateway::new(10, 90, 1000);
     let (api, metrics) = (gw.runtime_api(), gw.metrics());
     let sb = Sandbox::new();
