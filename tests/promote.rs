@@ -1131,3 +1131,54 @@ async fn the_cockpit_reopens_its_dialog_when_the_share_moved_or_a_warning_appear
         "{refusals:?}"
     );
 }
+
+/// Across processes: while `cutover ramp` runs on the domain, the cockpit's P is refused with
+/// the ramp's pid, and its R is offered: the way back stays open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_a_ramp_runs_the_cockpit_refuses_p_with_its_pid_and_still_offers_r() {
+    use cutover::ui::{ActionRequest, FeedEvent};
+    let gw = Gateway::new(10, 90, 1000);
+    let (api, metrics) = (gw.runtime_api(), gw.metrics());
+    let sb = Sandbox::new();
+    let rollback = format!(
+        "  [domain.rollback]\n  verify_share = 0.02\n  verify_within = \"3s\"\n{}",
+        haproxy_step(&api.address(), "set weight be_orders/orders_svc 0", "2s")
+    );
+    let cfg = sb.config(&config(&metrics, &api.address(), true, &rollback));
+    // The default hold (10 m): the ramp holds at 10% for the whole test.
+    let ramp = Running::start_with(&sb, &cfg, &["ramp", "orders", "--json", "--yes"], "ramp");
+    let start = Instant::now();
+    while !std::fs::read_to_string(&ramp.stdout)
+        .unwrap_or_default()
+        .contains("\"event\":\"hold\"")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the ramp never held"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut cockpit = Cockpit::start(&cfg, &sb.state_dir()).await;
+    let answer = cockpit
+        .ask(ActionRequest::Open {
+            kind: Kind::Promote,
+            domain: "orders".into(),
+        })
+        .await;
+    assert!(
+        matches!(&answer, FeedEvent::Refused { reason, .. }
+            if reason.starts_with(&format!("ramp of orders in flight in pid {} since ", ramp.pid()))),
+        "{answer:?}"
+    );
+    let answer = cockpit
+        .ask(ActionRequest::Open {
+            kind: Kind::Rollback,
+            domain: "orders".into(),
+        })
+        .await;
+    assert!(matches!(answer, FeedEvent::Offer(_)), "{answer:?}");
+    ramp.signal(libc::SIGTERM);
+    let (code, stdout, _) = tokio::task::block_in_place(|| ramp.wait(Duration::from_secs(10)));
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(api.received().iter().all(|c| c.starts_with("get ")));
+}
