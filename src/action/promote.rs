@@ -677,6 +677,64 @@ mod tests {
     }
 
     #[test]
+    fn at_the_confirmation_an_observed_share_may_wobble_but_a_weight_may_not_move() {
+        let dir = tempfile::tempdir().unwrap();
+        let gate = Gate::new(None, crate::action::AuditLog::in_state_dir(dir.path()));
+        let p = plan();
+        let shown_at = |d: &DomainStatus| {
+            let then = propose("orders", &p, Some(d), Target::Next).unwrap();
+            (Shown::of(&then, Some("a1".into())), then.to)
+        };
+        let again =
+            |d: &DomainStatus, to| propose("orders", &p, Some(d), Target::Step(to)).unwrap();
+        let last = || Some(("a1".to_string(), "words".to_string()));
+
+        // Observed 9.6% when shown, 12% at Enter: within the 5-point tolerance.
+        let (shown, to) = shown_at(&domain(None, Some(0.096)));
+        let now = again(&domain(None, Some(0.12)), to);
+        assert_eq!(reconfirm(&gate, &p, &shown, &now, last()), Ok(()));
+        // ... 16% is not; nor is a weight moved from 10 to 11.
+        let now = again(&domain(None, Some(0.16)), to);
+        let r = reconfirm(&gate, &p, &shown, &now, last()).unwrap_err();
+        assert!(matches!(r, Refusal::ShareMoved { .. }), "{r}");
+        let (shown, to) = shown_at(&domain(Some(0.10), None));
+        let now = again(&domain(Some(0.11), None), to);
+        let r = reconfirm(&gate, &p, &shown, &now, last()).unwrap_err();
+        assert_eq!(
+            r.to_string(),
+            "the new-path share of orders moved from 10% to 11% since the plan was shown, so nothing ran: look again and confirm the new plan"
+        );
+        // Another action meanwhile, and a warning of a new kind, refuse too; each is audited.
+        let now = again(&domain(Some(0.10), None), to);
+        let r = reconfirm(
+            &gate,
+            &p,
+            &shown,
+            &now,
+            Some((
+                "b2".into(),
+                "a rollback of orders was requested at 10:02 by bob@h".into(),
+            )),
+        )
+        .unwrap_err();
+        assert!(
+            r.to_string().starts_with(
+                "a rollback of orders was requested at 10:02 by bob@h since the plan was shown"
+            ),
+            "{r}"
+        );
+        let mut d = domain(Some(0.10), None);
+        d.verdict = Some(verdict(Outcome::Inconclusive));
+        let r = reconfirm(&gate, &p, &shown, &again(&d, to), last()).unwrap_err();
+        assert!(matches!(r, Refusal::NewWarnings { .. }), "{r}");
+        let log = gate.audit().read_all().unwrap();
+        assert_eq!(log.len(), 4);
+        assert!(log
+            .iter()
+            .all(|e| e.event == crate::action::AuditEvent::Refused));
+    }
+
+    #[test]
     fn a_marginal_verdict_warns_in_words_and_still_admits() {
         let p = plan();
         let mut d = domain(Some(0.10), None);
