@@ -1390,7 +1390,7 @@ fn a_ramp_walks_the_lab_gateway_and_rolls_back_on_a_real_failure() {
     let ramp = common::action::Running::start_with(
         &sb,
         &cfg,
-        &["ramp", "orders", "--json", "--note", "lab ramp"],
+        &["ramp", "orders", "--json", "--yes", "--note", "lab ramp"],
         "ramp",
     );
     let read = || std::fs::read_to_string(&ramp.stdout).unwrap_or_default();

@@ -533,6 +533,7 @@ async fn a_hung_target_holds_neither_the_desk_nor_the_gate() {
             action: offer.action.clone(),
             typed: "orders".into(),
             drawn_whole: true,
+            shown: offer.shown(),
         })
         .await
         .unwrap();
@@ -780,7 +781,7 @@ fn a_ramp_tells_its_start_its_fail_and_its_rollback() {
         .cutover()
         .arg("--config")
         .arg(&cfg)
-        .args(["ramp", "orders", "--json"])
+        .args(["ramp", "orders", "--json", "--yes"])
         .env("HOOK_TOKEN", TOKEN)
         .output()
         .unwrap();

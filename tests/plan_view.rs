@@ -269,7 +269,7 @@ async fn a_ramp_in_another_process_is_shown_from_its_lock_and_the_audit_log() {
     let sb = Sandbox::new();
     let text = config(&metrics.url("/metrics"), &api.address(), "5s");
     let cfg = sb.config(&text);
-    let ramp = Running::start_with(&sb, &cfg, &["ramp", "orders", "--json"], "ramp");
+    let ramp = Running::start_with(&sb, &cfg, &["ramp", "orders", "--json", "--yes"], "ramp");
     let audit = sb.state_dir().join("audit.jsonl");
     // Held from the start, before any step: the ramp is there, at the step it started from.
     wait_for_event(&ramp, "hold", Duration::from_secs(20));

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::action::{audit, events, wait_for_file, Running};
-use common::config::{haproxy, haproxy_weight, promote_haproxy_step, sh_step};
+use common::config::{haproxy, haproxy_step, haproxy_weight, promote_haproxy_step, sh_step};
 use common::gateway::Gateway;
 use common::{ConfigBuilder, HttpServer, RuntimeApi, Sandbox};
 use cutover::action::promote::{self, Target};
@@ -690,6 +690,7 @@ async fn the_cockpit_runs_what_its_dialog_showed_and_refuses_a_target_off_the_st
             action: off_plan,
             typed: "orders".into(),
             drawn_whole: true,
+            shown: Default::default(),
         })
         .await;
     assert!(
@@ -714,6 +715,7 @@ async fn the_cockpit_runs_what_its_dialog_showed_and_refuses_a_target_off_the_st
             action: o.action.clone(),
             typed: "orders".into(),
             drawn_whole: true,
+            shown: o.shown(),
         })
         .await
         .unwrap();
@@ -885,4 +887,292 @@ fn p_in_the_cockpit_is_refused_while_another_process_acts_then_promotes() {
     pane.keys(&["q"]);
     let (code, s) = pane.exited();
     assert_eq!(code, 0, "{s}");
+}
+
+/// `cutover promote orders` whose plan is printed, then `change` (the world moving while the
+/// operator reads), then the name typed: exit code, stdout, stderr.
+fn promote_typed_after(
+    sb: &Sandbox,
+    cfg: &Path,
+    change: impl FnOnce(),
+) -> (Option<i32>, String, String) {
+    let stdout = sb.path().join("promote.out");
+    let mut c = sb.cutover();
+    c.arg("--config")
+        .arg(cfg)
+        .args(["promote", "orders"])
+        .env("USER", "tester")
+        .stdin(Stdio::piped())
+        .stdout(std::fs::File::create(&stdout).unwrap())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let start = Instant::now();
+    while !std::fs::read_to_string(&stdout)
+        .unwrap_or_default()
+        .contains("Type the domain name (orders)")
+    {
+        assert!(start.elapsed() < Duration::from_secs(15), "no prompt");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    change();
+    // Two polls of the changed gateway before the name arrives, as a reading operator's would.
+    std::thread::sleep(Duration::from_millis(600));
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"orders\n").unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        std::fs::read_to_string(&stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// After the typed name the domain is read again: a verdict that turned to fail while the
+/// operator read the plan refuses (2, audited), with nothing sent.
+#[test]
+fn a_verdict_that_fails_while_the_plan_is_read_refuses_at_the_typed_name() {
+    let gw = Gateway::new(10, 90, 1000);
+    let (api, metrics) = (gw.runtime_api(), gw.metrics());
+    let sb = Sandbox::new();
+    let cfg = sb.config(&config(&metrics, &api.address(), true, ""));
+    let (code, stdout, stderr) = promote_typed_after(&sb, &cfg, || {
+        gw.0.lock().unwrap().new_error_ratio = 0.5;
+    });
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("promote of orders refused: the verdict on orders is fail ("),
+        "{stderr}"
+    );
+    assert!(only_reads(&api), "{:?}", api.received());
+    let last = audit(&sb).pop().unwrap();
+    assert_eq!(last["event"], "refused");
+    assert!(
+        last["result"]
+            .as_str()
+            .unwrap()
+            .starts_with("the verdict on orders is fail"),
+        "{last}"
+    );
+}
+
+/// A share that moved away from where the printed plan started (someone set the weights
+/// meanwhile) refuses at the typed name: the plan read is no longer the plan that would run.
+#[test]
+fn a_share_that_moves_while_the_plan_is_read_refuses_at_the_typed_name() {
+    let gw = Gateway::new(10, 90, 1000);
+    let (api, metrics) = (gw.runtime_api(), gw.metrics());
+    let sb = Sandbox::new();
+    let cfg = sb.config(&config(&metrics, &api.address(), true, ""));
+    let (code, stdout, stderr) = promote_typed_after(&sb, &cfg, || {
+        let mut s = gw.0.lock().unwrap();
+        s.new_weight = 20;
+        s.legacy_weight = 80;
+    });
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(
+            "promote of orders refused: the new-path share of orders moved from 10% to 20% since the plan was shown"
+        ),
+        "{stderr}"
+    );
+    assert!(only_reads(&api), "{:?}", api.received());
+    assert_eq!(audit(&sb).pop().unwrap()["event"], "refused");
+}
+
+/// Asks the desk for P until its offer satisfies `ready` (the figures it weighs have caught up
+/// with a change to the gateway); the offer.
+async fn offer_when(
+    cockpit: &mut Cockpit,
+    ready: impl Fn(&cutover::feed::Offer) -> bool,
+) -> cutover::feed::Offer {
+    use cutover::ui::{ActionRequest, FeedEvent};
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        assert!(Instant::now() < deadline, "the figures never caught up");
+        let ev = cockpit
+            .ask(ActionRequest::Open {
+                kind: Kind::Promote,
+                domain: "orders".into(),
+            })
+            .await;
+        if let FeedEvent::Offer(o) = ev {
+            if ready(&o) {
+                return o;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn confirm_offer(cockpit: &mut Cockpit, o: &cutover::feed::Offer) -> cutover::ui::FeedEvent {
+    cockpit
+        .ask(cutover::ui::ActionRequest::Confirm {
+            action: o.action.clone(),
+            typed: "orders".into(),
+            drawn_whole: true,
+            shown: o.shown(),
+        })
+        .await
+}
+
+/// The cockpit's P at Enter: another action on the domain since the dialog opened (a rollback
+/// from another shell) refuses, with nothing sent, even with the right name typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cockpit_refuses_a_promotion_when_another_action_ran_since_its_dialog_opened() {
+    use cutover::ui::FeedEvent;
+    let gw = Gateway::new(10, 90, 1000);
+    let (api, metrics) = (gw.runtime_api(), gw.metrics());
+    let sb = Sandbox::new();
+    let rollback = format!(
+        "  [domain.rollback]\n  verify_share = 0.02\n  verify_within = \"3s\"\n{}",
+        haproxy_step(&api.address(), "get weight be_orders/orders_svc", "2s")
+    );
+    let cfg = sb.config(&config(&metrics, &api.address(), true, &rollback));
+    let mut cockpit = Cockpit::start(&cfg, &sb.state_dir()).await;
+    let o = offer_when(&mut cockpit, |_| true).await;
+    // A rollback from another shell while the dialog is open (its step only reads).
+    let out = tokio::task::block_in_place(|| sb.run(&cfg, ["rollback", "orders", "--yes"]));
+    assert!(
+        matches!(out.status.code(), Some(0 | 3)),
+        "{}",
+        common::both(&out)
+    );
+    let answer = confirm_offer(&mut cockpit, &o).await;
+    let FeedEvent::Refused { reason, .. } = &answer else {
+        panic!("{answer:?}")
+    };
+    assert!(
+        reason.starts_with("a rollback of orders was requested at ")
+            && reason.contains(
+                "since the plan was shown, so the confirmation no longer holds and nothing ran"
+            ),
+        "{reason}"
+    );
+    assert!(only_reads(&api), "{:?}", api.received());
+    let last = audit(&sb).pop().unwrap();
+    assert_eq!(
+        (&last["event"], &last["via"]),
+        (&"refused".into(), &"tui".into())
+    );
+}
+
+/// The cockpit's P at Enter: a share that moved since the dialog opened (so its target may no
+/// longer be above it), or a kind of warning that appeared meanwhile, is not acted on: the
+/// dialog opens again as it reads now, saying why, and the name must be typed anew.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cockpit_reopens_its_dialog_when_the_share_moved_or_a_warning_appeared() {
+    use cutover::ui::FeedEvent;
+    let gw = Gateway::new(10, 90, 1000);
+    let (api, metrics) = (gw.runtime_api(), gw.metrics());
+    let sb = Sandbox::new();
+    let cfg = sb.config(&config(&metrics, &api.address(), true, ""));
+    let mut cockpit = Cockpit::start(&cfg, &sb.state_dir()).await;
+
+    // Opened at 10% → 25% with a passing verdict; then someone sets 25% elsewhere.
+    let first = offer_when(&mut cockpit, |o| o.cautions.is_empty()).await;
+    assert_eq!(first.action.from_to(), (Some(10.0), Some(25)));
+    {
+        let mut s = gw.0.lock().unwrap();
+        s.new_weight = 25;
+        s.legacy_weight = 75;
+    }
+    offer_when(&mut cockpit, |o| o.action.from_to().0 == Some(25.0)).await;
+    let answer = confirm_offer(&mut cockpit, &first).await;
+    let FeedEvent::Offer(again) = &answer else {
+        panic!("{answer:?}")
+    };
+    assert_eq!(again.action.from_to(), (Some(25.0), Some(50)));
+    assert!(
+        again.warnings[0].starts_with("Your confirmation was refused and this dialog opened again: the new-path share of orders moved from 10% to 25% since the plan was shown"),
+        "{:?}",
+        again.warnings
+    );
+
+    // Opened with a passing verdict; then the traffic stops and the judge can no longer tell.
+    let second = offer_when(&mut cockpit, |o| o.cautions.is_empty()).await;
+    gw.0.lock().unwrap().per_scrape = 0;
+    offer_when(&mut cockpit, |o| {
+        o.cautions.iter().any(|c| c == "inconclusive")
+    })
+    .await;
+    let answer = confirm_offer(&mut cockpit, &second).await;
+    let FeedEvent::Offer(again) = &answer else {
+        panic!("{answer:?}")
+    };
+    assert!(
+        again.warnings[0].starts_with(
+            "Your confirmation was refused and this dialog opened again: new since the plan was shown, so nothing ran: The verdict is INCONCLUSIVE"
+        ),
+        "{:?}",
+        again.warnings
+    );
+    assert!(
+        again.warnings[1..]
+            .iter()
+            .any(|w| w.starts_with("The verdict is INCONCLUSIVE")),
+        "{:?}",
+        again.warnings
+    );
+    assert!(only_reads(&api), "{:?}", api.received());
+    let refusals: Vec<String> = audit(&sb)
+        .iter()
+        .map(|e| format!("{} {}", e["event"], e["result"]))
+        .collect();
+    assert_eq!(refusals.len(), 2, "{refusals:?}");
+    assert!(
+        refusals.iter().all(|r| r.starts_with("\"refused\"")),
+        "{refusals:?}"
+    );
+}
+
+/// Across processes: while `cutover ramp` runs on the domain, the cockpit's P is refused with
+/// the ramp's pid, and its R is offered: the way back stays open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_a_ramp_runs_the_cockpit_refuses_p_with_its_pid_and_still_offers_r() {
+    use cutover::ui::{ActionRequest, FeedEvent};
+    let gw = Gateway::new(10, 90, 1000);
+    let (api, metrics) = (gw.runtime_api(), gw.metrics());
+    let sb = Sandbox::new();
+    let rollback = format!(
+        "  [domain.rollback]\n  verify_share = 0.02\n  verify_within = \"3s\"\n{}",
+        haproxy_step(&api.address(), "set weight be_orders/orders_svc 0", "2s")
+    );
+    let cfg = sb.config(&config(&metrics, &api.address(), true, &rollback));
+    // The default hold (10 m): the ramp holds at 10% for the whole test.
+    let ramp = Running::start_with(&sb, &cfg, &["ramp", "orders", "--json", "--yes"], "ramp");
+    let start = Instant::now();
+    while !std::fs::read_to_string(&ramp.stdout)
+        .unwrap_or_default()
+        .contains("\"event\":\"hold\"")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the ramp never held"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut cockpit = Cockpit::start(&cfg, &sb.state_dir()).await;
+    let answer = cockpit
+        .ask(ActionRequest::Open {
+            kind: Kind::Promote,
+            domain: "orders".into(),
+        })
+        .await;
+    assert!(
+        matches!(&answer, FeedEvent::Refused { reason, .. }
+            if reason.starts_with(&format!("ramp of orders in flight in pid {} since ", ramp.pid()))),
+        "{answer:?}"
+    );
+    let answer = cockpit
+        .ask(ActionRequest::Open {
+            kind: Kind::Rollback,
+            domain: "orders".into(),
+        })
+        .await;
+    assert!(matches!(answer, FeedEvent::Offer(_)), "{answer:?}");
+    ramp.signal(libc::SIGTERM);
+    let (code, stdout, _) = tokio::task::block_in_place(|| ramp.wait(Duration::from_secs(10)));
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(api.received().iter().all(|c| c.starts_with("get ")));
 }

@@ -57,7 +57,7 @@ fn config(
 }
 
 fn ramp(sb: &Sandbox, cfg: &Path, tag: &str) -> Running {
-    Running::start_with(sb, cfg, &["ramp", "orders", "--json"], tag)
+    Running::start_with(sb, cfg, &["ramp", "orders", "--json", "--yes"], tag)
 }
 
 /// Every line of stdout as JSON (each must parse).
@@ -128,11 +128,44 @@ fn walks_every_step_to_the_last_verified_and_exits_0() {
     );
     let lines = lines(&stdout);
     let kinds = kinds(&lines);
+    // Before anything runs: the whole plan, every target's steps filled as they would run.
+    assert_eq!(kinds[..2], ["plan", "start"], "{kinds:?}");
+    let plan = &lines[0];
+    let targets = plan["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 4, "{plan}");
+    assert_eq!(targets[1]["to"], 25);
     assert_eq!(
-        kinds.first().map(String::as_str),
-        Some("start"),
-        "{kinds:?}"
+        targets[1]["steps"],
+        serde_json::json!([
+            format!(
+                "haproxy {}: set weight be_orders/orders_svc 25",
+                api.address()
+            ),
+            format!(
+                "haproxy {}: set weight be_orders/monolith 75",
+                api.address()
+            ),
+        ])
     );
+    assert!(plan["rollback_steps"].is_null(), "{plan}");
+    let text = plan["text"].as_str().unwrap();
+    assert!(
+        text.contains("set weight be_orders/monolith 0") && text.contains("auto_rollback = false"),
+        "{text}"
+    );
+    // Each step is announced, exactly as it runs, before it runs.
+    let started: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["event"] == "step_started")
+        .map(|l| l["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(started.len(), 6, "{kinds:?}");
+    assert!(started[0].ends_with(": set weight be_orders/orders_svc 25"));
+    for (i, k) in kinds.iter().enumerate() {
+        if k == "step" {
+            assert_eq!(kinds[i - 1], "step_started", "{kinds:?}");
+        }
+    }
     assert_eq!(kinds.last().map(String::as_str), Some("done"), "{kinds:?}");
     assert_eq!(
         kinds.iter().filter(|k| *k == "held").count(),
@@ -291,7 +324,7 @@ fn no_traffic_pauses_on_inconclusive_and_the_ramp_resumes_when_it_clears() {
 }
 
 #[test]
-fn the_lock_is_held_for_the_run_and_sigint_between_actions_stops_it_saying_where_it_stands() {
+fn a_promotion_elsewhere_is_refused_with_the_ramps_pid_and_sigint_between_actions_stops_it() {
     let gw = Gateway::new(10, 90, 1000);
     let (api, metrics) = (gw.runtime_api(), gw.metrics());
     let sb = Sandbox::new();
@@ -374,4 +407,260 @@ fn a_ramp_is_refused_with_2_while_another_process_acts_and_in_read_only() {
     assert_eq!(code, Some(2), "{stdout}\n{stderr}");
     assert!(stdout.contains(": refused: read-only: "), "{stdout}");
     assert!(sets(&api).is_empty());
+}
+
+/// `cutover ramp orders ARGS` with `stdin` typed in, run to its end.
+fn ramp_typed(sb: &Sandbox, cfg: &Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut c = sb.cutover();
+    c.arg("--config")
+        .arg(cfg)
+        .args(["ramp", "orders"])
+        .args(args)
+        .env("USER", "tester")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Before it asks for the name, the ramp prints every command it may send: each target's
+/// steps with the placeholders filled, and the rollback's when auto_rollback is on. A wrong
+/// name refuses (2, audited) with nothing sent; the right one starts it.
+#[test]
+fn the_ramp_prints_what_will_run_and_runs_only_after_the_typed_name() {
+    let gw = Gateway::new(10, 90, 1000);
+    let (api, metrics) = (gw.runtime_api(), gw.metrics());
+    let sb = Sandbox::new();
+    let cfg = sb.config(&config(
+        &metrics,
+        &api.address(),
+        "[10, 25]",
+        "1s",
+        true,
+        "",
+    ));
+    let a = api.address();
+    let out = ramp_typed(&sb, &cfg, &[], "order\n");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    let prompt = stdout
+        .find("Type the domain name (orders) to start the ramp")
+        .unwrap_or_else(|| panic!("{stdout}"));
+    for line in [
+        "To 10%: Verified when the new path serves 10% ± 5 points of requests within 3 s.\n".to_string(),
+        format!("  1. haproxy {a}: set weight be_orders/orders_svc 10\n"),
+        format!("  2. haproxy {a}: set weight be_orders/monolith 90\n"),
+        "To 25%: ".to_string(),
+        format!("  1. haproxy {a}: set weight be_orders/orders_svc 25\n"),
+        format!("  2. haproxy {a}: set weight be_orders/monolith 75\n"),
+        "On a fail verdict (auto_rollback = true) the rollback runs: Verified when the new path serves at most 2% of requests within 3 s.\n".to_string(),
+        format!("  1. haproxy {a}: set weight be_orders/orders_svc 0\n"),
+        format!("  2. haproxy {a}: set weight be_orders/monolith 100\n"),
+    ] {
+        let at = stdout.find(&line).unwrap_or_else(|| panic!("{line:?} in\n{stdout}"));
+        assert!(at < prompt, "{line:?} after the prompt:\n{stdout}");
+    }
+    assert!(
+        stdout.contains("refused: cancelled: the typed name did not match orders"),
+        "{stdout}"
+    );
+    assert!(api.received().is_empty(), "{:?}", api.received());
+    let entries = audit(&sb);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["event"], "refused");
+    assert_eq!(entries[0]["via"], "ramp");
+
+    // The name typed: it runs to the last step.
+    let out = ramp_typed(&sb, &cfg, &["--json"], "orders\n");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // With --json the prompt goes to stderr: stdout stays one JSON object per line.
+    let lines = lines(&stdout);
+    assert_eq!(lines[0]["event"], "plan");
+    assert_eq!(
+        lines[0]["rollback_steps"],
+        serde_json::json!([
+            format!("haproxy {a}: set weight be_orders/orders_svc 0"),
+            format!("haproxy {a}: set weight be_orders/monolith 100"),
+        ])
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Type the domain name (orders)"));
+    assert_eq!(
+        sets(&api),
+        [
+            "set weight be_orders/orders_svc 25",
+            "set weight be_orders/monolith 75"
+        ]
+    );
+}
+
+/// Crit health stops the ramp even while the judge passes the new path: a queue over its crit
+/// is a reason not to send it more traffic.
+#[test]
+fn crit_health_stops_the_ramp_whatever_the_verdict() {
+    let gw = Gateway::new(10, 90, 1000).with(|s| {
+        s.extra = "# TYPE rabbitmq_queue_messages_ready gauge\nrabbitmq_queue_messages_ready{queue=\"orders.created\"} 50000\n".into()
+    });
+    let (api, metrics) = (gw.runtime_api(), gw.metrics());
+    let sb = Sandbox::new();
+    let queue = format!(
+        "  [[domain.queue]]\n  name = \"orders.created\"\n  source = \"gateway\"\n  depth = 'rabbitmq_queue_messages_ready{{queue=\"orders.created\"}}'\n  warn = 1000\n  crit = 10000\n  [domain.rollback]\n  verify_share = 0.02\n  verify_within = \"3s\"\n{}",
+        haproxy_step(&api.address(), "set weight be_orders/orders_svc 0", "2s")
+    );
+    let cfg = sb.config(&config(
+        &metrics,
+        &api.address(),
+        "[10, 25]",
+        "1s",
+        false,
+        &queue,
+    ));
+    let (code, stdout, stderr) = ramp(&sb, &cfg, "ramp").wait(Duration::from_secs(30));
+    assert_eq!(code, Some(3), "{stdout}\n{stderr}");
+    let lines = lines(&stdout);
+    let fail = lines.iter().find(|l| l["event"] == "fail").unwrap();
+    assert!(
+        fail["evidence"]
+            .as_str()
+            .unwrap()
+            .starts_with("health crit: "),
+        "{fail}"
+    );
+    assert!(sets(&api).is_empty(), "{:?}", api.received());
+}
+
+/// Whatever a runtime API answers, every `--json` line parses as JSON and decodes to exactly
+/// the text it quotes, and no control character reaches the terminal raw.
+#[test]
+fn json_lines_stay_json_with_hostile_text_from_the_runtime_api() {
+    let hostile = "No such server.\x7f\x1b[2J\x1b]0;owned\x07\u{9b}31m\u{202e}evil\"\\";
+    let gw = Gateway::new(10, 90, 1000);
+    let metrics = gw.metrics();
+    let api = common::RuntimeApi::start(move |c| {
+        if c.starts_with("set ") {
+            common::Answer::Text(format!("{hostile}\n"))
+        } else {
+            common::Answer::Text("10 (initial 10)\n".into())
+        }
+    });
+    let sb = Sandbox::new();
+    let cfg = sb.config(&config(
+        &metrics,
+        &api.address(),
+        "[10, 25]",
+        "1s",
+        false,
+        "",
+    ));
+    let (code, stdout, stderr) = ramp(&sb, &cfg, "ramp").wait(Duration::from_secs(30));
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+    assert!(
+        !stdout.contains(['\x1b', '\x7f', '\x07', '\u{9b}', '\u{202e}']),
+        "{stdout:?}"
+    );
+    let lines = lines(&stdout);
+    let step = lines
+        .iter()
+        .find(|l| l["event"] == "step")
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        step["text"]
+            .as_str()
+            .unwrap()
+            .contains(&hostile.replace('\n', " / ")),
+        "{step}"
+    );
+}
+
+/// Across processes: while a ramp runs, a promotion elsewhere is refused with the ramp's pid,
+/// but an emergency rollback is not: it runs between the ramp's actions, and the ramp sees it
+/// in the audit log and stops with 3, saying so, never promoting over it.
+#[test]
+fn a_rollback_elsewhere_takes_the_domain_from_a_running_ramp_which_stops_with_3() {
+    let gw = Gateway::new(10, 90, 1000);
+    let (api, metrics) = (gw.runtime_api(), gw.metrics());
+    let sb = Sandbox::new();
+    // A hold long enough that the rollback comes while the ramp holds 10%.
+    let cfg = sb.config(&config(
+        &metrics,
+        &api.address(),
+        "[10, 25, 50]",
+        "30s",
+        false,
+        "",
+    ));
+    let running = ramp(&sb, &cfg, "ramp");
+    wait_for_event(&running, "hold", Duration::from_secs(15));
+    let out = sb.run(&cfg, ["promote", "orders", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", common::both(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!(
+            "promote of orders refused: ramp of orders in flight in pid {} since ",
+            running.pid()
+        )),
+        "{}",
+        common::both(&out)
+    );
+    let out = sb.run(&cfg, ["rollback", "orders", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::both(&out));
+    let (code, stdout, stderr) = running.wait(Duration::from_secs(15));
+    assert_eq!(code, Some(3), "{stdout}\n{stderr}");
+    let lines = lines(&stdout);
+    let last = lines.last().unwrap();
+    assert_eq!(last["event"], "superseded", "{stdout}");
+    let text = last["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("a rollback of orders was requested at ")
+            && text.contains(
+                " (via cli): the ramp stops and never promotes over it; orders stands at "
+            ),
+        "{text}"
+    );
+    // Only the rollback's commands: the ramp never promoted.
+    assert_eq!(
+        sets(&api),
+        [
+            "set weight be_orders/orders_svc 0",
+            "set weight be_orders/monolith 100"
+        ]
+    );
+    let events: Vec<(String, String)> = audit(&sb)
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_string(),
+                e["event"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("promote".into(), "refused".into()),
+            ("rollback".into(), "requested".into()),
+            ("rollback".into(), "succeeded".into()),
+            ("rollback".into(), "verified".into()),
+        ]
+    );
+    // The ramp's file is gone with it: a promotion is no longer refused as the ramp's.
+    let out = sb.run(&cfg, ["promote", "orders", "--yes", "--to", "10"]);
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("ramp of orders in flight"),
+        "{}",
+        common::both(&out)
+    );
 }

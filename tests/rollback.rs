@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use common::action::{audit, events};
 use common::config::{exec_step, haproxy_step, haproxy_weight};
+use common::gateway::Gateway;
 use common::{fixture, Answer, ConfigBuilder, HttpServer, Reply, RuntimeApi, Sandbox};
 use cutover::action::{
     act, Action, AuditEvent, AuditLog, Gate, Goal, Refusal, StepOutcome, StepSpec,
@@ -40,15 +41,6 @@ fn haproxy_answer(command: &str) -> Answer {
     }
 }
 
-/// A runtime API answering as the real HAProxy that flips `switch` on any command.
-fn flipping_haproxy(switch: &Switch) -> RuntimeApi {
-    let flip = switch.clone();
-    RuntimeApi::start(move |c| {
-        flip.flip();
-        haproxy_answer(c)
-    })
-}
-
 /// Whether the gateway has been rolled back; the metrics follow it.
 #[derive(Clone, Default)]
 struct Switch {
@@ -66,19 +58,10 @@ impl Switch {
     }
 }
 
-/// What the new path does after the rollback.
-#[derive(Clone, Copy, PartialEq)]
-enum After {
-    /// Its counters stop: the rollback worked.
-    Stops,
-    /// Its counters keep growing at 10%: the rollback did not take.
-    KeepsServing,
-}
-
 /// The gateway's HAProxy metrics (the real capture, with live counters): every scrape 20 more
 /// requests, 10% of them on orders_svc until the switch flips. The server also answers the
 /// HTTP rollback calls, flipping the switch on `POST /rollback/open`.
-fn gateway_metrics(switch: Switch, after: After) -> HttpServer {
+fn gateway_metrics(switch: Switch) -> HttpServer {
     let legacy = Arc::new(AtomicU64::new(1800));
     let new = Arc::new(AtomicU64::new(200));
     let template = fixture("real/haproxy-idle.prom");
@@ -95,11 +78,7 @@ fn gateway_metrics(switch: Switch, after: After) -> HttpServer {
             });
         }
         let rolled_back = switch.is_flipped();
-        let (dl, dn) = if rolled_back && after == After::Stops {
-            (20, 0)
-        } else {
-            (18, 2)
-        };
+        let (dl, dn) = if rolled_back { (20, 0) } else { (18, 2) };
         let l = legacy.fetch_add(dl, Ordering::SeqCst) + dl;
         let n = new.fetch_add(dn, Ordering::SeqCst) + dn;
         let body = template
@@ -173,17 +152,17 @@ fn explain(out: &Output) -> String {
     format!("exit {:?}\nstdout:\n{o}\nstderr:\n{e}", out.status.code())
 }
 
+/// The gateway of the promote tests at 10% on the new path, 20 requests a scrape: the runtime
+/// API records every command and the split follows the weights it sets.
+fn gateway() -> (Gateway, RuntimeApi, HttpServer) {
+    let gw = Gateway::new(10, 90, 20);
+    let (api, metrics) = (gw.runtime_api(), gw.metrics());
+    (gw, api, metrics)
+}
+
 #[test]
 fn haproxy_rollback_is_audited_run_and_verified() {
-    let switch = Switch::default();
-    let flip = switch.clone();
-    let haproxy = RuntimeApi::start(move |c| {
-        if c == SET_WEIGHT {
-            flip.flip();
-        }
-        haproxy_answer(c)
-    });
-    let metrics = gateway_metrics(switch, After::Stops);
+    let (_gw, haproxy, metrics) = gateway();
     let sb = Sandbox::new();
     let steps = haproxy_step(&haproxy.address(), SET_WEIGHT, "2s")
         + &haproxy_step(&haproxy.address(), "get weight be_orders/orders_svc", "2s");
@@ -260,9 +239,9 @@ fn haproxy_rollback_is_audited_run_and_verified() {
 
 #[test]
 fn a_new_path_that_keeps_serving_is_not_verified() {
-    let switch = Switch::default();
-    let haproxy = flipping_haproxy(&switch);
-    let metrics = gateway_metrics(switch, After::KeepsServing);
+    // The weight is set, but the traffic keeps its old split.
+    let gw = Gateway::new(10, 90, 20).with(|s| s.follows = false);
+    let (haproxy, metrics) = (gw.runtime_api(), gw.metrics());
     let sb = Sandbox::new();
     let steps = haproxy_step(&haproxy.address(), SET_WEIGHT, "2s");
     let cfg = sb.config(&config(&metrics, &steps, ""));
@@ -285,9 +264,7 @@ fn a_new_path_that_keeps_serving_is_not_verified() {
 
 #[test]
 fn the_typed_name_confirms_and_anything_else_refuses() {
-    let switch = Switch::default();
-    let haproxy = flipping_haproxy(&switch);
-    let metrics = gateway_metrics(switch, After::Stops);
+    let (_gw, haproxy, metrics) = gateway();
     let sb = Sandbox::new();
     let cfg = sb.config(&config(
         &metrics,
@@ -321,7 +298,7 @@ fn the_typed_name_confirms_and_anything_else_refuses() {
 #[test]
 fn an_error_answer_fails_the_step_and_stops_the_rest() {
     let haproxy = RuntimeApi::start(haproxy_answer);
-    let metrics = gateway_metrics(Switch::default(), After::Stops);
+    let metrics = Gateway::new(10, 90, 20).metrics();
     let sb = Sandbox::new();
     let marker = sb.path().join("second-step-ran");
     let steps = haproxy_step(
@@ -355,7 +332,7 @@ fn an_error_answer_fails_the_step_and_stops_the_rest() {
 #[test]
 fn a_silent_runtime_api_times_out() {
     let haproxy = RuntimeApi::start(|_| Answer::Silent);
-    let metrics = gateway_metrics(Switch::default(), After::Stops);
+    let metrics = Gateway::new(10, 90, 20).metrics();
     let sb = Sandbox::new();
     let cfg = sb.config(&config(
         &metrics,
@@ -381,7 +358,7 @@ fn unreachable_addresses_fail() {
         .local_addr()
         .unwrap()
         .port();
-    let metrics = gateway_metrics(Switch::default(), After::Stops);
+    let metrics = Gateway::new(10, 90, 20).metrics();
     for step in [
         haproxy_step(&format!("127.0.0.1:{closed}"), SET_WEIGHT, "2s"),
         format!(
@@ -421,7 +398,7 @@ fn http_step(metrics: &HttpServer, path: &str) -> String {
 #[test]
 fn http_step_sends_the_call_and_keeps_the_token_out_of_every_record() {
     let switch = Switch::default();
-    let metrics = gateway_metrics(switch, After::Stops);
+    let metrics = gateway_metrics(switch);
     let sb = Sandbox::new();
     let cfg = sb.config(&config(
         &metrics,
@@ -472,7 +449,7 @@ fn http_step_sends_the_call_and_keeps_the_token_out_of_every_record() {
 
 #[test]
 fn http_step_that_gets_an_error_status_fails() {
-    let metrics = gateway_metrics(Switch::default(), After::Stops);
+    let metrics = gateway_metrics(Switch::default());
     let sb = Sandbox::new();
     let cfg = sb.config(&config(
         &metrics,
@@ -492,7 +469,7 @@ fn http_step_that_gets_an_error_status_fails() {
 
 #[test]
 fn http_step_without_an_answer_times_out() {
-    let metrics = gateway_metrics(Switch::default(), After::Stops);
+    let metrics = Gateway::new(10, 90, 20).metrics();
     let hung = HttpServer::start(|_, _| None);
     let sb = Sandbox::new();
     let step =
@@ -532,7 +509,7 @@ fn exec_step_runs_the_program_without_a_shell_and_keeps_its_output() {
         marker: Some(marker.clone()),
         ..Switch::default()
     };
-    let metrics = gateway_metrics(switch, After::Stops);
+    let metrics = gateway_metrics(switch);
     let args_file = sb.path().join("args");
     let abort = script(
         &sb,
@@ -576,7 +553,7 @@ fn exec_step_runs_the_program_without_a_shell_and_keeps_its_output() {
 #[test]
 fn exec_step_with_a_non_zero_exit_fails() {
     let sb = Sandbox::new();
-    let metrics = gateway_metrics(Switch::default(), After::Stops);
+    let metrics = Gateway::new(10, 90, 20).metrics();
     let fail = script(
         &sb,
         "forbidden",
@@ -604,7 +581,7 @@ fn exec_step_with_a_non_zero_exit_fails() {
 #[test]
 fn exec_step_past_its_timeout_is_killed() {
     let sb = Sandbox::new();
-    let metrics = gateway_metrics(Switch::default(), After::Stops);
+    let metrics = Gateway::new(10, 90, 20).metrics();
     let hang = script(&sb, "hang", "echo waiting for the API server\nsleep 30");
     let cfg = sb.config(&config(
         &metrics,
@@ -632,7 +609,7 @@ fn exec_step_past_its_timeout_is_killed() {
 #[test]
 fn read_only_refuses_with_nothing_received() {
     let haproxy = RuntimeApi::start(haproxy_answer);
-    let metrics = gateway_metrics(Switch::default(), After::Stops);
+    let metrics = gateway_metrics(Switch::default());
     let steps =
         haproxy_step(&haproxy.address(), SET_WEIGHT, "2s") + &http_step(&metrics, "/rollback/open");
 
@@ -684,7 +661,7 @@ fn read_only_refuses_with_nothing_received() {
 #[test]
 fn an_audit_log_that_cannot_be_written_refuses_with_nothing_received() {
     let haproxy = RuntimeApi::start(haproxy_answer);
-    let metrics = gateway_metrics(Switch::default(), After::Stops);
+    let metrics = Gateway::new(10, 90, 20).metrics();
     let sb = Sandbox::new();
     // Tests may run as root, for whom permissions do not stop a write: a directory does.
     std::fs::create_dir_all(sb.state_dir().join("audit.jsonl")).unwrap();
@@ -704,7 +681,7 @@ fn an_audit_log_that_cannot_be_written_refuses_with_nothing_received() {
 #[test]
 fn an_unknown_domain_is_a_usage_error_and_a_domain_without_steps_is_refused() {
     let haproxy = RuntimeApi::start(haproxy_answer);
-    let metrics = gateway_metrics(Switch::default(), After::Stops);
+    let metrics = Gateway::new(10, 90, 20).metrics();
     let sb = Sandbox::new();
     let steps = haproxy_step(&haproxy.address(), SET_WEIGHT, "2s")
         + "\n[[domain]]\nname = \"billing\"\nstage = \"planned\"\n";
@@ -965,7 +942,7 @@ async fn dialog_screen(config: &Path, state: &Path) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dialog_and_the_command_state_the_same_terms_to_the_digit() {
-    let metrics = gateway_metrics(Switch::default(), After::Stops);
+    let metrics = Gateway::new(10, 90, 20).metrics();
     for (share, within, words) in [
         ("0.005", "1500ms", "at most 0.5% of requests within 1.5 s."),
         (
@@ -1015,18 +992,7 @@ async fn the_dialog_and_the_command_state_the_same_terms_to_the_digit() {
 #[test]
 fn the_entries_of_one_action_share_an_id_name_the_entry_point_and_keep_the_note_and_the_weight_before(
 ) {
-    let switch = Switch::default();
-    let flip = switch.clone();
-    let haproxy = RuntimeApi::start(move |c| {
-        if c == SET_WEIGHT {
-            flip.flip();
-        }
-        if c == GET_WEIGHT {
-            return Answer::Text("10 (initial 10)\n".to_string());
-        }
-        haproxy_answer(c)
-    });
-    let metrics = gateway_metrics(switch, After::Stops);
+    let (gw, haproxy, metrics) = gateway();
     let sb = Sandbox::new();
     let cfg = sb.config(&config(
         &metrics,
@@ -1083,6 +1049,7 @@ fn the_entries_of_one_action_share_an_id_name_the_entry_point_and_keep_the_note_
     );
 
     // A second action gets an id of its own.
+    gw.0.lock().unwrap().new_weight = 10;
     let out = rollback_cmd(&sb, &cfg, &["orders", "--yes"], "");
     assert_eq!(code(&out), 0, "{}", explain(&out));
     let entries = audit(&sb);

@@ -181,7 +181,7 @@ fn a_ramp_from_shadow_pauses_on_mismatches_and_moves_on_once_they_clear() {
     let (shadow, knob) = shadow_service(Some(0.05));
     let sb = Sandbox::new();
     let cfg = sb.config(&config(&metrics, &shadow, &api.address(), "1s"));
-    let ramp = Running::start_with(&sb, &cfg, &["ramp", "orders", "--json"], "ramp");
+    let ramp = Running::start_with(&sb, &cfg, &["ramp", "orders", "--json", "--yes"], "ramp");
     // Paused on the comparisons (unknown on the first poll, then 5% > 1%), saying so.
     let out = wait_for(&ramp, "\"verdict\":\"shadow\"", Duration::from_secs(20));
     assert!(out.contains("orders-shadow"), "{out}");

@@ -1692,6 +1692,7 @@ fn rollback_dialog_shows_the_steps_and_needs_the_name_typed() {
             },
             typed: "ordrs".into(),
             drawn_whole: true,
+            shown: Default::default(),
         }]
     );
     // Progress and the verdict arrive as events and show in the box.
@@ -1876,6 +1877,7 @@ fn a_confirmation_the_gate_never_received_says_nothing_ran_and_is_audited() {
             action,
             typed,
             drawn_whole,
+            ..
         }] => (action.clone(), typed.clone(), *drawn_whole),
         other => panic!("{other:?}"),
     };
@@ -1887,6 +1889,7 @@ fn a_confirmation_the_gate_never_received_says_nothing_ran_and_is_audited() {
             action,
             typed,
             drawn_whole,
+            shown: Default::default(),
         },
     );
     let s = screen(&app, 160, 48);

@@ -63,6 +63,26 @@ pub enum Refusal {
     /// cannot be told (`shadow_gate`).
     #[error("{domain} may not leave the shadow stage: {why}; the move to canary waits until the shadow comparisons agree")]
     ShadowMismatch { domain: String, why: String },
+    /// An action ran on the domain between the plan being shown and its confirmation.
+    #[error("{what} since the plan was shown, so the confirmation no longer holds and nothing ran: look at {domain} again and confirm anew")]
+    ActedMeanwhile { domain: String, what: String },
+    /// The share a promotion started from moved before it was confirmed.
+    #[error("the new-path share of {domain} moved from {then} to {now} since the plan was shown, so nothing ran: look again and confirm the new plan")]
+    ShareMoved {
+        domain: String,
+        then: String,
+        now: String,
+    },
+    /// The target is no longer above the domain's share.
+    #[error("{to}% is no longer above the new-path share of {domain} ({current}), so nothing ran")]
+    NotAbove {
+        domain: String,
+        to: u8,
+        current: String,
+    },
+    /// A warning the plan did not show appeared before it was confirmed.
+    #[error("new since the plan was shown, so nothing ran: {warnings} Read the plan again and confirm anew")]
+    NewWarnings { domain: String, warnings: String },
     #[error("unknown domain {0}")]
     UnknownDomain(String),
     #[error("the audit log could not take the request, so nothing ran: {0}")]
@@ -172,12 +192,16 @@ pub struct Gate {
     note: Option<String>,
     /// The stage each domain declares in the config this session loaded.
     stages: std::sync::Arc<std::collections::BTreeMap<String, crate::stage::Stage>>,
-    /// A domain whose lock this gate holds across several actions (a ramp): its actions take
-    /// no lock of their own, and every other process is refused for as long as it is held.
+    /// A domain whose lock this gate holds for one action it checks first (a ramp's
+    /// promotion): its actions take no lock of their own while it is held.
     held: Option<std::sync::Arc<Held>>,
+    /// A domain this gate runs a ramp on (its `<domain>.ramp` file held): a promotion from
+    /// anywhere else is refused for as long as it is held; a rollback is not.
+    ramp: Option<std::sync::Arc<Held>>,
 }
 
-/// A domain's lock held by a gate beyond one action; released when the last clone goes.
+/// A domain's lock (or ramp file) held by a gate beyond one claim; released when the last
+/// clone goes.
 #[derive(Debug)]
 struct Held {
     domain: String,
@@ -197,13 +221,15 @@ impl Gate {
             note: None,
             stages: std::sync::Arc::default(),
             held: None,
+            ramp: None,
         }
     }
 
-    /// The same gate holding `domain`'s lock (for `kind`, `ramp`) until it and its clones are
-    /// dropped: a run of several actions (a ramp's promotions, its rollback) keeps every other
-    /// process out between them, which then is refused with this pid. Refused like an action
-    /// (read-only, audit log, held elsewhere); the caller audits the refusal.
+    /// The same gate holding `domain`'s lock (for `kind`) until it and its clones are dropped,
+    /// so the caller can look at the domain (the audit log: did anyone act meanwhile?) with
+    /// nobody able to start an action between its look and its own request. A ramp takes it
+    /// for each of its actions. Refused like an action (read-only, audit log, held elsewhere);
+    /// the caller audits the refusal.
     pub fn holding(mut self, domain: &str, kind: &str) -> Result<Gate, Refusal> {
         let action = Action::Rollback {
             domain: domain.to_string(),
@@ -221,9 +247,38 @@ impl Gate {
         Ok(self)
     }
 
+    /// The same gate running a ramp on `domain` until it and its clones are dropped: the
+    /// domain's `<domain>.ramp` file is held (see `lock`), so a promotion or a second ramp from
+    /// any other process is refused with this pid, while a rollback can still take the domain
+    /// between the ramp's actions. Refused like an action (read-only, audit log, an action or a
+    /// ramp in flight elsewhere); the caller audits the refusal.
+    pub fn running_ramp(mut self, domain: &str) -> Result<Gate, Refusal> {
+        let action = Action::Promote {
+            domain: domain.to_string(),
+            from: None,
+            to: None,
+        };
+        self.precheck(&action)?;
+        let marker = match DomainLock::take_ramp(&self.lock_dir(), domain) {
+            Ok(m) => m,
+            Err(LockError::Held { holder, .. }) => return Err(Gate::in_flight(&action, holder)),
+            Err(e) => return Err(Refusal::LockUnavailable(e.to_string())),
+        };
+        self.ramp = Some(std::sync::Arc::new(Held {
+            domain: domain.to_string(),
+            _lock: marker,
+        }));
+        Ok(self)
+    }
+
     /// Whether this gate holds `domain`'s lock beyond one action.
     fn holds(&self, domain: &str) -> bool {
         self.held.as_ref().is_some_and(|h| h.domain == domain)
+    }
+
+    /// Whether this gate runs the ramp on `domain`.
+    fn runs_ramp(&self, domain: &str) -> bool {
+        self.ramp.as_ref().is_some_and(|h| h.domain == domain)
     }
 
     /// The same gate, knowing the stage each domain declares: entries record it, so a mark
@@ -331,12 +386,21 @@ impl Gate {
         self.audit
             .check()
             .map_err(|e| Refusal::AuditUnavailable(e.to_string()))?;
-        if self.holds(action.domain()) {
+        let domain = action.domain();
+        // A ramp elsewhere owns the way forward; the way back stays open to everyone.
+        if action.which() == super::Kind::Promote && !self.runs_ramp(domain) {
+            match DomainLock::ramp_holder(&self.lock_dir(), domain) {
+                Ok(None) => {}
+                Ok(Some(holder)) => return Err(Gate::in_flight(action, holder)),
+                Err(e) => return Err(Refusal::LockUnavailable(e.to_string())),
+            }
+        }
+        if self.holds(domain) {
             // Held by this gate for its run: its own actions pass; one at a time is the
             // flights' (below, when claimed).
             return Ok(());
         }
-        match DomainLock::holder(&self.lock_dir(), action.domain()) {
+        match DomainLock::holder(&self.lock_dir(), domain) {
             Ok(None) => Ok(()),
             Ok(Some(holder)) => Err(Gate::in_flight(action, holder)),
             Err(e) => Err(Refusal::LockUnavailable(e.to_string())),

@@ -6,6 +6,12 @@
 //! time into the file, so the one refused can say who holds the domain. The kernel drops the
 //! lock when the holder's descriptor closes, so a crashed holder never leaves the domain stuck.
 //!
+//! A ramp (`cutover ramp`) holds the lock only around each of its actions, so an emergency
+//! rollback elsewhere can run between them. That the ramp is running at all is a second file,
+//! `<state dir>/<domain>.ramp`, locked and written the same way for the ramp's whole run: a
+//! promotion from another process (and a second ramp) is refused while it is held, with the
+//! ramp's pid; a rollback is not.
+//!
 //! Domain names come from a config and may be anything: the file name is a reversible
 //! encoding that keeps only `[a-z0-9_-]` and writes every other byte as `%xx`, so no name can
 //! climb out of the state dir, hide as a dot file or collide with another name on a
@@ -77,7 +83,20 @@ impl DomainLock {
 
     /// Takes the domain's lock for `kind` (`rollback`), or says who holds it.
     pub fn take(state_dir: &Path, domain: &str, kind: &str) -> Result<DomainLock, LockError> {
-        let path = lock_path(state_dir, domain);
+        DomainLock::take_at(lock_path(state_dir, domain), state_dir, domain, kind)
+    }
+
+    /// Takes the domain's "ramp running" file (`<domain>.ramp`), or says which ramp holds it.
+    pub fn take_ramp(state_dir: &Path, domain: &str) -> Result<DomainLock, LockError> {
+        DomainLock::take_at(ramp_path(state_dir, domain), state_dir, domain, "ramp")
+    }
+
+    fn take_at(
+        path: PathBuf,
+        state_dir: &Path,
+        domain: &str,
+        kind: &str,
+    ) -> Result<DomainLock, LockError> {
         if !state_dir.exists() {
             super::audit::create_private_dir(state_dir).map_err(|source| LockError::Io {
                 path: path.clone(),
@@ -121,7 +140,15 @@ impl DomainLock {
     /// Who holds the domain now, without taking it: `Ok(None)` when nobody does. A shared
     /// lock for the look, so two looks never refuse each other.
     pub fn holder(state_dir: &Path, domain: &str) -> Result<Option<Holder>, LockError> {
-        let path = lock_path(state_dir, domain);
+        DomainLock::holder_at(lock_path(state_dir, domain))
+    }
+
+    /// The ramp running on the domain now, if any (from its `<domain>.ramp` file).
+    pub fn ramp_holder(state_dir: &Path, domain: &str) -> Result<Option<Holder>, LockError> {
+        DomainLock::holder_at(ramp_path(state_dir, domain))
+    }
+
+    fn holder_at(path: PathBuf) -> Result<Option<Holder>, LockError> {
         let mut file = match open(&path, false) {
             Ok(f) => f,
             Err(LockError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
@@ -141,6 +168,11 @@ impl DomainLock {
 /// `<state dir>/<encoded domain>.lock`.
 pub fn lock_path(state_dir: &Path, domain: &str) -> PathBuf {
     state_dir.join(format!("{}.lock", encode_name(domain)))
+}
+
+/// `<state dir>/<encoded domain>.ramp`: held while a ramp runs on the domain.
+pub fn ramp_path(state_dir: &Path, domain: &str) -> PathBuf {
+    state_dir.join(format!("{}.ramp", encode_name(domain)))
 }
 
 /// The file-name form of a domain name: `[a-z0-9_-]` kept, every other byte `%XX`; beyond

@@ -164,6 +164,35 @@ pub fn marks(entries: &[AuditEntry], stages: &BTreeMap<String, Stage>) -> BTreeM
     out
 }
 
+/// The newest action requested on `domain` among the log's entries (oldest first): whether
+/// anyone acted on a domain since a dialog opened or a ramp last looked is whether this
+/// entry's id changed. A `cleared` entry is no action and does not count.
+pub fn last_request<'a>(entries: &'a [AuditEntry], domain: &str) -> Option<&'a AuditEntry> {
+    entries
+        .iter()
+        .rev()
+        .find(|e| e.event == AuditEvent::Requested && e.domain == domain)
+}
+
+/// The newest action requested on `domain` in the log at `path` (its tail): its id and its
+/// words (`a rollback of orders was requested at … by …`); `None` when there is none or the
+/// log cannot be read.
+pub fn last_request_at(path: &Path, domain: &str) -> Option<(String, String)> {
+    let entries = read_tail(path).ok()?;
+    last_request(&entries, domain).map(|e| (e.id.clone(), request_words(e)))
+}
+
+/// `a rollback of orders was requested at 2026-…Z by bob@host (via cli)`.
+pub fn request_words(e: &AuditEntry) -> String {
+    let via = e
+        .via
+        .map_or_else(String::new, |v| format!(" (via {})", v.as_str()));
+    format!(
+        "a {} of {} was requested at {} by {}{via}",
+        e.action, e.domain, e.time, e.operator
+    )
+}
+
 /// The entries in the last [`TAIL_BYTES`] of the log at `path` (a cut first line is skipped);
 /// none when there is no log yet.
 pub fn read_tail(path: &Path) -> Result<Vec<AuditEntry>, safe_fs::PrivateFileError> {

@@ -8,8 +8,8 @@
 //! - Refused: a `fail` verdict (the judge, `judge::verdict`), a domain declared `shadow` whose
 //!   shadow comparisons disagree or cannot be told (`shadow_gate`), or `crit` health; a target that is
 //!   not one of the steps unless named explicitly; no step above the current one; a current
-//!   share nobody can tell when no target was named. An `inconclusive` verdict (or none at
-//!   all) is a warning in words: the typed name is still required.
+//!   share nobody can tell when no target was named. An `inconclusive` or `marginal` verdict
+//!   (or none at all) is a warning in words: the typed name is still required.
 //! - The steps are the templates with `{weight}` and `{legacy_weight}` filled (numbers only,
 //!   the only substitution), so the dialog shows exactly what runs.
 //!
@@ -191,9 +191,13 @@ pub struct Proposal {
     pub steps: Vec<StepSpec>,
     pub goal: Goal,
     pub verify_within: Duration,
-    /// What the operator must read before typing the name: an inconclusive verdict, no verdict
-    /// at all, data that is not current. Empty when the verdict passes.
+    /// What the operator must read before typing the name: an inconclusive or marginal
+    /// verdict, no verdict at all, data that is not current. Empty when the verdict passes.
     pub warnings: Vec<String>,
+    /// What each warning is about (`inconclusive`, `marginal`, `no_verdict`, `no_figures`,
+    /// `stale`), in the same order: the words quote counts that change on every poll, so a
+    /// warning is new at the confirmation when its kind is.
+    pub cautions: Vec<&'static str>,
 }
 
 impl Proposal {
@@ -303,11 +307,13 @@ pub fn propose(
     if let Some(d) = status {
         standing(d, &mut warnings).map_err(|r| refuse(Some(to), r))?;
     } else {
-        warnings.push(
+        warnings.push((
+            "no_figures",
             "No figures for this domain yet: neither its verdict nor its health could be checked."
                 .to_string(),
-        );
+        ));
     }
+    let (cautions, warnings) = warnings.into_iter().unzip();
     Ok(Proposal {
         domain: domain.to_string(),
         from,
@@ -316,6 +322,7 @@ pub fn propose(
         goal: plan.goal(to),
         verify_within: plan.verify_within,
         warnings,
+        cautions,
     })
 }
 
@@ -359,9 +366,106 @@ pub fn admit(
     Ok(proposal)
 }
 
+/// What the operator confirmed a promotion against: where the share stood, the kinds of
+/// warning read (`Proposal::cautions`) and the newest action on the domain in the audit log
+/// (its id) when the plan was shown.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Shown {
+    /// The new-path percent the plan started from (`Action::Promote`'s `from`).
+    pub from: Option<f64>,
+    pub cautions: Vec<String>,
+    pub last_action: Option<String>,
+}
+
+impl Shown {
+    /// What a proposal shows, with the newest action on the domain when it was shown.
+    pub fn of(p: &Proposal, last_action: Option<String>) -> Shown {
+        Shown {
+            from: p.from.map(|c| c.percent()),
+            cautions: p.cautions.iter().map(|c| c.to_string()).collect(),
+            last_action,
+        }
+    }
+}
+
+/// A promotion weighed again when the operator confirms it: `now` is the proposal admitted
+/// again for the same target on the newest figures, `last_action` the newest action on the
+/// domain in the audit log now (its id, and its words for the refusal). Refused, and audited,
+/// when what the operator read is no longer true: another action ran on the domain meanwhile,
+/// the share moved away from where the plan started (by more than `verify_tolerance` for an
+/// observed share, at all for a configured weight), the target is no longer above the share,
+/// or a kind of warning appeared that the plan did not show. Nothing acts on a stale picture.
+pub fn reconfirm(
+    gate: &Gate,
+    plan: &PromotePlan,
+    shown: &Shown,
+    now: &Proposal,
+    last_action: Option<(String, String)>,
+) -> Result<(), Refusal> {
+    let domain = now.domain.clone();
+    let refusal = if last_action.as_ref().map(|(id, _)| id) != shown.last_action.as_ref() {
+        Some(Refusal::ActedMeanwhile {
+            domain,
+            what: last_action.map_or_else(
+                || "the audit log no longer shows the last action".to_string(),
+                |(_, words)| words,
+            ),
+        })
+    } else if let Some((then, moved_to)) = moved(plan, shown.from, now.from) {
+        Some(Refusal::ShareMoved {
+            domain,
+            then,
+            now: moved_to,
+        })
+    } else if let Some(c) = now.from.filter(|c| f64::from(now.to) / 100.0 <= c.share) {
+        Some(Refusal::NotAbove {
+            domain,
+            to: now.to,
+            current: c.words(),
+        })
+    } else {
+        let new: Vec<&str> = now
+            .cautions
+            .iter()
+            .zip(&now.warnings)
+            .filter(|(c, _)| !shown.cautions.iter().any(|s| s == *c))
+            .map(|(_, w)| w.as_str())
+            .collect();
+        (!new.is_empty()).then(|| Refusal::NewWarnings {
+            domain,
+            warnings: new.join(" "),
+        })
+    };
+    match refusal {
+        None => Ok(()),
+        Some(r) => {
+            gate.record_refusal(&now.action(), &now.steps, &r);
+            Err(r)
+        }
+    }
+}
+
+/// `Some((then, now))` in words when the share moved from where the plan started.
+fn moved(plan: &PromotePlan, then: Option<f64>, now: Option<Current>) -> Option<(String, String)> {
+    let words = |p: Option<f64>| p.map_or_else(|| "an unknown share".to_string(), percent_words);
+    let gone = match (then, now) {
+        (None, None) => false,
+        (Some(a), Some(c)) => {
+            let allowed = match c.basis {
+                // Weights are set, not measured: any change is someone else's.
+                Basis::Configured => 0.05,
+                Basis::Observed => plan.verify_tolerance * 100.0,
+            };
+            (a - c.percent()).abs() > allowed
+        }
+        _ => true,
+    };
+    gone.then(|| (words(then), words(now.map(|c| c.percent()))))
+}
+
 /// The judge's verdict where there is one, the health always: `fail` or `crit` refuse;
-/// `inconclusive`, no verdict, stale data warn.
-fn standing(d: &DomainStatus, warnings: &mut Vec<String>) -> Result<(), Refusal> {
+/// `inconclusive`, `marginal`, no verdict, stale data warn.
+fn standing(d: &DomainStatus, warnings: &mut Vec<(&'static str, String)>) -> Result<(), Refusal> {
     let reasons = |r: &[String]| {
         if r.is_empty() {
             "no reason given".to_string()
@@ -376,17 +480,22 @@ fn standing(d: &DomainStatus, warnings: &mut Vec<String>) -> Result<(), Refusal>
                 reasons: reasons(&v.reasons),
             })
         }
-        Some(v) if v.result == Outcome::Inconclusive => warnings.push(format!(
+        Some(v) if v.result == Outcome::Inconclusive => warnings.push(("inconclusive", format!(
             "The verdict is INCONCLUSIVE ({}): the judge cannot yet tell whether the new path does as well as the monolith. Promote only on other evidence.",
             reasons(&v.reasons)
-        )),
+        ))),
+        Some(v) if v.result == Outcome::Marginal => warnings.push(("marginal", format!(
+            "The verdict is MARGINAL ({}): the new path looks worse than the monolith, though not surely enough to fail. More traffic may make it worse; promote only on other evidence.",
+            reasons(&v.reasons)
+        ))),
         Some(_) => {}
         // The judge has no figures to weigh (no new-path requests configured): the health
         // below is all there is, and the operator is told so.
-        None => warnings.push(
+        None => warnings.push((
+            "no_verdict",
             "No verdict: the judge has no figures for this domain, so only its health was checked."
                 .to_string(),
-        ),
+        )),
     }
     // Before the health: in the shadow stage an over-limit ratio is what makes it crit.
     if let Some(why) = super::shadow_gate::blocks(d) {
@@ -402,7 +511,10 @@ fn standing(d: &DomainStatus, warnings: &mut Vec<String>) -> Result<(), Refusal>
         });
     }
     if d.stale {
-        warnings.push("Its figures are not current: a source it reads is down.".to_string());
+        warnings.push((
+            "stale",
+            "Its figures are not current: a source it reads is down.".to_string(),
+        ));
     }
     Ok(())
 }
@@ -557,10 +669,84 @@ mod tests {
         let ok = propose("orders", &p, Some(&d), Target::Next).unwrap();
         assert_eq!(ok.warnings.len(), 1);
         assert!(ok.warnings[0].starts_with("The verdict is INCONCLUSIVE (new path p95 worse)"));
+        assert_eq!(ok.cautions, ["inconclusive"]);
         d.verdict = Some(verdict(Outcome::Pass));
         assert!(propose("orders", &p, Some(&d), Target::Next)
             .unwrap()
             .warnings
             .is_empty());
+    }
+
+    #[test]
+    fn at_the_confirmation_an_observed_share_may_wobble_but_a_weight_may_not_move() {
+        let dir = tempfile::tempdir().unwrap();
+        let gate = Gate::new(None, crate::action::AuditLog::in_state_dir(dir.path()));
+        let p = plan();
+        let shown_at = |d: &DomainStatus| {
+            let then = propose("orders", &p, Some(d), Target::Next).unwrap();
+            (Shown::of(&then, Some("a1".into())), then.to)
+        };
+        let again =
+            |d: &DomainStatus, to| propose("orders", &p, Some(d), Target::Step(to)).unwrap();
+        let last = || Some(("a1".to_string(), "words".to_string()));
+
+        // Observed 9.6% when shown, 12% at Enter: within the 5-point tolerance.
+        let (shown, to) = shown_at(&domain(None, Some(0.096)));
+        let now = again(&domain(None, Some(0.12)), to);
+        assert_eq!(reconfirm(&gate, &p, &shown, &now, last()), Ok(()));
+        // ... 16% is not; nor is a weight moved from 10 to 11.
+        let now = again(&domain(None, Some(0.16)), to);
+        let r = reconfirm(&gate, &p, &shown, &now, last()).unwrap_err();
+        assert!(matches!(r, Refusal::ShareMoved { .. }), "{r}");
+        let (shown, to) = shown_at(&domain(Some(0.10), None));
+        let now = again(&domain(Some(0.11), None), to);
+        let r = reconfirm(&gate, &p, &shown, &now, last()).unwrap_err();
+        assert_eq!(
+            r.to_string(),
+            "the new-path share of orders moved from 10% to 11% since the plan was shown, so nothing ran: look again and confirm the new plan"
+        );
+        // Another action meanwhile, and a warning of a new kind, refuse too; each is audited.
+        let now = again(&domain(Some(0.10), None), to);
+        let r = reconfirm(
+            &gate,
+            &p,
+            &shown,
+            &now,
+            Some((
+                "b2".into(),
+                "a rollback of orders was requested at 10:02 by bob@h".into(),
+            )),
+        )
+        .unwrap_err();
+        assert!(
+            r.to_string().starts_with(
+                "a rollback of orders was requested at 10:02 by bob@h since the plan was shown"
+            ),
+            "{r}"
+        );
+        let mut d = domain(Some(0.10), None);
+        d.verdict = Some(verdict(Outcome::Inconclusive));
+        let r = reconfirm(&gate, &p, &shown, &again(&d, to), last()).unwrap_err();
+        assert!(matches!(r, Refusal::NewWarnings { .. }), "{r}");
+        let log = gate.audit().read_all().unwrap();
+        assert_eq!(log.len(), 4);
+        assert!(log
+            .iter()
+            .all(|e| e.event == crate::action::AuditEvent::Refused));
+    }
+
+    #[test]
+    fn a_marginal_verdict_warns_in_words_and_still_admits() {
+        let p = plan();
+        let mut d = domain(Some(0.10), None);
+        d.verdict = Some(verdict(Outcome::Marginal));
+        let ok = propose("orders", &p, Some(&d), Target::Next).unwrap();
+        assert_eq!(ok.to, 25);
+        assert_eq!(ok.cautions, ["marginal"]);
+        assert!(
+            ok.warnings[0].starts_with("The verdict is MARGINAL (new path p95 worse): the new path looks worse than the monolith"),
+            "{:?}",
+            ok.warnings
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! A ramp run by another cutover process on this host, as the cockpit can see it without
-//! asking that process anything: the domain's lock file says `kind=ramp`, the pid and since
+//! asking that process anything: the domain's `<domain>.ramp` file says `kind=ramp`, the pid and since
 //! when (`lock::Holder`), and the audit log's tail says the step it is at (the target of the
 //! last promotion it requested, `"via":"ramp"`, at or after the lock's time).
 //!
@@ -44,9 +44,8 @@ impl RampSeen {
     }
 }
 
-/// The ramp another process runs on `domain`, if one holds its lock: `None` when the domain is
-/// free, held by an action that is not a ramp, held by this process, or its lock file cannot
-/// be read (the gate will say why when someone acts). The lock files are beside the audit
+/// The ramp another process runs on `domain`, if one holds its `.ramp` file: `None` when no
+/// ramp runs, the ramp is this process's, or the file cannot be read (the gate will say why when someone acts). The lock files are beside the audit
 /// log, as the gate keeps them.
 pub fn look(audit: &Path, domain: &str) -> Option<RampSeen> {
     let seen = holder_of(audit, domain)?;
@@ -63,7 +62,7 @@ pub fn holder_of(audit: &Path, domain: &str) -> Option<RampSeen> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    of_holder(&DomainLock::holder(dir, domain).ok()??)
+    of_holder(&DomainLock::ramp_holder(dir, domain).ok()??)
 }
 
 /// A holder that is another process's ramp, its step not yet known.

@@ -9,10 +9,11 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use super::notify_feed::{self, Ending};
-use crate::action::promote::{self, PromotePlan, Target};
+use crate::action::marks::last_request_at;
+use crate::action::promote::{self, PromotePlan, Shown, Target};
 use crate::action::run::{act, verify};
 use crate::action::terms;
-use crate::action::{Action, Gate, Goal, Kind, Progress, StepOutcome, StepSpec, Verdict};
+use crate::action::{Action, Gate, Goal, Kind, Progress, Refusal, StepOutcome, StepSpec, Verdict};
 use crate::clock::now_ms;
 use crate::figures::{DomainStatus, Status};
 use crate::notify::{NoticeKind, Notifier};
@@ -114,7 +115,10 @@ impl ActionDesk {
                         headline: p.headline(),
                         steps: p.steps.iter().map(StepSpec::summary).collect(),
                         verify: terms::goal_sentence(p.goal, p.verify_within),
+                        cautions: p.cautions.iter().map(|c| c.to_string()).collect(),
                         warnings: p.warnings,
+                        last_action: last_request_at(self.gate.audit().path(), &domain)
+                            .map(|(id, _)| id),
                     }),
                 }
             }
@@ -122,14 +126,31 @@ impl ActionDesk {
     }
 
     /// The dialog's Enter: the action it showed, weighed again (a promotion against the newest
-    /// figures, for the target it showed), then the typed name. `Err` is the refusal's words.
-    fn confirm(&self, action: Action, typed: &str, drawn_whole: bool) -> Result<Confirmed, String> {
+    /// figures, for the target it showed), then the typed name, then (a promotion) whether
+    /// what the dialog showed still holds (`promote::reconfirm`). `Err` is what the cockpit is
+    /// told instead: the refusal, or for a promotion whose share moved or which has a new
+    /// kind of warning, the dialog again as it reads now, saying why.
+    fn confirm(
+        &self,
+        action: Action,
+        typed: &str,
+        drawn_whole: bool,
+        shown: &Shown,
+    ) -> Result<Confirmed, Box<FeedEvent>> {
+        let kind = action.which();
+        let refused = |r: Refusal| {
+            Box::new(FeedEvent::Refused {
+                kind,
+                domain: action.domain().to_string(),
+                reason: r.to_string(),
+            })
+        };
         let confirmed = match &action {
             Action::Rollback { domain } => {
                 let (goal, within) = self.rollback_terms(domain);
                 Confirmed {
                     steps: self.steps_of(domain),
-                    action,
+                    action: action.clone(),
                     goal,
                     within,
                 }
@@ -137,26 +158,54 @@ impl ActionDesk {
             Action::Promote { domain, to, .. } => {
                 let standing = self.standing(domain);
                 let target = to.map_or(Target::Next, Target::Step);
-                let p = promote::admit(
-                    &self.gate,
-                    domain,
-                    self.promotes.get(domain),
-                    standing.as_ref(),
-                    target,
-                )
-                .map_err(|r| r.to_string())?;
-                Confirmed {
+                let plan = self.promotes.get(domain);
+                let p = promote::admit(&self.gate, domain, plan, standing.as_ref(), target)
+                    .map_err(refused)?;
+                self.gate
+                    .confirm_shown(&p.action(), &p.steps, typed, drawn_whole)
+                    .map_err(refused)?;
+                if let Some(plan) = plan {
+                    let last = last_request_at(self.gate.audit().path(), domain);
+                    if let Err(r) = promote::reconfirm(&self.gate, plan, shown, &p, last) {
+                        return Err(Box::new(self.reopened(domain, r)));
+                    }
+                }
+                return Ok(Confirmed {
                     action: p.action(),
                     steps: p.steps,
                     goal: p.goal,
                     within: p.verify_within,
-                }
+                });
             }
         };
         self.gate
             .confirm_shown(&confirmed.action, &confirmed.steps, typed, drawn_whole)
-            .map_err(|r| r.to_string())?;
+            .map_err(refused)?;
         Ok(confirmed)
+    }
+
+    /// A promotion refused at Enter because the picture changed: its share moved or a new
+    /// kind of warning appeared, so the dialog opens again as it reads now, the refusal at its
+    /// top (the name is typed anew); another action meanwhile, or a target no longer above
+    /// the share, is a refusal only.
+    fn reopened(&self, domain: &str, why: Refusal) -> FeedEvent {
+        if matches!(
+            why,
+            Refusal::ShareMoved { .. } | Refusal::NewWarnings { .. }
+        ) {
+            if let FeedEvent::Offer(mut offer) = self.open(Kind::Promote, domain.to_string()) {
+                offer.warnings.insert(
+                    0,
+                    format!("Your confirmation was refused and this dialog opened again: {why}"),
+                );
+                return FeedEvent::Offer(offer);
+            }
+        }
+        FeedEvent::Refused {
+            kind: Kind::Promote,
+            domain: domain.to_string(),
+            reason: why.to_string(),
+        }
     }
 
     /// Serves requests until the UI goes away, then waits for the actions it started: their
@@ -180,21 +229,13 @@ impl ActionDesk {
                     action,
                     typed,
                     drawn_whole,
-                } => {
-                    let (kind, domain) = (action.which(), action.domain().to_string());
-                    match desk.confirm(action, &typed, drawn_whole) {
-                        Err(reason) => {
-                            let _ = ui
-                                .send(FeedEvent::Refused {
-                                    kind,
-                                    domain,
-                                    reason,
-                                })
-                                .await;
-                        }
-                        Ok(c) => running.push(tokio::spawn(run_one(desk.clone(), c, ui.clone()))),
+                    shown,
+                } => match desk.confirm(action, &typed, drawn_whole, &shown) {
+                    Err(answer) => {
+                        let _ = ui.send(*answer).await;
                     }
-                }
+                    Ok(c) => running.push(tokio::spawn(run_one(desk.clone(), c, ui.clone()))),
+                },
             }
         }
         for task in running {

@@ -152,12 +152,15 @@ name not confirmed) or a usage error."
     /// promote to the next through the gate (audited via ramp), pause on inconclusive, stop on
     /// fail (rolling back when auto_rollback = true).
     #[command(
-        after_help = "One progress line per event (--json: one JSON object per line). The domain's lock is held \
-for the whole run: a promote or rollback elsewhere is refused with this pid. A first SIGINT or SIGTERM \
-stops the ramp before its next action, a second stops the action under way at its next safe point. \
-Exit codes: 0 the last step reached and verified, 3 stopped on a fail verdict or a promotion not \
-verified, 1 a step failed or the ramp was stopped by a signal, 2 refused (read-only, replay or demo, \
-in flight elsewhere, no [domain.promote]) or a usage error."
+        after_help = "Every step it may run (each target's, and the rollback's with auto_rollback) is printed \
+first, then the domain's name must be typed (--yes skips that). One progress line per event (--json: \
+one JSON object per line). While it runs, a promote or another ramp elsewhere is refused with this \
+pid; a rollback is not: the domain's lock is held only around each of the ramp's actions, and a \
+rollback between them stops the ramp (exit 3). A first SIGINT or SIGTERM stops the ramp before its \
+next action, a second stops the action under way at its next safe point. Exit codes: 0 the last \
+step reached and verified, 3 stopped on a fail verdict, a promotion not verified or another action \
+on the domain, 1 a step failed or the ramp was stopped by a signal, 2 refused (read-only, replay or \
+demo, in flight elsewhere, no [domain.promote], name not confirmed) or a usage error."
     )]
     Ramp {
         /// The domain's name.
@@ -165,6 +168,9 @@ in flight elsewhere, no [domain.promote]) or a usage error."
         /// One JSON object per line instead of words.
         #[arg(long)]
         json: bool,
+        /// Do not ask for the typed confirmation (for a pipeline).
+        #[arg(long)]
+        yes: bool,
         /// A note for the audit log (a ticket number): one line, at most 200 characters.
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,

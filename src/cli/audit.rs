@@ -1,6 +1,6 @@
 //! `cutover audit [--json]`: the audit log, newest first, readable or as JSON.
 
-use super::rollback::audit_log;
+use super::action_setup::audit_log;
 use super::status::{write_json, write_stdout};
 use super::Failure;
 use crate::action::{AuditEntry, AuditEvent};

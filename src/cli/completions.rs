@@ -290,6 +290,6 @@ fn render_static_sections(roff: &mut Roff) {
     entry(
         roff,
         "3",
-        "rollback, promote: the steps ran but the new-path share was not verified; ramp: stopped on a fail verdict or a promotion not verified.",
+        "rollback, promote: the steps ran but the new-path share was not verified; ramp: stopped on a fail verdict, crit health, a promotion not verified or a rollback elsewhere.",
     );
 }

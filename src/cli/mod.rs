@@ -2,6 +2,7 @@
 //! exit codes (0 ok, 1 runtime failure, 2 usage or config error; rollback and promote add 3 = not verified, ramp 3 = stopped on fail or not verified,
 //! `status --fail-on` 4 = a domain at or above the level).
 
+pub mod action_setup;
 pub mod actions;
 pub mod args;
 pub mod audit;
@@ -20,6 +21,7 @@ pub mod notify_feed;
 pub mod promote;
 pub mod ramp;
 pub mod ramp_feed;
+pub mod ramp_out;
 pub mod readiness_feed;
 pub mod record;
 pub mod replay_status;
@@ -162,9 +164,12 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             yes,
             note,
         }) => promote::run(&cli.global, &domain, to, yes, note.as_deref()).await,
-        Some(Command::Ramp { domain, json, note }) => {
-            ramp::run(&cli.global, &domain, json, note.as_deref()).await
-        }
+        Some(Command::Ramp {
+            domain,
+            json,
+            yes,
+            note,
+        }) => ramp::run(&cli.global, &domain, json, yes, note.as_deref()).await,
         Some(Command::Audit { json, clear: None }) => audit::run(json),
         Some(Command::Audit {
             clear: Some(domain),

@@ -6,13 +6,19 @@
 //!
 //! The domain's standing (its share, verdict and health) is read from two polls of the
 //! sources one interval apart, as `cutover status` reads it, with health at its raw level: a
-//! command that acts once cannot wait for a condition to hold for `for`.
+//! command that acts once cannot wait for a condition to hold for `for`. After the typed name
+//! it is read again the same way, and the promotion runs only if what was printed still holds
+//! (`promote::reconfirm`): the verdict and health still admit it, the share has not moved
+//! from where the plan started, no action ran on the domain meanwhile and no new kind of
+//! warning appeared; otherwise it is refused (2) and the refusal audited.
 
-use super::rollback::{audit_log, read_line, refused_as, run_confirmed, say};
+use super::action_setup::{refused_as, setup, ActionSetup};
+use super::rollback::{read_line, run_confirmed, say};
 use super::status::two_polls;
-use super::{loaded, Failure, GlobalArgs};
-use crate::action::promote::{self, Proposal, Target};
-use crate::action::{terms, Action, Gate, Refusal, StepSpec};
+use super::{Failure, GlobalArgs};
+use crate::action::marks::last_request_at;
+use crate::action::promote::{self, Proposal, Shown, Target};
+use crate::action::{terms, Action, EntryPoint, Refusal, StepSpec};
 use crate::engine::Mode;
 
 pub async fn run(
@@ -22,42 +28,9 @@ pub async fn run(
     yes: bool,
     note: Option<&str>,
 ) -> Result<u8, Failure> {
-    let note = crate::action::audit_note(note.unwrap_or_default())
-        .map_err(|e| Failure::usage(format!("--note: {e}")))?;
-    let loaded = loaded::load(global)?;
+    let ActionSetup { loaded, gate, .. } = setup(global, domain, "promote", note, EntryPoint::Cli)?;
     let compiled = &loaded.compiled;
-    if !compiled.plan.domains.iter().any(|d| d.name == domain) {
-        let known: Vec<&str> = compiled
-            .plan
-            .domains
-            .iter()
-            .map(|d| d.name.as_str())
-            .collect();
-        return Err(Failure::usage(format!(
-            "{}; the config names: {}",
-            Refusal::UnknownDomain(domain.to_string()),
-            if known.is_empty() {
-                "no domain".to_string()
-            } else {
-                known.join(", ")
-            }
-        )));
-    }
     let refused = |r: &Refusal| refused_as("promote", domain, r);
-    let Some(audit) = audit_log() else {
-        return Err(refused(&Refusal::AuditUnavailable(
-            "no state directory could be determined".into(),
-        )));
-    };
-    let gate = Gate::new(loaded.read_only.clone(), audit)
-        .with_note(note)
-        .knowing_stages(
-            compiled
-                .plan
-                .domains
-                .iter()
-                .map(|d| (d.name.clone(), d.stage)),
-        );
     let target = to.map_or(Target::Next, Target::Explicit);
     // What needs no figures is refused before any source is asked: a read-only session, one
     // in flight, no [domain.promote] at all (each audited by the gate).
@@ -91,8 +64,12 @@ pub async fn run(
     let mut out = plan_text(&proposal);
     out.push_str(&format!("Audit log: {}\n", gate.audit().path().display()));
     say(&out);
-    let action = proposal.action();
+    let mut proposal = proposal;
     if !yes {
+        let shown = Shown::of(
+            &proposal,
+            last_request_at(gate.audit().path(), domain).map(|(id, _)| id),
+        );
         say(&format!(
             "Type the domain name ({domain}) to promote it; anything else cancels: "
         ));
@@ -100,10 +77,26 @@ pub async fn run(
         if !std::io::IsTerminal::is_terminal(&std::io::stdin()) || !typed.ends_with('\n') {
             say("\n");
         }
-        if let Err(r) = gate.confirm(&action, &proposal.steps, &typed) {
+        if let Err(r) = gate.confirm(&proposal.action(), &proposal.steps, &typed) {
             return Err(refused(&r));
         }
+        // The plan was read a while ago: it runs only if it still holds on new figures (the
+        // verdict, the health, the share it started from, no action meanwhile).
+        say("Confirmed; reading the domain again before anything runs ...\n");
+        let (engine, _) = two_polls(compiled).await;
+        let status = engine.status_unheld(Mode::Live);
+        let standing = status.domains.iter().find(|d| d.name == domain);
+        let again = match to {
+            Some(to) => Target::Explicit(to),
+            None => Target::Step(proposal.to),
+        };
+        let now =
+            promote::admit(&gate, domain, Some(plan), standing, again).map_err(|r| refused(&r))?;
+        let last = last_request_at(gate.audit().path(), domain);
+        promote::reconfirm(&gate, plan, &shown, &now, last).map_err(|r| refused(&r))?;
+        proposal = now;
     }
+    let action = proposal.action();
     let notifier = super::notify_feed::headless(compiled);
     let code = run_confirmed(
         &gate,

@@ -1,39 +1,51 @@
-//! `cutover ramp DOMAIN [--json]`: walks a domain's `[domain.promote] steps` headless (for a
-//! pipeline, or a tmux window next to the cockpit), one promotion at a time through the same
-//! gate as `P` and `cutover promote`, each audited `via ramp`.
+//! `cutover ramp DOMAIN [--json] [--yes]`: walks a domain's `[domain.promote] steps` headless
+//! (for a pipeline, or a tmux window next to the cockpit), one promotion at a time through the
+//! same gate as `P` and `cutover promote`, each audited `via ramp`.
 //!
+//! - First it prints everything it may run (every target's steps with the placeholders
+//!   filled, and the rollback's when `auto_rollback = true`) and asks for the domain's name,
+//!   as `promote` and `rollback` do; `--yes` skips the question for a pipeline.
 //! - At each step (the current one first) it holds for `hold`: the judge's verdict is read on
 //!   every poll, and only `hold` of uninterrupted `pass` moves it on. `inconclusive` or
 //!   `marginal` (or stale figures) pause it, saying why, and the hold starts again once it
-//!   clears. Without a verdict (no judge figures) the health stands in: ok passes, warn and
-//!   unknown pause, crit fails.
+//!   clears. `crit` health fails it whatever the verdict. Without a verdict (no judge figures)
+//!   the health stands in: ok passes, warn and unknown pause.
 //! - `fail` stops it; with `auto_rollback = true` the domain's rollback runs through the gate,
 //!   audited `via ramp` with the verdict's evidence as its note.
-//! - The domain's lock is held for the whole run (`Gate::holding`), so a `P` or `R` in another
-//!   process is refused with this pid, between the ramp's actions as well as during them.
+//! - Locking (see `action::lock`): the ramp holds the domain's `<domain>.ramp` file for its
+//!   whole run, so a promotion (or a second ramp) from another process is refused with this
+//!   pid; the domain's action lock it takes only around each of its actions (steps and
+//!   verification). Between them a rollback from anywhere (the cockpit's `R`, `cutover
+//!   rollback`) can take the domain: the ramp reads the audit log on every poll and before
+//!   each action (with the lock held), and an action on the domain that is not its own stops
+//!   it with exit 3, saying so. It never promotes over a rollback.
 //! - A first SIGINT/SIGTERM stops it before the next action (a promotion under way runs to its
 //!   verdict); a second stops that action at its next safe point, as for a rollback. It then
 //!   says where the domain stands.
 //!
-//! Exit: 0 the last step reached and verified, 3 stopped on a fail verdict or a promotion not
-//! verified, 1 a step failed or the ramp was stopped by a signal, 2 refused or a usage error.
+//! Exit: 0 the last step reached and verified, 3 stopped on a fail verdict, a promotion not
+//! verified or another action on the domain, 1 a step failed or the ramp was stopped by a
+//! signal, 2 refused (the name not confirmed among them) or a usage error.
 
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::json;
 use tokio::sync::{mpsc, watch};
 
-use super::rollback::{audit_log, feed, refused_as, say, Aborting};
-use super::{loaded, Failure, GlobalArgs};
+use super::action_setup::{setup, ActionSetup};
+use super::ramp_out::Out;
+use super::rollback::{feed, read_line, Aborting};
+use super::{Failure, GlobalArgs};
+use crate::action::marks::{last_request, read_tail, request_words};
 use crate::action::promote::{self, Current, PromotePlan, Target};
 use crate::action::{
-    act, verify, Action, AuditEvent, EntryPoint, Gate, Goal, Progress, Refusal, StepOutcome,
+    act, terms, verify, Action, AuditEvent, EntryPoint, Gate, Goal, Progress, Refusal, StepOutcome,
     StepSpec, Verdict,
 };
 use crate::compile::Compiled;
 use crate::figures::{DomainStatus, Health, Status};
 use crate::judge::outcome::Outcome;
-use crate::notify::{Notice, NoticeKind, Notifier, Watch};
+use crate::notify::Watch;
 
 /// Exit codes, as `cutover promote` and `cutover rollback` use them.
 const DONE: u8 = 0;
@@ -48,34 +60,11 @@ pub async fn run(
     global: &GlobalArgs,
     domain: &str,
     json: bool,
+    yes: bool,
     note: Option<&str>,
 ) -> Result<u8, Failure> {
-    let note = crate::action::audit_note(note.unwrap_or_default())
-        .map_err(|e| Failure::usage(format!("--note: {e}")))?;
-    let loaded = loaded::load(global)?;
+    let ActionSetup { loaded, gate, note } = setup(global, domain, "ramp", note, EntryPoint::Ramp)?;
     let compiled = &loaded.compiled;
-    if !compiled.plan.domains.iter().any(|d| d.name == domain) {
-        return Err(Failure::usage(format!(
-            "{}",
-            Refusal::UnknownDomain(domain.to_string())
-        )));
-    }
-    let refused = |r: &Refusal| refused_as("ramp", domain, r);
-    let Some(audit) = audit_log() else {
-        return Err(refused(&Refusal::AuditUnavailable(
-            "no state directory could be determined".into(),
-        )));
-    };
-    let gate = Gate::new(loaded.read_only.clone(), audit)
-        .with_note(note.clone())
-        .entered_via(EntryPoint::Ramp)
-        .knowing_stages(
-            compiled
-                .plan
-                .domains
-                .iter()
-                .map(|d| (d.name.clone(), d.stage)),
-        );
     let out = Out {
         json,
         domain: domain.to_string(),
@@ -94,21 +83,42 @@ pub async fn run(
         super::notify_feed::finish(&notifier).await;
         return Ok(REFUSED);
     };
-    // The domain is ours from here to the end: no other process acts on it meanwhile.
-    let gate = match gate.clone().holding(domain, "ramp") {
+    let early = Action::Promote {
+        domain: domain.to_string(),
+        from: None,
+        to: None,
+    };
+    // The ramp runs from here to the end: no promotion and no other ramp elsewhere meanwhile.
+    let gate = match gate.clone().running_ramp(domain) {
         Ok(g) => g,
         Err(r) => {
-            let early = Action::Promote {
-                domain: domain.to_string(),
-                from: None,
-                to: None,
-            };
             gate.record_refusal(&early, &[], &r);
             out.event("refused", &r.to_string(), json!({}));
             super::notify_feed::finish(&notifier).await;
             return Ok(REFUSED);
         }
     };
+    let rollback = compiled
+        .steps
+        .get(domain)
+        .zip(compiled.plan.domains.iter().find(|d| d.name == domain))
+        .filter(|_| plan.auto_rollback)
+        .map(|(steps, d)| {
+            (
+                steps.as_slice(),
+                terms::goal_sentence(Goal::AtMost(d.verify_share), d.verify_within),
+            )
+        });
+    out.plan(plan, rollback, gate.audit().path());
+    if !yes {
+        out.prompt();
+        let typed = read_line().await;
+        out.after_prompt(&typed);
+        if let Err(r) = gate.confirm(&early, &[], &typed) {
+            out.event("refused", &r.to_string(), json!({ "code": REFUSED }));
+            return Ok(REFUSED);
+        }
+    }
 
     let (stop_tx, stop_rx) = watch::channel(None);
     let signals = crate::ui::terminal::ExitSignals::new()
@@ -119,7 +129,7 @@ pub async fn run(
         stop_tx,
         out.clone(),
     )));
-    let ramp = Ramp {
+    let mut ramp = Ramp {
         gate,
         plan,
         compiled,
@@ -128,7 +138,11 @@ pub async fn run(
         stop: stop_rx,
         last: None,
         watch: Watch::new(),
+        seen: None,
+        audit_stamp: None,
     };
+    // Whatever was done to the domain before the ramp started is its starting point.
+    ramp.seen = ramp.newest_action().map(|e| e.id);
     let (tx, mut rx) = mpsc::channel(2);
     let code = tokio::select! {
         code = ramp.walk(&mut rx) => code,
@@ -171,66 +185,6 @@ async fn guard(
     }
 }
 
-/// Where progress goes: one line per event, words or one JSON object; the events worth a
-/// person's attention also go to the `[[notify]]` targets.
-#[derive(Clone)]
-struct Out {
-    json: bool,
-    domain: String,
-    notifier: Notifier,
-}
-
-impl Out {
-    /// `extra`'s fields join `event`, `domain`, `at` and `text` in the JSON object.
-    fn event(&self, event: &str, text: &str, extra: Value) {
-        self.notify(event, text, &extra);
-        let now = crate::clock::rfc3339(crate::clock::now_ms());
-        let line = if self.json {
-            let mut v = json!({ "at": now, "domain": self.domain, "event": event, "text": text });
-            if let (Some(o), Value::Object(more)) = (v.as_object_mut(), extra) {
-                o.extend(more);
-            }
-            v.to_string()
-        } else {
-            format!("{now} ramp {}: {event}: {text}", self.domain)
-        };
-        // Through the terminal sanitizer: the text may quote a runtime API or a program.
-        say(&format!("{line}\n"));
-    }
-
-    /// The ramp's start, pauses, each step's verdict and its end, as `ramp` notices; the end
-    /// of its automatic rollback as a `rollback` notice.
-    fn notify(&self, event: &str, text: &str, extra: &Value) {
-        let firing = match event {
-            "start" | "paused" | "verified" | "done" => false,
-            "fail" | "failed" | "refused" | "stopped" | "not_verified" => true,
-            _ => return,
-        };
-        let rollback = extra.get("action").and_then(Value::as_str) == Some("rollback");
-        let kind = if rollback && matches!(event, "verified" | "not_verified" | "failed") {
-            NoticeKind::Rollback
-        } else {
-            NoticeKind::Ramp
-        };
-        let pct = |key: &str| {
-            extra
-                .get(key)
-                .and_then(Value::as_f64)
-                .map(|p| format!("{p}%"))
-        };
-        self.notifier.send(Notice {
-            kind,
-            domain: self.domain.clone(),
-            from: pct("from").or_else(|| pct("at_percent")),
-            to: pct("to")
-                .or_else(|| (kind == NoticeKind::Rollback).then(|| "monolith".to_string())),
-            text: format!("{}: ramp {event}: {text}", self.domain),
-            at_ms: crate::clock::now_ms(),
-            firing,
-        });
-    }
-}
-
 /// What the figures say about moving on.
 #[derive(Debug, Clone, PartialEq)]
 enum Reading {
@@ -240,7 +194,8 @@ enum Reading {
     Fail(String),
 }
 
-/// The judge's verdict where there is one; the health where there is none, said so.
+/// Crit health fails whatever the verdict; otherwise the judge's verdict where there is one,
+/// the health where there is none, said so.
 fn reading(d: &DomainStatus) -> Reading {
     let reasons = |r: &[String]| {
         if r.is_empty() {
@@ -249,18 +204,30 @@ fn reading(d: &DomainStatus) -> Reading {
             r.join("; ")
         }
     };
+    // Crit health stops the ramp whatever the verdict says: a passing judge on latency and
+    // errors does not outweigh a queue backing up or a saga failing. A failing verdict is
+    // named first when there is one: it is the sharper evidence.
+    if let Some(v) = d.verdict.as_ref().filter(|v| v.result == Outcome::Fail) {
+        return Reading::Fail(format!("verdict fail: {}", reasons(&v.reasons)));
+    }
+    // A domain declared `shadow` waits for its shadow comparisons to agree; at 0% they are
+    // the evidence, and crit health they caused waits for its clear_after rather than stopping
+    // a ramp that has sent the new path nothing (`shadow_gate::for_ramp`).
+    if !d.stale {
+        match crate::action::shadow_gate::for_ramp(d) {
+            Some(Err(why)) => return Reading::Wait("shadow", why),
+            Some(Ok(why)) => return Reading::Pass(why),
+            None => {}
+        }
+    }
+    if d.health == Health::Crit {
+        return Reading::Fail(format!("health crit: {}", reasons(&d.reasons)));
+    }
     if d.stale {
         return Reading::Wait(
             "stale",
             "its figures are not current: a source it reads is down".into(),
         );
-    }
-    // A domain declared `shadow` waits for its shadow comparisons to agree; at 0% they are
-    // the evidence (a fail verdict still stops it).
-    match crate::action::shadow_gate::for_ramp(d) {
-        Some(Err(why)) => return Reading::Wait("shadow", why),
-        Some(Ok(why)) => return Reading::Pass(why),
-        None => {}
     }
     match &d.verdict {
         Some(v) => match v.result {
@@ -277,6 +244,7 @@ fn reading(d: &DomainStatus) -> Reading {
         },
         None => match d.health {
             Health::Ok => Reading::Pass("no verdict (the judge has no figures); health ok".into()),
+            // Read above already; kept so the match says every level.
             Health::Crit => Reading::Fail(format!("health crit: {}", reasons(&d.reasons))),
             Health::Warn => Reading::Wait(
                 "warn",
@@ -292,6 +260,14 @@ enum Held {
     Passed,
     Failed(String),
     Stopped(&'static str),
+    /// Another action on the domain (a rollback from elsewhere): what it was.
+    Superseded(String),
+}
+
+/// An action on the domain the ramp did not run, from the audit log.
+struct Foreign {
+    id: String,
+    words: String,
 }
 
 struct Ramp<'a> {
@@ -306,6 +282,11 @@ struct Ramp<'a> {
     last: Option<DomainStatus>,
     /// Crit and fail notices from the figures the ramp reads.
     watch: Watch,
+    /// The id of the newest action on the domain in the audit log that the ramp knows of
+    /// (its own last one, or the one before it started).
+    seen: Option<String>,
+    /// The audit log's length and time when it was last read: read again only when changed.
+    audit_stamp: Option<(u64, Option<std::time::SystemTime>)>,
 }
 
 impl Ramp<'_> {
@@ -337,6 +318,80 @@ impl Ramp<'_> {
         *self.stop.borrow()
     }
 
+    /// The newest action on the domain in the audit log (its tail), read again only when the
+    /// log changed since the last look; `None` when there is none or it cannot be read.
+    fn newest_action(&mut self) -> Option<Foreign> {
+        let path = self.gate.audit().path().to_path_buf();
+        let entries = read_tail(&path).ok()?;
+        let e = last_request(&entries, self.domain())?;
+        Some(Foreign {
+            id: e.id.clone(),
+            words: request_words(e),
+        })
+    }
+
+    /// An action on the domain since the ramp last looked that is not the ramp's own: someone
+    /// rolled back (or acted otherwise) between two of its actions.
+    fn foreign(&mut self) -> Option<Foreign> {
+        let stamp = std::fs::metadata(self.gate.audit().path())
+            .ok()
+            .map(|m| (m.len(), m.modified().ok()));
+        if stamp.is_some() && stamp == self.audit_stamp {
+            return None;
+        }
+        let newest = self.newest_action();
+        // Only a log read whole moves the stamp: an unreadable one is looked at again.
+        if newest.is_some() || stamp.is_none() {
+            self.audit_stamp = stamp;
+        }
+        newest.filter(|f| Some(&f.id) != self.seen.as_ref())
+    }
+
+    /// Another action took the domain: stop, never acting over it.
+    fn superseded(&self, why: &str) -> u8 {
+        self.out.event(
+            "superseded",
+            &format!(
+                "{why}: the ramp stops and never promotes over it; {}",
+                self.standing()
+            ),
+            json!({
+                "at_percent": self.current().map(|c| c.percent()),
+                "code": STOPPED_ON_FAIL,
+            }),
+        );
+        STOPPED_ON_FAIL
+    }
+
+    /// The gate for one of the ramp's actions, holding the domain's lock from before the look
+    /// at the audit log to the action's verdict: `Err` is the exit code (another action in
+    /// flight or done meanwhile: 3; refused otherwise: 2), said and audited.
+    fn take_domain(&mut self, action: &Action) -> Result<Gate, u8> {
+        let gate = match self.gate.clone().holding(self.domain(), action.kind()) {
+            Ok(g) => g,
+            Err(Refusal::InFlight { kind, holder, .. }) if kind == "rollback" => {
+                return Err(self.superseded(&format!(
+                    "a rollback of {} is in flight {}",
+                    self.domain(),
+                    holder.words()
+                )))
+            }
+            Err(r) => {
+                self.gate.record_refusal(action, &[], &r);
+                self.out.event(
+                    "refused",
+                    &format!("{} refused: {r}", action.kind()),
+                    json!({ "action": action.kind(), "code": REFUSED }),
+                );
+                return Err(REFUSED);
+            }
+        };
+        if let Some(f) = self.foreign() {
+            return Err(self.superseded(&f.words));
+        }
+        Ok(gate)
+    }
+
     async fn walk(mut self, rx: &mut mpsc::Receiver<Status>) -> u8 {
         for _ in 0..FIRST_POLLS {
             if self.current().is_some() || !self.next(rx).await {
@@ -349,7 +404,7 @@ impl Ramp<'_> {
         self.out.event(
             "start",
             &format!(
-                "from {start}; steps {}, hold {} at each with verdict pass, auto_rollback {}; lock held by pid {}",
+                "from {start}; steps {}, hold {} at each with verdict pass, auto_rollback {}; ramp running in pid {} (a rollback elsewhere stops it)",
                 self.plan.steps_words(),
                 crate::format::duration_ms(self.plan.hold.as_millis() as u64),
                 self.plan.auto_rollback,
@@ -377,6 +432,7 @@ impl Ramp<'_> {
                 Held::Passed => {}
                 Held::Failed(why) => return self.failed(why, rx).await,
                 Held::Stopped(sig) => return self.stopped(sig),
+                Held::Superseded(why) => return self.superseded(&why),
             }
             if let Some(sig) = self.stop_reason() {
                 return self.stopped(sig);
@@ -428,6 +484,9 @@ impl Ramp<'_> {
                     return Held::Stopped((*sig).unwrap_or("a signal"));
                 }
             }
+            if let Some(f) = self.foreign() {
+                return Held::Superseded(f.words);
+            }
             let Some(d) = &self.last else { continue };
             match reading(d) {
                 Reading::Pass(_) => {
@@ -460,8 +519,14 @@ impl Ramp<'_> {
 
     /// One promotion to the next step, from request to verdict. `Err` is the exit code.
     async fn promote(&mut self, rx: &mut mpsc::Receiver<Status>) -> Result<(), u8> {
+        let early = Action::Promote {
+            domain: self.domain().to_string(),
+            from: self.current().map(|c| c.percent()),
+            to: None,
+        };
+        let gate = self.take_domain(&early)?;
         let proposal = match promote::admit(
-            &self.gate,
+            &gate,
             self.domain(),
             Some(self.plan),
             self.last.as_ref(),
@@ -489,6 +554,7 @@ impl Ramp<'_> {
         let action = proposal.action();
         let verified = self
             .act(
+                &gate,
                 &action,
                 &proposal.steps,
                 proposal.goal,
@@ -496,6 +562,7 @@ impl Ramp<'_> {
                 rx,
             )
             .await?;
+        drop(gate);
         if !verified {
             return Err(STOPPED_ON_FAIL);
         }
@@ -510,6 +577,7 @@ impl Ramp<'_> {
     /// exit code when it was refused (2), failed or was interrupted (1).
     async fn act(
         &mut self,
+        gate: &Gate,
         action: &Action,
         steps: &[StepSpec],
         goal: Goal,
@@ -518,7 +586,7 @@ impl Ramp<'_> {
     ) -> Result<bool, u8> {
         let kind = action.kind();
         let out = self.out.clone();
-        let run = act(&self.gate, action, steps, |p| step_event(&out, kind, p)).await;
+        let run = act(gate, action, steps, |p| step_event(&out, kind, p)).await;
         let run = match run {
             Ok(run) => run,
             Err(r) => {
@@ -530,6 +598,8 @@ impl Ramp<'_> {
                 return Err(REFUSED);
             }
         };
+        // The ramp's own action: the next look at the audit log starts from it.
+        self.seen = Some(run.report.id.clone());
         if run.report.event == AuditEvent::Interrupted || !run.succeeded() {
             let why = run
                 .report
@@ -551,6 +621,7 @@ impl Ramp<'_> {
         })
         .await;
         let verified = matches!(verdict, Verdict::Verified { .. });
+
         self.out.event(
             if verified { "verified" } else { "not_verified" },
             &format!("{kind}: {}", verdict.words()),
@@ -595,16 +666,18 @@ impl Ramp<'_> {
             domain: domain.clone(),
         };
         let note = rollback_note(self.note.as_deref(), &why);
-        // The same gate (its lock, its flights), the rollback's entries noting the evidence.
-        let ramp_gate = self.gate.clone();
-        self.gate = ramp_gate.clone().with_note(note);
+        // The domain's lock for the rollback; a rollback from elsewhere already under way or
+        // done since the ramp last looked is left to stand alone.
+        let gate = match self.take_domain(&action) {
+            Ok(g) => g.with_note(note),
+            Err(code) => return code,
+        };
         self.out.event(
             "rollback",
             &format!("rollback of {domain}: {} step(s)", steps.len()),
             json!({ "action": "rollback" }),
         );
-        let result = self.act(&action, &steps, goal, within, rx).await;
-        self.gate = ramp_gate;
+        let result = self.act(&gate, &action, &steps, goal, within, rx).await;
         match result {
             Ok(_) => STOPPED_ON_FAIL,
             Err(code) => code,
@@ -661,8 +734,16 @@ fn rollback_note(note: Option<&str>, why: &str) -> Option<String> {
         .or_else(|| Some("ramp: verdict fail".to_string()))
 }
 
-/// A step of an action as it runs: one line when it ends.
+/// A step of an action as it runs: one line when it starts (exactly what runs), one when it
+/// ends.
 fn step_event(out: &Out, kind: &str, p: Progress) {
+    if let Progress::StepStarted { index, of, summary } = &p {
+        out.event(
+            "step_started",
+            &format!("{kind} [{}/{of}] run {summary}", index + 1),
+            json!({ "action": kind, "step": index + 1, "of": of, "summary": summary }),
+        );
+    }
     if let Progress::StepFinished { index, of, result } = p {
         let (what, text) = match &result.outcome {
             StepOutcome::Succeeded(t) => ("ok", t),

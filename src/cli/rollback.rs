@@ -9,13 +9,14 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
+use super::action_setup::{refused_as, setup, ActionSetup};
 use super::interrupt;
 use super::notify_feed::{self, Ending};
 use super::status::poll_all;
-use super::{loaded, logging, Failure, GlobalArgs};
+use super::{Failure, GlobalArgs};
 use crate::action::terms;
 use crate::action::{
-    act, verify, Action, AuditEvent, AuditLog, Gate, Goal, Progress, Refusal, StepOutcome,
+    act, verify, Action, AuditEvent, EntryPoint, Gate, Goal, Progress, Refusal, StepOutcome,
     StepSpec, Verdict,
 };
 use crate::compile::Compiled;
@@ -27,56 +28,23 @@ use crate::notify::{NoticeKind, Notifier};
 /// Exit code when the steps ran but the metrics did not confirm the rollback in time.
 pub const NOT_VERIFIED: u8 = 3;
 
-/// The audit log every face writes: `<state dir>/audit.jsonl`.
-pub fn audit_log() -> Option<AuditLog> {
-    logging::state_dir().map(|d| AuditLog::in_state_dir(&d))
-}
-
 pub async fn run(
     global: &GlobalArgs,
     domain: &str,
     yes: bool,
     note: Option<&str>,
 ) -> Result<u8, Failure> {
-    let note = crate::action::audit_note(note.unwrap_or_default())
-        .map_err(|e| Failure::usage(format!("--note: {e}")))?;
-    let loaded = loaded::load(global)?;
+    let ActionSetup { loaded, gate, .. } =
+        setup(global, domain, "rollback", note, EntryPoint::Cli)?;
     let compiled = &loaded.compiled;
     let (Some(steps), Some(plan)) = (
         compiled.steps.get(domain),
         compiled.plan.domains.iter().find(|d| d.name == domain),
     ) else {
-        let known: Vec<&str> = compiled
-            .plan
-            .domains
-            .iter()
-            .map(|d| d.name.as_str())
-            .collect();
-        return Err(Failure::usage(format!(
-            "{}; the config names: {}",
-            Refusal::UnknownDomain(domain.to_string()),
-            if known.is_empty() {
-                "no domain".to_string()
-            } else {
-                known.join(", ")
-            }
-        )));
-    };
-    let Some(audit) = audit_log() else {
-        return Err(refused(
-            domain,
-            &Refusal::AuditUnavailable("no state directory could be determined".into()),
+        return Err(Failure::usage(
+            Refusal::UnknownDomain(domain.to_string()).to_string(),
         ));
     };
-    let gate = Gate::new(loaded.read_only.clone(), audit)
-        .with_note(note)
-        .knowing_stages(
-            compiled
-                .plan
-                .domains
-                .iter()
-                .map(|d| (d.name.clone(), d.stage)),
-        );
     let action = Action::Rollback {
         domain: domain.to_string(),
     };
@@ -225,11 +193,6 @@ impl Drop for Aborting {
 
 fn refused(domain: &str, why: &Refusal) -> Failure {
     refused_as("rollback", domain, why)
-}
-
-/// `promote of orders refused: …`, exit 2.
-pub(super) fn refused_as(kind: &str, domain: &str, why: &Refusal) -> Failure {
-    Failure::usage(format!("{kind} of {domain} refused: {why}"))
 }
 
 /// The domain and every step exactly as it will run (secrets redacted), then how it is verified.

@@ -292,7 +292,7 @@ fn event_memory(started: i64) -> Option<crate::event_memory::EventMemory> {
 }
 
 fn audit_log() -> Result<crate::action::AuditLog, Failure> {
-    super::rollback::audit_log()
+    super::action_setup::audit_log()
         .ok_or_else(|| Failure::runtime("no state directory could be determined for the audit log"))
 }
 

@@ -67,6 +67,12 @@ pub struct Offer {
     pub verify: String,
     /// What to read before typing the name (an inconclusive verdict); none for a rollback.
     pub warnings: Vec<String>,
+    /// The kinds of the promotion's warnings (`inconclusive`, ...): at Enter the gate refuses
+    /// and shows the dialog again when a kind appeared that this one did not show.
+    pub cautions: Vec<String>,
+    /// The newest action on the domain in the audit log (its id) when the gate made the
+    /// offer: at Enter a promotion is refused when another one has run since.
+    pub last_action: Option<String>,
 }
 
 impl Offer {
@@ -80,6 +86,17 @@ impl Offer {
             steps,
             verify,
             warnings: Vec::new(),
+            cautions: Vec::new(),
+            last_action: None,
+        }
+    }
+
+    /// What this dialog shows, carried back with its Enter for the gate to weigh again.
+    pub fn shown(&self) -> crate::action::promote::Shown {
+        crate::action::promote::Shown {
+            from: self.action.from_to().0,
+            cautions: self.cautions.clone(),
+            last_action: self.last_action.clone(),
         }
     }
 

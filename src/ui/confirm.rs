@@ -75,7 +75,8 @@ pub fn text(offer: &Offer, typed: &str, ellipsis: &str) -> (String, Vec<String>)
 /// The dialog's Enter: the box the operator sees next and what goes to the gate. A dialog not
 /// drawn whole is refused on screen at once; the request still goes to the gate, which alone
 /// decides and audits the refusal.
-pub fn enter(action: Action, typed: String, drawn_whole: bool) -> (Modal, UiCommand) {
+pub fn enter(offer: &Offer, typed: String, drawn_whole: bool) -> (Modal, UiCommand) {
+    let action = offer.action.clone();
     let domain = action.domain().to_string();
     let modal = if drawn_whole {
         Modal::Progress {
@@ -97,6 +98,7 @@ pub fn enter(action: Action, typed: String, drawn_whole: bool) -> (Modal, UiComm
         action,
         typed,
         drawn_whole,
+        shown: offer.shown(),
     };
     (modal, cmd)
 }

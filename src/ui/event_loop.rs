@@ -176,11 +176,13 @@ pub async fn run_watching(
                                 action,
                                 typed,
                                 drawn_whole,
+                                shown,
                             } => {
                                 let req = ActionRequest::Confirm {
                                     action,
                                     typed,
                                     drawn_whole,
+                                    shown,
                                 };
                                 ask(&opts, &mut app, req);
                             }

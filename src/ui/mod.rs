@@ -99,6 +99,8 @@ pub enum ActionRequest {
         action: crate::action::Action,
         typed: String,
         drawn_whole: bool,
+        /// What the dialog showed (a promotion's share, warnings, the last action then).
+        shown: crate::action::promote::Shown,
     },
 }
 
@@ -121,6 +123,8 @@ pub enum UiCommand {
         typed: String,
         /// The last frame showed the dialog whole.
         drawn_whole: bool,
+        /// What the dialog showed (a promotion's share, warnings, the last action then).
+        shown: crate::action::promote::Shown,
     },
 }
 

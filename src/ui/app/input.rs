@@ -74,9 +74,9 @@ impl App {
                 typed.push(c);
             }
             KeyCode::Enter => {
-                let (action, typed) = (offer.action.clone(), typed.clone());
-                let drawn_whole = self.modal.drawn.shows(&action, &typed);
-                let (modal, cmd) = confirm::enter(action, typed, drawn_whole);
+                let (offer, typed) = (offer.clone(), typed.clone());
+                let drawn_whole = self.modal.drawn.shows(&offer.action, &typed);
+                let (modal, cmd) = confirm::enter(&offer, typed, drawn_whole);
                 self.modal.open = Some(modal);
                 return vec![cmd];
             }
