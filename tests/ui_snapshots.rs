@@ -138,6 +138,7 @@ fn plan() -> Plan {
                 .collect(),
             signals: vec![],
             domains: vec![],
+            trace_url: None,
         },
     };
     let mut inventory = domain(

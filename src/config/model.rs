@@ -37,6 +37,9 @@ pub struct Config {
     pub bindings: BTreeMap<String, String>,
     #[serde(default)]
     pub ui: Ui,
+    /// `[tracing]`: where exemplars' trace IDs link to.
+    #[serde(default)]
+    pub tracing: super::tracing_model::Tracing,
 }
 
 /// `[settings]`: polling and retention.
@@ -584,12 +587,16 @@ impl Default for ErrorTolerance {
 pub struct Ui {
     /// A theme name from `themes/` (built in or in `<config dir>/themes/`).
     pub theme: String,
+    /// Let a key copy a trace link to the clipboard (OSC 52). Off by default: a terminal that
+    /// honours OSC 52 lets whatever runs in it write the clipboard.
+    pub clipboard: bool,
 }
 
 impl Default for Ui {
     fn default() -> Self {
         Ui {
             theme: "default".to_string(),
+            clipboard: false,
         }
     }
 }

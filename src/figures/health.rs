@@ -55,7 +55,10 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
 
     non_finite_reasons(at, plan, d, &mut found);
 
-    let t = d.traffic.as_ref().map(|p| traffic(at, p, &plan.signals));
+    let t = d
+        .traffic
+        .as_ref()
+        .map(|p| traffic(at, p, &plan.signals, plan.trace_url.as_ref()));
     if let Some(t) = &t {
         traffic_health(t, d, &mut found);
         // The gateway's view of each path: down there (or its source down) while it still

@@ -34,7 +34,7 @@ use crate::ingest::family_filter::FamilyFilter;
 use crate::ingest::limits::Limits;
 use crate::ingest::line_reader::scan;
 pub use crate::ingest::sample::{
-    BadLine, Label, MetricType, ParseStats, Sample, MAX_REPORTED_BAD_LINES,
+    BadLine, Exemplar, Label, MetricType, ParseStats, Sample, MAX_REPORTED_BAD_LINES,
 };
 
 /// Parse an exposition body, handing every wanted sample to `on_sample`.
