@@ -81,6 +81,7 @@ fn start_once() -> Start {
         actions: None,
         refusals: None,
         memory: None,
+        trace_links: Default::default(),
     };
     let caps = TermCaps::detect(&opts);
     let caps = TermCaps {

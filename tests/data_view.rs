@@ -127,6 +127,7 @@ fn app() -> App {
         actions: None,
         refusals: None,
         memory: None,
+        trace_links: Default::default(),
     };
     let caps = TermCaps {
         depth: ColorDepth::Ansi16,

@@ -113,6 +113,7 @@ fn app_with(mode: Mode, memory: Option<EventMemory>, now_ms: i64, ascii: bool) -
         actions: None,
         refusals: None,
         memory,
+        trace_links: Default::default(),
     };
     let caps = TermCaps {
         depth: ColorDepth::Ansi16,

@@ -587,6 +587,7 @@ fn app() -> cutover::ui::App {
         actions: None,
         refusals: None,
         memory: None,
+        trace_links: Default::default(),
     };
     let caps = TermCaps {
         depth: ColorDepth::None,

@@ -946,6 +946,7 @@ async fn dialog_screen(config: &Path, state: &Path) -> String {
         actions: None,
         refusals: None,
         memory: None,
+        trace_links: Default::default(),
     };
     let caps = TermCaps {
         depth: ColorDepth::None,

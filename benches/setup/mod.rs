@@ -95,6 +95,7 @@ pub fn app(plan: Arc<Plan>, mode: Mode) -> App {
         actions: None,
         refusals: None,
         memory: None,
+        trace_links: Default::default(),
     };
     let caps = TermCaps {
         depth: ColorDepth::Ansi16,

@@ -191,6 +191,7 @@ pub fn app_at(
         actions: None,
         refusals: None,
         memory: None,
+        trace_links: Default::default(),
     };
     let caps = TermCaps {
         depth: shot.depth,

@@ -9,6 +9,7 @@ pub mod event_box;
 pub mod event_loop;
 pub mod glyphs;
 pub mod handoff;
+pub mod hyperlink;
 pub mod keys;
 pub mod screenshot;
 pub mod terminal;
@@ -53,6 +54,8 @@ pub struct UiOptions {
     /// shown, marked, and this session's are appended. `None` in replay and the demo, and
     /// where the state dir cannot be trusted.
     pub memory: Option<crate::event_memory::EventMemory>,
+    /// OSC 8 links and OSC 52 copies of trace links (`hyperlink`); both off by default.
+    pub trace_links: hyperlink::TraceLinks,
 }
 
 /// What the cockpit asks of the action gate.
@@ -94,6 +97,8 @@ pub enum UiCommand {
         /// The last frame showed the dialog whole.
         drawn_whole: bool,
     },
+    /// Put this link on the clipboard (OSC 52); checked, and allowed by `[ui] clipboard`.
+    Copy(String),
 }
 
 /// Why the cockpit cannot start.
