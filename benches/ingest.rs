@@ -3,8 +3,12 @@
 //! config, prometheus-parse 0.2.5 on the same text, and two memchr floors (a line scan that
 //! finds each value field; the same plus an f64 parse of the value).
 //!
+//! Then the same OpenMetrics body with and without exemplars, in one interleaved run of its
+//! own, to show what reading exemplars costs and that a body without them keeps its speed.
+//!
 //! `cargo bench --bench ingest` (pin it with `taskset -c 1` on a shared machine);
-//! `cargo bench --bench ingest -- --rounds 25` for more rounds.
+//! `cargo bench --bench ingest -- --rounds 25` for more rounds;
+//! `cargo bench --bench ingest -- --body openmetrics` for the exemplar run alone.
 
 #[allow(dead_code)]
 mod gen;
@@ -237,6 +241,106 @@ fn run(input: &Input, rounds: usize, budget: Duration) {
     );
 }
 
+/// Like [`cutover_parse`], but reading every exemplar's first label and value too, as the
+/// engine does for the signals that keep one.
+fn cutover_parse_exemplars(body: &str, filter: &FamilyFilter) -> u64 {
+    let mut checksum = 0u64;
+    let mut exemplars = 0u64;
+    let stats = parse(body, filter, |s| {
+        checksum = checksum.wrapping_add(s.value.to_bits() ^ s.labels.len() as u64);
+        if let Some(e) = &s.exemplar {
+            exemplars += 1;
+            checksum = checksum.wrapping_add(
+                e.value.to_bits() ^ e.labels.first().map_or(0, |l| l.value.len()) as u64,
+            );
+        }
+    });
+    black_box(checksum);
+    black_box(exemplars);
+    u64::from(stats.samples)
+}
+
+/// The Envoy-shaped body as OpenMetrics (`# EOF`), and the same with an exemplar
+/// (`# {trace_id="<32 hex>"} value timestamp`) on every bucket, as an instrumented service
+/// writes them: the parse of each, side by side.
+fn run_exemplars(body: &str, rounds: usize, budget: Duration) {
+    use std::fmt::Write as _;
+    let plain = format!("{body}# EOF\n");
+    let mut with = String::with_capacity(plain.len() * 2);
+    let mut n = 0u64;
+    for line in body.lines() {
+        with.push_str(line);
+        if !line.starts_with('#') && line.contains("_bucket{") {
+            n += 1;
+            let _ = write!(
+                with,
+                " # {{trace_id=\"{:016x}{:016x}\"}} {}.{:03} 1700000000.{:03}",
+                n.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                n,
+                n % 7,
+                n % 1000,
+                n % 1000
+            );
+        }
+        with.push('\n');
+    }
+    with.push_str("# EOF\n");
+    let samples = gen::sample_lines(&plain);
+    let all = FamilyFilter::all();
+    let mut cases = vec![
+        Case::new("memchr floor, without exemplars", || {
+            memchr_floor(plain.as_bytes())
+        }),
+        Case::new("memchr floor, with exemplars", || {
+            memchr_floor(with.as_bytes())
+        }),
+        Case::new("cutover, everything, without exemplars", || {
+            cutover_parse_exemplars(&plain, &all)
+        }),
+        Case::new("cutover, everything, with exemplars", || {
+            cutover_parse_exemplars(&with, &all)
+        }),
+    ];
+    let t = interleaved(&mut cases, rounds, budget);
+    let [floor_plain, floor_with, plain_t, with_t] = &t[..] else {
+        unreachable!("four cases")
+    };
+    assert_eq!(plain_t.output, samples as u64);
+    assert_eq!(with_t.output, samples as u64, "exemplars lose no sample");
+    println!(
+        "\n### Envoy-shaped as OpenMetrics, without and with exemplars — {:.2} MB and {:.2} MB, {} sample lines, {} exemplars\n",
+        plain.len() as f64 / 1e6,
+        with.len() as f64 / 1e6,
+        samples,
+        n
+    );
+    println!("| case | median ms | MB/s | M samples/s | × its memchr floor |");
+    println!("|---|---:|---:|---:|---:|");
+    for (t, bytes, floor) in [
+        (floor_plain, plain.len(), floor_plain),
+        (floor_with, with.len(), floor_with),
+        (plain_t, plain.len(), floor_plain),
+        (with_t, with.len(), floor_with),
+    ] {
+        println!(
+            "| {} | {:.2} | {:.0} | {:.1} | {:.1} |",
+            t.name,
+            t.ms(),
+            mb_per_s(bytes, t.median),
+            samples as f64 / 1e6 / t.median.as_secs_f64(),
+            t.median.as_secs_f64() / floor.median.as_secs_f64()
+        );
+    }
+    println!(
+        "\nWith exemplars on every bucket the parse takes {:.2}× the time of the body without. Runs per case: {}.",
+        with_t.median.as_secs_f64() / plain_t.median.as_secs_f64(),
+        t.iter()
+            .map(|t| t.runs.to_string())
+            .collect::<Vec<_>>()
+            .join("/")
+    );
+}
+
 fn verdict(met: bool, target: &str) -> String {
     format!("{target} {}", if met { "✓" } else { "✗ MISSED" })
 }
@@ -287,6 +391,12 @@ fn main() {
             continue;
         }
         run(input, rounds, budget);
+    }
+    if only_body
+        .as_deref()
+        .is_none_or(|b| "openmetrics".starts_with(b))
+    {
+        run_exemplars(&inputs[0].body, rounds, budget);
     }
     println!("\nThe baseline column is the zero-copy prototype's row for \"cutover, everything\".");
 }

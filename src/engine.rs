@@ -11,7 +11,7 @@ use crate::figures::{BadLineReport, SourceStatus, Status};
 use std::ops::ControlFlow;
 
 use crate::clock::rfc3339;
-use crate::ingest::exposition::{self, Sample};
+use crate::ingest::exposition::{self, Exemplar, Sample};
 use crate::ingest::limits::{LimitBreach, Limits};
 use crate::ingest::prefilter::FamilyFilter;
 use crate::judge::steady::Steady;
@@ -221,6 +221,7 @@ impl Engine {
             .map(|&id| store.signals[id].tracked())
             .sum();
         let mut over_series = None;
+        let (scrape_ms, cutoff_ms) = (outcome.at_ms, outcome.at_ms.saturating_sub(keep_ms));
         // Reused for every matched sample, so matching allocates nothing per sample.
         let mut key = String::new();
         let mut group = String::new();
@@ -259,6 +260,17 @@ impl Engine {
                     });
                     if store.signals[id].add(&key, le, group, s.value) {
                         tracked += 1;
+                    }
+                    if let Some(e) = &s.exemplar {
+                        offer_exemplar(
+                            &mut store.signals[id],
+                            sig.shape,
+                            s,
+                            e,
+                            le,
+                            scrape_ms,
+                            cutoff_ms,
+                        );
                     }
                 }
             };
@@ -368,6 +380,36 @@ pub fn with_pressure(sources: &mut [SourceStatus], board: &PressureBoard) {
             s.skipped = pressure.skipped;
         }
     }
+}
+
+/// Offers a matched sample's exemplar to its signal: a counter's (its `_total`) or a latency
+/// histogram's non-empty bucket's, when it names a valid trace ID (`kept_exemplar`).
+fn offer_exemplar(
+    history: &mut crate::store::SignalHistory,
+    shape: Shape,
+    s: &Sample,
+    e: &Exemplar,
+    le: Option<f64>,
+    scrape_ms: i64,
+    cutoff_ms: i64,
+) {
+    let bucket = match shape {
+        Shape::Counter => None,
+        Shape::Latency if le.is_some() && s.value > 0.0 => le,
+        Shape::Latency | Shape::Gauge => return,
+    };
+    let Some(trace) = crate::trace_id::find(e.labels) else {
+        return;
+    };
+    let at_ms = e.timestamp_ms.unwrap_or(scrape_ms);
+    history.exemplars.offer(
+        trace,
+        e.value,
+        at_ms,
+        e.timestamp_ms.is_some(),
+        bucket,
+        cutoff_ms,
+    );
 }
 
 /// `name{a="b",...}` as the source wrote it: the identity of a series across scrapes.

@@ -368,6 +368,33 @@ pub fn tally(n: f64) -> String {
     }
 }
 
+/// One observed duration, as a sentence gives it: `42 ms`, `2.3 s`, `12 s`, `3 min`.
+pub fn observed(seconds: f64) -> String {
+    if seconds < 0.9995 {
+        format!("{:.0} ms", seconds * 1000.0)
+    } else if seconds < 9.95 {
+        format!("{seconds:.1} s")
+    } else if seconds < 119.5 {
+        format!("{seconds:.0} s")
+    } else {
+        format!("{:.0} min", seconds / 60.0)
+    }
+}
+
+/// How long ago, in words: `just now`, `12 s ago`, `4 min ago`, `2 h ago`.
+pub fn ago(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    if s < 1 {
+        "just now".to_string()
+    } else if s < 120 {
+        format!("{s} s ago")
+    } else if s < 7200 {
+        format!("{} min ago", s / 60)
+    } else {
+        format!("{} h ago", s / 3600)
+    }
+}
+
 /// Seconds in a verdict, given in ms: `60 s`, `2.5 s`.
 pub fn seconds(ms: i64) -> String {
     if ms % 1000 == 0 {

@@ -34,6 +34,8 @@ pub mod format;
 pub mod ingest;
 /// Is the new path worse than the monolith: statistical tests, burn rates, hysteresis.
 pub mod judge;
+/// The exemplar each signal keeps: the newest, or the slowest bucket's.
+pub mod kept_exemplar;
 /// Reading local files whole: regular files only, with a size cap.
 pub mod local_file;
 /// Where the figures come from: live, a replay or the demo; one type from engine to header.
@@ -66,6 +68,10 @@ pub mod store;
 pub mod term_text;
 /// Events and per-domain trends derived from successive statuses (pure).
 pub mod timeline;
+/// Trace IDs from exemplars: validated before they are kept, shown or linked.
+pub mod trace_id;
+/// `[tracing] url`: the checked template that turns a trace ID into a link.
+pub mod trace_url;
 /// The terminal cockpit: state, keys, themes, views and the event loop. It owns stdout through
 /// its backend, which checks every cell it writes (`ui::backend`).
 #[allow(clippy::disallowed_methods)]

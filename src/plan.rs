@@ -322,6 +322,8 @@ pub struct Plan {
     pub sources: Vec<PlanSource>,
     pub signals: Vec<Signal>,
     pub domains: Vec<PlanDomain>,
+    /// `[tracing] url`, checked: where a kept exemplar's trace ID links to.
+    pub trace_url: Option<crate::trace_url::TraceUrl>,
 }
 
 impl Plan {

@@ -69,6 +69,8 @@ pub struct SignalHistory {
     /// The signal's source failed its last scrape: what the frames say is not current, so every
     /// figure from it is unknown until the source answers again.
     pub stale: bool,
+    /// The exemplar this signal keeps (newest, or its slowest bucket's), within the window.
+    pub exemplars: crate::kept_exemplar::ExemplarSlot,
 }
 
 /// `last_seen` of an empty slot.
@@ -187,6 +189,7 @@ impl SignalHistory {
         if let Some(last) = self.frames.back() {
             if at_ms <= last.at_ms {
                 self.release_fresh();
+                self.exemplars.discard();
                 return;
             }
         }
@@ -204,6 +207,7 @@ impl SignalHistory {
             }
         }
         self.drop_unseen(cutoff);
+        self.exemplars.commit(cutoff);
     }
 
     /// Releases every series last seen before `cutoff`. The frames holding them are gone
@@ -223,6 +227,7 @@ impl SignalHistory {
         self.pending.clear();
         self.generation = self.generation.wrapping_add(1);
         self.release_fresh();
+        self.exemplars.discard();
     }
 
     /// The newest frame, unless the source is down.

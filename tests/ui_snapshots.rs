@@ -131,6 +131,7 @@ fn plan() -> Plan {
                 .collect(),
             signals: vec![],
             domains: vec![],
+            trace_url: None,
         },
     };
     let mut inventory = domain(
@@ -2350,4 +2351,102 @@ fn latency_kinds_and_bounds() {
         "{detail}"
     );
     insta::assert_snapshot!("latency_kinds_detail_billing_80x24", detail);
+}
+
+/// An exemplar as `status --json` gives it, observed `age_s` before the newest data.
+fn exemplar(
+    trace_id: &str,
+    value: f64,
+    age_s: f64,
+    url: bool,
+) -> cutover::figures::exemplar::ExemplarStatus {
+    let at_ms = last_at() - (age_s * 1000.0) as i64;
+    cutover::figures::exemplar::ExemplarStatus {
+        trace_id: trace_id.into(),
+        value,
+        at: cutover::clock::rfc3339(at_ms),
+        timestamped: true,
+        age_seconds: age_s,
+        url: url.then(|| format!("https://tempo.example/trace/{trace_id}")),
+        at_ms,
+    }
+}
+
+/// The live session with the newest status's `orders` carrying the new path's exemplars.
+fn with_traces(trace_links: cutover::ui::hyperlink::TraceLinks, url: bool) -> App {
+    let mut opts = options(Mode::Live, None, "default");
+    opts.trace_links = trace_links;
+    let mut app = session(opts, caps(ColorDepth::Ansi16, false));
+    let mut st = status_at(STEPS - 1);
+    let orders = st.domains.iter_mut().find(|d| d.name == "orders").unwrap();
+    let new = &mut orders.traffic.as_mut().unwrap().new;
+    new.slowest_exemplar = Some(exemplar("4bf92f3577b34da6a3ce929d0e0e4736", 2.3, 12.0, url));
+    new.error_exemplar = Some(exemplar("0af7651916cd43dd8448eb211c80319c", 1.0, 40.0, url));
+    app.apply(FeedEvent::Status(Box::new(st)));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.selected_name(), Some("orders"));
+    app
+}
+
+#[test]
+fn detail_shows_the_new_paths_slowest_recent_trace_and_newest_error() {
+    use cutover::ui::hyperlink::TraceLinks;
+    let links = TraceLinks {
+        hyperlinks: true,
+        clipboard: true,
+    };
+    let app = with_traces(links, true);
+    let wide = screen(&app, 160, 48);
+    insta::assert_snapshot!("detail_traces_160x48", wide);
+    assert!(
+        wide.contains("slowest recent  trace 4bf92f3577b34da6  2.3 s, 12 s ago"),
+        "{wide}"
+    );
+    assert!(wide.contains("newest error    trace 0af7651916cd43dd, 40 s ago"));
+    // Each shown ID is a link over exactly its 16 cells, to the whole ID's URL.
+    let buf = buffer(&app, 160, 48);
+    let drawn = app.links();
+    assert_eq!(drawn.len(), 2, "{drawn:?}");
+    for (l, id) in drawn.iter().zip(["4bf92f3577b34da6", "0af7651916cd43dd"]) {
+        assert_eq!(l.width, 16);
+        let cells: String = (l.x..l.x + l.width)
+            .map(|x| buf[(x, l.y)].symbol())
+            .collect();
+        assert_eq!(cells, id);
+        assert!(l.url.starts_with("https://tempo.example/trace/") && l.url.contains(id));
+    }
+    insta::assert_snapshot!("detail_traces_80x24", screen(&app, 80, 24));
+
+    // Without OSC 8 the link is given as text, and nothing is registered as a link.
+    let plain = with_traces(TraceLinks::default(), true);
+    let text = screen(&plain, 160, 48);
+    assert!(
+        text.contains("link: https://tempo.example/trace/4bf92f3577b34da6a3ce929d0e0e4736"),
+        "{text}"
+    );
+    assert!(plain.links().is_empty());
+    // Without [tracing] url: no link, and the section says how to get one.
+    let unlinked = with_traces(links, false);
+    assert!(screen(&unlinked, 160, 48).contains("set [tracing] url to link the traces"));
+    assert!(unlinked.links().is_empty());
+}
+
+#[test]
+fn the_copy_key_copies_the_slowest_traces_link_only_when_the_clipboard_is_allowed() {
+    use cutover::ui::hyperlink::TraceLinks;
+    let mut allowed = with_traces(
+        TraceLinks {
+            hyperlinks: false,
+            clipboard: true,
+        },
+        true,
+    );
+    let cmds = key(&mut allowed, KeyCode::Char('y'));
+    assert!(
+        matches!(&cmds[..], [UiCommand::Copy(url)] if url == "https://tempo.example/trace/4bf92f3577b34da6a3ce929d0e0e4736"),
+        "{cmds:?}"
+    );
+    let mut refused = with_traces(TraceLinks::default(), true);
+    assert!(key(&mut refused, KeyCode::Char('y')).is_empty());
+    assert!(screen(&refused, 160, 48).contains("copying is off: set [ui] clipboard = true"));
 }

@@ -5,7 +5,10 @@
 //! - with a filter, the samples handed over are exactly the unfiltered parse's samples whose
 //!   names the filter wants, so the pre-filter never loses or invents a sample;
 //! - `reduce` keeps what replay needs: its output, parsed with the same filter, gives the same
-//!   samples (name, labels, value, timestamp, type) and the same up/down verdict as the body.
+//!   samples (name, labels, value, timestamp, type, exemplar) and the same up/down verdict as
+//!   the body;
+//! - an exemplar is only ever on a counter's `_total` or a bucket, and its labels fit the 128
+//!   characters OpenMetrics allows.
 #![no_main]
 
 use cutover::ingest::exposition::{
@@ -24,6 +27,8 @@ struct Seen<'a> {
     timestamp_ms: Option<i64>,
     kind: MetricType,
     line: u32,
+    /// The exemplar's labels, value and timestamp, hashed; 0 without one.
+    exemplar: u64,
 }
 
 fn collect<'a>(body: &'a str, filter: &FamilyFilter) -> (Vec<Seen<'a>>, ParseStats) {
@@ -35,6 +40,29 @@ fn collect<'a>(body: &'a str, filter: &FamilyFilter) -> (Vec<Seen<'a>>, ParseSta
             label.name.hash(&mut hasher);
             label.value.as_ref().hash(&mut hasher);
         }
+        let exemplar = s.exemplar.as_ref().map_or(0, |e| {
+            assert!(
+                (s.kind == MetricType::Counter && s.name.ends_with("_total"))
+                    || s.name.ends_with("_bucket"),
+                "exemplar on {} ({:?})",
+                s.name,
+                s.kind
+            );
+            let chars: usize = e
+                .labels
+                .iter()
+                .map(|l| l.name.len() + l.value.chars().count())
+                .sum();
+            assert!(chars <= 128, "exemplar labels of {chars} characters");
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            for label in e.labels {
+                label.name.hash(&mut hasher);
+                label.value.as_ref().hash(&mut hasher);
+            }
+            e.value.to_bits().hash(&mut hasher);
+            e.timestamp_ms.hash(&mut hasher);
+            hasher.finish() | 1
+        });
         samples.push(Seen {
             name: s.name,
             labels: hasher.finish(),
@@ -42,6 +70,7 @@ fn collect<'a>(body: &'a str, filter: &FamilyFilter) -> (Vec<Seen<'a>>, ParseSta
             timestamp_ms: s.timestamp_ms,
             kind: s.kind,
             line: s.line,
+            exemplar,
         })
     });
     (samples, stats)

@@ -193,6 +193,7 @@ pub fn app_at(
         memory: None,
         promotes: compiled.promotes.clone(),
         bell: false,
+        trace_links: Default::default(),
     };
     let caps = TermCaps {
         depth: shot.depth,

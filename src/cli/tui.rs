@@ -61,6 +61,7 @@ fn options(
         memory: None,
         promotes: HashMap::new(),
         bell: false,
+        trace_links: Default::default(),
     }
 }
 
@@ -176,6 +177,13 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
     opts.memory = event_memory(started);
     opts.promotes = compiled.promotes.clone();
     opts.bell = loaded.config.ui.bell;
+    opts.trace_links = crate::ui::hyperlink::TraceLinks {
+        hyperlinks: crate::ui::hyperlink::hyperlinks_supported(
+            loaded.config.tracing.hyperlinks,
+            |k| std::env::var(k).ok(),
+        ),
+        clipboard: loaded.config.ui.clipboard,
+    };
     // However the cockpit ended (quit, a signal, the terminal gone), the terminal is given
     // back first; then what is in flight runs to its end, fed by the pollers still running.
     let code = run_ui(opts, ui_rx, ctl_tx, Some(flights.watch())).await;

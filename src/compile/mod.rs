@@ -244,6 +244,12 @@ pub fn compile(cfg: &Config) -> Result<Compiled, CompileError> {
                 .collect(),
             signals: Vec::new(),
             domains: Vec::new(),
+            // Validation refused a template that does not parse.
+            trace_url: cfg
+                .tracing
+                .url
+                .as_deref()
+                .and_then(|u| crate::trace_url::TraceUrl::parse(u).ok()),
         },
         seen: HashMap::new(),
         uses: Vec::new(),

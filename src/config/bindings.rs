@@ -40,6 +40,7 @@ pub const ACTIONS: &[(&str, &[&str])] = &[
     ("sort", &["s"]),
     ("rollback", &["R"]),
     ("promote", &["P"]),
+    ("copy_trace", &["y"]),
     ("pause", &["space"]),
     ("seek_back", &["["]),
     ("seek_forward", &["]"]),

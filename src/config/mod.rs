@@ -26,6 +26,7 @@ pub mod rollback_model;
 mod signal;
 mod signal_use;
 pub mod size;
+pub mod tracing_model;
 pub mod url_form;
 mod validate;
 
@@ -43,4 +44,5 @@ pub use promote_model::Promote;
 pub use rollback_model::*;
 pub use signal_use::SignalUse;
 pub use size::{ByteSize, SizeError};
+pub use tracing_model::{Hyperlinks, Tracing};
 pub use validate::MIN_INTERVAL;

@@ -40,6 +40,9 @@ pub struct Config {
     /// `[[notify]]` tables: webhooks told of crit, fail and the end of actions.
     #[serde(default, rename = "notify", skip_serializing_if = "Vec::is_empty")]
     pub notify: Vec<super::notify_model::Notify>,
+    /// `[tracing]`: where exemplars' trace IDs link to.
+    #[serde(default)]
+    pub tracing: super::tracing_model::Tracing,
 }
 
 /// `[settings]`: polling and retention.
@@ -591,6 +594,9 @@ pub struct Ui {
     /// action's verification ends (live cockpit only).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub bell: bool,
+    /// Let a key copy a trace link to the clipboard (OSC 52). Off by default: a terminal that
+    /// honours OSC 52 lets whatever runs in it write the clipboard.
+    pub clipboard: bool,
 }
 
 impl Default for Ui {
@@ -598,6 +604,7 @@ impl Default for Ui {
         Ui {
             theme: "default".to_string(),
             bell: false,
+            clipboard: false,
         }
     }
 }

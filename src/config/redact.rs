@@ -16,6 +16,16 @@ fn redact_headers(headers: &mut std::collections::BTreeMap<String, String>) {
     }
 }
 
+/// A `[tracing] url` template redacted like a source URL, its `{trace_id}` kept (the URL
+/// redaction would percent-encode the braces); `None` when the placeholder itself sat in a
+/// secret (the template then cannot make links, and a replay must still load it).
+pub(super) fn redact_trace_url(template: &str) -> Option<String> {
+    use crate::trace_url::PLACEHOLDER;
+    const STAND_IN: &str = "cutover-trace-id-placeholder";
+    let redacted = url(&template.replace(PLACEHOLDER, STAND_IN)).replace(STAND_IN, PLACEHOLDER);
+    redacted.contains(PLACEHOLDER).then_some(redacted)
+}
+
 impl Config {
     /// A copy safe to write into recordings and logs: secret-looking header values, URL
     /// passwords and secret query parameters replaced by `<redacted>`, HTTP step bodies too
@@ -28,6 +38,7 @@ impl Config {
             source.url = url(&source.url);
             redact_headers(&mut source.headers);
         }
+        config.tracing.url = config.tracing.url.as_deref().and_then(redact_trace_url);
         for domain in &mut config.domains {
             for (_, _, step) in domain.action_steps_mut() {
                 if let Step::Http(http) = step {

@@ -59,7 +59,7 @@ pub fn domain(at: &At, plan: &Plan, d: &PlanDomain, sources: &[SourceView]) -> D
     let t = d
         .traffic
         .as_ref()
-        .map(|p| traffic(at, p, &plan.signals, slo_p95));
+        .map(|p| traffic(at, p, &plan.signals, slo_p95, plan.trace_url.as_ref()));
     if let Some(t) = &t {
         traffic_health(t, d, &mut found);
         // The gateway's view of each path: down there (or its source down) while it still

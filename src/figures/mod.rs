@@ -5,6 +5,7 @@ pub mod at;
 pub mod boundary;
 pub mod counter;
 pub mod data;
+pub mod exemplar;
 pub mod finite;
 pub mod gateway_state;
 pub mod health;

@@ -88,6 +88,13 @@ pub struct Side {
     /// The requests and errors of the last poll alone, beside the window's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_poll: Option<super::last_poll::LastPoll>,
+    /// The newest exemplar of this path's errors within the window, when its exporter writes
+    /// exemplars (`figures::exemplar`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_exemplar: Option<super::exemplar::ExemplarStatus>,
+    /// The newest exemplar of this path's slowest latency bucket that has one in the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slowest_exemplar: Option<super::exemplar::ExemplarStatus>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

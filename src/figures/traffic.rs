@@ -8,14 +8,28 @@ use super::slo_p95::finer;
 use super::status::{Side, Traffic};
 use crate::judge::boundary::BoundaryKind::{AuthFailures, ClientErrors, RateLimited};
 use crate::plan::{PlanSide, PlanTraffic, Signal, SignalId};
+use crate::trace_url::TraceUrl;
 
 pub use super::at::At;
 
 /// One path's figures. `latency_unit_seconds` scales the latency signal's values to seconds
 /// (0.001 for the millisecond histograms of Envoy, Istio and Kong); `slo_p95` (seconds) decides
-/// whether a bound of the path's own histogram stands or the gateway's finer figure is shown.
-pub fn side(at: &At, plan: &PlanSide, latency_unit_seconds: f64, slo_p95: Option<f64>) -> Side {
+/// whether a bound of the path's own histogram stands or the gateway's finer figure is shown;
+/// `trace_url` links the path's kept exemplars.
+pub fn side(
+    at: &At,
+    plan: &PlanSide,
+    latency_unit_seconds: f64,
+    slo_p95: Option<f64>,
+    trace_url: Option<&TraceUrl>,
+) -> Side {
     let mut s = Side::default();
+    if let Some(id) = plan.errors {
+        s.error_exemplar = super::exemplar::kept(at, id, 1.0, trace_url);
+    }
+    if let Some(id) = plan.latency {
+        s.slowest_exemplar = super::exemplar::kept(at, id, latency_unit_seconds, trace_url);
+    }
     if let Some(id) = plan.requests {
         if let Some(inc) = increase(at.history(id), at.now_ms, at.window_ms) {
             s.requests_total = Some(inc.total);
@@ -109,11 +123,17 @@ fn errors_scraped(at: &At, id: SignalId) -> bool {
 }
 
 /// Both paths and the split; `signals` are the plan's, for the latency units; `slo_p95` the
-/// domain's p95 SLO in seconds, where set.
-pub fn traffic(at: &At, plan: &PlanTraffic, signals: &[Signal], slo_p95: Option<f64>) -> Traffic {
+/// domain's p95 SLO in seconds, where set; `trace_url` links the kept exemplars.
+pub fn traffic(
+    at: &At,
+    plan: &PlanTraffic,
+    signals: &[Signal],
+    slo_p95: Option<f64>,
+    trace_url: Option<&TraceUrl>,
+) -> Traffic {
     let unit = |p: &PlanSide| p.latency.map_or(1.0, |id| signals[id].latency_unit_seconds);
-    let legacy = side(at, &plan.legacy, unit(&plan.legacy), slo_p95);
-    let new = side(at, &plan.new, unit(&plan.new), slo_p95);
+    let legacy = side(at, &plan.legacy, unit(&plan.legacy), slo_p95, trace_url);
+    let new = side(at, &plan.new, unit(&plan.new), slo_p95, trace_url);
     let new_share = share(new.rps, legacy.rps, plan.legacy.requests.is_none());
     let configured_new_share = share(new.weight, legacy.weight, false);
     Traffic {

@@ -21,6 +21,10 @@
 //! what its bytes cost, not their square. With [`parse_limited`] the source's [`Limits`] stop
 //! the parse at the first breach.
 //!
+//! Exemplars (OpenMetrics ` # {trace_id="…"} value [timestamp]` after a counter's `_total` or a
+//! bucket) are read in the same pass into a second reused buffer, only on lines that have one,
+//! and handed over with their sample ([`Sample::exemplar`]); see [`super::exemplar`].
+//!
 //! Timestamps: Prometheus text writes int64 milliseconds, OpenMetrics float seconds. A body is
 //! read as OpenMetrics when it ends with `# EOF` (the header may lie, the body does not);
 //! otherwise an integer timestamp is milliseconds and one with a fraction or an exponent
@@ -34,7 +38,7 @@ use crate::ingest::family_filter::FamilyFilter;
 use crate::ingest::limits::Limits;
 use crate::ingest::line_reader::scan;
 pub use crate::ingest::sample::{
-    BadLine, Label, MetricType, ParseStats, Sample, MAX_REPORTED_BAD_LINES,
+    BadLine, Exemplar, Label, MetricType, ParseStats, Sample, MAX_REPORTED_BAD_LINES,
 };
 
 /// Parse an exposition body, handing every wanted sample to `on_sample`.

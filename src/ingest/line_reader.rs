@@ -8,6 +8,7 @@ use std::ops::ControlFlow;
 
 use memchr::memchr;
 
+use crate::ingest::exemplar;
 use crate::ingest::family_filter::FamilyFilter;
 use crate::ingest::lexer::{
     ends_with_eof_marker, is_metric_name, kind_by_suffix, label_value, parse_timestamp,
@@ -16,7 +17,7 @@ use crate::ingest::lexer::{
 };
 use crate::ingest::limits::{LimitBreach, Limits};
 use crate::ingest::sample::{
-    BadLine, Label, MetricType, ParseStats, Sample, MAX_REPORTED_BAD_LINES,
+    BadLine, Exemplar, Label, MetricType, ParseStats, Sample, MAX_REPORTED_BAD_LINES,
 };
 
 /// What one line was, for callers that keep or drop whole lines (`prefilter::reduce`).
@@ -64,6 +65,7 @@ where
         filter,
         openmetrics: ends_with_eof_marker(bytes),
         labels: Vec::new(),
+        exemplar_labels: Vec::new(),
         family: None,
         last_name: "",
         last_name_wanted: false,
@@ -140,6 +142,8 @@ struct LineReader<'a, 'f> {
     openmetrics: bool,
     /// Reused for every line so that labels cost no allocation per sample.
     labels: Vec<Label<'a>>,
+    /// The same for an exemplar's labels.
+    exemplar_labels: Vec<Label<'a>>,
     family: Option<Family<'a>>,
     /// The last unquoted metric name read in full, and whether the filter wanted it.
     last_name: &'a str,
@@ -321,7 +325,7 @@ impl<'a> LineReader<'a, '_> {
             }
         };
 
-        // Optional timestamp, then optionally an exemplar (` # {..} v [t]`), which is dropped.
+        // Optional timestamp, then optionally an exemplar (` # {..} v [t]`).
         i = skip_blanks(b, value_end);
         let mut timestamp_ms = None;
         if i < b.len() && b[i] != b'#' {
@@ -332,6 +336,7 @@ impl<'a> LineReader<'a, '_> {
                 return Err("unexpected text after the timestamp");
             }
         }
+        let exemplar_at = (i < b.len()).then_some(i);
 
         // A repeated name keeps its kind until the next `# TYPE` line.
         let kind = match self.last_kind {
@@ -355,6 +360,13 @@ impl<'a> LineReader<'a, '_> {
             });
             return Err(LIMIT_BREACHED);
         }
+        // Only OpenMetrics has exemplars; in a Prometheus text body the rest is ignored.
+        let exemplar = match exemplar_at {
+            Some(at) if self.openmetrics && exemplar::allowed(name, kind) => {
+                exemplar::read(line, at, &mut self.exemplar_labels)
+            }
+            _ => None,
+        };
         let flow = on_sample(&Sample {
             name,
             labels: &self.labels,
@@ -362,6 +374,11 @@ impl<'a> LineReader<'a, '_> {
             timestamp_ms,
             line: line_no,
             kind,
+            exemplar: exemplar.map(|(value, timestamp_ms)| Exemplar {
+                labels: &self.exemplar_labels,
+                value,
+                timestamp_ms,
+            }),
         });
         self.stopped = flow.is_break();
         Ok(LineKind::Sample { name, kind })

@@ -1,5 +1,6 @@
 //! Ingest: turning scraped bodies into samples. Parsing is zero-copy and tolerant;
 //! the pre-filter skips families no selector needs before they are parsed.
+pub mod exemplar;
 pub mod exposition;
 pub mod family_filter;
 mod lexer;

@@ -44,6 +44,21 @@ pub struct Sample<'a, 'b> {
     pub line: u32,
     /// From the governing `# TYPE` line, by suffix; `Untyped` when none applies.
     pub kind: MetricType,
+    /// The OpenMetrics exemplar after the sample, when it has a well-formed one (see
+    /// [`super::exemplar`]).
+    pub exemplar: Option<Exemplar<'a, 'b>>,
+}
+
+/// An OpenMetrics exemplar: one observation behind a counter's or bucket's value, with the
+/// labels (usually `trace_id`) that tie it to a trace.
+#[derive(Debug, Clone, Copy)]
+pub struct Exemplar<'a, 'b> {
+    /// In source order, unescaped; borrowed like the sample's.
+    pub labels: &'b [Label<'a>],
+    /// The observed value (for a latency bucket, the request's duration).
+    pub value: f64,
+    /// When it was observed, in unix ms, if the exporter said.
+    pub timestamp_ms: Option<i64>,
 }
 
 /// A line that could not be read, and why.

@@ -25,6 +25,7 @@ use ratatui::layout::{Position, Size};
 use ratatui::style::{Color, Modifier};
 use unicode_width::UnicodeWidthStr;
 
+use super::hyperlink::{osc8_open, Link, OSC8_CLOSE};
 use super::theme::{downgrade, ColorDepth, ANSI16};
 use crate::term_text::is_unsafe;
 
@@ -32,6 +33,11 @@ use crate::term_text::is_unsafe;
 pub struct CockpitBackend<W: Write> {
     inner: CrosstermBackend<W>,
     depth: ColorDepth,
+    /// The cells the last `draw` wrote: a link whose cells were rewritten plain is written
+    /// again as a link ([`Self::overlay_links`]).
+    written: Vec<(u16, u16)>,
+    /// The links on screen after the last overlay.
+    links: Vec<Link>,
 }
 
 impl<W: Write> CockpitBackend<W> {
@@ -39,6 +45,84 @@ impl<W: Write> CockpitBackend<W> {
         CockpitBackend {
             inner: CrosstermBackend::new(writer),
             depth,
+            written: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+
+    /// After a frame is drawn: writes each link of `links` whose cells are new or were just
+    /// rewritten, as its cells (`cells`, from the frame's buffer) again inside an OSC 8
+    /// escape. The buffer keeps the plain text, so ratatui's widths stay right; the terminal
+    /// attaches the link to the cells. A link whose URL is not safe in an escape is skipped.
+    pub fn overlay_links(&mut self, links: &[Link], cells: &[(u16, u16, Cell)]) -> io::Result<()> {
+        let mut out = String::new();
+        for link in links {
+            let end = link.x.saturating_add(link.width);
+            let rewritten = self
+                .written
+                .iter()
+                .any(|&(x, y)| y == link.y && x >= link.x && x < end);
+            if !rewritten && self.links.contains(link) {
+                continue;
+            }
+            let Some(open) = osc8_open(&link.url) else {
+                continue;
+            };
+            out.push_str(&open);
+            let span = cells
+                .iter()
+                .filter(|(x, y, _)| *y == link.y && *x >= link.x && *x < end)
+                .map(|(x, y, c)| (*x, *y, c));
+            self.write_cells(&mut out, span);
+            out.push_str(OSC8_CLOSE);
+        }
+        self.links = links.to_vec();
+        if out.is_empty() {
+            return Ok(());
+        }
+        out.push_str("\x1b[39m\x1b[49m\x1b[0m");
+        self.inner.write_all(out.as_bytes())
+    }
+
+    /// Cursor moves, attributes, colours and symbols for `content`, as the crossterm backend
+    /// writes them; a symbol that cannot be written as it is goes out as [`safe_symbol`] makes it.
+    fn write_cells<'a>(
+        &self,
+        out: &mut String,
+        content: impl Iterator<Item = (u16, u16, &'a Cell)>,
+    ) {
+        let mut fg = Color::Reset;
+        let mut bg = Color::Reset;
+        let mut modifier = Modifier::empty();
+        let mut last: Option<(u16, u16)> = None;
+        let mut attrs: Vec<&'static str> = Vec::with_capacity(8);
+        for (x, y, cell) in content {
+            if !matches!(last, Some((lx, ly)) if u32::from(x) == u32::from(lx) + 1 && y == ly) {
+                let _ = write!(out, "\x1b[{};{}H", u32::from(y) + 1, u32::from(x) + 1);
+            }
+            last = Some((x, y));
+            if cell.modifier != modifier {
+                attrs.clear();
+                sgr_modifiers(modifier, cell.modifier, &mut attrs);
+                for code in &attrs {
+                    let _ = write!(out, "\x1b[{code}m");
+                }
+                modifier = cell.modifier;
+            }
+            if cell.fg != fg || cell.bg != bg {
+                let _ = write!(
+                    out,
+                    "\x1b[{};{}m",
+                    sgr_color(cell.fg, Ground::Fore, self.depth),
+                    sgr_color(cell.bg, Ground::Back, self.depth)
+                );
+                fg = cell.fg;
+                bg = cell.bg;
+            }
+            match safe_symbol(cell.symbol()) {
+                Some(symbol) => out.push_str(&symbol),
+                None => out.push_str(cell.symbol()),
+            }
         }
     }
 }
@@ -144,40 +228,12 @@ impl<W: Write> Backend for CockpitBackend<W> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
-        let mut fg = Color::Reset;
-        let mut bg = Color::Reset;
-        let mut modifier = Modifier::empty();
-        let mut last: Option<(u16, u16)> = None;
         let mut out = String::with_capacity(4096);
-        let mut attrs: Vec<&'static str> = Vec::with_capacity(8);
-        for (x, y, cell) in content {
-            if !matches!(last, Some((lx, ly)) if u32::from(x) == u32::from(lx) + 1 && y == ly) {
-                let _ = write!(out, "\x1b[{};{}H", u32::from(y) + 1, u32::from(x) + 1);
-            }
-            last = Some((x, y));
-            if cell.modifier != modifier {
-                attrs.clear();
-                sgr_modifiers(modifier, cell.modifier, &mut attrs);
-                for code in &attrs {
-                    let _ = write!(out, "\x1b[{code}m");
-                }
-                modifier = cell.modifier;
-            }
-            if cell.fg != fg || cell.bg != bg {
-                let _ = write!(
-                    out,
-                    "\x1b[{};{}m",
-                    sgr_color(cell.fg, Ground::Fore, self.depth),
-                    sgr_color(cell.bg, Ground::Back, self.depth)
-                );
-                fg = cell.fg;
-                bg = cell.bg;
-            }
-            match safe_symbol(cell.symbol()) {
-                Some(symbol) => out.push_str(&symbol),
-                None => out.push_str(cell.symbol()),
-            }
-        }
+        let mut written = std::mem::take(&mut self.written);
+        written.clear();
+        let content = content.inspect(|&(x, y, _)| written.push((x, y)));
+        self.write_cells(&mut out, content);
+        self.written = written;
         out.push_str("\x1b[39m\x1b[49m\x1b[0m");
         self.inner.write_all(out.as_bytes())
     }
@@ -376,6 +432,94 @@ mod tests {
         for extended in ["38;5", "48;5", "38;2", "48;2"] {
             assert!(!text.contains(extended), "{extended} in {text:?}");
         }
+    }
+
+    /// A link is written as its cells again inside OSC 8, after the frame: once when it
+    /// appears, again only when its cells were rewritten or its URL changed; the buffer (and so
+    /// ratatui's column arithmetic) never holds the escape.
+    #[test]
+    fn links_are_written_inside_osc8_over_their_cells_only_when_needed() {
+        use ratatui::layout::Rect;
+        use ratatui::style::Style;
+        use ratatui::{Terminal, TerminalOptions, Viewport};
+        let written = Shared::default();
+        let mut terminal = Terminal::with_options(
+            CockpitBackend::new(written.clone(), ColorDepth::Ansi16),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, 30, 1)),
+            },
+        )
+        .expect("a terminal");
+        let url = "https://tempo.example/trace/4bf92f3577b34da6";
+        let link = Link {
+            x: 6,
+            y: 0,
+            width: 16,
+            url: url.to_string(),
+        };
+        let mut frame = |text: &str, links: &[Link]| -> String {
+            written.0.borrow_mut().clear();
+            let done = terminal
+                .draw(|f| {
+                    f.buffer_mut()
+                        .set_string(0, 0, text, Style::new().fg(Color::Cyan));
+                })
+                .expect("draws");
+            let cells: Vec<(u16, u16, Cell)> = (6..22)
+                .map(|x| (x, 0, done.buffer[(x, 0)].clone()))
+                .collect();
+            assert_eq!(
+                done.buffer[(29, 0)].symbol(),
+                " ",
+                "the buffer holds plain cells"
+            );
+            terminal
+                .backend_mut()
+                .overlay_links(links, &cells)
+                .expect("writes");
+            String::from_utf8(written.0.borrow().clone()).expect("utf-8")
+        };
+        let first = frame("trace 4bf92f3577b34da6, 12 s", std::slice::from_ref(&link));
+        let open = format!("\x1b]8;;{url}\x1b\\");
+        let at = first.find(&open).expect("the link is opened");
+        let after = &first[at + open.len()..];
+        let close = after.find("\x1b]8;;\x1b\\").expect("and closed");
+        let inside: String = after[..close]
+            .split('\x1b')
+            .map(|part| {
+                part.trim_start_matches(|c: char| c != 'm' && c != 'H')
+                    .trim_start_matches(['m', 'H'])
+            })
+            .collect();
+        assert_eq!(inside, "4bf92f3577b34da6", "{after:?}");
+        // The same frame again: nothing rewritten, no link written.
+        assert!(
+            !frame("trace 4bf92f3577b34da6, 12 s", std::slice::from_ref(&link)).contains("]8;")
+        );
+        // The age changes beside it: its cells are not the link's, still nothing.
+        assert!(
+            !frame("trace 4bf92f3577b34da6, 13 s", std::slice::from_ref(&link)).contains("]8;")
+        );
+        // Another trace: the link is written again, with its new URL.
+        let other = Link {
+            url: "https://tempo.example/trace/0af7651916cd43dd".to_string(),
+            ..link.clone()
+        };
+        let third = frame("trace 0af7651916cd43dd, 13 s", std::slice::from_ref(&other));
+        assert!(
+            third.contains("\x1b]8;;https://tempo.example/trace/0af7651916cd43dd\x1b\\"),
+            "{third:?}"
+        );
+        // An unsafe URL is never written into an escape.
+        let hostile = Link {
+            url: "https://x/\x1b]52;c;AAAA\x07".to_string(),
+            ..link
+        };
+        let fourth = frame("trace 4bf92f3577b34da6, 13 s", &[hostile]);
+        assert!(
+            !fourth.contains("]8;") && !fourth.contains("]52;"),
+            "{fourth:?}"
+        );
     }
 
     /// A span drawn raw (as a block title would be) reaches the backend with its ESC; the

@@ -169,6 +169,11 @@ pub async fn run_watching(
                                     app.say("the replay is not taking controls right now");
                                 }
                             }
+                            UiCommand::Copy(url) => {
+                                if let Err(e) = copy(&mut terminal, &writer, &url) {
+                                    break 'run Err(e.into());
+                                }
+                            }
                             UiCommand::Act { kind, domain } => {
                                 ask(&opts, &mut app, ActionRequest::Open { kind, domain });
                             }
@@ -280,15 +285,34 @@ fn quit_question(busy: &[String]) -> Modal {
     }
 }
 
+/// The copy key's OSC 52 write, sent at once (`hyperlink::osc52` refuses an unsafe link).
+fn copy(terminal: &mut CockpitTerminal, writer: &FrameWriter, url: &str) -> io::Result<()> {
+    if let Some(escape) = super::hyperlink::osc52(url) {
+        terminal.backend_mut().write_all(escape.as_bytes())?;
+        writer.commit()?;
+    }
+    Ok(())
+}
+
 /// Hands a request to the action gate's task without waiting on it.
 fn ask(opts: &UiOptions, app: &mut App, req: ActionRequest) {
     super::handoff::hand_over(opts, app, req);
 }
 
-/// One frame inside a synchronized update, written in one piece.
+/// One frame inside a synchronized update, written in one piece, with the trace links it
+/// drew written as OSC 8 links (`hyperlink`).
 fn draw(terminal: &mut CockpitTerminal, writer: &FrameWriter, app: &mut App) -> io::Result<()> {
     queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-    terminal.draw(|f| views::draw(f, app))?;
+    let frame = terminal.draw(|f| views::draw(f, app))?;
+    let links = app.links();
+    let area = frame.buffer.area;
+    let cells: Vec<(u16, u16, ratatui::buffer::Cell)> = links
+        .iter()
+        .flat_map(|l| (l.x..l.x.saturating_add(l.width)).map(move |x| (x, l.y)))
+        .filter(|&(x, y)| x < area.right() && y < area.bottom())
+        .map(|(x, y)| (x, y, frame.buffer[(x, y)].clone()))
+        .collect();
+    terminal.backend_mut().overlay_links(&links, &cells)?;
     queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
     if app.take_bell() {
         term::ring(terminal.backend_mut())?;

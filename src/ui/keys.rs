@@ -45,6 +45,7 @@ pub enum Action {
     SeekForwardLong,
     Faster,
     Slower,
+    CopyTrace,
 }
 
 /// Sections of the help view.
@@ -127,6 +128,7 @@ pub const KEY_TABLE: &[KeyDef] = &[
     def(Action::Sort, "sort", "sort", "sort by health, name or errors", Group::Domains),
     def(Action::Rollback, "rollback", "rollback", "roll the selected domain back to the monolith", Group::Domains),
     def(Action::Promote, "promote", "promote", "promote the selected domain to its next step (more traffic on the new path)", Group::Domains),
+    def(Action::CopyTrace, "copy_trace", "copy trace", "detail: copy the slowest recent trace's link (OSC 52; needs [ui] clipboard = true)", Group::Domains),
     def(Action::Pause, "pause", "pause", "pause or resume the replay", Group::Replay),
     def(Action::SeekBack, "seek_back", "-30s", "seek back 30 s", Group::Replay),
     def(Action::SeekForward, "seek_forward", "+30s", "seek forward 30 s", Group::Replay),

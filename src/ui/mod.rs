@@ -9,6 +9,7 @@ pub mod event_box;
 pub mod event_loop;
 pub mod glyphs;
 pub mod handoff;
+pub mod hyperlink;
 pub mod keys;
 pub mod screenshot;
 pub mod terminal;
@@ -58,6 +59,8 @@ pub struct UiOptions {
     /// `[ui] bell`: ring on crit, on a fail verdict and at the end of a verification (live
     /// only; a replay and the demo never ring).
     pub bell: bool,
+    /// OSC 8 links and OSC 52 copies of trace links (`hyperlink`); both off by default.
+    pub trace_links: hyperlink::TraceLinks,
 }
 
 /// A live cockpit with nothing to act through (no gate: `actions` is `None`), the default
@@ -79,6 +82,7 @@ impl Default for UiOptions {
             memory: None,
             promotes: HashMap::new(),
             bell: false,
+            trace_links: Default::default(),
         }
     }
 }
@@ -126,6 +130,8 @@ pub enum UiCommand {
         /// What the dialog showed (a promotion's share, warnings, the last action then).
         shown: crate::action::promote::Shown,
     },
+    /// Put this link on the clipboard (OSC 52); checked, and allowed by `[ui] clipboard`.
+    Copy(String),
 }
 
 /// Why the cockpit cannot start.

@@ -48,7 +48,28 @@ pub(super) fn validate(config: &Config, locator: &Locator) -> Checked {
     }
     signals(config)?;
     notify_rules::notify(config)?;
+    tracing(config)?;
     bindings(config, locator)
+}
+
+/// `[tracing] url`: a template the links can be built from safely (`trace_url`).
+fn tracing(config: &Config) -> Checked {
+    let Some(url) = &config.tracing.url else {
+        return Ok(());
+    };
+    match crate::trace_url::TraceUrl::parse(url) {
+        Ok(_) => Ok(()),
+        Err(e) => problem(
+            KeyPath::root().key("tracing").key("url"),
+            format!(
+                "\"{}\" {e}",
+                crate::term_text::for_terminal(
+                    &super::redact::redact_trace_url(url)
+                        .unwrap_or_else(|| crate::redact::url(url))
+                )
+            ),
+        ),
+    }
 }
 
 fn settings(config: &Config, locator: &Locator) -> Checked {

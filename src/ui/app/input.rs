@@ -191,6 +191,7 @@ impl App {
             }
             Action::Rollback => return self.ask_gate(Kind::Rollback),
             Action::Promote => return self.ask_gate(Kind::Promote),
+            Action::CopyTrace => return self.copy_trace(),
             Action::Pause => return self.control(FeedControl::TogglePause),
             Action::SeekBack => return self.control(FeedControl::Seek(-30_000)),
             Action::SeekForward => return self.control(FeedControl::Seek(30_000)),
@@ -200,6 +201,33 @@ impl App {
             Action::Slower => return self.control(FeedControl::Slower),
         }
         Vec::new()
+    }
+
+    /// The copy key: the selected domain's slowest recent trace link (else its newest error's)
+    /// to the clipboard, when `[ui] clipboard` allows and there is one.
+    fn copy_trace(&mut self) -> Vec<UiCommand> {
+        if !self.trace_links.clipboard {
+            self.say("copying is off: set [ui] clipboard = true to copy trace links (OSC 52)");
+            return Vec::new();
+        }
+        let new = self
+            .selected_domain()
+            .and_then(|d| d.traffic.as_ref())
+            .map(|t| &t.new);
+        let Some(ex) = new.and_then(|s| s.slowest_exemplar.as_ref().or(s.error_exemplar.as_ref()))
+        else {
+            self.say("no recent trace to copy for this domain");
+            return Vec::new();
+        };
+        let Some(url) = ex.url.clone() else {
+            self.say("no link to copy: set [tracing] url");
+            return Vec::new();
+        };
+        self.say(format!(
+            "copied the link to trace {}",
+            crate::trace_id::shown(&ex.trace_id)
+        ));
+        vec![UiCommand::Copy(url)]
     }
 
     fn control(&mut self, c: FeedControl) -> Vec<UiCommand> {

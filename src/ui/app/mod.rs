@@ -44,6 +44,10 @@ pub struct App {
     pub(crate) bell: bell::Bell,
     /// The clock-driven labels of the last frame drawn.
     drawn_times: String,
+    /// OSC 8 and OSC 52 for trace links, as decided at start.
+    pub(crate) trace_links: crate::ui::hyperlink::TraceLinks,
+    /// The links the last frame drew (the views register them, the backend writes them).
+    pub(crate) links: std::cell::RefCell<Vec<crate::ui::hyperlink::Link>>,
 }
 
 impl App {
@@ -59,10 +63,30 @@ impl App {
             keys,
             bell: bell::Bell::new(opts.bell, opts.mode),
             drawn_times: String::new(),
+            trace_links: opts.trace_links,
+            links: std::cell::RefCell::new(Vec::new()),
         })
     }
 
     // ---- reading the state (for the views) ----
+
+    /// The links the last frame drew, for the backend to write as OSC 8 links.
+    pub fn links(&self) -> Vec<crate::ui::hyperlink::Link> {
+        self.links.borrow().clone()
+    }
+
+    /// A view drew `width` cells at (`x`, `y`) that lead to `url`: registered only when
+    /// hyperlinks are on.
+    pub(crate) fn link(&self, x: u16, y: u16, width: u16, url: &str) {
+        if self.trace_links.hyperlinks && width > 0 {
+            self.links.borrow_mut().push(crate::ui::hyperlink::Link {
+                x,
+                y,
+                width,
+                url: url.to_string(),
+            });
+        }
+    }
 
     pub fn plan(&self) -> &Plan {
         &self.data.plan

@@ -1,5 +1,6 @@
 //! One domain in full: why its health is what it is, the judge's evidence and the burn rates
-//! (`detail_evidence`), both sides' traffic figures, charts over
+//! (`detail_evidence`), both sides' traffic figures, the new path's recent traces
+//! (`detail_traces`), charts over
 //! the kept history (new-path share, error ratios, p95, each queue's depth), its queues and
 //! sagas, its data signals (`detail_data`), the sources it reads, its promote plan
 //! (`detail_plan`), and its rollback plan and history.
@@ -13,6 +14,7 @@ use ratatui::style::Style;
 
 use super::detail_charts::{charts, charts_height};
 use super::detail_evidence;
+use super::detail_traces;
 use super::overview::is_idle;
 use super::{boxed, centered, health_style};
 use crate::figures::latency::{LatencyFrom, LatencyKind};
@@ -30,6 +32,7 @@ enum Section {
     Why,
     Judge,
     Traffic,
+    Traces,
     Charts,
     Queues,
     Sagas,
@@ -66,6 +69,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     // The reasons (the judge's among them, in one line each), the raw figures and the charts
     // first; the judge's evidence in full after them.
     let mut sections = vec![Section::Why, Section::Traffic];
+    if detail_traces::rows(d) > 0 {
+        sections.push(Section::Traces);
+    }
     if !two {
         sections.push(Section::Charts);
     }
@@ -236,6 +242,7 @@ fn height(app: &App, d: &DomainStatus, s: Section, w: u16) -> u16 {
         Section::Why => reasons_lines(d, inner).len(),
         Section::Judge => return detail_evidence::height(app, d),
         Section::Traffic => 4 + usize::from(latency_note(d, "").is_some()),
+        Section::Traces => detail_traces::rows(d),
         Section::Charts => return charts_height(d, w),
         Section::Queues => d.queues.len() + 1,
         Section::Sagas => d.sagas.len() + 1,
@@ -252,6 +259,7 @@ fn draw(app: &App, d: &DomainStatus, s: Section, area: Rect, buf: &mut Buffer) {
         Section::Why => why(app, d, area, buf),
         Section::Judge => detail_evidence::draw(app, d, area, buf),
         Section::Traffic => traffic(app, d, area, buf),
+        Section::Traces => detail_traces::draw(app, d, area, buf),
         Section::Charts => charts(app, d, area, buf),
         Section::Queues => queues(app, d, area, buf),
         Section::Sagas => sagas(app, d, area, buf),

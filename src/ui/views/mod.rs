@@ -10,6 +10,7 @@ mod detail_charts;
 mod detail_data;
 mod detail_evidence;
 mod detail_plan;
+mod detail_traces;
 pub mod events;
 pub mod help;
 pub mod modal;
@@ -45,6 +46,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     buf.set_style(area, st.text);
     // Until the confirmation dialog is drawn whole in this frame, it was not.
     app.modal.drawn.forget();
+    // The views register this frame's links as they draw them.
+    app.links.borrow_mut().clear();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(app, area, buf);
         return;
