@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs what the lab runs: Debian packages (no daemon of theirs is started) and a Python venv
-# with the two FastAPI apps' dependencies. Safe to run again: it only adds what is missing.
+# Installs what the lab runs: Debian packages (no daemon of theirs is started; PostgreSQL's own
+# cluster 15/main, which the package makes, is never started) and a Python venv with the two
+# FastAPI apps' dependencies. Safe to run again: it only adds what is missing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lab.env"
 
-packages=(haproxy rabbitmq-server redis-server prometheus-redis-exporter prometheus socat curl)
-python_packages=(fastapi uvicorn prometheus-fastapi-instrumentator pika)
+packages=(haproxy rabbitmq-server redis-server prometheus-redis-exporter prometheus socat curl
+    postgresql prometheus-postgres-exporter)
+python_packages=(fastapi uvicorn prometheus-fastapi-instrumentator pika "psycopg[binary]")
 
 sudo_cmd=()
 if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
@@ -43,7 +45,7 @@ if [ ! -x "$LAB_VENV/bin/python" ]; then
     echo "lab: python venv in $LAB_VENV"
     python3 -m venv "$LAB_VENV"
 fi
-if ! "$LAB_VENV/bin/python" -c 'import fastapi, uvicorn, prometheus_fastapi_instrumentator, pika' 2>/dev/null; then
+if ! "$LAB_VENV/bin/python" -c 'import fastapi, uvicorn, prometheus_fastapi_instrumentator, pika, psycopg' 2>/dev/null; then
     echo "lab: pip install ${python_packages[*]}"
     "$LAB_VENV/bin/pip" install -q --disable-pip-version-check "${python_packages[@]}"
 fi
