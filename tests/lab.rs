@@ -1281,3 +1281,6 @@ stage = "canary"
         "{text}"
     );
 }
+
+#[path = "lab/data.rs"]
+mod data;
