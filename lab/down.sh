@@ -9,13 +9,13 @@ here="$(cd "$(dirname "$0")" && pwd)"
 
 t0=$(now)
 
-stop() { # name seconds-to-wait-before-SIGKILL
+stop() { # name seconds-to-wait-before-SIGKILL [signal, default TERM]
     local f pid deadline
     f=$(pidfile "$1")
     [ -f "$f" ] || return 0
     pid=$(cat "$f")
     if pid_alive "$pid"; then
-        kill -TERM "$pid" 2>/dev/null || true
+        kill "-${3:-TERM}" "$pid" 2>/dev/null || true
         deadline=$(awk -v n="$(now)" -v s="$2" 'BEGIN { printf "%.1f", n + s }')
         while pid_alive "$pid"; do
             if awk -v n="$(now)" -v d="$deadline" 'BEGIN { exit !(n > d) }'; then
@@ -34,6 +34,12 @@ stop prometheus 10
 stop haproxy 5
 stop orders_svc 5
 stop monolith 5
+stop pg_exporter_orders_svc 5
+stop pg_exporter_monolith 5
+# SIGINT is PostgreSQL's fast shutdown (SIGTERM's smart one waits for every client); the
+# subscriber first, so its apply worker leaves the monolith's walsender.
+stop pg_orders_svc 20 INT
+stop pg_monolith 20 INT
 stop redis_exporter 5
 stop rabbitmq 30
 stop redis 5

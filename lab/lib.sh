@@ -86,5 +86,19 @@ rabbitmq_env() {
 lab_ports() {
     echo "$HAPROXY_PORT $HAPROXY_METRICS_PORT $HAPROXY_RUNTIME_PORT $MONOLITH_PORT $ORDERS_SVC_PORT" \
         "$REDIS_PORT $REDIS_EXPORTER_PORT $RMQ_AMQP_PORT $RMQ_MGMT_PORT $RMQ_PROMETHEUS_PORT" \
-        "$RMQ_DIST_PORT $RMQ_EPMD_PORT $PROMETHEUS_PORT"
+        "$RMQ_DIST_PORT $RMQ_EPMD_PORT $PROMETHEUS_PORT $MONOLITH_PG_PORT $ORDERS_PG_PORT" \
+        "$MONOLITH_PG_EXPORTER_PORT $ORDERS_PG_EXPORTER_PORT"
+}
+
+# Whether the monolith's slot for the subscription has its walsender (the sync runs).
+pg_slot_active() {
+    [ "$(pg_sql "$MONOLITH_PG_PORT" shop -c "SELECT active FROM pg_replication_slots WHERE slot_name = 'orders_sub'")" = t ]
+}
+
+# psql on a lab cluster as its superuser (trust on 127.0.0.1 only): pg_sql PORT DB SQL...
+pg_sql() {
+    local port="$1" db="$2"
+    shift 2
+    PGOPTIONS='-c client_min_messages=warning' \
+        psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" -At "$@"
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts the lab on 127.0.0.1: the orders monolith and orders_svc (FastAPI) behind HAProxy
 # (weights 90/10, built-in exporter, runtime API at level admin), RabbitMQ with seeded queues,
-# Redis with a seeded stream and redis_exporter, and Prometheus scraping all of it every 2 s.
+# Redis with a seeded stream and redis_exporter, the data side (a PostgreSQL 15 cluster per app,
+# the orders tables replicated monolith -> orders_svc by logical replication, one
+# postgres_exporter 0.11 each), and Prometheus scraping all of it every 2 s.
 #
 # Idempotent: a component whose PID file names a live process is left alone, a dead one is
 # started again (with its data, if any), so re-running this after a test killed a service
@@ -13,7 +15,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 
 t0=$(now)
 [ -x "$LAB_VENV/bin/python" ] || die "no Python venv at $LAB_VENV: run lab/install.sh first"
-for tool in haproxy redis-server redis-cli prometheus-redis-exporter prometheus epmd socat curl; do
+[ -f "$LAB_PG_TEMPLATE/PG_VERSION" ] || die "no PostgreSQL cluster template at $LAB_PG_TEMPLATE: run lab/install.sh first"
+for tool in haproxy redis-server redis-cli prometheus-redis-exporter prometheus epmd socat curl \
+    psql pg_isready prometheus-postgres-exporter "$PG_BIN/postgres"; do
     command -v "$tool" >/dev/null || die "$tool is not installed: run lab/install.sh first"
 done
 mkdir -p "$LAB_RUN/pids" "$LAB_LOGS"
@@ -56,17 +60,98 @@ CONF
     started_rabbitmq=1
 fi
 
+# --- PostgreSQL: the monolith's cluster (publisher) and orders_svc's (subscriber) ------------
+# Each its own data dir, a copy of the cluster install.sh initdb'd once (1 MB WAL segments, no
+# fsync: its data is thrown away by down.sh), TCP on 127.0.0.1 only, trust auth (a lab on
+# loopback). This runs while RabbitMQ boots, the long pole, so it adds little to up.sh. The subscriber reports its position every second, so the lag
+# the publisher sees drains within a second or two of the rows being applied.
+pg_user=()
+if [ "$(id -u)" = 0 ]; then
+    pg_user=(setpriv --reuid="$(id -u "$PG_USER")" --regid="$(id -g "$PG_USER")" --init-groups --)
+fi
+start_pg() { # name port settings...
+    local name="$1" port="$2" dir="$LAB_RUN/pg/$1"
+    shift 2
+    running "pg_$name" && return 0
+    need_port "$port" "pg_$name"
+    if [ ! -f "$dir/PG_VERSION" ]; then
+        mkdir -p "$LAB_RUN/pg"
+        cp -a "$LAB_PG_TEMPLATE" "$dir"
+    fi
+    start_bg "pg_$name" "${pg_user[@]}" "$PG_BIN/postgres" -D "$dir" -c port="$port" \
+        -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off \
+        -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB "$@"
+}
+start_pg monolith "$MONOLITH_PG_PORT" -c wal_level=logical -c max_wal_senders=4 -c max_replication_slots=4
+start_pg orders_svc "$ORDERS_PG_PORT" -c wal_receiver_status_interval=1s
+
 # --- The two FastAPI apps ---------------------------------------------------------------------
-start_app() { # name port error_rate
+start_app() { # name port error_rate database accepted-token-issuers
     if ! running "$1"; then
         need_port "$2" "$1"
-        (cd "$here/apps" && APP_NAME="$1" ERROR_RATE="$3" \
+        (cd "$here/apps" && APP_NAME="$1" ERROR_RATE="$3" DATABASE_URL="$4" ACCEPTED_ISSUERS="$5" \
             start_bg "$1" "$LAB_VENV/bin/python" -m uvicorn orders_app:app \
             --host 127.0.0.1 --port "$2" --workers 1 --no-access-log --log-level warning)
     fi
 }
-start_app monolith "$MONOLITH_PORT" 0.02
-start_app orders_svc "$ORDERS_SVC_PORT" 0.1
+start_app monolith "$MONOLITH_PORT" 0.02 \
+    "host=127.0.0.1 port=$MONOLITH_PG_PORT dbname=shop user=postgres application_name=orders-monolith" legacy,v2
+start_app orders_svc "$ORDERS_SVC_PORT" 0.1 \
+    "host=127.0.0.1 port=$ORDERS_PG_PORT dbname=orders user=postgres application_name=orders-svc" v2
+
+# --- Schemas, publication and subscription (each only if missing), then the exporters --------
+wait_for "PostgreSQL monolith" 20 pg_isready -q -h 127.0.0.1 -p "$MONOLITH_PG_PORT"
+wait_for "PostgreSQL orders_svc" 20 pg_isready -q -h 127.0.0.1 -p "$ORDERS_PG_PORT"
+# Each cluster's one database is its `postgres` database renamed (a copy of template1 would be
+# a few hundred more files to write now and remove in down.sh).
+if [ -z "$(pg_sql "$MONOLITH_PG_PORT" template1 -c "SELECT 1 FROM pg_database WHERE datname = 'shop'")" ]; then
+    pg_sql "$MONOLITH_PG_PORT" template1 -c 'ALTER DATABASE postgres RENAME TO shop'
+fi
+pg_sql "$MONOLITH_PG_PORT" shop <<'SQL'
+CREATE TABLE IF NOT EXISTS orders (
+    id bigserial PRIMARY KEY, customer text NOT NULL, total_cents bigint NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now());
+CREATE INDEX IF NOT EXISTS orders_created_at ON orders (created_at);
+CREATE TABLE IF NOT EXISTS order_items (
+    id bigserial PRIMARY KEY, order_id bigint NOT NULL REFERENCES orders (id),
+    sku text NOT NULL, qty int NOT NULL);
+CREATE TABLE IF NOT EXISTS inventory (sku text PRIMARY KEY, stock bigint NOT NULL);
+INSERT INTO inventory SELECT 'sku-' || i, 1000000 FROM generate_series(1, 50) i ON CONFLICT DO NOTHING;
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = 'orders_pub') THEN
+        CREATE PUBLICATION orders_pub FOR TABLE orders, order_items;
+    END IF;
+END $$;
+SQL
+if [ -z "$(pg_sql "$ORDERS_PG_PORT" template1 -c "SELECT 1 FROM pg_database WHERE datname = 'orders'")" ]; then
+    pg_sql "$ORDERS_PG_PORT" template1 -c 'ALTER DATABASE postgres RENAME TO orders'
+fi
+# DDL is not replicated: the copy's tables are made here, ids as plain bigint (they come from
+# the monolith). order_events is orders_svc's own table.
+pg_sql "$ORDERS_PG_PORT" orders <<'SQL'
+CREATE TABLE IF NOT EXISTS orders (
+    id bigint PRIMARY KEY, customer text NOT NULL, total_cents bigint NOT NULL,
+    created_at timestamptz NOT NULL);
+CREATE INDEX IF NOT EXISTS orders_created_at ON orders (created_at);
+CREATE TABLE IF NOT EXISTS order_items (
+    id bigint PRIMARY KEY, order_id bigint NOT NULL, sku text NOT NULL, qty int NOT NULL);
+CREATE TABLE IF NOT EXISTS order_events (
+    id bigserial PRIMARY KEY, kind text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+SQL
+# CREATE SUBSCRIPTION makes the slot on the monolith and cannot run in a transaction block.
+if [ -z "$(pg_sql "$ORDERS_PG_PORT" orders -c "SELECT 1 FROM pg_subscription WHERE subname = 'orders_sub'")" ]; then
+    pg_sql "$ORDERS_PG_PORT" orders -c "CREATE SUBSCRIPTION orders_sub CONNECTION 'host=127.0.0.1 port=$MONOLITH_PG_PORT dbname=shop user=postgres application_name=orders_sub' PUBLICATION orders_pub"
+fi
+start_pg_exporter() { # name port pg-port database
+    if ! running "$1"; then
+        need_port "$2" "$1"
+        DATA_SOURCE_NAME="postgresql://postgres@127.0.0.1:$3/$4?sslmode=disable&application_name=postgres_exporter" \
+            start_bg "$1" prometheus-postgres-exporter --web.listen-address="127.0.0.1:$2" \
+            --extend.query-path="$here/postgres-exporter-queries.yaml"
+    fi
+}
+start_pg_exporter pg_exporter_monolith "$MONOLITH_PG_EXPORTER_PORT" "$MONOLITH_PG_PORT" shop
+start_pg_exporter pg_exporter_orders_svc "$ORDERS_PG_EXPORTER_PORT" "$ORDERS_PG_PORT" orders
 
 # --- Seeds and exporter, once their servers answer --------------------------------------------
 wait_for redis 10 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping
@@ -118,7 +203,7 @@ CFG
 fi
 
 # --- Prometheus, scraping every 2 s (it waits for its targets by itself) ----------------------
-targets=6
+targets=8
 if ! running prometheus; then
     need_port "$PROMETHEUS_PORT" prometheus
     mkdir -p "$LAB_RUN/prometheus-data"
@@ -143,6 +228,10 @@ scrape_configs:
     static_configs:
       - { targets: ["127.0.0.1:$MONOLITH_PORT"], labels: { service: monolith } }
       - { targets: ["127.0.0.1:$ORDERS_SVC_PORT"], labels: { service: orders_svc } }
+  - job_name: postgres
+    static_configs:
+      - { targets: ["127.0.0.1:$MONOLITH_PG_EXPORTER_PORT"], labels: { cluster: monolith } }
+      - { targets: ["127.0.0.1:$ORDERS_PG_EXPORTER_PORT"], labels: { cluster: orders_svc } }
 YML
     start_bg prometheus prometheus --config.file="$LAB_RUN/prometheus.yml" \
         --storage.tsdb.path="$LAB_RUN/prometheus-data" \
@@ -152,6 +241,9 @@ fi
 wait_for "RabbitMQ (rabbitmq_prometheus)" 90 http_ok "http://127.0.0.1:$RMQ_PROMETHEUS_PORT/metrics"
 wait_for "RabbitMQ management" 30 http_ok "http://guest:guest@127.0.0.1:$RMQ_MGMT_PORT/api/overview"
 if [ -n "${started_rabbitmq:-}" ]; then "$LAB_VENV/bin/python" "$here/scripts/seed_rabbitmq.py" "$RMQ_AMQP_PORT"; fi
+wait_for "postgres_exporter monolith" 10 http_ok "http://127.0.0.1:$MONOLITH_PG_EXPORTER_PORT/metrics"
+wait_for "postgres_exporter orders_svc" 10 http_ok "http://127.0.0.1:$ORDERS_PG_EXPORTER_PORT/metrics"
+wait_for "replication slot orders_sub active" 20 pg_slot_active
 wait_for redis_exporter 10 http_ok "http://127.0.0.1:$REDIS_EXPORTER_PORT/metrics"
 wait_for "HAProxy exporter" 10 http_ok "http://127.0.0.1:$HAPROXY_METRICS_PORT/metrics"
 wait_for "HAProxy servers UP" 20 haproxy_servers_up

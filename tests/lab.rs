@@ -1,5 +1,6 @@
-//! The cockpit against real software: HAProxy, RabbitMQ, Redis + redis_exporter, Prometheus and
-//! two FastAPI services, as `lab/up.sh` starts them on 127.0.0.1 (ports in lab/lab.env).
+//! The cockpit against real software: HAProxy, RabbitMQ, Redis + redis_exporter, Prometheus,
+//! two FastAPI services and their PostgreSQL clusters with postgres_exporter (the data side,
+//! in lab/data.rs), as `lab/up.sh` starts them on 127.0.0.1 (ports in lab/lab.env).
 //!
 //! Ignored by default: they need the lab up. Run them with
 //!
@@ -1589,3 +1590,5 @@ fn a_ramp_walks_the_lab_gateway_and_rolls_back_on_a_real_failure() {
     );
     assert!(wall < Duration::from_secs(120), "{wall:?}");
 }
+#[path = "lab/data.rs"]
+mod data;

@@ -500,6 +500,11 @@ fn counters_never_decrease() {
                     }
                     let key = (source.clone(), format!("{} {:?}", line.name, line.labels));
                     let v = line.number();
+                    // postgres_exporter 0.11 types NULL timestamps (`stats_reset` of the shared
+                    // catalogs) as NaN counters, as in the real capture: no value to order.
+                    if v.is_nan() {
+                        continue;
+                    }
                     if let Some(previous) = last.insert(key, v) {
                         assert!(
                             v >= previous,
@@ -650,7 +655,7 @@ async fn the_server_answers_real_http_with_each_exporters_headers() {
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let expected_type = |name: &str| match name {
         "haproxy" | "rabbitmq" => "text/plain; version=0.0.4",
-        "redis" | "kafka" => "text/plain; version=0.0.4; charset=utf-8",
+        "redis" | "kafka" | "monolith-db" => "text/plain; version=0.0.4; charset=utf-8",
         _ => "text/plain; version=1.0.0; charset=utf-8",
     };
     for source in SOURCES {

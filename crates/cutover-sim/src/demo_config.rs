@@ -25,7 +25,9 @@ pub fn config_toml(http_base: &str, runtime_api: &str) -> String {
     out.push_str(
         "# cutover configuration for the simulated \"demo\" world (`cutover simulate`).\n\
          # Ten minutes of a strangler-fig migration: orders canary is promoted to 25%, degrades and is rolled back,\n\
-         # inventory's queue builds and drains, billing's saga fails and its metrics go away for a while.\n\n\
+         # inventory's queue builds and drains, billing's saga fails and its metrics go away for a while;\n\
+         # inventory's replication lags and recovers, the monolith still writes billing's invoices,\n\
+         # notifications' shadow comparisons mismatch for a minute.\n\n\
          [settings]\n\
          interval = \"2s\"\n\
          timeout  = \"1500ms\"\n\
@@ -99,6 +101,12 @@ pub fn config_toml(http_base: &str, runtime_api: &str) -> String {
         1000,
         5000,
     ));
+    // inventory_svc reads its copy of the monolith's inventory tables (logical replication).
+    out.push_str(
+        "\n  [[domain.data]]\n  name   = \"inventory-copy\"\n  kind   = \"lag\"\n  \
+         source = \"monolith-db\"\n  preset = \"postgres\"\n  slot   = \"inventory_sub\"\n  \
+         database = \"shop\"\n  warn = 1048576\n  crit = 67108864\n",
+    );
     out.push_str(&slo(0.01, 0.005, "300ms", 1, 20));
     out.push_str(&rollback(
         runtime_api,
@@ -125,6 +133,12 @@ pub fn config_toml(http_base: &str, runtime_api: &str) -> String {
         5000,
     ));
     out.push_str(&saga("charge-payment", "billing-svc"));
+    // Declared migrated, yet the monolith's old invoice job still writes invoices.
+    out.push_str(
+        "\n  [[domain.data]]\n  name     = \"billing-tables\"\n  kind     = \"monolith_writes\"\n  \
+         source   = \"monolith-db\"\n  preset   = \"postgres\"\n  database = \"shop\"\n  \
+         tables   = \"invoices\"\n",
+    );
     out.push_str(&slo(0.01, 0.005, "400ms", 1, 20));
     out.push_str(&rollback(
         runtime_api,
@@ -164,6 +178,11 @@ pub fn config_toml(http_base: &str, runtime_api: &str) -> String {
         1000,
         10000,
     ));
+    // In shadow, the comparison of answers is the main signal.
+    out.push_str(
+        "\n  [[domain.data]]\n  name   = \"notifications-shadow\"\n  kind   = \"shadow\"\n  \
+         source = \"notifications-svc\"\n  preset = \"shadow\"\n  limit  = 0.01\n",
+    );
     out.push_str(&slo(0.02, 0.01, "300ms", 1, 20));
 
     // analytics: planned; the new server is declared and kept in maintenance.

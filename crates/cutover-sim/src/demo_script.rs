@@ -14,7 +14,13 @@
 //! - `notifications` (shadow): all traffic to the monolith, the new service gets mirrored
 //!   requests; a Redis stream group and a Kafka consumer group lag behind, most between 4m and 6m.
 //! - `analytics` (planned): all monolith, the new server declared but in maintenance.
+//! - The data side (replication lag, monolith writes, shadow comparisons):
+//!   [`data_story`](super::data_story).
 
+use super::data_story::{
+    INVENTORY_SYNC_PAUSED_S, INVENTORY_SYNC_RESUMED_S, INVOICE_JOB_OFF_S, INVOICE_JOB_ON_S,
+    SHADOW_BURST_END_S, SHADOW_BURST_S,
+};
 use super::model::{
     Backend, Behaviour, Endpoint, EndpointSpec, Framework, KafkaGroup, KafkaTopic, Layout, Profile,
     RabbitQueue, RedisStream, Saga, Server, ServerState, Service, StreamConsumer, StreamGroup,
@@ -60,12 +66,20 @@ pub(crate) const NOTES: &[(f64, &str)] = &[
         "inventory: reserve consumers slow down, inventory.reserve builds up",
     ),
     (
+        INVOICE_JOB_ON_S,
+        "billing: the monolith's legacy invoice job runs again, writing invoices",
+    ),
+    (
         ORDERS_DEGRADE_S,
         "orders: orders_svc starts to degrade (5xx and latency rising)",
     ),
     (
         BILLING_SAGA_FAIL_S,
         "billing: charge-payment sagas start failing and compensating",
+    ),
+    (
+        INVENTORY_SYNC_PAUSED_S,
+        "inventory: subscription inventory_sub disabled, replication lag builds",
     ),
     (
         INVENTORY_RECOVERY_S,
@@ -76,6 +90,14 @@ pub(crate) const NOTES: &[(f64, &str)] = &[
         "notifications: notifications-svc consumers fall behind",
     ),
     (
+        INVENTORY_SYNC_RESUMED_S,
+        "inventory: inventory_sub enabled again, the copy catches up",
+    ),
+    (
+        SHADOW_BURST_S,
+        "notifications: shadow comparisons start to mismatch (a template change)",
+    ),
+    (
         BILLING_METRICS_DOWN_S,
         "billing: billing-svc /metrics answers 503",
     ),
@@ -84,12 +106,20 @@ pub(crate) const NOTES: &[(f64, &str)] = &[
         "notifications: notifications-svc consumers catch up",
     ),
     (
+        SHADOW_BURST_END_S,
+        "notifications: shadow mismatches back to normal",
+    ),
+    (
         BILLING_METRICS_BACK_S,
         "billing: billing-svc /metrics is back",
     ),
     (
         BILLING_SAGA_RECOVERED_S,
         "billing: charge-payment sagas recover",
+    ),
+    (
+        INVOICE_JOB_OFF_S,
+        "billing: the monolith's legacy invoice job switched off, invoices no longer written there",
     ),
     (
         INVENTORY_RECOVERED_S,

@@ -12,9 +12,11 @@ mod fastapi;
 mod haproxy;
 mod haproxy_families;
 mod kafka;
+mod postgres;
 mod rabbitmq;
 mod rabbitmq_channels;
 mod redis;
+mod shadow;
 
 use super::scenario::World;
 use super::{Exporter, SourceSpec};
@@ -26,6 +28,7 @@ pub(crate) fn render(world: &World, source: &SourceSpec) -> String {
         Exporter::RabbitmqPerObject => rabbitmq::render(world),
         Exporter::RedisExporter => redis::render(world),
         Exporter::KafkaExporter => kafka::render(world),
+        Exporter::PostgresExporter => postgres::render(world),
         Exporter::FastApi => match world.services.iter().find(|s| s.name == source.name) {
             Some(service) => fastapi::render(world, service),
             None => String::new(),

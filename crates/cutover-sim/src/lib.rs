@@ -2,7 +2,7 @@
 //!
 //! A deterministic [`World`] (the "demo" scenario: five domains over ten minutes) is rendered in
 //! the exact text formats of the real exporters (HAProxy, RabbitMQ per-object, redis_exporter,
-//! kafka_exporter, prometheus-fastapi-instrumentator, django-prometheus) and served over HTTP on
+//! kafka_exporter, prometheus-fastapi-instrumentator, django-prometheus, postgres_exporter) and served over HTTP on
 //! loopback, with an HAProxy-style runtime API that really shifts the simulated traffic.
 //!
 //! Two ways in:
@@ -17,6 +17,7 @@
 #![deny(clippy::disallowed_macros, clippy::disallowed_methods)]
 
 mod accept;
+mod data_story;
 mod demo_config;
 mod demo_script;
 pub mod exporters;
@@ -68,6 +69,8 @@ pub enum Exporter {
     FastApi,
     /// Django + django-prometheus.
     Django,
+    /// prometheus-postgres-exporter 0.11 with the lab's extra queries.
+    PostgresExporter,
 }
 
 /// One simulated metrics endpoint.
@@ -126,6 +129,11 @@ pub const SOURCES: &[SourceSpec] = &[
         name: "notifications-svc",
         path: "/notifications-svc/metrics",
         exporter: Exporter::FastApi,
+    },
+    SourceSpec {
+        name: "monolith-db",
+        path: "/monolith-db/metrics",
+        exporter: Exporter::PostgresExporter,
     },
 ];
 

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeSet;
 
+use super::data_story::DataWorld;
 use super::demo_script::{
     self, backend_rate, behaviour, charge_failures_per_minute, kafka_rates, rabbit_rates,
     stream_add_rate, stream_group_rates, window, BILLING_SAGA_FAIL_S, BILLING_SAGA_RECOVERED_S,
@@ -69,6 +70,7 @@ pub struct World {
     rollback_done: bool,
     promote_done: bool,
     rng: Rng,
+    pub(crate) data: DataWorld,
 }
 
 impl World {
@@ -218,6 +220,7 @@ impl World {
         self.move_kafka(t, at_s);
         self.move_streams(t, at_s);
         self.run_sagas(t, at_s);
+        self.data.step(t, STEP_S);
         for service in &mut self.services {
             service.cpu_seconds += STEP_S * 0.0008;
         }
@@ -541,6 +544,7 @@ impl World {
             rollback_done: false,
             promote_done: false,
             rng: Rng::for_stream(layout.seed, "world"),
+            data: DataWorld::new(),
         };
         warm_start(&mut world);
         world

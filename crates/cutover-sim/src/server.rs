@@ -384,7 +384,7 @@ fn exporter_response(
             )
         }
         // Go promhttp: chunked, gzip on request.
-        Exporter::RedisExporter | Exporter::KafkaExporter => {
+        Exporter::RedisExporter | Exporter::KafkaExporter | Exporter::PostgresExporter => {
             let (encoding, payload) = if accepts_gzip {
                 ("Content-Encoding: gzip\r\n", gzip(&body))
             } else {

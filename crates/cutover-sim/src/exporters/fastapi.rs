@@ -29,6 +29,9 @@ pub(super) fn render(world: &World, service: &Service) -> String {
     let mut body = Body::new();
     python_runtime(&mut body, world, service);
     sagas(&mut body, service);
+    if service.name == "notifications-svc" {
+        super::shadow::render(&mut body, world);
+    }
     instrumentator(&mut body, service);
     body.finish()
 }
