@@ -220,7 +220,8 @@ fn secrets_never_reach_the_body_even_when_an_action_quotes_them() {
         text.contains("rollback failed: FAILED at step 1 of 1"),
         "{text}"
     );
-    assert!(text.contains("<redacted>"), "{text}");
+    // `<redacted>` in Slack's escapes: what a chat shows as `<redacted>`.
+    assert!(text.contains("&lt;redacted&gt;"), "{text}");
     for secret in [TOKEN, URL_SECRET, KEY_SECRET] {
         assert!(!req.body.contains(secret), "{secret} in {}", req.body);
     }
@@ -460,7 +461,7 @@ fn record_posts_a_crit_and_its_recording_names_no_target() {
     assert_eq!(b["to"], "crit");
     assert_eq!(b["alerts"][0]["labels"]["severity"], "critical");
     let text = b["text"].as_str().unwrap();
-    assert!(text.contains("orders: health start -> crit"), "{text}");
+    assert!(text.contains("orders: health start -&gt; crit"), "{text}");
 
     // The recording (what a replay reads) carries no target: a replay cannot notify.
     let recording = cutover::record::read_recording(&rec).unwrap();

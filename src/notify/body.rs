@@ -21,6 +21,7 @@ pub fn body(notice: &Notice, host: &str, secrets: &SecretValues) -> Value {
         &format!("cutover@{host}: {}", clean(&notice.text)),
         TEXT_CAP,
     );
+    let chat = chat_safe(&text);
     let domain = clean(&notice.domain);
     let at = crate::clock::rfc3339(notice.at_ms);
     let status = if notice.firing { "firing" } else { "resolved" };
@@ -38,7 +39,7 @@ pub fn body(notice: &Notice, host: &str, secrets: &SecretValues) -> Value {
         "kind": notice.kind.as_str(),
         "from": notice.from.as_deref().map(clean),
         "to": notice.to.as_deref().map(clean),
-        "text": text,
+        "text": chat,
         "at": at,
         "host": host,
         "status": status,
@@ -62,6 +63,28 @@ pub fn body(notice: &Notice, host: &str, secrets: &SecretValues) -> Value {
             "fingerprint": fingerprint(&[&domain, notice.kind.as_str(), host]),
         }],
     })
+}
+
+/// `text` as a chat webhook reads it: Slack's control sequences (`<!channel>`, `<@U123>`,
+/// `<https://x|label>`) are made plain by its own escapes (`&amp;`, `&lt;`, `&gt;`), and a
+/// mention (`@channel`, `@here`, `@all`, `@someone` at the start of a word, which Mattermost
+/// acts on) gets a zero-width space after its `@`: a label value or a runtime API's answer
+/// quoted in a notice can never page a whole channel or link elsewhere. The Alertmanager
+/// fields keep the words as they are.
+fn chat_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '@' if prev.is_none_or(|p| !p.is_alphanumeric()) => out.push_str("@\u{200b}"),
+            c => out.push(c),
+        }
+        prev = Some(c);
+    }
+    out
 }
 
 /// `CutoverCrit`, `CutoverRollback`, ...: one alert name per kind, so that a firing crit is
@@ -132,7 +155,7 @@ mod tests {
         assert_eq!(b["alerts"][0]["endsAt"], "0001-01-01T00:00:00Z");
         let text = b["text"].as_str().unwrap_or_default();
         assert!(
-            text.starts_with("cutover@bastion-1: orders: ok -> crit"),
+            text.starts_with("cutover@bastion-1: orders: ok -&gt; crit"),
             "{text}"
         );
         assert!(!b.to_string().contains("s3cr3t-value"), "{b}");
@@ -143,5 +166,26 @@ mod tests {
             resolved["alerts"][0]["fingerprint"],
             b["alerts"][0]["fingerprint"]
         );
+    }
+
+    #[test]
+    fn a_quoted_label_can_neither_ping_a_channel_nor_link_in_a_chat() {
+        let mut n = notice(true);
+        n.text = "orders: crit: queue <!channel> @here <https://evil.example|click> a&b".into();
+        let b = body(&n, "bastion-1", &SecretValues::new(Vec::<String>::new(), 4));
+        let text = b["text"].as_str().unwrap_or_default();
+        assert!(text.starts_with("cutover@bastion-1: "), "{text}");
+        assert!(!text.contains('<') && !text.contains('>'), "{text}");
+        assert!(
+            text.contains("&lt;!channel&gt;") && text.contains("a&amp;b"),
+            "{text}"
+        );
+        assert!(!text.contains("@here"), "{text}");
+        assert!(text.contains("@\u{200b}here"), "{text}");
+        // The Alertmanager fields keep the words as they are.
+        let summary = b["alerts"][0]["annotations"]["summary"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(summary.contains("<!channel> @here"), "{summary}");
     }
 }
