@@ -158,24 +158,48 @@ pub async fn run_all(probes: &[Probe]) -> Vec<ProbeResult> {
     futures_util::future::join_all(probes.iter().map(Probe::run)).await
 }
 
-/// The highest request rate between two consecutive frames of a counter's history (a drop, a
-/// counter reset, is left out); `None` with fewer than two frames.
+/// The shortest span a peak rate is measured over. Two frames a poll apart can be a few
+/// milliseconds apart for one source (a slow neighbour delays the poll), and a counter read
+/// over such a gap makes a burst look like the monolith's capacity (533 rps "at peak" on the
+/// lab while it carried 70): a peak over at least this span is a load the monolith held.
+const PEAK_SPAN_MS: i64 = 10_000;
+
+/// The highest request rate the counter's history shows over any span of at least
+/// [`PEAK_SPAN_MS`] (over the whole history when it is shorter); a drop, a counter reset, is
+/// left out. `None` with fewer than two frames.
 pub fn peak_rps(history: &SignalHistory, since_ms: i64) -> Option<f64> {
+    peak_of(
+        history
+            .since(since_ms)
+            .filter(|f| !f.values.is_empty())
+            .map(|f| (f.at_ms, f.sum())),
+    )
+}
+
+/// [`peak_rps`] on `(unix ms, counter)` points in time order: each point against the newest
+/// one at least the span before it (two pointers: linear in the points).
+fn peak_of(points: impl Iterator<Item = (i64, f64)>) -> Option<f64> {
+    let points: Vec<(i64, f64)> = points.collect();
+    let rate = |(a, va): (i64, f64), (b, vb): (i64, f64)| {
+        let secs = (b - a) as f64 / 1000.0;
+        let r = (vb - va) / secs;
+        (secs > 0.0 && r.is_finite() && r >= 0.0).then_some(r)
+    };
+    let (first, last) = (*points.first()?, *points.last()?);
+    if last.0 - first.0 < PEAK_SPAN_MS {
+        return rate(first, last);
+    }
     let mut peak: Option<f64> = None;
-    let mut last: Option<(i64, f64)> = None;
-    for f in history.since(since_ms) {
-        if f.values.is_empty() {
-            continue;
+    let mut from = 0;
+    for (i, &p) in points.iter().enumerate() {
+        while from + 1 < i && p.0 - points[from + 1].0 >= PEAK_SPAN_MS {
+            from += 1;
         }
-        let v = f.sum();
-        if let Some((at, before)) = last {
-            let secs = (f.at_ms - at) as f64 / 1000.0;
-            let rate = (v - before) / secs;
-            if secs > 0.0 && rate.is_finite() && rate >= 0.0 {
-                peak = Some(peak.map_or(rate, |p: f64| p.max(rate)));
+        if p.0 - points[from].0 >= PEAK_SPAN_MS {
+            if let Some(r) = rate(points[from], p) {
+                peak = Some(peak.map_or(r, |q: f64| q.max(r)));
             }
         }
-        last = Some((f.at_ms, v));
     }
     peak
 }
@@ -264,6 +288,37 @@ pub fn assess(results: &[ProbeResult], legacy: Option<&Side>, peak: Option<f64>)
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_burst_between_two_close_frames_is_not_the_monoliths_peak() {
+        // 70 rps for a minute, frames a second apart, but one pair 50 ms apart across which
+        // the counter jumped by 27 requests (a late scrape): 540 rps over those 50 ms.
+        let mut points = Vec::new();
+        let mut v = 0.0;
+        for s in 0..60i64 {
+            points.push((s * 1000, v));
+            v += 70.0;
+            if s == 30 {
+                points.push((s * 1000 + 50, v - 70.0 + 27.0));
+            }
+        }
+        let peak = peak_of(points.into_iter()).unwrap();
+        assert!((69.0..=73.0).contains(&peak), "{peak}");
+        // A load held for 20 s is the peak.
+        let mut points = Vec::new();
+        let mut v = 0.0;
+        for s in 0..60i64 {
+            points.push((s * 1000, v));
+            v += if (20..40).contains(&s) { 150.0 } else { 50.0 };
+        }
+        assert_eq!(peak_of(points.into_iter()), Some(150.0));
+        // Shorter than the span: the rate over all of it.
+        assert_eq!(peak_of([(0, 0.0), (2000, 100.0)].into_iter()), Some(50.0));
+        assert_eq!(peak_of([(0, 5.0)].into_iter()), None);
+        // A reset is no rate.
+        assert_eq!(peak_of([(0, 500.0), (12_000, 3.0)].into_iter()), None);
+    }
+
     use super::*;
 
     fn answered(words: &str) -> ProbeResult {

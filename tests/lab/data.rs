@@ -521,3 +521,103 @@ fn tokens_the_new_service_rejects_are_its_auth_failures_and_fail_the_domain_whil
         orders.reasons
     );
 }
+
+/// One `GET /orders/1` straight to orders_svc carrying a W3C `traceparent`; the status it
+/// answered and the trace ID the app echoed in its own `traceparent`.
+fn traced_request(lab: &Lab, trace_id: &str) -> (u16, Option<String>) {
+    let port = lab.port("ORDERS_SVC_PORT");
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let req = format!(
+        "GET /orders/1 HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\ntraceparent: 00-{trace_id}-00f067aa0ba902b7-01\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let echoed = answer.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.eq_ignore_ascii_case("traceparent")
+            .then(|| value.trim().split('-').nth(1).map(str::to_string))?
+    });
+    (status, echoed)
+}
+
+/// Issue 16, items 3 and 5: the trace ID of a real request that orders_svc (FastAPI with
+/// prometheus_client) answered with a 500 reaches `cutover status --json` as the new path's
+/// error exemplar, read from the app's OpenMetrics exposition, with its trace link; the
+/// slowest recent request's exemplar is a valid trace ID of the same app.
+#[test]
+#[ignore = "needs the lab: lab/up.sh"]
+fn a_real_requests_trace_id_reaches_status_json_as_the_new_paths_error_exemplar() {
+    let lab = Lab::up();
+    let _no_errors = NoErrors(&lab);
+    lab.error_rate("MONOLITH_PORT", 0.0);
+    lab.warm_up();
+    // Every request to orders_svc fails now: the one below is its newest error.
+    lab.error_rate("ORDERS_SVC_PORT", 1.0);
+    let trace_id = format!(
+        "{:016x}{:016x}",
+        cutover::clock::now_ms(),
+        u64::from(std::process::id()) << 20 | 0x5eed
+    );
+    let (status, echoed) = traced_request(&lab, &trace_id);
+    assert_eq!(status, 500);
+    assert_eq!(echoed.as_deref(), Some(trace_id.as_str()));
+
+    let side = |source: &str| {
+        let on = |metric: &str, status: &str| {
+            format!(
+                "{{ source = \"{source}\", select = '{metric}{{handler=\"/orders/{{order_id}}\"{status}}}' }}"
+            )
+        };
+        format!(
+            "requests = {}\nerrors = {}\nlatency = {}\n",
+            on("http_requests_total", ""),
+            on("http_requests_total", ",status=~\"5..\""),
+            on("http_request_duration_seconds", ""),
+        )
+    };
+    let config = format!(
+        "{}[tracing]\nurl = \"https://tempo.example/trace/{{trace_id}}\"\n\
+         [[source]]\nname = \"monolith\"\nurl = \"{}\"\n[[source]]\nname = \"orders-svc\"\nurl = \"{}\"\n\
+         [[domain]]\nname = \"orders\"\nstage = \"canary\"\n\
+         [domain.traffic.legacy]\n{}[domain.traffic.new]\n{}",
+        settings(),
+        lab.url("MONOLITH_PORT", "/metrics"),
+        lab.url("ORDERS_SVC_PORT", "/metrics"),
+        side("monolith"),
+        side("orders-svc"),
+    );
+    let sb = Sandbox::new();
+    let cfg = sb.config(&config);
+    let out = sb.run(&cfg, ["status", "--json", "--over", "2s"]);
+    let v = json(&out);
+    let orders = v["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "orders")
+        .unwrap();
+    let new = &orders["traffic"]["new"];
+    let err = &new["error_exemplar"];
+    assert_eq!(err["trace_id"], trace_id.as_str(), "{new:#}");
+    assert_eq!(
+        err["url"],
+        format!("https://tempo.example/trace/{trace_id}").as_str(),
+        "{err:#}"
+    );
+    assert!(err["age_seconds"].as_f64().unwrap() < 60.0, "{err:#}");
+    let slow = new["slowest_exemplar"]["trace_id"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        slow.len() == 32 && slow.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{new:#}"
+    );
+    println!("error exemplar as status --json read it: {err}");
+}
