@@ -219,6 +219,8 @@ fn the_detail_view_shows_the_steps_the_time_held_the_next_step_and_a_ramp_elsewh
         plan_box(&shown)[2],
         "blocked: verdict fail: new path p95 worse, confidence 99.0%"
     );
+    // The key hint does not invite a key the gate would refuse.
+    assert_eq!(plan_box(&shown)[3], "P is refused while blocked");
 }
 
 /// A name from the config reaches the screen sanitized, in the ramp's line as everywhere.

@@ -39,6 +39,7 @@ pub(super) fn lines(app: &App, d: &DomainStatus, w: usize) -> Vec<(String, Style
             out.push((l, style));
         }
     };
+    let mut tone = None;
     match app.promote_plan(&d.name) {
         Some((plan, clock)) => {
             let fresh = HoldClock::default();
@@ -53,6 +54,7 @@ pub(super) fn lines(app: &App, d: &DomainStatus, w: usize) -> Vec<(String, Style
             };
             // The verdict's reasons come from figures of the outside world.
             push(&for_terminal(&o.next), style);
+            tone = Some(o.tone);
         }
         None => push("no [domain.promote] steps configured", st.muted),
     }
@@ -60,16 +62,17 @@ pub(super) fn lines(app: &App, d: &DomainStatus, w: usize) -> Vec<(String, Style
         let words = r.words(&d.name, app.look.utc_offset_secs);
         push(&for_terminal(&words), st.accent);
     }
-    if app.promote_plan(&d.name).is_some() {
-        match app.read_only() {
-            Some(r) => push(&format!("read-only: {r}"), st.unknown),
-            None => push(
-                &format!(
-                    "{} promotes to the next step",
-                    app.key_hint(Action::Promote)
-                ),
-                st.accent,
-            ),
+    // The key hint says what P would do now: a blocked step is refused (the line above says
+    // why) and the last step has nothing to promote to, so neither invites the key.
+    if let Some(tone) = tone {
+        let key = app.key_hint(Action::Promote);
+        match (app.read_only(), tone) {
+            (Some(r), _) => push(&format!("read-only: {r}"), st.unknown),
+            (None, Tone::Done) => {}
+            (None, Tone::Blocked) => push(&format!("{key} is refused while blocked"), st.muted),
+            (None, Tone::Go | Tone::Wait) => {
+                push(&format!("{key} promotes to the next step"), st.accent)
+            }
         }
     }
     out
