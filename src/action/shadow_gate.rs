@@ -74,9 +74,11 @@ pub fn blocks(d: &DomainStatus) -> Option<String> {
 /// What the shadow comparisons say to a ramp's hold, where they have a say: they block it
 /// (`Err`, why), or they stand in for the judge (`Ok`, in words) while the new path serves no
 /// requests. `None`: not declared `shadow`, no comparisons configured, the new path already
-/// serving (the verdict decides), or a `fail` verdict (it stops the ramp whatever they say).
+/// serving (the verdict decides), a `fail` verdict (it stops the ramp whatever they say), or
+/// stale figures (comparisons read from a source that is down say nothing about now).
 pub fn for_ramp(d: &DomainStatus) -> Option<Result<String, String>> {
-    if d.stage != Stage::Shadow
+    if d.stale
+        || d.stage != Stage::Shadow
         || !d
             .data
             .iter()
@@ -177,5 +179,11 @@ mod tests {
         assert!(for_ramp(&over).unwrap().is_err());
         // Agreeing, but the share of the new path unknown: the verdict decides.
         assert_eq!(for_ramp(&under), None);
+        // Stale figures say nothing about now: the ramp waits on them as on any source down.
+        let stale = DomainStatus {
+            stale: true,
+            ..over
+        };
+        assert_eq!(for_ramp(&stale), None);
     }
 }

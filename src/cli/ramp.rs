@@ -213,12 +213,10 @@ fn reading(d: &DomainStatus) -> Reading {
     // A domain declared `shadow` waits for its shadow comparisons to agree; at 0% they are
     // the evidence, and crit health they caused waits for its clear_after rather than stopping
     // a ramp that has sent the new path nothing (`shadow_gate::for_ramp`).
-    if !d.stale {
-        match crate::action::shadow_gate::for_ramp(d) {
-            Some(Err(why)) => return Reading::Wait("shadow", why),
-            Some(Ok(why)) => return Reading::Pass(why),
-            None => {}
-        }
+    match crate::action::shadow_gate::for_ramp(d) {
+        Some(Err(why)) => return Reading::Wait("shadow", why),
+        Some(Ok(why)) => return Reading::Pass(why),
+        None => {}
     }
     if d.health == Health::Crit {
         return Reading::Fail(format!("health crit: {}", reasons(&d.reasons)));
