@@ -363,21 +363,32 @@ fn a_placed_cursor_adds_no_frame_and_no_bytes_beyond_the_data_s() {
         let (mut a, statuses) = detail_after(150, Duration::from_secs(3600));
         screen(&a, 120, 40);
         keys(&mut a, setup);
-        wire(&mut a, &statuses[150..240])
+        let placed = setup.contains('<');
+        assert_eq!(a.chart_nav().cursor_ms.is_some(), placed);
+        let measured = wire(&mut a, &statuses[150..240]);
+        assert_eq!(a.chart_nav().cursor_ms.is_some(), placed, "it stays placed");
+        measured
     };
     let (live, live_frames) = run("");
     let (zoomed, zoomed_frames) = run("zz");
     let (cursor, cursor_frames) = run("zz<<");
+    let (placed, placed_frames) = run("<<");
     eprintln!(
-        "detail of the demo's worst domain at 120x40, 3 min: live {live:.0} B/s, \
-         zoomed to 2 min {zoomed:.0} B/s, zoomed with a placed cursor {cursor:.0} B/s \
-         ({live_frames}/{zoomed_frames}/{cursor_frames} frames)"
+        "detail of the demo's worst domain at 120x40, 3 min: live {live:.0} B/s, zoomed to \
+         2 min {zoomed:.0} B/s, zoomed with a placed cursor {cursor:.0} B/s, a placed cursor \
+         on the whole history {placed:.0} B/s \
+         ({live_frames}/{zoomed_frames}/{cursor_frames}/{placed_frames} frames)"
     );
     assert_eq!(cursor_frames, live_frames, "the cursor adds no frame");
+    assert_eq!(placed_frames, live_frames);
     assert_eq!(zoomed_frames, live_frames);
     assert!(
         cursor <= live,
         "cursor {cursor:.0} B/s against live {live:.0}"
+    );
+    assert!(
+        placed <= live,
+        "cursor {placed:.0} B/s against live {live:.0}"
     );
 }
 
@@ -403,9 +414,12 @@ fn in_the_demo_zoom_move_the_cursor_read_a_value_and_its_time_then_go_live() {
     });
     pane.keys(&["Enter"]);
     let s = pane.wait_for("the detail's charts", SETTLE, |s| s.contains("new share"));
-    assert!(s.contains("-5m") || s.contains("-10m"), "{s}");
+    // Five minutes and more of history: the whole of it is on the 10 min axis.
+    assert!(s.contains("-10m"), "{s}");
     pane.keys(&["z"]);
-    let s = pane.wait_for("zoomed in", SETTLE, |s| s.contains("-2m"));
+    pane.wait_for("zoomed in to 5 min", SETTLE, |s| s.contains("-5m"));
+    pane.keys(&["z"]);
+    let s = pane.wait_for("zoomed in to 2 min", SETTLE, |s| s.contains("-2m"));
     assert!(!s.contains("-5m"), "{s}");
     pane.keys(&["<", ","]);
     let s = pane.wait_for("the cursor's moment", SETTLE, |s| s.contains(" ago "));
