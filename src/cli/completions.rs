@@ -214,6 +214,16 @@ fn render_static_sections(roff: &mut Roff) {
     );
     entry(
         roff,
+        "Charts",
+        "The detail view's charts share one time axis. z and Z zoom it between the window and \
+         the whole history in round steps; , and . move a cursor one column back and forward, \
+         < and > ten columns: every chart then gives the figures stored at that moment (unknown \
+         as no data, never 0) with its clock time and age. While the cursor is placed the \
+         charts hold still and new figures keep arriving; Esc, or its moment leaving the kept \
+         history, makes them live again.",
+    );
+    entry(
+        roff,
         "Bell and notifications",
         "[ui] bell = true rings the terminal bell (after a whole frame) when a domain turns crit, \
          its verdict turns fail, or a verification ends. Each [[notify]] target (url, headers, \

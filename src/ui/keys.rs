@@ -46,6 +46,12 @@ pub enum Action {
     Faster,
     Slower,
     CopyTrace,
+    ZoomIn,
+    ZoomOut,
+    CursorBack,
+    CursorForward,
+    CursorBackLong,
+    CursorForwardLong,
 }
 
 /// Sections of the help view.
@@ -55,6 +61,7 @@ pub enum Group {
     Views,
     Moving,
     Domains,
+    Charts,
     Replay,
 }
 
@@ -65,6 +72,7 @@ impl Group {
             Group::Views => "Views",
             Group::Moving => "Moving around",
             Group::Domains => "Domains",
+            Group::Charts => "Detail charts",
             Group::Replay => "Replay and demo",
         }
     }
@@ -129,6 +137,12 @@ pub const KEY_TABLE: &[KeyDef] = &[
     def(Action::Rollback, "rollback", "rollback", "roll the selected domain back to the monolith", Group::Domains),
     def(Action::Promote, "promote", "promote", "promote the selected domain to its next step (more traffic on the new path)", Group::Domains),
     def(Action::CopyTrace, "copy_trace", "copy trace", "detail: copy the slowest recent trace's link (OSC 52; needs [ui] clipboard = true)", Group::Domains),
+    def(Action::ZoomIn, "zoom_in", "zoom", "zoom in: a shorter time axis, down to the window", Group::Charts),
+    def(Action::ZoomOut, "zoom_out", "zoom out", "zoom out: a longer time axis, up to the whole history", Group::Charts),
+    def(Action::CursorBack, "cursor_back", "cursor", "cursor one column back: every chart reads that moment", Group::Charts),
+    def(Action::CursorForward, "cursor_forward", "cursor", "cursor one column forward (it stays at its moment as data arrives)", Group::Charts),
+    def(Action::CursorBackLong, "cursor_back_long", "cursor -10", "cursor ten columns back", Group::Charts),
+    def(Action::CursorForwardLong, "cursor_forward_long", "cursor +10", "cursor ten columns forward; esc goes back to live", Group::Charts),
     def(Action::Pause, "pause", "pause", "pause or resume the replay", Group::Replay),
     def(Action::SeekBack, "seek_back", "-30s", "seek back 30 s", Group::Replay),
     def(Action::SeekForward, "seek_forward", "+30s", "seek forward 30 s", Group::Replay),

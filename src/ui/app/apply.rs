@@ -12,6 +12,7 @@ impl App {
         match ev {
             FeedEvent::Status(status) => {
                 self.data.timeline.observe(&status);
+                self.keep_cursor_in_history();
                 self.data.observe_holds(&status);
                 self.bell.observe(&status);
                 self.data.latest = Some(*status);

@@ -153,6 +153,7 @@ impl App {
                 }
                 _ => {}
             },
+            Action::Back if self.nav.view == View::Detail && self.cursor_to_live() => {}
             Action::Back => {
                 if self.nav.view == View::Overview {
                     if !self.nav.filter.text.is_empty() {
@@ -199,6 +200,12 @@ impl App {
             Action::SeekForwardLong => return self.control(FeedControl::Seek(300_000)),
             Action::Faster => return self.control(FeedControl::Faster),
             Action::Slower => return self.control(FeedControl::Slower),
+            Action::ZoomIn => self.zoom_charts(true),
+            Action::ZoomOut => self.zoom_charts(false),
+            Action::CursorBack => self.move_cursor(-1),
+            Action::CursorForward => self.move_cursor(1),
+            Action::CursorBackLong => self.move_cursor(-super::chart_nav::LONG_STEP),
+            Action::CursorForwardLong => self.move_cursor(super::chart_nav::LONG_STEP),
         }
         Vec::new()
     }
@@ -292,6 +299,7 @@ impl App {
         self.nav.selected = self.nth_visible_name(next);
         self.nav.picked = true;
         self.nav.detail_scroll = 0;
+        self.keep_cursor_in_history();
     }
 
     fn nth_visible_name(&self, n: usize) -> Option<String> {

@@ -8,6 +8,7 @@
 
 mod apply;
 mod bell;
+mod chart_nav;
 mod data;
 mod input;
 mod look;
@@ -16,6 +17,7 @@ mod modal;
 mod nav;
 mod time_labels;
 
+pub use chart_nav::{ChartAxis, ChartNav};
 pub use look::TermCaps;
 pub use message::Message;
 pub use modal::Modal;

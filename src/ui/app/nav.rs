@@ -93,6 +93,8 @@ pub struct LayoutMemo {
     pub list_rows: usize,
     pub detail_max_scroll: usize,
     pub help_max_scroll: usize,
+    /// Dot columns of the detail charts' time axis (the same in every panel).
+    pub chart_cols: usize,
 }
 
 /// The view shown and, per view, what is selected and how far it is scrolled.
@@ -110,6 +112,8 @@ pub(crate) struct Nav {
     pub(crate) filter: Filter,
     pub(crate) sort: SortKey,
     pub(crate) frozen: bool,
+    /// The detail charts' zoom and cursor.
+    pub(crate) chart: super::chart_nav::ChartNav,
     /// Indices into the status's domains, filtered and sorted.
     pub(crate) order: Vec<usize>,
     pub(crate) layout: Cell<LayoutMemo>,
@@ -133,6 +137,7 @@ impl Default for Nav {
             filter: Filter::default(),
             sort: SortKey::Health,
             frozen: false,
+            chart: Default::default(),
             order: Vec::new(),
             layout: Cell::new(LayoutMemo::default()),
             overview_offset: Cell::new(0),

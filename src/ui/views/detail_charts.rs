@@ -6,13 +6,19 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::boxed;
+use super::detail_cursor::{draw_cursor, figure};
 use crate::figures::DomainStatus;
 use crate::format;
 use crate::timeline::TrendPoint;
 use crate::ui::app::App;
 use crate::ui::theme::Styles;
-use crate::ui::widgets::chart::{axis_span, nice_top, y_max};
+use crate::ui::widgets::chart::{nice_top, y_max};
+use crate::ui::widgets::chart_time::point_in_column;
 use crate::ui::widgets::{chart, put, put_right, width, Series};
+
+/// Columns kept right of every plot for the scale's labels (the figures' formats are at most
+/// 5 wide), so that every panel's plot has the same width and so the same time columns.
+const SCALE_W: u16 = 5;
 
 /// Reads one figure out of a trend point.
 type ValueFn = dyn Fn(&TrendPoint) -> Option<f64>;
@@ -108,6 +114,45 @@ impl Panel {
         }
     }
 
+    /// The title with the cursor placed: the figures of the point the cursor's column shows
+    /// (`None`: a gap), unknown as "no data".
+    fn reading_title(
+        self,
+        d: &DomainStatus,
+        p: Option<&TrendPoint>,
+        queue_fns: &[Box<ValueFn>],
+        at_most: &str,
+    ) -> String {
+        let at = |f: &ValueFn, fmt: fn(f64) -> String| figure(p.and_then(f), fmt);
+        match self {
+            Panel::Share => format!("new share {}", at(&new_share, format::share)),
+            Panel::Errors => format!(
+                "errors L {} N {}",
+                at(&legacy_error_ratio, format::ratio),
+                at(&new_error_ratio, format::ratio)
+            ),
+            Panel::P95 => {
+                // The head as the live title has it (`p95`, `avg`, `latency`).
+                let live = self.title(d, at_most);
+                let head = live.split(' ').next().unwrap_or("p95");
+                format!(
+                    "{head} L {} N {}",
+                    at(&legacy_p95, format::latency),
+                    at(&new_p95, format::latency)
+                )
+            }
+            Panel::Queue(q) => {
+                let queue = &d.queues[q];
+                format!(
+                    "queue {} {} {}",
+                    queue.name,
+                    queue.meaning,
+                    at(queue_fns[q].as_ref(), format::count)
+                )
+            }
+        }
+    }
+
     /// The lines drawn: the legacy side dotted, the new side solid.
     fn series<'a>(
         self,
@@ -174,16 +219,19 @@ pub(super) fn charts(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) 
     let panel_h = (area.height / rows as u16).clamp(5, 12);
     let trend = app.timeline().trend(&d.name);
     let points = trend.points();
-    let until = app
-        .frozen_until()
-        .or(points.back().map(|p| p.at_ms))
-        .unwrap_or(0);
+    // One plot width for every panel (that of the narrowest grid column), so one time axis.
+    let plot_w = (area.width / cols as u16).saturating_sub(2 + SCALE_W + 1);
+    let dots = i64::from(plot_w) * if app.look.glyphs.ascii { 1 } else { 2 };
+    let mut memo = app.nav.layout.get();
+    memo.chart_cols = dots as usize;
+    app.nav.layout.set(memo);
     // A round axis length, so that the axis and the points' columns stay put between polls.
-    let observed = points.front().map_or(0, |p| until - p.at_ms);
-    let history_ms = i64::try_from(app.timeline().history().as_millis()).unwrap_or(i64::MAX);
-    let axis_ms = axis_span(observed, history_ms);
-    let from = until - axis_ms;
-    let span = format::age_coarse(axis_ms);
+    let axis = app.chart_axis(&d.name, dots);
+    let (from, until) = (axis.from_ms(), axis.until_ms);
+    let span = format::age_coarse(axis.axis_ms);
+    let cursor = app.chart_nav().cursor_ms;
+    let reading =
+        cursor.and_then(|at| point_in_column(points, &axis.grid, axis.grid.column_of(at)));
 
     let queue_fns: Vec<Box<ValueFn>> = d
         .queues
@@ -212,7 +260,10 @@ pub(super) fn charts(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) 
         };
         let h = panel_h.min(area.bottom().saturating_sub(y));
         let panel = Rect::new(x, y, w, h);
-        let title = panel_kind.title(d, app.look.glyphs.at_most);
+        let title = match cursor {
+            Some(_) => panel_kind.reading_title(d, reading, &queue_fns, app.look.glyphs.at_most),
+            None => panel_kind.title(d, app.look.glyphs.at_most),
+        };
         let series = panel_kind.series(points, &queue_fns, st);
         let inner = boxed(app, panel, &title, buf);
         if inner.height == 0 || inner.width < 4 {
@@ -242,13 +293,12 @@ pub(super) fn charts(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) 
         let top = if top > 0.0 { top } else { 1.0 };
         // Scale labels: the top value on the first row, the span of time on the last.
         let label_w = width(&label) as u16;
-        let plot = Rect::new(
-            inner.x,
-            inner.y,
-            inner.width.saturating_sub(label_w + 1),
-            inner.height,
-        );
+        let plot = Rect::new(inner.x, inner.y, plot_w.min(inner.width), inner.height);
         chart(buf, plot, &series, from, until, top, app.look.glyphs.ascii);
+        if let Some(at) = cursor {
+            let shown = reading.map_or(axis.grid.start_of(axis.grid.column_of(at)), |p| p.at_ms);
+            draw_cursor(app, buf, panel, plot, &axis, at, shown);
+        }
         put_right(buf, inner.right(), inner.y, label_w, &label, st.muted);
         if inner.height >= 2 {
             put_right(

@@ -7,6 +7,7 @@
 
 pub mod detail;
 mod detail_charts;
+mod detail_cursor;
 mod detail_data;
 mod detail_evidence;
 mod detail_plan;
@@ -438,6 +439,10 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
         );
     }
     actions.extend([Action::NextView, Action::Help, Action::Quit]);
+    // The charts' keys where the charts are, where there is room left (the help has them all).
+    if app.view() == View::Detail {
+        actions.extend([Action::CursorBack, Action::ZoomIn]);
+    }
     // The help key is the way to every other key: room is kept for it until it is drawn.
     let need_of = |a: Action| (width(&app.key_hint(a)) + 1 + width(a.def().hint)) as u16;
     let mut keep = need_of(Action::Help) + 2;

@@ -8,6 +8,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
+use super::chart_time::{line_gap_ms, TimeGrid, AXIS_STEPS};
 use crate::timeline::TrendPoint;
 
 /// One line of the chart.
@@ -52,9 +53,9 @@ pub fn chart(
     let mut bits = vec![0u8; cells];
     let mut owner = vec![u8::MAX; cells];
     // The time of one dot column, and the (absolute) column the range ends in.
-    let column_ms = ((to_ms - from_ms) / (cols - 1).max(1)).max(1);
-    let last_column = to_ms.div_euclid(column_ms);
-    let first_column = last_column - (cols - 1);
+    let grid = TimeGrid::new(from_ms, to_ms, cols);
+    let (column_ms, last_column) = (grid.column_ms, grid.last_column);
+    let first_column = grid.first_column();
 
     for (si, s) in series.iter().enumerate() {
         let visible = || {
@@ -65,12 +66,15 @@ pub fn chart(
         };
         let n = visible().count();
         let gap_ms = match (visible().next(), visible().next_back()) {
-            (Some(a), Some(b)) if n > 1 => (b.at_ms - a.at_ms) / (n as i64 - 1) * 3 + 1,
+            (Some(a), Some(b)) => line_gap_ms(a.at_ms, b.at_ms, n),
             _ => i64::MAX,
         };
-        let mut plot = |x: i64, y: i64, k: &mut u32| {
-            *k += 1;
-            if s.dotted && (*k).is_multiple_of(2) {
+        // A dotted line keeps every other dot by the dot's own place (its absolute column,
+        // or its row on a steep stretch), not by a count from the first point shown: so its
+        // dots stay put when the oldest points leave the axis.
+        let mut plot = |x: i64, y: i64, steep: bool| {
+            let phase = if steep { y } else { first_column + x };
+            if s.dotted && phase.rem_euclid(2) == 1 {
                 return;
             }
             let x = x.clamp(0, cols - 1);
@@ -86,7 +90,6 @@ pub fn chart(
             owner[i] = si as u8;
         };
         let mut prev: Option<(i64, i64, i64)> = None;
-        let mut k = 0u32;
         let mut points = visible().peekable();
         while let Some(p) = points.next() {
             let x = p.at_ms.div_euclid(column_ms) - first_column;
@@ -104,9 +107,10 @@ pub fn chart(
             let y = ((v / y_max).clamp(0.0, 1.0) * (rows - 1) as f64).round() as i64;
             match prev {
                 Some((px, py, pt)) if p.at_ms - pt <= gap_ms => {
-                    line(px, py, x, y, &mut |a, b| plot(a, b, &mut k))
+                    let steep = (y - py).abs() > (x - px).abs();
+                    line(px, py, x, y, &mut |a, b| plot(a, b, steep))
                 }
-                _ => plot(x, y, &mut k),
+                _ => plot(x, y, false),
             }
             prev = Some((x, y, p.at_ms));
         }
@@ -168,28 +172,48 @@ fn line(x0: i64, y0: i64, x1: i64, y1: i64, plot: &mut dyn FnMut(i64, i64)) {
 /// next of a few round lengths, so the axis (and every point's column) stays put while the
 /// history grows, instead of stretching with each new point.
 pub fn axis_span(observed_ms: i64, history_ms: i64) -> i64 {
-    const MIN: i64 = 60_000;
-    const STEPS: [i64; 12] = [
-        MIN,
-        2 * MIN,
-        5 * MIN,
-        10 * MIN,
-        15 * MIN,
-        30 * MIN,
-        60 * MIN,
-        120 * MIN,
-        180 * MIN,
-        360 * MIN,
-        720 * MIN,
-        1440 * MIN,
-    ];
     let cap = history_ms.max(1);
-    STEPS
+    AXIS_STEPS
         .iter()
         .copied()
         .find(|&s| s >= observed_ms)
         .unwrap_or_else(|| observed_ms.max(1))
         .min(cap)
+}
+
+/// Marks one dot column `x` of a chart drawn in `area` (the detail charts' cursor): a line
+/// of dots down that column (`|` in ASCII where nothing is drawn), in `style`, keeping the
+/// chart's own dots in the cells it crosses.
+pub fn mark_column(buf: &mut Buffer, area: Rect, x: i64, style: Style, ascii: bool) {
+    let area = area.intersection(buf.area);
+    let sx = if ascii { 1 } else { 2 };
+    if x < 0 || x >= i64::from(area.width) * sx {
+        return;
+    }
+    let cx = area.x + (x / sx) as u16;
+    let line: u8 = if x % sx == 0 { 0x47 } else { 0xB8 };
+    for y in area.y..area.bottom() {
+        let Some(cell) = buf.cell_mut((cx, y)) else {
+            continue;
+        };
+        let mut tmp = [0u8; 4];
+        if ascii {
+            if cell.symbol() == " " {
+                cell.set_symbol("|");
+            }
+        } else {
+            let drawn = cell
+                .symbol()
+                .chars()
+                .next()
+                .map(u32::from)
+                .filter(|c| (0x2800..=0x28FF).contains(c))
+                .map_or(0, |c| (c - 0x2800) as u8);
+            let c = char::from_u32(0x2800 + u32::from(drawn | line)).unwrap_or(' ');
+            cell.set_symbol(c.encode_utf8(&mut tmp));
+        }
+        cell.set_style(style);
+    }
 }
 
 /// The top of a y axis for a largest value `v`: the next of 1, 2, 2.5, 5 times a power of ten,
@@ -334,6 +358,46 @@ mod tests {
             assert_eq!(ra[..8], rb[..8], "{a:?} {b:?}");
         }
         assert_ne!(a, b, "the newest point is drawn");
+    }
+
+    #[test]
+    fn a_dotted_line_keeps_its_dots_when_the_oldest_point_leaves() {
+        let values: Vec<Option<f64>> = (0..20).map(|i| Some(f64::from(i % 5) / 4.0)).collect();
+        let draw = |skip: usize| {
+            let p: VecDeque<TrendPoint> = pts(&values).into_iter().skip(skip).collect();
+            let s = [Series {
+                dotted: true,
+                ..new_share_line(&p)
+            }];
+            let mut buf = Buffer::empty(Rect::new(0, 0, 10, 3));
+            let area = buf.area;
+            chart(&mut buf, area, &s, 0, 19_000, 1.0, false);
+            rows(&buf)
+        };
+        let (all, fewer) = (draw(0), draw(1));
+        for (a, b) in all.iter().zip(&fewer) {
+            let right = |r: &str| r.chars().skip(1).collect::<String>();
+            assert_eq!(right(a), right(b), "{all:?} {fewer:?}");
+        }
+    }
+
+    #[test]
+    fn a_marked_column_keeps_the_chart_s_dots() {
+        let p = pts(&[Some(0.0), Some(1.0)]);
+        let s = [new_share_line(&p)];
+        let mut buf = Buffer::empty(Rect::new(0, 0, 2, 1));
+        let area = buf.area;
+        chart(&mut buf, area, &s, 0, 1000, 1.0, false);
+        // The right dot column of the first cell: the line's dots and the cursor's.
+        mark_column(&mut buf, area, 1, Style::default(), false);
+        assert_eq!(rows(&buf), ["⣸⠊"]);
+        mark_column(&mut buf, area, 9, Style::default(), false);
+        assert_eq!(rows(&buf), ["⣸⠊"], "off the chart: nothing");
+        let mut buf = Buffer::empty(Rect::new(0, 0, 3, 2));
+        let area = buf.area;
+        chart(&mut buf, area, &s, 0, 1000, 1.0, true);
+        mark_column(&mut buf, area, 2, Style::default(), true);
+        assert_eq!(rows(&buf), [" **", "* |"]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! They write straight into the frame's buffer: no per-frame widget trees to build.
 
 pub mod chart;
+pub mod chart_time;
 pub mod split_bar;
 pub mod text;
 
