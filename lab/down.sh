@@ -31,6 +31,7 @@ stop() { # name seconds-to-wait-before-SIGKILL [signal, default TERM]
 
 # Clients first, then what they talk to; epmd last, after the Erlang node left it.
 stop prometheus 10
+stop victoria_metrics 10
 stop haproxy 5
 stop orders_svc 5
 stop monolith 5

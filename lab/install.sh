@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the lab runs: Debian packages (no daemon of theirs is started; PostgreSQL's own
-# cluster 15/main, which the package makes, is never started) and a Python venv with the two
+# cluster 15/main, which the package makes, is never started; nor is victoria-metrics' own
+# service: up.sh runs its own process) and a Python venv with the two
 # FastAPI apps' dependencies. Safe to run again: it only adds what is missing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lab.env"
 
 packages=(haproxy rabbitmq-server redis-server prometheus-redis-exporter prometheus socat curl
-    postgresql prometheus-postgres-exporter)
+    postgresql prometheus-postgres-exporter victoria-metrics)
 python_packages=(fastapi uvicorn prometheus-fastapi-instrumentator pika "psycopg[binary]")
 
 sudo_cmd=()
@@ -34,8 +35,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$added_policy" = 1 ]; then "${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d; fi
 fi
 # Some packages start their daemon anyway on hosts without policy-rc.d support; stop those,
-# so that nothing listens on the default ports (6379, 9121, 9090, 5672...).
-for pidfile in /run/redis/redis-server.pid /run/prometheus/prometheus.pid; do
+# so that nothing listens on the default ports (6379, 9121, 9090, 8428, 5672...).
+for pidfile in /run/redis/redis-server.pid /run/prometheus/prometheus.pid \
+    /run/victoria-metrics/victoria-metrics.pid; do
     if [ -f "$pidfile" ]; then "${sudo_cmd[@]}" kill "$(cat "$pidfile")" 2>/dev/null || true; fi
 done
 apt_done=$(date +%s.%N)

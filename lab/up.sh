@@ -3,7 +3,7 @@
 # (weights 90/10, built-in exporter, runtime API at level admin), RabbitMQ with seeded queues,
 # Redis with a seeded stream and redis_exporter, the data side (a PostgreSQL 15 cluster per app,
 # the orders tables replicated monolith -> orders_svc by logical replication, one
-# postgres_exporter 0.11 each), and Prometheus scraping all of it every 2 s.
+# postgres_exporter 0.11 each), and Prometheus and VictoriaMetrics scraping all of it every 2 s.
 #
 # Idempotent: a component whose PID file names a live process is left alone, a dead one is
 # started again (with its data, if any), so re-running this after a test killed a service
@@ -16,8 +16,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 t0=$(now)
 [ -x "$LAB_VENV/bin/python" ] || die "no Python venv at $LAB_VENV: run lab/install.sh first"
 [ -f "$LAB_PG_TEMPLATE/PG_VERSION" ] || die "no PostgreSQL cluster template at $LAB_PG_TEMPLATE: run lab/install.sh first"
-for tool in haproxy redis-server redis-cli prometheus-redis-exporter prometheus epmd socat curl \
-    psql pg_isready prometheus-postgres-exporter "$PG_BIN/postgres"; do
+for tool in haproxy redis-server redis-cli prometheus-redis-exporter prometheus victoria-metrics \
+    epmd socat curl psql pg_isready prometheus-postgres-exporter "$PG_BIN/postgres"; do
     command -v "$tool" >/dev/null || die "$tool is not installed: run lab/install.sh first"
 done
 mkdir -p "$LAB_RUN/pids" "$LAB_LOGS"
@@ -237,6 +237,18 @@ YML
         --storage.tsdb.path="$LAB_RUN/prometheus-data" \
         --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" --log.level=warn
 fi
+# --- VictoriaMetrics, scraping the same targets from the same file ----------------------------
+# Prometheus checks the file strictly; VictoriaMetrics' own strict parse would refuse the
+# fields it has no use for (evaluation_interval), so it reads it leniently. Its own data dir;
+# not the package's service (install.sh never starts it) nor its default port 8428.
+if ! running victoria_metrics; then
+    need_port "$VICTORIA_PORT" victoria_metrics
+    mkdir -p "$LAB_RUN/victoria-metrics-data"
+    start_bg victoria_metrics victoria-metrics -httpListenAddr="127.0.0.1:$VICTORIA_PORT" \
+        -storageDataPath="$LAB_RUN/victoria-metrics-data" -retentionPeriod=1d \
+        -promscrape.config="$LAB_RUN/prometheus.yml" -promscrape.config.strictParse=false \
+        -memory.allowedBytes=64MiB -loggerLevel=WARN
+fi
 # --- Everything answering: RabbitMQ's first boot is the long pole -----------------------------
 wait_for "RabbitMQ (rabbitmq_prometheus)" 90 http_ok "http://127.0.0.1:$RMQ_PROMETHEUS_PORT/metrics"
 wait_for "RabbitMQ management" 30 http_ok "http://guest:guest@127.0.0.1:$RMQ_MGMT_PORT/api/overview"
@@ -253,5 +265,12 @@ prometheus_targets_up() {
         grep -q "\"$targets\"\]"
 }
 wait_for "Prometheus targets up" 20 prometheus_targets_up
+wait_for VictoriaMetrics 20 http_ok "http://127.0.0.1:$VICTORIA_PORT/health"
+victoria_targets_up() {
+    [ "$(curl -fsS --max-time 1 "http://127.0.0.1:$VICTORIA_PORT/api/v1/targets?state=active" |
+        grep -o '"health":"up"' | wc -l)" = "$targets" ]
+}
+wait_for "VictoriaMetrics targets up" 20 victoria_targets_up
 
-say "up in $(elapsed "$t0") s: gateway http://127.0.0.1:$HAPROXY_PORT, Prometheus http://127.0.0.1:$PROMETHEUS_PORT"
+say "up in $(elapsed "$t0") s: gateway http://127.0.0.1:$HAPROXY_PORT, Prometheus http://127.0.0.1:$PROMETHEUS_PORT," \
+    "VictoriaMetrics http://127.0.0.1:$VICTORIA_PORT"

@@ -1,6 +1,7 @@
 //! The cockpit against real software: HAProxy, RabbitMQ, Redis + redis_exporter, Prometheus,
 //! two FastAPI services and their PostgreSQL clusters with postgres_exporter (the data side,
-//! in lab/data.rs), as `lab/up.sh` starts them on 127.0.0.1 (ports in lab/lab.env).
+//! in lab/data.rs), VictoriaMetrics beside Prometheus (lab/victoria.rs), as `lab/up.sh` starts
+//! them on 127.0.0.1 (ports in lab/lab.env).
 //!
 //! Ignored by default: they need the lab up. Run them with
 //!
@@ -1592,3 +1593,5 @@ fn a_ramp_walks_the_lab_gateway_and_rolls_back_on_a_real_failure() {
 }
 #[path = "lab/data.rs"]
 mod data;
+#[path = "lab/victoria.rs"]
+mod victoria;

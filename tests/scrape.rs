@@ -944,6 +944,8 @@ async fn a_prometheus_source_evaluates_every_query_into_one_body() {
     for request in &requests {
         assert_eq!(request.path(), "/prometheus/api/v1/query");
         assert_eq!(request.header("Accept"), Some("application/json"));
+        // VictoriaMetrics holds back its newest 30 s without it.
+        assert_eq!(request.param("nocache").as_deref(), Some("1"));
     }
     let mut asked: Vec<String> = requests.iter().filter_map(|r| r.param("query")).collect();
     asked.sort();

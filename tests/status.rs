@@ -557,6 +557,8 @@ stage = "canary"
             r.path
         );
         assert_eq!(param(&r.path, "step"), 2.0);
+        // Else VictoriaMetrics moves start and end onto multiples of the step.
+        assert_eq!(param(&r.path, "nocache"), 1.0, "{}", r.path);
     }
 }
 

@@ -171,6 +171,12 @@ fn read_ca_file(
     Ok(certificates)
 }
 
+/// Sent with every query. VictoriaMetrics answers an instant query at "now" as of
+/// `-search.latencyOffset` earlier (30 s by default) unless `nocache=1`, and aligns a range
+/// query's start and end to its step (off cutover's grid) unless `nocache=1`. Prometheus, Thanos
+/// and Mimir ignore parameters they do not know.
+pub(super) const NO_CACHE: (&str, &str) = ("nocache", "1");
+
 /// `<base>/api/v1/query`, keeping a base path such as `/prometheus` or `/select/0/prometheus`.
 pub(super) fn query_endpoint(base: &Url) -> Url {
     let mut url = base.clone();

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 
 use super::body::{lossy_utf8, read_body};
-use super::client::query_endpoint;
+use super::client::{query_endpoint, NO_CACHE};
 use super::progress::Progress;
 use super::redactor::Redactor;
 use super::words::{
@@ -178,7 +178,7 @@ impl Fetcher {
         Ok(body)
     }
 
-    /// One instant query. The API's own error envelope (400 bad_data, 422 execution, 503
+    /// One instant query, for the newest samples (see [`NO_CACHE`]). The API's own error envelope (400 bad_data, 422 execution, 503
     /// timeout, ...) is shown as the API's words; a non-JSON error (a proxy's HTML page) as
     /// the HTTP status and a snippet.
     async fn query_one(&self, query: &str, progress: &Progress) -> Result<String, FetchError> {
@@ -187,7 +187,7 @@ impl Fetcher {
                 self.authorize(
                     self.client
                         .get(query_endpoint(&self.url))
-                        .query(&[("query", query)]),
+                        .query(&[("query", query), NO_CACHE]),
                 )
             })
             .await

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 
 use super::super::body::read_body;
+use super::super::client::NO_CACHE;
 use super::super::progress::Progress;
 use super::super::words::{http_status, query_failure, shorten, FetchError};
 use super::{Fetcher, ERROR_BODY_LIMIT};
@@ -107,6 +108,7 @@ impl Fetcher {
             ("start", seconds(start_ms)),
             ("end", seconds(end_ms)),
             ("step", seconds(step_ms)),
+            (NO_CACHE.0, NO_CACHE.1.to_string()),
         ];
         let response = self
             .send(|| self.authorize(self.client.get(range_endpoint(&self.url)).query(&params)))
