@@ -14,6 +14,7 @@
 mod gen;
 #[allow(dead_code)]
 mod harness;
+mod loopback;
 
 use std::hint::black_box;
 use std::path::Path;
@@ -23,7 +24,7 @@ use std::time::Duration;
 use cutover::engine::Engine;
 use cutover::ingest::exposition::parse;
 use cutover::ingest::prefilter::FamilyFilter;
-use cutover::source::ScrapeOutcome;
+use cutover::source::{Fetcher, ScrapeOutcome};
 use harness::{interleaved, mb_per_s, Case, Timing};
 use memchr::{memchr_iter, memrchr};
 
@@ -117,6 +118,8 @@ struct Input {
     name: &'static str,
     body: String,
     config: String,
+    /// The URL in `config`, replaced by the loopback exporter's for the whole-path rows.
+    url: &'static str,
     baseline: Baseline,
 }
 
@@ -140,7 +143,54 @@ fn run(input: &Input, rounds: usize, budget: Duration) {
         result: Ok(body.to_string()),
     };
     let all = FamilyFilter::all();
+    let exporter = loopback::serve(body);
+    let mut raw = loopback::RawReader::connect(&exporter, "/plain");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let fetcher = |path: &str| {
+        let compiled = cutover::compile::compile(
+            &cutover::config::parse_str(
+                &input.config.replace(input.url, &exporter.url(path)),
+                Path::new("<bench config>"),
+            )
+            .expect("config"),
+        )
+        .expect("compiles");
+        let spec = compiled.specs[0].as_ref().expect("a spec").clone();
+        Fetcher::new(&spec).expect("a fetcher")
+    };
+    let (plain, gzip, chunked, whole) = (
+        fetcher("/plain"),
+        fetcher("/gzip"),
+        fetcher("/chunked"),
+        fetcher("/plain"),
+    );
+    let mut whole_engine = engine_for(&input.config);
+    let fetch = |f: &Fetcher| {
+        let outcome = runtime.block_on(f.fetch());
+        let text = outcome.result.as_ref().expect("the body arrives");
+        assert_eq!(text.len(), bytes, "the whole body arrives");
+        outcome
+    };
     let mut cases = vec![
+        Case::new("raw socket read over loopback (floor)", || raw.read()),
+        Case::new("cutover fetch over loopback, Content-Length", || {
+            fetch(&plain).bytes
+        }),
+        Case::new("cutover fetch over loopback, chunked", || {
+            fetch(&chunked).bytes
+        }),
+        Case::new("cutover fetch over loopback, gzip", || fetch(&gzip).bytes),
+        Case::new(
+            "cutover whole path: fetch + engine ingest, 6-domain config",
+            || {
+                let outcome = fetch(&whole);
+                whole_engine.ingest(&outcome);
+                whole_engine.sources()[0].series.unwrap_or(0)
+            },
+        ),
         Case::new("memchr line scan (floor)", || memchr_floor(body.as_bytes())),
         Case::new("memchr + f64 parse", || memchr_f64(body.as_bytes())),
         Case::new("cutover, everything", || cutover_parse(body, &all)),
@@ -166,9 +216,18 @@ fn run(input: &Input, rounds: usize, budget: Duration) {
         return;
     }
     let t = interleaved(&mut cases, rounds, budget);
-    let [floor, floor_f64, full, filtered, ingest, pp] = &t[..] else {
-        unreachable!("six cases")
+    let [raw_t, plain_t, chunked_t, gzip_t, whole_t, floor, floor_f64, full, filtered, ingest, pp] =
+        &t[..]
+    else {
+        unreachable!("eleven cases")
     };
+    assert_eq!(raw_t.output, bytes as u64, "the floor reads the whole body");
+    assert_eq!(gzip_t.output, exporter.gzip_len as u64, "gzip on the wire");
+    assert_eq!(
+        whole_t.output, ingest.output,
+        "the whole path ingests as the engine"
+    );
+    assert!(plain_t.output >= bytes as u64 && chunked_t.output >= bytes as u64);
     assert_eq!(
         floor.output, samples as u64,
         "the floor sees every sample line"
@@ -227,6 +286,31 @@ fn run(input: &Input, rounds: usize, budget: Duration) {
     );
     row(ingest, format!("{} wanted", wanted), "", None);
     row(pp, of(pp.output), "", Some(input.baseline.prometheus_parse));
+    row(raw_t, format!("{} B", raw_t.output), "", None);
+    for t in [plain_t, chunked_t] {
+        row(t, format!("{} B", t.output), "", None);
+    }
+    row(gzip_t, format!("{} B gzip", gzip_t.output), "", None);
+    let whole_speedup = pp.median.as_secs_f64() / whole_t.median.as_secs_f64();
+    let over_raw = whole_t.median.as_secs_f64() / raw_t.median.as_secs_f64();
+    row(
+        whole_t,
+        format!("{} wanted", wanted),
+        &format!(
+            "{}; {}",
+            verdict(whole_speedup >= 20.0, "≥ 20× prometheus-parse"),
+            verdict(over_raw <= 3.0, "≤ 3× raw read")
+        ),
+        None,
+    );
+    println!(
+        "\nWhole path (HTTP fetch over loopback + engine ingest, per source): {whole_speedup:.1}× faster than prometheus-parse, \
+         {over_raw:.2}× the raw socket read's time; the fetch alone {:.2}× (chunked {:.2}×, gzip {:.2}× for {:.2} MB on the wire).",
+        plain_t.median.as_secs_f64() / raw_t.median.as_secs_f64(),
+        chunked_t.median.as_secs_f64() / raw_t.median.as_secs_f64(),
+        gzip_t.median.as_secs_f64() / raw_t.median.as_secs_f64(),
+        exporter.gzip_len as f64 / 1e6,
+    );
     let speedup = pp.median.as_secs_f64() / full.median.as_secs_f64();
     let over_floor = full.median.as_secs_f64() / floor.median.as_secs_f64();
     println!(
@@ -363,6 +447,7 @@ fn main() {
             name: "Envoy-shaped",
             body: envoy,
             config: gen::envoy_config("http://127.0.0.1:9901/stats/prometheus"),
+            url: "http://127.0.0.1:9901/stats/prometheus",
             baseline: Baseline {
                 memchr: 12_648.0,
                 memchr_f64: 7_609.0,
@@ -374,6 +459,7 @@ fn main() {
             name: "kafka_exporter-shaped",
             body: kafka,
             config: gen::kafka_config("http://127.0.0.1:9308/metrics"),
+            url: "http://127.0.0.1:9308/metrics",
             baseline: Baseline {
                 memchr: 12_054.0,
                 memchr_f64: 6_507.0,
