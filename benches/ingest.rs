@@ -3,6 +3,12 @@
 //! config, prometheus-parse 0.2.5 on the same text, and two memchr floors (a line scan that
 //! finds each value field; the same plus an f64 parse of the value).
 //!
+//! In the same run, the whole path per source: an exporter on 127.0.0.1 (`loopback`) serves
+//! the same body, and the rows time a poll by `Fetcher` (Content-Length, chunked, gzip) and a
+//! poll plus the engine's ingest, each body given back to its fetcher as the live feed does;
+//! beside them the floor of a plain socket read of the same response into a buffer kept
+//! across reads, reqwest alone (chunks dropped), and the UTF-8 check a body goes through.
+//!
 //! Then the same OpenMetrics body with and without exemplars, in one interleaved run of its
 //! own, to show what reading exemplars costs and that a body without them keeps its speed.
 //!
@@ -168,26 +174,57 @@ fn run(input: &Input, rounds: usize, budget: Duration) {
         fetcher("/plain"),
     );
     let mut whole_engine = engine_for(&input.config);
+    // Each body goes back to its fetcher once read, as the live feed gives it back.
     let fetch = |f: &Fetcher| {
         let outcome = runtime.block_on(f.fetch());
         let text = outcome.result.as_ref().expect("the body arrives");
         assert_eq!(text.len(), bytes, "the whole body arrives");
-        outcome
+        let wire = outcome.bytes;
+        f.recycle(outcome);
+        wire
+    };
+    // The client library alone: the same request on a reqwest client as the fetcher builds
+    // it, each chunk dropped as it comes.
+    let client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .no_proxy()
+        .no_gzip()
+        .build()
+        .expect("a client");
+    let receive = || {
+        runtime.block_on(async {
+            let mut response = client
+                .get(exporter.url("/plain"))
+                .send()
+                .await
+                .expect("an answer");
+            let mut n = 0u64;
+            while let Some(chunk) = response.chunk().await.expect("a chunk") {
+                n += chunk.len() as u64;
+            }
+            n
+        })
     };
     let mut cases = vec![
         Case::new("raw socket read over loopback (floor)", || raw.read()),
+        Case::new(
+            "reqwest 0.12 receive over loopback, chunks dropped",
+            receive,
+        ),
+        Case::new("UTF-8 check of the body (std)", || {
+            std::str::from_utf8(black_box(body.as_bytes())).map_or(0, |t| t.len() as u64)
+        }),
         Case::new("cutover fetch over loopback, Content-Length", || {
-            fetch(&plain).bytes
+            fetch(&plain)
         }),
-        Case::new("cutover fetch over loopback, chunked", || {
-            fetch(&chunked).bytes
-        }),
-        Case::new("cutover fetch over loopback, gzip", || fetch(&gzip).bytes),
+        Case::new("cutover fetch over loopback, chunked", || fetch(&chunked)),
+        Case::new("cutover fetch over loopback, gzip", || fetch(&gzip)),
         Case::new(
             "cutover whole path: fetch + engine ingest, 6-domain config",
             || {
-                let outcome = fetch(&whole);
+                let outcome = runtime.block_on(whole.fetch());
                 whole_engine.ingest(&outcome);
+                whole.recycle(outcome);
                 whole_engine.sources()[0].series.unwrap_or(0)
             },
         ),
@@ -216,11 +253,16 @@ fn run(input: &Input, rounds: usize, budget: Duration) {
         return;
     }
     let t = interleaved(&mut cases, rounds, budget);
-    let [raw_t, plain_t, chunked_t, gzip_t, whole_t, floor, floor_f64, full, filtered, ingest, pp] =
+    let [raw_t, reqwest_t, utf8_t, plain_t, chunked_t, gzip_t, whole_t, floor, floor_f64, full, filtered, ingest, pp] =
         &t[..]
     else {
-        unreachable!("eleven cases")
+        unreachable!("thirteen cases")
     };
+    assert_eq!(
+        reqwest_t.output, bytes as u64,
+        "reqwest reads the whole body"
+    );
+    assert_eq!(utf8_t.output, bytes as u64, "the body is UTF-8");
     assert_eq!(raw_t.output, bytes as u64, "the floor reads the whole body");
     assert_eq!(gzip_t.output, exporter.gzip_len as u64, "gzip on the wire");
     assert_eq!(
@@ -287,7 +329,7 @@ fn run(input: &Input, rounds: usize, budget: Duration) {
     row(ingest, format!("{} wanted", wanted), "", None);
     row(pp, of(pp.output), "", Some(input.baseline.prometheus_parse));
     row(raw_t, format!("{} B", raw_t.output), "", None);
-    for t in [plain_t, chunked_t] {
+    for t in [reqwest_t, utf8_t, plain_t, chunked_t] {
         row(t, format!("{} B", t.output), "", None);
     }
     row(gzip_t, format!("{} B gzip", gzip_t.output), "", None);
