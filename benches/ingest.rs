@@ -3,6 +3,12 @@
 //! config, prometheus-parse 0.2.5 on the same text, and two memchr floors (a line scan that
 //! finds each value field; the same plus an f64 parse of the value).
 //!
+//! In the same run, the whole path per source: an exporter on 127.0.0.1 (`loopback`) serves
+//! the same body, and the rows time a poll by `Fetcher` (Content-Length, chunked, gzip) and a
+//! poll plus the engine's ingest, each body given back to its fetcher as the live feed does;
+//! beside them the floor of a plain socket read of the same response into a buffer kept
+//! across reads, reqwest alone (chunks dropped), and the UTF-8 check a body goes through.
+//!
 //! Then the same OpenMetrics body with and without exemplars, in one interleaved run of its
 //! own, to show what reading exemplars costs and that a body without them keeps its speed.
 //!
@@ -14,6 +20,7 @@
 mod gen;
 #[allow(dead_code)]
 mod harness;
+mod loopback;
 
 use std::hint::black_box;
 use std::path::Path;
@@ -23,7 +30,7 @@ use std::time::Duration;
 use cutover::engine::Engine;
 use cutover::ingest::exposition::parse;
 use cutover::ingest::prefilter::FamilyFilter;
-use cutover::source::ScrapeOutcome;
+use cutover::source::{Fetcher, ScrapeOutcome};
 use harness::{interleaved, mb_per_s, Case, Timing};
 use memchr::{memchr_iter, memrchr};
 
@@ -117,6 +124,8 @@ struct Input {
     name: &'static str,
     body: String,
     config: String,
+    /// The URL in `config`, replaced by the loopback exporter's for the whole-path rows.
+    url: &'static str,
     baseline: Baseline,
 }
 
@@ -140,7 +149,85 @@ fn run(input: &Input, rounds: usize, budget: Duration) {
         result: Ok(body.to_string()),
     };
     let all = FamilyFilter::all();
+    let exporter = loopback::serve(body);
+    let mut raw = loopback::RawReader::connect(&exporter, "/plain");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let fetcher = |path: &str| {
+        let compiled = cutover::compile::compile(
+            &cutover::config::parse_str(
+                &input.config.replace(input.url, &exporter.url(path)),
+                Path::new("<bench config>"),
+            )
+            .expect("config"),
+        )
+        .expect("compiles");
+        let spec = compiled.specs[0].as_ref().expect("a spec").clone();
+        Fetcher::new(&spec).expect("a fetcher")
+    };
+    let (plain, gzip, chunked, whole) = (
+        fetcher("/plain"),
+        fetcher("/gzip"),
+        fetcher("/chunked"),
+        fetcher("/plain"),
+    );
+    let mut whole_engine = engine_for(&input.config);
+    // Each body goes back to its fetcher once read, as the live feed gives it back.
+    let fetch = |f: &Fetcher| {
+        let outcome = runtime.block_on(f.fetch());
+        let text = outcome.result.as_ref().expect("the body arrives");
+        assert_eq!(text.len(), bytes, "the whole body arrives");
+        let wire = outcome.bytes;
+        f.recycle(outcome);
+        wire
+    };
+    // The client library alone: the same request on a reqwest client as the fetcher builds
+    // it, each chunk dropped as it comes.
+    let client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .no_proxy()
+        .no_gzip()
+        .build()
+        .expect("a client");
+    let receive = || {
+        runtime.block_on(async {
+            let mut response = client
+                .get(exporter.url("/plain"))
+                .send()
+                .await
+                .expect("an answer");
+            let mut n = 0u64;
+            while let Some(chunk) = response.chunk().await.expect("a chunk") {
+                n += chunk.len() as u64;
+            }
+            n
+        })
+    };
     let mut cases = vec![
+        Case::new("raw socket read over loopback (floor)", || raw.read()),
+        Case::new(
+            "reqwest 0.12 receive over loopback, chunks dropped",
+            receive,
+        ),
+        Case::new("UTF-8 check of the body (std)", || {
+            std::str::from_utf8(black_box(body.as_bytes())).map_or(0, |t| t.len() as u64)
+        }),
+        Case::new("cutover fetch over loopback, Content-Length", || {
+            fetch(&plain)
+        }),
+        Case::new("cutover fetch over loopback, chunked", || fetch(&chunked)),
+        Case::new("cutover fetch over loopback, gzip", || fetch(&gzip)),
+        Case::new(
+            "cutover whole path: fetch + engine ingest, 6-domain config",
+            || {
+                let outcome = runtime.block_on(whole.fetch());
+                whole_engine.ingest(&outcome);
+                whole.recycle(outcome);
+                whole_engine.sources()[0].series.unwrap_or(0)
+            },
+        ),
         Case::new("memchr line scan (floor)", || memchr_floor(body.as_bytes())),
         Case::new("memchr + f64 parse", || memchr_f64(body.as_bytes())),
         Case::new("cutover, everything", || cutover_parse(body, &all)),
@@ -166,9 +253,23 @@ fn run(input: &Input, rounds: usize, budget: Duration) {
         return;
     }
     let t = interleaved(&mut cases, rounds, budget);
-    let [floor, floor_f64, full, filtered, ingest, pp] = &t[..] else {
-        unreachable!("six cases")
+    let [raw_t, reqwest_t, utf8_t, plain_t, chunked_t, gzip_t, whole_t, floor, floor_f64, full, filtered, ingest, pp] =
+        &t[..]
+    else {
+        unreachable!("thirteen cases")
     };
+    assert_eq!(
+        reqwest_t.output, bytes as u64,
+        "reqwest reads the whole body"
+    );
+    assert_eq!(utf8_t.output, bytes as u64, "the body is UTF-8");
+    assert_eq!(raw_t.output, bytes as u64, "the floor reads the whole body");
+    assert_eq!(gzip_t.output, exporter.gzip_len as u64, "gzip on the wire");
+    assert_eq!(
+        whole_t.output, ingest.output,
+        "the whole path ingests as the engine"
+    );
+    assert!(plain_t.output >= bytes as u64 && chunked_t.output >= bytes as u64);
     assert_eq!(
         floor.output, samples as u64,
         "the floor sees every sample line"
@@ -227,6 +328,31 @@ fn run(input: &Input, rounds: usize, budget: Duration) {
     );
     row(ingest, format!("{} wanted", wanted), "", None);
     row(pp, of(pp.output), "", Some(input.baseline.prometheus_parse));
+    row(raw_t, format!("{} B", raw_t.output), "", None);
+    for t in [reqwest_t, utf8_t, plain_t, chunked_t] {
+        row(t, format!("{} B", t.output), "", None);
+    }
+    row(gzip_t, format!("{} B gzip", gzip_t.output), "", None);
+    let whole_speedup = pp.median.as_secs_f64() / whole_t.median.as_secs_f64();
+    let over_raw = whole_t.median.as_secs_f64() / raw_t.median.as_secs_f64();
+    row(
+        whole_t,
+        format!("{} wanted", wanted),
+        &format!(
+            "{}; {}",
+            verdict(whole_speedup >= 20.0, "≥ 20× prometheus-parse"),
+            verdict(over_raw <= 3.0, "≤ 3× raw read")
+        ),
+        None,
+    );
+    println!(
+        "\nWhole path (HTTP fetch over loopback + engine ingest, per source): {whole_speedup:.1}× faster than prometheus-parse, \
+         {over_raw:.2}× the raw socket read's time; the fetch alone {:.2}× (chunked {:.2}×, gzip {:.2}× for {:.2} MB on the wire).",
+        plain_t.median.as_secs_f64() / raw_t.median.as_secs_f64(),
+        chunked_t.median.as_secs_f64() / raw_t.median.as_secs_f64(),
+        gzip_t.median.as_secs_f64() / raw_t.median.as_secs_f64(),
+        exporter.gzip_len as f64 / 1e6,
+    );
     let speedup = pp.median.as_secs_f64() / full.median.as_secs_f64();
     let over_floor = full.median.as_secs_f64() / floor.median.as_secs_f64();
     println!(
@@ -363,6 +489,7 @@ fn main() {
             name: "Envoy-shaped",
             body: envoy,
             config: gen::envoy_config("http://127.0.0.1:9901/stats/prometheus"),
+            url: "http://127.0.0.1:9901/stats/prometheus",
             baseline: Baseline {
                 memchr: 12_648.0,
                 memchr_f64: 7_609.0,
@@ -374,6 +501,7 @@ fn main() {
             name: "kafka_exporter-shaped",
             body: kafka,
             config: gen::kafka_config("http://127.0.0.1:9308/metrics"),
+            url: "http://127.0.0.1:9308/metrics",
             baseline: Baseline {
                 memchr: 12_054.0,
                 memchr_f64: 6_507.0,

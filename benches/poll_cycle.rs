@@ -138,6 +138,7 @@ fn main() {
             latest_tx,
             None,
             poller.pressure(),
+            poller.body_returns(),
         ));
         // The cockpit's side: every status applied and drawn (into a buffer, not a terminal).
         let ui_plan = plan.clone();

@@ -18,7 +18,7 @@ use crate::engine_thread::{EngineThread, Ingested};
 use crate::figures::Status;
 use crate::plan::Plan;
 use crate::record::{Recorder, Recording, ScrapeLine};
-use crate::source::{PressureBoard, ScrapeOutcome};
+use crate::source::{BodyReturns, PressureBoard, ScrapeOutcome};
 
 /// The shortest time between two statuses sent to the UI.
 pub const COALESCE: Duration = Duration::from_millis(200);
@@ -29,6 +29,7 @@ pub const COALESCE: Duration = Duration::from_millis(200);
 ///
 /// The engine runs on its own thread ([`EngineThread`]): a large or hostile body is parsed
 /// there, and when the cockpit goes away this feed stops at once instead of waiting for it.
+/// Once read, each body goes back to its source through `returns`, for its next poll.
 pub async fn live(
     plan: Arc<Plan>,
     mut outcomes: mpsc::Receiver<ScrapeOutcome>,
@@ -36,6 +37,7 @@ pub async fn live(
     latest: watch::Sender<Option<Arc<Status>>>,
     mut recorder: Option<Recorder>,
     pressure: PressureBoard,
+    returns: BodyReturns,
 ) {
     let engine = match EngineThread::start(plan) {
         Ok(engine) => engine,
@@ -65,6 +67,7 @@ pub async fn live(
                         recorder = None;
                     }
                 }
+                returns.give_back(outcome);
                 dirty = true;
             }
             _ = tick.tick() => {

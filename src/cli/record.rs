@@ -37,6 +37,7 @@ pub async fn run(
         }
     }
     let (poller, mut rx) = Poller::start(specs, compiled.plan.timing.interval)?;
+    let returns = poller.body_returns();
     crate::errln!(
         "recording {} sources to {}{} (Ctrl-C stops)",
         compiled.plan.sources.len(),
@@ -69,6 +70,7 @@ pub async fn run(
                 let Some(done) = done else { break };
                 let body = done.reduced.unwrap_or_default();
                 recorder.write(&ScrapeLine::new(&done.outcome, body))?;
+                returns.give_back(done.outcome);
                 scrapes += 1;
                 if notifier.is_active() && judged.elapsed() >= interval {
                     judged = std::time::Instant::now();

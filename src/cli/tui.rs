@@ -118,6 +118,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         latest_tx,
         recorder,
         poller.pressure(),
+        poller.body_returns(),
     ));
     let gate = Gate::new(loaded.read_only.clone(), audit_log()?)
         .entered_via(crate::action::EntryPoint::Tui)

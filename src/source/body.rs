@@ -1,10 +1,12 @@
 //! A body read within limits: `max_body` bounds both the bytes on the wire and the bytes
 //! after gzip inflation, so a small compressed body that inflates to gigabytes stops at the
 //! limit instead of exhausting the host.
+//!
+//! The body is read into the buffer the source's previous poll used (`buffer`), sized once
+//! from `Content-Length` when the server gives one: each chunk the client hands over is
+//! copied once, into place, and the buffer never grows past the limit.
 
 use std::io::{self, Write};
-
-use futures_util::StreamExt;
 
 use super::progress::Progress;
 use super::words::{error_chain_words, BodyProblem};
@@ -15,12 +17,14 @@ pub(super) struct BodyRead {
     pub(super) problem: Option<BodyProblem>,
 }
 
-/// Streams the body, counting wire bytes and stopping at `limit` both before and after
-/// inflation, so memory never holds more than `limit` bytes of body.
+/// Streams the body into `buffer` (emptied first), counting wire bytes and stopping at
+/// `limit` both before and after inflation, so memory never holds more than `limit` bytes of
+/// body.
 pub(super) async fn read_body(
-    response: reqwest::Response,
+    mut response: reqwest::Response,
     limit: u64,
     progress: &Progress,
+    buffer: Vec<u8>,
 ) -> BodyRead {
     let encoding = response
         .headers()
@@ -47,13 +51,18 @@ pub(super) async fn read_body(
         };
     }
     let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);
-    let expected = response.content_length().unwrap_or(0).min(limit);
+    // A gzip body's length says nothing of what it inflates to: the buffer keeps its size.
+    let expected = if gzip {
+        0
+    } else {
+        response.content_length().unwrap_or(0).min(limit)
+    };
     let capacity = usize::try_from(expected).unwrap_or(0);
-    let mut sink = BodySink::new(gzip, limit_usize, capacity);
-    let mut stream = response.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = match chunk {
-            Ok(chunk) => chunk,
+    let mut sink = BodySink::new(gzip, limit_usize, buffer, capacity);
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
             Err(error) => return sink.stop(BodyProblem::Transport(error_chain_words(&error))),
         };
         if progress.add_wire_bytes(chunk.len()) > limit {
@@ -74,9 +83,16 @@ enum BodySink {
 }
 
 impl BodySink {
-    fn new(gzip: bool, limit: usize, capacity: usize) -> Self {
+    /// `data` is the buffer to read into (emptied here); `capacity` what the body is
+    /// expected to need (its `Content-Length`, within the limit).
+    fn new(gzip: bool, limit: usize, mut data: Vec<u8>, capacity: usize) -> Self {
+        data.clear();
+        if data.capacity() < capacity {
+            // A fresh allocation rather than `reserve`: growing would copy nothing useful.
+            data = Vec::with_capacity(capacity);
+        }
         let buffer = CappedBuffer {
-            data: Vec::with_capacity(capacity),
+            data,
             limit,
             over: false,
         };
@@ -151,6 +167,14 @@ impl Write for CappedBuffer {
             self.over = true;
             return Err(io::Error::other("body over max_body"));
         }
+        let needed = self.data.len() + buf.len();
+        if needed > self.data.capacity() {
+            // Doubling, as `Vec` grows, but never past the limit: a body at the limit
+            // holds the limit, not the next power of two above it.
+            let grown = needed.max(self.data.capacity().saturating_mul(2));
+            self.data
+                .reserve_exact(grown.min(self.limit) - self.data.len());
+        }
         self.data.extend_from_slice(buf);
         Ok(buf.len())
     }
@@ -177,15 +201,42 @@ mod tests {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         encoder.write_all(b"up 1\n".repeat(100).as_slice()).unwrap();
         let full = encoder.finish().unwrap();
-        let mut sink = BodySink::new(true, 1 << 20, 0);
+        let mut sink = BodySink::new(true, 1 << 20, Vec::new(), 0);
         sink.write(&full[..full.len() - 4]).unwrap();
         let read = sink.finish();
         assert!(matches!(read.problem, Some(BodyProblem::BadGzip)));
 
-        let mut sink = BodySink::new(true, 1 << 20, 0);
+        // Into a buffer that held a longer body before: nothing of it is left.
+        let mut sink = BodySink::new(true, 1 << 20, b"stale ".repeat(200), 0);
         sink.write(&full).unwrap();
         let read = sink.finish();
         assert!(read.problem.is_none());
         assert_eq!(read.data, b"up 1\n".repeat(100));
+    }
+
+    #[test]
+    fn the_buffer_grows_to_the_limit_and_no_further() {
+        let mut sink = BodySink::new(false, 1000, Vec::new(), 0);
+        for _ in 0..10 {
+            sink.write(&[b'a'; 99]).unwrap();
+        }
+        assert!(matches!(
+            sink.write(&[b'a'; 11]),
+            Err(BodyProblem::OverInflated)
+        ));
+        sink.write(&[b'a'; 10]).unwrap();
+        let read = sink.finish();
+        assert!(read.problem.is_none());
+        assert_eq!(read.data.len(), 1000);
+        assert_eq!(read.data.capacity(), 1000, "not the next doubling");
+    }
+
+    #[test]
+    fn a_content_length_sizes_a_buffer_that_is_too_small_and_keeps_a_larger_one() {
+        let sink = BodySink::new(false, 1 << 20, Vec::with_capacity(10), 5000);
+        let read = sink.finish();
+        assert!(read.data.capacity() >= 5000);
+        let sink = BodySink::new(false, 1 << 20, Vec::with_capacity(9000), 5000);
+        assert_eq!(sink.finish().data.capacity(), 9000);
     }
 }

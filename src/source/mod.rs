@@ -20,10 +20,12 @@
 //! the figures treat both kinds alike.
 //!
 //! One HTTP poll (`scrape::Fetcher`) is put together from: `client` (the client built once:
-//! headers, TLS roots, redirects), `body` (a body read within `max_body`, gzip included),
+//! headers, TLS roots, redirects), `body` (a body read within `max_body`, gzip included, into
+//! the buffer `buffer` keeps across polls),
 //! `words` (every failure in words, as typed errors), `redactor` (the source's secrets out of
 //! those words and of bodies) and `progress` (bytes and status seen so far).
 mod body;
+mod buffer;
 mod client;
 pub mod concurrency;
 pub mod poller;
@@ -37,6 +39,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use buffer::{BodyReturn, BodyReturns};
 pub use concurrency::{PollPressure, PressureBoard};
 pub use poller::{poll_once, poll_once_counted, Poller};
 pub use scrape::Fetcher;

@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 
+use super::buffer::BodyReturns;
 use super::concurrency::{host_key, Budget, PressureBoard, Slots, SourceSlots, Turn};
 use super::scrape::Fetcher;
 use super::{ScrapeOutcome, SourceError, SourceSpec};
@@ -63,6 +64,7 @@ pub struct Poller {
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
     pressure: PressureBoard,
+    returns: BodyReturns,
 }
 
 impl Poller {
@@ -83,6 +85,11 @@ impl Poller {
             .collect::<Result<Vec<_>, _>>()?;
         let mut slots = Slots::new(budget);
         let pressure = PressureBoard::new(&specs);
+        let returns = BodyReturns::new(
+            fetchers
+                .iter()
+                .map(|f| (f.name().to_string(), f.body_return())),
+        );
         let (outcomes, receiver) = mpsc::channel(CHANNEL_SLOTS_PER_SOURCE * fetchers.len().max(1));
         let (shutdown, _) = watch::channel(false);
         // tokio's interval panics on zero; the configuration already demands far more.
@@ -113,6 +120,7 @@ impl Poller {
                 shutdown,
                 tasks,
                 pressure,
+                returns,
             },
             receiver,
         ))
@@ -121,6 +129,12 @@ impl Poller {
     /// How often each source's polls were queued or skipped for want of a connection slot.
     pub fn pressure(&self) -> PressureBoard {
         self.pressure.clone()
+    }
+
+    /// Where the consumer of the outcomes gives each body back once read, so the source's
+    /// next poll reads into the same memory (see `buffer`).
+    pub fn body_returns(&self) -> BodyReturns {
+        self.returns.clone()
     }
 
     /// Stops every poller; a request in flight is abandoned. The receiver then yields what

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 
 use super::body::{lossy_utf8, read_body};
+use super::buffer::BodyReturn;
 use super::client::{query_endpoint, NO_CACHE};
 use super::progress::Progress;
 use super::redactor::Redactor;
@@ -40,6 +41,8 @@ pub struct Fetcher {
     timeout: Duration,
     limits: Limits,
     redactor: Redactor,
+    /// The body buffer of the previous poll, when its consumer gave it back.
+    spare: BodyReturn,
 }
 
 impl fmt::Debug for Fetcher {
@@ -82,7 +85,23 @@ impl Fetcher {
             timeout: spec.timeout,
             limits: spec.limits,
             redactor: Redactor::for_spec(spec),
+            spare: BodyReturn::default(),
         })
+    }
+
+    /// Where this source's bodies go back to once read, for the next poll to read into.
+    pub fn body_return(&self) -> BodyReturn {
+        self.spare.clone()
+    }
+
+    /// Gives an outcome of this source back, for its body's memory to take the next poll
+    /// (see `buffer`). The live feed does the same through [`super::BodyReturns`].
+    pub fn recycle(&self, outcome: ScrapeOutcome) {
+        if let (SourceKind::Scrape, true, Ok(body)) =
+            (&self.kind, outcome.source == self.name, outcome.result)
+        {
+            self.spare.put(body);
+        }
     }
 
     /// The source's configured name.
@@ -135,13 +154,14 @@ impl Fetcher {
         let status = response.status();
         progress.set_status(status);
         if status.is_success() {
-            let read = read_body(response, self.max_body, progress).await;
+            let read = read_body(response, self.max_body, progress, self.spare.take()).await;
             match read.problem {
                 Some(problem) => Err(problem.into()),
                 None => Ok(lossy_utf8(read.data)),
             }
         } else {
-            let read = read_body(response, self.max_body.min(ERROR_BODY_LIMIT), progress).await;
+            let limit = self.max_body.min(ERROR_BODY_LIMIT);
+            let read = read_body(response, limit, progress, Vec::new()).await;
             Err(http_status(status, &read.data, &self.redactor).into())
         }
     }
@@ -198,7 +218,7 @@ impl Fetcher {
         } else {
             self.max_body.min(ERROR_BODY_LIMIT)
         };
-        let read = read_body(response, limit, progress).await;
+        let read = read_body(response, limit, progress, Vec::new()).await;
         if status.is_success() {
             progress.set_status_if_unset(status);
         } else {

@@ -120,7 +120,7 @@ impl Fetcher {
         } else {
             self.max_body.min(ERROR_BODY_LIMIT)
         };
-        let read = read_body(response, limit, progress).await;
+        let read = read_body(response, limit, progress, Vec::new()).await;
         progress.set_status(status);
         if status.is_success() {
             if let Some(problem) = read.problem {
