@@ -9,7 +9,7 @@ use reqwest::Url;
 use super::super::body::read_body;
 use super::super::progress::Progress;
 use super::super::words::{http_status, query_failure, shorten, FetchError};
-use super::{Fetcher, ERROR_BODY_LIMIT};
+use super::{Fetcher, ERROR_BODY_LIMIT, GET_QUERY_LIMIT};
 use crate::ingest::query_range::{add_steps, parse_range};
 use crate::source::{PollError, ScrapeOutcome, SourceKind};
 
@@ -27,7 +27,8 @@ impl Fetcher {
         span: Duration,
         step: Duration,
     ) -> Vec<ScrapeOutcome> {
-        if self.kind != SourceKind::Prometheus || self.queries.is_empty() {
+        let queries = self.all_queries();
+        if self.kind != SourceKind::Prometheus || queries.is_empty() {
             return vec![self.fetch().await];
         }
         let step_ms = i64::try_from(step.as_millis()).unwrap_or(i64::MAX).max(1);
@@ -41,14 +42,14 @@ impl Fetcher {
                 steps.insert(start_ms + k * step_ms, String::new());
             }
             let answers = futures_util::future::join_all(
-                self.queries
+                queries
                     .iter()
-                    .map(|q| self.range_one(q, start_ms, end_ms, step_ms, &progress)),
+                    .map(|&(q, _)| self.range_one(q, start_ms, end_ms, step_ms, &progress)),
             )
             .await;
-            for (index, (query, answer)) in self.queries.iter().zip(answers).enumerate() {
+            for (index, (&(query, tag), answer)) in queries.iter().zip(answers).enumerate() {
                 match answer {
-                    Ok(series) => add_steps(query, &series, &mut steps),
+                    Ok(series) => add_steps(tag, &series, &mut steps),
                     Err(words) => {
                         return Err(format!(
                             "range query {} (`{}`): {words}",
@@ -109,7 +110,14 @@ impl Fetcher {
             ("step", seconds(step_ms)),
         ];
         let response = self
-            .send(|| self.authorize(self.client.get(range_endpoint(&self.url)).query(&params)))
+            .send(|| {
+                let endpoint = range_endpoint(&self.url);
+                self.authorize(if query.len() > GET_QUERY_LIMIT {
+                    self.client.post(endpoint).form(&params)
+                } else {
+                    self.client.get(endpoint).query(&params)
+                })
+            })
             .await
             .map_err(|e| self.request_failure(&e))?;
         let status = response.status();
