@@ -280,8 +280,8 @@ fn exposition(phase: usize) -> String {
 
 /// The same domain twice: `s<d>` scraping the exposition (when `scrape` is given), `q<d>`
 /// through the query API.
-fn batched_config(scrape: Option<&str>, api: &str) -> String {
-    let mut b = ConfigBuilder::new().every("1s", "900ms");
+fn batched_config(scrape: Option<&str>, api: &str, every: (&str, &str)) -> String {
+    let mut b = ConfigBuilder::new().every(every.0, every.1);
     let mut sources = vec![("q", "prometheus")];
     if let Some(url) = scrape {
         b = b.source("scrape", url);
@@ -485,7 +485,7 @@ fn api_requests(api: &HttpServer) -> Vec<Seen> {
 fn plain_selectors_are_read_in_two_queries_per_poll_and_give_the_figures_of_a_scrape() {
     let phase = Arc::new(AtomicUsize::new(0));
     let (scrape, api) = batched_servers(phase.clone());
-    let config = batched_config(Some(&scrape.url("/metrics")), &api.url(""));
+    let config = batched_config(Some(&scrape.url("/metrics")), &api.url(""), ("1s", "900ms"));
     let config = parse_str(&config, Path::new("batched.toml")).unwrap_or_else(|e| panic!("{e}"));
     let compiled = compile(&config).unwrap_or_else(|e| panic!("{e}"));
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -552,7 +552,8 @@ fn status_reads_the_history_in_the_same_batched_range_queries() {
     let phase = Arc::new(AtomicUsize::new(1));
     let (_scrape, api) = batched_servers(phase);
     // Query sources only: `status` reads their history at once, with no polls to wait for.
-    let config = batched_config(None, &api.url(""));
+    // Steps of 10 s over the minute's window; time enough for a loaded machine.
+    let config = batched_config(None, &api.url(""), ("10s", "9s"));
     let sb = Sandbox::new();
     let v = sb.json(sb.config(&config), ["status", "--json"]);
     let ranges: Vec<Seen> = api_requests(&api)
@@ -575,4 +576,42 @@ fn status_reads_the_history_in_the_same_batched_range_queries() {
         assert!(close(&q["legacy"]["requests"], 50.0 + k + k % 7.0), "{q:#}");
         assert!(close(&q["new"]["weight"], (d % 100) as f64), "{q:#}");
     }
+}
+
+#[test]
+fn a_source_keeps_at_most_sixteen_queries_in_flight() {
+    // 60 PromQL signals: each its own query, never all at once against the API.
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let (now, top) = (in_flight.clone(), most.clone());
+    let api = HttpServer::start(move |_, _| {
+        let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+        top.fetch_max(n, Ordering::SeqCst);
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        now.fetch_sub(1, Ordering::SeqCst);
+        Some(Reply::json(
+            &serde_json::json!({"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [1.0, "1"]}]}}),
+        ))
+    });
+    let mut b = ConfigBuilder::new()
+        .every("1s", "900ms")
+        .source_with("prometheus", &api.url(""), "kind = \"prometheus\"")
+        .domain("d", "canary", "prometheus")
+        .signal("new", "requests", "sum(x)");
+    for i in 0..60 {
+        b = b.domain_without_traffic(&format!("q{i}"), "canary").domain_text(&format!(
+            "  [[domain.queue]]\n  name = \"q\"\n  source = \"prometheus\"\n  depth = 'sum(depth_{i})'\n"
+        ));
+    }
+    let config = parse_str(&b.build(), Path::new("many.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let compiled = compile(&config).unwrap_or_else(|e| panic!("{e}"));
+    let outcomes = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(cutover::cli::status::poll_all(&compiled));
+    assert!(outcomes[0].result.is_ok(), "{:?}", outcomes[0].result);
+    assert_eq!(api_requests(&api).len(), 61);
+    let most = most.load(Ordering::SeqCst);
+    assert!((2..=16).contains(&most), "{most} in flight at once");
 }

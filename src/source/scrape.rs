@@ -7,6 +7,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt as _;
 use reqwest::Url;
 
 use super::body::{lossy_utf8, read_body};
@@ -30,6 +31,11 @@ const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 /// A query longer than this is sent as a POST form, as Prometheus's API allows: a batched
 /// selector's regex can outgrow what servers and proxies take in a URL (often 4–8 KB).
 pub(super) const GET_QUERY_LIMIT: usize = 2048;
+
+/// Queries of one source in flight at once. Prometheus evaluates 20 at a time by default
+/// (`--query.max-concurrency`) and accepts 512 connections (`--web.max-connections`): hundreds
+/// of PromQL signals sent at once would wait in its accept queue until connects time out.
+pub(super) const QUERIES_IN_FLIGHT: usize = 16;
 
 /// A configured source ready to be polled: the HTTP client (connection pool, TLS roots,
 /// headers) is built once, so each poll only sends a request.
@@ -175,12 +181,15 @@ impl Fetcher {
                 Err(failure) => Err(FetchError::Probe(Box::new(failure))),
             };
         }
-        let answers = futures_util::future::join_all(
-            queries
-                .iter()
-                .map(|&(query, tag)| self.query_one(query, tag, progress)),
-        )
-        .await;
+        // Built first: a stream over a closure trips the Send check of the spawned poll.
+        let asks: Vec<_> = queries
+            .iter()
+            .map(|&(query, tag)| self.query_one(query, tag, progress))
+            .collect();
+        let answers: Vec<_> = futures_util::stream::iter(asks)
+            .buffered(QUERIES_IN_FLIGHT)
+            .collect()
+            .await;
         let mut body = String::new();
         for (index, ((query, _), answer)) in queries.iter().zip(answers).enumerate() {
             match answer {

@@ -16,7 +16,7 @@ const POLLS: usize = 3;
 /// batching. `direct` adds each domain's twin on HAProxy's own /metrics.
 fn fleet_config(lab: &Lab, wrap: bool, direct: bool) -> String {
     let mut out = format!(
-        // A timeout long enough for 1,200 queries in one poll (Prometheus runs 20 at a time).
+        // A timeout long enough for 1,200 queries in one poll, 16 at a time.
         "[settings]\ninterval = \"30s\"\ntimeout = \"29s\"\nwindow = \"10m\"\n{}",
         sources(lab)
     );
@@ -208,7 +208,7 @@ fn two_hundred_domains_through_prometheus_take_a_few_queries_per_poll_and_equal_
     // Prometheus's own scraping, with no queries, over as long as the longer phase.
     let idle_before = prometheus_self(&lab);
     let idle_start = Instant::now();
-    std::thread::sleep(s_wall.max(b_wall).min(Duration::from_secs(15)));
+    std::thread::sleep(s_wall.max(b_wall).min(Duration::from_secs(10)));
     let idle_wall = idle_start.elapsed();
     let idle_cpu = prometheus_self(&lab).cpu_seconds - idle_before.cpu_seconds;
     eprintln!(

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt as _;
 use reqwest::Url;
 
 use super::super::body::read_body;
 use super::super::progress::Progress;
 use super::super::words::{http_status, query_failure, shorten, FetchError};
-use super::{Fetcher, ERROR_BODY_LIMIT, GET_QUERY_LIMIT};
+use super::{Fetcher, ERROR_BODY_LIMIT, GET_QUERY_LIMIT, QUERIES_IN_FLIGHT};
 use crate::ingest::query_range::{add_steps, parse_range};
 use crate::source::{PollError, ScrapeOutcome, SourceKind};
 
@@ -41,12 +42,14 @@ impl Fetcher {
             for k in 0..=points {
                 steps.insert(start_ms + k * step_ms, String::new());
             }
-            let answers = futures_util::future::join_all(
-                queries
-                    .iter()
-                    .map(|&(q, _)| self.range_one(q, start_ms, end_ms, step_ms, &progress)),
-            )
-            .await;
+            let asks: Vec<_> = queries
+                .iter()
+                .map(|&(q, _)| self.range_one(q, start_ms, end_ms, step_ms, &progress))
+                .collect();
+            let answers: Vec<_> = futures_util::stream::iter(asks)
+                .buffered(QUERIES_IN_FLIGHT)
+                .collect()
+                .await;
             for (index, (&(query, tag), answer)) in queries.iter().zip(answers).enumerate() {
                 match answer {
                     Ok(series) => add_steps(tag, &series, &mut steps),
