@@ -258,6 +258,49 @@ mod tests {
         assert_eq!(out, "1e300");
     }
 
+    /// A batched selector's series are written untagged, as a scrape holds them: with no
+    /// label left, with labels, and under a quoted name, every line reads back.
+    #[test]
+    fn untagged_series_read_back_as_a_scrape_would_hold_them() {
+        use crate::ingest::exposition::parse;
+        use crate::ingest::prefilter::FamilyFilter;
+        let sample = |pairs: &[(&str, &str)], value: f64| QuerySample {
+            labels: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            value,
+            timestamp_ms: 9,
+        };
+        let samples = [
+            sample(&[("__name__", "up")], 1.0),
+            sample(
+                &[("__name__", "req_total"), ("job", "a"), ("__query__", "x")],
+                2.0,
+            ),
+            sample(&[("__name__", "service.up"), ("svc", "b")], 3.0),
+        ];
+        let mut text = String::new();
+        write_exposition(None, &samples, &mut text);
+        assert_eq!(
+            text,
+            "up{} 1 9\nreq_total{job=\"a\"} 2 9\n{\"service.up\",svc=\"b\"} 3 9\n"
+        );
+        let mut back = Vec::new();
+        let stats = parse(&text, &FamilyFilter::all(), |s| {
+            back.push((s.name.to_string(), s.labels.len(), s.value));
+        });
+        assert_eq!(stats.bad_lines, 0, "{:?}", stats.first_bad);
+        assert_eq!(
+            back,
+            [
+                ("up".into(), 0, 1.0),
+                ("req_total".into(), 1, 2.0),
+                ("service.up".into(), 1, 3.0)
+            ]
+        );
+    }
+
     /// Found by fuzzing: a label name holding `"` was written escaped in a quoted name, which
     /// the parser refuses, so the whole series turned into a bad line.
     #[test]
