@@ -274,17 +274,25 @@ impl Engine {
                     }
                 }
             };
-            if !ix.by_query.is_empty() {
-                if let Some(l) = s.labels.iter().find(|l| l.name == QUERY_LABEL) {
+            // A query's own series carry its text; everything else (a scrape, a query
+            // source's batched selectors) goes by name, through the same selector code.
+            let tagged = if ix.by_query.is_empty() {
+                None
+            } else {
+                s.labels.iter().find(|l| l.name == QUERY_LABEL)
+            };
+            match tagged {
+                Some(l) => {
                     if let Some(ids) = ix.by_query.get(l.value.as_ref()) {
                         ids.iter().for_each(|&id| offer(id));
                     }
                 }
-            } else {
-                if let Some(ids) = ix.by_name.get(s.name) {
-                    ids.iter().for_each(|&id| offer(id));
+                None => {
+                    if let Some(ids) = ix.by_name.get(s.name) {
+                        ids.iter().for_each(|&id| offer(id));
+                    }
+                    ix.any_name.iter().for_each(|&id| offer(id));
                 }
-                ix.any_name.iter().for_each(|&id| offer(id));
             }
             if Limits::exceeds(tracked, limits.series_limit) {
                 over_series = Some(LimitBreach::Series {

@@ -42,10 +42,12 @@ pub struct Signal {
     pub source: usize,
     /// What the user wrote (shown by `check` and in reasons).
     pub text: String,
-    /// For scrape sources: matched against samples. For query sources: `None`, and the samples
-    /// are those of `query` (tagged with a `__query__` label).
+    /// Matched against samples: on scrape sources, and on query sources for plain selectors
+    /// (read in batched queries). `None` for other PromQL, whose samples are those of `query`
+    /// (tagged with a `__query__` label).
     pub selector: Option<Selector>,
-    /// For query sources: the PromQL expression evaluated each poll.
+    /// For query sources, when the text is not a plain selector: the PromQL expression
+    /// evaluated each poll, one query of its own.
     pub query: Option<String>,
     pub shape: Shape,
     /// Latency signals: seconds per unit of the source's values (0.001 for the millisecond

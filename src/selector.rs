@@ -99,6 +99,19 @@ impl Selector {
         self.metric_name.as_deref()
     }
 
+    /// The matchers on labels other than the name, as written: (label, operator, value), the
+    /// value unescaped and, for regexes, unanchored. What a batched query is built from.
+    pub fn label_matchers(&self) -> impl Iterator<Item = (&str, &'static str, &str)> {
+        self.label_matchers
+            .iter()
+            .map(|m| (m.label.as_str(), m.operator(), m.value.as_str()))
+    }
+
+    /// True when matchers on `__name__` other than the fixed name narrow the selector.
+    pub fn has_name_matchers(&self) -> bool {
+        !self.name_matchers.is_empty()
+    }
+
     /// True when the sample matches: `labels` is an iterator of (name, value) pairs.
     ///
     /// A label absent from `labels` counts as the empty value, as in PromQL. A `__name__` pair in
@@ -275,7 +288,7 @@ fn write_matchers(out: &mut String, matchers: &[Matcher]) {
 }
 
 /// Writes `value` as a double-quoted PromQL string that parses back to the same value.
-fn write_quoted(out: &mut String, value: &str) {
+pub fn write_quoted(out: &mut String, value: &str) {
     out.push('"');
     for c in value.chars() {
         match c {

@@ -27,6 +27,7 @@ fn spec(url: String, max_body: u64) -> SourceSpec {
         max_body,
         timeout: Duration::from_secs(5),
         queries: Vec::new(),
+        batch: Vec::new(),
         limits: Default::default(),
     }
 }

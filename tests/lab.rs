@@ -1593,5 +1593,7 @@ fn a_ramp_walks_the_lab_gateway_and_rolls_back_on_a_real_failure() {
 }
 #[path = "lab/data.rs"]
 mod data;
+#[path = "lab/query_batch.rs"]
+mod query_batch;
 #[path = "lab/victoria.rs"]
 mod victoria;

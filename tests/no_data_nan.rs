@@ -213,8 +213,9 @@ fn infinities_where_no_count_can_be_are_no_data_but_an_inf_bucket_label_is_norma
     );
 }
 
-/// A query API that answers every range query with one series over the range; `value` is
-/// what it says for the query (`None`: the request counter, growing 100 over the range).
+/// A query API that answers every range query with one series per metric the query names
+/// (as Prometheus answers a batched selector): `errors` is what it says for `err_total`, the
+/// queue depth is NaN, and the request counter grows 100 over the range.
 fn query_api(errors: &'static str) -> HttpServer {
     HttpServer::start(move |req, _| {
         let param = |name: &str| -> f64 {
@@ -225,27 +226,33 @@ fn query_api(errors: &'static str) -> HttpServer {
                 .unwrap_or(0.0)
         };
         let (start, end, step) = (param("start"), param("end"), param("step").max(0.001));
-        let value = |t: f64| {
-            if req.path.contains("err_total") {
-                errors.to_string()
-            } else if req.path.contains("queue_depth") {
-                "NaN".to_string()
-            } else {
-                (1000.0 + 100.0 * (t - start) / (end - start).max(0.001)).to_string()
-            }
+        let value = |name: &str, t: f64| match name {
+            "err_total" => errors.to_string(),
+            "queue_depth" => "NaN".to_string(),
+            _ => (1000.0 + 100.0 * (t - start) / (end - start).max(0.001)).to_string(),
         };
-        let mut points = Vec::new();
-        let mut t = start;
-        while t <= end + 1e-6 {
-            points.push(format!("[{t:.3},\"{}\"]", value(t)));
-            t += step;
-        }
+        let series: Vec<String> = ["req_total", "err_total", "queue_depth"]
+            .into_iter()
+            .filter(|name| req.path.contains(name))
+            .map(|name| {
+                let mut points = Vec::new();
+                let mut t = start;
+                while t <= end + 1e-6 {
+                    points.push(format!("[{t:.3},\"{}\"]", value(name, t)));
+                    t += step;
+                }
+                format!(
+                    r#"{{"metric":{{"__name__":"{name}","job":"app","side":"new"}},"values":[{}]}}"#,
+                    points.join(",")
+                )
+            })
+            .collect();
         Some(Reply::of(
             200,
             "application/json",
             format!(
-                r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{"job":"app"}},"values":[{}]}}]}}}}"#,
-                points.join(",")
+                r#"{{"status":"success","data":{{"resultType":"matrix","result":[{}]}}}}"#,
+                series.join(",")
             ),
         ))
     })
@@ -276,8 +283,8 @@ fn nan_through_the_query_api_is_no_data_too() {
     assert!(d["queues"][0]["depth"].is_null(), "{d:#}");
     assert_eq!(d["health"], "unknown", "{d:#}");
     for reason in [
-        "new path errors query returned NaN",
-        "queue inventory.reserve depth query returned NaN",
+        "new path errors selector returned NaN",
+        "queue inventory.reserve depth selector returned NaN",
     ] {
         assert!(has_reason(d, reason), "{reason}: {:?}", reasons(d));
     }

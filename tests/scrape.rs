@@ -244,6 +244,7 @@ fn spec(name: &str, url: String) -> SourceSpec {
         max_body: 64 << 20,
         timeout: Duration::from_millis(1500),
         queries: Vec::new(),
+        batch: Vec::new(),
         limits: Default::default(),
     }
 }

@@ -83,6 +83,7 @@ async fn probe(url: &str) -> Probe {
         max_body: MAX_BODY,
         timeout: READ_TIMEOUT,
         queries: Vec::new(),
+        batch: Vec::new(),
         limits: Limits::default(),
     };
     let outcome = match Fetcher::new(&spec) {

@@ -3,6 +3,7 @@
 //!
 //! Presets are expanded here (`expand`), so everything downstream sees plain selectors.
 
+pub mod batch;
 pub mod data;
 pub mod expand;
 
@@ -165,28 +166,27 @@ impl Builder<'_> {
                 shape,
                 latency_unit_seconds: unit_seconds,
             },
-            SourceKind::Prometheus => {
-                // A latency given as a base selector is asked for its buckets, or for the gauge
-                // of that name (HAProxy's average): the answer says which it is. Any other
-                // expression is used as is.
-                let query = match Selector::parse(&select) {
-                    Ok(sel) if shape == Shape::Latency => match sel.metric_name() {
-                        Some(name) if !name.ends_with("_bucket") => {
-                            bucket_or_gauge_query(&sel, name).unwrap_or_else(|| select.clone())
-                        }
-                        _ => select.clone(),
-                    },
-                    _ => select.clone(),
-                };
-                Signal {
+            SourceKind::Prometheus => match Selector::parse(&select) {
+                // A plain selector reads raw series, as a scrape would: the source asks for
+                // them in batched queries (`batch`) and the same selector code picks them out.
+                Ok(sel) if batch::batchable(&sel, shape == Shape::Latency) => Signal {
+                    source,
+                    text: select.clone(),
+                    selector: Some(sel),
+                    query: None,
+                    shape,
+                    latency_unit_seconds: unit_seconds,
+                },
+                // Any other expression is evaluated by the API, one query each.
+                _ => Signal {
                     source,
                     text: select.clone(),
                     selector: None,
-                    query: Some(query),
+                    query: Some(select.clone()),
                     shape,
                     latency_unit_seconds: unit_seconds,
-                }
-            }
+                },
+            },
         };
         let id = self.plan.signals.len();
         self.plan.signals.push(sig);
@@ -199,24 +199,6 @@ impl Builder<'_> {
         });
         Ok(id)
     }
-}
-
-/// `{__name__=~"name(_bucket)?", <matchers>}` for a latency selector `name{<matchers>}`.
-fn bucket_or_gauge_query(sel: &Selector, name: &str) -> Option<String> {
-    let plain = name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':');
-    if !plain {
-        return None;
-    }
-    let bucket = format!("{name}_bucket");
-    let renamed = sel.with_metric_name(&bucket);
-    let matchers = renamed.text().strip_prefix(bucket.as_str())?;
-    let by_name = format!("__name__=~\"{name}(_bucket)?\"");
-    Some(match matchers.strip_prefix('{') {
-        Some(rest) => format!("{{{by_name}, {rest}"),
-        None => format!("{{{by_name}}}"),
-    })
 }
 
 pub fn compile(cfg: &Config) -> Result<Compiled, CompileError> {
@@ -605,6 +587,23 @@ fn source_specs(cfg: &Config, plan: &Plan) -> Vec<Result<SourceSpec, SourceError
                 .filter_map(|s| s.query.clone())
                 .collect();
             queries.dedup();
+            let batch = match plan.sources[i].kind {
+                SourceKind::Prometheus => {
+                    let wanted: Vec<batch::Wanted<'_>> = plan
+                        .signals
+                        .iter()
+                        .filter(|s| s.source == i)
+                        .filter_map(|s| {
+                            Some(batch::Wanted {
+                                selector: s.selector.as_ref()?,
+                                latency: s.shape == Shape::Latency,
+                            })
+                        })
+                        .collect();
+                    batch::queries(&wanted)
+                }
+                SourceKind::Scrape => Vec::new(),
+            };
             Ok(SourceSpec {
                 name: src.name.clone(),
                 url: src.url.clone(),
@@ -623,6 +622,7 @@ fn source_specs(cfg: &Config, plan: &Plan) -> Vec<Result<SourceSpec, SourceError
                 max_body: src.max_body.bytes(),
                 timeout: plan.timing.timeout,
                 queries,
+                batch,
                 limits: plan.sources[i].limits,
             })
         })

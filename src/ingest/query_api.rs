@@ -51,17 +51,17 @@ pub fn parse_instant(body: &[u8]) -> Result<Vec<QuerySample>, QueryError> {
     Ok(samples.0)
 }
 
-/// Read an answer straight into exposition text (as [`to_exposition`] writes it), holding no
-/// more than the text: what a query source's poll turns into. More than `series_limit` series
-/// stop the read with that limit's error. On an error, `out` is left as it was.
+/// Read an answer straight into exposition text (as [`write_exposition`] writes it), holding
+/// no more than the text: what a query source's poll turns into. More than `series_limit`
+/// series stop the read with that limit's error. On an error, `out` is left as it was.
 pub fn answer_to_exposition(
     body: &[u8],
-    query: &str,
+    tag: Option<&str>,
     limits: &Limits,
     out: &mut String,
 ) -> Result<usize, QueryError> {
     struct Write<'q, 'o> {
-        query: &'q str,
+        tag: Option<&'q str>,
         series: usize,
         limit: usize,
         out: &'o mut String,
@@ -79,7 +79,7 @@ pub fn answer_to_exposition(
                 return Err(QueryError::Limit(LimitBreach::Series { limit: self.limit }));
             }
             write_series(
-                self.query,
+                self.tag,
                 labels,
                 value,
                 timestamp_ms,
@@ -91,7 +91,7 @@ pub fn answer_to_exposition(
     }
     let start = out.len();
     let mut sink = Write {
-        query,
+        tag,
         series: 0,
         limit: limits.series_limit,
         out,
@@ -119,10 +119,17 @@ pub fn answer_to_exposition(
 /// escaping does, and a label whose name is empty, or that becomes a duplicate or a reserved
 /// name that way, is left out rather than turning the whole line into a bad one.
 pub fn to_exposition(query: &str, samples: &[QuerySample], out: &mut String) {
+    write_exposition(Some(query), samples, out);
+}
+
+/// [`to_exposition`] with the `__query__` label only when `tag` is given: a batched selector's
+/// series are written untagged, as a scrape body holds them, so that the same selector code
+/// picks them out.
+pub fn write_exposition(tag: Option<&str>, samples: &[QuerySample], out: &mut String) {
     let mut seen = HashSet::new();
     for sample in samples {
         write_series(
-            query,
+            tag,
             &sample.labels,
             sample.value,
             sample.timestamp_ms,
@@ -135,7 +142,7 @@ pub fn to_exposition(query: &str, samples: &[QuerySample], out: &mut String) {
 /// One series as one exposition line (see [`to_exposition`]). `seen` is scratch space for
 /// finding duplicate names in time linear in the number of labels.
 fn write_series<N: AsRef<str>, V: AsRef<str>>(
-    query: &str,
+    tag: Option<&str>,
     labels: &[(N, V)],
     value: f64,
     timestamp_ms: i64,
@@ -189,9 +196,20 @@ fn write_series<N: AsRef<str>, V: AsRef<str>>(
                 written.push(label);
             }
         }
-        out.push_str("__query__=\"");
-        escape_into(query, out);
-        out.push_str("\"} ");
+        match tag {
+            Some(query) => {
+                out.push_str("__query__=\"");
+                escape_into(query, out);
+                out.push_str("\"} ");
+            }
+            None => {
+                // No label written: `{}` reads back; `name{,}` would not.
+                if out.ends_with(',') {
+                    out.pop();
+                }
+                out.push_str("} ");
+            }
+        }
         write_value(value, out);
         let _ = writeln!(out, " {timestamp_ms}");
     }
@@ -238,6 +256,49 @@ mod tests {
         out.clear();
         write_value(1e300, &mut out);
         assert_eq!(out, "1e300");
+    }
+
+    /// A batched selector's series are written untagged, as a scrape holds them: with no
+    /// label left, with labels, and under a quoted name, every line reads back.
+    #[test]
+    fn untagged_series_read_back_as_a_scrape_would_hold_them() {
+        use crate::ingest::exposition::parse;
+        use crate::ingest::prefilter::FamilyFilter;
+        let sample = |pairs: &[(&str, &str)], value: f64| QuerySample {
+            labels: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            value,
+            timestamp_ms: 9,
+        };
+        let samples = [
+            sample(&[("__name__", "up")], 1.0),
+            sample(
+                &[("__name__", "req_total"), ("job", "a"), ("__query__", "x")],
+                2.0,
+            ),
+            sample(&[("__name__", "service.up"), ("svc", "b")], 3.0),
+        ];
+        let mut text = String::new();
+        write_exposition(None, &samples, &mut text);
+        assert_eq!(
+            text,
+            "up{} 1 9\nreq_total{job=\"a\"} 2 9\n{\"service.up\",svc=\"b\"} 3 9\n"
+        );
+        let mut back = Vec::new();
+        let stats = parse(&text, &FamilyFilter::all(), |s| {
+            back.push((s.name.to_string(), s.labels.len(), s.value));
+        });
+        assert_eq!(stats.bad_lines, 0, "{:?}", stats.first_bad);
+        assert_eq!(
+            back,
+            [
+                ("up".into(), 0, 1.0),
+                ("req_total".into(), 1, 2.0),
+                ("service.up".into(), 1, 3.0)
+            ]
+        );
     }
 
     /// Found by fuzzing: a label name holding `"` was written escaped in a quoted name, which

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::ingest::limits::{LimitBreach, Limits};
-use crate::ingest::query_api::{to_exposition, QueryError, QuerySample};
+use crate::ingest::query_api::{write_exposition, QueryError, QuerySample};
 use crate::ingest::query_error::shown_start;
 
 /// One series of a range answer: its labels and its points (unix ms, value).
@@ -114,8 +114,9 @@ fn parse_value(v: &str) -> Option<f64> {
 }
 
 /// Adds one query's range answer to `steps` (step time in unix ms → exposition body), each
-/// point written as an instant answer of that query at that time would be.
-pub fn add_steps(query: &str, series: &[RangeSeries], steps: &mut BTreeMap<i64, String>) {
+/// point written as an instant answer of that query at that time would be: tagged with the
+/// query when `tag` is given, untagged for a batched selector.
+pub fn add_steps(tag: Option<&str>, series: &[RangeSeries], steps: &mut BTreeMap<i64, String>) {
     for s in series {
         for &(at_ms, value) in &s.points {
             let sample = QuerySample {
@@ -123,7 +124,7 @@ pub fn add_steps(query: &str, series: &[RangeSeries], steps: &mut BTreeMap<i64, 
                 value,
                 timestamp_ms: at_ms,
             };
-            to_exposition(query, &[sample], steps.entry(at_ms).or_default());
+            write_exposition(tag, &[sample], steps.entry(at_ms).or_default());
         }
     }
 }
@@ -145,7 +146,7 @@ mod tests {
             vec![(1_700_000_000_000, 1.0), (1_700_000_002_500, 3.0)]
         );
         let mut steps = BTreeMap::new();
-        add_steps("req_total", &series, &mut steps);
+        add_steps(Some("req_total"), &series, &mut steps);
         assert_eq!(steps.len(), 2);
         let first = &steps[&1_700_000_000_000];
         assert!(

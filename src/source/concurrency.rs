@@ -282,6 +282,7 @@ mod tests {
             max_body: 1,
             timeout: std::time::Duration::from_secs(1),
             queries: Vec::new(),
+            batch: Vec::new(),
             limits: Default::default(),
         };
         let a = slots.for_source(&spec("http://a:1/m"));

@@ -17,7 +17,9 @@
 //! ```
 //! For `kind = "prometheus"` sources, the body is exposition text synthesised from the
 //! instant-query answers (see `ingest::query_api::to_exposition`), so that recording, replay and
-//! the figures treat both kinds alike.
+//! the figures treat both kinds alike. Plain selectors are read in batched queries whose series
+//! are written as a scrape body holds them (see `compile::batch`); other expressions are one
+//! query each, their series tagged with the query.
 //!
 //! One HTTP poll (`scrape::Fetcher`) is put together from: `client` (the client built once:
 //! headers, TLS roots, redirects), `body` (a body read within `max_body`, gzip included, into
@@ -130,8 +132,12 @@ pub struct SourceSpec {
     pub max_body: u64,
     /// The bound on one whole poll: connect, request and body.
     pub timeout: Duration,
-    /// Prometheus kind: the PromQL expressions to evaluate each poll.
+    /// Prometheus kind: the PromQL expressions to evaluate each poll, their series tagged with
+    /// the query (`__query__`).
     pub queries: Vec<String>,
+    /// Prometheus kind: batched selectors (`compile::batch`) read each poll, their series
+    /// written untagged, as a scrape body would hold them.
+    pub batch: Vec<String>,
     /// What one poll may hold; a query answer is cut short at `series_limit`.
     pub limits: crate::ingest::limits::Limits,
 }
@@ -156,6 +162,7 @@ impl fmt::Debug for SourceSpec {
             .field("max_body", &self.max_body)
             .field("timeout", &self.timeout)
             .field("queries", &self.queries)
+            .field("batch", &self.batch)
             .field("limits", &self.limits)
             .finish()
     }

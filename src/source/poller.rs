@@ -309,6 +309,7 @@ mod tests {
             max_body: 1 << 20,
             timeout: Duration::from_millis(timeout_ms),
             queries: Vec::new(),
+            batch: Vec::new(),
             limits: Default::default(),
         }
     }

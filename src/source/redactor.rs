@@ -92,6 +92,7 @@ mod tests {
             max_body: 1 << 20,
             timeout: Duration::from_secs(1),
             queries: Vec::new(),
+            batch: Vec::new(),
             limits: Default::default(),
         };
         let bearer = Redactor::for_spec(&spec(

@@ -7,6 +7,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt as _;
 use reqwest::Url;
 
 use super::body::{lossy_utf8, read_body};
@@ -28,6 +29,15 @@ pub use super::client::{MAX_REDIRECTS, SCRAPE_ACCEPT};
 /// Bytes read from a non-2xx body: enough for an error message or a JSON error envelope.
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 
+/// A query longer than this is sent as a POST form, as Prometheus's API allows: a batched
+/// selector's regex can outgrow what servers and proxies take in a URL (often 4–8 KB).
+pub(super) const GET_QUERY_LIMIT: usize = 2048;
+
+/// Queries of one source in flight at once. Prometheus evaluates 20 at a time by default
+/// (`--query.max-concurrency`) and accepts 512 connections (`--web.max-connections`): hundreds
+/// of PromQL signals sent at once would wait in its accept queue until connects time out.
+pub(super) const QUERIES_IN_FLIGHT: usize = 16;
+
 /// A configured source ready to be polled: the HTTP client (connection pool, TLS roots,
 /// headers) is built once, so each poll only sends a request.
 pub struct Fetcher {
@@ -37,6 +47,7 @@ pub struct Fetcher {
     url: Url,
     auth: Auth,
     queries: Vec<String>,
+    batch: Vec<String>,
     max_body: u64,
     timeout: Duration,
     limits: Limits,
@@ -53,6 +64,7 @@ impl fmt::Debug for Fetcher {
             .field("url", &crate::redact::url(self.url.as_str()))
             .field("auth", &self.auth)
             .field("queries", &self.queries)
+            .field("batch", &self.batch)
             .field("max_body", &self.max_body)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
@@ -81,6 +93,7 @@ impl Fetcher {
             url,
             auth: spec.auth.clone(),
             queries: spec.queries.clone(),
+            batch: spec.batch.clone(),
             max_body: spec.max_body,
             timeout: spec.timeout,
             limits: spec.limits,
@@ -166,24 +179,39 @@ impl Fetcher {
         }
     }
 
+    /// Every query of a query source, with the tag its series get: the PromQL expressions
+    /// (tagged with their text), then the batched selectors (untagged).
+    pub(super) fn all_queries(&self) -> Vec<(&str, Option<&str>)> {
+        let tagged = self.queries.iter().map(|q| (q.as_str(), Some(q.as_str())));
+        let batched = self.batch.iter().map(|q| (q.as_str(), None));
+        tagged.chain(batched).collect()
+    }
+
     /// A query API: every query concurrently; the body is their answers as exposition text, in
     /// query order. One failing query fails the poll, so figures never mix fresh and missing.
     async fn query_all(&self, progress: &Progress) -> Result<String, FetchError> {
-        if self.queries.is_empty() {
+        let queries = self.all_queries();
+        if queries.is_empty() {
             // Nothing to evaluate, but `check` and `status` still need to know the API answers.
-            return match self.query_one("vector(1)", progress).await {
+            return match self
+                .query_one("vector(1)", Some("vector(1)"), progress)
+                .await
+            {
                 Ok(_) => Ok(String::new()),
                 Err(failure) => Err(FetchError::Probe(Box::new(failure))),
             };
         }
-        let answers = futures_util::future::join_all(
-            self.queries
-                .iter()
-                .map(|query| self.query_one(query, progress)),
-        )
-        .await;
+        // Built first: a stream over a closure trips the Send check of the spawned poll.
+        let asks: Vec<_> = queries
+            .iter()
+            .map(|&(query, tag)| self.query_one(query, tag, progress))
+            .collect();
+        let answers: Vec<_> = futures_util::stream::iter(asks)
+            .buffered(QUERIES_IN_FLIGHT)
+            .collect()
+            .await;
         let mut body = String::new();
-        for (index, (query, answer)) in self.queries.iter().zip(answers).enumerate() {
+        for (index, ((query, _), answer)) in queries.iter().zip(answers).enumerate() {
             match answer {
                 Ok(text) => body.push_str(&text),
                 Err(failure) => {
@@ -198,17 +226,25 @@ impl Fetcher {
         Ok(body)
     }
 
-    /// One instant query, for the newest samples (see [`NO_CACHE`]). The API's own error envelope (400 bad_data, 422 execution, 503
-    /// timeout, ...) is shown as the API's words; a non-JSON error (a proxy's HTML page) as
-    /// the HTTP status and a snippet.
-    async fn query_one(&self, query: &str, progress: &Progress) -> Result<String, FetchError> {
+    /// One instant query, for the newest samples (see [`NO_CACHE`]), as a POST form when it is
+    /// long. The API's own error envelope (400 bad_data, 422 execution, 503 timeout, ...) is
+    /// shown as the API's words; a non-JSON error (a proxy's HTML page) as the HTTP status and
+    /// a snippet.
+    async fn query_one(
+        &self,
+        query: &str,
+        tag: Option<&str>,
+        progress: &Progress,
+    ) -> Result<String, FetchError> {
+        let params = [("query", query), NO_CACHE];
         let response = self
             .send(|| {
-                self.authorize(
-                    self.client
-                        .get(query_endpoint(&self.url))
-                        .query(&[("query", query), NO_CACHE]),
-                )
+                let endpoint = query_endpoint(&self.url);
+                self.authorize(if query.len() > GET_QUERY_LIMIT {
+                    self.client.post(endpoint).form(&params)
+                } else {
+                    self.client.get(endpoint).query(&params)
+                })
             })
             .await
             .map_err(|e| self.request_failure(&e))?;
@@ -228,7 +264,7 @@ impl Fetcher {
             if let Some(problem) = read.problem {
                 return Err(problem.into());
             }
-            return decode_off_runtime(read.data, query, self.limits)
+            return decode_off_runtime(read.data, tag, self.limits)
                 .await
                 .map_err(|e| match e {
                     Decode::Query(error) => query_failure(error, &self.redactor),
@@ -281,11 +317,15 @@ enum Decode {
 
 /// Reads an answer into exposition text on a blocking thread: tens of MB of JSON must not
 /// hold a runtime worker (keys, signals, other sources' polls).
-async fn decode_off_runtime(data: Vec<u8>, query: &str, limits: Limits) -> Result<String, Decode> {
-    let query = query.to_string();
+async fn decode_off_runtime(
+    data: Vec<u8>,
+    tag: Option<&str>,
+    limits: Limits,
+) -> Result<String, Decode> {
+    let tag = tag.map(str::to_string);
     let decoded = tokio::task::spawn_blocking(move || {
         let mut text = String::new();
-        answer_to_exposition(&data, &query, &limits, &mut text).map(|_| text)
+        answer_to_exposition(&data, tag.as_deref(), &limits, &mut text).map(|_| text)
     })
     .await;
     match decoded {

@@ -4,13 +4,14 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt as _;
 use reqwest::Url;
 
 use super::super::body::read_body;
 use super::super::client::NO_CACHE;
 use super::super::progress::Progress;
 use super::super::words::{http_status, query_failure, shorten, FetchError};
-use super::{Fetcher, ERROR_BODY_LIMIT};
+use super::{Fetcher, ERROR_BODY_LIMIT, GET_QUERY_LIMIT, QUERIES_IN_FLIGHT};
 use crate::ingest::query_range::{add_steps, parse_range};
 use crate::source::{PollError, ScrapeOutcome, SourceKind};
 
@@ -28,7 +29,8 @@ impl Fetcher {
         span: Duration,
         step: Duration,
     ) -> Vec<ScrapeOutcome> {
-        if self.kind != SourceKind::Prometheus || self.queries.is_empty() {
+        let queries = self.all_queries();
+        if self.kind != SourceKind::Prometheus || queries.is_empty() {
             return vec![self.fetch().await];
         }
         let step_ms = i64::try_from(step.as_millis()).unwrap_or(i64::MAX).max(1);
@@ -41,15 +43,17 @@ impl Fetcher {
             for k in 0..=points {
                 steps.insert(start_ms + k * step_ms, String::new());
             }
-            let answers = futures_util::future::join_all(
-                self.queries
-                    .iter()
-                    .map(|q| self.range_one(q, start_ms, end_ms, step_ms, &progress)),
-            )
-            .await;
-            for (index, (query, answer)) in self.queries.iter().zip(answers).enumerate() {
+            let asks: Vec<_> = queries
+                .iter()
+                .map(|&(q, _)| self.range_one(q, start_ms, end_ms, step_ms, &progress))
+                .collect();
+            let answers: Vec<_> = futures_util::stream::iter(asks)
+                .buffered(QUERIES_IN_FLIGHT)
+                .collect()
+                .await;
+            for (index, (&(query, tag), answer)) in queries.iter().zip(answers).enumerate() {
                 match answer {
-                    Ok(series) => add_steps(query, &series, &mut steps),
+                    Ok(series) => add_steps(tag, &series, &mut steps),
                     Err(words) => {
                         return Err(format!(
                             "range query {} (`{}`): {words}",
@@ -111,7 +115,14 @@ impl Fetcher {
             (NO_CACHE.0, NO_CACHE.1.to_string()),
         ];
         let response = self
-            .send(|| self.authorize(self.client.get(range_endpoint(&self.url)).query(&params)))
+            .send(|| {
+                let endpoint = range_endpoint(&self.url);
+                self.authorize(if query.len() > GET_QUERY_LIMIT {
+                    self.client.post(endpoint).form(&params)
+                } else {
+                    self.client.get(endpoint).query(&params)
+                })
+            })
             .await
             .map_err(|e| self.request_failure(&e))?;
         let status = response.status();
