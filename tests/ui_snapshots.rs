@@ -974,6 +974,7 @@ fn marks_from_an_audit_log() -> std::collections::BTreeMap<String, Mark> {
         stage,
         from: None,
         to: None,
+        context: None,
     };
     for e in [
         entry("a", "inventory", AuditEvent::Requested, Some(Stage::Ramp)),

@@ -94,6 +94,7 @@ mod tests {
             stage: Some(Stage::Canary),
             from: None,
             to: None,
+            context: None,
         }
     }
 
