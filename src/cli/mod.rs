@@ -10,6 +10,7 @@ pub mod check;
 pub mod check_nearby;
 pub mod check_versions;
 pub mod completions;
+pub mod context_switch;
 pub mod contexts;
 pub mod info;
 pub mod init;
