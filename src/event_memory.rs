@@ -116,8 +116,22 @@ impl EventMemory {
     /// (the dir is created 0700 when missing, and refused when it cannot be trusted).
     /// `now_ms` is this session's start: events dated much later are not believed.
     pub fn start(dir: &Path, now_ms: i64) -> Result<EventMemory, EventMemoryError> {
+        EventMemory::start_for(dir, None, now_ms)
+    }
+
+    /// [`EventMemory::start`] for a session under a context: each context keeps its own
+    /// events (`events.NAME.jsonl`, the name a checked file stem), so switching shows none of
+    /// another context's.
+    pub fn start_for(
+        dir: &Path,
+        context: Option<&str>,
+        now_ms: i64,
+    ) -> Result<EventMemory, EventMemoryError> {
         state_dir::ensure(dir)?;
-        let path = dir.join(FILE);
+        let path = match context {
+            Some(name) => dir.join(format!("events.{name}.jsonl")),
+            None => dir.join(FILE),
+        };
         let reloaded = reload(&path, now_ms)?;
         let file = safe_fs::open_private(&path, Access::Append)?;
         Ok(EventMemory {

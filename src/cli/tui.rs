@@ -170,6 +170,7 @@ async fn live_session(
     let stages = plan.domains.iter().map(|d| (d.name.clone(), d.stage));
     tasks.push(tokio::spawn(super::mark_feed::serve(
         audit_log()?.path().to_path_buf(),
+        loaded.context_name(),
         stages.collect(),
         Some(flights.watch()),
         ui_tx.clone(),
@@ -217,7 +218,7 @@ async fn live_session(
         bindings,
         Some((actions, refusals)),
     );
-    opts.memory = event_memory(started);
+    opts.memory = event_memory(started, loaded.context_name().as_deref());
     opts.promotes = compiled.promotes.clone();
     opts.bell = loaded.config.ui.bell;
     opts.trace_links = crate::ui::hyperlink::TraceLinks {
@@ -341,9 +342,9 @@ pub async fn demo(global: &GlobalArgs) -> Result<u8, Failure> {
 /// event is an observation, not an action (actions are in the audit log). Without a state dir
 /// that can be trusted (its files could be anyone's) the session neither reads nor writes it,
 /// and says so.
-fn event_memory(started: i64) -> Option<crate::event_memory::EventMemory> {
+fn event_memory(started: i64, context: Option<&str>) -> Option<crate::event_memory::EventMemory> {
     let dir = super::logging::state_dir()?;
-    match crate::event_memory::EventMemory::start(&dir, started) {
+    match crate::event_memory::EventMemory::start_for(&dir, context, started) {
         Ok(m) => Some(m),
         Err(e) => {
             tracing::warn!("{e}; events are not kept across sessions");
