@@ -334,3 +334,24 @@ fn without_a_context_entries_carry_none_and_the_domain_name_confirms() {
         "{entries:?}"
     );
 }
+
+#[test]
+fn init_writes_a_context_and_info_names_it() {
+    let metrics = Gateway::new(10, 90, 20).metrics();
+    let sb = Sandbox::new();
+    let url = metrics.url("/metrics");
+    let out = run(&sb, &["--context", "qa", "init", &url], &[], "");
+    assert_eq!(code(&out), 0, "{}", both(&out));
+    let file = sb.path().join("config/cutover/contexts/qa.toml");
+    assert!(file.is_file(), "{}", both(&out));
+    let out = run(&sb, &["info", "--json"], &[("CUTOVER_CONTEXT", "qa")], "");
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["config"]["source"], "context");
+    assert_eq!(info["config"]["path"], file.to_str().unwrap());
+    assert_eq!(info["config"]["exists"], true);
+    // The written context is one `contexts` lists, and it loads.
+    let out = run(&sb, &["contexts", "--json"], &[], "");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["name"], "qa");
+    assert!(rows[0].get("error").is_none(), "{rows}");
+}
