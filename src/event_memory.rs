@@ -437,6 +437,21 @@ mod tests {
     }
 
     #[test]
+    fn each_context_keeps_its_own_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let prod = EventMemory::start_for(dir.path(), Some("prod"), 1_000).unwrap();
+        assert!(prod.path().ends_with("events.prod.jsonl"));
+        prod.append(&[event(1_500, EventKind::Stage, Some("orders"), "prod's")])
+            .unwrap();
+        let plain = EventMemory::start(dir.path(), 2_000).unwrap();
+        assert!(plain.reloaded().events.is_empty());
+        let staging = EventMemory::start_for(dir.path(), Some("staging"), 2_000).unwrap();
+        assert!(staging.reloaded().events.is_empty());
+        let again = EventMemory::start_for(dir.path(), Some("prod"), 2_000).unwrap();
+        assert_eq!(again.reloaded().events.len(), 1);
+    }
+
+    #[test]
     fn the_longest_event_written_is_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let m = EventMemory::start(dir.path(), 1_000).unwrap();
