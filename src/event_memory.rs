@@ -116,8 +116,22 @@ impl EventMemory {
     /// (the dir is created 0700 when missing, and refused when it cannot be trusted).
     /// `now_ms` is this session's start: events dated much later are not believed.
     pub fn start(dir: &Path, now_ms: i64) -> Result<EventMemory, EventMemoryError> {
+        EventMemory::start_for(dir, None, now_ms)
+    }
+
+    /// [`EventMemory::start`] for a session under a context: each context keeps its own
+    /// events (`events.NAME.jsonl`, the name a checked file stem), so switching shows none of
+    /// another context's.
+    pub fn start_for(
+        dir: &Path,
+        context: Option<&str>,
+        now_ms: i64,
+    ) -> Result<EventMemory, EventMemoryError> {
         state_dir::ensure(dir)?;
-        let path = dir.join(FILE);
+        let path = match context {
+            Some(name) => dir.join(format!("events.{name}.jsonl")),
+            None => dir.join(FILE),
+        };
         let reloaded = reload(&path, now_ms)?;
         let file = safe_fs::open_private(&path, Access::Append)?;
         Ok(EventMemory {
@@ -420,6 +434,21 @@ mod tests {
         next.append(&earlier).unwrap();
         let third = EventMemory::start(dir.path(), 3_000).unwrap();
         assert_eq!(third.reloaded().events.len(), 1);
+    }
+
+    #[test]
+    fn each_context_keeps_its_own_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let prod = EventMemory::start_for(dir.path(), Some("prod"), 1_000).unwrap();
+        assert!(prod.path().ends_with("events.prod.jsonl"));
+        prod.append(&[event(1_500, EventKind::Stage, Some("orders"), "prod's")])
+            .unwrap();
+        let plain = EventMemory::start(dir.path(), 2_000).unwrap();
+        assert!(plain.reloaded().events.is_empty());
+        let staging = EventMemory::start_for(dir.path(), Some("staging"), 2_000).unwrap();
+        assert!(staging.reloaded().events.is_empty());
+        let again = EventMemory::start_for(dir.path(), Some("prod"), 2_000).unwrap();
+        assert_eq!(again.reloaded().events.len(), 1);
     }
 
     #[test]

@@ -974,6 +974,7 @@ fn marks_from_an_audit_log() -> std::collections::BTreeMap<String, Mark> {
         stage,
         from: None,
         to: None,
+        context: None,
     };
     for e in [
         entry("a", "inventory", AuditEvent::Requested, Some(Stage::Ramp)),
@@ -2449,4 +2450,121 @@ fn the_copy_key_copies_the_slowest_traces_link_only_when_the_clipboard_is_allowe
     let mut refused = with_traces(TraceLinks::default(), true);
     assert!(key(&mut refused, KeyCode::Char('y')).is_empty());
     assert!(screen(&refused, 160, 48).contains("copying is off: set [ui] clipboard = true"));
+}
+
+// ---------------------------------------------------------------- contexts
+
+fn in_context(name: &str, production: bool) -> App {
+    let mut opts = options(Mode::Live, None, "default");
+    opts.badge = Some(cutover::ui::Badge {
+        name: name.into(),
+        production,
+    });
+    if production {
+        opts.typed_name = cutover::action::TypedName::production(name);
+    }
+    session(opts, caps(ColorDepth::Ansi16, false))
+}
+
+#[test]
+fn a_production_context_shows_its_name_in_the_alarm_style_and_asks_for_both_names() {
+    let mut app = in_context("prod-eu", true);
+    let buf = buffer(&app, 120, 40);
+    let top = text_of(&buf);
+    let top = top.lines().next().unwrap();
+    let at = top.find(" PRODUCTION prod-eu ").expect(top) as u16;
+    // The alarm style: the theme's crit, reversed, so it reads on any background.
+    let cell = &buf[(at + 2, 0)];
+    assert_eq!(cell.fg, Color::Red, "{cell:?}");
+    assert!(cell.modifier.contains(Modifier::REVERSED), "{cell:?}");
+
+    app.apply(FeedEvent::Offer(Offer::rollback(
+        "orders",
+        vec!["haproxy 127.0.0.1:9999: set weight be_orders/orders_svc 0".into()],
+        "Then verified: the new path's observed share must fall to 0% or below within 60 s.".into(),
+    )));
+    let s = screen(&app, 120, 40);
+    assert!(
+        s.contains("PRODUCTION: type the context's name and the domain's, as CONTEXT/DOMAIN."),
+        "{s}"
+    );
+    assert!(s.contains("Type prod-eu/orders to confirm: _"), "{s}");
+    insta::assert_snapshot!("production_rollback_dialog_120x40", s);
+    // What is typed goes to the gate, which alone judges it (the CLI tests show it refusing
+    // the domain's name alone); the dialog drawn whole is what lets it judge at all.
+    keys(&mut app, "prod-eu/orders");
+    let _ = screen(&app, 120, 40);
+    let cmds = key(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(&cmds[..], [UiCommand::Confirm { typed, drawn_whole: true, .. }] if typed == "prod-eu/orders"),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn a_context_that_is_not_production_shows_its_name_plainly() {
+    let app = in_context("staging", false);
+    let buf = buffer(&app, 120, 40);
+    let top = text_of(&buf);
+    let top = top.lines().next().unwrap();
+    assert!(!top.contains("PRODUCTION"), "{top}");
+    let at = top.find(" staging ").expect(top) as u16;
+    assert_ne!(buf[(at + 1, 0)].fg, Color::Red);
+    let mut app = app;
+    app.apply(FeedEvent::Offer(Offer::rollback(
+        "orders",
+        vec!["exec true".into()],
+        "verified".into(),
+    )));
+    assert!(screen(&app, 120, 40).contains("Type orders to confirm: _"));
+}
+
+#[test]
+fn the_contexts_key_lists_them_and_enter_asks_for_the_switch() {
+    use cutover::config::context::ContextRow;
+    let mut app = in_context("staging", false);
+    assert_eq!(key(&mut app, KeyCode::Char('C')), vec![UiCommand::Contexts]);
+    let row = |name: &str, production: Option<bool>, error: Option<&str>| ContextRow {
+        name: name.into(),
+        path: format!("/home/ops/.config/cutover/contexts/{name}.toml").into(),
+        read_only: production.map(|_| false),
+        production,
+        current: name == "staging",
+        error: error.map(str::to_string),
+    };
+    app.show_contexts(vec![
+        row(
+            "broken",
+            None,
+            Some("/home/ops/.config/cutover/contexts/broken.toml:3: intervall: unknown key"),
+        ),
+        row("prod-eu", Some(true), None),
+        row("staging", Some(false), None),
+    ]);
+    let s = screen(&app, 120, 40);
+    assert!(s.contains("> staging  in use"), "{s}");
+    assert!(s.contains("- prod-eu  PRODUCTION"), "{s}");
+    assert!(s.contains("broken.toml:3: intervall"), "{s}");
+    insta::assert_snapshot!("contexts_box_120x40", s);
+    assert!(key(&mut app, KeyCode::Char('k')).is_empty());
+    assert_eq!(
+        key(&mut app, KeyCode::Enter),
+        vec![UiCommand::SwitchContext("prod-eu".into())]
+    );
+    assert!(!screen(&app, 120, 40).contains("Contexts"));
+    // Any other key closes the box, switching nothing.
+    app.show_contexts(vec![row("prod-eu", Some(true), None)]);
+    assert!(key(&mut app, KeyCode::Char('x')).is_empty());
+    assert!(!screen(&app, 120, 40).contains("Contexts"));
+}
+
+#[test]
+fn in_a_replay_the_contexts_key_says_they_are_for_live_sessions() {
+    let mut app = session(
+        options(Mode::Replay, Some("replaying r.jsonl.gz"), "default"),
+        caps(ColorDepth::Ansi16, false),
+    );
+    assert!(key(&mut app, KeyCode::Char('C')).is_empty());
+    let s = screen(&app, 120, 40);
+    assert!(s.contains("contexts are for live sessions"), "{s}");
 }

@@ -144,6 +144,10 @@ pub struct AuditEntry {
     /// A promotion's target new-path percent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<u8>,
+    /// The context the action ran under (`--context`, `$CUTOVER_CONTEXT`, a switch in the
+    /// cockpit); absent when no context was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -310,6 +314,7 @@ mod tests {
             stage: None,
             from: None,
             to: None,
+            context: None,
         }
     }
 

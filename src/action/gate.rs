@@ -198,6 +198,10 @@ pub struct Gate {
     /// A domain this gate runs a ramp on (its `<domain>.ramp` file held): a promotion from
     /// anywhere else is refused for as long as it is held; a rollback is not.
     ramp: Option<std::sync::Arc<Held>>,
+    /// The context this session runs under (`--context`), written in every entry.
+    context: Option<String>,
+    /// What confirms an action: the domain's name, or `NAME/DOMAIN` on production.
+    typed_name: super::TypedName,
 }
 
 /// A domain's lock (or ramp file) held by a gate beyond one claim; released when the last
@@ -222,7 +226,22 @@ impl Gate {
             stages: std::sync::Arc::default(),
             held: None,
             ramp: None,
+            context: None,
+            typed_name: super::TypedName::plain(),
         }
+    }
+
+    /// The same gate for a session under a context (its entries carry the name) and asking
+    /// for `typed_name` in every confirmation.
+    pub fn in_context(mut self, context: Option<String>, typed_name: super::TypedName) -> Gate {
+        self.context = context;
+        self.typed_name = typed_name;
+        self
+    }
+
+    /// What confirms an action through this gate.
+    pub fn typed_name(&self) -> &super::TypedName {
+        &self.typed_name
     }
 
     /// The same gate holding `domain`'s lock (for `kind`) until it and its clones are dropped,
@@ -419,13 +438,13 @@ impl Gate {
         Ok(())
     }
 
-    /// The typed confirmation: the domain's name, exactly (surrounding blanks ignored).
-    /// A mismatch is a refusal, and audited as one.
+    /// The typed confirmation: the domain's name, or `NAME/DOMAIN` on a production config,
+    /// exactly (surrounding blanks ignored). A mismatch is a refusal, and audited as one.
     pub fn confirm(&self, action: &Action, steps: &[StepSpec], typed: &str) -> Result<(), Refusal> {
-        if typed.trim() == action.domain() {
+        if self.typed_name.accepts(action.domain(), typed) {
             return Ok(());
         }
-        let r = Refusal::NotConfirmed(action.domain().to_string());
+        let r = Refusal::NotConfirmed(self.typed_name.expected(action.domain()));
         self.record_refusal(action, steps, &r);
         Err(r)
     }
@@ -471,6 +490,7 @@ impl Gate {
             stage: self.stages.get(action.domain()).copied(),
             from: action.from_to().0,
             to: action.from_to().1,
+            context: self.context.clone(),
         }
     }
 

@@ -234,6 +234,7 @@ mod tests {
             stage,
             from: None,
             to: None,
+            context: None,
         }
     }
 

@@ -17,6 +17,7 @@ pub mod run;
 pub mod shadow_gate;
 pub mod steps;
 pub mod terms;
+pub mod typed_name;
 pub mod verify;
 
 pub use audit::{audit_note, AuditEntry, AuditError, AuditEvent, AuditLog, EntryPoint};
@@ -25,6 +26,7 @@ pub use gate::{Claim, Gate, Refusal, RunReport};
 pub use progress::Progress;
 pub use run::{act, verify, ActionRun, Verification};
 pub use steps::{StepOutcome, StepResult, StepSpec};
+pub use typed_name::TypedName;
 pub use verify::{Goal, Verdict, Verifier};
 
 /// Which action: what a key or a command asks for before the gate has weighed it.

@@ -125,6 +125,7 @@ mod tests {
             stage: None,
             from: None,
             to,
+            context: None,
         }
     }
 

@@ -34,9 +34,14 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// Config file (default: $CUTOVER_CONFIG, then <config dir>/cutover.toml).
+    /// Config file (default: $CUTOVER_CONTEXT's, then $CUTOVER_CONFIG, then <config dir>/cutover.toml).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Use the context NAME: the config <config dir>/contexts/NAME.toml (default:
+    /// $CUTOVER_CONTEXT). Not together with --config.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
 
     /// Never act: rollback and promote are refused everywhere.
     #[arg(long, global = true)]
@@ -95,6 +100,13 @@ Exit codes: 0 every source answered and every selector matched, 1 a problem foun
 2 usage or config error."
     )]
     Check,
+    /// List the contexts (<config dir>/contexts/NAME.toml, used with --context NAME): read-only,
+    /// production, the current one marked, and why a file does not load.
+    Contexts {
+        /// Print them as a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a commented starter config (0600) from what the given metrics URLs serve: the
     /// presets detected, a domain per gateway split found, its queues and sagas.
     Init(InitArgs),

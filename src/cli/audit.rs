@@ -42,7 +42,8 @@ pub fn clear(global: &super::GlobalArgs, domain: &str) -> Result<u8, Failure> {
     let log =
         audit_log().ok_or_else(|| Failure::runtime("no state directory could be determined"))?;
     let gate = crate::action::Gate::new(loaded.read_only.clone(), log)
-        .knowing_stages(plan.domains.iter().map(|d| (d.name.clone(), d.stage)));
+        .knowing_stages(plan.domains.iter().map(|d| (d.name.clone(), d.stage)))
+        .in_context(loaded.context_name(), crate::action::TypedName::plain());
     gate.clear_mark(domain).map_err(|r| {
         Failure::usage(format!(
             "cannot clear the mark of {}: {r}",
@@ -72,6 +73,9 @@ pub fn render(entries: &[AuditEntry]) -> String {
         }
         if let Some(via) = e.via {
             out.push_str(&format!("  via {}", via.as_str()));
+        }
+        if let Some(context) = &e.context {
+            out.push_str(&format!("  context {}", for_terminal(context)));
         }
         if !e.id.is_empty() {
             out.push_str(&format!("  [{}]", for_terminal(&e.id)));
@@ -136,6 +140,7 @@ mod tests {
             stage: None,
             from: None,
             to: None,
+            context: None,
         }
     }
 

@@ -234,6 +234,17 @@ fn render_static_sections(roff: &mut Roff) {
          stderr for rollback, promote, ramp and record, which wait at most 2 s at exit. A replay \
          and the demo never notify nor ring.",
     );
+    entry(
+        roff,
+        "Contexts",
+        "C lists the contexts (a file that does not load says why) and Enter switches: the \
+         session on the old config ends, its pollers and tasks stopped, and one starts on the \
+         new, so nothing of one shows in the other. A switch is refused while an action of the \
+         cockpit is in flight (until its verdict) and when the context does not load; the \
+         current one keeps running. A context marked production = true shows PRODUCTION and its \
+         name in the header in the alarm style, and every confirmation asks for CONTEXT/DOMAIN. \
+         Replay, the demo and a session that records do not switch.",
+    );
     roff.control("SH", ["FILES"]);
     roff.text([roman(
         "Paths follow the XDG base directories on Linux; `cutover info` prints the ones in use \
@@ -248,6 +259,17 @@ fn render_static_sections(roff: &mut Roff) {
         roff,
         "~/.config/cutover/themes/",
         "User themes (NAME.toml), which override the built-in ones of the same name.",
+    );
+    entry(
+        roff,
+        "~/.config/cutover/contexts/NAME.toml",
+        "Context NAME's config (--context NAME, $CUTOVER_CONTEXT): a whole config like \
+         cutover.toml; [settings] read_only and production are per context. A name is letters, \
+         digits, _, - and . (no leading dot or dash, no ..), at most 64 characters. With \
+         production = true every confirmation (the R and P dialogs, rollback, promote and ramp) \
+         asks for CONTEXT/DOMAIN, and --yes confirms only when --context names the context on \
+         the command line. Audit entries carry the context; each context keeps its own events \
+         (events.NAME.jsonl) and marks.",
     );
     entry(
         roff,
@@ -279,7 +301,13 @@ fn render_static_sections(roff: &mut Roff) {
     entry(
         roff,
         "CUTOVER_CONFIG",
-        "The config file, when --config is not given.",
+        "The config file, when neither --config nor --context is given.",
+    );
+    entry(
+        roff,
+        "CUTOVER_CONTEXT",
+        "The context, when neither --config nor --context is given; set together with \
+         CUTOVER_CONFIG it is an error.",
     );
     entry(roff, "NO_COLOR", "When set, the same as --color never.");
     entry(

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::action::audit::AuditLog;
+use crate::config::context::ContextSource;
 use crate::config::{resolve_path, PathSource};
 
 use super::args::GlobalArgs;
@@ -45,7 +46,7 @@ pub struct Info {
 pub struct ConfigPath {
     /// `None` when no flag, no variable and no config directory exist.
     pub path: Option<PathBuf>,
-    /// `flag`, `env` or `default`.
+    /// `flag`, `env`, `context` or `default`.
     pub source: &'static str,
     /// The same in words: "given by --config", ...
     pub reason: &'static str,
@@ -77,6 +78,12 @@ pub fn default_recordings_dir() -> Option<PathBuf> {
 /// Gathers the paths for these global flags and the environment; creates nothing.
 pub fn gather(global: &GlobalArgs) -> Info {
     let (config_path, source) = resolve_path(global.config.as_deref());
+    // A context chosen by --context or $CUTOVER_CONTEXT names the file instead; a choice that
+    // is an error (a bad name) leaves the plain lookup, which the command then refuses.
+    let by_context =
+        crate::config::context::choose(global.config.as_deref(), global.context.as_deref())
+            .ok()
+            .and_then(|c| c.context.map(|(_, how)| (c.path, how)));
     let state = state_dir();
     Info {
         version: VERSION.to_string(),
@@ -87,15 +94,26 @@ pub fn gather(global: &GlobalArgs) -> Info {
             .filter(|f| !f.is_empty())
             .map(str::to_string)
             .collect(),
-        config: ConfigPath {
-            exists: config_path.as_deref().is_some_and(Path::is_file),
-            path: config_path,
-            source: match source {
-                PathSource::Flag => "flag",
-                PathSource::Env => "env",
-                PathSource::Default => "default",
+        config: match by_context {
+            Some((path, how)) => ConfigPath {
+                exists: path.as_deref().is_some_and(Path::is_file),
+                path,
+                source: "context",
+                reason: match how {
+                    ContextSource::Env => "the context given by $CUTOVER_CONTEXT",
+                    _ => "the context given by --context",
+                },
             },
-            reason: source.describe(),
+            None => ConfigPath {
+                exists: config_path.as_deref().is_some_and(Path::is_file),
+                path: config_path,
+                source: match source {
+                    PathSource::Flag => "flag",
+                    PathSource::Env => "env",
+                    PathSource::Default => "default",
+                },
+                reason: source.describe(),
+            },
         },
         themes_dir: Location::of(crate::ui::theme::user_theme_dir()),
         audit_log: Location::of(

@@ -57,9 +57,12 @@ fn target(global: &GlobalArgs, args: &InitArgs) -> Result<PathBuf, Failure> {
     if let Some(out) = &args.out {
         return Ok(out.clone());
     }
-    match config::resolve_path(global.config.as_deref()) {
-        (Some(path), _) => Ok(path),
-        (None, _) => Err(Failure::usage(
+    // `--context NAME` writes that context's file (`<config dir>/contexts/NAME.toml`).
+    let choice = config::context::choose(global.config.as_deref(), global.context.as_deref())
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    match choice.path {
+        Some(path) => Ok(path),
+        None => Err(Failure::usage(
             "no config directory could be determined: name the file with --out FILE",
         )),
     }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Failure, GlobalArgs};
 use crate::compile::{compile, Compiled};
+use crate::config::context::{self, Choice, ContextName, ContextSource};
 use crate::config::{self, Config, PathSource};
 use crate::safe_fs::state_dir;
 
@@ -15,6 +16,37 @@ pub struct Loaded {
     pub read_only: Option<String>,
     /// Said on start and by `check`, without stopping anything (a token file others can read).
     pub warnings: Vec<String>,
+    /// The context the config was chosen as, and how it was chosen.
+    pub context: Option<(ContextName, ContextSource)>,
+}
+
+impl Loaded {
+    /// The config's name for confirmations and the header: the context's, else the file's
+    /// stem.
+    pub fn name(&self) -> String {
+        match &self.context {
+            Some((name, _)) => name.to_string(),
+            None => self
+                .path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "config".into()),
+        }
+    }
+
+    /// What confirms an action under this config (`TypedName`).
+    pub fn typed_name(&self) -> crate::action::TypedName {
+        if self.config.settings.production {
+            crate::action::TypedName::production(&crate::term_text::for_terminal(&self.name()))
+        } else {
+            crate::action::TypedName::plain()
+        }
+    }
+
+    /// The context's name, for the audit log.
+    pub fn context_name(&self) -> Option<String> {
+        self.context.as_ref().map(|(n, _)| n.to_string())
+    }
 }
 
 /// The message when there is no config, naming where we looked.
@@ -46,10 +78,27 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded, Failure> {
 
 /// Loads the config; the caller says the warnings.
 pub fn load_quietly(global: &GlobalArgs) -> Result<Loaded, Failure> {
-    let (path, why) = config::resolve_path(global.config.as_deref());
-    let path = match path {
-        Some(p) if p.exists() => p,
-        other => return Err(Failure::usage(no_config_message(other.as_deref(), why))),
+    let choice = context::choose(global.config.as_deref(), global.context.as_deref())
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    load_choice(global, choice)
+}
+
+/// Loads the config `choice` names (a context's included); the caller says the warnings.
+pub fn load_choice(global: &GlobalArgs, choice: Choice) -> Result<Loaded, Failure> {
+    let Choice {
+        path,
+        source: why,
+        context,
+    } = choice;
+    let path = match (path, &context) {
+        (Some(p), _) if p.exists() => p,
+        (Some(p), Some((name, _))) => {
+            return Err(Failure::usage(format!(
+                "no context {name}: {} does not exist (`cutover contexts` lists them)",
+                p.display()
+            )))
+        }
+        (other, _) => return Err(Failure::usage(no_config_message(other.as_deref(), why))),
     };
     let config = config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
     let compiled =
@@ -71,5 +120,6 @@ pub fn load_quietly(global: &GlobalArgs) -> Result<Loaded, Failure> {
         compiled,
         read_only,
         warnings,
+        context,
     })
 }

@@ -23,10 +23,12 @@ fn stamp(path: &std::path::Path) -> Option<(u64, Option<SystemTime>)> {
     Some((meta.len(), meta.modified().ok()))
 }
 
-/// Sends the marks to `ui` until it goes away. `stages`: each domain's declared stage (a mark
+/// Sends the marks to `ui` until it goes away. `context`: the session's (only its entries
+/// count); `stages`: each domain's declared stage (a mark
 /// ends when it changes); `flights`: the domains with an action in flight here.
 pub async fn serve(
     path: PathBuf,
+    context: Option<String>,
     stages: BTreeMap<String, Stage>,
     flights: Option<watch::Receiver<Vec<String>>>,
     ui: mpsc::Sender<FeedEvent>,
@@ -56,7 +58,16 @@ pub async fn serve(
         }
         seen = now;
         let (p, s) = (path.clone(), stages.clone());
-        let read = tokio::task::spawn_blocking(move || read_tail(&p).map(|e| marks(&e, &s))).await;
+        let c = context.clone();
+        let read = tokio::task::spawn_blocking(move || {
+            read_tail(&p).map(|mut e| {
+                // A context's marks are its own actions: a domain of the same name elsewhere
+                // is another domain.
+                e.retain(|e| e.context == c);
+                marks(&e, &s)
+            })
+        })
+        .await;
         let found = match read {
             Ok(Ok(m)) => m,
             Ok(Err(e)) => {
@@ -94,6 +105,7 @@ mod tests {
             stage: Some(Stage::Canary),
             from: None,
             to: None,
+            context: None,
         }
     }
 
@@ -117,7 +129,13 @@ mod tests {
         let stages = [("orders".to_string(), Stage::Canary)].into();
         let (flight_tx, flight_rx) = watch::channel(Vec::new());
         let (tx, mut rx) = mpsc::channel(4);
-        let task = tokio::spawn(serve(log.path().to_path_buf(), stages, Some(flight_rx), tx));
+        let task = tokio::spawn(serve(
+            log.path().to_path_buf(),
+            None,
+            stages,
+            Some(flight_rx),
+            tx,
+        ));
         let m = next_marks(&mut rx).await;
         assert_eq!(
             m["orders"],
@@ -134,5 +152,30 @@ mod tests {
         assert!(next_marks(&mut rx).await.is_empty());
         drop(rx);
         task.abort();
+    }
+
+    #[tokio::test]
+    async fn marks_are_the_contexts_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::in_state_dir(dir.path());
+        let in_prod = |event| AuditEntry {
+            context: Some("prod".into()),
+            ..entry("orders", event)
+        };
+        log.append(&in_prod(AuditEvent::Requested)).unwrap();
+        log.append(&in_prod(AuditEvent::Verified)).unwrap();
+        for (context, expected) in [(None, 0), (Some("staging"), 0), (Some("prod"), 1)] {
+            let stages = [("orders".to_string(), Stage::Canary)].into();
+            let (tx, mut rx) = mpsc::channel(4);
+            let task = tokio::spawn(serve(
+                log.path().to_path_buf(),
+                context.map(str::to_string),
+                stages,
+                None,
+                tx,
+            ));
+            assert_eq!(next_marks(&mut rx).await.len(), expected, "{context:?}");
+            task.abort();
+        }
     }
 }

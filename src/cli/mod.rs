@@ -10,6 +10,8 @@ pub mod check;
 pub mod check_nearby;
 pub mod check_versions;
 pub mod completions;
+pub mod context_switch;
+pub mod contexts;
 pub mod info;
 pub mod init;
 pub mod interrupt;
@@ -134,6 +136,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Some(Command::Status(args)) => status::run(&cli.global, &args).await,
         Some(Command::Check) => check::run(&cli.global).await,
+        Some(Command::Contexts { json }) => contexts::run(&cli.global, json),
         Some(Command::Init(args)) => init::run(&cli.global, &args).await,
         Some(Command::Demo(DemoCommand::Generate { out })) => {
             crate::demo::generate(&out).map_err(|e| Failure::runtime(e.to_string()))?;

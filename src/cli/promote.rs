@@ -28,7 +28,8 @@ pub async fn run(
     yes: bool,
     note: Option<&str>,
 ) -> Result<u8, Failure> {
-    let ActionSetup { loaded, gate, .. } = setup(global, domain, "promote", note, EntryPoint::Cli)?;
+    let ActionSetup { loaded, gate, .. } =
+        setup(global, domain, "promote", note, EntryPoint::Cli, yes)?;
     let compiled = &loaded.compiled;
     let refused = |r: &Refusal| refused_as("promote", domain, r);
     let target = to.map_or(Target::Next, Target::Explicit);
@@ -71,7 +72,8 @@ pub async fn run(
             last_request_at(gate.audit().path(), domain).map(|(id, _)| id),
         );
         say(&format!(
-            "Type the domain name ({domain}) to promote it; anything else cancels: "
+            "Type {} to promote it; anything else cancels: ",
+            gate.typed_name().ask(domain)
         ));
         let typed = read_line().await;
         if !std::io::IsTerminal::is_terminal(&std::io::stdin()) || !typed.ends_with('\n') {

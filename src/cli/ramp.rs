@@ -63,7 +63,8 @@ pub async fn run(
     yes: bool,
     note: Option<&str>,
 ) -> Result<u8, Failure> {
-    let ActionSetup { loaded, gate, note } = setup(global, domain, "ramp", note, EntryPoint::Ramp)?;
+    let ActionSetup { loaded, gate, note } =
+        setup(global, domain, "ramp", note, EntryPoint::Ramp, yes)?;
     let compiled = &loaded.compiled;
     let out = Out {
         json,
@@ -111,7 +112,7 @@ pub async fn run(
         });
     out.plan(plan, rollback, gate.audit().path());
     if !yes {
-        out.prompt();
+        out.prompt(gate.typed_name());
         let typed = read_line().await;
         out.after_prompt(&typed);
         if let Err(r) = gate.confirm(&early, &[], &typed) {

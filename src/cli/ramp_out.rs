@@ -134,10 +134,10 @@ impl Out {
 
     /// The typed-name prompt: on stdout with the words, on stderr with `--json` (stdout stays
     /// one JSON object per line).
-    pub(super) fn prompt(&self) {
+    pub(super) fn prompt(&self, typed_name: &crate::action::TypedName) {
         let text = format!(
-            "Type the domain name ({}) to start the ramp; anything else cancels: ",
-            self.domain
+            "Type {} to start the ramp; anything else cancels: ",
+            typed_name.ask(&self.domain)
         );
         if self.json {
             let _ = crate::term_text::err(&text);

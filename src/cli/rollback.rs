@@ -35,7 +35,7 @@ pub async fn run(
     note: Option<&str>,
 ) -> Result<u8, Failure> {
     let ActionSetup { loaded, gate, .. } =
-        setup(global, domain, "rollback", note, EntryPoint::Cli)?;
+        setup(global, domain, "rollback", note, EntryPoint::Cli, yes)?;
     let compiled = &loaded.compiled;
     let (Some(steps), Some(plan)) = (
         compiled.steps.get(domain),
@@ -65,7 +65,8 @@ pub async fn run(
     say(&out);
     if !yes {
         say(&format!(
-            "Type the domain name ({domain}) to roll it back; anything else cancels: "
+            "Type {} to roll it back; anything else cancels: ",
+            gate.typed_name().ask(domain)
         ));
         let typed = read_line().await;
         // A terminal echoes the answer and its Enter; piped input, or input ended without a

@@ -194,6 +194,7 @@ pub fn app_at(
         promotes: compiled.promotes.clone(),
         bell: false,
         trace_links: Default::default(),
+        ..UiOptions::default()
     };
     let caps = TermCaps {
         depth: shot.depth,

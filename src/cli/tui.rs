@@ -15,7 +15,7 @@ use crate::plan::Plan;
 use crate::record::{read_recording, Recording};
 use crate::source::Poller;
 use crate::ui::handoff::RefusalAudit;
-use crate::ui::{self, ActionRequest, ColorChoice, UiOptions};
+use crate::ui::{self, ActionRequest, ColorChoice, Ended, UiOptions};
 
 use super::actions::ActionDesk;
 
@@ -62,6 +62,7 @@ fn options(
         promotes: HashMap::new(),
         bell: false,
         trace_links: Default::default(),
+        ..UiOptions::default()
     }
 }
 
@@ -78,17 +79,58 @@ async fn run_ui(
     rx: mpsc::Receiver<ui::FeedEvent>,
     ctl: mpsc::Sender<ui::FeedControl>,
     in_flight: Option<watch::Receiver<Vec<String>>>,
-) -> Result<u8, Failure> {
+) -> Result<Ended, Failure> {
     ui::run_watching(opts, rx, ctl, in_flight)
         .await
-        .map_err(|e| Failure::runtime(format!("{e:#}")))?;
-    Ok(0)
+        .map_err(|e| Failure::runtime(format!("{e:#}")))
 }
 
-/// `cutover [--record FILE]`: the live cockpit.
+/// `cutover [--record FILE]`: the live cockpit. Switching contexts in it ends the session on
+/// the old config (its pollers, feeds and tasks stopped) and starts one on the new, so nothing
+/// of one can show in the other.
 pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Result<u8, Failure> {
-    let loaded = loaded::load(global)?;
+    let mut loaded = loaded::load(global)?;
     ensure_terminal()?;
+    let mut greeting = None;
+    loop {
+        let previous = loaded.context.clone();
+        match live_session(global, loaded, record, force, greeting.take()).await? {
+            Ended::Quit => return Ok(0),
+            Ended::Switch(name) => {
+                // Checked in the cockpit just now; should the file have changed since, the
+                // session goes back to the config it came from, saying why.
+                loaded = match super::context_switch::load(global, &name) {
+                    Ok(l) => {
+                        greeting = Some(super::context_switch::greeting(&l));
+                        l
+                    }
+                    Err(f) => {
+                        greeting = Some(format!(
+                            "not switched to {}: {}",
+                            crate::term_text::for_terminal(&name),
+                            f.message
+                        ));
+                        match previous {
+                            Some((name, _)) => super::context_switch::load(global, name.as_str())?,
+                            None => loaded::load_quietly(global)?,
+                        }
+                    }
+                };
+            }
+        }
+    }
+}
+
+/// One live session on one config, until the cockpit quits or switches context.
+async fn live_session(
+    global: &GlobalArgs,
+    loaded: loaded::Loaded,
+    record: Option<&Path>,
+    force: bool,
+    greeting: Option<String>,
+) -> Result<Ended, Failure> {
+    // The tasks of this session, stopped when it ends whatever they are waiting on.
+    let mut tasks = super::context_switch::Tasks::default();
     let compiled = &loaded.compiled;
     let plan = compiled.plan.clone();
     let started = crate::clock::now_ms();
@@ -108,7 +150,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
     for o in broken {
         let _ = fwd_tx.send(o).await;
     }
-    tokio::spawn(forward(outcomes, fwd_tx));
+    tasks.push(tokio::spawn(forward(outcomes, fwd_tx)));
     let (ui_tx, ui_rx) = mpsc::channel(64);
     let (latest_tx, latest_rx) = watch::channel(None);
     let feed_task = tokio::spawn(feed::live(
@@ -122,39 +164,41 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
     ));
     let gate = Gate::new(loaded.read_only.clone(), audit_log()?)
         .entered_via(crate::action::EntryPoint::Tui)
-        .knowing_stages(plan.domains.iter().map(|d| (d.name.clone(), d.stage)));
+        .knowing_stages(plan.domains.iter().map(|d| (d.name.clone(), d.stage)))
+        .in_context(loaded.context_name(), loaded.typed_name());
     let flights = gate.flights().clone();
     // Lasting marks come from this host's audit log, in the live cockpit only.
     let stages = plan.domains.iter().map(|d| (d.name.clone(), d.stage));
-    tokio::spawn(super::mark_feed::serve(
+    tasks.push(tokio::spawn(super::mark_feed::serve(
         audit_log()?.path().to_path_buf(),
+        loaded.context_name(),
         stages.collect(),
         Some(flights.watch()),
         ui_tx.clone(),
-    ));
+    )));
     // Ramps other processes run here, from their lock files and the audit log (live only).
     let mut planned: Vec<String> = compiled.promotes.keys().cloned().collect();
     planned.sort();
-    tokio::spawn(super::ramp_feed::serve(
+    tasks.push(tokio::spawn(super::ramp_feed::serve(
         audit_log()?.path().to_path_buf(),
         planned,
         ui_tx.clone(),
-    ));
+    )));
     // Rollback readiness, probed off the UI loop (live only).
-    tokio::spawn(super::readiness_feed::serve(
+    tasks.push(tokio::spawn(super::readiness_feed::serve(
         loaded.config.clone(),
         plan.timing.history,
         latest_rx.clone(),
         ui_tx.clone(),
-    ));
+    )));
     // Notifications: crit and fail from the live figures, each action's end from the desk;
     // drops and failures come back as events.
     let notifier = super::notify_feed::for_cockpit(compiled, ui_tx.clone());
     if notifier.is_active() {
-        tokio::spawn(super::notify_feed::watch_figures(
+        tasks.push(tokio::spawn(super::notify_feed::watch_figures(
             latest_rx.clone(),
             notifier.clone(),
-        ));
+        )));
     }
     let (actions, refusals, desk) = start_desk(
         gate,
@@ -175,7 +219,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
         bindings,
         Some((actions, refusals)),
     );
-    opts.memory = event_memory(started);
+    opts.memory = event_memory(started, loaded.context_name().as_deref());
     opts.promotes = compiled.promotes.clone();
     opts.bell = loaded.config.ui.bell;
     opts.trace_links = crate::ui::hyperlink::TraceLinks {
@@ -184,6 +228,16 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
             |k| std::env::var(k).ok(),
         ),
         clipboard: loaded.config.ui.clipboard,
+    };
+    opts.badge = super::context_switch::badge(&loaded);
+    opts.typed_name = loaded.typed_name();
+    opts.greeting = greeting;
+    opts.contexts = match record {
+        Some(file) => ui::ContextSwitch::Unavailable(format!(
+            "this session records to {}: a recording holds one config, so contexts are not switched here; quit and start again with --context NAME",
+            crate::term_text::for_terminal(&file.display().to_string())
+        )),
+        None => super::context_switch::offer(global, loaded.context.as_ref().map(|(n, _)| n.clone())),
     };
     // However the cockpit ended (quit, a signal, the terminal gone), the terminal is given
     // back first; then what is in flight runs to its end, fed by the pollers still running.
@@ -196,6 +250,7 @@ pub async fn live(global: &GlobalArgs, record: Option<&Path>, force: bool) -> Re
     super::notify_feed::finish(&notifier).await;
     // Stopping the pollers closes the feed, which finishes the recording.
     poller.stop();
+    tasks.stop();
     let _ = feed_task.await;
     code
 }
@@ -264,7 +319,7 @@ pub async fn replay(
     );
     opts.promotes = compiled.promotes.clone();
     // Dropping the controls (with the cockpit) ends the replay's thread.
-    run_ui(opts, ui_rx, ctl_tx, None).await
+    run_ui(opts, ui_rx, ctl_tx, None).await.map(|_| 0)
 }
 
 pub async fn replay_file(global: &GlobalArgs, file: &Path) -> Result<u8, Failure> {
@@ -288,9 +343,9 @@ pub async fn demo(global: &GlobalArgs) -> Result<u8, Failure> {
 /// event is an observation, not an action (actions are in the audit log). Without a state dir
 /// that can be trusted (its files could be anyone's) the session neither reads nor writes it,
 /// and says so.
-fn event_memory(started: i64) -> Option<crate::event_memory::EventMemory> {
+fn event_memory(started: i64, context: Option<&str>) -> Option<crate::event_memory::EventMemory> {
     let dir = super::logging::state_dir()?;
-    match crate::event_memory::EventMemory::start(&dir, started) {
+    match crate::event_memory::EventMemory::start_for(&dir, context, started) {
         Ok(m) => Some(m),
         Err(e) => {
             tracing::warn!("{e}; events are not kept across sessions");

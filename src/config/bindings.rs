@@ -19,6 +19,7 @@ pub const ACTIONS: &[(&str, &[&str])] = &[
     ("help", &["?"]),
     ("freeze", &["p"]),
     ("theme", &["t"]),
+    ("contexts", &["C"]),
     ("next_view", &["tab"]),
     ("prev_view", &["shift-tab"]),
     ("view_overview", &["1"]),

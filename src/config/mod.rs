@@ -8,9 +8,11 @@
 //! - `bindings`: the grammar of `[bindings]`, shared with the cockpit;
 //! - `duration`, `size`: `"2s"` and `"64MiB"`;
 //! - `paths`: where the file is looked for and whether its permissions can be trusted;
+//! - `context`: contexts (`<config dir>/contexts/NAME.toml`), their names and how one is chosen;
 //! - `redact`: the copy of the config that recordings and logs may hold.
 
 pub mod bindings;
+pub mod context;
 pub mod data_model;
 pub mod duration;
 mod load;

@@ -59,6 +59,12 @@ pub struct Settings {
     pub history: Duration,
     /// Refuse every destructive action (rollback).
     pub read_only: bool,
+    /// This config acts on production: its name (the context's, else the file's stem) is shown
+    /// in the cockpit's header in the alarm style, and every confirmation asks for it as well
+    /// as the domain's (`NAME/DOMAIN`); `--yes` alone does not confirm. Written out only when
+    /// set, so what recordings keep of other configs stays as it was.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub production: bool,
 }
 
 impl Default for Settings {
@@ -69,6 +75,7 @@ impl Default for Settings {
             window: Duration::from_secs(60),
             history: Duration::from_secs(3600),
             read_only: false,
+            production: false,
         }
     }
 }

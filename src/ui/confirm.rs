@@ -43,8 +43,9 @@ impl DrawnDialog {
     }
 }
 
-/// Title and lines of the dialog. `ellipsis` elides a long name in the title and first line.
-pub fn text(offer: &Offer, typed: &str, ellipsis: &str) -> (String, Vec<String>) {
+/// Title and lines of the dialog. `ellipsis` elides a long name in the title and first line;
+/// `expect` is what must be typed (the domain's name, or `NAME/DOMAIN` on production).
+pub fn text(offer: &Offer, expect: &str, typed: &str, ellipsis: &str) -> (String, Vec<String>) {
     let domain = offer.domain();
     let short = fit(domain, NAME_IN_TEXT, ellipsis);
     let mut lines = vec![match offer.kind() {
@@ -67,7 +68,12 @@ pub fn text(offer: &Offer, typed: &str, ellipsis: &str) -> (String, Vec<String>)
         lines.push(format!("WARNING: {w}"));
     }
     lines.push(String::new());
-    lines.push(format!("Type {domain} to confirm: {typed}_"));
+    if expect != domain {
+        lines.push(
+            "PRODUCTION: type the context's name and the domain's, as CONTEXT/DOMAIN.".into(),
+        );
+    }
+    lines.push(format!("Type {expect} to confirm: {typed}_"));
     lines.push("Enter runs it · Esc cancels".into());
     (format!("{} {short}", offer.kind().title()), lines)
 }
@@ -123,7 +129,7 @@ mod tests {
     fn a_long_name_is_elided_in_the_title_and_first_line_but_whole_in_the_prompt() {
         let name = "x".repeat(10_000);
         let offer = Offer::rollback(&name, vec!["exec true".into()], "verify".into());
-        let (title, lines) = text(&offer, "", "…");
+        let (title, lines) = text(&offer, &name, "", "…");
         assert!(title.chars().count() < 60, "{title}");
         assert!(lines[0].chars().count() < 200);
         assert!(lines.iter().any(|l| l.contains(&name)));

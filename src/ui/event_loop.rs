@@ -20,7 +20,7 @@ use super::app::{App, Modal, TermCaps};
 use super::backend::CockpitBackend;
 use super::terminal::{self as term, ExitSignals, JobSignal, JobSignals, TerminalGuard};
 use super::theme::{user_theme_dir, ThemeSet};
-use super::{views, ActionRequest, FeedControl, FeedEvent, UiCommand, UiError, UiOptions};
+use super::{views, ActionRequest, Ended, FeedControl, FeedEvent, UiCommand, UiError, UiOptions};
 use crate::clock::now_ms;
 
 /// The cockpit's terminal: cells checked, then written with the colour codes of its depth.
@@ -72,7 +72,7 @@ pub async fn run(
     feed: Receiver<FeedEvent>,
     control: Sender<FeedControl>,
 ) -> anyhow::Result<()> {
-    run_watching(opts, feed, control, None).await
+    run_watching(opts, feed, control, None).await.map(|_| ())
 }
 
 /// [`run`], following the actions in flight (their domains): quitting while one is in flight
@@ -83,7 +83,7 @@ pub async fn run_watching(
     mut feed: Receiver<FeedEvent>,
     control: Sender<FeedControl>,
     in_flight: Option<watch::Receiver<Vec<String>>>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Ended> {
     if !super::stdout_is_terminal() {
         return Err(UiError::NotATerminal.into());
     }
@@ -109,6 +109,9 @@ pub async fn run_watching(
         tracing::warn!("{problem}");
         app.say(problem);
     }
+    if let Some(greeting) = &opts.greeting {
+        app.say(greeting.clone());
+    }
     let mut signals = ExitSignals::new().map_err(UiError::from)?;
     let mut jobs = JobSignals::new().map_err(UiError::from)?;
 
@@ -126,7 +129,7 @@ pub async fn run_watching(
     // Set while the "quit while in flight?" question is on screen.
     let mut quit_asked = false;
 
-    let result: anyhow::Result<()> = 'run: loop {
+    let result: anyhow::Result<Ended> = 'run: loop {
         remember(&opts, &mut app);
         if dirty {
             if let Err(e) = draw(&mut terminal, &writer, &mut app) {
@@ -140,7 +143,7 @@ pub async fn run_watching(
                     dirty = true;
                     if std::mem::take(&mut quit_asked) {
                         if matches!(k.code, KeyCode::Char('y' | 'Y')) {
-                            break 'run Ok(());
+                            break 'run Ok(Ended::Quit);
                         }
                         app.modal.open = None;
                         app.say("not quitting: the action goes on");
@@ -154,7 +157,7 @@ pub async fn run_watching(
                                     .map(|rx| rx.borrow().clone())
                                     .unwrap_or_default();
                                 if busy.is_empty() {
-                                    break 'run Ok(());
+                                    break 'run Ok(Ended::Quit);
                                 }
                                 app.modal.open = Some(quit_question(&busy));
                                 quit_asked = true;
@@ -172,6 +175,14 @@ pub async fn run_watching(
                             UiCommand::Copy(url) => {
                                 if let Err(e) = copy(&mut terminal, &writer, &url) {
                                     break 'run Err(e.into());
+                                }
+                            }
+                            UiCommand::Contexts => {
+                                super::context_keys::open(&opts, &mut app);
+                            }
+                            UiCommand::SwitchContext(name) => {
+                                if super::context_keys::may_switch(&opts, &mut app, in_flight.as_ref(), &name) {
+                                    break 'run Ok(Ended::Switch(name));
                                 }
                             }
                             UiCommand::Act { kind, domain } => {
@@ -202,7 +213,7 @@ pub async fn run_watching(
                 }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => break 'run Err(e.into()),
-                None => break 'run Ok(()),
+                None => break 'run Ok(Ended::Quit),
             },
             ev = feed.recv(), if feed_open => match ev {
                 Some(ev) => {
@@ -235,7 +246,7 @@ pub async fn run_watching(
             }
             sig = signals.next() => {
                 tracing::info!("{sig}: leaving the cockpit");
-                break 'run Ok(());
+                break 'run Ok(Ended::Quit);
             }
         }
     };

@@ -5,6 +5,8 @@
 pub mod app;
 pub mod backend;
 pub mod confirm;
+mod context_keys;
+pub mod context_switch;
 pub mod event_box;
 pub mod event_loop;
 pub mod glyphs;
@@ -25,6 +27,7 @@ use std::time::Duration;
 
 pub use crate::feed::{FeedControl, FeedEvent, Offer, ReplayPosition};
 pub use app::{App, TermCaps};
+pub use context_switch::{Badge, ContextSwitch, Ended};
 pub use event_loop::{run, run_watching};
 pub use theme::{ColorChoice, ColorDepth};
 
@@ -61,6 +64,14 @@ pub struct UiOptions {
     pub bell: bool,
     /// OSC 8 links and OSC 52 copies of trace links (`hyperlink`); both off by default.
     pub trace_links: hyperlink::TraceLinks,
+    /// The config's name in the header (a context's, or a production config's).
+    pub badge: Option<Badge>,
+    /// What the confirmation dialogs ask to be typed (`NAME/DOMAIN` on production).
+    pub typed_name: crate::action::TypedName,
+    /// The contexts key: the list and the switch, or why not here.
+    pub contexts: ContextSwitch,
+    /// Said in the footer at start (the context switched to, a warning of its config).
+    pub greeting: Option<String>,
 }
 
 /// A live cockpit with nothing to act through (no gate: `actions` is `None`), the default
@@ -83,6 +94,10 @@ impl Default for UiOptions {
             promotes: HashMap::new(),
             bell: false,
             trace_links: Default::default(),
+            badge: None,
+            typed_name: crate::action::TypedName::plain(),
+            contexts: ContextSwitch::default(),
+            greeting: None,
         }
     }
 }
@@ -132,6 +147,10 @@ pub enum UiCommand {
     },
     /// Put this link on the clipboard (OSC 52); checked, and allowed by `[ui] clipboard`.
     Copy(String),
+    /// The contexts key: list the contexts (the event loop asks the command line's list).
+    Contexts,
+    /// Switch to this context (refused while an action is in flight or when it does not load).
+    SwitchContext(String),
 }
 
 /// Why the cockpit cannot start.

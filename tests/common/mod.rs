@@ -55,6 +55,20 @@ impl Sandbox {
         }
         p
     }
+    /// Writes context `name`'s config, `<config dir>/contexts/NAME.toml`, readable by its
+    /// owner only.
+    pub fn context(&self, name: &str, text: &str) -> PathBuf {
+        let dir = self.dir.path().join("config/cutover/contexts");
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(format!("{name}.toml"));
+        std::fs::write(&p, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        p
+    }
     pub fn state_dir(&self) -> PathBuf {
         self.dir.path().join("state/cutover")
     }
@@ -101,6 +115,7 @@ impl Sandbox {
             .env("XDG_DATA_HOME", d.join("data"))
             .env("XDG_CACHE_HOME", d.join("cache"))
             .env_remove("CUTOVER_CONFIG")
+            .env_remove("CUTOVER_CONTEXT")
             .env_remove("NO_COLOR");
         c
     }

@@ -37,7 +37,9 @@ impl Pane {
         );
         let dir = sb.path();
         let pid_file = dir.join(format!("{socket}.pid"));
-        let mut script = String::from("unset RUST_BACKTRACE NO_COLOR COLORTERM CUTOVER_CONFIG\n");
+        let mut script = String::from(
+            "unset RUST_BACKTRACE NO_COLOR COLORTERM CUTOVER_CONFIG CUTOVER_CONTEXT\n",
+        );
         for (k, v) in [
             ("HOME", dir.to_path_buf()),
             ("XDG_CONFIG_HOME", dir.join("config")),

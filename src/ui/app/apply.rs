@@ -53,6 +53,7 @@ impl App {
             }
             FeedEvent::Offer(offer) => {
                 self.modal.open = Some(Modal::Confirm {
+                    expect: self.typed_name.expected(offer.domain()),
                     offer,
                     typed: String::new(),
                 });

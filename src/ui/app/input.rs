@@ -53,7 +53,28 @@ impl App {
             }
             return Vec::new();
         }
-        let Some(Modal::Confirm { offer, typed }) = self.modal.open.as_mut() else {
+        if let Some(Modal::Contexts { rows, selected }) = self.modal.open.as_mut() {
+            let last = rows.len().saturating_sub(1);
+            match self.keys.action(&key) {
+                Some(Action::Up) => *selected = selected.saturating_sub(1),
+                Some(Action::Down) => *selected = (*selected + 1).min(last),
+                Some(Action::Top) => *selected = 0,
+                Some(Action::Bottom) => *selected = last,
+                Some(Action::Open) => {
+                    let name = rows.get(*selected).map(|r| r.name.clone());
+                    self.modal.open = None;
+                    return name.map(UiCommand::SwitchContext).into_iter().collect();
+                }
+                _ => self.modal.open = None,
+            }
+            return Vec::new();
+        }
+        let Some(Modal::Confirm {
+            offer,
+            typed,
+            expect,
+        }) = self.modal.open.as_mut()
+        else {
             self.modal.open = None;
             return Vec::new();
         };
@@ -69,7 +90,7 @@ impl App {
             }
             KeyCode::Char(c)
                 if !key.modifiers.contains(KeyModifiers::CONTROL)
-                    && typed.len() < domain.len() + 64 =>
+                    && typed.len() < expect.len() + 64 =>
             {
                 typed.push(c);
             }
@@ -189,6 +210,15 @@ impl App {
             Action::Theme => {
                 let text = self.look.next_theme();
                 self.say(text);
+            }
+            Action::Contexts => {
+                if self.data.mode != Mode::Live {
+                    self.say(
+                        "contexts are for live sessions: a replay and the demo show one recording",
+                    );
+                    return Vec::new();
+                }
+                return vec![UiCommand::Contexts];
             }
             Action::Rollback => return self.ask_gate(Kind::Rollback),
             Action::Promote => return self.ask_gate(Kind::Promote),

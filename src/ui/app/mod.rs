@@ -50,6 +50,10 @@ pub struct App {
     pub(crate) trace_links: crate::ui::hyperlink::TraceLinks,
     /// The links the last frame drew (the views register them, the backend writes them).
     pub(crate) links: std::cell::RefCell<Vec<crate::ui::hyperlink::Link>>,
+    /// The config's name in the header.
+    pub(crate) badge: Option<crate::ui::Badge>,
+    /// What the confirmation dialogs ask to be typed.
+    pub(crate) typed_name: crate::action::TypedName,
 }
 
 impl App {
@@ -67,7 +71,24 @@ impl App {
             drawn_times: String::new(),
             trace_links: opts.trace_links,
             links: std::cell::RefCell::new(Vec::new()),
+            badge: opts.badge.clone(),
+            typed_name: opts.typed_name.clone(),
         })
+    }
+
+    /// The config's name for the header, if the session has one to show.
+    pub fn badge(&self) -> Option<&crate::ui::Badge> {
+        self.badge.as_ref()
+    }
+
+    /// Opens the list of contexts (the event loop read them).
+    pub fn show_contexts(&mut self, rows: Vec<crate::config::context::ContextRow>) {
+        if rows.is_empty() {
+            self.say("no contexts: put configs in <config dir>/contexts/NAME.toml (cutover contexts lists them)");
+            return;
+        }
+        let selected = rows.iter().position(|r| r.current).unwrap_or(0);
+        self.modal.open = Some(Modal::Contexts { rows, selected });
     }
 
     // ---- reading the state (for the views) ----

@@ -10,10 +10,17 @@ pub enum Modal {
         title: String,
         lines: Vec<String>,
     },
-    /// The gate admitted an action: the exact steps, and the domain name to be typed.
+    /// The gate admitted an action: the exact steps, and the domain name to be typed
+    /// (`expect`: `NAME/DOMAIN` on a production config).
     Confirm {
         offer: crate::feed::Offer,
+        expect: String,
         typed: String,
+    },
+    /// The contexts, one row each, the selected one to switch to with Enter.
+    Contexts {
+        rows: Vec<crate::config::context::ContextRow>,
+        selected: usize,
     },
     /// One event whole; Open in the box goes to the event's domain, any other key closes it.
     Event {

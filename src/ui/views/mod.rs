@@ -5,6 +5,7 @@
 //! Views draw straight into the buffer from the state; they allocate little, so a frame of a
 //! 50-domain overview costs well under a millisecond.
 
+mod contexts_box;
 pub mod detail;
 mod detail_charts;
 mod detail_cursor;
@@ -18,6 +19,7 @@ pub mod modal;
 pub mod overview;
 pub mod sources;
 
+use crate::term_text::for_terminal;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -223,6 +225,22 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
             " READ-ONLY ",
             st.read_only,
         );
+    }
+    if let Some(badge) = app.badge() {
+        // A production context reads as one without colour too: the word says it.
+        let (text, style) = if badge.production {
+            (
+                format!(" PRODUCTION {} ", for_terminal(&badge.name)),
+                st.crit.add_modifier(
+                    ratatui::style::Modifier::REVERSED | ratatui::style::Modifier::BOLD,
+                ),
+            )
+        } else {
+            (format!(" {} ", for_terminal(&badge.name)), st.header)
+        };
+        let text = fit(&text, 40, app.look.glyphs.ellipsis);
+        x += 1;
+        x += put(buf, x, area.y, right.saturating_sub(x), &text, style);
     }
     if app.nav.frozen {
         x += 1;

@@ -19,7 +19,15 @@ impl Modal {
             Modal::Notice { title, lines } | Modal::Event { title, lines, .. } => {
                 (title.clone(), lines.clone())
             }
-            Modal::Confirm { offer, typed } => crate::ui::confirm::text(offer, typed, "..."),
+            Modal::Confirm {
+                offer,
+                typed,
+                expect,
+            } => crate::ui::confirm::text(offer, expect, typed, "..."),
+            Modal::Contexts { rows, selected } => (
+                "Contexts".to_string(),
+                crate::ui::views::contexts_box::lines(rows, *selected),
+            ),
             Modal::Progress {
                 kind,
                 domain,
@@ -130,9 +138,13 @@ fn draw(app: &App, title: &str, l: &Layout, hint: &str, buf: &mut Buffer) {
 /// Draws the open box. Records in the state whether a confirmation dialog was drawn whole.
 pub fn render(app: &App, m: &Modal, area: Rect, buf: &mut Buffer) {
     match m {
-        Modal::Confirm { offer, typed } => {
+        Modal::Confirm {
+            offer,
+            typed,
+            expect,
+        } => {
             let ellipsis = app.look.glyphs.ellipsis;
-            let (title, lines) = crate::ui::confirm::text(offer, typed, ellipsis);
+            let (title, lines) = crate::ui::confirm::text(offer, expect, typed, ellipsis);
             let l = layout(area, &lines);
             if l.whole {
                 draw(app, &title, &l, "", buf);
@@ -142,9 +154,18 @@ pub fn render(app: &App, m: &Modal, area: Rect, buf: &mut Buffer) {
                 draw(app, &title, &layout(area, &lines), "", buf);
             }
         }
-        Modal::Notice { .. } | Modal::Progress { .. } | Modal::Event { .. } => {
+        Modal::Notice { .. }
+        | Modal::Progress { .. }
+        | Modal::Event { .. }
+        | Modal::Contexts { .. } => {
             let (title, lines) = m.text();
             let hint = match m {
+                Modal::Contexts { .. } => format!(
+                    "{}/{} choose · {} switches · any other key closes",
+                    app.key_hint(crate::ui::keys::Action::Up),
+                    app.key_hint(crate::ui::keys::Action::Down),
+                    app.key_hint(crate::ui::keys::Action::Open)
+                ),
                 Modal::Notice { .. } => "press any key".to_string(),
                 Modal::Event {
                     domain: Some(d), ..
