@@ -9,6 +9,7 @@
 mod apply;
 mod bell;
 mod data;
+mod held_rows;
 mod input;
 mod look;
 mod message;
@@ -22,6 +23,7 @@ pub use modal::Modal;
 pub use nav::{Filter, LayoutMemo, SortKey, View};
 
 pub(crate) use data::Data;
+pub(crate) use held_rows::HeldRows;
 pub(crate) use look::Look;
 pub(crate) use modal::ModalState;
 pub(crate) use nav::Nav;
