@@ -9,8 +9,8 @@
 //!    recording through the real engine (live mode), and by a 50-domain fleet.
 //!
 //! `cargo bench --bench render`; `-- --only bytes` counts bytes only, `-- --view NAME` only the
-//! views whose name starts with NAME; with `DUMP_FRAMES=1` every counted frame's bytes go to
-//! stderr.
+//! views whose name starts with NAME, `-- --data demo|fleet` one data set only; with
+//! `DUMP_FRAMES=1` every counted frame's bytes and the last screen go to stderr.
 
 #[allow(dead_code)]
 mod gen;
@@ -219,6 +219,15 @@ fn wire_run(
         }
     }
     let unchanged = wire.frame(app);
+    if std::env::var_os("DUMP_FRAMES").is_some() {
+        let area = Rect::new(0, 0, width, height);
+        let mut buf = Buffer::empty(area);
+        views::render(app, area, &mut buf);
+        for y in 0..height {
+            let line: String = (0..width).map(|x| buf[(x, y)].symbol()).collect();
+            eprintln!("SCREEN {line}");
+        }
+    }
     WireStats {
         seconds: (end - counting_from) as f64 / 1e3,
         polls,
@@ -315,6 +324,7 @@ fn bytes_on_the_wire(full: bool) {
     println!("|---|---:|---:|---:|---:|---:|---|");
     let only = harness::arg("view");
     let wanted = |name: &str| only.as_deref().is_none_or(|o| name.starts_with(o));
+    let data = harness::arg("data");
     let (plan, arrivals) = demo_arrivals();
     let arrivals: Vec<Arrival> = if full {
         arrivals
@@ -323,7 +333,7 @@ fn bytes_on_the_wire(full: bool) {
     };
     let warmup = if full { 60_000 } else { 10_000 };
     for (name, key, w, h) in runs() {
-        if !wanted(name) {
+        if !wanted(name) || data.as_deref() == Some("fleet") {
             continue;
         }
         let mut app = app_on(&plan, key);
@@ -333,6 +343,9 @@ fn bytes_on_the_wire(full: bool) {
             _ => format!("demo, {name}"),
         };
         bytes_table_row(&format!("{label}, {w}×{h}"), &s, (w, h) == (120, 40));
+    }
+    if data.as_deref() == Some("demo") {
+        return;
     }
     let fleet = Fleet {
         domains: if full { 50 } else { 5 },

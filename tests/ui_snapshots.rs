@@ -2453,3 +2453,60 @@ fn the_copy_key_copies_the_slowest_traces_link_only_when_the_clipboard_is_allowe
     assert!(key(&mut refused, KeyCode::Char('y')).is_empty());
     assert!(screen(&refused, 160, 48).contains("copying is off: set [ui] clipboard = true"));
 }
+
+#[test]
+fn overview_figures_hold_against_jitter_and_follow_a_real_move() {
+    let mut app = live();
+    let with = |i: i64, ratio: f64, depth: f64| {
+        let mut s = status_at(i);
+        let inv = &mut s.domains[0];
+        assert_eq!(inv.name, "inventory");
+        inv.traffic.as_mut().unwrap().new.error_ratio = Some(ratio);
+        inv.queues[0].depth = Some(depth);
+        FeedEvent::Status(Box::new(s))
+    };
+    app.apply(with(STEPS, 0.0030, 1380.0));
+    let row = |app: &App| row_of(&screen(app, 120, 40), "inventory").to_string();
+    let first = row(&app);
+    assert!(first.contains("0.30%") && first.contains("1380"), "{first}");
+    // A poll later the same figures, near enough to read the same: the row is not rewritten.
+    app.apply(with(STEPS + 1, 0.0031, 1400.0));
+    let second = row(&app);
+    assert!(
+        second.contains("0.30%") && second.contains("1380"),
+        "{second}"
+    );
+    // A real move shows at once.
+    app.apply(with(STEPS + 2, 0.0040, 1600.0));
+    let third = row(&app);
+    assert!(third.contains("0.40%") && third.contains("1600"), "{third}");
+}
+
+#[test]
+fn the_detail_view_keeps_its_domain_while_another_is_only_as_bad() {
+    let mut app = live();
+    key(&mut app, KeyCode::Char('2'));
+    let title = |app: &App| screen(app, 120, 40).lines().nth(2).unwrap().to_string();
+    assert!(title(&app).contains("orders"), "{}", title(&app));
+    let with = |i: i64, billing: Health, orders: Health| {
+        let mut s = status_at(i);
+        for d in &mut s.domains {
+            match d.name.as_str() {
+                "billing" => d.health = billing,
+                "orders" => d.health = orders,
+                _ => {}
+            }
+        }
+        FeedEvent::Status(Box::new(s))
+    };
+    // billing sorts before orders by name once both are crit: the view stays on orders.
+    app.apply(with(STEPS, Health::Crit, Health::Crit));
+    assert!(title(&app).contains("orders"), "{}", title(&app));
+    // orders gets better: the worst one takes over at once.
+    app.apply(with(STEPS + 1, Health::Crit, Health::Warn));
+    assert!(title(&app).contains("billing"), "{}", title(&app));
+    // On the overview the selection is the top row again.
+    key(&mut app, KeyCode::Char('1'));
+    key(&mut app, KeyCode::Char('2'));
+    assert!(title(&app).contains("billing"), "{}", title(&app));
+}

@@ -9,6 +9,7 @@
 mod apply;
 mod bell;
 mod data;
+mod held_figures;
 mod held_rows;
 mod input;
 mod look;
@@ -23,6 +24,7 @@ pub use modal::Modal;
 pub use nav::{Filter, LayoutMemo, SortKey, View};
 
 pub(crate) use data::Data;
+pub(crate) use held_figures::{Figure, HeldFigures};
 pub(crate) use held_rows::HeldRows;
 pub(crate) use look::Look;
 pub(crate) use modal::ModalState;
@@ -50,6 +52,8 @@ pub struct App {
     pub(crate) trace_links: crate::ui::hyperlink::TraceLinks,
     /// The links the last frame drew (the views register them, the backend writes them).
     pub(crate) links: std::cell::RefCell<Vec<crate::ui::hyperlink::Link>>,
+    /// The overview's figures as last shown, held against jitter.
+    pub(crate) held: HeldFigures,
 }
 
 impl App {
@@ -67,6 +71,7 @@ impl App {
             drawn_times: String::new(),
             trace_links: opts.trace_links,
             links: std::cell::RefCell::new(Vec::new()),
+            held: HeldFigures::default(),
         })
     }
 
