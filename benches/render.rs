@@ -8,7 +8,9 @@
 //!    on screen changed, each frame inside a synchronized update. Driven by the bundled demo
 //!    recording through the real engine (live mode), and by a 50-domain fleet.
 //!
-//! `cargo bench --bench render`; with `DUMP_FRAMES=1` every counted frame's bytes go to stderr.
+//! `cargo bench --bench render`; `-- --only bytes` counts bytes only, `-- --view NAME` only the
+//! views whose name starts with NAME, `-- --data demo|fleet` one data set only; with
+//! `DUMP_FRAMES=1` every counted frame's bytes and the last screen go to stderr.
 
 #[allow(dead_code)]
 mod gen;
@@ -217,6 +219,15 @@ fn wire_run(
         }
     }
     let unchanged = wire.frame(app);
+    if std::env::var_os("DUMP_FRAMES").is_some() {
+        let area = Rect::new(0, 0, width, height);
+        let mut buf = Buffer::empty(area);
+        views::render(app, area, &mut buf);
+        for y in 0..height {
+            let line: String = (0..width).map(|x| buf[(x, y)].symbol()).collect();
+            eprintln!("SCREEN {line}");
+        }
+    }
     WireStats {
         seconds: (end - counting_from) as f64 / 1e3,
         polls,
@@ -280,10 +291,40 @@ fn bytes_table_row(label: &str, s: &WireStats, budgeted: bool) {
     );
 }
 
+/// The views the bytes are counted for, with the key that opens each (the default bindings).
+const VIEWS: [(&str, char); 5] = [
+    ("overview", '1'),
+    ("detail of the worst domain", '2'),
+    ("sources", '3'),
+    ("events", '4'),
+    ("help", '?'),
+];
+
+/// A fresh cockpit showing the view behind `key`.
+fn app_on(plan: &Arc<cutover::plan::Plan>, key: char) -> App {
+    let mut app = setup::app(plan.clone(), Mode::Live);
+    if key == '2' {
+        detail_view(&mut app);
+    } else if key != '1' {
+        app.handle_key(KeyEvent::new(KeyCode::Char(key), KeyModifiers::NONE));
+    }
+    app
+}
+
+/// Every view at 120×40 (budgeted), then overview and detail at 200×60 (for scale).
+fn runs() -> Vec<(&'static str, char, u16, u16)> {
+    let mut out: Vec<_> = VIEWS.iter().map(|&(n, k)| (n, k, 120, 40)).collect();
+    out.extend(VIEWS[..2].iter().map(|&(n, k)| (n, k, 200, 60)));
+    out
+}
+
 fn bytes_on_the_wire(full: bool) {
     println!("\n### Bytes on the wire (steady state after the first minute)\n");
     println!("| run | bytes/s (goal ≤ 377) | per poll: median / p95 / max (target ≤ 2,048) | frames per poll | unchanged frame (target ≤ 64) | first frame | measured over |");
     println!("|---|---:|---:|---:|---:|---:|---|");
+    let only = harness::arg("view");
+    let wanted = |name: &str| only.as_deref().is_none_or(|o| name.starts_with(o));
+    let data = harness::arg("data");
     let (plan, arrivals) = demo_arrivals();
     let arrivals: Vec<Arrival> = if full {
         arrivals
@@ -291,22 +332,20 @@ fn bytes_on_the_wire(full: bool) {
         arrivals.into_iter().take(40).collect()
     };
     let warmup = if full { 60_000 } else { 10_000 };
-    for (w, h) in [(120u16, 40u16), (200, 60)] {
-        let mut app = setup::app(plan.clone(), Mode::Live);
+    for (name, key, w, h) in runs() {
+        if !wanted(name) || data.as_deref() == Some("fleet") {
+            continue;
+        }
+        let mut app = app_on(&plan, key);
         let s = wire_run(&mut app, &arrivals, w, h, warmup);
-        bytes_table_row(
-            &format!("demo, {} domains, overview, {w}×{h}", plan.domains.len()),
-            &s,
-            (w, h) == (120, 40),
-        );
-        let mut app = setup::app(plan.clone(), Mode::Live);
-        detail_view(&mut app);
-        let s = wire_run(&mut app, &arrivals, w, h, warmup);
-        bytes_table_row(
-            &format!("demo, detail of the worst domain, {w}×{h}"),
-            &s,
-            (w, h) == (120, 40),
-        );
+        let label = match key {
+            '1' => format!("demo, {} domains, overview", plan.domains.len()),
+            _ => format!("demo, {name}"),
+        };
+        bytes_table_row(&format!("{label}, {w}×{h}"), &s, (w, h) == (120, 40));
+    }
+    if data.as_deref() == Some("demo") {
+        return;
     }
     let fleet = Fleet {
         domains: if full { 50 } else { 5 },
@@ -321,13 +360,16 @@ fn bytes_on_the_wire(full: bool) {
             status: s,
         })
         .collect();
-    for (w, h) in [(120u16, 40u16), (200, 60)] {
-        let mut app = setup::app(plan.clone(), Mode::Live);
+    for (name, key, w, h) in runs() {
+        if !wanted(name) {
+            continue;
+        }
+        let mut app = app_on(&plan, key);
         let s = wire_run(&mut app, &arrivals, w, h, warmup);
         bytes_table_row(
-            &format!("fleet, {} domains, overview, {w}×{h}", fleet.domains),
+            &format!("fleet, {} domains, {name}, {w}×{h}", fleet.domains),
             &s,
-            false,
+            (w, h) == (120, 40),
         );
     }
 }
@@ -339,6 +381,9 @@ fn main() {
         .unwrap_or(if full { 15 } else { 1 });
     let budget = Duration::from_millis(if full { 100 } else { 1 });
     println!("## Render\n\n{}", harness::machine());
-    frame_time(if full { 50 } else { 5 }, 200, 60, rounds, budget);
+    // `-- --only bytes` skips the frame times (the byte counts do not depend on the build).
+    if harness::arg("only").as_deref() != Some("bytes") {
+        frame_time(if full { 50 } else { 5 }, 200, 60, rounds, budget);
+    }
     bytes_on_the_wire(full);
 }

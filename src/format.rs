@@ -244,8 +244,8 @@ pub fn drain(seconds: f64) -> String {
     }
 }
 
-/// An age to the second, for the one place that ticks (the header, the sources view):
-/// `0s`, `59s`, `1m05s`, `2h03m`, `3d`.
+/// An age to the second, for the one line that ticks (the selected source on the sources
+/// view): `0s`, `59s`, `1m05s`, `2h03m`, `3d`.
 pub fn age_fine(ms: i64) -> String {
     let s = (ms.max(0)) / 1000;
     if s < 60 {

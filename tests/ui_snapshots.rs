@@ -2049,13 +2049,19 @@ fn clock_ticks_redraw_only_when_a_label_changes() {
     app.tick(t);
     app.mark_drawn();
     assert!(!app.tick(t + 200), "the same second: nothing to redraw");
-    assert!(app.tick(t + 600), "data age 1s -> 2s");
+    // The header's data age goes in steps, as the rows' ages do: 1s and 2s both read `<5s`.
+    assert!(!app.tick(t + 600), "data age 1s -> 2s: both <5s");
+    assert!(app.tick(t + 3_600), "data age <5s -> <10s");
     app.mark_drawn();
-    // Sources and events views: events have no ages, so a second passing changes only the
-    // header's data age.
+    // The events view has no ages of its own: only the header's step redraws it.
     key(&mut app, KeyCode::Char('4'));
     app.mark_drawn();
-    assert!(app.tick(t + 1_600));
+    assert!(!app.tick(t + 4_600));
+    assert!(app.tick(t + 8_600), "data age <10s -> <30s");
+    // The sources view: the selected source's line gives its age to the second.
+    key(&mut app, KeyCode::Char('3'));
+    app.mark_drawn();
+    assert!(app.tick(t + 9_600), "the selected source's age 9s -> 10s");
     // Frozen in a replay: the replay position is the clock, wall time moving changes nothing
     // but the minute clock.
     let mut replay = replay_app(Mode::Replay);
@@ -2078,10 +2084,7 @@ fn data_age_header_and_waiting_screen() {
     app.apply(FeedEvent::Status(Box::new(status_at(0))));
     app.tick(T0 + 65_000);
     let s = screen(&app, 80, 24);
-    assert!(
-        s.lines().next().unwrap().contains("data 1m05s  14:01"),
-        "{s}"
-    );
+    assert!(s.lines().next().unwrap().contains("data 1m  14:01"), "{s}");
 }
 
 #[test]
@@ -2567,4 +2570,61 @@ fn in_a_replay_the_contexts_key_says_they_are_for_live_sessions() {
     assert!(key(&mut app, KeyCode::Char('C')).is_empty());
     let s = screen(&app, 120, 40);
     assert!(s.contains("contexts are for live sessions"), "{s}");
+}
+
+#[test]
+fn overview_figures_hold_against_jitter_and_follow_a_real_move() {
+    let mut app = live();
+    let with = |i: i64, ratio: f64, depth: f64| {
+        let mut s = status_at(i);
+        let inv = &mut s.domains[0];
+        assert_eq!(inv.name, "inventory");
+        inv.traffic.as_mut().unwrap().new.error_ratio = Some(ratio);
+        inv.queues[0].depth = Some(depth);
+        FeedEvent::Status(Box::new(s))
+    };
+    app.apply(with(STEPS, 0.0030, 1380.0));
+    let row = |app: &App| row_of(&screen(app, 120, 40), "inventory").to_string();
+    let first = row(&app);
+    assert!(first.contains("0.30%") && first.contains("1380"), "{first}");
+    // A poll later the same figures, near enough to read the same: the row is not rewritten.
+    app.apply(with(STEPS + 1, 0.0031, 1400.0));
+    let second = row(&app);
+    assert!(
+        second.contains("0.30%") && second.contains("1380"),
+        "{second}"
+    );
+    // A real move shows at once.
+    app.apply(with(STEPS + 2, 0.0040, 1600.0));
+    let third = row(&app);
+    assert!(third.contains("0.40%") && third.contains("1600"), "{third}");
+}
+
+#[test]
+fn the_detail_view_keeps_its_domain_while_another_is_only_as_bad() {
+    let mut app = live();
+    key(&mut app, KeyCode::Char('2'));
+    let title = |app: &App| screen(app, 120, 40).lines().nth(2).unwrap().to_string();
+    assert!(title(&app).contains("orders"), "{}", title(&app));
+    let with = |i: i64, billing: Health, orders: Health| {
+        let mut s = status_at(i);
+        for d in &mut s.domains {
+            match d.name.as_str() {
+                "billing" => d.health = billing,
+                "orders" => d.health = orders,
+                _ => {}
+            }
+        }
+        FeedEvent::Status(Box::new(s))
+    };
+    // billing sorts before orders by name once both are crit: the view stays on orders.
+    app.apply(with(STEPS, Health::Crit, Health::Crit));
+    assert!(title(&app).contains("orders"), "{}", title(&app));
+    // orders gets better: the worst one takes over at once.
+    app.apply(with(STEPS + 1, Health::Crit, Health::Warn));
+    assert!(title(&app).contains("billing"), "{}", title(&app));
+    // On the overview the selection is the top row again.
+    key(&mut app, KeyCode::Char('1'));
+    key(&mut app, KeyCode::Char('2'));
+    assert!(title(&app).contains("billing"), "{}", title(&app));
 }

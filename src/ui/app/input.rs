@@ -132,6 +132,17 @@ impl App {
     }
 
     fn act(&mut self, action: Action) -> Vec<UiCommand> {
+        let view = self.nav.view;
+        let out = self.act_on(action);
+        // The detail view may keep a domain that is not the top row (see `refresh_order`):
+        // another view puts the selection where it belongs there.
+        if self.nav.view != view {
+            self.refresh_order();
+        }
+        out
+    }
+
+    fn act_on(&mut self, action: Action) -> Vec<UiCommand> {
         let page = self.nav.layout.get().list_rows.max(1);
         match action {
             Action::Quit => return vec![UiCommand::Quit],

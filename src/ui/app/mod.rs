@@ -10,6 +10,8 @@ mod apply;
 mod bell;
 mod chart_nav;
 mod data;
+mod held_figures;
+mod held_rows;
 mod input;
 mod look;
 mod message;
@@ -24,6 +26,8 @@ pub use modal::Modal;
 pub use nav::{Filter, LayoutMemo, SortKey, View};
 
 pub(crate) use data::Data;
+pub(crate) use held_figures::{Figure, HeldFigures};
+pub(crate) use held_rows::HeldRows;
 pub(crate) use look::Look;
 pub(crate) use modal::ModalState;
 pub(crate) use nav::Nav;
@@ -54,6 +58,8 @@ pub struct App {
     pub(crate) badge: Option<crate::ui::Badge>,
     /// What the confirmation dialogs ask to be typed.
     pub(crate) typed_name: crate::action::TypedName,
+    /// The overview's figures as last shown, held against jitter.
+    pub(crate) held: HeldFigures,
 }
 
 impl App {
@@ -73,6 +79,7 @@ impl App {
             links: std::cell::RefCell::new(Vec::new()),
             badge: opts.badge.clone(),
             typed_name: opts.typed_name.clone(),
+            held: HeldFigures::default(),
         })
     }
 

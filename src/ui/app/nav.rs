@@ -1,7 +1,7 @@
 //! Where the user is: the view, the selection and scroll of each view, the filter, the sort
 //! and the freeze.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use crate::figures::{DomainStatus, Status};
 
@@ -121,6 +121,8 @@ pub(crate) struct Nav {
     pub(crate) overview_offset: Cell<usize>,
     pub(crate) sources_offset: Cell<usize>,
     pub(crate) events_offset: Cell<usize>,
+    /// The detail view's box heights, held against small changes (see [`HeldRows`]).
+    pub(crate) detail_rows: RefCell<super::HeldRows>,
 }
 
 impl Default for Nav {
@@ -143,6 +145,7 @@ impl Default for Nav {
             overview_offset: Cell::new(0),
             sources_offset: Cell::new(0),
             events_offset: Cell::new(0),
+            detail_rows: RefCell::default(),
         }
     }
 }
@@ -224,7 +227,20 @@ impl Nav {
             .selected
             .as_deref()
             .is_some_and(|n| self.order.iter().any(|&i| ds[i].name == n));
-        let follow_top = !self.picked || (!still_visible && self.view != View::Detail);
+        // Until a domain is picked the detail view follows the worst one, but not between
+        // domains equally bad: a tie that changes order would redraw the whole view for
+        // nothing new; a domain that becomes worse than the one shown still takes over at once.
+        let top = self.order.first().map(|&i| &ds[i]);
+        let shown = self
+            .selected
+            .as_deref()
+            .and_then(|n| self.order.iter().map(|&i| &ds[i]).find(|d| d.name == n));
+        let tied = match (top, shown) {
+            (Some(t), Some(s)) => t.health == s.health,
+            _ => false,
+        };
+        let keep = self.view == View::Detail && self.sort == SortKey::Health && tied;
+        let follow_top = (!self.picked && !keep) || (!still_visible && self.view != View::Detail);
         if follow_top {
             self.selected = self.order.first().map(|&i| ds[i].name.clone());
         }

@@ -34,7 +34,7 @@ impl App {
             out.push('|');
         }
         if let Some(a) = self.data_age_ms() {
-            out.push_str(&format::age_fine(a));
+            out.push_str(format::age_coarse(a));
         }
         match self.nav.view {
             View::Overview => {
@@ -45,12 +45,32 @@ impl App {
                     }
                 }
             }
-            View::Sources | View::Detail => {
-                if let Some(st) = &self.data.status {
-                    for s in &st.sources {
+            View::Detail => {
+                if let Some(d) = self.selected_domain() {
+                    for name in self.domain_source_names(&d.name) {
                         out.push('|');
-                        if let Some(a) = self.source_age_ms(s) {
+                        let s = self
+                            .data
+                            .status
+                            .as_ref()
+                            .and_then(|st| st.sources.iter().find(|s| s.name == *name));
+                        if let Some(a) = s.and_then(|s| self.source_age_ms(s)) {
+                            out.push_str(format::age_coarse(a));
+                        }
+                    }
+                }
+            }
+            View::Sources => {
+                let list = self.visible_sources();
+                let selected = self.nav.source_selected.min(list.len().saturating_sub(1));
+                for (i, s) in list.iter().enumerate() {
+                    out.push('|');
+                    if let Some(a) = self.source_age_ms(s) {
+                        // The selected source's own line has the age to the second.
+                        if i == selected {
                             out.push_str(&format::age_fine(a));
+                        } else {
+                            out.push_str(format::age_coarse(a));
                         }
                     }
                 }

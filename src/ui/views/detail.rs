@@ -105,10 +105,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         body
     };
 
+    let now = app.clock_ms();
+    let mut held = app.nav.detail_rows.borrow_mut();
     let heights: Vec<u16> = sections
         .iter()
-        .map(|&s| height(app, d, s, column.width))
+        .map(|&s| held.height(&d.name, s as u8, height(app, d, s, column.width), now))
         .collect();
+    drop(held);
     let max_scroll = max_scroll(&heights, column.height);
     let mut memo = app.nav.layout.get();
     memo.detail_max_scroll = max_scroll;

@@ -259,8 +259,10 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     let mut right_text = String::new();
     match app.data_age_ms() {
         Some(a) => {
+            // In steps, as the rows give ages: a count of seconds would redraw the header
+            // every second over SSH while the data is fresh; a stall still shows within 5 s.
             right_text.push_str("data ");
-            right_text.push_str(&format::age_fine(a));
+            right_text.push_str(format::age_coarse(a));
         }
         None => right_text.push_str("no data yet"),
     }

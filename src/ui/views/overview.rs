@@ -19,11 +19,12 @@ use ratatui::style::Style;
 use super::{centered, health_style, scroll_to};
 use crate::action::marks::Outcome as MarkOutcome;
 use crate::figures::last_poll::differs_a_lot;
+use crate::figures::latency::Reading;
 use crate::figures::{DomainStatus, Health, Traffic};
 use crate::format;
 use crate::judge::Outcome;
 use crate::queue_meaning::QueueMeaning;
-use crate::ui::app::{App, SortKey};
+use crate::ui::app::{App, Figure, SortKey};
 use crate::ui::widgets::{fit, put, put_right, split_bar, width};
 
 /// A column: start and width.
@@ -482,8 +483,12 @@ fn row(
     }
 
     let split_w = c.pct.right().saturating_sub(c.split_x());
+    // Figures through `hold`: a small move keeps the figure shown (see `HeldFigures`); the
+    // level is the figure's colour, so a new colour always comes with its new number.
+    let hold = |f: Figure, level: u8, v: f64| app.held.value(&d.name, f, level, v);
     match split_of(d) {
         Split::Share(share, configured) => {
+            let share = hold(Figure::Share, 0, share);
             if let Some(bar) = c.bar {
                 split_bar(
                     buf,
@@ -538,16 +543,16 @@ fn row(
     // Error ratios, legacy / new; the new side coloured against the SLO.
     if let Some(t) = &d.traffic {
         let slo = plan.map(|p| &p.slo);
-        let new_style = match (t.new.error_ratio, slo) {
-            (Some(r), Some(slo)) if r > slo.error_ratio => st.crit,
+        let (new_style, new_level) = match (t.new.error_ratio, slo) {
+            (Some(r), Some(slo)) if r > slo.error_ratio => (st.crit, 2),
             (Some(r), Some(slo))
                 if t.legacy
                     .error_ratio
                     .is_some_and(|l| r - l > slo.error_ratio_delta) =>
             {
-                st.warn
+                (st.warn, 1)
             }
-            _ => dim,
+            _ => (dim, 0),
         };
         // The last poll beside the window, where they differ a lot: an arrow after the
         // window's ratio, and the last poll's own where there is room.
@@ -558,23 +563,29 @@ fn row(
                 Some(_) => g.falling,
                 None => "",
             };
-            format!("{}{arrow}", format::ratio(r))
+            format!(
+                "{}{arrow}",
+                format::ratio(hold(Figure::ErrorNew, new_level, r))
+            )
         });
         pair(
             buf,
             c.err,
             y,
-            t.legacy.error_ratio.map(format::ratio),
+            t.legacy
+                .error_ratio
+                .map(|r| format::ratio(hold(Figure::ErrorLegacy, 0, r))),
             new_err,
             text(dim),
             text(new_style),
             app,
         );
         if let (Some(col), Some(n)) = (c.now, now) {
-            let style = match slo {
-                Some(slo) if n > slo.error_ratio => st.crit,
-                _ => dim,
+            let (style, level) = match slo {
+                Some(slo) if n > slo.error_ratio => (st.crit, 2),
+                _ => (dim, 0),
             };
+            let n = hold(Figure::ErrorNow, level, n);
             put_right(buf, col.right(), y, col.w, &format::ratio(n), text(style));
         }
         // Each figure as its kind allows: a number, a bound (`≤0.1s`), a marked average.
@@ -582,19 +593,24 @@ fn row(
             crate::figures::slo_p95::against_slo("", l, limit.as_secs_f64())
                 .is_some_and(|f| f.level == Health::Warn)
         };
-        let p95_style = match (&t.new.latency, slo.and_then(|s| s.p95)) {
-            (Some(l), Some(limit)) if over(l, limit) => st.warn,
-            _ => dim,
+        let (p95_style, p95_level) = match (&t.new.latency, slo.and_then(|s| s.p95)) {
+            (Some(l), Some(limit)) if over(l, limit) => (st.warn, 1),
+            _ => (dim, 0),
         };
-        let cell = |l: &Option<crate::figures::latency::Latency>| {
-            l.map(|l| l.cell(g.at_most, c.lat_mark_avg))
+        let cell = |l: &Option<crate::figures::latency::Latency>, f: Figure, level: u8| {
+            l.map(|mut l| {
+                if let Reading::Value(v) = l.reading {
+                    l.reading = Reading::Value(hold(f, level, v));
+                }
+                l.cell(g.at_most, c.lat_mark_avg)
+            })
         };
         pair(
             buf,
             c.p95,
             y,
-            cell(&t.legacy.latency),
-            cell(&t.new.latency),
+            cell(&t.legacy.latency, Figure::LatencyLegacy, 0),
+            cell(&t.new.latency, Figure::LatencyNew, p95_level),
             text(dim),
             text(p95_style),
             app,
@@ -626,6 +642,7 @@ fn row(
                     Some(_) => g.steady,
                     None => " ",
                 };
+                let depth = hold(Figure::Queue, q.health as u8, depth);
                 format!("{}{arrow}", format::count(depth))
             }
             None => g.unknown.to_string(),
@@ -656,7 +673,7 @@ fn row(
         let s = if known.is_empty() {
             g.unknown.to_string()
         } else {
-            format::per_minute(known.iter().sum())
+            format::per_minute(hold(Figure::Sagas, worst as u8, known.iter().sum()))
         };
         put_right(buf, c.saga.right(), y, c.saga.w, &s, style);
     }

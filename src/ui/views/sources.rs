@@ -118,8 +118,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             cells.push((kind.into(), st.muted));
         }
         cells.extend([
+            // In steps, as in the overview: the selected source's line below has the
+            // exact age; 50 ages in seconds would redraw 50 rows every second.
             (
-                app.source_age_ms(s).map_or_else(unknown, format::age_fine),
+                app.source_age_ms(s)
+                    .map_or_else(unknown, |a| format::age_coarse(a).to_string()),
                 st.muted,
             ),
             (
