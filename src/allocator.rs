@@ -6,7 +6,7 @@
 //! up to a dozen arenas: on the lab's dashboard the anonymous memory besides the main heap was
 //! 2.6-2.9 MB with them and 0.4 MB with one arena (BENCHMARKS.md, Memory). The threads rarely
 //! allocate at the same moment (a poll every few seconds; the engine parses on one thread), so
-//! the shared lock costs nothing measurable.
+//! the one lock they share is rarely contended.
 
 /// How many arenas glibc may create: the main one only.
 const ARENAS: i32 = 1;
