@@ -12,7 +12,7 @@ use std::io;
 
 use tokio::runtime::{Builder, Runtime};
 
-/// Workers unless `TOKIO_WORKER_THREADS` says otherwise (tokio reads it when none is set).
+/// Workers, unless `TOKIO_WORKER_THREADS` names another positive number.
 const WORKERS: usize = 1;
 
 /// Blocking threads at most. Jobs beyond wait for a free thread: a query decode or a bounded
@@ -22,12 +22,33 @@ pub const BLOCKING_THREADS: usize = 2;
 
 /// The runtime `main` runs everything on.
 pub fn build() -> io::Result<Runtime> {
-    let mut builder = Builder::new_multi_thread();
-    if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
-        builder.worker_threads(WORKERS);
-    }
-    builder
+    let asked = std::env::var("TOKIO_WORKER_THREADS").ok();
+    Builder::new_multi_thread()
+        .worker_threads(workers(asked.as_deref()))
         .max_blocking_threads(BLOCKING_THREADS)
         .enable_all()
         .build()
+}
+
+/// tokio itself panics on a value that is not a positive number; here it is ignored.
+fn workers(asked: Option<&str>) -> usize {
+    asked
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(WORKERS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_worker_count_from_the_environment_is_taken_only_when_it_is_a_positive_number() {
+        assert_eq!(workers(None), 1);
+        assert_eq!(workers(Some("3")), 3);
+        assert_eq!(workers(Some(" 2 ")), 2);
+        assert_eq!(workers(Some("0")), 1);
+        assert_eq!(workers(Some("many")), 1);
+        assert_eq!(workers(Some("-1")), 1);
+    }
 }
