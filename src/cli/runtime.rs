@@ -1,9 +1,11 @@
 //! The async runtime of every subcommand: one worker and a few blocking threads.
 //!
-//! The cockpit's keys and signals never wait on it: the event loop runs on the main thread
-//! (`block_on`), crossterm reads keys on its own thread and the engine parses on its own
-//! (`engine_thread`). The worker only moves bytes (polls, inflating gzip a chunk at a time,
-//! the feeds), and the blocking pool decodes query API answers and reads local files. Each
+//! The cockpit's keys never wait on the worker: the event loop runs on the main thread
+//! (`block_on`) and crossterm reads keys on its own thread. Signals and timers are read by the
+//! runtime's driver, which the worker runs between tasks, and no task holds it long: the engine
+//! parses on its own thread (`engine_thread`), the worker only moves bytes (polls, inflating
+//! gzip a chunk at a time, the feeds), and the blocking pool decodes query API answers and
+//! reads local files (tests/hostile_exporters.rs: `q` and SIGTERM within 200 ms mid-parse). Each
 //! thread costs a stack and, under glibc, had a malloc arena of its own (see `allocator`);
 //! with two workers and an unbounded blocking pool the lab's dashboard ran 17 threads, one
 //! blocking thread per query decoded at the same moment.
