@@ -8,6 +8,8 @@
 
 /// Rollback: the one gate, the audit log, the step kinds, verification against the metrics.
 pub mod action;
+/// glibc's malloc arenas bounded before any thread starts: memory follows what is live.
+pub mod allocator;
 /// The command line: subcommands, config loading, exit codes.
 pub mod cli;
 /// The wall clock in milliseconds, read in one place.

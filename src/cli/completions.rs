@@ -320,6 +320,11 @@ fn render_static_sections(roff: &mut Roff) {
         "CUTOVER_LOG",
         "Log filter for the log file (e.g. debug).",
     );
+    entry(
+        roff,
+        "MALLOC_ARENA_MAX, TOKIO_WORKER_THREADS",
+        "When set, kept: cutover otherwise runs one malloc arena (glibc) and one runtime worker.",
+    );
 
     roff.control("SH", ["EXIT STATUS"]);
     entry(roff, "0", "Success.");

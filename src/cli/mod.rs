@@ -28,6 +28,7 @@ pub mod readiness_feed;
 pub mod record;
 pub mod replay_status;
 pub mod rollback;
+pub mod runtime;
 pub mod screenshot;
 pub mod simulate;
 pub mod status;
@@ -98,12 +99,10 @@ impl From<serde_json::Error> for Failure {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    // Before any thread exists: the arenas are chosen at a thread's first allocation.
+    crate::allocator::bound_arenas();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime::build() {
         Ok(rt) => rt,
         Err(e) => {
             crate::errln!("cutover: cannot start the async runtime: {e}");
