@@ -14,7 +14,7 @@ use super::{App, View};
 use crate::format;
 use crate::ui::widgets::chart::axis_span;
 use crate::ui::widgets::chart_time::{
-    axis_holding, gap_on, step_cursor, zoom, zoom_steps, TimeGrid,
+    axis_holding, gap_on, step_cursor, stepped_end, zoom, zoom_steps, TimeGrid,
 };
 
 /// Columns one long cursor step moves.
@@ -40,6 +40,9 @@ pub struct ChartAxis {
     pub until_ms: i64,
     /// The newest figures of the domain (what the cursor's "ago" counts from).
     pub newest_ms: i64,
+    /// Where the drawn axis ends: `until_ms` moved on to a column edge in steps of several
+    /// columns ([`stepped_end`]), so the lines stand still between steps.
+    pub end_ms: i64,
     /// Its length.
     pub axis_ms: i64,
     /// Its dot columns.
@@ -50,7 +53,7 @@ pub struct ChartAxis {
 
 impl ChartAxis {
     pub fn from_ms(&self) -> i64 {
-        self.until_ms - self.axis_ms
+        self.end_ms - self.axis_ms
     }
 }
 
@@ -74,7 +77,15 @@ impl App {
         let until_ms = self.nav.chart.held_until_ms.unwrap_or(newest_ms);
         let observed = points.front().map_or(0, |p| until_ms - p.at_ms);
         let history_ms = i64::try_from(self.timeline().history().as_millis()).unwrap_or(i64::MAX);
-        let whole_ms = axis_span(observed, history_ms);
+        let first_ms = points.front().map_or(until_ms, |p| p.at_ms);
+        let mut whole_ms = axis_span(observed, history_ms);
+        // The axis ends up to a step after the newest figures: when that would push the
+        // oldest off its left edge, the next round length (below the kept history's, which
+        // may lose up to a step of its oldest figures at the left edge once full).
+        let end = stepped_end(until_ms, whole_ms, cols);
+        if end - first_ms > whole_ms {
+            whole_ms = axis_span(end - first_ms, history_ms);
+        }
         let chosen = self.nav.chart.zoom_ms.map_or(whole_ms, |z| z.min(whole_ms));
         let axis_ms = match self.nav.chart.cursor_ms {
             Some(at) => {
@@ -83,11 +94,13 @@ impl App {
             }
             None => chosen,
         };
+        let end_ms = stepped_end(until_ms, axis_ms, cols);
         ChartAxis {
             until_ms,
             newest_ms,
+            end_ms,
             axis_ms,
-            grid: TimeGrid::new(until_ms - axis_ms, until_ms, cols),
+            grid: TimeGrid::new(end_ms - axis_ms, end_ms, cols),
             whole_ms,
         }
     }

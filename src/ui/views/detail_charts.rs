@@ -294,7 +294,16 @@ pub(super) fn charts(app: &App, d: &DomainStatus, area: Rect, buf: &mut Buffer) 
         // Scale labels: the top value on the first row, the span of time on the last.
         let label_w = width(&label) as u16;
         let plot = Rect::new(inner.x, inner.y, plot_w.min(inner.width), inner.height);
-        chart(buf, plot, &series, from, until, top, app.look.glyphs.ascii);
+        chart(
+            buf,
+            plot,
+            &series,
+            from,
+            axis.end_ms,
+            until,
+            top,
+            app.look.glyphs.ascii,
+        );
         if let Some(at) = cursor {
             let shown = reading.map_or(axis.grid.start_of(axis.grid.column_of(at)), |p| p.at_ms);
             draw_cursor(app, buf, panel, plot, &axis, at, shown);

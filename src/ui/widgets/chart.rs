@@ -25,19 +25,24 @@ pub struct Series<'a> {
 /// Braille dot bits by (row from the top, column) within a cell.
 const DOTS: [[u8; 2]; 4] = [[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]];
 
-/// Draws `series` over the time range `[from_ms, to_ms]` with values from 0 to `y_max`.
+/// Draws `series` over the time range `[from_ms, to_ms]` with values from 0 to `y_max`, the
+/// points up to `newest_ms` only: the axis may end a little after the newest figures (it moves
+/// in steps, see [`super::chart_time::stepped_end`]), and a held axis draws nothing newer
+/// than what it held.
 ///
 /// Each dot column is a fixed slice of time, aligned to multiples of its length rather than to
 /// the newest point, and shows the newest value that fell in it. So while the range keeps its
 /// length, a new point changes only the newest column and the line into it, and the chart moves one column at a time
 /// when time crosses a column's edge: over SSH a poll costs the cells that changed, not the
 /// whole chart.
+#[allow(clippy::too_many_arguments)]
 pub fn chart(
     buf: &mut Buffer,
     area: Rect,
     series: &[Series],
     from_ms: i64,
     to_ms: i64,
+    newest_ms: i64,
     y_max: f64,
     ascii: bool,
 ) {
@@ -61,7 +66,7 @@ pub fn chart(
         let visible = || {
             s.points.iter().filter(|p| {
                 let c = p.at_ms.div_euclid(column_ms);
-                c >= first_column && c <= last_column
+                c >= first_column && c <= last_column && p.at_ms <= newest_ms
             })
         };
         let n = visible().count();
@@ -297,7 +302,7 @@ mod tests {
         let s = [new_share_line(&p)];
         let mut buf = Buffer::empty(Rect::new(0, 0, 6, 3));
         let area = buf.area;
-        chart(&mut buf, area, &s, 0, 5000, 1.0, true);
+        chart(&mut buf, area, &s, 0, 5000, 5000, 1.0, true);
         assert_eq!(rows(&buf), ["  * * ", " *   *", "*    *"]);
     }
 
@@ -307,7 +312,7 @@ mod tests {
         let s = [new_share_line(&p)];
         let mut buf = Buffer::empty(Rect::new(0, 0, 2, 1));
         let area = buf.area;
-        chart(&mut buf, area, &s, 0, 1000, 1.0, false);
+        chart(&mut buf, area, &s, 0, 1000, 1000, 1.0, false);
         // From the bottom-left dot to the top-right dot, 4 columns by 4 rows.
         assert_eq!(rows(&buf), ["⡠⠊"]);
     }
@@ -349,7 +354,7 @@ mod tests {
             let mut shown = p.clone();
             shown.retain(|t| t.at_ms <= until);
             let s = [new_share_line(&shown)];
-            chart(&mut buf, area, &s, until - 9_000, until, 1.0, true);
+            chart(&mut buf, area, &s, until - 9_000, until, until, 1.0, true);
             rows(&buf)
         };
         let (a, b) = (draw(10_400), draw(10_600));
@@ -371,7 +376,7 @@ mod tests {
             }];
             let mut buf = Buffer::empty(Rect::new(0, 0, 10, 3));
             let area = buf.area;
-            chart(&mut buf, area, &s, 0, 19_000, 1.0, false);
+            chart(&mut buf, area, &s, 0, 19_000, 19_000, 1.0, false);
             rows(&buf)
         };
         let (all, fewer) = (draw(0), draw(1));
@@ -387,7 +392,7 @@ mod tests {
         let s = [new_share_line(&p)];
         let mut buf = Buffer::empty(Rect::new(0, 0, 2, 1));
         let area = buf.area;
-        chart(&mut buf, area, &s, 0, 1000, 1.0, false);
+        chart(&mut buf, area, &s, 0, 1000, 1000, 1.0, false);
         // The right dot column of the first cell: the line's dots and the cursor's.
         mark_column(&mut buf, area, 1, Style::default(), false);
         assert_eq!(rows(&buf), ["⣸⠊"]);
@@ -395,7 +400,7 @@ mod tests {
         assert_eq!(rows(&buf), ["⣸⠊"], "off the chart: nothing");
         let mut buf = Buffer::empty(Rect::new(0, 0, 3, 2));
         let area = buf.area;
-        chart(&mut buf, area, &s, 0, 1000, 1.0, true);
+        chart(&mut buf, area, &s, 0, 1000, 1000, 1.0, true);
         mark_column(&mut buf, area, 2, Style::default(), true);
         assert_eq!(rows(&buf), [" **", "* |"]);
     }
@@ -407,7 +412,7 @@ mod tests {
         assert_eq!(y_max(&s, 0, 1000), None);
         let mut buf = Buffer::empty(Rect::new(0, 0, 4, 2));
         let area = buf.area;
-        chart(&mut buf, area, &s, 0, 1000, 1.0, false);
+        chart(&mut buf, area, &s, 0, 1000, 1000, 1.0, false);
         assert!(rows(&buf).iter().all(|r| r.trim().is_empty()));
     }
 }

@@ -70,6 +70,31 @@ impl TimeGrid {
     }
 }
 
+/// Dot columns the axis's right end moves at once: an eighth of the plot. Between steps the
+/// axis stands still, so the dots drawn stay in place and a poll only fills in the newest
+/// columns; at a 10-minute axis the lines move every half minute or so instead of every two
+/// or three polls, and over SSH a move rewrites every cell a line crosses.
+pub fn end_step(cols: i64) -> i64 {
+    (cols / 8).max(1)
+}
+
+/// Where an axis `axis_ms` long drawn `cols` dot columns wide ends to hold `until_ms` (the
+/// newest figures): its last column is the first multiple of [`end_step`] at or after
+/// `until_ms`'s, so the newest figure shows at once in its column and the columns right of
+/// it, up to a step, are empty (the time not yet seen). The column length is that of the
+/// plain axis, so every moment keeps its column.
+pub fn stepped_end(until_ms: i64, axis_ms: i64, cols: i64) -> i64 {
+    let plain = TimeGrid::new(until_ms - axis_ms, until_ms, cols);
+    let step = end_step(plain.cols);
+    let last = plain.last_column.div_euclid(step) * step;
+    let last = if last < plain.last_column {
+        last + step
+    } else {
+        last
+    };
+    until_ms.saturating_add((last - plain.last_column).saturating_mul(plain.column_ms))
+}
+
 /// How far apart two points may be and still be joined by a line: three times their mean
 /// spacing over `n` points from `first_ms` to `last_ms`. Wider is a gap, drawn as a break and
 /// read as "no data".
@@ -179,7 +204,8 @@ pub fn axis_holding(steps: &[i64], at_least_ms: i64, until_ms: i64, cols: i64, a
     let mut axis = at_least_ms;
     for &s in steps.iter().filter(|&&s| s >= at_least_ms) {
         axis = s;
-        let grid = TimeGrid::new(until_ms - s, until_ms, cols);
+        let end = stepped_end(until_ms, s, cols);
+        let grid = TimeGrid::new(end - s, end, cols);
         if grid.column_of(at_ms) >= grid.first_column() {
             break;
         }
@@ -263,6 +289,33 @@ mod tests {
         assert_eq!(step(2_000, -10), 0);
         assert_eq!(step(96_000, 10), 100_000);
         assert_eq!(step_cursor(&VecDeque::new(), &g, gap, 0, -1), None);
+    }
+
+    #[test]
+    fn the_axis_end_moves_in_steps_and_the_newest_column_shows_at_once() {
+        // 100 s over 101 columns, one column a second: steps of 12 columns.
+        assert_eq!(end_step(101), 12);
+        let grid_at = |until: i64| {
+            let end = stepped_end(until, 100_000, 101);
+            TimeGrid::new(end - 100_000, end, 101)
+        };
+        // Every moment keeps its column length and column; the end is a multiple of the step.
+        let g = grid_at(100_500);
+        assert_eq!(g.column_ms, 1_000);
+        assert_eq!(g.last_column, 108);
+        assert_eq!(g.x_of(100_500), Some(92));
+        // The newest figure is on screen at once, whatever the moment.
+        for until in (100_000..140_000).step_by(700) {
+            let g = grid_at(until);
+            assert_eq!(g.last_column % 12, 0);
+            assert!(g.last_column - g.column_of(until) < 12, "{until}");
+            assert!(g.x_of(until).is_some(), "{until}");
+        }
+        // Within a step the axis stands still: the same grid for 12 s of polls.
+        assert_eq!(grid_at(97_000), grid_at(108_999));
+        assert_ne!(grid_at(108_999), grid_at(109_000));
+        // On a step's edge the end stays where it is.
+        assert_eq!(stepped_end(108_500, 100_000, 101), 108_500);
     }
 
     #[test]
