@@ -13,7 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{HttpServer, Listener, Reply};
-use cutover::source::{Auth, Fetcher, ScrapeOutcome, SourceKind, SourceSpec};
+use cutover::source::{
+    Auth, Fetcher, PollRounds, PressureBoard, ScrapeOutcome, SourceKind, SourceSpec,
+};
 
 fn spec(url: String, max_body: u64) -> SourceSpec {
     SourceSpec {
@@ -116,6 +118,48 @@ async fn a_buffer_far_larger_than_its_last_body_is_let_go() {
     );
     assert_eq!(poll(&fetcher).await.unwrap(), small);
     assert_eq!(fetcher.body_return().spare_capacity(), small.len());
+}
+
+/// `cutover status --over` polls in rounds: each round's body goes into the memory of the
+/// round before, once given back, and a source that cannot be set up says so every round.
+#[tokio::test]
+async fn poll_rounds_read_each_round_into_the_buffer_given_back_by_the_last() {
+    let first = body(2_000, "first");
+    let second = body(1_500, "second");
+    let (first2, second2) = (first.clone(), second.clone());
+    let server = HttpServer::start(move |_, n| {
+        Some(Reply::text(if n == 0 {
+            first2.clone()
+        } else {
+            second2.clone()
+        }))
+    });
+    let mut broken = spec("http://127.0.0.1:1/metrics".into(), 1 << 20);
+    broken.name = "broken".into();
+    broken.ca_file = Some("/nonexistent/ca.pem".into());
+    let specs = vec![spec(server.url("/metrics"), 1 << 20), broken];
+    let rounds = PollRounds::new(&specs, &PressureBoard::new(&specs));
+
+    let mut outcomes = rounds.poll().await.into_iter();
+    let one = outcomes.next().unwrap();
+    assert!(error(&outcomes.next().unwrap()).contains("ca.pem"));
+    let held = one.result.as_ref().unwrap();
+    assert_eq!(held, &first);
+    let memory = held.as_ptr();
+    rounds.recycle(0, one);
+
+    let mut outcomes = rounds.poll().await.into_iter();
+    let two = outcomes.next().unwrap();
+    assert!(error(&outcomes.next().unwrap()).contains("ca.pem"));
+    let held = two.result.as_ref().unwrap();
+    assert_eq!(held, &second, "nothing of the first body shows through");
+    assert_eq!(held.as_ptr(), memory, "the first round's buffer, reused");
+
+    // Not given back: the next round reads into new memory, and still reads it whole.
+    let mut outcomes = rounds.poll().await.into_iter();
+    let three = outcomes.next().unwrap();
+    assert_eq!(three.result.as_ref().unwrap(), &second);
+    assert_ne!(three.result.as_ref().unwrap().as_ptr(), memory);
 }
 
 /// A server that answers the n-th connection with `answers[n]` (the last one repeated) as raw

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::compile::Compiled;
 use crate::engine::Engine;
-use crate::source::{poll_once_counted, Fetcher, PressureBoard, ScrapeOutcome, SourceKind};
+use crate::source::{Fetcher, PollRounds, PressureBoard, ScrapeOutcome, SourceKind};
 
 /// Figures fed, and each source's measured span in ms (plan order).
 pub struct Measured {
@@ -25,7 +25,10 @@ pub fn default_over(compiled: &Compiled) -> Duration {
 pub async fn measure(compiled: &Compiled, over: Duration) -> Measured {
     let plan = &compiled.plan;
     let interval = plan.timing.interval;
-    let mut per_source: Vec<Vec<ScrapeOutcome>> = vec![Vec::new(); plan.sources.len()];
+    let mut engine = Engine::new(plan.clone());
+    // Each source's poll stamps, for its span; the bodies go to the engine as they come and
+    // back to their source for its next round.
+    let mut stamps: Vec<Vec<i64>> = vec![Vec::new(); plan.sources.len()];
 
     let scrape: Vec<(usize, crate::source::SourceSpec)> = compiled
         .specs
@@ -37,20 +40,23 @@ pub async fn measure(compiled: &Compiled, over: Duration) -> Measured {
     let specs: Vec<_> = scrape.iter().map(|(_, s)| s.clone()).collect();
     let pressure = PressureBoard::new(&specs);
     if !specs.is_empty() {
+        let rounds = PollRounds::new(&specs, &pressure);
         let over_ms = i64::try_from(over.as_millis()).unwrap_or(i64::MAX);
         let interval_ms = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
         let mut latest_first: Option<i64> = None;
         for round in 1i64.. {
-            let outcomes = poll_once_counted(&specs, &pressure).await;
-            for ((i, _), o) in scrape.iter().zip(outcomes) {
+            let outcomes = rounds.poll().await;
+            for (k, ((i, _), o)) in scrape.iter().zip(outcomes).enumerate() {
                 if round == 1 {
                     latest_first = Some(latest_first.map_or(o.at_ms, |f| f.max(o.at_ms)));
                 }
-                per_source[*i].push(o);
+                stamps[*i].push(o.at_ms);
+                engine.ingest(&o);
+                rounds.recycle(k, o);
             }
             let measured = scrape
                 .iter()
-                .filter_map(|(i, _)| span_of(per_source[*i].iter().map(|o| o.at_ms), i64::MAX))
+                .filter_map(|(i, _)| span_of(stamps[*i].iter().copied(), i64::MAX))
                 .min()
                 .unwrap_or(0);
             if round >= 2 && measured >= over_ms {
@@ -83,25 +89,22 @@ pub async fn measure(compiled: &Compiled, over: Duration) -> Measured {
             (i, outcomes)
         });
     for (i, outcomes) in futures_util::future::join_all(queries).await {
-        per_source[i] = outcomes;
+        stamps[i] = outcomes.iter().map(|o| o.at_ms).collect();
+        outcomes.iter().for_each(|o| engine.ingest(o));
     }
     for (i, spec) in compiled.specs.iter().enumerate() {
         if let Err(why) = spec {
-            per_source[i] = vec![failed(
-                plan.sources[i].name.clone(),
-                end_ms,
-                why.to_string(),
-            )];
+            let outcome = failed(plan.sources[i].name.clone(), end_ms, why.to_string());
+            stamps[i] = vec![outcome.at_ms];
+            engine.ingest(&outcome);
         }
     }
 
-    let mut engine = Engine::new(plan.clone());
     let window_ms = i64::try_from(plan.timing.window.as_millis()).unwrap_or(i64::MAX);
-    let mut spans = Vec::with_capacity(per_source.len());
-    for outcomes in &per_source {
-        outcomes.iter().for_each(|o| engine.ingest(o));
-        spans.push(span_of(outcomes.iter().map(|o| o.at_ms), window_ms));
-    }
+    let spans = stamps
+        .iter()
+        .map(|s| span_of(s.iter().copied(), window_ms))
+        .collect();
     engine.note_pressure(&pressure);
     Measured { engine, spans }
 }

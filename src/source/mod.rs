@@ -33,6 +33,7 @@ pub mod concurrency;
 pub mod poller;
 mod progress;
 mod redactor;
+mod rounds;
 pub mod scrape;
 mod secret;
 mod words;
@@ -43,7 +44,8 @@ use std::time::Duration;
 
 pub use buffer::{BodyReturn, BodyReturns};
 pub use concurrency::{PollPressure, PressureBoard};
-pub use poller::{poll_once, poll_once_counted, Poller};
+pub use poller::Poller;
+pub use rounds::{poll_once, poll_once_counted, PollRounds};
 pub use scrape::Fetcher;
 pub use secret::{resolve_secret_env, resolve_secret_file, Secret, SecretFrom};
 

@@ -156,15 +156,28 @@ impl Drop for Poller {
 }
 
 /// A source's place in the connection queue, and where its waits are counted.
-struct Turns {
+pub(super) struct Turns {
     slots: SourceSlots,
     pressure: PressureBoard,
     index: usize,
 }
 
 impl Turns {
+    /// The turns of source `index` of the specs `pressure` was made for.
+    pub(super) fn new(slots: SourceSlots, pressure: PressureBoard, index: usize) -> Turns {
+        Turns {
+            slots,
+            pressure,
+            index,
+        }
+    }
+
     /// Polls once the slots are free; `None` when they were not free before `deadline`.
-    async fn poll(&self, fetcher: &Fetcher, deadline: Option<Instant>) -> Option<ScrapeOutcome> {
+    pub(super) async fn poll(
+        &self,
+        fetcher: &Fetcher,
+        deadline: Option<Instant>,
+    ) -> Option<ScrapeOutcome> {
         let turn = self.slots.take(deadline).await;
         self.pressure.count(self.index, &turn);
         let _held = match turn {
@@ -228,7 +241,7 @@ async fn poll_forever(
 }
 
 /// A poll without a deadline always gets its turn; should it not, it is a failed poll.
-fn unreachable_turn(spec: &SourceSpec) -> ScrapeOutcome {
+pub(super) fn unreachable_turn(spec: &SourceSpec) -> ScrapeOutcome {
     ScrapeOutcome {
         source: spec.name.clone(),
         at_ms: now_ms(),
@@ -242,55 +255,6 @@ fn unreachable_turn(spec: &SourceSpec) -> ScrapeOutcome {
 /// Resolves when shutdown is asked for, or when the [`Poller`] is gone altogether.
 async fn stopped(shutdown: &mut watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|stop| *stop).await;
-}
-
-/// Polls every source once, all at the same time (many sources on one host a little spread,
-/// see [`first_poll_offsets`]), and gives the outcomes in spec order (for `cutover status`
-/// and `cutover check`). A source that cannot even be set up gives an outcome whose error
-/// says why.
-pub async fn poll_once(specs: &[SourceSpec]) -> Vec<ScrapeOutcome> {
-    poll_once_counted(specs, &PressureBoard::new(specs)).await
-}
-
-/// [`poll_once`], with the polls that waited for a connection slot counted in `pressure`
-/// (made for these `specs`). Every poll waits as long as it takes, each bounded by its timeout.
-pub async fn poll_once_counted(
-    specs: &[SourceSpec],
-    pressure: &PressureBoard,
-) -> Vec<ScrapeOutcome> {
-    let offsets = first_poll_offsets(specs, None);
-    let budget = Budget::of_this_process();
-    let keep_idle = budget.keeps_idle_connections(specs.len());
-    let mut slots = Slots::new(budget);
-    let turns: Vec<Turns> = specs
-        .iter()
-        .enumerate()
-        .map(|(index, spec)| Turns {
-            slots: slots.for_source(spec),
-            pressure: pressure.clone(),
-            index,
-        })
-        .collect();
-    futures_util::future::join_all(specs.iter().zip(offsets).zip(&turns).map(
-        |((spec, offset), turns)| async move {
-            tokio::time::sleep(offset).await;
-            match Fetcher::with_idle_connections(spec, keep_idle) {
-                Ok(fetcher) => match turns.poll(&fetcher, None).await {
-                    Some(outcome) => outcome,
-                    None => unreachable_turn(spec),
-                },
-                Err(error) => ScrapeOutcome {
-                    source: spec.name.clone(),
-                    at_ms: now_ms(),
-                    duration_ms: 0,
-                    bytes: 0,
-                    status: None,
-                    result: Err(super::PollError::NotSetUp(error.to_string())),
-                },
-            }
-        },
-    ))
-    .await
 }
 
 #[cfg(test)]
