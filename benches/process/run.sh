@@ -5,9 +5,13 @@
 # prometheus-parse's CPU time on the same file in the same run (examples/prometheus_parse_cpu.rs).
 #
 #   bash benches/process/run.sh [CUTOVER_BINARY] [SECS] [RUNS]     # defaults: target/release/cutover 20 3
+#
+# Each run also times one `status --json --over 2s` (at least two polls of every source), the
+# one-shot measurement issue 20 started from. CARGO_TARGET_DIR is honoured.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bin=${1:-target/release/cutover}
+target=${CARGO_TARGET_DIR:-target}
+bin=${1:-$target/release/cutover}
 secs=${2:-20}
 runs=${3:-3}
 dir=$(mktemp -d)
@@ -16,7 +20,7 @@ python3 benches/process/gen_envoy.py "$dir"
 python3 benches/process/serve.py "$dir" & server=$!
 sleep 1
 cargo build -q --release --example prometheus_parse_cpu
-pp=$(target/release/examples/prometheus_parse_cpu "$dir/body.txt" 3)
+pp=$("$target"/release/examples/prometheus_parse_cpu "$dir/body.txt" 3)
 echo "$pp"
 pp_mbs=$(echo "$pp" | awk '{ print $(NF-1) }')
 export XDG_STATE_HOME="$dir/state" XDG_CONFIG_HOME="$dir/config"
@@ -32,5 +36,16 @@ for run in $(seq "$runs"); do
     -v m="$peak" -v pp="$pp_mbs" -v r="$run" 'BEGIN {
       mb = n * size / 1e6; cpu = u + s
       printf "run %d: %d bodies, %.0f MB, user %.2f s, sys %.2f s, peak RSS %.0f MiB: %.0f MB/s of CPU = %.1fx prometheus-parse\n",
+        r, n, mb, u, s, m / 1024, mb / cpu, mb / cpu / pp }'
+  c0=$(cat "$dir/count")
+  /usr/bin/time -f "%U %S %M" -o "$dir/time" "$bin" --config "$dir/cutover.toml" status \
+    --json --over 2s >/dev/null || true
+  sleep 1
+  c1=$(cat "$dir/count")
+  read -r user sys peak < "$dir/time"
+  awk -v n=$((c1 - c0)) -v size="$(stat -c %s "$dir/body.txt")" -v u="$user" -v s="$sys" \
+    -v m="$peak" -v pp="$pp_mbs" -v r="$run" 'BEGIN {
+      mb = n * size / 1e6; cpu = u + s
+      printf "run %d, status --json --over 2s: %d bodies, %.0f MB, user %.2f s, sys %.2f s, peak RSS %.0f MiB: %.0f MB/s of CPU = %.1fx prometheus-parse\n",
         r, n, mb, u, s, m / 1024, mb / cpu, mb / cpu / pp }'
 done
