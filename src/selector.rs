@@ -304,13 +304,15 @@ pub fn write_quoted(out: &mut String, value: &str) {
     out.push('"');
 }
 
-fn is_metric_name(name: &str) -> bool {
+/// A metric name as PromQL writes it bare: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+pub(crate) fn is_metric_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
 }
 
-fn is_label_name(name: &str) -> bool {
+/// A label name: `[a-zA-Z_][a-zA-Z0-9_]*`.
+pub(crate) fn is_label_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')

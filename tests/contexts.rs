@@ -7,8 +7,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 use common::action::audit;
 use common::config::{haproxy, haproxy_step, haproxy_weight};
@@ -48,22 +47,11 @@ fn one_domain(metrics: &HttpServer, domain: &str, settings: &str) -> String {
 /// `cutover ARGS` in the sandbox with `env`, `stdin` typed in.
 fn run(sb: &Sandbox, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
     let mut c = sb.cutover();
-    c.args(args)
-        .env("USER", "tester")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    c.args(args).env("USER", "tester");
     for (k, v) in env {
         c.env(k, v);
     }
-    let mut child = c.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    common::run_answering(&mut c, stdin)
 }
 
 fn code(out: &Output) -> i32 {

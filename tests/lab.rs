@@ -141,32 +141,18 @@ impl Lab {
     }
 
     fn traffic_to(&self, n: usize, port: &str, method: &str, path: &str) -> Truth {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/scripts/traffic.py");
-        let out = Command::new("python3")
-            .arg(script)
-            .arg(n.to_string())
-            .args(["--json", "--url", &self.url(port, ""), "--method", method])
-            .args(["--path", path])
-            .output()
-            .expect("python3 runs lab/scripts/traffic.py");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v = json(&out);
-        assert_eq!(v["sent"], n);
-        let mut by_server = HashMap::new();
-        for (server, counts) in v["by_server"].as_object().unwrap() {
-            let counts: HashMap<String, f64> = counts
-                .as_object()
-                .unwrap()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_f64().unwrap()))
-                .collect();
-            by_server.insert(server.clone(), counts);
-        }
-        Truth { by_server }
+        let url = self.url(port, "");
+        let (sent, truth) = traffic_py(&[
+            &n.to_string(),
+            "--url",
+            &url,
+            "--method",
+            method,
+            "--path",
+            path,
+        ]);
+        assert_eq!(sent, n as u64);
+        truth
     }
 
     fn pid_of(&self, component: &str) -> u32 {
@@ -247,6 +233,35 @@ impl Truth {
             .keys()
             .all(|s| s == "monolith" || s == "orders_svc")
     }
+}
+
+/// Runs lab/scripts/traffic.py with `args` and `--json`: how many requests it sent, and what
+/// came back from which server.
+fn traffic_py(args: &[&str]) -> (u64, Truth) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/scripts/traffic.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .args(args)
+        .arg("--json")
+        .output()
+        .expect("python3 runs lab/scripts/traffic.py");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    let mut by_server = HashMap::new();
+    for (server, counts) in v["by_server"].as_object().unwrap() {
+        let counts: HashMap<String, f64> = counts
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_f64().unwrap()))
+            .collect();
+        by_server.insert(server.clone(), counts);
+    }
+    (v["sent"].as_u64().unwrap_or(0), Truth { by_server })
 }
 
 /// A minimal HTTP/1.0 client (no chunking to undo), with basic auth from the URL.
@@ -1296,34 +1311,15 @@ struct Slice {
 /// Sends traffic through the gateway in slices of `seconds` until `stop`, one traffic.py run
 /// each, keeping every slice's ground truth.
 fn traffic_slices(port: u16, seconds: f64, stop: Arc<AtomicBool>) -> Vec<Slice> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/scripts/traffic.py");
+    let url = format!("http://127.0.0.1:{port}");
     let mut out = Vec::new();
     while !stop.load(Ordering::Relaxed) {
-        let run = Command::new("python3")
-            .arg(&script)
-            .args(["--seconds", &seconds.to_string(), "--json"])
-            .args(["--url", &format!("http://127.0.0.1:{port}")])
-            .output()
-            .expect("python3 runs lab/scripts/traffic.py");
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        let v = json(&run);
-        let count = |server: &str, class: Option<&str>| -> f64 {
-            v["by_server"][server].as_object().map_or(0.0, |c| {
-                c.iter()
-                    .filter(|(k, _)| class.is_none_or(|want| k.as_str() == want))
-                    .map(|(_, n)| n.as_f64().unwrap())
-                    .sum()
-            })
-        };
+        let (_, truth) = traffic_py(&["--seconds", &seconds.to_string(), "--url", &url]);
         out.push(Slice {
             end_ms: cutover::clock::now_ms(),
-            svc: count("orders_svc", None),
-            svc_5xx: count("orders_svc", Some("5xx")),
-            monolith: count("monolith", None),
+            svc: truth.requests("orders_svc"),
+            svc_5xx: truth.class("orders_svc", "5xx"),
+            monolith: truth.requests("monolith"),
         });
     }
     out

@@ -56,18 +56,8 @@ fn promote_cmd(sb: &Sandbox, config: &Path, args: &[&str], stdin: &str) -> Outpu
         .arg(config)
         .arg("promote")
         .args(args)
-        .env("USER", "tester")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+        .env("USER", "tester");
+    common::run_answering(&mut c, stdin)
 }
 
 fn text(out: &Output) -> (String, String) {

@@ -291,28 +291,17 @@ fn batched_config(scrape: Option<&str>, api: &str, every: (&str, &str)) -> Strin
     for d in 0..DOMAINS {
         for &(prefix, source) in &sources {
             let s = svc(d);
+            b = b.domain(&format!("{prefix}{d}"), "canary", source);
+            for (side, kind, labels) in [
+                ("legacy", "requests", ""),
+                ("legacy", "errors", r#",code="500""#),
+                ("new", "requests", ""),
+                ("new", "errors", r#",code="500""#),
+            ] {
+                let selector = format!(r#"req_total{{svc="{s}",side="{side}"{labels}}}"#);
+                b = b.signal(side, kind, &selector);
+            }
             b = b
-                .domain(&format!("{prefix}{d}"), "canary", source)
-                .signal(
-                    "legacy",
-                    "requests",
-                    &format!(r#"req_total{{svc="{s}",side="legacy"}}"#),
-                )
-                .signal(
-                    "legacy",
-                    "errors",
-                    &format!(r#"req_total{{svc="{s}",side="legacy",code="500"}}"#),
-                )
-                .signal(
-                    "new",
-                    "requests",
-                    &format!(r#"req_total{{svc="{s}",side="new"}}"#),
-                )
-                .signal(
-                    "new",
-                    "errors",
-                    &format!(r#"req_total{{svc="{s}",side="new",code="500"}}"#),
-                )
                 .signal(
                     "new",
                     "weight",

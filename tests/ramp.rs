@@ -411,25 +411,13 @@ fn a_ramp_is_refused_with_2_while_another_process_acts_and_in_read_only() {
 
 /// `cutover ramp orders ARGS` with `stdin` typed in, run to its end.
 fn ramp_typed(sb: &Sandbox, cfg: &Path, args: &[&str], stdin: &str) -> std::process::Output {
-    use std::io::Write;
-    use std::process::Stdio;
     let mut c = sb.cutover();
     c.arg("--config")
         .arg(cfg)
         .args(["ramp", "orders"])
         .args(args)
-        .env("USER", "tester")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+        .env("USER", "tester");
+    common::run_answering(&mut c, stdin)
 }
 
 /// Before it asks for the name, the ramp prints every command it may send: each target's

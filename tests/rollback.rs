@@ -7,10 +7,9 @@
 
 mod common;
 
-use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -122,18 +121,8 @@ fn rollback_cmd(sb: &Sandbox, config: &Path, args: &[&str], stdin: &str) -> Outp
         .arg("rollback")
         .args(args)
         .env("USER", "tester")
-        .env("ORDERS_TOKEN", TOKEN)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+        .env("ORDERS_TOKEN", TOKEN);
+    common::run_answering(&mut c, stdin)
 }
 
 fn text(out: &Output) -> (String, String) {

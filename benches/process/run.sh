@@ -24,6 +24,15 @@ pp=$("$target"/release/examples/prometheus_parse_cpu "$dir/body.txt" 3)
 echo "$pp"
 pp_mbs=$(echo "$pp" | awk '{ print $(NF-1) }')
 export XDG_STATE_HOME="$dir/state" XDG_CONFIG_HOME="$dir/config"
+# report LABEL BODIES: the bodies sent whole since the last count, over the CPU time in $dir/time.
+report() {
+  read -r user sys peak < "$dir/time"
+  awk -v l="$1" -v n="$2" -v size="$(stat -c %s "$dir/body.txt")" -v u="$user" -v s="$sys" \
+    -v m="$peak" -v pp="$pp_mbs" 'BEGIN {
+      mb = n * size / 1e6; cpu = u + s
+      printf "%s: %d bodies, %.0f MB, user %.2f s, sys %.2f s, peak RSS %.0f MiB: %.0f MB/s of CPU = %.1fx prometheus-parse\n",
+        l, n, mb, u, s, m / 1024, mb / cpu, mb / cpu / pp }'
+}
 for run in $(seq "$runs"); do
   c0=$(cat "$dir/count" 2>/dev/null || echo 0)
   rm -f "$dir/rec.jsonl.gz"
@@ -31,21 +40,10 @@ for run in $(seq "$runs"); do
     --out "$dir/rec.jsonl.gz" --duration "${secs}s" >/dev/null
   sleep 1
   c1=$(cat "$dir/count")
-  read -r user sys peak < "$dir/time"
-  awk -v n=$((c1 - c0)) -v size="$(stat -c %s "$dir/body.txt")" -v u="$user" -v s="$sys" \
-    -v m="$peak" -v pp="$pp_mbs" -v r="$run" 'BEGIN {
-      mb = n * size / 1e6; cpu = u + s
-      printf "run %d: %d bodies, %.0f MB, user %.2f s, sys %.2f s, peak RSS %.0f MiB: %.0f MB/s of CPU = %.1fx prometheus-parse\n",
-        r, n, mb, u, s, m / 1024, mb / cpu, mb / cpu / pp }'
-  c0=$(cat "$dir/count")
+  report "run $run" $((c1 - c0))
   /usr/bin/time -f "%U %S %M" -o "$dir/time" "$bin" --config "$dir/cutover.toml" status \
     --json --over 2s >/dev/null || true
   sleep 1
-  c1=$(cat "$dir/count")
-  read -r user sys peak < "$dir/time"
-  awk -v n=$((c1 - c0)) -v size="$(stat -c %s "$dir/body.txt")" -v u="$user" -v s="$sys" \
-    -v m="$peak" -v pp="$pp_mbs" -v r="$run" 'BEGIN {
-      mb = n * size / 1e6; cpu = u + s
-      printf "run %d, status --json --over 2s: %d bodies, %.0f MB, user %.2f s, sys %.2f s, peak RSS %.0f MiB: %.0f MB/s of CPU = %.1fx prometheus-parse\n",
-        r, n, mb, u, s, m / 1024, mb / cpu, mb / cpu / pp }'
+  c2=$(cat "$dir/count")
+  report "run $run, status --json --over 2s" $((c2 - c1))
 done

@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::selector::{write_quoted, Selector};
+use crate::selector::{is_label_name, is_metric_name, write_quoted, Selector};
 
 /// The longest batched query text: far below what Prometheus reads from a POST form (10 MB)
 /// and short enough that one regex never costs more than a few lookups per value.
@@ -166,7 +166,7 @@ fn render(group: &Group) -> String {
     let mut out = String::new();
     let mut matchers: Vec<String> = Vec::new();
     let names: Vec<&str> = group.names.iter().map(String::as_str).collect();
-    let single_plain = names.len() == 1 && is_plain_name(names[0]);
+    let single_plain = names.len() == 1 && is_metric_name(names[0]);
     if single_plain {
         out.push_str(names[0]);
     } else {
@@ -269,18 +269,6 @@ fn regex_alternative(regex: &str) -> String {
     } else {
         format!("(?:{regex})")
     }
-}
-
-fn is_plain_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-}
-
-fn is_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]

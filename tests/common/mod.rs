@@ -27,7 +27,7 @@ pub use server::{Answer, HttpServer, Listener, Reply, RuntimeApi, Seen};
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::AtomicUsize;
 
 /// A temp dir used as HOME/XDG dirs so tests never touch the user's state.
@@ -128,6 +128,22 @@ pub fn both(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+/// Runs `c` with `stdin` as its whole input (an operator's typed answers), every stream piped.
+pub fn run_answering(c: &mut Command, stdin: &str) -> Output {
+    use std::io::Write;
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 pub fn run_ok(c: &mut Command) -> Output {

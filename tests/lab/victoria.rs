@@ -107,36 +107,10 @@ fn in_step(s: &Status) -> bool {
 
 /// traffic.py for `seconds` at a time through the gateway until `stop`; every run's counts.
 fn traffic_until(port: u16, seconds: f64, stop: Arc<AtomicBool>) -> Vec<Truth> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/scripts/traffic.py");
+    let url = format!("http://127.0.0.1:{port}");
     let mut runs = Vec::new();
     while !stop.load(Ordering::Relaxed) {
-        let out = Command::new("python3")
-            .arg(&script)
-            .args(["--seconds", &seconds.to_string(), "--json"])
-            .args(["--url", &format!("http://127.0.0.1:{port}")])
-            .output()
-            .expect("python3 runs lab/scripts/traffic.py");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v = json(&out);
-        let by_server = v["by_server"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(server, counts)| {
-                let counts = counts
-                    .as_object()
-                    .unwrap()
-                    .iter()
-                    .map(|(k, n)| (k.clone(), n.as_f64().unwrap()))
-                    .collect();
-                (server.clone(), counts)
-            })
-            .collect();
-        runs.push(Truth { by_server });
+        runs.push(traffic_py(&["--seconds", &seconds.to_string(), "--url", &url]).1);
     }
     runs
 }
