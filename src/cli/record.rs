@@ -124,14 +124,11 @@ pub fn split_specs(
     for (src, spec) in compiled.plan.sources.iter().zip(&compiled.specs) {
         match spec {
             Ok(s) => ok.push(s.clone()),
-            Err(why) => broken.push(ScrapeOutcome {
-                source: src.name.clone(),
+            Err(why) => broken.push(ScrapeOutcome::without_body(
+                src.name.clone(),
                 at_ms,
-                duration_ms: 0,
-                bytes: 0,
-                status: None,
-                result: Err(crate::source::PollError::NotSetUp(why.to_string())),
-            }),
+                crate::source::PollError::NotSetUp(why.to_string()),
+            )),
         }
     }
     (ok, broken)

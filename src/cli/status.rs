@@ -37,14 +37,11 @@ async fn poll_all_counted(compiled: &Compiled, pressure: &PressureBoard) -> Vec<
         .zip(&compiled.specs)
         .map(|(src, spec)| match spec {
             Ok(_) => fetched.next().expect("one outcome per spec"),
-            Err(why) => ScrapeOutcome {
-                source: src.name.clone(),
-                at_ms: now,
-                duration_ms: 0,
-                bytes: 0,
-                status: None,
-                result: Err(crate::source::PollError::NotSetUp(why.to_string())),
-            },
+            Err(why) => ScrapeOutcome::without_body(
+                src.name.clone(),
+                now,
+                crate::source::PollError::NotSetUp(why.to_string()),
+            ),
         })
         .collect()
 }

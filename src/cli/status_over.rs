@@ -116,12 +116,5 @@ pub fn span_of(times: impl Iterator<Item = i64>, window_ms: i64) -> Option<i64> 
 }
 
 fn failed(source: String, at_ms: i64, why: String) -> ScrapeOutcome {
-    ScrapeOutcome {
-        source,
-        at_ms,
-        duration_ms: 0,
-        bytes: 0,
-        status: None,
-        result: Err(crate::source::PollError::NotSetUp(why)),
-    }
+    ScrapeOutcome::without_body(source, at_ms, crate::source::PollError::NotSetUp(why))
 }

@@ -66,6 +66,21 @@ pub struct ScrapeOutcome {
     pub result: Result<String, PollError>,
 }
 
+impl ScrapeOutcome {
+    /// A poll of `source` that did not happen, or gave nothing, stamped `at_ms`: no bytes, no
+    /// status, `why` as its error.
+    pub fn without_body(source: String, at_ms: i64, why: PollError) -> ScrapeOutcome {
+        ScrapeOutcome {
+            source,
+            at_ms,
+            duration_ms: 0,
+            bytes: 0,
+            status: None,
+            result: Err(why),
+        }
+    }
+}
+
 /// Why a poll gave no body. Its words (Display) are what `check`, `status`, the cockpit, logs
 /// and recordings show, and they never hold a configured secret. A recording keeps only the
 /// words (serialized as a plain string, as before), so failures that read the same are equal

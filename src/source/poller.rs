@@ -242,14 +242,7 @@ async fn poll_forever(
 
 /// A poll without a deadline always gets its turn; should it not, it is a failed poll.
 pub(super) fn unreachable_turn(spec: &SourceSpec) -> ScrapeOutcome {
-    ScrapeOutcome {
-        source: spec.name.clone(),
-        at_ms: now_ms(),
-        duration_ms: 0,
-        bytes: 0,
-        status: None,
-        result: Err(super::PollError::NoSlot),
-    }
+    ScrapeOutcome::without_body(spec.name.clone(), now_ms(), super::PollError::NoSlot)
 }
 
 /// Resolves when shutdown is asked for, or when the [`Poller`] is gone altogether.

@@ -59,14 +59,11 @@ impl PollRounds {
                     Some(outcome) => outcome,
                     None => unreachable_turn(spec),
                 },
-                Err(why) => ScrapeOutcome {
-                    source: spec.name.clone(),
-                    at_ms: now_ms(),
-                    duration_ms: 0,
-                    bytes: 0,
-                    status: None,
-                    result: Err(PollError::NotSetUp(why.clone())),
-                },
+                Err(why) => ScrapeOutcome::without_body(
+                    spec.name.clone(),
+                    now_ms(),
+                    PollError::NotSetUp(why.clone()),
+                ),
             }
         }))
         .await
